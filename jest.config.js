@@ -1,0 +1,27 @@
+// Two projects: `unit` needs nothing special; `root` starts real containers and must run as root,
+// one file at a time (they share the haco cgroup parent and the machine's namespaces).
+const transform = { '^.+\\.(t|j|mj)sx?$': '<rootDir>/test/support/esbuild-transform.js' };
+// execa, chalk and their dependencies ship ESM only: let the transform turn them into CommonJS.
+const transformIgnorePatterns = [];
+const moduleNameMapper = { '^haco$': '<rootDir>/src/index.ts' };
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+    {
+      displayName: 'root',
+      testMatch: ['<rootDir>/test/root/**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+  ],
+};

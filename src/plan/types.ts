@@ -1,0 +1,524 @@
+/**
+ * The plan: haco's contract between the TypeScript side (which decides) and the native launcher
+ * (which executes). Plain JSON, versioned by `apiVersion`, validated against `schema/plan.schema.json`.
+ *
+ * Everything here is explicit: defaults have already been applied by the DSL, so a plan read on its
+ * own says exactly what will happen. See docs/plan.md for the field-by-field reference.
+ */
+
+/** Bumped on any incompatible change to the plan's shape. */
+export const PLAN_API_VERSION = 'haco.dev/v1alpha1' as const;
+
+/** The eight Linux namespaces (`man 7 namespaces`). */
+export type NamespaceKind = 'mount' | 'uts' | 'ipc' | 'pid' | 'net' | 'user' | 'cgroup' | 'time';
+
+export const NAMESPACE_KINDS: readonly NamespaceKind[] = [
+  'mount',
+  'uts',
+  'ipc',
+  'pid',
+  'net',
+  'user',
+  'cgroup',
+  'time',
+];
+
+/** A whole `.haco.ts` file, evaluated. */
+export interface Plan {
+  apiVersion: typeof PLAN_API_VERSION;
+  /** Absolute path of the definition file the plan came from. */
+  source: string;
+  /** @minItems 1 */
+  containers: ContainerPlan[];
+}
+
+export interface ContainerPlan {
+  /** Unique within the file; used for the state dir, the cgroup and default paths. @pattern ^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$ */
+  name: string;
+  /** Name of the definition this one was derived from with `extend()`, if any. */
+  extends?: string;
+  process: ProcessPlan;
+  rootfs: RootfsPlan;
+  namespaces: NamespacesPlan;
+  /** Applied in order, after the rootfs is bound and before pivot_root. */
+  mounts: MountEntry[];
+  bootstrap: BootstrapPlan;
+  provision: ProvisionPlan;
+  cgroup: CgroupPlan;
+  capabilities: CapabilitiesPlan;
+  rlimits: RlimitEntry[];
+  seccomp?: SeccompPlan;
+  /** prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges. */
+  noNewPrivileges: boolean;
+  /** A bridged network for a new net namespace; absent = only `lo` (if net is unshared). */
+  network?: NetworkPlan;
+  hooks: HookEntry[];
+  restart: RestartPlan;
+  /** What `haco reload` may change on a running container. */
+  reloadable: ReloadableKind[];
+}
+
+export interface ProcessPlan {
+  /** argv of the container's init. @minItems 1 */
+  args: string[];
+  /** The complete environment (no inheritance from the host). */
+  env: Record<string, string>;
+  /** Absolute path inside the container. */
+  cwd: string;
+  /** Hostname set with sethostname(2); only takes effect with the uts namespace. */
+  hostname: string;
+  user: UserPlan;
+  /** Run detached (`haco start -d` behaviour by default). */
+  daemonize: boolean;
+  /** setsid(2) before exec: the init leads a new session with no controlling terminal. */
+  sessionLeader: boolean;
+  /** A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap. */
+  reaper: boolean;
+  stdio: StdioPlan;
+}
+
+export interface UserPlan {
+  /** @minimum 0 */
+  uid: number;
+  /** @minimum 0 */
+  gid: number;
+  /** Supplementary groups (setgroups(2)). */
+  groups: number[];
+}
+
+export interface StdioPlan {
+  stdin?: StdioTarget;
+  stdout?: StdioTarget;
+  stderr?: StdioTarget;
+}
+
+export interface StdioTarget {
+  /** `host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root. */
+  side: 'host' | 'container';
+  path: string;
+  append: boolean;
+}
+
+export interface RootfsPlan {
+  /** Absolute host path of the root filesystem (for overlay: where the merged tree is mounted). */
+  path: string;
+  readonly: boolean;
+  /** pivot_root(2) (default, the old root is detached) or legacy chroot(2). */
+  switchRoot: 'pivot_root' | 'chroot';
+  /** Propagation applied to `/` in the new mount namespace before anything is mounted. */
+  propagation: Propagation;
+  /** Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs. */
+  maskedPaths: string[];
+  /** Paths remounted read-only after the switch. */
+  readonlyPaths: string[];
+  /** overlayfs layers; when set, `path` is the merged mount point. */
+  overlay?: OverlayPlan;
+}
+
+export interface OverlayPlan {
+  /** Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`). @minItems 1 */
+  lower: string[];
+  upper: string;
+  work: string;
+}
+
+export type Propagation = 'private' | 'rprivate' | 'slave' | 'rslave' | 'shared' | 'rshared';
+
+export interface NamespacesPlan {
+  /** Namespaces created for the container. */
+  unshare: NamespaceKind[];
+  /** Existing namespaces joined with setns(2). */
+  enter: NamespaceRef[];
+  /** Namespaces bind-mounted to a host file once the container exists (like `ip netns add`). */
+  persist: NamespaceRef[];
+  /** uid_map lines; only with the user namespace. */
+  uidMap: IdMapEntry[];
+  gidMap: IdMapEntry[];
+  /** /proc/PID/setgroups: `deny` is required for an unprivileged gid_map. */
+  setgroups: 'allow' | 'deny';
+  /** Clock offsets for a new time namespace (seconds), see time_namespaces(7). */
+  timeOffsets: { monotonic: number; boottime: number };
+}
+
+export interface NamespaceRef {
+  kind: NamespaceKind;
+  /** A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue. */
+  path: string;
+}
+
+export interface IdMapEntry {
+  /** @minimum 0 */
+  inside: number;
+  /** @minimum 0 */
+  outside: number;
+  /** @minimum 1 */
+  count: number;
+}
+
+/** Mount flags understood by mount(2) (MS_*), lower case without the prefix. */
+export type MountFlag =
+  | 'ro'
+  | 'nosuid'
+  | 'nodev'
+  | 'noexec'
+  | 'noatime'
+  | 'nodiratime'
+  | 'relatime'
+  | 'strictatime'
+  | 'sync'
+  | 'dirsync';
+
+/** One mount inside the container; `target` is a path inside the rootfs. */
+export type MountEntry = BindMount | TmpfsMount | FsMount | StandardMount | HostFileMount;
+
+export interface BindMount {
+  type: 'bind';
+  /** Host path. */
+  source: string;
+  target: string;
+  readonly: boolean;
+  /** MS_REC: also bind the mounts below source. */
+  recursive: boolean;
+  propagation?: Propagation;
+  /** Create the target (dir or file, like the source) if missing. */
+  create: boolean;
+}
+
+export interface TmpfsMount {
+  type: 'tmpfs';
+  target: string;
+  /** Bytes; absent = the kernel default (half of RAM). */
+  size?: number;
+  /** Octal permission string, e.g. "1777". @pattern ^[0-7]{3,4}$ */
+  mode?: string;
+  flags: MountFlag[];
+}
+
+export interface FsMount {
+  type: 'fs';
+  fstype: string;
+  source: string;
+  target: string;
+  /** The data argument of mount(2), e.g. "size=64m,uid=1000". */
+  data?: string;
+  flags: MountFlag[];
+}
+
+/** The usual pseudo filesystems, mounted with the conventional flags. */
+export interface StandardMount {
+  type: 'standard';
+  /** proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue. */
+  fs: StandardFs;
+  target: string;
+}
+
+export type StandardFs = 'proc' | 'sys' | 'dev' | 'devpts' | 'shm' | 'mqueue';
+
+export const STANDARD_FS: readonly StandardFs[] = ['proc', 'sys', 'dev', 'devpts', 'shm', 'mqueue'];
+
+/** A host file bound read-only into the container (e.g. /etc/resolv.conf). */
+export interface HostFileMount {
+  type: 'hostFile';
+  source: '/etc/resolv.conf' | '/etc/hosts';
+  target: string;
+}
+
+/** How `haco create` makes the rootfs. */
+export type BootstrapPlan =
+  | HostBootstrap
+  | BusyboxBootstrap
+  | DebootstrapBootstrap
+  | LxcBootstrap
+  | TarballBootstrap
+  | DirectoryBootstrap
+  | ShellBootstrap
+  | NoBootstrap;
+
+interface BootstrapCommon {
+  /** Shell steps run on the host after bootstrap, with $ROOTFS set. */
+  post: ShellStep[];
+}
+
+/** The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root. */
+export interface HostBootstrap extends BootstrapCommon {
+  strategy: 'host';
+  /** Host directories bound read-only into the rootfs at start. */
+  binds: string[];
+}
+
+/** A minimal rootfs from the host's static busybox. */
+export interface BusyboxBootstrap extends BootstrapCommon {
+  strategy: 'busybox';
+  /** Path of a static busybox on the host. */
+  busybox: string;
+}
+
+export interface DebootstrapBootstrap extends BootstrapCommon {
+  strategy: 'debootstrap';
+  suite: string;
+  variant: 'minbase' | 'buildd' | 'fakechroot' | 'default';
+  /** Absent = the host's configured apt mirror. */
+  mirror?: string;
+  components: string[];
+  include: string[];
+  arch?: string;
+}
+
+export interface LxcBootstrap extends BootstrapCommon {
+  strategy: 'lxc';
+  /** lxc-create -t TEMPLATE (busybox, debian, alpine, download, …). */
+  template: string;
+  /** Arguments passed to the template after `--`. */
+  args: string[];
+}
+
+export interface TarballBootstrap extends BootstrapCommon {
+  strategy: 'tarball';
+  /** A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output). */
+  archive: string;
+}
+
+export interface DirectoryBootstrap extends BootstrapCommon {
+  strategy: 'directory';
+  /** Copy this tree; absent = the rootfs path must already hold a tree. */
+  source?: string;
+}
+
+export interface ShellBootstrap extends BootstrapCommon {
+  strategy: 'shell';
+  /** Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill. */
+  script: string;
+}
+
+/** No bootstrap: the rootfs must exist. */
+export interface NoBootstrap extends BootstrapCommon {
+  strategy: 'none';
+}
+
+export type BootstrapStrategy = BootstrapPlan['strategy'];
+
+export interface ShellStep {
+  /** @pattern ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ */
+  name: string;
+  script: string;
+}
+
+export interface ProvisionPlan {
+  /** Run inside the rootfs with `sh -xe`, in order. */
+  steps: ShellStep[];
+  /** Files copied from the host into the rootfs before the steps. */
+  files: ProvisionFile[];
+}
+
+export interface ProvisionFile {
+  /** Host path (relative paths are resolved against the definition file). */
+  source: string;
+  /** Absolute path inside the rootfs. */
+  target: string;
+  /** Octal, e.g. "0644". @pattern ^[0-7]{3,4}$ */
+  mode?: string;
+}
+
+export interface CgroupPlan {
+  resources: CgroupResources;
+  /** Escape hatch: file name → value, written as is. Keys are cgroup file names of that version. */
+  raw: { v1: Record<string, string>; v2: Record<string, string> };
+}
+
+export interface CgroupResources {
+  cpu?: {
+    /** CFS quota per period (µs); `max` = unlimited. */
+    quotaUs?: number | 'max';
+    /** CFS period (µs), default 100000. */
+    periodUs?: number;
+    /** cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it. @minimum 1 @maximum 10000 */
+    weight?: number;
+  };
+  cpuset?: {
+    /** e.g. "0-1,3" */
+    cpus?: string;
+    mems?: string;
+  };
+  memory?: {
+    /** Bytes. */
+    max?: number | 'max';
+    /** Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap). */
+    swapMax?: number | 'max';
+    /** Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes). */
+    low?: number;
+  };
+  pids?: {
+    max: number | 'max';
+  };
+  io?: {
+    /** v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000). */
+    weight?: number;
+    throttle: IoThrottle[];
+  };
+}
+
+export interface IoThrottle {
+  /** MAJOR:MINOR of a block device. @pattern ^[0-9]+:[0-9]+$ */
+  device: string;
+  readBps?: number;
+  writeBps?: number;
+  readIops?: number;
+  writeIops?: number;
+}
+
+/** Capability names as in capabilities(7), lower case without CAP_. */
+export type CapabilityName =
+  | 'chown'
+  | 'dac_override'
+  | 'dac_read_search'
+  | 'fowner'
+  | 'fsetid'
+  | 'kill'
+  | 'setgid'
+  | 'setuid'
+  | 'setpcap'
+  | 'linux_immutable'
+  | 'net_bind_service'
+  | 'net_broadcast'
+  | 'net_admin'
+  | 'net_raw'
+  | 'ipc_lock'
+  | 'ipc_owner'
+  | 'sys_module'
+  | 'sys_rawio'
+  | 'sys_chroot'
+  | 'sys_ptrace'
+  | 'sys_pacct'
+  | 'sys_admin'
+  | 'sys_boot'
+  | 'sys_nice'
+  | 'sys_resource'
+  | 'sys_time'
+  | 'sys_tty_config'
+  | 'mknod'
+  | 'lease'
+  | 'audit_write'
+  | 'audit_control'
+  | 'setfcap'
+  | 'mac_override'
+  | 'mac_admin'
+  | 'syslog'
+  | 'wake_alarm'
+  | 'block_suspend'
+  | 'audit_read'
+  | 'perfmon'
+  | 'bpf'
+  | 'checkpoint_restore';
+
+/** The five capability sets of the container's init, fully resolved. */
+export interface CapabilitiesPlan {
+  bounding: CapabilityName[];
+  effective: CapabilityName[];
+  permitted: CapabilityName[];
+  inheritable: CapabilityName[];
+  ambient: CapabilityName[];
+}
+
+export type RlimitName =
+  | 'AS'
+  | 'CORE'
+  | 'CPU'
+  | 'DATA'
+  | 'FSIZE'
+  | 'LOCKS'
+  | 'MEMLOCK'
+  | 'MSGQUEUE'
+  | 'NICE'
+  | 'NOFILE'
+  | 'NPROC'
+  | 'RSS'
+  | 'RTPRIO'
+  | 'RTTIME'
+  | 'SIGPENDING'
+  | 'STACK';
+
+export interface RlimitEntry {
+  resource: RlimitName;
+  soft: number | 'unlimited';
+  hard: number | 'unlimited';
+}
+
+export type SeccompActionName = 'allow' | 'errno' | 'kill_thread' | 'kill_process' | 'trap' | 'log';
+
+export interface SeccompAction {
+  action: SeccompActionName;
+  /** With `errno`: the errno returned (number). */
+  errno?: number;
+}
+
+export interface SeccompPlan extends SeccompAction {
+  /** Evaluated by libseccomp; the first matching rule's action wins over the default. */
+  rules: SeccompRule[];
+}
+
+export interface SeccompRule extends SeccompAction {
+  /** Syscall names as in syscalls(2). @minItems 1 */
+  syscalls: string[];
+  args: SeccompArg[];
+}
+
+export interface SeccompArg {
+  /** Argument index 0–5. @minimum 0 @maximum 5 */
+  index: number;
+  op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq';
+  value: number;
+  /** With masked_eq: the value compared after masking with `value`. */
+  valueTwo?: number;
+}
+
+/** Bridge + veth networking for a new net namespace (see docs/network.md). */
+export interface NetworkPlan {
+  bridge: string;
+  /** CIDR of the bridge on the host, e.g. 10.88.0.1/24. */
+  bridgeAddress: string;
+  /** CIDR of the container's interface. */
+  address: string;
+  /** Default route inside the container (usually the bridge address). */
+  gateway?: string;
+  vethHost: string;
+  vethGuest: string;
+  /** Create the bridge if it does not exist. */
+  createBridge: boolean;
+  /** Delete the host-side veth when the container exits. */
+  cleanup: boolean;
+}
+
+export type HookPoint =
+  | 'beforeStart'
+  | 'afterSpawn'
+  | 'beforeExec'
+  | 'afterExit'
+  | 'afterFailure'
+  | 'afterReload';
+
+export const HOOK_POINTS: readonly HookPoint[] = [
+  'beforeStart',
+  'afterSpawn',
+  'beforeExec',
+  'afterExit',
+  'afterFailure',
+  'afterReload',
+];
+
+export interface HookEntry {
+  point: HookPoint;
+  /** argv; a string in the DSL becomes ["/bin/sh", "-c", string]. @minItems 1 */
+  command: string[];
+  /** Where it runs: beforeExec runs inside the container, every other point on the host. */
+  side: 'host' | 'container';
+}
+
+export interface RestartPlan {
+  policy: 'no' | 'on-failure' | 'always';
+  /** 0 = no limit. */
+  maxRetries: number;
+  /** First back-off delay in ms, doubled after each restart. */
+  backoffMs: number;
+}
+
+export type ReloadableKind = 'cgroup' | 'rlimits';
