@@ -1,0 +1,111 @@
+import type { BootstrapPlan, DebootstrapBootstrap, ShellStep } from '../plan/types';
+import { HOST_BOOTSTRAP_BINDS } from './defaults';
+
+export interface DebootstrapOptions {
+  /** Debian or Ubuntu suite, e.g. "bookworm", "trixie", "noble". */
+  suite: string;
+  /** `minbase` (default: apt + essentials only), `buildd`, `fakechroot` or `default`. */
+  variant?: DebootstrapBootstrap['variant'];
+  /** Archive URL; absent = the mirror the host's apt already uses (works offline from a local mirror). */
+  mirror?: string;
+  /** Archive components, default ["main"]. */
+  components?: string[];
+  /** Extra packages to install (`--include`). */
+  include?: string[];
+  /** Target architecture (`--arch`), default the host's. */
+  arch?: string;
+}
+
+export interface BusyboxOptions {
+  /** A statically linked busybox on the host (Debian: busybox-static), default /bin/busybox. */
+  busybox?: string;
+}
+
+/**
+ * How `haco create` builds the root filesystem. Exactly one strategy; `post()` steps run afterwards on
+ * the host with `$ROOTFS` pointing at the new tree. Immutable: every method returns a new builder.
+ */
+export class BootstrapBuilder {
+  readonly #plan: BootstrapPlan;
+
+  /** @internal */
+  constructor(plan: BootstrapPlan = { strategy: 'none', post: [] }) {
+    this.#plan = plan;
+  }
+
+  /**
+   * No download at all: the host's /usr, /bin, /lib… are bound read-only into the container at start,
+   * and the rootfs only holds the container's own /etc, /var, /tmp and /root. Instant.
+   * See it: `findmnt -R /` inside shows the read-only binds of the host's directories.
+   */
+  host(options: { binds?: string[] } = {}): BootstrapBuilder {
+    return this.#strategy({ strategy: 'host', binds: options.binds ?? [...HOST_BOOTSTRAP_BINDS] });
+  }
+
+  /**
+   * A minimal rootfs made of the host's static busybox and its applet links. Instant, no network.
+   * See it: `ls -l /bin` inside shows every tool as a link to busybox.
+   */
+  busybox(options: BusyboxOptions = {}): BootstrapBuilder {
+    return this.#strategy({ strategy: 'busybox', busybox: options.busybox ?? '/bin/busybox' });
+  }
+
+  /**
+   * Real Debian or Ubuntu with debootstrap(8), from the host's apt mirror unless `mirror` is given.
+   * See it: `cat /etc/os-release` inside.
+   */
+  debootstrap(options: DebootstrapOptions): BootstrapBuilder {
+    return this.#strategy({
+      strategy: 'debootstrap',
+      suite: options.suite,
+      variant: options.variant ?? 'minbase',
+      ...(options.mirror === undefined ? {} : { mirror: options.mirror }),
+      components: options.components ?? ['main'],
+      include: options.include ?? [],
+      ...(options.arch === undefined ? {} : { arch: options.arch }),
+    });
+  }
+
+  /**
+   * `lxc-create -t TEMPLATE -- ARGS` with the templates of the lxc-templates package (busybox, debian,
+   * ubuntu, alpine, download…). Templates that download images need network access.
+   */
+  lxc(template: string, options: { args?: string[] } = {}): BootstrapBuilder {
+    return this.#strategy({ strategy: 'lxc', template, args: options.args ?? [] });
+  }
+
+  /**
+   * Import a rootfs archive (.tar, .tar.gz, .tar.xz, .tar.zst) such as `docker export` output (the droot
+   * way). Entries that would land outside the rootfs are refused.
+   */
+  tarball(archive: string): BootstrapBuilder {
+    return this.#strategy({ strategy: 'tarball', archive });
+  }
+
+  /** Use an existing tree: copy `source` into the rootfs, or (no source) use the rootfs path as it is. */
+  directory(source?: string): BootstrapBuilder {
+    return this.#strategy({ strategy: 'directory', ...(source === undefined ? {} : { source }) });
+  }
+
+  /** Your own commands (`sh -e`) fill `$ROOTFS`. */
+  shell(script: string): BootstrapBuilder {
+    return this.#strategy({ strategy: 'shell', script });
+  }
+
+  /** A named step run on the host after the strategy, with `$ROOTFS` set (e.g. to trim docs). */
+  post(name: string, script: string): BootstrapBuilder {
+    const step: ShellStep = { name, script };
+    return new BootstrapBuilder({ ...this.#plan, post: [...this.#plan.post, step] });
+  }
+
+  /** @internal */
+  toPlan(): BootstrapPlan {
+    return structuredClone(this.#plan);
+  }
+
+  #strategy(plan: DistributiveOmit<BootstrapPlan, 'post'>): BootstrapBuilder {
+    return new BootstrapBuilder({ ...plan, post: this.#plan.post } as BootstrapPlan);
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

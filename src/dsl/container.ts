@@ -1,0 +1,892 @@
+import type { SourceLocation } from '../errors';
+import { parseSize, type Size } from '../plan/size';
+import {
+  PLAN_API_VERSION,
+  type CgroupResources,
+  type ContainerPlan,
+  type HookPoint,
+  type IdMapEntry,
+  type IoThrottle,
+  type MountEntry,
+  type MountFlag,
+  type NamespaceKind,
+  type Propagation,
+  type ReloadableKind,
+  type RlimitName,
+  type StandardFs,
+  type StdioTarget,
+} from '../plan/types';
+import { BootstrapBuilder } from './bootstrap';
+import { captureCallsite } from './callsite';
+import {
+  DEFAULT_CAPABILITIES,
+  DEFAULT_COMMAND,
+  DEFAULT_ENV,
+  DEFAULT_MASKED_PATHS,
+  DEFAULT_MOUNTS,
+  DEFAULT_NAMESPACES,
+  DEFAULT_READONLY_PATHS,
+  defaultRootfsPath,
+} from './defaults';
+import { ProvisionBuilder } from './provision';
+import { SeccompBuilder } from './seccomp';
+
+/** A problem found while recording a DSL call (e.g. a size that does not parse), reported with the rest. */
+export interface DraftIssue {
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+/** Capabilities as the user described them; resolved into the five sets by `toDraft()`'s consumer. */
+export interface CapabilityDraft {
+  base: 'default' | 'all' | 'none';
+  add: string[];
+  drop: string[];
+  ambient: string[];
+}
+
+/** @internal The recorded state of a definition. */
+export interface ContainerDraft {
+  plan: Omit<ContainerPlan, 'capabilities'>;
+  capabilities: CapabilityDraft;
+  /** Set when the user chose a hostname (a default one is not checked against the uts namespace). */
+  hostnameExplicit: boolean;
+  /** Plan path (e.g. `mounts[2]`, `cgroup.resources.memory`) → where the user wrote it. */
+  locations: Record<string, SourceLocation>;
+  issues: DraftIssue[];
+}
+
+/** Where an stdio stream goes: a file on the host (opened before the container exists) or inside it. */
+export type StdioOption = { host: string; append?: boolean } | { container: string; append?: boolean };
+
+export interface RootfsOptions {
+  /** Mount the rootfs read-only (default: writable). See it: `touch /x` inside fails with EROFS. */
+  readonly?: boolean;
+  /** `pivot_root` (default; the host's root is detached) or the legacy `chroot` (host root still reachable). */
+  switchRoot?: 'pivot_root' | 'chroot';
+  /** Propagation of `/` in the new mount namespace (default `rprivate`: nothing leaks either way). */
+  propagation?: Propagation;
+  /**
+   * Use other rootfs trees (paths, or containers whose rootfs is used) as read-only overlayfs lower
+   * layers; this container keeps its changes in its own upper dir. See it: `findmnt /` shows `overlay`.
+   */
+  lower?: string | ContainerBuilder | Array<string | ContainerBuilder>;
+}
+
+export interface BindOptions {
+  /** Bind read-only (MS_RDONLY remount). Default false. */
+  readonly?: boolean;
+  /** MS_REC: also bring the mounts below `source`. Default true. */
+  recursive?: boolean;
+  propagation?: Propagation;
+  /** Create the target inside the rootfs if missing. Default true. */
+  create?: boolean;
+}
+
+export interface TmpfsOptions {
+  /** Size limit, e.g. "64M". Default: the kernel's (half of RAM). */
+  size?: Size;
+  /** Permissions of the tmpfs root, octal string, e.g. "1777". */
+  mode?: string;
+  flags?: MountFlag[];
+}
+
+export interface CpuOptions {
+  /**
+   * CPU bandwidth cap: "30%" of one CPU, or a number of CPUs (1.5). Drives cpu.max (v2) or
+   * cpu.cfs_quota_us (v1). See it: `yes > /dev/null` uses about that share in `top`.
+   */
+  max?: `${number}%` | number | 'max';
+  /** CFS period in µs (default 100000). */
+  periodUs?: number;
+  /** Relative weight 1–10000 (default 100): cpu.weight (v2) or cpu.shares (v1). */
+  weight?: number;
+}
+
+export interface MemoryOptions {
+  /** Hard limit; above it the kernel reclaims, then OOM-kills. memory.max / memory.limit_in_bytes. */
+  max?: Size | 'max';
+  /** Swap allowed on top of `max` ("0" = none). memory.swap.max / memsw. */
+  swap?: Size | 'max';
+  /** Best-effort protection (memory.low / soft limit). */
+  low?: Size;
+}
+
+export interface IoOptions {
+  /** Relative weight 1–10000: io.weight (v2) / blkio.weight (v1). */
+  weight?: number;
+  /** Per-device bandwidth and IOPS limits: io.max (v2) / blkio.throttle.* (v1). */
+  throttle?: Array<{
+    device: string;
+    readBps?: Size;
+    writeBps?: Size;
+    readIops?: number;
+    writeIops?: number;
+  }>;
+}
+
+export interface CapabilityOptions {
+  /** Start from Docker's default set (default), every capability, or none. */
+  base?: 'default' | 'all' | 'none';
+  add?: string[];
+  drop?: string[];
+  /**
+   * For a non-root user: capabilities kept across setuid as ambient capabilities (capabilities(7)).
+   * Without this a non-root init has no capabilities at all.
+   */
+  ambient?: string[];
+}
+
+export interface NetworkOptions {
+  /** Host bridge the container's veth is attached to (created if missing when `createBridge`). */
+  bridge: string;
+  /** CIDR of the bridge on the host, e.g. "10.88.0.1/24". */
+  bridgeAddress: string;
+  /** CIDR of the container's interface, e.g. "10.88.0.10/24". */
+  address: string;
+  /** Default route inside the container (default: the bridge address). */
+  gateway?: string;
+  /** Host side of the veth pair (default: `vh-` + a short name derived from the container). */
+  vethHost?: string;
+  /** Container side of the veth pair (default: eth0). */
+  vethGuest?: string;
+  /** Create the bridge when it does not exist (default true). */
+  createBridge?: boolean;
+  /** Delete the host-side veth when the container exits (default true). */
+  cleanup?: boolean;
+}
+
+export type RlimitValue = number | 'unlimited';
+
+/**
+ * A container definition. Every method returns a **new** definition (the receiver is not changed),
+ * so a base definition can be shared and extended freely:
+ *
+ * ```ts
+ * const base = defineContainer('base').bootstrap((b) => b.busybox());
+ * export default [base.extend('a').hostname('a'), base.extend('b').unshare('net')];
+ * ```
+ */
+export class ContainerBuilder {
+  readonly #draft: ContainerDraft;
+
+  /** @internal use defineContainer() */
+  constructor(draft: ContainerDraft) {
+    this.#draft = draft;
+  }
+
+  /** The container's name (state dir, cgroup `haco/NAME`, default hostname). */
+  get name(): string {
+    return this.#draft.plan.name;
+  }
+
+  // ---------------------------------------------------------------- process
+
+  /**
+   * The container's init command. An array is the argv as is; a string runs with `/bin/sh -c`.
+   * Default: `/bin/sh`. See it: with a pid namespace, `ps` inside shows it as PID 1.
+   */
+  command(command: string | string[]): ContainerBuilder {
+    const args = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
+    return this.#next('process.args', (d) => {
+      d.plan.process.args = args;
+    });
+  }
+
+  /**
+   * The hostname inside the container (sethostname(2)); needs the uts namespace. Default: the
+   * container's name. See it: `hostname` inside vs. on the host.
+   */
+  hostname(hostname: string): ContainerBuilder {
+    return this.#next('process.hostname', (d) => {
+      d.plan.process.hostname = hostname;
+      d.hostnameExplicit = true;
+    });
+  }
+
+  /**
+   * Environment variables. The container never inherits the host's environment; it starts from
+   * PATH, HOME=/root and TERM=xterm. `replace: true` drops those defaults. See it: `env` inside.
+   */
+  env(vars: Record<string, string>, options: { replace?: boolean } = {}): ContainerBuilder {
+    return this.#next('process.env', (d) => {
+      d.plan.process.env = { ...(options.replace ? {} : d.plan.process.env), ...vars };
+    });
+  }
+
+  /** Working directory of the init (chdir(2) after the root switch). Default `/`. See it: `pwd`. */
+  workdir(path: string): ContainerBuilder {
+    return this.#next('process.cwd', (d) => {
+      d.plan.process.cwd = path;
+    });
+  }
+
+  /**
+   * Run as this uid/gid (setresuid/setresgid/setgroups after everything else is set up). Default root.
+   * A non-root init has no capabilities unless `capabilities({ ambient })` keeps some. See it: `id`.
+   */
+  user(user: number | { uid: number; gid?: number; groups?: number[] }): ContainerBuilder {
+    const u = typeof user === 'number' ? { uid: user } : user;
+    return this.#next('process.user', (d) => {
+      d.plan.process.user = { uid: u.uid, gid: u.gid ?? u.uid, groups: u.groups ? [...u.groups] : [] };
+    });
+  }
+
+  /** Start detached by default (like `haco start -d`): the small C supervisor keeps it running. */
+  daemonize(daemonize = true): ContainerBuilder {
+    return this.#next('process.daemonize', (d) => {
+      d.plan.process.daemonize = daemonize;
+    });
+  }
+
+  /**
+   * setsid(2) before exec: the init leads a new session and has no controlling terminal.
+   * See it: `ps -o sid,pid,tty` inside.
+   */
+  sessionLeader(enabled = true): ContainerBuilder {
+    return this.#next('process.sessionLeader', (d) => {
+      d.plan.process.sessionLeader = enabled;
+    });
+  }
+
+  /**
+   * Put a tiny init at PID 1 that reaps zombies and forwards signals, for commands that never wait(2)
+   * for their children. See it: `ps` inside shows the reaper as PID 1 and your command as PID 2.
+   */
+  reaper(enabled = true): ContainerBuilder {
+    return this.#next('process.reaper', (d) => {
+      d.plan.process.reaper = enabled;
+    });
+  }
+
+  /** Redirect the init's stdin/stdout/stderr to files, host-side or container-side. */
+  stdio(streams: { stdin?: StdioOption; stdout?: StdioOption; stderr?: StdioOption }): ContainerBuilder {
+    const toTarget = (o: StdioOption): StdioTarget =>
+      'host' in o
+        ? { side: 'host', path: o.host, append: o.append ?? false }
+        : { side: 'container', path: o.container, append: o.append ?? false };
+    return this.#next('process.stdio', (d) => {
+      for (const key of ['stdin', 'stdout', 'stderr'] as const) {
+        const option = streams[key];
+        if (option) d.plan.process.stdio[key] = toTarget(option);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- rootfs
+
+  /**
+   * The root filesystem (a host directory) the container switches into with pivot_root(2).
+   * Default `/var/lib/haco/NAME/rootfs`. See it: `ls /` inside shows this tree, not the host's.
+   */
+  rootfs(path: string, options: RootfsOptions = {}): ContainerBuilder {
+    return this.#next('rootfs', (d) => {
+      d.plan.rootfs.path = path;
+      if (options.readonly !== undefined) d.plan.rootfs.readonly = options.readonly;
+      if (options.switchRoot) d.plan.rootfs.switchRoot = options.switchRoot;
+      if (options.propagation) d.plan.rootfs.propagation = options.propagation;
+      if (options.lower !== undefined) {
+        const lowers = (Array.isArray(options.lower) ? options.lower : [options.lower]).map((l) =>
+          typeof l === 'string' ? l : l.#draft.plan.rootfs.path,
+        );
+        const dir = path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
+        d.plan.rootfs.overlay = { lower: lowers, upper: `${dir}/upper`, work: `${dir}/work` };
+      }
+    });
+  }
+
+  /** Make the whole rootfs read-only (MS_RDONLY remount of `/`). See it: `touch /x` fails with EROFS. */
+  readonlyRootfs(readonly = true): ContainerBuilder {
+    return this.#next('rootfs.readonly', (d) => {
+      d.plan.rootfs.readonly = readonly;
+    });
+  }
+
+  /**
+   * Use chroot(2) instead of pivot_root(2). The old root stays reachable for a process that escapes
+   * the chroot — shown in the tutorial's chroot chapter; prefer pivot_root.
+   */
+  chroot(): ContainerBuilder {
+    return this.#next('rootfs.switchRoot', (d) => {
+      d.plan.rootfs.switchRoot = 'chroot';
+    });
+  }
+
+  /**
+   * Hide paths: /dev/null is bound over files and an empty read-only tmpfs over directories.
+   * Added to the defaults (/proc/kcore, /proc/keys, …). See it: `cat /proc/kcore` inside prints nothing.
+   */
+  mask(...paths: string[]): ContainerBuilder {
+    return this.#next('rootfs.maskedPaths', (d) => {
+      d.plan.rootfs.maskedPaths = unique([...d.plan.rootfs.maskedPaths, ...paths]);
+    });
+  }
+
+  /** Remount paths read-only (added to /proc/sys, /proc/bus, …). See it: `touch PATH/x` → EROFS. */
+  readonlyPaths(...paths: string[]): ContainerBuilder {
+    return this.#next('rootfs.readonlyPaths', (d) => {
+      d.plan.rootfs.readonlyPaths = unique([...d.plan.rootfs.readonlyPaths, ...paths]);
+    });
+  }
+
+  // ---------------------------------------------------------------- namespaces
+
+  /**
+   * Create new namespaces (clone(2) flags CLONE_NEW*): mount, uts, ipc, pid, net, user, cgroup, time.
+   * The default is mount, uts, ipc, pid. See it: `ls -l /proc/self/ns` inside vs. on the host shows
+   * different inode numbers for each unshared namespace.
+   */
+  unshare(...kinds: NamespaceKind[]): ContainerBuilder {
+    return this.#next('namespaces.unshare', (d) => {
+      d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, ...kinds]);
+    });
+  }
+
+  /**
+   * Stay in the host's namespace of these kinds (removes them from the unshared set). The learner's
+   * switch: `.share('pid')` and `ps` inside shows every host process again.
+   */
+  share(...kinds: NamespaceKind[]): ContainerBuilder {
+    return this.#next('namespaces.unshare', (d) => {
+      d.plan.namespaces.unshare = d.plan.namespaces.unshare.filter((k) => !kinds.includes(k));
+    });
+  }
+
+  /**
+   * Join an existing namespace with setns(2): a path such as `/proc/1234/ns/net` or
+   * `/var/run/netns/blue`. See it: `readlink /proc/self/ns/KIND` inside equals that file's namespace.
+   */
+  enter(kind: NamespaceKind, path: string): ContainerBuilder {
+    return this.#next('namespaces.enter', (d) => {
+      d.plan.namespaces.enter = [...d.plan.namespaces.enter.filter((e) => e.kind !== kind), { kind, path }];
+    });
+  }
+
+  /**
+   * Keep a namespace of the container alive in a file (bind mount of /proc/PID/ns/KIND), like
+   * `ip netns add` does, so other processes can join it later.
+   */
+  persist(kind: NamespaceKind, path: string): ContainerBuilder {
+    return this.#next('namespaces.persist', (d) => {
+      d.plan.namespaces.persist = [...d.plan.namespaces.persist, { kind, path }];
+    });
+  }
+
+  /**
+   * uid_map lines for the user namespace (user_namespaces(7)): inside uid → outside uid, count.
+   * See it: `id -u` is 0 inside while `ps -o uid` on the host shows `outside`.
+   */
+  uidMap(...entries: IdMapEntry[]): ContainerBuilder {
+    return this.#next('namespaces.uidMap', (d) => {
+      d.plan.namespaces.uidMap = entries.map((e) => ({ ...e }));
+    });
+  }
+
+  /** gid_map lines for the user namespace; see uidMap(). */
+  gidMap(...entries: IdMapEntry[]): ContainerBuilder {
+    return this.#next('namespaces.gidMap', (d) => {
+      d.plan.namespaces.gidMap = entries.map((e) => ({ ...e }));
+    });
+  }
+
+  /**
+   * Unshare the user namespace and map root inside to `hostId` … `hostId + count - 1` outside (uid and
+   * gid alike). The classic "root in the container, nobody on the host".
+   */
+  mapRootTo(hostId: number, count = 65536): ContainerBuilder {
+    return this.#next('namespaces.uidMap', (d) => {
+      d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'user']);
+      d.plan.namespaces.uidMap = [{ inside: 0, outside: hostId, count }];
+      d.plan.namespaces.gidMap = [{ inside: 0, outside: hostId, count }];
+    });
+  }
+
+  /** Write `deny` (or `allow`) to /proc/PID/setgroups; `deny` is required for an unprivileged gid_map. */
+  setgroups(mode: 'allow' | 'deny'): ContainerBuilder {
+    return this.#next('namespaces.setgroups', (d) => {
+      d.plan.namespaces.setgroups = mode;
+    });
+  }
+
+  /**
+   * Unshare the time namespace and shift its clocks (time_namespaces(7)). See it: with
+   * `{ boottime: 86400 }`, `uptime` inside reports one more day than on the host.
+   */
+  timeOffsets(offsets: { monotonic?: number; boottime?: number }): ContainerBuilder {
+    return this.#next('namespaces.timeOffsets', (d) => {
+      d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'time']);
+      d.plan.namespaces.timeOffsets = {
+        monotonic: offsets.monotonic ?? d.plan.namespaces.timeOffsets.monotonic,
+        boottime: offsets.boottime ?? d.plan.namespaces.timeOffsets.boottime,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- mounts
+
+  /**
+   * Bind-mount a host path into the container (mount(2) with MS_BIND). See it: `findmnt TARGET` inside;
+   * the host never sees mounts made inside the container's mount namespace.
+   */
+  bind(source: string, target: string, options: BindOptions = {}): ContainerBuilder {
+    return this.#mount({
+      type: 'bind',
+      source,
+      target,
+      readonly: options.readonly ?? false,
+      recursive: options.recursive ?? true,
+      ...(options.propagation ? { propagation: options.propagation } : {}),
+      create: options.create ?? true,
+    });
+  }
+
+  /** Mount a tmpfs (memory-backed filesystem). See it: `df -h TARGET` inside shows the size limit. */
+  tmpfs(target: string, options: TmpfsOptions = {}): ContainerBuilder {
+    let sizeIssue: DraftIssue | undefined;
+    let size: number | undefined;
+    if (options.size !== undefined) {
+      const parsed = parseSize(options.size);
+      if (parsed.ok) size = parsed.bytes;
+      else sizeIssue = { path: '', message: parsed.message, hint: parsed.hint };
+    }
+    return this.#mount(
+      {
+        type: 'tmpfs',
+        target,
+        ...(size === undefined ? {} : { size }),
+        ...(options.mode ? { mode: options.mode } : {}),
+        flags: options.flags ? [...options.flags] : ['nosuid', 'nodev'],
+      },
+      sizeIssue,
+    );
+  }
+
+  /** Any filesystem mount(2) supports: `{ fstype: 'ext4', source: '/dev/vdb', target: '/data' }`. */
+  mount(mount: { fstype: string; source: string; target: string; data?: string; flags?: MountFlag[] }): ContainerBuilder {
+    return this.#mount({
+      type: 'fs',
+      fstype: mount.fstype,
+      source: mount.source,
+      target: mount.target,
+      ...(mount.data === undefined ? {} : { data: mount.data }),
+      flags: mount.flags ? [...mount.flags] : [],
+    });
+  }
+
+  /**
+   * Choose exactly which of the standard mounts the container gets: proc, sys, dev (a minimal /dev with
+   * null zero full random urandom tty ptmx), devpts, shm, mqueue. All six by default; `standardMounts()`
+   * with no argument removes them all. See it: `findmnt` inside.
+   */
+  standardMounts(...which: StandardFs[]): ContainerBuilder {
+    return this.#next('mounts', (d) => {
+      const others = d.plan.mounts.filter((m) => m.type !== 'standard');
+      const standard = DEFAULT_MOUNTS.filter((m) => m.type === 'standard' && which.includes(m.fs));
+      const extra = which
+        .filter((fs) => !DEFAULT_MOUNTS.some((m) => m.type === 'standard' && m.fs === fs))
+        .map((fs): MountEntry => ({ type: 'standard', fs, target: `/${fs}` }));
+      d.plan.mounts = [...structuredClone(standard), ...extra, ...others];
+    });
+  }
+
+  /** Bind the host's /etc/resolv.conf read-only, so names resolve as on the host. */
+  hostResolvConf(): ContainerBuilder {
+    return this.#mount({ type: 'hostFile', source: '/etc/resolv.conf', target: '/etc/resolv.conf' });
+  }
+
+  /** Bind the host's /etc/hosts read-only. */
+  hostHosts(): ContainerBuilder {
+    return this.#mount({ type: 'hostFile', source: '/etc/hosts', target: '/etc/hosts' });
+  }
+
+  // ---------------------------------------------------------------- rootfs creation
+
+  /**
+   * How `haco create` makes the rootfs: `b => b.host()`, `b.busybox()`, `b.debootstrap({ suite })`,
+   * `b.lxc('busybox')`, `b.tarball(file)`, `b.directory(src)`, `b.shell(script)`, plus `.post()` steps.
+   */
+  bootstrap(configure: (b: BootstrapBuilder) => BootstrapBuilder): ContainerBuilder {
+    const built = configure(new BootstrapBuilder({ strategy: 'none', post: [] }));
+    return this.#next('bootstrap', (d) => {
+      if (!(built instanceof BootstrapBuilder)) {
+        d.issues.push({
+          path: 'bootstrap',
+          message: 'the bootstrap callback must return the builder it was given',
+          hint: 'write .bootstrap((b) => b.busybox()) — an arrow function that returns the chain',
+        });
+        return;
+      }
+      d.plan.bootstrap = built.toPlan();
+    });
+  }
+
+  /**
+   * What `haco provision` runs inside the rootfs after bootstrap: `p => p.step('name', 'apk add curl')`
+   * and `p.file(src, target)`. Steps are added to those of a base definition.
+   */
+  provision(configure: (p: ProvisionBuilder) => ProvisionBuilder): ContainerBuilder {
+    const built = configure(new ProvisionBuilder());
+    return this.#next('provision', (d) => {
+      if (!(built instanceof ProvisionBuilder)) {
+        d.issues.push({ path: 'provision', message: 'the provision callback must return the builder it was given' });
+        return;
+      }
+      const p = built.toPlan();
+      d.plan.provision = { steps: [...d.plan.provision.steps, ...p.steps], files: [...d.plan.provision.files, ...p.files] };
+    });
+  }
+
+  // ---------------------------------------------------------------- cgroups
+
+  /** CPU limits (cgroup cpu controller). See it: `cat /sys/fs/cgroup/haco/NAME/cpu.max` on v2. */
+  cpu(options: CpuOptions | `${number}%`): ContainerBuilder {
+    const o: CpuOptions = typeof options === 'string' ? { max: options } : options;
+    return this.#next('cgroup.resources.cpu', (d) => {
+      const period = o.periodUs ?? d.plan.cgroup.resources.cpu?.periodUs ?? 100000;
+      const cpu: NonNullable<CgroupResources['cpu']> = { ...d.plan.cgroup.resources.cpu, periodUs: period };
+      if (o.max !== undefined) {
+        if (o.max === 'max') cpu.quotaUs = 'max';
+        else if (typeof o.max === 'number') cpu.quotaUs = Math.round(o.max * period);
+        else {
+          const percent = /^(\d+(?:\.\d+)?)%$/.exec(o.max);
+          if (percent) cpu.quotaUs = Math.round((Number(percent[1]) / 100) * period);
+          else
+            d.issues.push({
+              path: 'cgroup.resources.cpu',
+              message: `cpu max "${String(o.max)}" is not a percentage or a number of CPUs`,
+              hint: 'write "30%" (of one CPU) or 1.5 (CPUs)',
+            });
+        }
+      }
+      if (o.weight !== undefined) cpu.weight = o.weight;
+      d.plan.cgroup.resources.cpu = cpu;
+    });
+  }
+
+  /** Pin to CPUs / memory nodes (cpuset controller), e.g. `{ cpus: '0' }`. See it: `taskset -p $$`. */
+  cpuset(options: { cpus?: string; mems?: string }): ContainerBuilder {
+    return this.#next('cgroup.resources.cpuset', (d) => {
+      d.plan.cgroup.resources.cpuset = { ...d.plan.cgroup.resources.cpuset, ...options };
+    });
+  }
+
+  /**
+   * Memory limits (memory controller): `.memory('64M')` or `{ max, swap, low }`. Above `max` the
+   * kernel OOM-kills inside the container. See it: `cat /sys/fs/cgroup/haco/NAME/memory.max`.
+   */
+  memory(options: MemoryOptions | Size): ContainerBuilder {
+    const o: MemoryOptions = typeof options === 'object' ? options : { max: options };
+    return this.#next('cgroup.resources.memory', (d) => {
+      const memory: NonNullable<CgroupResources['memory']> = { ...d.plan.cgroup.resources.memory };
+      const size = (field: string, value: Size | 'max'): number | 'max' | undefined => {
+        if (value === 'max') return 'max';
+        const parsed = parseSize(value);
+        if (parsed.ok) return parsed.bytes;
+        d.issues.push({ path: 'cgroup.resources.memory', message: `memory ${field}: ${parsed.message}`, hint: parsed.hint });
+        return undefined;
+      };
+      if (o.max !== undefined) {
+        const v = size('max', o.max);
+        if (v !== undefined) memory.max = v;
+      }
+      if (o.swap !== undefined) {
+        const v = size('swap', o.swap);
+        if (v !== undefined) memory.swapMax = v;
+      }
+      if (o.low !== undefined) {
+        const v = size('low', o.low);
+        if (typeof v === 'number') memory.low = v;
+      }
+      d.plan.cgroup.resources.memory = memory;
+    });
+  }
+
+  /**
+   * Maximum number of tasks (pids controller). See it: a fork bomb stops at the limit with
+   * "can't fork: Resource temporarily unavailable".
+   */
+  pids(max: number | 'max'): ContainerBuilder {
+    return this.#next('cgroup.resources.pids', (d) => {
+      d.plan.cgroup.resources.pids = { max };
+    });
+  }
+
+  /** Block I/O weight and throttles (io controller on v2, blkio on v1). */
+  io(options: IoOptions): ContainerBuilder {
+    return this.#next('cgroup.resources.io', (d) => {
+      const throttle: IoThrottle[] = [];
+      for (const t of options.throttle ?? []) {
+        const entry: IoThrottle = { device: t.device };
+        for (const key of ['readBps', 'writeBps'] as const) {
+          const value = t[key];
+          if (value === undefined) continue;
+          const parsed = parseSize(value);
+          if (parsed.ok) entry[key] = parsed.bytes;
+          else d.issues.push({ path: 'cgroup.resources.io', message: `io ${key}: ${parsed.message}`, hint: parsed.hint });
+        }
+        if (t.readIops !== undefined) entry.readIops = t.readIops;
+        if (t.writeIops !== undefined) entry.writeIops = t.writeIops;
+        throttle.push(entry);
+      }
+      d.plan.cgroup.resources.io = {
+        ...(options.weight === undefined ? {} : { weight: options.weight }),
+        throttle,
+      };
+    });
+  }
+
+  /**
+   * Escape hatch: write a cgroup file as is, for one cgroup version only, e.g.
+   * `.cgroupRaw('v2', 'memory.high', '48M')`.
+   */
+  cgroupRaw(version: 'v1' | 'v2', file: string, value: string): ContainerBuilder {
+    return this.#next(`cgroup.raw.${version}`, (d) => {
+      d.plan.cgroup.raw[version] = { ...d.plan.cgroup.raw[version], [file]: value };
+    });
+  }
+
+  // ---------------------------------------------------------------- privileges
+
+  /**
+   * Capabilities of the init (capabilities(7)): all five sets are set explicitly by the launcher.
+   * Names like 'sys_admin' (or 'CAP_SYS_ADMIN'). See it: `grep Cap /proc/self/status` inside, decode
+   * with `capsh --decode=…`; without sys_admin, `hostname x` fails with EPERM.
+   */
+  capabilities(options: CapabilityOptions): ContainerBuilder {
+    return this.#next('capabilities', (d) => {
+      if (options.base) d.capabilities = { base: options.base, add: [], drop: [], ambient: d.capabilities.ambient };
+      if (options.add) d.capabilities.add = unique([...d.capabilities.add, ...options.add]);
+      if (options.drop) d.capabilities.drop = unique([...d.capabilities.drop, ...options.drop]);
+      if (options.ambient) d.capabilities.ambient = unique([...d.capabilities.ambient, ...options.ambient]);
+    });
+  }
+
+  /** Shorthand for `capabilities({ add })`. */
+  addCaps(...names: string[]): ContainerBuilder {
+    return this.capabilities({ add: names });
+  }
+
+  /** Shorthand for `capabilities({ drop })`. */
+  dropCaps(...names: string[]): ContainerBuilder {
+    return this.capabilities({ drop: names });
+  }
+
+  /**
+   * A resource limit (setrlimit(2)), e.g. `.rlimit('nofile', 1024)` or `.rlimit('nproc', 64, 128)`.
+   * See it: `ulimit -n` inside, or `cat /proc/PID/limits` on the host.
+   */
+  rlimit(resource: Lowercase<RlimitName> | RlimitName, soft: RlimitValue, hard: RlimitValue = soft): ContainerBuilder {
+    return this.#next('rlimits', (d) => {
+      const name = resource.toUpperCase().replace(/^RLIMIT_/, '') as RlimitName;
+      d.plan.rlimits = [...d.plan.rlimits.filter((r) => r.resource !== name), { resource: name, soft, hard }];
+    });
+  }
+
+  /** A seccomp filter: `s => s.block(['sethostname', 'mount'])` or an allow list. See SeccompBuilder. */
+  seccomp(configure: (s: SeccompBuilder) => SeccompBuilder): ContainerBuilder {
+    const built = configure(new SeccompBuilder());
+    return this.#next('seccomp', (d) => {
+      if (!(built instanceof SeccompBuilder)) {
+        d.issues.push({ path: 'seccomp', message: 'the seccomp callback must return the builder it was given' });
+        return;
+      }
+      const { plan, problems } = built.toPlan();
+      d.plan.seccomp = plan;
+      for (const message of problems) d.issues.push({ path: 'seccomp', message });
+    });
+  }
+
+  /**
+   * prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file capabilities no longer grant privileges.
+   * On by default. See it: `grep NoNewPrivs /proc/self/status` inside.
+   */
+  noNewPrivileges(enabled = true): ContainerBuilder {
+    return this.#next('noNewPrivileges', (d) => {
+      d.plan.noNewPrivileges = enabled;
+    });
+  }
+
+  // ---------------------------------------------------------------- network
+
+  /**
+   * A new network namespace wired to a host bridge with a veth pair, an address and a default route
+   * (iproute2 commands computed by haco, shown by `haco plan` and `--trace`). See it: `ip addr` inside.
+   */
+  network(options: NetworkOptions): ContainerBuilder {
+    return this.#next('network', (d) => {
+      d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'net']);
+      const short = d.plan.name.replace(/[^a-zA-Z0-9]/g, '').slice(0, 12);
+      d.plan.network = {
+        bridge: options.bridge,
+        bridgeAddress: options.bridgeAddress,
+        address: options.address,
+        gateway: options.gateway ?? options.bridgeAddress.replace(/\/\d+$/, ''),
+        vethHost: options.vethHost ?? `vh-${short}`,
+        vethGuest: options.vethGuest ?? 'eth0',
+        createBridge: options.createBridge ?? true,
+        cleanup: options.cleanup ?? true,
+      };
+    });
+  }
+
+  /**
+   * Join an existing network namespace: a name made by `ip netns add NAME` (/var/run/netns/NAME) or any
+   * namespace file path. See it: `ip link` inside lists that namespace's interfaces.
+   */
+  joinNetns(nameOrPath: string): ContainerBuilder {
+    const path = nameOrPath.includes('/') ? nameOrPath : `/var/run/netns/${nameOrPath}`;
+    return this.#next('namespaces.enter', (d) => {
+      d.plan.namespaces.unshare = d.plan.namespaces.unshare.filter((k) => k !== 'net');
+      d.plan.namespaces.enter = [...d.plan.namespaces.enter.filter((e) => e.kind !== 'net'), { kind: 'net', path }];
+    });
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Run a command at a lifecycle point. A string runs with `/bin/sh -c`. `beforeExec` runs inside the
+   * container (after the root switch); the others on the host with HACO_NAME, HACO_PID, HACO_ROOTFS and
+   * HACO_STATE_DIR set. Points: beforeStart, afterSpawn, beforeExec, afterExit, afterFailure, afterReload.
+   */
+  hook(point: HookPoint, command: string | string[]): ContainerBuilder {
+    const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
+    return this.#next('hooks', (d) => {
+      d.plan.hooks = [...d.plan.hooks, { point, command: argv, side: point === 'beforeExec' ? 'container' : 'host' }];
+    });
+  }
+
+  /** What the supervisor does when the init exits: never restart, on failure, or always. */
+  restart(policy: 'no' | 'on-failure' | 'always', options: { maxRetries?: number; backoffMs?: number } = {}): ContainerBuilder {
+    return this.#next('restart', (d) => {
+      d.plan.restart = {
+        policy,
+        maxRetries: options.maxRetries ?? d.plan.restart.maxRetries,
+        backoffMs: options.backoffMs ?? d.plan.restart.backoffMs,
+      };
+    });
+  }
+
+  /** What `haco reload` may change on a running container (default: cgroup limits and rlimits). */
+  reloadable(...kinds: ReloadableKind[]): ContainerBuilder {
+    return this.#next('reloadable', (d) => {
+      d.plan.reloadable = unique(kinds);
+    });
+  }
+
+  // ---------------------------------------------------------------- composition
+
+  /**
+   * A new definition named `name` that starts from this one (haconiwa's barn): everything is copied,
+   * the rootfs path and hostname follow the new name unless they were set explicitly.
+   */
+  extend(name: string): ContainerBuilder {
+    const from = this.#draft.plan.name;
+    return this.#next('name', (d) => {
+      d.plan.extends = from;
+      if (d.plan.rootfs.path === defaultRootfsPath(from)) d.plan.rootfs.path = defaultRootfsPath(name);
+      if (!d.hostnameExplicit) d.plan.process.hostname = name;
+      d.plan.name = name;
+    });
+  }
+
+  /** Apply your own helper without breaking the chain: `.with(withWebDefaults)`. */
+  with(fn: (container: ContainerBuilder) => ContainerBuilder): ContainerBuilder {
+    return fn(this);
+  }
+
+  /** @internal */
+  toDraft(): ContainerDraft {
+    return structuredClone(this.#draft);
+  }
+
+  #mount(entry: MountEntry, issue?: DraftIssue): ContainerBuilder {
+    let index = -1;
+    const builder = this.#next(
+      () => `mounts[${index}]`,
+      (d) => {
+        index = d.plan.mounts.length;
+        d.plan.mounts = [...d.plan.mounts, entry];
+        if (issue) d.issues.push({ ...issue, path: `mounts[${index}]` });
+      },
+    );
+    return builder;
+  }
+
+  #next(path: string | (() => string), mutate: (draft: ContainerDraft) => void): ContainerBuilder {
+    const draft = structuredClone(this.#draft);
+    const location = captureCallsite();
+    const issueCount = draft.issues.length;
+    mutate(draft);
+    const key = typeof path === 'string' ? path : path();
+    if (location) {
+      draft.locations[key] = location;
+      for (const issue of draft.issues.slice(issueCount)) draft.locations[issue.path] ??= location;
+    }
+    return new ContainerBuilder(draft);
+  }
+}
+
+/**
+ * Start a container definition. `name` names the state dir, the cgroup (`haco/NAME`) and, by default,
+ * the hostname and the rootfs (`/var/lib/haco/NAME/rootfs`). Export the result (or an array) as the
+ * file's default export.
+ */
+export function defineContainer(name: string): ContainerBuilder {
+  const location = captureCallsite();
+  const draft: ContainerDraft = {
+    plan: {
+      name,
+      process: {
+        args: [...DEFAULT_COMMAND],
+        env: { ...DEFAULT_ENV },
+        cwd: '/',
+        hostname: name,
+        user: { uid: 0, gid: 0, groups: [] },
+        daemonize: false,
+        sessionLeader: false,
+        reaper: false,
+        stdio: {},
+      },
+      rootfs: {
+        path: defaultRootfsPath(name),
+        readonly: false,
+        switchRoot: 'pivot_root',
+        propagation: 'rprivate',
+        maskedPaths: [...DEFAULT_MASKED_PATHS],
+        readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      },
+      namespaces: {
+        unshare: [...DEFAULT_NAMESPACES],
+        enter: [],
+        persist: [],
+        uidMap: [],
+        gidMap: [],
+        setgroups: 'allow',
+        timeOffsets: { monotonic: 0, boottime: 0 },
+      },
+      mounts: structuredClone([...DEFAULT_MOUNTS]),
+      bootstrap: { strategy: 'none', post: [] },
+      provision: { steps: [], files: [] },
+      cgroup: { resources: {}, raw: { v1: {}, v2: {} } },
+      rlimits: [],
+      noNewPrivileges: true,
+      hooks: [],
+      restart: { policy: 'no', maxRetries: 0, backoffMs: 1000 },
+      reloadable: ['cgroup', 'rlimits'],
+    },
+    capabilities: { base: 'default', add: [], drop: [], ambient: [] },
+    hostnameExplicit: false,
+    locations: location ? { name: location } : {},
+    issues: [],
+  };
+  return new ContainerBuilder(draft);
+}
+
+/** Re-exported so users can type their helpers. */
+export { PLAN_API_VERSION };
+export { DEFAULT_CAPABILITIES };
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,26 @@
+/**
+ * haco's public API: what `.haco.ts` files import.
+ *
+ * ```ts
+ * import { defineContainer } from 'haco';
+ * export default defineContainer('my-first').bootstrap((b) => b.host()).command('/bin/sh');
+ * ```
+ */
+export { defineContainer, ContainerBuilder } from './dsl/container';
+export type {
+  BindOptions,
+  CapabilityOptions,
+  CpuOptions,
+  IoOptions,
+  MemoryOptions,
+  NetworkOptions,
+  RootfsOptions,
+  StdioOption,
+  TmpfsOptions,
+  RlimitValue,
+} from './dsl/container';
+export { BootstrapBuilder, type BusyboxOptions, type DebootstrapOptions } from './dsl/bootstrap';
+export { ProvisionBuilder } from './dsl/provision';
+export { SeccompBuilder, type SeccompActionInput } from './dsl/seccomp';
+export type { Size } from './plan/size';
+export * from './plan/types';

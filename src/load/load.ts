@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildPlan, type PlanLocations } from '../plan/build';
+import type { Plan } from '../plan/types';
+import { validatePlanSchema } from '../plan/schema';
+import { HACO_VERSION } from '../version';
+import { bundleDefinition } from './bundle';
+import { readCachedPlan, writeCachedPlan } from './cache';
+import { DefinitionError } from './definition-error';
+import { evaluateBundle } from './evaluate';
+import { BundleMapper } from './source-map';
+
+export interface LoadedDefinition {
+  file: string;
+  plan: Plan;
+  locations: PlanLocations;
+  fromCache: boolean;
+}
+
+export interface LoadOptions {
+  /** Use and fill the compiled-plan cache (default true). */
+  cache?: boolean;
+}
+
+/**
+ * `.haco.ts` → validated plan. Throws DefinitionError (with file:line:column) for a syntax error, a
+ * throw, an endless loop, a missing default export or any invalid field.
+ */
+export async function loadDefinition(file: string, options: LoadOptions = {}): Promise<LoadedDefinition> {
+  const entry = path.resolve(file);
+  if (!fs.existsSync(entry)) {
+    throw new DefinitionError('E_NO_FILE', `${file}: no such file`, { hint: 'create one with `haco new FILE`' });
+  }
+  const useCache = options.cache ?? process.env['HACO_NO_CACHE'] !== '1';
+  if (useCache) {
+    const cached = readCachedPlan(entry, HACO_VERSION);
+    if (cached) return { file: entry, ...cached, fromCache: true };
+  }
+  const bundle = await bundleDefinition(entry);
+  const mapper = new BundleMapper(bundle.map, entry);
+  const exported = evaluateBundle(entry, bundle, mapper);
+  const built = buildPlan(entry, exported);
+  if ('notContainers' in built) {
+    throw new DefinitionError('E_NOT_CONTAINER', `${path.basename(entry)}: ${built.notContainers}`, {
+      hint: "export default defineContainer('name')… or an array of containers",
+      location: { file: entry, line: 1, column: 1 },
+    });
+  }
+  const locations = built.locations.map((byPath) =>
+    Object.fromEntries(Object.entries(byPath).map(([key, loc]) => [key, mapper.map(loc)])),
+  );
+  const issues = built.issues.map((issue) => ({ ...issue, location: issue.location && mapper.map(issue.location) }));
+  if (issues.length > 0) {
+    const first = issues[0]!;
+    throw new DefinitionError(
+      'E_INVALID',
+      issues.length === 1 ? first.message : `${issues.length} problems in ${path.basename(entry)}`,
+      { issues, ...(first.hint ? { hint: first.hint } : {}), ...(first.location ? { location: first.location } : {}) },
+    );
+  }
+  const schemaErrors = validatePlanSchema(built.plan);
+  if (schemaErrors.length > 0) {
+    throw new DefinitionError('E_SCHEMA', `the plan does not match its schema: ${schemaErrors.join('; ')}`, {
+      hint: 'a value of the wrong type reached the plan (check values passed with `as any`)',
+    });
+  }
+  if (useCache) writeCachedPlan(entry, HACO_VERSION, bundle.inputs, built.plan, locations);
+  return { file: entry, plan: built.plan, locations, fromCache: false };
+}

@@ -1,0 +1,69 @@
+import type { SourceLocation } from '../errors';
+import { ContainerBuilder, type ContainerDraft } from '../dsl/container';
+import { resolveCapabilities } from './capabilities';
+import { PLAN_API_VERSION, type ContainerPlan, type Plan } from './types';
+import { validatePlan, type PlanIssue } from './validate';
+
+/** A plan issue with the place in the definition that caused it. */
+export interface LocatedIssue extends PlanIssue {
+  containerName: string | undefined;
+  location: SourceLocation | undefined;
+}
+
+/** Where each container's fields were written: container index → plan path → location. */
+export type PlanLocations = Array<Record<string, SourceLocation>>;
+
+export interface BuiltPlan {
+  plan: Plan;
+  locations: PlanLocations;
+  issues: LocatedIssue[];
+}
+
+/**
+ * Turn what a definition file exported into a plan. Collects every problem (recorded at DSL call time,
+ * found while resolving capabilities, or by the semantic checks) instead of stopping at the first, so
+ * the user fixes them in one go.
+ */
+export function buildPlan(source: string, exported: unknown): BuiltPlan | { notContainers: string } {
+  const items = Array.isArray(exported) ? exported : [exported];
+  if (items.length === 0) return { notContainers: 'the default export is an empty array' };
+  const drafts: ContainerDraft[] = [];
+  for (const [i, item] of items.entries()) {
+    if (!(item instanceof ContainerBuilder)) {
+      const what = item === undefined ? 'undefined' : item === null ? 'null' : typeof item === 'object' ? 'an object' : typeof item;
+      return { notContainers: `${Array.isArray(exported) ? `item ${i} of the default export` : 'the default export'} is ${what}, not a container` };
+    }
+    drafts.push(item.toDraft());
+  }
+  const issues: PlanIssue[] = [];
+  const containers: ContainerPlan[] = drafts.map((draft, index) => {
+    for (const issue of draft.issues) issues.push({ container: index, ...issue });
+    const { plan: capabilities, problems } = resolveCapabilities(draft.capabilities, draft.plan.process.user.uid);
+    for (const p of problems) issues.push({ container: index, path: 'capabilities', message: p.message, ...(p.hint ? { hint: p.hint } : {}) });
+    return { ...draft.plan, capabilities };
+  });
+  const plan: Plan = { apiVersion: PLAN_API_VERSION, source, containers };
+  issues.push(...validatePlan(plan));
+  const locations = drafts.map((d) => d.locations);
+  return {
+    plan,
+    locations,
+    issues: issues.map((issue) => ({
+      ...issue,
+      containerName: issue.container === undefined ? undefined : containers[issue.container]?.name,
+      location: issue.container === undefined ? undefined : locate(locations[issue.container] ?? {}, issue.path),
+    })),
+  };
+}
+
+/** The most specific recorded location for a path: `mounts[2].target` → `mounts[2]` → `mounts` → `name`. */
+export function locate(locations: Record<string, SourceLocation>, path: string): SourceLocation | undefined {
+  let key = path;
+  while (key) {
+    const hit = locations[key];
+    if (hit) return hit;
+    const cut = Math.max(key.lastIndexOf('.'), key.lastIndexOf('['));
+    key = cut > 0 ? key.slice(0, cut) : '';
+  }
+  return locations['name'];
+}

@@ -1,0 +1,224 @@
+import * as posix from 'node:path/posix';
+import { RLIMIT_NAMES } from './names';
+import { closest } from './suggest';
+import {
+  HOOK_POINTS,
+  NAMESPACE_KINDS,
+  STANDARD_FS,
+  type ContainerPlan,
+  type MountEntry,
+  type NamespaceKind,
+  type Plan,
+} from './types';
+
+/** One semantic problem in a plan, addressed by its field path (`containers[0].mounts[2].target`). */
+export interface PlanIssue {
+  /** Index into plan.containers, or undefined for file-level problems. */
+  container: number | undefined;
+  /** Path inside the container plan, e.g. `namespaces.unshare`. */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+const IFNAME_MAX = 15;
+
+/**
+ * The checks JSON Schema cannot express. Everything a later step would trip over is caught here, before
+ * anything touches the host, with the field that is wrong and what to write instead.
+ */
+export function validatePlan(plan: Plan): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const seen = new Map<string, number>();
+  plan.containers.forEach((container, index) => {
+    const first = seen.get(container.name);
+    if (first !== undefined) {
+      issues.push({
+        container: index,
+        path: 'name',
+        message: `duplicate container name "${container.name}" (also container #${first + 1})`,
+        hint: 'give each container its own name, e.g. base.extend("web-2")',
+      });
+    } else seen.set(container.name, index);
+    for (const issue of validateContainer(container)) issues.push({ ...issue, container: index });
+  });
+  const rootfsOwners = new Map<string, string>();
+  for (const [index, c] of plan.containers.entries()) {
+    const owner = rootfsOwners.get(c.rootfs.path);
+    if (owner !== undefined && owner !== c.name && !c.rootfs.overlay) {
+      issues.push({
+        container: index,
+        path: 'rootfs',
+        message: `rootfs ${c.rootfs.path} is also the rootfs of "${owner}"`,
+        hint: 'share a base through overlay layers instead: .rootfs(path, { lower: base })',
+      });
+    }
+    rootfsOwners.set(c.rootfs.path, c.name);
+  }
+  return issues;
+}
+
+export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'>[] {
+  const issues: Omit<PlanIssue, 'container'>[] = [];
+  const add = (path: string, message: string, hint?: string) =>
+    issues.push(hint === undefined ? { path, message } : { path, message, hint });
+
+  if (!NAME_PATTERN.test(c.name)) {
+    add(
+      'name',
+      `container name "${c.name}" cannot be used as a path and a cgroup name`,
+      'use letters, digits, "-", "_" and "." (at most 63, starting with a letter or digit)',
+    );
+  }
+
+  // Namespaces
+  const kindProblem = (path: string, kind: string) => {
+    if ((NAMESPACE_KINDS as readonly string[]).includes(kind)) return false;
+    const guess = closest(kind, NAMESPACE_KINDS);
+    add(path, `unknown namespace "${kind}"`, guess ? `did you mean "${guess}"? (namespaces: ${NAMESPACE_KINDS.join(', ')})` : `namespaces: ${NAMESPACE_KINDS.join(', ')}`);
+    return true;
+  };
+  for (const kind of c.namespaces.unshare) kindProblem('namespaces.unshare', kind);
+  for (const ref of c.namespaces.enter) {
+    if (kindProblem('namespaces.enter', ref.kind)) continue;
+    if (c.namespaces.unshare.includes(ref.kind)) {
+      add('namespaces.enter', `the ${ref.kind} namespace is both unshared and entered (${ref.path})`, `remove one: .share('${ref.kind}') keeps only the enter`);
+    }
+    if (!ref.path.startsWith('/')) add('namespaces.enter', `namespace path "${ref.path}" is not absolute`, 'write e.g. /proc/1234/ns/net or /var/run/netns/NAME');
+  }
+  for (const ref of c.namespaces.persist) {
+    if (kindProblem('namespaces.persist', ref.kind)) continue;
+    if (!c.namespaces.unshare.includes(ref.kind)) {
+      add('namespaces.persist', `cannot persist the ${ref.kind} namespace: it is not unshared`, `add .unshare('${ref.kind}')`);
+    }
+  }
+  const has = (kind: NamespaceKind) => c.namespaces.unshare.includes(kind);
+  if (!has('user') && (c.namespaces.uidMap.length > 0 || c.namespaces.gidMap.length > 0)) {
+    add('namespaces.uidMap', 'uid/gid maps need the user namespace', "add .unshare('user') or use .mapRootTo(hostUid), which does both");
+  }
+  if (has('user') && c.namespaces.uidMap.length === 0) {
+    add('namespaces.unshare', 'the user namespace is unshared but has no uid map: the init would run as "nobody" with no privileges', 'add .mapRootTo(100000) or .uidMap({ inside: 0, outside: 100000, count: 65536 })');
+  }
+  for (const [field, map] of [['uidMap', c.namespaces.uidMap], ['gidMap', c.namespaces.gidMap]] as const) {
+    const sorted = [...map].sort((a, b) => a.inside - b.inside);
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i]!.inside < sorted[i - 1]!.inside + sorted[i - 1]!.count) add(`namespaces.${field}`, `${field} ranges overlap inside the namespace`);
+    }
+    if (map.length > 340) add(`namespaces.${field}`, `${field} has more than 340 lines (the kernel's limit)`);
+  }
+  const timeShifted = c.namespaces.timeOffsets.monotonic !== 0 || c.namespaces.timeOffsets.boottime !== 0;
+  if (timeShifted && !has('time')) add('namespaces.timeOffsets', 'clock offsets need the time namespace', "add .unshare('time')");
+
+  // Rootfs and mounts
+  if (!c.rootfs.path.startsWith('/')) add('rootfs', `rootfs path "${c.rootfs.path}" is not absolute`, 'write an absolute host path such as /var/lib/haco/NAME/rootfs');
+  if (!has('mount')) {
+    add('namespaces.unshare', 'the container needs its own mount namespace to switch into its rootfs', "keep 'mount' unshared (remove .share('mount'))");
+  }
+  if (c.process.hostname !== c.name && !has('uts')) {
+    add('process.hostname', `hostname "${c.process.hostname}" needs the uts namespace (without it the host's hostname would change)`, "add .unshare('uts') or remove .hostname()");
+  }
+  for (const [field, list] of [['rootfs.maskedPaths', c.rootfs.maskedPaths], ['rootfs.readonlyPaths', c.rootfs.readonlyPaths]] as const) {
+    for (const p of list) checkInside(field, p, add);
+  }
+  c.mounts.forEach((m, i) => checkMount(m, `mounts[${i}]`, add));
+  const targets = new Map<string, number>();
+  c.mounts.forEach((m, i) => {
+    const t = posix.normalize(m.target);
+    const previous = targets.get(t);
+    if (previous !== undefined && !(m.type === 'standard' && c.mounts[previous]?.type === 'standard')) {
+      add(`mounts[${i}]`, `${t} is mounted twice (also mounts[${previous}]); the later mount hides the earlier`, 'remove one of them');
+    }
+    targets.set(t, i);
+  });
+  checkInside('process.cwd', c.process.cwd, add);
+
+  // Process
+  if (c.process.args.length === 0 || c.process.args[0] === '') add('process.args', 'the command is empty', "write .command(['/bin/sh'])");
+  for (const key of Object.keys(c.process.env)) {
+    if (key === '' || key.includes('=')) add('process.env', `environment variable name "${key}" is invalid`, 'names cannot be empty or contain "="');
+  }
+
+  // Resources
+  const cpu = c.cgroup.resources.cpu;
+  if (cpu) {
+    if (typeof cpu.quotaUs === 'number' && cpu.quotaUs < 1000) add('cgroup.resources.cpu', `cpu quota ${cpu.quotaUs}µs is below the kernel's minimum of 1000µs`, 'raise the percentage or the period');
+    if (cpu.periodUs !== undefined && (cpu.periodUs < 1000 || cpu.periodUs > 1000000)) add('cgroup.resources.cpu', `cpu period ${cpu.periodUs}µs is outside 1000–1000000`);
+    if (cpu.weight !== undefined && (cpu.weight < 1 || cpu.weight > 10000)) add('cgroup.resources.cpu', `cpu weight ${cpu.weight} is outside 1–10000`);
+  }
+  const pids = c.cgroup.resources.pids;
+  if (pids && pids.max !== 'max' && (!Number.isInteger(pids.max) || pids.max < 1)) add('cgroup.resources.pids', `pids max ${pids.max} must be a positive whole number`, 'at least 1 (the init itself), or "max"');
+  const io = c.cgroup.resources.io;
+  if (io?.weight !== undefined && (io.weight < 1 || io.weight > 10000)) add('cgroup.resources.io', `io weight ${io.weight} is outside 1–10000`);
+  for (const t of io?.throttle ?? []) {
+    if (!/^\d+:\d+$/.test(t.device)) add('cgroup.resources.io', `device "${t.device}" is not MAJOR:MINOR`, 'find it with `lsblk -o NAME,MAJ:MIN`');
+  }
+  for (const r of c.rlimits) {
+    if (!(RLIMIT_NAMES as readonly string[]).includes(r.resource)) {
+      const guess = closest(r.resource, RLIMIT_NAMES);
+      add('rlimits', `unknown rlimit "${r.resource.toLowerCase()}"`, guess ? `did you mean "${guess.toLowerCase()}"?` : `known: ${RLIMIT_NAMES.join(', ').toLowerCase()}`);
+    } else if (r.soft !== 'unlimited' && (r.hard === 'unlimited' ? false : r.soft > r.hard)) {
+      add('rlimits', `rlimit ${r.resource.toLowerCase()}: soft ${r.soft} is above hard ${String(r.hard)}`, 'the soft limit must not exceed the hard limit');
+    }
+  }
+
+  // Network
+  if (c.network) {
+    if (!has('net')) add('network', 'a bridged network needs its own net namespace', "add .unshare('net')");
+    for (const [field, value] of [['bridge', c.network.bridge], ['vethHost', c.network.vethHost], ['vethGuest', c.network.vethGuest]] as const) {
+      if (value.length === 0 || value.length > IFNAME_MAX || /[\s/:]/.test(value)) {
+        add('network', `interface name ${field} "${value}" is not valid (1–15 characters, no spaces, "/" or ":")`, 'choose a shorter name');
+      }
+    }
+    for (const [field, value] of [['bridgeAddress', c.network.bridgeAddress], ['address', c.network.address]] as const) {
+      if (!isCidr(value)) add('network', `${field} "${value}" is not an IPv4 CIDR`, 'write e.g. 10.88.0.10/24');
+    }
+  }
+  // Hooks and provisioning
+  for (const hook of c.hooks) {
+    if (!(HOOK_POINTS as readonly string[]).includes(hook.point)) {
+      const guess = closest(hook.point, HOOK_POINTS);
+      add('hooks', `unknown hook point "${hook.point}"`, guess ? `did you mean "${guess}"?` : `points: ${HOOK_POINTS.join(', ')}`);
+    }
+  }
+  const stepNames = new Set<string>();
+  for (const step of c.provision.steps) {
+    if (stepNames.has(step.name)) add('provision', `duplicate provision step "${step.name}"`, 'step names identify steps for re-runs: make them unique');
+    stepNames.add(step.name);
+  }
+  for (const f of c.provision.files) checkInside('provision', f.target, add);
+  return issues;
+}
+
+function checkMount(m: MountEntry, path: string, add: (p: string, m: string, h?: string) => void): void {
+  checkInside(path, m.target, add);
+  if (m.type === 'standard' && !(STANDARD_FS as readonly string[]).includes(m.fs)) {
+    const guess = closest(m.fs, STANDARD_FS);
+    add(path, `unknown standard mount "${m.fs}"`, guess ? `did you mean "${guess}"?` : `known: ${STANDARD_FS.join(', ')}`);
+  }
+  if (m.type === 'bind' && !m.source.startsWith('/')) add(path, `bind source "${m.source}" is not an absolute host path`, 'write an absolute path');
+  if (m.type === 'tmpfs' && m.mode !== undefined && !/^[0-7]{3,4}$/.test(m.mode)) add(path, `tmpfs mode "${m.mode}" is not octal`, 'write e.g. "1777"');
+}
+
+/** A target must be an absolute path that stays inside the rootfs once normalized. */
+function checkInside(path: string, target: string, add: (p: string, m: string, h?: string) => void): void {
+  if (!target.startsWith('/')) {
+    add(path, `"${target}" is not an absolute path inside the container`, `write "/${target.replace(/^\.?\/*/, '')}"`);
+    return;
+  }
+  const parts = target.split('/');
+  let depth = 0;
+  for (const part of parts) {
+    if (part === '..') depth--;
+    else if (part !== '' && part !== '.') depth++;
+    if (depth < 0) {
+      add(path, `"${target}" escapes the rootfs ("..")`, `write the path as seen inside the container, e.g. "${posix.normalize(target).replace(/^(\/\.\.)+/, '') || '/'}"`);
+      return;
+    }
+  }
+}
+
+function isCidr(value: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+}
