@@ -29,12 +29,11 @@ export function evaluateBundle(entry: string, bundle: Bundle, mapper: BundleMapp
   } catch (error) {
     throw thrownByDefinition(entry, error, mapper);
   }
-  // The call itself must run inside a timed script: vm only interrupts code it started.
-  const key = `__hacoEvaluate${process.pid}`;
-  const globals = globalThis as Record<string, unknown>;
-  globals[key] = () => fn(module.exports, requireForBundle, module, entry, path.dirname(entry));
+  // The call itself must run inside a timed script: vm only interrupts code it started. A tiny
+  // context holds the call, so no global is touched (jest, for one, runs tests in its own context).
+  const run = () => fn(module.exports, requireForBundle, module, entry, path.dirname(entry));
   try {
-    vm.runInThisContext(`globalThis.${key}()`, { filename: 'haco-evaluate', timeout });
+    vm.runInContext('run()', vm.createContext({ run }), { filename: 'haco-evaluate', timeout });
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
       throw new DefinitionError('E_TIMEOUT', `${path.basename(entry)} did not finish within ${timeout} ms`, {
@@ -43,8 +42,6 @@ export function evaluateBundle(entry: string, bundle: Bundle, mapper: BundleMapp
       });
     }
     throw thrownByDefinition(entry, error, mapper);
-  } finally {
-    delete globals[key];
   }
   const exported = module.exports;
   if ('default' in exported) return exported['default'];
@@ -56,12 +53,13 @@ export function evaluateBundle(entry: string, bundle: Bundle, mapper: BundleMapp
 
 function thrownByDefinition(entry: string, error: unknown, mapper: BundleMapper): DefinitionError {
   const location = mapper.locate(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = String((error as { message?: unknown } | null)?.message ?? error);
   const result = new DefinitionError('E_THROWN', `${path.basename(entry)} threw: ${message}`, {
     hint: 'the definition ran and threw this error; fix the code at this line',
     ...(location ? { location } : {}),
     cause: error,
   });
-  if (error instanceof Error && error.stack) result.stack = mapper.rewriteStack(error.stack);
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  if (typeof stack === 'string') result.stack = mapper.rewriteStack(stack);
   return result;
 }

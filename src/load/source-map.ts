@@ -36,7 +36,8 @@ export class BundleMapper {
 
   /** The first frame of an error's stack that is in the bundle, mapped. */
   locate(error: unknown): SourceLocation | undefined {
-    const stack = error instanceof Error ? error.stack ?? '' : '';
+    // Duck-typed: an Error from another realm (the vm's) fails `instanceof Error`.
+    const stack = String((error as { stack?: unknown } | null)?.stack ?? '');
     const escaped = this.#bundleFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const match = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
     if (!match) return undefined;

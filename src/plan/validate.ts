@@ -203,7 +203,7 @@ function checkMount(m: MountEntry, path: string, add: (p: string, m: string, h?:
 /** A target must be an absolute path that stays inside the rootfs once normalized. */
 function checkInside(path: string, target: string, add: (p: string, m: string, h?: string) => void): void {
   if (!target.startsWith('/')) {
-    add(path, `"${target}" is not an absolute path inside the container`, `write "/${target.replace(/^\.?\/*/, '')}"`);
+    add(path, `"${target}" is not an absolute path inside the container`, `write "/${target.replace(/^(\.\.?\/+)+/, '')}"`);
     return;
   }
   const parts = target.split('/');

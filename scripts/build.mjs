@@ -1,0 +1,51 @@
+// Builds everything `npm ci` leaves ready to use: the CLI bundle, the library bundle, type
+// declarations, and the native launcher. Run by `npm run build` and by npm's `prepare`.
+import { build } from 'esbuild';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const only = process.argv.slice(2);
+const want = (step) => only.length === 0 || only.includes(step);
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  define: { __HACO_VERSION__: JSON.stringify(version) },
+  // esbuild is loaded lazily and only when a definition must be bundled; it must stay a real module.
+  external: ['esbuild', 'typescript', 'ts-node'],
+  logLevel: 'warning',
+};
+
+if (want('js')) {
+  // Two bundles: a small entry that answers the hot paths, and the full oclif CLI it loads otherwise.
+  await build({ ...common, entryPoints: [join(root, 'src/cli/entry.ts')], outfile: join(root, 'dist/cli.js'), external: [...common.external, './oclif.js'] });
+  await build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/oclif.js') });
+  await build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/index.js') });
+}
+
+if (want('types')) {
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+}
+
+if (want('native') && existsSync(join(root, 'native/Makefile'))) {
+  const cc = spawnSync('sh', ['-c', 'command -v cc'], { encoding: 'utf8' });
+  if (cc.status !== 0) {
+    console.error('haco: cannot build the native launcher: no C compiler. Install one: apt-get install build-essential libseccomp-dev');
+    process.exit(1);
+  }
+  const make = spawnSync('make', ['-C', join(root, 'native'), '--no-print-directory'], { stdio: 'inherit' });
+  if (make.status !== 0) {
+    console.error('haco: building the native launcher failed (see above). It needs: apt-get install build-essential libseccomp-dev');
+    process.exit(1);
+  }
+}

@@ -1,0 +1,32 @@
+import { Command, Flags } from '@oclif/core';
+import chalk from 'chalk';
+import { EXIT, HacoError } from '../errors';
+import { errorToJson, formatError } from './report';
+
+/**
+ * Every haco command: HacoErrors become a readable message (or JSON with --json) and their own exit
+ * code. oclif's `this.error()` is not used for that because with --json it exits 1 whatever code it is
+ * given (oclif/core #1423).
+ */
+export abstract class HacoCommand extends Command {
+  static override baseFlags = {};
+
+  protected jsonRequested(): boolean {
+    return this.argv.includes('--json');
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (!(error instanceof HacoError) && error.oclif) {
+      // oclif's own parse errors (unknown flag, missing argument): its wording, our exit code.
+      if (error.oclif.exit === 0) return;
+      process.stderr.write(`${chalk.red('error')} ${error.message}\n  ${chalk.cyan('hint')} see \`haco ${this.id ?? ''} --help\`\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    if (this.jsonRequested()) process.stdout.write(`${JSON.stringify(errorToJson(error), null, 2)}\n`);
+    else process.stderr.write(`${formatError(error)}\n`);
+    process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
+  }
+}
+
+export const jsonFlag = Flags.boolean({ description: 'Print machine-readable JSON on stdout.', default: false });

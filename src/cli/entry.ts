@@ -1,0 +1,16 @@
+/**
+ * haco's process entry (dist/cli.js). The hot paths — `haco version` and `haco plan`/`start` on a
+ * definition whose cached plan is fresh — are answered here without loading oclif, whose start-up
+ * alone costs several times node's own. Anything else, including every error and `--help`, goes to
+ * the full oclif CLI (dist/oclif.js), so behaviour and messages have one source.
+ */
+import { tryFastPath } from './fast-path';
+
+process.setSourceMapsEnabled(true);
+void (async () => {
+  const argv = process.argv.slice(2);
+  if (await tryFastPath(argv)) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const full = require('./oclif.js') as { main(argv: string[]): Promise<void> };
+  await full.main(argv);
+})();

@@ -1,0 +1,29 @@
+import * as path from 'node:path';
+import { readCachedPlan } from '../load/cache';
+import { PLAN_API_VERSION } from '../plan/types';
+import { HACO_VERSION } from '../version';
+
+/**
+ * Answers the exact argument shapes below and returns true, or returns false and lets oclif handle
+ * the command. Output must be byte-identical to the oclif commands' (test/unit/cli/fast-path.test.ts).
+ */
+export async function tryFastPath(argv: string[]): Promise<boolean> {
+  if (argv.length === 1 && argv[0] === 'version') {
+    process.stdout.write(`haco ${HACO_VERSION} (plan ${PLAN_API_VERSION}, node ${process.version})\n`);
+    return true;
+  }
+  if (argv[0] === 'plan' && (argv.length === 2 || (argv.length === 3 && argv[2] === '--json')) && !argv[1]!.startsWith('-')) {
+    if (process.env['HACO_NO_CACHE'] === '1') return false;
+    const cached = readCachedPlan(path.resolve(argv[1]!), HACO_VERSION);
+    if (!cached) return false;
+    if (argv[2] === '--json') {
+      process.stdout.write(`${JSON.stringify(cached.plan, null, 2)}\n`);
+      return true;
+    }
+    const chalk = (await import('chalk')).default;
+    const { summarizePlan } = await import('../plan/summary');
+    process.stdout.write(summarizePlan(cached.plan, { bold: chalk.bold, dim: chalk.dim }));
+    return true;
+  }
+  return false;
+}

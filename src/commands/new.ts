@@ -1,0 +1,43 @@
+import { Args, Flags } from '@oclif/core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HacoCommand } from '../cli/base-command';
+import { EXIT, HacoError, UsageError } from '../errors';
+import { packageRoot } from '../package-root';
+
+export default class New extends HacoCommand {
+  static override summary = 'Write a new, commented container definition.';
+  static override description =
+    'Writes FILE (default: NAME.haco.ts) from the template in templates/: a working container that uses the ' +
+    'host bootstrap (no download), with every setting commented. Refuses to overwrite an existing file.';
+  static override examples = [
+    '<%= config.bin %> new demo.haco.ts',
+    '<%= config.bin %> new --name web --root /var/lib/haco/web/rootfs',
+  ];
+  static override args = { file: Args.string({ description: 'The file to write (default NAME.haco.ts).' }) };
+  static override flags = {
+    name: Flags.string({ char: 'n', description: 'Container name (default: derived from FILE, else "my-first").' }),
+    root: Flags.string({ char: 'r', description: 'Rootfs path (default /var/lib/haco/NAME/rootfs).' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(New);
+    const fromFile = args.file ? path.basename(args.file).replace(/\.haco\.ts$|\.ts$/, '') : undefined;
+    const name = flags.name ?? fromFile ?? 'my-first';
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(name)) {
+      throw new UsageError(`"${name}" cannot be a container name`, 'use letters, digits, "-", "_" and "." — e.g. --name web');
+    }
+    const file = args.file ?? `${name}.haco.ts`;
+    const root = flags.root ?? `/var/lib/haco/${name}/rootfs`;
+    if (fs.existsSync(file)) {
+      throw new HacoError('E_EXISTS', `${file} already exists; haco new does not overwrite files`, {
+        hint: 'choose another file name, or remove the file first',
+        exitCode: EXIT.state,
+      });
+    }
+    const template = fs.readFileSync(path.join(packageRoot(), 'templates', 'default.haco.ts'), 'utf8');
+    const text = template.replaceAll('__NAME__', name).replaceAll('__ROOT__', root).replaceAll('__FILE__', file);
+    fs.writeFileSync(file, text, { flag: 'wx' });
+    process.stdout.write(`wrote ${file} (container "${name}", rootfs ${root})\nnext: haco create ${file} && haco start ${file}\n`);
+  }
+}

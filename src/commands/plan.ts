@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { UsageError } from '../errors';
+
+export default class PlanCommand extends HacoCommand {
+  static override summary = 'Evaluate a definition and print its plan.';
+  static override description =
+    'Bundles FILE with esbuild, evaluates it and prints what haco will do: a readable summary, the exact ' +
+    'plan as JSON (--json, the contract the launcher and exports consume), or the launch spec the native ' +
+    'launcher will execute step by step (--launch). A repeat run with unchanged inputs uses the plan cache.';
+  static override examples = [
+    '<%= config.bin %> plan examples/first.haco.ts',
+    '<%= config.bin %> plan examples/first.haco.ts --json > first.plan.json',
+    '<%= config.bin %> plan examples/first.haco.ts --launch',
+  ];
+  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override flags = {
+    json: jsonFlag,
+    launch: Flags.boolean({ description: 'Print the launch spec the native launcher reads (one container).', default: false }),
+    container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
+    'no-cache': Flags.boolean({ description: 'Evaluate the file even if the plan cache is fresh.', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(PlanCommand);
+    const { loadDefinition } = await import('../load/load');
+    const loaded = await loadDefinition(args.file, { cache: !flags['no-cache'] });
+    let plan = loaded.plan;
+    if (flags.container) {
+      const picked = plan.containers.filter((c) => c.name === flags.container);
+      if (picked.length === 0) {
+        throw new UsageError(`${args.file} has no container "${flags.container}"`, `containers: ${plan.containers.map((c) => c.name).join(', ')}`);
+      }
+      plan = { ...plan, containers: picked };
+    }
+    if (flags.launch) {
+      const { renderLaunchSpecFor } = await import('../start/spec-for-plan');
+      process.stdout.write(await renderLaunchSpecFor(plan, flags.container));
+      return;
+    }
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+      return;
+    }
+    const chalk = (await import('chalk')).default;
+    const { summarizePlan } = await import('../plan/summary');
+    process.stdout.write(summarizePlan(plan, { bold: chalk.bold, dim: chalk.dim }));
+  }
+}

@@ -1,0 +1,92 @@
+import { DEFAULT_CAPABILITIES } from '../dsl/defaults';
+import { formatSize } from './size';
+import { NAMESPACE_KINDS, type ContainerPlan, type MountEntry, type Plan } from './types';
+
+/**
+ * The plan as a person reads it: one block per container, one line per concern, saying what is
+ * isolated and what stays shared with the host. `haco plan --json` gives the exact plan instead.
+ */
+export function summarizePlan(plan: Plan, style: { bold: (s: string) => string; dim: (s: string) => string }): string {
+  return plan.containers.map((c) => summarizeContainer(c, style)).join('\n\n') + '\n';
+}
+
+function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => string; dim: (s: string) => string }): string {
+  const rows: Array<[string, string]> = [];
+  const none = style.dim('—');
+  rows.push(['command', c.process.args.map(quote).join(' ')]);
+  rows.push(['user', `${c.process.user.uid}:${c.process.user.gid}${c.process.user.groups.length ? ` +${c.process.user.groups.join(',')}` : ''}, cwd ${c.process.cwd}`]);
+  if (c.namespaces.unshare.includes('uts')) rows.push(['hostname', c.process.hostname]);
+  const overlay = c.rootfs.overlay ? `, overlay lower=${c.rootfs.overlay.lower.join(':')} upper=${c.rootfs.overlay.upper}` : '';
+  rows.push(['rootfs', `${c.rootfs.path} (${c.rootfs.switchRoot}, ${c.rootfs.readonly ? 'read-only' : 'writable'}${overlay})`]);
+  rows.push(['bootstrap', describeBootstrap(c)]);
+  const shared = NAMESPACE_KINDS.filter((k) => !c.namespaces.unshare.includes(k) && !c.namespaces.enter.some((e) => e.kind === k));
+  rows.push(['namespaces', `new: ${c.namespaces.unshare.join(' ') || 'none'}; shared with host: ${shared.join(' ') || 'none'}`]);
+  for (const e of c.namespaces.enter) rows.push(['', `joins ${e.kind} ${e.path}`]);
+  for (const m of c.namespaces.uidMap) rows.push(['uid map', `${m.inside} → host ${m.outside} (×${m.count})`]);
+  rows.push(['mounts', c.mounts.map(describeMount).join(', ') || none]);
+  rows.push(['cgroup', describeCgroup(c) || none]);
+  rows.push(['capabilities', describeCaps(c)]);
+  rows.push(['rlimits', c.rlimits.map((r) => `${r.resource.toLowerCase()} ${r.soft}/${r.hard}`).join(', ') || none]);
+  rows.push(['seccomp', c.seccomp ? `default ${c.seccomp.action}, ${c.seccomp.rules.length} rule(s): ${c.seccomp.rules.map((r) => `${r.syscalls.join('/')}→${r.action}${r.errno ? `(${r.errno})` : ''}`).join(', ')}` : none]);
+  if (c.network) rows.push(['network', `${c.network.vethGuest} ${c.network.address} ↔ ${c.network.vethHost} on bridge ${c.network.bridge} (${c.network.bridgeAddress}), gateway ${c.network.gateway ?? '—'}`]);
+  rows.push(['hooks', c.hooks.map((h) => `${h.point}: ${h.command.join(' ')}`).join('; ') || none]);
+  if (c.provision.steps.length) rows.push(['provision', c.provision.steps.map((s) => s.name).join(', ')]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const title = `${style.bold(c.name)}${c.extends ? style.dim(` (extends ${c.extends})`) : ''}`;
+  return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+function describeBootstrap(c: ContainerPlan): string {
+  const b = c.bootstrap;
+  const post = b.post.length ? ` + post: ${b.post.map((p) => p.name).join(', ')}` : '';
+  switch (b.strategy) {
+    case 'host': return `host (binds ${b.binds.join(' ')} read-only)${post}`;
+    case 'busybox': return `busybox from ${b.busybox}${post}`;
+    case 'debootstrap': return `debootstrap ${b.suite} (${b.variant}${b.mirror ? `, ${b.mirror}` : ', host mirror'})${post}`;
+    case 'lxc': return `lxc-create -t ${b.template}${b.args.length ? ` -- ${b.args.join(' ')}` : ''}${post}`;
+    case 'tarball': return `tarball ${b.archive}${post}`;
+    case 'directory': return `directory ${b.source ?? '(existing tree)'}${post}`;
+    case 'shell': return `shell script${post}`;
+    case 'none': return `none (the rootfs must exist)${post}`;
+  }
+}
+
+function describeMount(m: MountEntry): string {
+  switch (m.type) {
+    case 'standard': return `${m.fs} ${m.target}`;
+    case 'bind': return `bind ${m.source} → ${m.target}${m.readonly ? ' (ro)' : ''}`;
+    case 'tmpfs': return `tmpfs ${m.target}${m.size !== undefined ? ` ${formatSize(m.size)}` : ''}`;
+    case 'fs': return `${m.fstype} ${m.source} → ${m.target}`;
+    case 'hostFile': return `host ${m.source}`;
+  }
+}
+
+function describeCgroup(c: ContainerPlan): string {
+  const r = c.cgroup.resources;
+  const parts: string[] = [];
+  if (r.cpu?.quotaUs !== undefined) {
+    parts.push(r.cpu.quotaUs === 'max' ? 'cpu unlimited' : `cpu ${Math.round((r.cpu.quotaUs / (r.cpu.periodUs ?? 100000)) * 1000) / 10}% of one CPU`);
+  }
+  if (r.cpu?.weight !== undefined) parts.push(`cpu weight ${r.cpu.weight}`);
+  if (r.cpuset?.cpus) parts.push(`cpus ${r.cpuset.cpus}`);
+  if (r.memory?.max !== undefined) parts.push(`memory max ${r.memory.max === 'max' ? 'unlimited' : formatSize(r.memory.max)}`);
+  if (r.memory?.swapMax !== undefined) parts.push(`swap ${r.memory.swapMax === 'max' ? 'unlimited' : formatSize(r.memory.swapMax)}`);
+  if (r.pids) parts.push(`pids ${r.pids.max}`);
+  if (r.io?.weight !== undefined) parts.push(`io weight ${r.io.weight}`);
+  for (const t of r.io?.throttle ?? []) parts.push(`io ${t.device} throttled`);
+  for (const [v, raw] of Object.entries(c.cgroup.raw)) for (const [k, val] of Object.entries(raw)) parts.push(`${v} ${k}=${val}`);
+  return parts.join(', ');
+}
+
+function describeCaps(c: ContainerPlan): string {
+  const set = c.capabilities.bounding;
+  const missing = DEFAULT_CAPABILITIES.filter((x) => !set.includes(x));
+  const extra = set.filter((x) => !DEFAULT_CAPABILITIES.includes(x));
+  const base = `default${missing.length ? ` − ${missing.join(' − ')}` : ''}${extra.length ? ` + ${extra.join(' + ')}` : ''}`;
+  const text = extra.length > missing.length + 10 ? `${set.length} capabilities` : base;
+  return c.capabilities.ambient.length ? `${text}; ambient ${c.capabilities.ambient.join(' ')}` : text;
+}
