@@ -4,7 +4,7 @@
 import { createGenerator } from 'ts-json-schema-generator';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -27,6 +27,16 @@ export function generate() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { schema, code } = generate();
+  if (process.argv.includes('--check')) {
+    const stale = [['schema/plan.schema.json', schema], ['src/plan/schema-validator.generated.js', code]]
+      .filter(([file, text]) => readFileSync(join(root, file), 'utf8') !== text)
+      .map(([file]) => file);
+    if (stale.length) {
+      console.error(`stale: ${stale.join(', ')} — run node scripts/gen-schema.mjs`);
+      process.exit(1);
+    }
+    process.exit(0);
+  }
   writeFileSync(join(root, 'schema/plan.schema.json'), schema);
   writeFileSync(join(root, 'src/plan/schema-validator.generated.js'), code);
   console.log('wrote schema/plan.schema.json and src/plan/schema-validator.generated.js');

@@ -1,0 +1,117 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { validatePlanSchema } from '../../../src/plan/schema';
+import { REPO, haco } from '../../support/cli';
+
+let dir: string;
+let cache: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-cli-'));
+  cache = path.join(dir, '.cache');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+const env = () => ({ HACO_CACHE_DIR: cache });
+
+describe('haco version', () => {
+  it('prints the versions, as text and JSON', () => {
+    const text = haco(['version']);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^haco \d+\.\d+\.\d+ \(plan haco\.dev\/v1alpha1, node v\d+/);
+    const json = haco(['version', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ planApiVersion: 'haco.dev/v1alpha1' });
+  });
+});
+
+describe('haco new + plan (the issue\'s "done when")', () => {
+  it('writes a template whose plan is valid JSON matching the schema', () => {
+    const created = haco(['new', 'demo.haco.ts'], { cwd: dir, env: env() });
+    expect(created.status).toBe(0);
+    expect(created.stdout).toContain('wrote demo.haco.ts (container "demo"');
+    const plan = haco(['plan', 'demo.haco.ts', '--json'], { cwd: dir, env: env() });
+    expect(plan.stderr).toBe('');
+    expect(plan.status).toBe(0);
+    const parsed: unknown = JSON.parse(plan.stdout);
+    expect(validatePlanSchema(parsed)).toEqual([]);
+    expect(parsed).toMatchObject({ containers: [{ name: 'demo', bootstrap: { strategy: 'host' } }] });
+  });
+
+  it('refuses to overwrite, with exit status 5', () => {
+    fs.writeFileSync(path.join(dir, 'demo.haco.ts'), 'keep me');
+    const r = haco(['new', 'demo.haco.ts'], { cwd: dir });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toContain('demo.haco.ts already exists');
+    expect(fs.readFileSync(path.join(dir, 'demo.haco.ts'), 'utf8')).toBe('keep me');
+  });
+
+  it('uses --name and --root', () => {
+    expect(haco(['new', '--name', 'web', '--root', '/srv/web'], { cwd: dir }).status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'web.haco.ts'), 'utf8')).toContain(".rootfs('/srv/web')");
+  });
+
+  it('answers a warm plan from the cache exactly as a cold one', () => {
+    haco(['new', 'demo.haco.ts'], { cwd: dir, env: env() });
+    const cold = haco(['plan', 'demo.haco.ts'], { cwd: dir, env: { ...env(), HACO_NO_CACHE: '1' } });
+    haco(['plan', 'demo.haco.ts'], { cwd: dir, env: env() }); // fills the cache
+    const warm = haco(['plan', 'demo.haco.ts'], { cwd: dir, env: env() });
+    expect(warm.stdout).toBe(cold.stdout);
+    expect(warm.stdout).toContain('namespaces    new: mount uts ipc pid; shared with host: net user cgroup time');
+    const warmJson = haco(['plan', 'demo.haco.ts', '--json'], { cwd: dir, env: env() });
+    const coldJson = haco(['plan', 'demo.haco.ts', '--json', '--no-cache'], { cwd: dir, env: env() });
+    expect(warmJson.stdout).toBe(coldJson.stdout);
+  });
+});
+
+describe('errors', () => {
+  const typo = path.join(REPO, 'test/fixtures/defs/typo.haco.ts');
+
+  it('validate names file, line, field and hint; exit status 3', () => {
+    const r = haco(['validate', typo], { env: env() });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('typo.haco.ts:4:4: unknown namespace "pdi" (web.namespaces.unshare)');
+    expect(r.stderr).toContain("> 4 |   .unshare('pdi' as 'pid')");
+    expect(r.stderr).toContain('hint did you mean "pid"?');
+    expect(r.stderr).not.toMatch(/\u001b\[/); // NO_COLOR honoured
+  });
+
+  it('keeps exit status 3 with --json and prints the issues as data', () => {
+    const r = haco(['validate', typo, '--json'], { env: env() });
+    expect(r.status).toBe(3);
+    const out = JSON.parse(r.stdout) as { error: { code: string; issues: Array<{ path: string; location: { line: number } }> } };
+    expect(out.error.code).toBe('E_INVALID');
+    expect(out.error.issues.map((i) => [i.path, i.location.line])).toEqual([
+      ['cgroup.resources.memory', 5],
+      ['namespaces.unshare', 4],
+      ['mounts[6]', 6],
+    ]);
+  });
+
+  it('colours output when asked and the terminal allows', () => {
+    const r = haco(['validate', typo], { env: { ...env(), NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(r.stderr).toMatch(/\u001b\[/);
+  });
+
+  it('exits 2 on a usage error, with a pointer to --help', () => {
+    const r = haco(['plan', '--bogus', 'x.haco.ts']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('haco plan --help');
+    expect(haco(['plan']).status).toBe(2);
+  });
+
+  it('reports a missing file', () => {
+    const r = haco(['plan', 'nope.haco.ts'], { cwd: dir });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('nope.haco.ts: no such file');
+  });
+});
+
+describe('help', () => {
+  it('lists the commands and shows examples for each', () => {
+    const top = haco(['--help']);
+    expect(top.status).toBe(0);
+    for (const command of ['new', 'plan', 'validate', 'version']) expect(top.stdout).toContain(command);
+    const plan = haco(['plan', '--help']);
+    expect(plan.stdout).toContain('EXAMPLES');
+    expect(plan.stdout).toContain('haco plan examples/first.haco.ts --json');
+  });
+});
