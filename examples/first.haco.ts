@@ -1,0 +1,20 @@
+// my-first: haco's equivalent of haconiwa's my-first-container.
+//
+//   npx haco create examples/first.haco.ts   # instant: the host bootstrap downloads nothing
+//   npx haco start examples/first.haco.ts    # a shell inside; try: hostname; ps; cat /proc/self/status
+//
+// Inside, `hostname` prints my-first (the uts namespace), `ps` shows only the container's processes
+// with /bin/sh as PID 1 (the pid namespace), and `grep Cap /proc/self/status` shows Docker's default
+// capability set. On the host, `cat /proc/$(pgrep -n -f 'haco-launch')/cgroup` shows haco/my-first.
+import { defineContainer } from 'haco';
+
+export default defineContainer('my-first')
+  .rootfs('/var/lib/haco/my-first/rootfs')
+  .bootstrap((b) => b.host())
+  .command(['/bin/sh'])
+  .hostname('my-first')
+  .unshare('mount', 'uts', 'ipc', 'pid')
+  .cpu('50%')
+  .memory('256M')
+  .pids(128)
+  .rlimit('nofile', 1024);

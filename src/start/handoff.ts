@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { constants } from 'node:os';
+
+/**
+ * Hands the launch over to the native launcher.
+ *
+ * Through bin/haco (the normal way) node writes the launcher's argv and the spec to the fd named by
+ * HACO_HANDOFF_FD and returns; the wrapper then execs the launcher in node's place, so no node process
+ * stays resident. Run without the wrapper (`node dist/cli.js start …`), node spawns the launcher and
+ * waits for it, which works the same but keeps node alive for the container's lifetime.
+ */
+export async function handOver(launcherArgv: string[], spec: string): Promise<number> {
+  const fd = Number(process.env['HACO_HANDOFF_FD']);
+  if (Number.isInteger(fd) && fd > 2) {
+    fs.writeSync(fd, `${launcherArgv.map(shellQuote).join(' ')}\n${forHereDocument(spec)}`);
+    return 0;
+  }
+  const child = spawn(launcherArgv[0]!, [...launcherArgv.slice(1), '--spec-fd', '3'], {
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+  });
+  const pipe = child.stdio[3] as NodeJS.WritableStream;
+  pipe.end(spec);
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, forward);
+  process.on('SIGINT', () => undefined); // the terminal sends it to the container too
+  return await new Promise<number>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+}
+
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The spec is already percent-encoded; `$`, backquote and backslash are encoded as well so that the
+ * wrapper's unquoted here-document passes the text through unchanged. The launcher decodes any %XX.
+ */
+export function forHereDocument(spec: string): string {
+  return spec.replace(/[$`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}

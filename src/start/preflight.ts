@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as posix from 'node:path/posix';
+import { EXIT, HacoError, HostError } from '../errors';
+import type { ContainerPlan } from '../plan/types';
+
+/**
+ * Checks made in TypeScript before the launcher runs, because here they can say what to do: the
+ * launcher would only report `execvp: ENOENT` or `pivot_root: EINVAL`.
+ */
+export function preflight(container: ContainerPlan, file: string): void {
+  if (process.getuid?.() !== 0) {
+    throw new HostError('E_NOT_ROOT', 'starting a container needs root (namespaces, cgroups and mounts)', `run it as root: sudo haco start ${file}`);
+  }
+  const roots = container.rootfs.overlay ? container.rootfs.overlay.lower : [container.rootfs.path];
+  for (const root of roots) {
+    if (!isDirectory(root)) {
+      throw new HacoError('E_NO_ROOTFS', `the rootfs of "${container.name}" does not exist: ${root}`, {
+        hint: `build it first: haco create ${file}`,
+        exitCode: EXIT.state,
+      });
+    }
+  }
+  const command = container.process.args[0]!;
+  if (!findCommand(container, command)) {
+    const searched = command.includes('/') ? command : `PATH=${container.process.env['PATH'] ?? ''}`;
+    throw new HacoError('E_NO_COMMAND', `"${command}" is not in the rootfs of "${container.name}" (looked for ${searched})`, {
+      hint: 'check the command, the bootstrap that made the rootfs, or use an absolute path that exists inside it',
+      exitCode: EXIT.state,
+    });
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Where a path inside the container lives on the host before the launcher runs: binds first. */
+function hostPathFor(container: ContainerPlan, inside: string): string {
+  const binds: Array<[string, string]> = [];
+  if (container.bootstrap.strategy === 'host') for (const b of container.bootstrap.binds) binds.push([b, b]);
+  for (const m of container.mounts) if (m.type === 'bind') binds.push([m.target, m.source]);
+  for (const [target, source] of binds.reverse()) {
+    if (inside === target || inside.startsWith(`${target}/`)) return source + inside.slice(target.length);
+  }
+  const base = container.rootfs.overlay ? container.rootfs.overlay.lower[0]! : container.rootfs.path;
+  return base + inside;
+}
+
+/** Resolves symlinks the way the kernel will once inside the rootfs: absolute links restart at its root. */
+function existsInside(container: ContainerPlan, inside: string, hops = 0): boolean {
+  if (hops > 40) return false;
+  const parts = posix.normalize(inside).split('/').filter(Boolean);
+  let current = '/';
+  for (const [i, part] of parts.entries()) {
+    const next = posix.join(current, part);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(hostPathFor(container, next));
+    } catch {
+      return false;
+    }
+    if (stat.isSymbolicLink()) {
+      const link = fs.readlinkSync(hostPathFor(container, next));
+      const target = posix.join(link.startsWith('/') ? link : posix.join(current, link), ...parts.slice(i + 1));
+      return existsInside(container, target, hops + 1);
+    }
+    current = next;
+  }
+  return true;
+}
+
+function findCommand(container: ContainerPlan, command: string): boolean {
+  if (command.includes('/')) return existsInside(container, posix.resolve(container.process.cwd, command));
+  const path = container.process.env['PATH'] ?? '';
+  return path.split(':').some((dir) => dir.startsWith('/') && existsInside(container, posix.join(dir, command)));
+}
