@@ -1,0 +1,143 @@
+// npm run bench — start-up and launch latency of haco next to its peers, measured in one run with
+// hyperfine on the same busybox rootfs, reported as ratios. Nothing here is asserted: numbers vary by
+// machine; the ratios are what to compare (targets in README/issue notes).
+//
+//   node bench/run.mjs [--runs N] [--only startup|launch|memory] [--json FILE]
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 30;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+
+// NODE_EXTRA_CA_CERTS adds ~75 ms to every node start on some machines: not haco's cost.
+const env = { ...process.env };
+delete env.NODE_EXTRA_CA_CERTS;
+env.NO_COLOR = '1';
+
+const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+if (!have('hyperfine')) {
+  console.error('bench: hyperfine is missing (apt-get install hyperfine, or bash scripts/setup.sh)');
+  process.exit(4);
+}
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-bench-'));
+const results = {};
+const notes = [];
+
+function measure(group, commands) {
+  const file = path.join(work, `${group}.json`);
+  const list = Object.entries(commands).filter(([, c]) => c);
+  const hfArgs = ['-N', '--warmup', '3', '--runs', String(runs), '--export-json', file, '--style', 'basic'];
+  for (const [name, cmd] of list) hfArgs.push('-n', name, cmd);
+  const r = spawnSync('hyperfine', hfArgs, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`hyperfine failed for ${group}`);
+  for (const res of JSON.parse(fs.readFileSync(file, 'utf8')).results) {
+    results[res.command] = { meanMs: res.mean * 1000, sdMs: res.stddev * 1000, minMs: res.min * 1000 };
+  }
+}
+
+function makeBusyboxRootfs(dir) {
+  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  for (const d of ['proc', 'sys', 'dev', 'tmp', 'etc', 'root']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  fs.copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
+  fs.chmodSync(path.join(dir, 'bin/busybox'), 0o755);
+  for (const applet of ['sh', 'true', 'ps', 'hostname', 'sleep']) fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
+}
+
+try {
+  const haco = path.join(root, 'bin/haco');
+  const launcher = path.join(root, 'native/build/haco-launch');
+  const rootfs = path.join(work, 'rootfs');
+  makeBusyboxRootfs(rootfs);
+  const def = path.join(work, 'bench.haco.ts');
+  fs.writeFileSync(def, `import { defineContainer } from 'haco';
+export default defineContainer('bench-true')
+  .rootfs(${JSON.stringify(rootfs)})
+  .command(['/bin/true'])
+  .unshare('mount', 'uts', 'ipc', 'pid', 'net', 'cgroup')
+  .standardMounts('proc');
+`);
+  const cacheEnv = { ...env, HACO_CACHE_DIR: path.join(work, 'cache') };
+  Object.assign(env, cacheEnv);
+  execFileSync(haco, ['plan', def], { env }); // fill the plan cache
+  execFileSync(haco, ['plan', path.join(root, 'examples/first.haco.ts')], { env });
+
+  if (!only || only === 'startup') {
+    measure('startup', {
+      'node -e 0': 'node -e 0',
+      'haco version': `${haco} version`,
+      'haco plan (warm cache)': `${haco} plan ${path.join(root, 'examples/first.haco.ts')}`,
+    });
+  }
+
+  if (!only || only === 'launch') {
+    const isRoot = process.getuid() === 0;
+    if (!isRoot) notes.push('launch: skipped, needs root');
+    else {
+      const specFile = path.join(work, 'bench.spec');
+      let launcherReady = fs.existsSync(launcher);
+      if (launcherReady) {
+        const spec = spawnSync(haco, ['plan', def, '--launch'], { env, encoding: 'utf8' });
+        if (spec.status === 0) fs.writeFileSync(specFile, spec.stdout);
+        else {
+          launcherReady = false;
+          notes.push(`haco plan --launch failed: ${spec.stderr.trim()}`);
+        }
+      } else notes.push('native launcher not built: run npm run build');
+      let runcBundle;
+      if (have('runc')) {
+        runcBundle = path.join(work, 'runc');
+        fs.mkdirSync(runcBundle);
+        fs.symlinkSync(rootfs, path.join(runcBundle, 'rootfs'));
+        execFileSync('runc', ['spec'], { cwd: runcBundle });
+        const cfg = JSON.parse(fs.readFileSync(path.join(runcBundle, 'config.json'), 'utf8'));
+        cfg.process.args = ['/bin/true'];
+        cfg.process.terminal = false;
+        cfg.root.readonly = false;
+        fs.writeFileSync(path.join(runcBundle, 'config.json'), JSON.stringify(cfg));
+      }
+      measure('launch', {
+        chroot: `chroot ${rootfs} /bin/true`,
+        'unshare (util-linux)': `unshare --mount --uts --ipc --pid --net --cgroup --fork --mount-proc=${rootfs}/proc chroot ${rootfs} /bin/true`,
+        bwrap: have('bwrap') ? `bwrap --unshare-all --bind ${rootfs} / --proc /proc --dev /dev /bin/true` : undefined,
+        runc: runcBundle ? `runc run --bundle ${runcBundle} haco-bench-runc` : undefined,
+        'haco-launch (launcher alone)': launcherReady ? `${launcher} --spec ${specFile}` : undefined,
+        'haco start (warm cache)': launcherReady ? `${haco} start ${def}` : undefined,
+      });
+    }
+  }
+
+  if (!only || only === 'memory') {
+    const { memoryReport } = await import('./memory.mjs').catch(() => ({ memoryReport: undefined }));
+    if (memoryReport) Object.assign(results, await memoryReport({ haco, work, env, rootfs }));
+    else notes.push('memory: bench/memory.mjs not present yet');
+  }
+
+  const ratio = (a, b) => (results[a] && results[b] ? (results[a].meanMs / results[b].meanMs).toFixed(2) + '×' : 'n/a');
+  console.log('\n== results (mean ± sd, ms)');
+  for (const [name, r] of Object.entries(results)) {
+    if ('meanMs' in r) console.log(`  ${name.padEnd(32)} ${r.meanMs.toFixed(1).padStart(7)} ± ${r.sdMs.toFixed(1)}`);
+    else console.log(`  ${name.padEnd(32)} ${r.value}`);
+  }
+  console.log('\n== ratios');
+  const lines = [
+    ['haco version / node -e 0', ratio('haco version', 'node -e 0'), 'target ≤ 1.5×'],
+    ['haco plan (warm) / node -e 0', ratio('haco plan (warm cache)', 'node -e 0'), 'target ≤ 1.5×'],
+    ['haco-launch / unshare', ratio('haco-launch (launcher alone)', 'unshare (util-linux)'), 'target ≤ 1.5×'],
+    ['haco-launch / bwrap', ratio('haco-launch (launcher alone)', 'bwrap'), ''],
+    ['haco-launch / runc', ratio('haco-launch (launcher alone)', 'runc'), 'far under 1×'],
+    ['haco start (warm) / node -e 0', ratio('haco start (warm cache)', 'node -e 0'), ''],
+  ];
+  for (const [k, v, t] of lines) console.log(`  ${k.padEnd(32)} ${v.padStart(7)}  ${t}`);
+  const s = results['haco start (warm cache)'], n = results['node -e 0'];
+  if (s && n) console.log(`  ${'haco start − node -e 0'.padEnd(32)} ${(s.meanMs - n.meanMs).toFixed(1).padStart(6)} ms  target ≤ 20 ms`);
+  for (const note of notes) console.log(`note: ${note}`);
+  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ results, notes }, null, 2));
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
