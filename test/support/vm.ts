@@ -271,15 +271,21 @@ export function liveVmCount(): number {
 /**
  * `describe` for VM tests. VM unavailable: outside CI the block is skipped and its title says why; under
  * CI=true it runs one failing test carrying the reason (the VM tier must never be skipped in CI).
+ * `requires` adds preconditions of the block (e.g. a built launcher), treated the same way.
  */
-export function describeVm(name: string, fn: () => void): void {
-  const avail = vmAvailable();
+export function describeVm(name: string, fn: () => void, requires: Array<() => VmAvailability> = []): void {
+  let avail = vmAvailable();
+  for (const req of requires) {
+    if (!avail.ok) break;
+    avail = req();
+  }
   if (avail.ok) {
     describe(name, fn);
   } else if (isCI()) {
+    const reason = avail.reason;
     describe(name, () => {
-      test('cgroup-v2 VM is available', () => {
-        throw new Error(`cgroup-v2 VM unavailable under CI: ${avail.reason}`);
+      test('preconditions of the cgroup-v2 VM tests hold', () => {
+        throw new Error(`cannot run under CI: ${reason}`);
       });
     });
   } else {
