@@ -61,3 +61,13 @@ export class HostError extends HacoError {
     super(code, message, { hint, exitCode: EXIT.host });
   }
 }
+
+/**
+ * A cgroup problem found while planning a container's cgroup on this host (a missing controller, an
+ * unknown cgroup layout). Reported before anything is created, so nothing needs cleaning up.
+ */
+export class CgroupError extends HacoError {
+  constructor(code: string, message: string, hint?: string) {
+    super(code, message, { hint, exitCode: EXIT.host });
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What haco knows about the host's cgroups, and what it plans to do with them. Detection (detect.ts) is
+ * the only part that reads the filesystem; mapping a container's resources to file writes (v1.ts, v2.ts)
+ * works on this snapshot, so the launch spec compiler stays pure and testable.
+ */
+
+/**
+ * `v2`: the unified hierarchy is mounted at ROOT (modern distributions).
+ * `hybrid`: v1 controller hierarchies under ROOT plus an (often controller-less) v2 at ROOT/unified.
+ * `v1`: only v1 hierarchies.
+ */
+export type CgroupMode = 'v1' | 'v2' | 'hybrid';
+
+export interface CgroupV2Host {
+  /** Where the unified hierarchy is mounted: ROOT (v2) or ROOT/unified (hybrid). */
+  path: string;
+  /** Controllers listed in PATH/cgroup.controllers (available to be enabled below the root). */
+  controllers: string[];
+}
+
+export interface CpusetValues {
+  cpus: string;
+  mems: string;
+}
+
+export interface CgroupV1Host {
+  /** Controller name → directory of the hierarchy it is mounted in (`cpu` → ROOT/cpu,cpuacct). */
+  hierarchies: Record<string, string>;
+  /** cpuset.cpus/mems of the cpuset hierarchy's root: a new v1 cpuset cgroup starts empty and must be filled. */
+  cpusetRoot?: CpusetValues;
+  /** Values of ROOT/cpuset/haco when it already exists with both set. */
+  cpusetHaco?: CpusetValues;
+  /** memory.memsw.limit_in_bytes exists only with swap accounting (kernel `swapaccount=1`). */
+  memswAvailable: boolean;
+}
+
+export interface CgroupHost {
+  mode: CgroupMode;
+  /** The configured cgroup root (default /sys/fs/cgroup). */
+  root: string;
+  /** Present in v2 and hybrid modes. */
+  v2?: CgroupV2Host;
+  /** Present in v1 and hybrid modes. */
+  v1?: CgroupV1Host;
+}
+
+/** One filesystem action of the prepare phase, in order (becomes `cgroup-mkdir` / `cgroup-write`). */
+export type CgroupAction = { op: 'mkdir'; path: string } | { op: 'write'; path: string; value: string };
+
+export interface CgroupSetup {
+  /** Which API the setup uses (hybrid hosts are driven through their v1 hierarchies). */
+  version: 'v1' | 'v2';
+  actions: CgroupAction[];
+  /** Cgroup directories the child is moved into (`cgroup-join`), one per v1 hierarchy or the one v2 cgroup. */
+  join: string[];
+  /** The directory whose cgroup.procs lists the container's processes (`haco ps` counts there). */
+  tracking: string;
+  /** Removed when the container is gone (`cleanup-cgroup`); the shared `haco` parents stay. */
+  cleanup: string[];
+  /** Things that were asked for but cannot be applied on this host, shown as spec comments. */
+  notes: string[];
+}
+
+/** Name of the parent cgroup every haco container lives under. */
+export const HACO_CGROUP_PARENT = 'haco';
