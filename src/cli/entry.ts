@@ -6,7 +6,6 @@
  */
 import { tryFastPath } from './fast-path';
 
-process.setSourceMapsEnabled(true);
 void (async () => {
   const argv = process.argv.slice(2);
   if (await tryFastPath(argv)) return;

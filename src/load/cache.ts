@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,7 +11,8 @@ import type { Plan } from '../plan/types';
 interface CacheEntry {
   hacoVersion: string;
   entry: string;
-  inputs: Array<{ path: string; sha256: string }>;
+  /** size and mtimeNs let a warm run skip hashing an input that was not touched. */
+  inputs: Array<{ path: string; sha256: string; size: number; mtimeNs: string }>;
   plan: Plan;
   locations: PlanLocations;
 }
@@ -24,13 +24,28 @@ export function cacheDir(): string {
   return path.join(base, 'haco', 'plans');
 }
 
+// node:crypto costs ~5 ms to load; `haco version` must not pay it, so it is required on first use.
+function sha256(data: string | Buffer): string {
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(data).digest('hex');
+}
+
 function entryFile(entry: string): string {
-  return path.join(cacheDir(), `${createHash('sha256').update(entry).digest('hex').slice(0, 32)}.json`);
+  return path.join(cacheDir(), `${sha256(entry).slice(0, 32)}.json`);
 }
 
 function hashFile(file: string): string | undefined {
   try {
-    return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    return sha256(fs.readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+function statOf(file: string): { size: number; mtimeNs: string } | undefined {
+  try {
+    const st = fs.statSync(file, { bigint: true });
+    return { size: Number(st.size), mtimeNs: st.mtimeNs.toString() };
   } catch {
     return undefined;
   }
@@ -44,7 +59,12 @@ export function readCachedPlan(entry: string, hacoVersion: string): { plan: Plan
     return undefined;
   }
   if (cached.hacoVersion !== hacoVersion || cached.entry !== entry) return undefined;
-  for (const input of cached.inputs) if (hashFile(input.path) !== input.sha256) return undefined;
+  for (const input of cached.inputs) {
+    const stat = statOf(input.path);
+    if (!stat) return undefined;
+    if (stat.size === input.size && stat.mtimeNs === input.mtimeNs) continue;
+    if (hashFile(input.path) !== input.sha256) return undefined;
+  }
   return { plan: cached.plan, locations: cached.locations };
 }
 
@@ -52,9 +72,10 @@ export function readCachedPlan(entry: string, hacoVersion: string): { plan: Plan
 export function writeCachedPlan(entry: string, hacoVersion: string, inputs: string[], plan: Plan, locations: PlanLocations): void {
   const hashed: CacheEntry['inputs'] = [];
   for (const input of inputs) {
+    const stat = statOf(input);
     const sha256 = hashFile(input);
-    if (sha256 === undefined) return;
-    hashed.push({ path: input, sha256 });
+    if (sha256 === undefined || !stat) return;
+    hashed.push({ path: input, sha256, ...stat });
   }
   const entryPath = entryFile(entry);
   const tmp = `${entryPath}.${process.pid}.tmp`;
