@@ -1,0 +1,106 @@
+/*
+ * caps.c: capabilities (man 7 capabilities). Five sets, set in this order:
+ *   1. bounding: prctl(PR_CAPBSET_DROP) for every capability not listed. It
+ *      needs CAP_SETPCAP, so it must happen before capset() removes that.
+ *   2. effective, permitted, inheritable: one capset(2) call (v3 header: two
+ *      32-bit words per set, for capabilities 0..63).
+ *   3. ambient: PR_CAP_AMBIENT_RAISE; the kernel only allows capabilities
+ *      that are already permitted *and* inheritable, hence last. Ambient is
+ *      what lets a non-root uid keep a capability across execve().
+ */
+#include "haco.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The highest capability this kernel knows: PR_CAPBSET_READ fails after it. */
+static int last_cap(void)
+{
+	int i = 0;
+	while (i < 63 && prctl(PR_CAPBSET_READ, i + 1, 0, 0, 0) >= 0)
+		i++;
+	return i;
+}
+
+static int parse_set(struct ctx *c, const char *list, const char *what, int last, uint64_t *out)
+{
+	char **v;
+	int n = split_list(list, &v);
+	if (n < 0)
+		return fail(c, errno, "caps %s", what);
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		unsigned long long cap;
+		if (parse_ulong(v[i], &cap) < 0 || cap > (unsigned long long)last) {
+			fail(c, 0, "caps: %s: \"%s\" is not a capability number this kernel knows (0-%d)",
+			     what, v[i], last);
+			free(v);
+			return -1;
+		}
+		*out |= 1ULL << cap;
+	}
+	free(v);
+	return 0;
+}
+
+int step_caps(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	static const char *const names[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
+	uint64_t set[5];
+	int last = last_cap();
+	for (int i = 0; i < 5; i++)
+		if (parse_set(c, argv[i], names[i], last, &set[i]) < 0)
+			return -1;
+
+	/* 1. bounding */
+	char dropped[1024];
+	size_t n = 0;
+	dropped[0] = '\0';
+	for (int cap = 0; cap <= last; cap++) {
+		if (set[0] & (1ULL << cap) || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			traced(c, -1, "prctl(PR_CAPBSET_DROP, %d)", cap);
+			return fail(c, errno, "caps: drop %d from the bounding set", cap);
+		}
+		n += (size_t)snprintf(dropped + n, n < sizeof(dropped) ? sizeof(dropped) - n : 0, "%s%d",
+		                      n ? "," : "", cap);
+	}
+	tracef(c, "prctl(PR_CAPBSET_DROP, cap) for cap in {%s} = 0", dropped);
+
+	/* 2. effective, permitted, inheritable */
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	for (int w = 0; w < 2; w++) {
+		data[w].effective = (uint32_t)(set[1] >> (32 * w));
+		data[w].permitted = (uint32_t)(set[2] >> (32 * w));
+		data[w].inheritable = (uint32_t)(set[3] >> (32 * w));
+	}
+	if (traced(c, syscall(SYS_capset, &hdr, data),
+	           "capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=%#llx, permitted=%#llx, "
+	           "inheritable=%#llx})",
+	           (unsigned long long)set[1], (unsigned long long)set[2], (unsigned long long)set[3]) < 0)
+		return fail(c, errno, "caps: capset effective=%s permitted=%s inheritable=%s", argv[1],
+		            argv[2], argv[3]);
+
+	/* 3. ambient: start from nothing, raise what is listed */
+	if (traced(c, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0),
+	           "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)") < 0)
+		return fail(c, errno, "caps: clear ambient");
+	for (int cap = 0; cap <= last; cap++) {
+		if (!(set[4] & (1ULL << cap)))
+			continue;
+		if (traced(c, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0),
+		           "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, %d)", cap) < 0)
+			return fail(c, errno, "caps: raise %d in the ambient set (it must be permitted and "
+			            "inheritable)", cap);
+	}
+	return 0;
+}

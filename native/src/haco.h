@@ -1,0 +1,124 @@
+/*
+ * haco-launch: executes a launch spec (docs/launch-spec.md) step by step.
+ *
+ * This header is the only thing the source files share: the parsed spec, the
+ * launch context passed to every step, and the helpers for tracing and errors.
+ * Read docs/launch-sequence.md for *why* the steps come in the order they do.
+ */
+#ifndef HACO_H
+#define HACO_H
+
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- spec.c: the line format ------------------------------------------ */
+
+struct step {
+	const char *name; /* first field, e.g. "mount" */
+	int line;         /* 1-based line number in the spec, for messages */
+	int argc;         /* number of fields after the name */
+	char **argv;      /* the decoded fields after the name (NULL-terminated) */
+};
+
+struct spec {
+	struct step *steps;
+	size_t n;
+	char *buf; /* the text, decoded in place; steps point into it */
+};
+
+/* Decode one percent-encoded field in place. Returns 0, or -1 on a bad escape. */
+int percent_decode(char *field);
+/* Parse a whole spec held in buf (which it takes over and modifies).
+ * On error returns -1 and writes a message into err. */
+int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen);
+void spec_free(struct spec *s);
+/* Split a comma list field into a NULL-terminated array ("-" = empty list).
+ * One free() releases it. Returns the count, or -1 (ENOMEM). */
+int split_list(const char *field, char ***out);
+
+/* ---- the launch context -------------------------------------------------- */
+
+/* A failure, produced by fail(). Sent as is over the error pipe by the child. */
+struct failure {
+	int err;          /* errno, 0 if not a system call error */
+	int status;       /* exit status of the launcher: 125, 126 or 127 */
+	char step[32];    /* step name, for the `hint` lookup */
+	char msg[1024];   /* "mount proc on /proc" */
+};
+
+struct ctx {
+	struct spec *spec;
+	const struct step *cur; /* the step being executed */
+	int trace;              /* --trace */
+	int msgfd;              /* our own copy of stderr, for messages and trace */
+	const char *name;       /* from the `name` step */
+
+	pid_t launcher;         /* our pid, before clone */
+	pid_t child;            /* in the parent: the container's pid */
+	int sync_r, sync_w;     /* parent -> child: "release" */
+	int err_r, err_w;       /* child -> parent: a struct failure */
+	int host_stdio[3];      /* fds opened by `stdio N host`, dup2'd in the child */
+	sigset_t oldmask;       /* signal mask before the launcher blocked signals */
+
+	int rootfd;             /* O_PATH fd targets are resolved under (-1 = "/") */
+	char root[4096];        /* its path, for messages */
+	void *seccomp;          /* scmp_filter_ctx while building a filter */
+	uint32_t seccomp_default;
+
+	struct failure fail;
+};
+
+/* ---- error.c --------------------------------------------------------------- */
+
+/* Record a failure of the current step (err = errno, or 0) and return -1. */
+int fail(struct ctx *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Print "[haco] <call> = <rc>" (or "= -1 EPERM (...)") when tracing. Keeps errno. */
+long traced(struct ctx *c, long rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Print "[haco] <text>" when tracing. */
+void tracef(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the failure and the first matching hint to msgfd. */
+void report_failure(struct ctx *c, const struct failure *f);
+/* Print a warning (used by cleanup, which must not stop). */
+void warnf(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "EPERM" for EPERM. */
+const char *errno_name(int err);
+/* Render FLAGS as "A|B|C" using a table; returns buf. */
+struct flagname { unsigned long flag; const char *name; };
+const char *flags_str(char *buf, size_t sz, const struct flagname *t, unsigned long v);
+/* open + one write(2) + close, traced as write("PATH", "DATA") = 0. */
+int write_file(struct ctx *c, const char *path, const char *data);
+/* Parse an unsigned decimal number; -1 if it is not one. */
+int parse_ulong(const char *s, unsigned long long *out);
+
+/* ---- the steps: each returns 0, or -1 after fail() -------------------------- */
+typedef int step_fn(struct ctx *c, char **argv, int argc);
+
+/* ns.c */
+int ns_flags(struct ctx *c, const char *kinds, int *flags); /* "mount,uts" -> CLONE_* */
+const char *ns_flags_str(char *buf, size_t sz, int flags);
+step_fn step_setns, step_unshare, step_timens_offset, step_setgroups, step_uid_map,
+	step_gid_map, step_persist_ns;
+pid_t ns_spawn(struct ctx *c, int flags); /* fork-like clone(); 0 in the child */
+
+/* mount.c */
+step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bind,
+	step_mkdir, step_mknod_bind, step_symlink, step_pivot_root, step_chroot,
+	step_remount_root_ro, step_mask, step_readonly;
+
+/* cgroup.c */
+step_fn step_cgroup_mkdir, step_cgroup_write, step_cgroup_join;
+void cgroup_cleanup(struct ctx *c, const char *path);
+
+/* caps.c, rlimit.c, seccomp.c, net.c */
+step_fn step_caps, step_rlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;
+
+/* proc.c */
+step_fn step_stdio, step_setsid, step_no_new_privs, step_user, step_chdir, step_env_clear,
+	step_env, step_reaper, step_exec, step_hook;
+int run_command(struct ctx *c, char **argv, pid_t pid, const char *what);
+void forward_signals(pid_t to, int also_sigint);
+
+#endif

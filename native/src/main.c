@@ -1,0 +1,433 @@
+/*
+ * main.c: command line, the three phases, supervision and cleanup.
+ *
+ *   phase 1 "prepare"  launcher, on the host        start ... spawn
+ *   phase 2 "wire"     launcher, child is blocked   spawn ... release
+ *   phase 3 "enter"    the child                    release ... exec
+ *
+ * The whole spec is read and checked (step names, field counts, phases) before
+ * the first system call, so a typo never leaves half a container behind.
+ */
+#include "haco.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { P1 = 1, P2 = 2, P3 = 4, META = 8 };
+
+struct stepdef {
+	const char *name;
+	int phases;       /* where the step may appear */
+	int min, max;     /* field count after the name (-1 = any) */
+	step_fn *fn;      /* NULL for markers and metadata */
+};
+
+static const struct stepdef STEPS[] = {
+	{ "name", META, 1, 1, NULL },
+	{ "hint", META, 3, 3, NULL },
+	{ "cleanup-cgroup", META, 1, 1, NULL },
+	{ "cleanup-veth", META, 1, 1, NULL },
+	{ "cleanup-cmd", META, 1, -1, NULL },
+	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
+	{ "cgroup-write", P1, 2, 2, step_cgroup_write },
+	{ "stdio", P1 | P3, 4, 4, step_stdio },
+	{ "setns", P1, 2, 2, step_setns },
+	{ "unshare", P1 | P3, 1, 1, step_unshare },
+	{ "timens-offset", P1, 2, 2, step_timens_offset },
+	{ "hook", P1 | P2 | P3, 1, -1, step_hook },
+	{ "spawn", P1, 1, 1, NULL },
+	{ "setgroups", P2, 1, 1, step_setgroups },
+	{ "uid-map", P2, 1, 1, step_uid_map },
+	{ "gid-map", P2, 1, 1, step_gid_map },
+	{ "cgroup-join", P2, 1, 1, step_cgroup_join },
+	{ "persist-ns", P2, 2, 2, step_persist_ns },
+	{ "release", P2, 0, 0, NULL },
+	{ "propagation", P3, 2, 2, step_propagation },
+	{ "bind-root", P3, 1, 1, step_bind_root },
+	{ "overlay-root", P3, 4, 4, step_overlay_root },
+	{ "mount", P3, 5, 5, step_mount },
+	{ "bind", P3, 3, 3, step_bind },
+	{ "mkdir", P3, 2, 2, step_mkdir },
+	{ "mknod-bind", P3, 2, 2, step_mknod_bind },
+	{ "symlink", P3, 2, 2, step_symlink },
+	{ "hostname", P3, 1, 1, NULL }, /* tiny: done inline below */
+	{ "pivot-root", P3, 1, 1, step_pivot_root },
+	{ "chroot", P3, 1, 1, step_chroot },
+	{ "remount-root-ro", P3, 0, 0, step_remount_root_ro },
+	{ "mask", P3, 1, 1, step_mask },
+	{ "readonly", P3, 1, 1, step_readonly },
+	{ "lo-up", P3, 0, 0, step_lo_up },
+	{ "rlimit", P3, 3, 3, step_rlimit },
+	{ "setsid", P3, 0, 0, step_setsid },
+	{ "no-new-privs", P3, 0, 0, step_no_new_privs },
+	{ "user", P3, 3, 3, step_user },
+	{ "caps", P3, 5, 5, step_caps },
+	{ "seccomp", P3, 1, 1, step_seccomp },
+	{ "seccomp-rule", P3, 3, 3, step_seccomp_rule },
+	{ "seccomp-load", P3, 0, 0, step_seccomp_load },
+	{ "chdir", P3, 1, 1, step_chdir },
+	{ "env-clear", P3, 0, 0, step_env_clear },
+	{ "env", P3, 2, 2, step_env },
+	{ "reaper", P3, 0, 0, step_reaper },
+	{ "exec", P3, 1, -1, step_exec },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+static const struct stepdef *find_def(const char *name)
+{
+	for (const struct stepdef *d = STEPS; d->name; d++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+static int step_hostname(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	if (traced(c, sethostname(argv[0], strlen(argv[0])), "sethostname(\"%s\")", argv[0]) < 0)
+		return fail(c, errno, "hostname %s", argv[0]);
+	return 0;
+}
+
+/* Check every line before doing anything; fills the indexes of the markers. */
+static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
+{
+	int phase = P1;
+	*spawn = *release = *exec = (size_t)-1;
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		const struct stepdef *d = find_def(s->name);
+		c->cur = s;
+		if (!d)
+			return fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
+		if (s->argc < d->min || (d->max >= 0 && s->argc > d->max))
+			return fail(c, 0, "line %d: %s takes %d%s field(s), got %d", s->line, s->name,
+			            d->min, d->max < 0 ? " or more" : "", s->argc);
+		if (phase == 8) /* after exec */
+			return fail(c, 0, "line %d: %s after exec", s->line, s->name);
+		int ok = (d->phases & phase) || ((d->phases & META) && phase == P1);
+		if (!ok)
+			return fail(c, 0, "line %d: %s is not allowed in phase %d (%s)", s->line, s->name,
+			            phase == P1 ? 1 : phase == P2 ? 2 : 3,
+			            phase == P1 ? "prepare" : phase == P2 ? "wire" : "enter");
+		if (strcmp(s->name, "stdio") == 0) {
+			const char *want = phase == P1 ? "host" : "container";
+			if (strcmp(s->argv[1], want) != 0)
+				return fail(c, 0, "line %d: stdio %s must be in phase %s", s->line,
+				            s->argv[1], phase == P1 ? "3 (after release)" : "1 (before spawn)");
+		}
+		if (strcmp(s->name, "spawn") == 0) {
+			*spawn = i;
+			phase = P2;
+		} else if (strcmp(s->name, "release") == 0) {
+			*release = i;
+			phase = P3;
+		} else if (strcmp(s->name, "exec") == 0) {
+			*exec = i;
+			phase = 8;
+		}
+	}
+	c->cur = NULL;
+	if (*exec == (size_t)-1)
+		return fail(c, 0, "the spec has no %s step",
+		            *spawn == (size_t)-1 ? "spawn" : *release == (size_t)-1 ? "release" : "exec");
+	return 0;
+}
+
+/* Run steps [from, to) of a phase. */
+static int run_steps(struct ctx *c, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct step *s = &c->spec->steps[i];
+		const struct stepdef *d = find_def(s->name);
+		c->cur = s;
+		step_fn *fn = strcmp(s->name, "hostname") == 0 ? step_hostname : d->fn;
+		if (fn && fn(c, s->argv, s->argc) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Metadata steps, wherever they are before spawn. */
+static void read_metadata(struct ctx *c)
+{
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (strcmp(s->name, "name") == 0)
+			c->name = s->argv[0];
+		else if (strcmp(s->name, "spawn") == 0)
+			break;
+	}
+}
+
+/* After the container is gone: cgroups (deepest = listed last, first), then commands. */
+static void cleanup(struct ctx *c)
+{
+	for (size_t i = c->spec->n; i-- > 0;) {
+		const struct step *s = &c->spec->steps[i];
+		c->cur = s;
+		if (strcmp(s->name, "cleanup-cgroup") == 0)
+			cgroup_cleanup(c, s->argv[0]);
+		else if (strcmp(s->name, "cleanup-veth") == 0)
+			tracef(c, "cleanup-veth %s: left to the cleanup-cmd steps", s->argv[0]);
+	}
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		c->cur = s;
+		if (strcmp(s->name, "cleanup-cmd") == 0 && run_command(c, s->argv, 0, "cleanup-cmd") < 0) {
+			report_failure(c, &c->fail);
+			memset(&c->fail, 0, sizeof(c->fail));
+		}
+	}
+}
+
+/* The child's side of spawn: wait for `release`, run phase 3, exec. Never returns. */
+static void child_main(struct ctx *c, size_t release, size_t exec)
+{
+	/* The launcher blocked the forwarded signals around clone(); a blocked mask
+	 * survives exec, so give the container the mask we were started with. */
+	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+	/* If the launcher dies (even by SIGKILL), the kernel kills us: no orphan
+	 * container. Re-check the parent afterwards: it may have died before the
+	 * prctl. (In a new pid ns getppid() is 0; the sync pipe's EOF covers it.) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	pid_t pp = getppid();
+	if (pp != c->launcher && pp != 0)
+		_exit(125);
+	close(c->sync_w);
+	close(c->err_r);
+	for (int fd = 0; fd < 3; fd++)
+		if (c->host_stdio[fd] >= 0 && dup2(c->host_stdio[fd], fd) < 0)
+			_exit(125);
+
+	char b;
+	ssize_t n;
+	do
+		n = read(c->sync_r, &b, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) /* the launcher gave up (or died) before release */
+		_exit(125);
+	close(c->sync_r);
+
+	run_steps(c, release + 1, exec + 1); /* returns only on failure */
+	ssize_t w = write(c->err_w, &c->fail, sizeof(c->fail));
+	(void)w;
+	_exit(c->fail.status ? c->fail.status : 125);
+}
+
+static int wait_child(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 125;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 125;
+}
+
+static int read_spec(int fd, struct spec *sp, char *err, size_t errlen)
+{
+	size_t cap = 8192, len = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (!buf) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap *= 2);
+			if (!nb)
+				free(buf);
+			buf = nb;
+			continue;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "reading the spec: %s (%s)", errno_name(errno), strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	int rc = spec_parse(buf, len, sp, err, errlen);
+	if (rc < 0) {
+		spec_free(sp);
+		return -1;
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: haco-launch [--trace] [--spec-fd N | --spec FILE|-]\n"
+	                "Runs a launch spec (docs/launch-spec.md); the default is --spec - (stdin).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static struct ctx ctx; /* zeroed, lives for the whole run */
+	struct ctx *c = &ctx;
+	int specfd = 0;
+	const char *specfile = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--trace") == 0)
+			c->trace = 1;
+		else if (strcmp(argv[i], "--spec-fd") == 0 && i + 1 < argc) {
+			unsigned long long v;
+			if (parse_ulong(argv[++i], &v) < 0 || v > 1000000) {
+				usage();
+				return 125;
+			}
+			specfd = (int)v;
+			specfile = NULL;
+		} else if (strcmp(argv[i], "--spec") == 0 && i + 1 < argc) {
+			specfile = argv[++i];
+		} else {
+			usage();
+			return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 125;
+		}
+	}
+
+	/* Our own copy of stderr: `stdio` steps may redirect fd 2 for the container. */
+	c->msgfd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (c->msgfd < 0)
+		return 125;
+	c->rootfd = -1;
+	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
+	for (int i = 0; i < 3; i++)
+		c->host_stdio[i] = -1;
+
+	if (specfile && strcmp(specfile, "-") != 0) {
+		specfd = open(specfile, O_RDONLY | O_CLOEXEC);
+		if (specfd < 0) {
+			fprintf(stderr, "haco-launch: open %s: %s (%s)\n", specfile, errno_name(errno),
+			        strerror(errno));
+			return 125;
+		}
+	} else if (!specfile && specfd == 0 && isatty(0)) {
+		usage();
+		return 125;
+	}
+
+	struct spec sp;
+	char err[512];
+	if (read_spec(specfd, &sp, err, sizeof(err)) < 0) {
+		fprintf(stderr, "haco-launch: spec: %s\n", err);
+		return 125;
+	}
+	if (specfd > 2)
+		close(specfd); /* the container must not inherit it */
+	c->spec = &sp;
+	c->launcher = getpid();
+
+	size_t spawn, release, exec;
+	if (validate(c, &spawn, &release, &exec) < 0) {
+		fprintf(stderr, "haco-launch: spec: %s\n", c->fail.msg);
+		spec_free(&sp);
+		return 125;
+	}
+	read_metadata(c);
+	if (c->name)
+		tracef(c, "container %s", c->name);
+
+	int status = 125;
+	/* ---- phase 1: prepare, on the host ---- */
+	if (run_steps(c, 0, spawn) < 0)
+		goto failed;
+
+	/* Two CLOEXEC pipes: sync (parent -> child "go on") and err (child -> parent,
+	 * a struct failure; EOF means exec succeeded because CLOEXEC closed it). */
+	int sync[2], errp[2];
+	c->cur = &sp.steps[spawn];
+	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		fail(c, errno, "pipe2");
+		goto failed;
+	}
+	c->sync_r = sync[0], c->sync_w = sync[1], c->err_r = errp[0], c->err_w = errp[1];
+
+	int flags = 0;
+	if (ns_flags(c, sp.steps[spawn].argv[0], &flags) < 0)
+		goto failed;
+	/* Block the signals we forward until the handlers are in place, so a SIGTERM
+	 * right after clone() is not lost. The child restores the old mask. */
+	sigset_t fwd;
+	sigemptyset(&fwd);
+	for (int s = 1; s < 32; s++)
+		if (s == SIGTERM || s == SIGHUP || s == SIGQUIT || s == SIGUSR1 || s == SIGUSR2 || s == SIGINT)
+			sigaddset(&fwd, s);
+	sigprocmask(SIG_BLOCK, &fwd, &c->oldmask);
+
+	pid_t pid = ns_spawn(c, flags);
+	if (pid == 0)
+		child_main(c, release, exec);
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+		goto failed;
+	}
+	c->child = pid;
+	close(c->sync_r), close(c->err_w);
+	c->sync_r = c->err_w = -1;
+	for (int i = 0; i < 3; i++)
+		if (c->host_stdio[i] >= 0)
+			close(c->host_stdio[i]);
+	forward_signals(pid, 0); /* handlers in place: unblock */
+	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+
+	/* ---- phase 2: wire, while the child waits ---- */
+	if (run_steps(c, spawn + 1, release) < 0) {
+		kill(pid, SIGKILL);
+		wait_child(pid);
+		goto failed;
+	}
+	c->cur = &sp.steps[release];
+	tracef(c, "write(sync_pipe, \"x\", 1) = 1   /* release: the child goes on */");
+	if (write(c->sync_w, "x", 1) != 1) {
+		fail(c, errno, "release: write to the sync pipe");
+		kill(pid, SIGKILL);
+		wait_child(pid);
+		goto failed;
+	}
+	close(c->sync_w);
+	c->sync_w = -1;
+
+	/* ---- phase 3 runs in the child. A failure arrives on the error pipe. ---- */
+	ssize_t n;
+	do
+		n = read(c->err_r, &c->fail, sizeof(c->fail));
+	while (n < 0 && errno == EINTR);
+	close(c->err_r);
+	if (n == (ssize_t)sizeof(c->fail)) {
+		wait_child(pid);
+		c->fail.msg[sizeof(c->fail.msg) - 1] = '\0';
+		c->fail.step[sizeof(c->fail.step) - 1] = '\0';
+		goto failed;
+	}
+
+	/* ---- supervise: the container runs ---- */
+	status = wait_child(pid);
+	tracef(c, "container exited: status %d", status);
+	cleanup(c);
+	spec_free(&sp);
+	return status;
+
+failed:
+	report_failure(c, &c->fail);
+	status = c->fail.status ? c->fail.status : 125;
+	cleanup(c);
+	spec_free(&sp);
+	return status;
+}

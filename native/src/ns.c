@@ -1,0 +1,209 @@
+/*
+ * ns.c: namespaces (man 7 namespaces). Creating them: clone(2) and unshare(2);
+ * joining them: setns(2); configuring a user namespace from outside: the
+ * /proc/PID/{uid_map,gid_map,setgroups} files; keeping one alive after its
+ * last process is gone: a bind mount of /proc/PID/ns/KIND.
+ */
+#include "haco.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Spec name, file under /proc/PID/ns/, flag. */
+static const struct { const char *kind, *file; int flag; const char *flagname; } KINDS[] = {
+	{ "mount", "mnt", CLONE_NEWNS, "CLONE_NEWNS" },
+	{ "uts", "uts", CLONE_NEWUTS, "CLONE_NEWUTS" },
+	{ "ipc", "ipc", CLONE_NEWIPC, "CLONE_NEWIPC" },
+	{ "pid", "pid", CLONE_NEWPID, "CLONE_NEWPID" },
+	{ "net", "net", CLONE_NEWNET, "CLONE_NEWNET" },
+	{ "user", "user", CLONE_NEWUSER, "CLONE_NEWUSER" },
+	{ "cgroup", "cgroup", CLONE_NEWCGROUP, "CLONE_NEWCGROUP" },
+	{ "time", "time", CLONE_NEWTIME, "CLONE_NEWTIME" },
+};
+#define NKINDS (int)(sizeof(KINDS) / sizeof(KINDS[0]))
+
+static int kind_index(const char *kind)
+{
+	for (int i = 0; i < NKINDS; i++)
+		if (strcmp(KINDS[i].kind, kind) == 0)
+			return i;
+	return -1;
+}
+
+int ns_flags(struct ctx *c, const char *kinds, int *flags)
+{
+	char **v;
+	int n = split_list(kinds, &v);
+	if (n < 0)
+		return fail(c, errno, "%s %s", c->cur->name, kinds);
+	*flags = 0;
+	for (int i = 0; i < n; i++) {
+		int k = kind_index(v[i]);
+		if (k < 0) {
+			fail(c, 0, "%s: unknown namespace \"%s\" (mount uts ipc pid net user cgroup time)",
+			     c->cur->name, v[i]);
+			free(v);
+			return -1;
+		}
+		*flags |= KINDS[k].flag;
+	}
+	free(v);
+	return 0;
+}
+
+const char *ns_flags_str(char *buf, size_t sz, int flags)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < NKINDS; i++)
+		if (flags & KINDS[i].flag)
+			n += (size_t)snprintf(buf + n, sz - n, "%s%s", n ? "|" : "", KINDS[i].flagname);
+	return buf;
+}
+
+/*
+ * clone() as the raw system call, with no new stack: the child continues right
+ * here on a copy of our memory, exactly like fork(2), but in the new
+ * namespaces. (glibc's clone() wrapper wants a separate stack and a function.)
+ * CLONE_NEWTIME cannot be given here (it only fits clone3), hence `unshare time`.
+ */
+pid_t ns_spawn(struct ctx *c, int flags)
+{
+	char fl[256];
+	ns_flags_str(fl, sizeof(fl), flags);
+	long pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid == 0)
+		return 0;
+	traced(c, pid, "clone(%s%sSIGCHLD)", fl, fl[0] ? "|" : "");
+	if (pid < 0)
+		return fail(c, errno, "spawn %s", c->cur->argv[0]);
+	return (pid_t)pid;
+}
+
+int step_setns(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	int k = kind_index(argv[0]);
+	if (k < 0)
+		return fail(c, 0, "setns: unknown namespace \"%s\"", argv[0]);
+	int fd = (int)traced(c, open(argv[1], O_RDONLY | O_CLOEXEC), "open(\"%s\", O_RDONLY)", argv[1]);
+	if (fd < 0)
+		return fail(c, errno, "setns %s: open %s", argv[0], argv[1]);
+	int rc = (int)traced(c, setns(fd, KINDS[k].flag), "setns(%d, %s)", fd, KINDS[k].flagname);
+	int e = errno;
+	close(fd);
+	if (rc < 0)
+		return fail(c, e, "setns %s %s", argv[0], argv[1]);
+	return 0;
+}
+
+int step_unshare(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	int flags;
+	char fl[256];
+	if (ns_flags(c, argv[0], &flags) < 0)
+		return -1;
+	if (traced(c, unshare(flags), "unshare(%s)", ns_flags_str(fl, sizeof(fl), flags)) < 0)
+		return fail(c, errno, "unshare %s", argv[0]);
+	return 0;
+}
+
+int step_timens_offset(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	unsigned long long secs;
+	const char *s = argv[1][0] == '-' ? argv[1] + 1 : argv[1]; /* offsets may be negative */
+	if (strcmp(argv[0], "monotonic") != 0 && strcmp(argv[0], "boottime") != 0)
+		return fail(c, 0, "timens-offset: clock must be monotonic or boottime, not %s", argv[0]);
+	if (parse_ulong(s, &secs) < 0)
+		return fail(c, 0, "timens-offset: %s is not a number of seconds", argv[1]);
+	char line[128];
+	snprintf(line, sizeof(line), "%s %s 0", argv[0], argv[1]);
+	if (write_file(c, "/proc/self/timens_offsets", line) < 0)
+		return fail(c, errno, "timens-offset %s %s", argv[0], argv[1]);
+	return 0;
+}
+
+int step_setgroups(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	char path[64];
+	if (strcmp(argv[0], "allow") != 0 && strcmp(argv[0], "deny") != 0)
+		return fail(c, 0, "setgroups: expected allow or deny, not %s", argv[0]);
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)c->child);
+	if (write_file(c, path, argv[0]) < 0)
+		return fail(c, errno, "setgroups %s", argv[0]);
+	return 0;
+}
+
+/* "0:100000:65536,..." -> "0 100000 65536\n..." written in one go. */
+static int write_map(struct ctx *c, const char *file, const char *lines)
+{
+	char path[64], buf[4096];
+	size_t n = 0;
+	char **v;
+	int cnt = split_list(lines, &v);
+	if (cnt < 0)
+		return fail(c, errno, "%s %s", c->cur->name, lines);
+	for (int i = 0; i < cnt; i++) {
+		unsigned long long a, b, k;
+		char extra;
+		if (sscanf(v[i], "%llu:%llu:%llu%c", &a, &b, &k, &extra) != 3) {
+			fail(c, 0, "%s: \"%s\" is not inside:outside:count", c->cur->name, v[i]);
+			free(v);
+			return -1;
+		}
+		n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, "%llu %llu %llu\n", a, b, k);
+	}
+	free(v);
+	if (n >= sizeof(buf))
+		return fail(c, E2BIG, "%s %s", c->cur->name, lines);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)c->child, file);
+	if (write_file(c, path, buf) < 0)
+		return fail(c, errno, "%s %s", c->cur->name, lines);
+	return 0;
+}
+
+int step_uid_map(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	return write_map(c, "uid_map", argv[0]);
+}
+
+int step_gid_map(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	return write_map(c, "gid_map", argv[0]);
+}
+
+int step_persist_ns(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	int k = kind_index(argv[0]);
+	if (k < 0)
+		return fail(c, 0, "persist-ns: unknown namespace \"%s\"", argv[0]);
+	/* A bind mount needs something to mount on: an empty file. */
+	int fd = (int)traced(c, open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC, 0444),
+	                     "open(\"%s\", O_WRONLY|O_CREAT, 0444)", argv[1]);
+	if (fd < 0)
+		return fail(c, errno, "persist-ns %s: create %s", argv[0], argv[1]);
+	close(fd);
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)c->child, KINDS[k].file);
+	if (traced(c, mount(src, argv[1], NULL, MS_BIND, NULL), "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)",
+	           src, argv[1]) < 0)
+		return fail(c, errno, "persist-ns %s on %s", argv[0], argv[1]);
+	return 0;
+}

@@ -1,0 +1,280 @@
+/*
+ * proc.c: the process itself: stdio, identity (uid/gid/groups), session,
+ * environment, exec; the optional PID-1 reaper; host commands (hooks and
+ * cleanup-cmd); and the signal forwarding used while supervising.
+ */
+#include "haco.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- signal forwarding ---------------------------------------------------- */
+
+/* The one piece of global state: a signal handler has no other way to know
+ * where to forward to. */
+static volatile pid_t forward_to;
+
+static void forward(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+void forward_signals(pid_t to, int also_sigint)
+{
+	static const int sigs[] = { SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	forward_to = to;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	/* Ctrl-C is sent by the terminal to the whole foreground process group,
+	 * the container included: the launcher must not die of it, only wait. */
+	if (!also_sigint)
+		sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* ---- host commands ---------------------------------------------------------- */
+
+/* fork + execv + wait; exit status must be 0. HACO_NAME (and HACO_PID) set. */
+int run_command(struct ctx *c, char **argv, pid_t pid, const char *what)
+{
+	tracef(c, "fork() + execv(\"%s\", ...)   /* %s */", argv[0], what);
+	pid_t p = fork();
+	if (p < 0)
+		return fail(c, errno, "%s %s: fork", what, argv[0]);
+	if (p == 0) {
+		/* Undo what the launcher did to itself: exec keeps ignored and blocked signals. */
+		signal(SIGINT, SIG_DFL);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		char num[32];
+		if (c->name)
+			setenv("HACO_NAME", c->name, 1);
+		if (pid > 0) {
+			snprintf(num, sizeof(num), "%d", (int)pid);
+			setenv("HACO_PID", num, 1);
+		}
+		execv(argv[0], argv);
+		dprintf(c->msgfd, "haco-launch: %s %s: exec: %s (%s)\n", what, argv[0], errno_name(errno),
+		        strerror(errno));
+		_exit(127);
+	}
+	int st;
+	while (waitpid(p, &st, 0) < 0)
+		if (errno != EINTR)
+			return fail(c, errno, "%s %s: waitpid", what, argv[0]);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFSIGNALED(st))
+		return fail(c, 0, "%s %s: killed by signal %d", what, argv[0], WTERMSIG(st));
+	return fail(c, 0, "%s %s: exited with status %d", what, argv[0], WEXITSTATUS(st));
+}
+
+int step_hook(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	/* c->child is set in phase 2 only; in phase 3 it is 0 (we are the child). */
+	return run_command(c, argv, c->child, "hook");
+}
+
+/* ---- stdio -------------------------------------------------------------------- */
+
+int step_stdio(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	int fd = argv[0][0] - '0', flags;
+	if (argv[0][1] || fd < 0 || fd > 2)
+		return fail(c, 0, "stdio: fd must be 0, 1 or 2, not %s", argv[0]);
+	if (!strcmp(argv[3], "r")) flags = O_RDONLY;
+	else if (!strcmp(argv[3], "w")) flags = O_WRONLY | O_CREAT | O_TRUNC;
+	else if (!strcmp(argv[3], "a")) flags = O_WRONLY | O_CREAT | O_APPEND;
+	else return fail(c, 0, "stdio: mode must be r, w or a, not %s", argv[3]);
+	int f = (int)traced(c, open(argv[2], flags | O_CLOEXEC | O_NOCTTY, 0644), "open(\"%s\", %s)", argv[2],
+	                    flags == O_RDONLY ? "O_RDONLY" : flags & O_APPEND ? "O_WRONLY|O_CREAT|O_APPEND"
+	                                                                    : "O_WRONLY|O_CREAT|O_TRUNC");
+	if (f < 0)
+		return fail(c, errno, "stdio %d: open %s", fd, argv[2]);
+	if (c->child == 0 && strcmp(argv[1], "host") == 0) {
+		/* Phase 1: keep it; the child dup2()s it after clone, so the launcher's
+		 * own stdio (and the hooks') stays the terminal. */
+		if (c->host_stdio[fd] >= 0)
+			close(c->host_stdio[fd]);
+		c->host_stdio[fd] = f;
+		return 0;
+	}
+	int rc = (int)traced(c, dup2(f, fd), "dup2(%d, %d)", f, fd);
+	int e = errno;
+	close(f);
+	if (rc < 0)
+		return fail(c, e, "stdio %d %s", fd, argv[2]);
+	return 0;
+}
+
+/* ---- identity ----------------------------------------------------------------- */
+
+int step_setsid(struct ctx *c, char **argv, int argc)
+{
+	(void)argv, (void)argc;
+	if (traced(c, setsid(), "setsid()") < 0)
+		return fail(c, errno, "setsid");
+	return 0;
+}
+
+int step_no_new_privs(struct ctx *c, char **argv, int argc)
+{
+	(void)argv, (void)argc;
+	if (traced(c, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1)") < 0)
+		return fail(c, errno, "no-new-privs");
+	return 0;
+}
+
+static int setgroups_denied(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && strncmp(buf, "deny", 4) == 0;
+}
+
+int step_user(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	unsigned long long uid, gid, g;
+	if (parse_ulong(argv[0], &uid) < 0 || parse_ulong(argv[1], &gid) < 0)
+		return fail(c, 0, "user: uid and gid must be numbers, not %s %s", argv[0], argv[1]);
+	char **v;
+	int n = split_list(argv[2], &v);
+	if (n < 0)
+		return fail(c, errno, "user %s", argv[2]);
+	gid_t groups[n > 0 ? n : 1];
+	for (int i = 0; i < n; i++) {
+		if (parse_ulong(v[i], &g) < 0) {
+			fail(c, 0, "user: group \"%s\" is not a number", v[i]);
+			free(v);
+			return -1;
+		}
+		groups[i] = (gid_t)g;
+	}
+	free(v);
+
+	/* Changing uid from 0 clears the permitted capabilities unless KEEPCAPS is
+	 * set; keep them so that the `caps` step, not the uid change, decides. */
+	if (traced(c, prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 1)") < 0)
+		return fail(c, errno, "user: keep capabilities");
+	/* With setgroups "deny" (needed for an unprivileged gid_map) the kernel
+	 * refuses setgroups(2), and the groups cannot change anyway: skip it. */
+	if (n > 0 || !setgroups_denied()) {
+		if (traced(c, setgroups((size_t)n, groups), "setgroups(%d, [%s])", n, argv[2]) < 0)
+			return fail(c, errno, "user: setgroups %s", argv[2]);
+	} else {
+		tracef(c, "setgroups(0, []): skipped, /proc/self/setgroups is \"deny\"");
+	}
+	/* gid first: after setresuid to a non-root uid we could not change it. */
+	if (traced(c, setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid), "setresgid(%llu, %llu, %llu)", gid, gid, gid) < 0)
+		return fail(c, errno, "user: setresgid %llu", gid);
+	if (traced(c, setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid), "setresuid(%llu, %llu, %llu)", uid, uid, uid) < 0)
+		return fail(c, errno, "user: setresuid %llu", uid);
+	/* The kernel clears the parent-death signal when the credentials change:
+	 * set it again, or `kill -9` of the launcher would leave us running. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return 0;
+}
+
+/* ---- environment and exec ------------------------------------------------------ */
+
+int step_chdir(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	if (traced(c, chdir(argv[0]), "chdir(\"%s\")", argv[0]) < 0)
+		return fail(c, errno, "chdir %s", argv[0]);
+	return 0;
+}
+
+int step_env_clear(struct ctx *c, char **argv, int argc)
+{
+	(void)argv, (void)argc;
+	if (traced(c, clearenv(), "clearenv()") != 0)
+		return fail(c, errno, "env-clear");
+	return 0;
+}
+
+int step_env(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	if (argv[0][0] == '\0' || strchr(argv[0], '='))
+		return fail(c, 0, "env: bad variable name \"%s\"", argv[0]);
+	if (setenv(argv[0], argv[1], 1) < 0)
+		return fail(c, errno, "env %s", argv[0]);
+	tracef(c, "setenv(\"%s\", \"%s\")", argv[0], argv[1]);
+	return 0;
+}
+
+int step_exec(struct ctx *c, char **argv, int argc)
+{
+	char shown[1024];
+	size_t n = 0;
+	for (int i = 0; i < argc && n < sizeof(shown); i++)
+		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%s\"%s\"", i ? ", " : "", argv[i]);
+	tracef(c, "execvp(\"%s\", [%s]) ...", argv[0], shown);
+	execvp(argv[0], argv); /* returns only on failure */
+	/* Like a shell: 127 "command not found", 126 "found but cannot run". */
+	c->fail.status = errno == ENOENT ? 127 : 126;
+	return fail(c, errno, "exec %s", argv[0]);
+}
+
+/* ---- the reaper ---------------------------------------------------------------- */
+
+/*
+ * Many programs are not written to be PID 1: they never wait() for orphans
+ * (zombies pile up) and they get no default signal actions (PID 1 ignores a
+ * SIGTERM it has no handler for). The reaper stays behind as PID 1, forwards
+ * signals to the real command, reaps everything, and exits with the
+ * command's status (128+N if it was killed: PID 1 cannot kill itself).
+ */
+int step_reaper(struct ctx *c, char **argv, int argc)
+{
+	(void)argv, (void)argc;
+	pid_t pid = (pid_t)traced(c, fork(), "fork()   /* reaper: this process stays as init */");
+	if (pid < 0)
+		return fail(c, errno, "reaper: fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* not inherited across fork */
+		return 0;                         /* go on to exec */
+	}
+	/* Our copy of the error pipe must go, or the launcher would never see EOF.
+	 * The command keeps its own copy to report an exec failure. */
+	close(c->err_w);
+	close(c->msgfd);
+	prctl(PR_SET_CHILD_SUBREAPER, 1); /* orphans come to us even without a pid ns */
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	forward_signals(pid, 1);
+	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+	for (;;) {
+		int st;
+		pid_t w = wait(&st);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			_exit(125);
+		if (w == pid)
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+}
