@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { HacoCommand, jsonFlag } from '../cli/base-command';
 import { UsageError } from '../errors';
+import { applyToggles, toggleFlags, togglesFromFlags } from '../plan/toggles';
 
 export default class PlanCommand extends HacoCommand {
   static override summary = 'Evaluate a definition and print its plan.';
@@ -12,6 +13,7 @@ export default class PlanCommand extends HacoCommand {
     '<%= config.bin %> plan examples/first.haco.ts',
     '<%= config.bin %> plan examples/first.haco.ts --json > first.plan.json',
     '<%= config.bin %> plan examples/first.haco.ts --launch',
+    '<%= config.bin %> plan examples/first.haco.ts --share pid --cpu 30% --drop-cap sys_admin',
   ];
   static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
   static override flags = {
@@ -19,6 +21,7 @@ export default class PlanCommand extends HacoCommand {
     launch: Flags.boolean({ description: 'Print the launch spec the native launcher reads (one container).', default: false }),
     container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
     'no-cache': Flags.boolean({ description: 'Evaluate the file even if the plan cache is fresh.', default: false }),
+    ...toggleFlags,
   };
 
   async run(): Promise<void> {
@@ -33,6 +36,8 @@ export default class PlanCommand extends HacoCommand {
       }
       plan = { ...plan, containers: picked };
     }
+    const toggles = togglesFromFlags(flags);
+    plan = { ...plan, containers: plan.containers.map((c) => applyToggles(c, toggles)) };
     if (flags.launch) {
       const { renderLaunchSpecFor } = await import('../start/spec-for-plan');
       process.stdout.write(await renderLaunchSpecFor(plan, flags.container));
