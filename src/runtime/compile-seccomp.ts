@@ -1,0 +1,26 @@
+import type { SeccompAction, SeccompArg, SeccompPlan } from '../plan/types';
+import { listField } from './spec-format';
+import type { SpecWriter } from './spec-writer';
+
+/** errno carries its number in the field (`errno:1`), the others are bare names. */
+export function seccompActionField(a: SeccompAction): string {
+  if (a.action !== 'errno') return a.action;
+  // EPERM when the plan did not say; validation normally guarantees a number.
+  return `errno:${a.errno ?? 1}`;
+}
+
+/** INDEX:OP:VALUE[:VALUE2]; for masked_eq VALUE is the mask, as in libseccomp's SCMP_CMP_MASKED_EQ. */
+function argField(a: SeccompArg): string {
+  return [a.index, a.op, a.value, ...(a.valueTwo !== undefined ? [a.valueTwo] : [])].join(':');
+}
+
+/** The filter is built here; loading waits until just before exec (see compile.ts). */
+export function emitSeccomp(w: SpecWriter, seccomp: SeccompPlan | undefined): void {
+  if (!seccomp) return;
+  w.step('seccomp', seccompActionField(seccomp));
+  for (const rule of seccomp.rules) {
+    const action = seccompActionField(rule);
+    const args = listField(rule.args.map(argField));
+    for (const syscall of rule.syscalls) w.step('seccomp-rule', action, syscall, args);
+  }
+}

@@ -1,0 +1,132 @@
+import { planCgroupSetup } from '../cgroup/setup';
+import type { CgroupSetup } from '../cgroup/types';
+import { HacoError, HostError } from '../errors';
+import type { ContainerPlan, HookPoint } from '../plan/types';
+import { emitCaps } from './compile-caps';
+import { emitHints, launchHints } from './compile-hints';
+import { emitBootstrapBinds, emitMounts, emitRootfs, emitSwitchRoot } from './compile-mounts';
+import {
+  checkKernelFeatures,
+  emitIdMaps,
+  emitPersist,
+  emitSetns,
+  emitTimeNamespace,
+  inUserNamespace,
+  spawnField,
+} from './compile-namespaces';
+import { emitEnv, emitRlimits, emitStdio, emitUser } from './compile-process';
+import { emitSeccomp } from './compile-seccomp';
+import type { HostFacts } from './host-facts';
+import { SpecWriter } from './spec-writer';
+
+export interface CompileOptions {
+  /** Learner comments in the text (default true; the launcher ignores them either way). */
+  comments?: boolean;
+  /**
+   * argv of the command that wires the bridged network (run on the host in the wire phase with HACO_PID).
+   * Until networking lands, a plan with `network` gets a placeholder comment instead.
+   */
+  networkHook?: readonly string[];
+}
+
+export interface CompiledSpec {
+  lines: string[];
+  text: string;
+  /** The cgroup plan the spec applies: `tracking` is where `haco ps` counts the container's processes. */
+  cgroup: CgroupSetup;
+}
+
+function hooksAt(c: ContainerPlan, point: HookPoint): string[][] {
+  return c.hooks.filter((h) => h.point === point).map((h) => h.command);
+}
+
+/**
+ * Compile one container of a plan into the launch spec the native launcher executes
+ * (docs/launch-spec.md). Pure: everything about the machine comes from `host`, so the same inputs always
+ * give the same text. Throws HacoError for what this host cannot do (a missing cgroup controller, a
+ * namespace the kernel lacks) before anything is started.
+ */
+export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opts: CompileOptions = {}): CompiledSpec {
+  const c = container;
+  const ns = c.namespaces;
+  if (!ns.unshare.includes('mount')) {
+    // Every later mount step would change the host's own mount table.
+    throw new HacoError('E_PLAN_NO_MOUNT_NS', `container "${c.name}" does not unshare the mount namespace`, {
+      hint: "keep 'mount' unshared (remove .share('mount')); haco needs it to switch into the rootfs",
+    });
+  }
+  checkKernelFeatures(c.name, ns, host.kernel);
+  if (c.seccomp && !host.kernel.seccomp) {
+    throw new HostError('E_KERNEL_SECCOMP', `container "${c.name}" has a seccomp filter, but this kernel has no seccomp filter support`, 'remove .seccomp() or use a kernel with CONFIG_SECCOMP_FILTER');
+  }
+  const cgroup = planCgroupSetup(c.name, c.cgroup, host.cgroup);
+  const pathKind = host.pathKind ?? (() => 'directory' as const);
+  const userNs = inUserNamespace(ns);
+  const w = new SpecWriter();
+
+  w.comment(`launch spec for container "${c.name}" — read top to bottom; see docs/launch-spec.md`);
+  w.step('name', c.name);
+  emitHints(w, launchHints(c, host, cgroup));
+  for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
+  if (c.network?.cleanup) w.step('cleanup-veth', c.network.vethHost);
+  // afterExit hooks run once the container is gone, even when nobody waits for it (detached start).
+  for (const argv of hooksAt(c, 'afterExit')) w.step('cleanup-cmd', ...argv);
+
+  w.comment('phase 1: prepare, on the host, before the container exists');
+  w.comment(`cgroup (${host.cgroup.mode} host, ${cgroup.version} interface): the container's processes are counted in ${cgroup.tracking}`);
+  for (const note of cgroup.notes) w.comment(`note: ${note}`);
+  for (const a of cgroup.actions) {
+    if (a.op === 'mkdir') w.step('cgroup-mkdir', a.path);
+    else w.step('cgroup-write', a.path, a.value);
+  }
+  emitStdio(w, c.process, 'host');
+  if (ns.enter.length > 0) w.comment('join existing namespaces (user first: it grants the rights to join the rest)');
+  emitSetns(w, ns);
+  emitTimeNamespace(w, ns);
+  for (const argv of hooksAt(c, 'beforeStart')) w.step('hook', ...argv);
+  w.comment('clone(2) with the new namespaces; the child waits until the wire phase is done');
+  w.step('spawn', spawnField(ns));
+
+  w.comment('phase 2: wire, in the parent, while the child waits');
+  emitIdMaps(w, ns);
+  for (const dir of cgroup.join) w.step('cgroup-join', dir);
+  emitPersist(w, ns);
+  for (const argv of hooksAt(c, 'afterSpawn')) w.step('hook', ...argv);
+  if (c.network) {
+    if (opts.networkHook) w.step('hook', ...opts.networkHook);
+    else w.comment(`network: bridge ${c.network.bridge}, veth ${c.network.vethHost}/${c.network.vethGuest} — not wired by this launcher yet`);
+  }
+  w.step('release');
+
+  w.comment('phase 3: enter, in the child');
+  // After cgroup-join, so the new cgroup namespace's root is the container's own cgroup.
+  if (ns.unshare.includes('cgroup')) w.step('unshare', 'cgroup');
+  emitRootfs(w, c.rootfs);
+  emitBootstrapBinds(w, c.bootstrap, pathKind);
+  emitMounts(w, c.mounts, { userNs, ownNetNs: ns.unshare.includes('net'), rootfs: c.rootfs, pathKind });
+  // Only in a uts namespace of its own: otherwise it would rename the host.
+  if (ns.unshare.includes('uts')) w.step('hostname', c.process.hostname);
+  if (ns.unshare.includes('net')) w.step('lo-up');
+  w.comment(`switch into the rootfs with ${c.rootfs.switchRoot}`);
+  emitSwitchRoot(w, c.rootfs);
+  emitStdio(w, c.process, 'container');
+  emitRlimits(w, c.rlimits);
+  if (c.process.sessionLeader) w.step('setsid');
+  if (c.noNewPrivileges) w.step('no-new-privs');
+  emitUser(w, c.process);
+  emitCaps(w, c.capabilities);
+  emitSeccomp(w, c.seccomp);
+  w.step('chdir', c.process.cwd);
+  emitEnv(w, c.process.env);
+  for (const point of ['beforeExec', 'afterFailure', 'afterReload'] as const) {
+    if (hooksAt(c, point).length > 0) w.comment(`${point} hooks are run by haco, not by the launcher`);
+  }
+  if (c.process.reaper) w.step('reaper');
+  if (c.seccomp) {
+    // Last: the launcher's own syscalls (and the reaper, which must always be able to wait) stay unfiltered.
+    w.step('seccomp-load');
+  }
+  w.step('exec', ...c.process.args);
+  const rendered = w.render(opts.comments === undefined ? {} : { comments: opts.comments });
+  return { ...rendered, cgroup };
+}

@@ -1,0 +1,54 @@
+import * as fs from 'node:fs';
+import { detectCgroupHost, type DetectCgroupOptions } from '../cgroup/detect';
+import type { CgroupHost } from '../cgroup/types';
+
+/** Kernel features the compiler checks before emitting a step the kernel would reject. */
+export interface KernelFeatures {
+  /** time_namespaces(7), Linux 5.6+. */
+  timeNamespace: boolean;
+  /** cgroup_namespaces(7), Linux 4.6+. */
+  cgroupNamespace: boolean;
+  userNamespace: boolean;
+  /** seccomp filters (CONFIG_SECCOMP_FILTER). */
+  seccomp: boolean;
+}
+
+export type HostPathKind = 'file' | 'directory' | 'missing' | 'other';
+
+/**
+ * Everything the compiler needs to know about the machine, gathered up front so that compileLaunchSpec
+ * is a pure function of (container, facts) and unit tests can describe any host.
+ */
+export interface HostFacts {
+  cgroup: CgroupHost;
+  /** Real uid of whoever runs haco: some defaults and hints differ for root. */
+  uid: number;
+  kernel: KernelFeatures;
+  /** What a host path is (bind sources: a file needs the `file` flag). Absent = assume a directory. */
+  pathKind?: (hostPath: string) => HostPathKind;
+}
+
+function statKind(hostPath: string): HostPathKind {
+  try {
+    const st = fs.statSync(hostPath);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Detect the facts of the machine haco runs on (reads /proc and the cgroup root; changes nothing). */
+export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}): HostFacts {
+  const exists = (p: string) => fs.existsSync(p);
+  return {
+    cgroup: detectCgroupHost(options.cgroup),
+    uid: process.getuid?.() ?? 0,
+    kernel: {
+      timeNamespace: exists('/proc/self/ns/time'),
+      cgroupNamespace: exists('/proc/self/ns/cgroup'),
+      userNamespace: exists('/proc/self/ns/user'),
+      seccomp: exists('/proc/sys/kernel/seccomp/actions_avail'),
+    },
+    pathKind: statKind,
+  };
+}
