@@ -1,6 +1,9 @@
 import { flush, handle, run } from '@oclif/core';
+import ArchiveCommand from '../commands/archive';
+import CreateCommand from '../commands/create';
 import New from '../commands/new';
 import PlanCommand from '../commands/plan';
+import ProvisionCommand from '../commands/provision';
 import Validate from '../commands/validate';
 import Version from '../commands/version';
 import { packageRoot } from '../package-root';
@@ -10,8 +13,11 @@ import { packageRoot } from '../package-root';
  * manifest at start-up. Commands import their heavy modules (esbuild, execa) inside run().
  */
 export const COMMANDS = {
+  archive: ArchiveCommand,
+  create: CreateCommand,
   new: New,
   plan: PlanCommand,
+  provision: ProvisionCommand,
   validate: Validate,
   version: Version,
 };

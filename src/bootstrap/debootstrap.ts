@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DebootstrapBootstrap } from '../plan/types';
+import { closest } from '../plan/suggest';
+import { runStreamed } from '../progress/run-streamed';
+import { findMirror, readAptSources } from './apt-mirror';
+import type { BootstrapContext } from './context';
+import { BootstrapError, HostError } from './errors';
+import { containerStateDir } from './state-root';
+import { requireTool } from './tools';
+
+const SCRIPTS_DIR = '/usr/share/debootstrap/scripts';
+
+/** The mirror to use: the definition's, else the host's apt mirror (where this machine can reach). */
+export function resolveMirror(plan: DebootstrapBootstrap, aptDir = '/etc/apt'): string {
+  if (plan.mirror) return plan.mirror;
+  const found = findMirror(plan.suite, readAptSources(aptDir));
+  if (!found) {
+    throw new HostError(
+      'E_NO_MIRROR',
+      `no Debian/Ubuntu mirror found in ${aptDir}/sources.list or ${aptDir}/sources.list.d/ for suite "${plan.suite}"`,
+      "name one: b.debootstrap({ suite, mirror: 'http://deb.debian.org/debian' })",
+    );
+  }
+  return found;
+}
+
+/** debootstrap's command line for the plan (target and mirror last, as debootstrap(8) wants). */
+export function debootstrapArgs(plan: DebootstrapBootstrap, target: string, mirror: string): string[] {
+  const args: string[] = [];
+  if (plan.variant !== 'default') args.push(`--variant=${plan.variant}`);
+  if (plan.components.length > 0) args.push(`--components=${plan.components.join(',')}`);
+  if (plan.include.length > 0) args.push(`--include=${plan.include.join(',')}`);
+  if (plan.arch) args.push(`--arch=${plan.arch}`);
+  args.push(plan.suite, target, mirror);
+  return args;
+}
+
+/** `debootstrap`: a real Debian/Ubuntu system, from the host's apt mirror unless one is named. */
+export async function bootstrapDebootstrap(plan: DebootstrapBootstrap, ctx: BootstrapContext): Promise<void> {
+  requireTool('debootstrap', 'debootstrap');
+  if (fs.existsSync(SCRIPTS_DIR) && !fs.existsSync(`${SCRIPTS_DIR}/${plan.suite}`)) {
+    const known = fs.readdirSync(SCRIPTS_DIR);
+    const near = closest(plan.suite, known);
+    throw new BootstrapError(
+      'E_UNKNOWN_SUITE',
+      `debootstrap does not know the suite "${plan.suite}"`,
+      near ? `did you mean "${near}"? (suites: ls ${SCRIPTS_DIR})` : `suites it knows: ls ${SCRIPTS_DIR} (e.g. bookworm, trixie, noble)`,
+    );
+  }
+  const mirror = resolveMirror(plan);
+  const phase = 'bootstrap.debootstrap';
+  ctx.reporter.line(ctx.container.name, phase, `suite ${plan.suite} (${plan.variant}) from ${mirror}`);
+  const result = await runStreamed('debootstrap', debootstrapArgs(plan, ctx.work.dir, mirror), {
+    reporter: ctx.reporter,
+    container: ctx.container.name,
+    phase,
+    env: { LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
+    signal: ctx.work.signal,
+  });
+  if (result.cancelled) return;
+  if (result.exitCode !== 0) {
+    const log = keepLog(ctx);
+    const tail = result.tail.join('\n');
+    if (/Failed getting release file|Release file.*not found|Failed getting release signature/i.test(tail)) {
+      throw new BootstrapError('E_SUITE_NOT_ON_MIRROR', `${mirror} has no suite "${plan.suite}" (or cannot be reached)`, `check the suite and the mirror: curl -sI ${mirror.replace(/\/$/, '')}/dists/${plan.suite}/Release`);
+    }
+    if (/Couldn't download|Could not resolve|Temporary failure|Connection refused|Network is unreachable/i.test(tail)) {
+      throw new BootstrapError('E_MIRROR_UNREACHABLE', `debootstrap could not download from ${mirror}`, 'check the network or name a reachable mirror');
+    }
+    const lastError = result.tail.filter((l) => /^E:|error/i.test(l)).pop() ?? result.tail.slice(-1)[0] ?? '';
+    throw new BootstrapError('E_DEBOOTSTRAP', `debootstrap failed (exit ${result.exitCode}): ${lastError}`, log ? `debootstrap's log: ${log}` : `see the [${phase}] lines above`);
+  }
+}
+
+/** The partial tree is about to be removed: keep debootstrap's own log in the state dir. */
+function keepLog(ctx: BootstrapContext): string | undefined {
+  const from = path.join(ctx.work.dir, 'debootstrap/debootstrap.log');
+  if (!fs.existsSync(from)) return undefined;
+  const to = path.join(containerStateDir(ctx.container.name), 'debootstrap.log');
+  try {
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(from, to);
+    return to;
+  } catch {
+    return undefined;
+  }
+}

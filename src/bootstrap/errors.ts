@@ -1,0 +1,27 @@
+import { EXIT, HacoError, HostError } from '../errors';
+
+/** Building the rootfs failed (a tool exited non-zero, an archive was unsafe, a script failed). */
+export class BootstrapError extends HacoError {
+  constructor(code: string, message: string, hint?: string, cause?: unknown) {
+    super(code, message, { ...(hint === undefined ? {} : { hint }), exitCode: EXIT.failure, cause });
+  }
+}
+
+/** The rootfs (or a layer it needs) is missing, or exists where it should not. */
+export class RootfsStateError extends HacoError {
+  constructor(code: string, message: string, hint?: string) {
+    super(code, message, { ...(hint === undefined ? {} : { hint }), exitCode: EXIT.state });
+  }
+}
+
+/** Ctrl-C or SIGTERM while building: what was half made has been removed. */
+export class InterruptedError extends HacoError {
+  constructor(signal: string) {
+    super('E_INTERRUPTED', `interrupted by ${signal}; the partial rootfs was removed`, {
+      hint: 'run the command again; the previous rootfs (if any) is untouched',
+      exitCode: signal === 'SIGINT' ? 130 : 143,
+    });
+  }
+}
+
+export { HostError };

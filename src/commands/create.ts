@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { EXIT, HacoError } from '../errors';
+
+export default class CreateCommand extends HacoCommand {
+  static override summary = 'Build the rootfs of a definition: bootstrap, then provision.';
+  static override description =
+    'Runs the bootstrap strategy (host, busybox, debootstrap, lxc, tarball, directory, shell) into a ' +
+    'temporary tree beside the rootfs path and renames it into place only when everything succeeded, ' +
+    'then runs the provision steps inside it. An existing rootfs is kept (its provision steps still run ' +
+    'if they changed) unless --force. Overlay containers only get their upper/work/merged dirs. ' +
+    'Progress goes to stderr; stdout gets the rootfs path of each container (or JSON events with --json).';
+  static override examples = [
+    'sudo <%= config.bin %> create examples/first.haco.ts',
+    'sudo <%= config.bin %> create debian.haco.ts --force',
+    'sudo <%= config.bin %> create app.haco.ts -c web --no-provision',
+    'sudo <%= config.bin %> create app.haco.ts --json | jq -c .',
+  ];
+  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override flags = {
+    json: jsonFlag,
+    container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
+    force: Flags.boolean({ char: 'f', description: 'Rebuild the rootfs even if it exists (the old one is replaced only on success).', default: false }),
+    provision: Flags.boolean({ description: 'Run the provision steps after bootstrap (--no-provision skips them).', default: true, allowNo: true }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(CreateCommand);
+    const { requireRoot } = await import('../bootstrap/tools');
+    requireRoot('create');
+    const { loadDefinition } = await import('../load/load');
+    const { createReporter } = await import('../progress/reporter');
+    const { pickContainers, withReporter } = await import('../progress/command-support');
+    const { createRootfs } = await import('../bootstrap/create');
+    const { orderByLayers } = await import('../bootstrap/layers');
+    const { provisionRootfs } = await import('../provision/provision');
+    const { clearRecord } = await import('../provision/record');
+
+    const loaded = await loadDefinition(args.file);
+    const baseDir = path.dirname(loaded.file);
+    const all = loaded.plan.containers;
+    const containers = orderByLayers(pickContainers(loaded.plan, args.file, flags.container));
+    const reporter = createReporter({ json: flags.json });
+    await withReporter(reporter, async () => {
+      for (const container of containers) {
+        const created = await createRootfs(container, { force: flags.force, reporter, baseDir, others: all });
+        if (created.outcome === 'created') clearRecord(container.name);
+        let provisioned: { ran: string[]; skipped: string[] } = { ran: [], skipped: [] };
+        if (flags.provision) provisioned = await provisionRootfs(container, { reporter, baseDir });
+        reporter.result(container.name, created.outcome === 'kept' ? 'kept' : created.outcome, {
+          rootfs: created.rootfs,
+          ms: created.ms,
+          provisioned: provisioned.ran.length,
+          unchanged: provisioned.skipped.length,
+        });
+        if (!flags.json) process.stdout.write(`${created.rootfs}\n`);
+      }
+    });
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (this.jsonRequested() && !error.oclif) {
+      const { reportJsonError } = await import('../progress/command-support');
+      reportJsonError(error);
+      process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
+      return;
+    }
+    return super.catch(error);
+  }
+}

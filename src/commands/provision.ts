@@ -1,0 +1,70 @@
+import * as path from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { EXIT, HacoError } from '../errors';
+
+export default class ProvisionCommand extends HacoCommand {
+  static override summary = 'Run the provision steps of a definition inside its rootfs.';
+  static override description =
+    'Copies the provision files in, then runs each named step inside the rootfs with `sh -xe` (own mount ' +
+    'and pid namespaces; proc, sys, a minimal dev and a tmpfs /tmp; the host resolv.conf and hosts), ' +
+    'its output prefixed [provision.NAME]. Stops at the first failing step and exits with its code. ' +
+    'Steps whose text did not change since their last success are skipped (the record is in ' +
+    '/var/lib/haco/NAME/provisioned.json, not in the rootfs).';
+  static override examples = [
+    'sudo <%= config.bin %> provision app.haco.ts',
+    'sudo <%= config.bin %> provision app.haco.ts --only packages,users',
+    'sudo <%= config.bin %> provision app.haco.ts --always',
+  ];
+  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override flags = {
+    json: jsonFlag,
+    container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
+    only: Flags.string({ description: 'Comma-separated step names to run (the others are left alone).' }),
+    always: Flags.boolean({ description: 'Run the steps even if they did not change.', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ProvisionCommand);
+    const { requireRoot } = await import('../bootstrap/tools');
+    requireRoot('provision');
+    const { loadDefinition } = await import('../load/load');
+    const { createReporter } = await import('../progress/reporter');
+    const { pickContainers, withReporter } = await import('../progress/command-support');
+    const { withCancel } = await import('../progress/cancel');
+    const { provisionRootfs } = await import('../provision/provision');
+
+    const loaded = await loadDefinition(args.file);
+    const only = flags.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const containers = pickContainers(loaded.plan, args.file, flags.container);
+    const reporter = createReporter({ json: flags.json });
+    await withReporter(reporter, () =>
+      withCancel(async (signal) => {
+        for (const container of containers) {
+          if (only && !container.provision.steps.some((s) => only.includes(s.name)) && containers.length > 1) continue;
+          const result = await provisionRootfs(container, {
+            reporter,
+            baseDir: path.dirname(loaded.file),
+            ...(only ? { only } : {}),
+            always: flags.always,
+            signal,
+          });
+          reporter.result(container.name, 'provisioned', { ran: result.ran.length, unchanged: result.skipped.length });
+        }
+      }),
+    );
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (this.jsonRequested() && !error.oclif) {
+      const { reportJsonError } = await import('../progress/command-support');
+      reportJsonError(error);
+      process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
+      return;
+    }
+    return super.catch(error);
+  }
+}

@@ -1,0 +1,63 @@
+import { execa } from 'execa';
+import type { Reporter } from './reporter';
+
+export interface StreamedOptions {
+  reporter: Reporter;
+  container: string;
+  /** Prefix of every output line, e.g. `bootstrap.debootstrap`. */
+  phase: string;
+  env?: Record<string, string>;
+  /** Replace the environment instead of extending process.env. */
+  extendEnv?: boolean;
+  cwd?: string;
+  /** Aborted by the SIGINT/SIGTERM handler: the child is killed, and its group with it. */
+  signal?: AbortSignal;
+  /** A file fed to the child's stdin (default: no stdin). */
+  inputFile?: string;
+  /** How many trailing lines to keep for error messages (default 40). */
+  keep?: number;
+}
+
+export interface StreamedResult {
+  exitCode: number;
+  /** Terminated by a signal (e.g. cancelled). */
+  signal: string | undefined;
+  cancelled: boolean;
+  /** The last lines of combined stdout+stderr, to explain a failure. */
+  tail: string[];
+}
+
+/**
+ * Runs a host command, streaming each line of its stdout and stderr to the reporter with the phase as
+ * prefix. Never throws for a non-zero exit: the caller knows what a failure of *that* tool means and
+ * turns it into a HacoError with a useful hint.
+ */
+export async function runStreamed(file: string, args: readonly string[], options: StreamedOptions): Promise<StreamedResult> {
+  const keep = options.keep ?? 40;
+  const tail: string[] = [];
+  const child = execa(file, args, {
+    all: true,
+    buffer: false,
+    reject: false,
+    stdin: options.inputFile ? { file: options.inputFile } : 'ignore',
+    env: options.env ?? {},
+    extendEnv: options.extendEnv ?? true,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+    // A cancelled debootstrap must not linger: SIGTERM first, SIGKILL after 3 s.
+    forceKillAfterDelay: 3000,
+  });
+  for await (const raw of child.iterable({ from: 'all' })) {
+    const text = String(raw).replace(/\r/g, '');
+    tail.push(text);
+    if (tail.length > keep) tail.shift();
+    options.reporter.line(options.container, options.phase, text);
+  }
+  const result = await child;
+  return {
+    exitCode: result.exitCode ?? (result.signal ? 128 : 1),
+    signal: result.signal,
+    cancelled: Boolean(result.isCanceled) || Boolean(options.signal?.aborted),
+    tail,
+  };
+}
