@@ -59,6 +59,21 @@ int step_caps(struct ctx *c, char **argv, int argc)
 		if (parse_set(c, argv[i], names[i], last, &set[i]) < 0)
 			return -1;
 
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	/* 0. After `user` switched to a non-root uid, KEEPCAPS kept the permitted
+	 *    set but the kernel emptied the effective one, and dropping from the
+	 *    bounding set needs CAP_SETPCAP *effective*: raise effective to
+	 *    permitted for the moment. */
+	if (syscall(SYS_capget, &hdr, data) == 0 && (data[0].effective != data[0].permitted ||
+	                                             data[1].effective != data[1].permitted)) {
+		data[0].effective = data[0].permitted;
+		data[1].effective = data[1].permitted;
+		if (traced(c, syscall(SYS_capset, &hdr, data), "capset(effective = permitted)") < 0)
+			return fail(c, errno, "caps: raise the effective set");
+	}
+
 	/* 1. bounding */
 	char dropped[1024];
 	size_t n = 0;
@@ -76,8 +91,6 @@ int step_caps(struct ctx *c, char **argv, int argc)
 	tracef(c, "prctl(PR_CAPBSET_DROP, cap) for cap in {%s} = 0", dropped);
 
 	/* 2. effective, permitted, inheritable */
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
 	for (int w = 0; w < 2; w++) {
 		data[w].effective = (uint32_t)(set[1] >> (32 * w));
 		data[w].permitted = (uint32_t)(set[2] >> (32 * w));

@@ -1,0 +1,458 @@
+#!/bin/bash
+# Native tests of haco-launch: hand-written launch specs, run as root against a
+# busybox rootfs, checked against what the kernel shows (/proc, cgroupfs, exit
+# statuses). Usage: native/test/run.sh path/to/haco-launch
+#
+# Everything is created under one temp dir and one cgroup name per run, and
+# removed by the EXIT trap, even when a check fails or the run is interrupted.
+set -u
+
+BIN=$(readlink -f "${1:?usage: run.sh path/to/haco-launch}")
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces, mounts, cgroups)" >&2; exit 2; }
+[ -x "$BIN" ] || { echo "run.sh: $BIN is not executable" >&2; exit 2; }
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+[ -x "$BUSYBOX" ] || { echo "run.sh: needs a static busybox at $BUSYBOX (apt-get install busybox-static)" >&2; exit 2; }
+
+# Under ASan the launcher's own messages must still be the only stderr lines we grep;
+# detect_leaks=0: LeakSanitizer stops the world with ptrace from a helper thread, which
+# fails inside the new user/pid namespaces; the parent is leak-checked by the unit test.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+
+T=$(mktemp -d /tmp/haco-native-test.XXXXXX)
+chmod 755 "$T" # a uid-mapped "root" (host uid 100000) must be able to walk into it
+ROOT=$T/rootfs
+ID=native-test-$$-$RANDOM
+CTRLS="cpu memory pids"
+PASS=0
+FAIL=0
+BG=()
+MADE_HACO_CG=()
+ESCAPE_NAME=haco-escape-$ID
+
+cleanup() {
+	for p in "${BG[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	# our mounts only: the ones under $T, deepest first
+	local m
+	for m in $(awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	for c in $CTRLS; do
+		[ -d /sys/fs/cgroup/$c/haco/$ID ] && rmdir /sys/fs/cgroup/$c/haco/$ID 2>/dev/null
+	done
+	for d in "${MADE_HACO_CG[@]}"; do rmdir "$d" 2>/dev/null; done
+	# leftovers of a failed symlink-escape check would be on the host: remove them
+	rmdir "/etc/$ESCAPE_NAME" "/$ESCAPE_NAME" 2>/dev/null
+	if awk -v t="$T" 'index($5, t) == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo; then
+		echo "run.sh: mounts remain under $T, not removing it" >&2
+	else
+		[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "FAIL $1"
+	shift
+	[ $# -gt 0 ] && printf '     %s\n' "$@"
+	return 0
+}
+# check DESC COMMAND...: passes when COMMAND succeeds
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d" "[${NAME:-}] rc=${RC:-} out: $(head -c 600 "$T/${NAME:-x}.out" 2>/dev/null)" "err: $(head -c 600 "$T/${NAME:-x}.err" 2>/dev/null)"; fi
+}
+has() { grep -q -- "$2" "$T/$1"; }     # has FILE PATTERN
+hasline() { grep -qxF -- "$2" "$T/$1"; } # hasline FILE EXACT-LINE
+hasnt() { ! grep -q -- "$2" "$T/$1"; } # hasnt FILE PATTERN
+eq() { [ "$1" = "$2" ]; }
+
+# Percent-encode one field (docs/launch-spec.md, Encoding).
+enc() {
+	local s=$1 out='' ch i
+	[ -z "$s" ] && { printf '%%-'; return; }
+	for ((i = 0; i < ${#s}; i++)); do
+		ch=${s:i:1}
+		case $ch in
+		'%') out+='%25' ;; ' ') out+='%20' ;; $'\n') out+='%0A' ;; $'\t') out+='%09' ;;
+		*) out+=$ch ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+# Spec building blocks. Phase 1 / 2 / pre-switch / post-switch extra lines in
+# P1 P2 PRE POST (newline separated), set before calling mkspec.
+STDROOT="propagation / rprivate
+bind-root $ROOT
+mount proc /proc proc nosuid,nodev,noexec -
+mount tmpfs /dev tmpfs nosuid mode=755
+mknod-bind null /dev/null
+mknod-bind zero /dev/zero"
+
+# mkspec NAME SPAWN-KINDS SCRIPT: a spec running `sh -c SCRIPT` in the busybox rootfs
+mkspec() {
+	local name=$1 kinds=$2 script=$3
+	{
+		echo "haco-launch 1"
+		echo "# test $name"
+		echo "name $name"
+		[ -n "${P1:-}" ] && echo "$P1"
+		echo "spawn $kinds"
+		[ -n "${P2:-}" ] && echo "$P2"
+		echo "release"
+		[ -n "${EARLY:-}" ] && echo "$EARLY"
+		if [ "${NOROOT:-}" != 1 ]; then
+			echo "$STDROOT"
+			[ -n "${PRE:-}" ] && echo "$PRE"
+			case ",$kinds," in *,uts,*) echo "hostname $name" ;; esac
+			echo "pivot-root $ROOT"
+		fi
+		echo "env-clear"
+		echo "env PATH /bin"
+		[ -n "${POST:-}" ] && echo "$POST"
+		echo "exec /bin/sh -c $(enc "$script")"
+	} >"$T/$name.spec"
+	P1='' P2='' EARLY='' PRE='' POST='' NOROOT=''
+}
+
+# run NAME [launcher args]: foreground, output in NAME.out / NAME.err, status in RC
+run() {
+	NAME=$1
+	shift
+	timeout -s KILL 30 "$BIN" "$@" --spec "$T/$NAME.spec" >"$T/$NAME.out" 2>"$T/$NAME.err" </dev/null
+	RC=$?
+}
+# start NAME: in the background (pid in LPID); waits for $ROOT/ready-NAME
+start() {
+	NAME=$1
+	rm -f "$ROOT/ready-$NAME"
+	"$BIN" --spec "$T/$NAME.spec" >"$T/$NAME.out" 2>"$T/$NAME.err" </dev/null &
+	LPID=$!
+	BG+=("$LPID")
+	for _ in $(seq 100); do [ -e "$ROOT/ready-$NAME" ] && return 0; sleep 0.05; done
+	return 1
+}
+finish() { # finish: wait for the background launcher, status in RC
+	local i
+	for i in $(seq 200); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.05; done
+	kill -0 "$LPID" 2>/dev/null && kill -9 "$LPID"
+	{ wait "$LPID"; } 2>/dev/null
+	RC=$?
+}
+
+# ---- the rootfs -----------------------------------------------------------------
+mkdir -p "$ROOT/bin" "$ROOT/etc" "$ROOT/secret" "$ROOT/data" "$ROOT/work" "$ROOT/tmp"
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+# chroot: the links must say /bin/busybox, not the host path of the rootfs
+chroot "$ROOT" /bin/busybox --install -s /bin
+[ -e "$ROOT/bin/sh" ] || { echo "run.sh: busybox --install failed" >&2; exit 2; }
+echo 'root:x:0:0:root:/:/bin/sh' >"$ROOT/etc/passwd"
+echo 'top secret' >"$ROOT/secret/file"
+echo 'some data' >"$ROOT/data/file"
+echo 'not a program' >"$ROOT/notexec"
+chmod 644 "$ROOT/notexec"
+ln -s /etc "$ROOT/escape"                # absolute: must mean ROOT/etc, not the host's /etc
+ln -s ../../../../../../.. "$ROOT/up"    # climbing: must stop at ROOT
+touch "$T/outside-marker"
+
+echo "# haco-launch native tests: $BIN"
+
+# ---- namespaces, hostname, PID 1, exit status -------------------------------------
+mkspec ns mount,uts,ipc,pid,net 'for n in mnt uts ipc pid net user cgroup time; do echo "$n=$(readlink /proc/self/ns/$n)"; done; echo "pid=$$"; echo "host=$(hostname)"; exit 3'
+run ns
+check "exit status of the container is the launcher's (3)" eq "$RC" 3
+for n in mnt uts ipc pid net; do
+	check "ns $n differs from the host" bash -c "! grep -qxF '$n=$(readlink /proc/self/ns/$n)' '$T/ns.out'"
+done
+for n in user cgroup time; do
+	check "ns $n equals the host" hasline ns.out "$n=$(readlink /proc/self/ns/$n)"
+done
+check "PID 1 in a new pid namespace" has ns.out '^pid=1$'
+check "hostname set inside" has ns.out '^host=ns$'
+check "host hostname unchanged" bash -c '[ "$(hostname)" != ns ]'
+
+# ---- --trace ---------------------------------------------------------------------------
+run ns --trace
+check "trace: clone flags" has ns.err '^\[haco\] clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|SIGCHLD) = [0-9]'
+check "trace: sethostname" has ns.err '^\[haco\] sethostname("ns") = 0'
+check "trace: pivot_root" has ns.err '^\[haco\] pivot_root(".", ".") = 0'
+check "trace: execvp" has ns.err '^\[haco\] execvp("/bin/sh", \["/bin/sh", "-c"'
+
+# ---- plain fork, no namespaces ---------------------------------------------------------
+NOROOT=1 mkspec plain - 'echo "mnt=$(readlink /proc/self/ns/mnt)"; exit 7'
+run plain
+check "spawn - : plain fork, exit 7" eq "$RC" 7
+check "spawn - : same mount namespace" hasline plain.out "mnt=$(readlink /proc/self/ns/mnt)"
+
+# ---- mounts stay inside; host invisible after pivot_root ------------------------------------
+PRE="mount tmpfs /mnt/inner tmpfs nosuid size=1m" mkspec mnt mount,pid 'grep -c " /mnt/inner " /proc/self/mountinfo; touch /ready-mnt; sleep 1'
+if start mnt; then
+	check "a mount inside never shows on the host" bash -c "! grep -q '$T' /proc/self/mountinfo"
+else
+	bad "container mnt did not start" "$(cat "$T/mnt.err")"
+fi
+finish
+check "the mount shows inside" has mnt.out '^1$'
+
+mkspec hidden mount,pid "ls /; [ -e $T/outside-marker ] && echo LEAK; echo lines=\$(wc -l < /proc/self/mountinfo); grep -c cgroup /proc/self/mountinfo"
+run hidden
+check "host files invisible after pivot_root" hasnt hidden.out LEAK
+check "only the container's mounts (5) are left" has hidden.out '^lines=5$'
+
+# ---- target resolution never leaves the rootfs -----------------------------------------------
+PRE="mount tmpfs /escape/$ESCAPE_NAME tmpfs - -
+mount tmpfs /up/$ESCAPE_NAME tmpfs - -" mkspec escape mount,pid "grep -c $ESCAPE_NAME /proc/self/mountinfo; ls -d /etc/$ESCAPE_NAME /$ESCAPE_NAME"
+run escape
+check "symlinked targets resolved inside the rootfs (rc 0)" eq "$RC" 0
+check "both mounts landed in the rootfs" has escape.out '^2$'
+check "absolute symlink did not reach the host's /etc" test ! -e "/etc/$ESCAPE_NAME"
+check "../.. symlink did not reach the host's /" test ! -e "/$ESCAPE_NAME"
+
+# ---- capabilities -----------------------------------------------------------------------------
+POST="caps 0,1,2 0,1,2 0,1,2 - -" mkspec caps mount,pid 'grep -E "^Cap(Eff|Prm|Bnd|Amb)" /proc/self/status'
+run caps
+check "CapBnd = chown,dac_override,dac_read_search" has caps.out 'CapBnd:.*0000000000000007$'
+check "CapEff = the same" has caps.out 'CapEff:.*0000000000000007$'
+check "CapPrm = the same" has caps.out 'CapPrm:.*0000000000000007$'
+
+POST="user 1000 1000 -
+caps 10 10 10 10 10" mkspec ambient mount,pid 'id -u; grep -E "^Cap(Eff|Bnd|Amb)" /proc/self/status'
+run ambient
+check "non-root user: uid 1000" has ambient.out '^1000$'
+check "non-root user keeps net_bind_service via ambient (CapEff)" has ambient.out 'CapEff:.*0000000000000400$'
+check "CapAmb = net_bind_service" has ambient.out 'CapAmb:.*0000000000000400$'
+check "CapBnd = net_bind_service" has ambient.out 'CapBnd:.*0000000000000400$'
+
+# ---- rlimits -----------------------------------------------------------------------------------
+POST="rlimit NOFILE 123 456" mkspec rlimit mount,pid 'echo "soft=$(ulimit -n) hard=$(ulimit -Hn)"'
+run rlimit
+check "ulimit -n matches the rlimit (123/456)" has rlimit.out '^soft=123 hard=456$'
+
+# ---- user namespace --------------------------------------------------------------------------------
+# `user 0 0 -` first: the child still has the host credentials it was cloned
+# with, unmapped in the new namespace (files it creates would get EOVERFLOW).
+P2="setgroups deny
+uid-map 0:100000:65536
+gid-map 0:100000:65536" EARLY="user 0 0 -" mkspec userns user,mount,pid,uts 'echo "uid=$(id -u) gid=$(id -g)"; cat /proc/self/uid_map; readlink /proc/self/ns/user'
+run userns
+check "uid map: id -u is 0 inside" has userns.out '^uid=0 gid=0$'
+check "uid_map as written" bash -c "grep -Eq '^ +0 +100000 +65536\$' '$T/userns.out'"
+check "user ns differs from the host" bash -c "! grep -qxF '$(readlink /proc/self/ns/user)' '$T/userns.out'"
+
+# ---- seccomp -------------------------------------------------------------------------------------------
+POST="no-new-privs
+seccomp allow
+seccomp-rule errno:1 sethostname -
+seccomp-rule errno:13 mkdir -
+seccomp-rule errno:13 mkdirat -
+seccomp-rule errno:1 kill 1:eq:10
+seccomp-rule allow getpid -
+seccomp-load" mkspec seccomp mount,uts,pid 'hostname other 2>&1; echo "h=$?"; mkdir /newdir 2>&1; echo "m=$?"; kill -0 $$; echo "k0=$?"; kill -USR1 $$ 2>&1; echo "k10=$?"; hostname'
+run seccomp
+check "seccomp errno rule: sethostname fails" has seccomp.out '^h=1$'
+check "  ... with EPERM" has seccomp.out 'not permitted'
+check "seccomp errno rule: mkdir fails with EACCES" has seccomp.out 'ermission denied'
+check "seccomp arg rule: kill(pid, 0) allowed" has seccomp.out '^k0=0$'
+check "seccomp arg rule: kill(pid, SIGUSR1) denied" has seccomp.out '^k10=1$'
+check "hostname unchanged by the denied call" has seccomp.out '^seccomp$'
+
+POST="seccomp allow
+seccomp-rule errno:1 no_such_syscall_xyz -
+seccomp-load" mkspec secbad mount,pid 'echo should-not-run'
+run secbad
+check "unknown syscall name: 125" eq "$RC" 125
+check "  ... named in the message" has secbad.err 'unknown system call "no_such_syscall_xyz"'
+
+# ---- failures and their exit statuses ----------------------------------------------------------------
+P1="hint mount ENODEV no%20such%20filesystem%20type" PRE="mount none /x nosuchfs - -" mkspec badmount mount,pid 'echo should-not-run'
+run badmount
+check "bad mount: 125" eq "$RC" 125
+check "  ... step and errno named" has badmount.err '^haco-launch: mount none on /x: ENODEV (No such device)$'
+check "  ... hint printed" has badmount.err '^hint: no such filesystem type$'
+check "  ... the command did not run" hasnt badmount.out should-not-run
+
+NOROOT=1 mkspec missing mount 'true'
+sed -i 's|^exec .*|exec /no/such/command|' "$T/missing.spec"
+run missing
+check "missing command: 127" eq "$RC" 127
+check "  ... exec ENOENT reported" has missing.err '^haco-launch: exec /no/such/command: ENOENT'
+
+mkspec notexec mount,pid 'true'
+sed -i 's|^exec .*|exec /notexec|' "$T/notexec.spec"
+run notexec
+check "not executable: 126" eq "$RC" 126
+
+printf 'haco-launch 1\nspawn -\nrelease\nfrobnicate x\nexec /bin/true\n' >"$T/unknown.spec"
+run unknown
+check "unknown step: 125 before anything runs" eq "$RC" 125
+check "  ... with the line number" has unknown.err 'line 4: unknown step "frobnicate"'
+
+printf 'haco-launch 2\n' >"$T/version.spec"
+run version
+check "other spec version refused (125)" eq "$RC" 125
+
+# ---- supervision: signals ----------------------------------------------------------------------------
+mkspec sigterm mount,pid 'trap "exit 42" TERM; touch /ready-sigterm; while :; do sleep 0.1; done'
+if start sigterm; then kill -TERM "$LPID"; fi
+finish
+check "SIGTERM forwarded to the container (trap exits 42)" eq "$RC" 42
+
+mkspec sigkilled mount 'touch /ready-sigkilled; exec sleep 30'
+if start sigkilled; then kill -TERM "$LPID"; fi
+finish
+check "container killed by SIGTERM: 128+15" eq "$RC" 143
+
+mkspec kill9 mount,pid 'touch /ready-kill9; sleep 100'
+CPID=
+if start kill9; then
+	CPID=$(pgrep -P "$LPID" | head -1)
+	kill -9 "$LPID"
+	for _ in $(seq 40); do [ -e "/proc/$CPID" ] || break; sleep 0.05; done
+fi
+finish
+check "kill -9 of the launcher takes the container down" bash -c "[ -n '$CPID' ] && [ ! -e /proc/$CPID ]"
+
+# ---- reaper ------------------------------------------------------------------------------------------
+POST="reaper" mkspec reaper mount,pid '(sleep 0.1 &); sleep 0.5; echo "pid=$$"; echo "zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | grep -c ") Z ")"; exit 5'
+run reaper
+check "reaper: the command is PID 2" has reaper.out '^pid=2$'
+check "reaper: orphans reaped" has reaper.out '^zombies=0$'
+check "reaper: exit status passed through (5)" eq "$RC" 5
+
+# ---- mask, readonly, read-only root ----------------------------------------------------------------------
+POST="mask /secret
+mask /data/file
+mask /no/such/path
+readonly /etc" mkspec mask mount,pid 'echo "secret=$(ls /secret | wc -l)"; echo "data=$(cat /data/file | wc -c)"; touch /etc/new 2>&1; echo "etc=$?"; touch /work/new; echo "work=$?"'
+run mask
+check "mask: directory shows empty" has mask.out '^secret=0$'
+check "mask: file reads empty" has mask.out '^data=0$'
+check "readonly: /etc is read-only" has mask.out '^etc=1$'
+check "readonly: the rest is writable" has mask.out '^work=0$'
+rm -f "$ROOT/work/new"
+
+POST="remount-root-ro" mkspec rootro mount,pid 'touch /x 2>&1; echo "rc=$?"'
+run rootro
+check "remount-root-ro: / is read-only" has rootro.out 'Read-only file system'
+
+# ---- environment, cwd, stdio --------------------------------------------------------------------------
+P1="stdio 1 host $T/stdout.txt w" POST="chdir /work
+env FOO $(enc 'a b%c')" mkspec env mount,pid 'env | sort; pwd'
+run env
+check "stdio host: output went to the file" grep -q '^FOO=a b%c$' "$T/stdout.txt"
+check "  ... and not to the launcher's stdout" test ! -s "$T/env.out"
+check "env-clear: nothing else inherited" bash -c "! grep -q '^HOME=' '$T/stdout.txt'"
+check "chdir" grep -q '^/work$' "$T/stdout.txt"
+
+# ---- net: lo up --------------------------------------------------------------------------------------
+POST="lo-up" mkspec net mount,net,pid 'ip -o link show lo'
+run net
+check "lo-up: loopback is UP in the new net namespace" has net.out 'UP'
+
+# ---- time namespace ------------------------------------------------------------------------------------
+P1="unshare time
+timens-offset boottime 100000" mkspec timens mount,pid 'echo "up=$(cut -d. -f1 /proc/uptime)"; readlink /proc/self/ns/time'
+run timens
+check "time ns: boottime offset shows in /proc/uptime" bash -c "[ \"\$(sed -n 's/^up=//p' '$T/timens.out')\" -ge 100000 ]"
+check "time ns differs from the host" bash -c "! grep -qxF '$(readlink /proc/self/ns/time)' '$T/timens.out'"
+
+# ---- setns, persist-ns, hooks, cleanup-cmd --------------------------------------------------------------
+unshare --uts sh -c 'hostname joined-uts; exec sleep 60' &
+UPID=$!
+BG+=("$UPID")
+for _ in $(seq 100); do [ "$(nsenter -t "$UPID" -u hostname 2>/dev/null)" = joined-uts ] && break; sleep 0.05; done
+P1="setns uts /proc/$UPID/ns/uts" mkspec setns mount,pid 'hostname'
+run setns
+check "setns: joined an existing uts namespace" has setns.out '^joined-uts$'
+kill -9 "$UPID" 2>/dev/null; wait "$UPID" 2>/dev/null
+
+P1="cleanup-cmd /bin/sh -c $(enc "touch $T/cleaned")
+hook /bin/sh -c $(enc "echo \$HACO_NAME > $T/hook1")" \
+P2="persist-ns uts $T/utsns
+hook /bin/sh -c $(enc "echo \$HACO_PID > $T/hook2")" mkspec persist mount,uts,pid 'true'
+run persist
+check "hook in phase 1 sees HACO_NAME" grep -qx persist "$T/hook1"
+check "hook in phase 2 sees HACO_PID" grep -qE '^[0-9]+$' "$T/hook2"
+check "persist-ns: the uts ns outlives the container" bash -c "[ \"\$(nsenter --uts='$T/utsns' hostname)\" = persist ]"
+umount "$T/utsns" 2>/dev/null
+check "cleanup-cmd ran" test -e "$T/cleaned"
+
+P1="hook /bin/false" mkspec hookfail mount 'echo should-not-run'
+run hookfail
+check "failing hook: 125" eq "$RC" 125
+check "  ... reported" has hookfail.err 'hook /bin/false: exited with status 1'
+
+# ---- overlay rootfs ------------------------------------------------------------------------------------
+mkdir -p "$T/upper" "$T/work" "$T/merged"
+STDROOT_SAVED=$STDROOT
+STDROOT="propagation / rprivate
+overlay-root $ROOT $T/upper $T/work $T/merged
+mount proc /proc proc nosuid,nodev,noexec -"
+mkspec overlay mount,pid 'echo hello > /overlay-file; ls /bin/busybox'
+sed -i "s|^pivot-root .*|pivot-root $T/merged|" "$T/overlay.spec"
+run overlay
+STDROOT=$STDROOT_SAVED
+check "overlay: rootfs works (rc 0)" eq "$RC" 0
+check "overlay: writes go to the upper layer" test -e "$T/upper/overlay-file"
+check "overlay: the lower layer is untouched" test ! -e "$ROOT/overlay-file"
+
+# ---- cgroup v1 ---------------------------------------------------------------------------------------------
+if [ -d /sys/fs/cgroup/pids ] && [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; then
+	CG1=''
+	CG2=''
+	CGM=''
+	for c in $CTRLS; do
+		if [ ! -d "/sys/fs/cgroup/$c/haco" ]; then
+			mkdir "/sys/fs/cgroup/$c/haco" && MADE_HACO_CG+=("/sys/fs/cgroup/$c/haco")
+		fi
+		CG1+="cgroup-mkdir /sys/fs/cgroup/$c/haco/$ID"$'\n'
+		CG2+="cgroup-join /sys/fs/cgroup/$c/haco/$ID"$'\n'
+		CGM+="cleanup-cgroup /sys/fs/cgroup/$c/haco/$ID"$'\n'
+	done
+	CG1+="cgroup-write /sys/fs/cgroup/cpu/haco/$ID/cpu.cfs_quota_us 50000
+cgroup-write /sys/fs/cgroup/memory/haco/$ID/memory.limit_in_bytes 67108864
+cgroup-write /sys/fs/cgroup/pids/haco/$ID/pids.max 20"
+	P1="$CGM$CG1" P2="${CG2%$'\n'}" mkspec cgroup mount,pid 'grep -E "^[0-9]+:(pids|memory|cpu,cpuacct):" /proc/self/cgroup; touch /ready-cgroup; sleep 1'
+	if start cgroup; then
+		G=/sys/fs/cgroup/pids/haco/$ID
+		check "cgroup created (pids)" test -d "$G"
+		check "pids.max written" grep -qx 20 "$G/pids.max"
+		check "memory.limit_in_bytes written" grep -qx 67108864 "/sys/fs/cgroup/memory/haco/$ID/memory.limit_in_bytes"
+		check "cpu.cfs_quota_us written" grep -qx 50000 "/sys/fs/cgroup/cpu/haco/$ID/cpu.cfs_quota_us"
+		check "the container is in the cgroup" grep -q . "$G/cgroup.procs"
+	else
+		bad "container cgroup did not start" "$(cat "$T/cgroup.err")"
+	fi
+	finish
+	check "container exited 0" eq "$RC" 0
+	check "/proc/self/cgroup shows the pids group" has cgroup.out "pids:/haco/$ID\$"
+	for c in $CTRLS; do
+		check "cgroup $c/haco/$ID removed after exit" test ! -d "/sys/fs/cgroup/$c/haco/$ID"
+	done
+
+	POST="unshare cgroup" P1="cleanup-cgroup /sys/fs/cgroup/pids/haco/$ID
+cgroup-mkdir /sys/fs/cgroup/pids/haco/$ID" P2="cgroup-join /sys/fs/cgroup/pids/haco/$ID" mkspec cgns mount,pid 'grep ":pids:" /proc/self/cgroup'
+	run cgns
+	check "unshare cgroup after join: the cgroup is the ns root" has cgns.out ':pids:/$'
+	check "cgroup removed after exit" test ! -d "/sys/fs/cgroup/pids/haco/$ID"
+else
+	echo "skip: cgroup v1 controllers not mounted at /sys/fs/cgroup/{cpu,memory,pids}"
+fi
+
+# ---- an interactive shell on a terminal -------------------------------------------------------------
+if command -v script >/dev/null; then
+	mkspec tty mount,uts,pid 'exec /bin/sh -i'
+	printf 'echo tty-$((20+22)); exit 4\n' | timeout -s KILL 20 script -qec "$BIN --spec $T/tty.spec" /dev/null >"$T/tty.out" 2>&1
+	RC=$?
+	NAME=tty
+	check "interactive shell on a terminal runs commands" has tty.out 'tty-42'
+	check "  ... and its exit status comes back (4)" eq "$RC" 4
+fi
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
