@@ -1,6 +1,10 @@
 import { flush, handle, run } from '@oclif/core';
 import ArchiveCommand from '../commands/archive';
 import CreateCommand from '../commands/create';
+import Explain from '../commands/explain';
+import NetBridgeCreate from '../commands/net/bridge/create';
+import NetBridgeRm from '../commands/net/bridge/rm';
+import NetLs from '../commands/net/ls';
 import New from '../commands/new';
 import PlanCommand from '../commands/plan';
 import ProvisionCommand from '../commands/provision';
@@ -15,6 +19,10 @@ import { packageRoot } from '../package-root';
 export const COMMANDS = {
   archive: ArchiveCommand,
   create: CreateCommand,
+  explain: Explain,
+  'net:bridge:create': NetBridgeCreate,
+  'net:bridge:rm': NetBridgeRm,
+  'net:ls': NetLs,
   new: New,
   plan: PlanCommand,
   provision: ProvisionCommand,

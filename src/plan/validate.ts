@@ -1,4 +1,5 @@
 import * as posix from 'node:path/posix';
+import { validateNetworkPlan, validatePlanNetworks } from '../network/validate';
 import { RLIMIT_NAMES } from './names';
 import { closest } from './suggest';
 import {
@@ -56,6 +57,8 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     }
     rootfsOwners.set(c.rootfs.path, c.name);
   }
+  // Network: addresses, bridges and veth names shared between the containers of the file.
+  issues.push(...validatePlanNetworks(plan));
   return issues;
 }
 
@@ -173,6 +176,8 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     for (const [field, value] of [['bridgeAddress', c.network.bridgeAddress], ['address', c.network.address]] as const) {
       if (!isCidr(value)) add('network', `${field} "${value}" is not an IPv4 CIDR`, 'write e.g. 10.88.0.10/24');
     }
+    // Subnets: container and bridge in one subnet, no reserved addresses, a reachable gateway.
+    for (const issue of validateNetworkPlan(c.network)) add(issue.path, issue.message, issue.hint);
   }
   // Hooks and provisioning
   for (const hook of c.hooks) {

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { NetworkPlan } from '../plan/types';
+import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
+
+/**
+ * The iproute2 commands that give a container its network, as argv arrays. Pure: the same plan always
+ * gives the same commands, so `haco plan --launch` shows exactly what the launcher will run.
+ *
+ * The launcher runs wire steps with execv(2) and substitutes nothing in them; only the child's pid in
+ * `$HACO_PID` is new at that point. Commands that need it are wrapped as `/bin/sh -c 'exec …'` (the shell
+ * replaces itself with the command, so the trace shows one command per step); the others run directly.
+ */
+
+/** One command with the reason it is there (shown as a comment in the launch spec). */
+export interface NetworkCommand {
+  argv: string[];
+  /** One line for learners: what this step builds. */
+  why: string;
+}
+
+/** Quote for /bin/sh: names are validated, but a quoted field can never become two words or a command. */
+export function shQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The name the guest end has in the host namespace between `ip link add` and `ip link set … netns`.
+ * It must not be `vethGuest` itself (the host usually has an `eth0` already) and must be unique on the
+ * host; it is derived from `vethHost`, which is unique there, so two containers never pick the same one.
+ */
+export function temporaryGuestName(net: NetworkPlan): string {
+  return `hg${createHash('sha1').update(net.vethHost).digest('hex').slice(0, 10)}`;
+}
+
+/** The host-side half of a shell step that runs `ip …` inside the container's net namespace. */
+function inContainer(t: NetworkTools, ipArgs: string[]): string[] {
+  const script = ['exec', t.nsenter, '--net=/proc/"$HACO_PID"/ns/net', t.ip, ...ipArgs.map(shQuote)].join(' ');
+  return [t.sh, '-c', script];
+}
+
+/**
+ * Make sure the bridge exists, has its address and is up. Idempotent and safe when two containers start
+ * at once: `ip link add` may lose the race with "File exists", which is fine as long as what exists is a
+ * bridge (`ip link show … type bridge` fails for any other kind of link).
+ */
+export function bridgeEnsureCommands(bridge: string, address: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+  const ip = shQuote(tools.ip);
+  const br = shQuote(bridge);
+  return [
+    {
+      argv: [tools.sh, '-c', `${ip} link add ${br} type bridge 2>/dev/null || ${ip} link show dev ${br} type bridge >/dev/null`],
+      why: `create bridge ${bridge} unless it exists (and make sure what exists is a bridge)`,
+    },
+    // `replace` instead of `add`: no "File exists" when the bridge already has this address.
+    { argv: [tools.ip, 'addr', 'replace', address, 'dev', bridge], why: `give ${bridge} the gateway address ${address}` },
+    { argv: [tools.ip, 'link', 'set', bridge, 'up'], why: `bring ${bridge} up` },
+  ];
+}
+
+/**
+ * Host commands for the wire phase (the child exists in its new net namespace and waits), in order:
+ * bridge, veth pair, host end on the bridge, guest end moved into the container, then inside it:
+ * name, address, up, default route. `lo` is brought up by the launcher's own `lo-up` step in the child.
+ */
+export function networkWireCommands(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+  const tmp = temporaryGuestName(net);
+  const commands: NetworkCommand[] = [];
+  if (net.createBridge) commands.push(...bridgeEnsureCommands(net.bridge, net.bridgeAddress, tools));
+  commands.push(
+    {
+      argv: [tools.ip, 'link', 'add', net.vethHost, 'type', 'veth', 'peer', 'name', tmp],
+      why: `veth pair: ${net.vethHost} stays on the host, ${tmp} becomes the container's ${net.vethGuest}`,
+    },
+    { argv: [tools.ip, 'link', 'set', net.vethHost, 'master', net.bridge], why: `plug ${net.vethHost} into bridge ${net.bridge}` },
+    { argv: [tools.ip, 'link', 'set', net.vethHost, 'up'], why: `bring ${net.vethHost} up` },
+    {
+      argv: [tools.sh, '-c', `exec ${shQuote(tools.ip)} link set ${shQuote(tmp)} netns "$HACO_PID"`],
+      why: `move ${tmp} into the container's net namespace (pid $HACO_PID)`,
+    },
+    { argv: inContainer(tools, ['link', 'set', tmp, 'name', net.vethGuest]), why: `inside: rename ${tmp} to ${net.vethGuest}` },
+    { argv: inContainer(tools, ['addr', 'add', net.address, 'dev', net.vethGuest]), why: `inside: address ${net.address}` },
+    { argv: inContainer(tools, ['link', 'set', net.vethGuest, 'up']), why: `inside: bring ${net.vethGuest} up` },
+  );
+  if (net.gateway !== undefined && net.gateway !== '') {
+    commands.push({
+      argv: inContainer(tools, ['route', 'add', 'default', 'via', net.gateway, 'dev', net.vethGuest]),
+      why: `inside: default route via ${net.gateway}`,
+    });
+  }
+  return commands;
+}
+
+/**
+ * Delete a link, tolerating that it is already gone: the kernel removes a veth pair by itself when the
+ * container's net namespace dies, and that may happen just before or just after this command runs.
+ * Succeeds when the link no longer exists, whoever removed it.
+ */
+export function linkDeleteCommand(name: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[] {
+  const ip = shQuote(tools.ip);
+  const dev = shQuote(name);
+  return [tools.sh, '-c', `${ip} link del dev ${dev} 2>/dev/null || ! ${ip} link show dev ${dev} >/dev/null 2>&1`];
+}
+
+/** Host commands run after the container is gone (`cleanup-cmd`): the host end of the veth, if asked. */
+export function networkCleanupCommands(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+  if (!net.cleanup) return [];
+  return [{ argv: linkDeleteCommand(net.vethHost, tools), why: `delete ${net.vethHost} (and its peer) if the kernel has not already` }];
+}
+
+/** The wire-phase `hook` steps' argv arrays, for the launch-spec compiler. */
+export function networkWireSteps(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[][] {
+  return networkWireCommands(net, tools).map((c) => c.argv);
+}
+
+/** The `cleanup-cmd` steps' argv arrays, for the launch-spec compiler. */
+export function networkCleanupSteps(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[][] {
+  return networkCleanupCommands(net, tools).map((c) => c.argv);
+}

@@ -1,0 +1,24 @@
+import type { NetworkPlan } from '../plan/types';
+import type { SpecEntry } from '../runtime/spec-format';
+import { networkCleanupCommands, networkWireCommands } from './commands';
+import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
+
+/** The network's launch-spec entries, each command preceded by a learner comment saying why. */
+export interface NetworkSpecEntries {
+  /** `hook` steps for the wire phase (between `spawn` and `release`). */
+  wire: SpecEntry[];
+  /** `cleanup-cmd` steps (metadata, anywhere before `spawn`). */
+  cleanup: SpecEntry[];
+}
+
+/**
+ * The container's network as launch-spec entries, ready to append in order: the compiler puts `wire`
+ * in phase 2 and `cleanup` with the other cleanup metadata.
+ */
+export function networkSpecEntries(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkSpecEntries {
+  const wire: SpecEntry[] = [{ kind: 'comment', text: `network: bridge ${net.bridge}, veth ${net.vethHost} ↔ ${net.vethGuest} ${net.address} (docs/network.md)` }];
+  for (const c of networkWireCommands(net, tools)) wire.push({ kind: 'comment', text: c.why }, { kind: 'step', step: 'hook', fields: c.argv });
+  const cleanup: SpecEntry[] = [];
+  for (const c of networkCleanupCommands(net, tools)) cleanup.push({ kind: 'comment', text: c.why }, { kind: 'step', step: 'cleanup-cmd', fields: c.argv });
+  return { wire, cleanup };
+}

@@ -1,0 +1,109 @@
+import type { ContainerPlan, NetworkPlan, Plan } from '../plan/types';
+import { broadcastOf, contains, formatIpv4, networkOf, overlaps, parseCidr, parseIpv4, subnetText, type Cidr } from './cidr';
+
+/** One network problem; `container` indexes plan.containers (the shape of plan/validate's PlanIssue). */
+export interface NetworkIssue {
+  container: number | undefined;
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+const IFNAME_MAX = 15;
+
+/** Valid Linux interface name (IFNAMSIZ 16 with the NUL; no "/", ":" or whitespace; not "." or ".."). */
+export function isInterfaceName(name: string): boolean {
+  return name.length > 0 && name.length <= IFNAME_MAX && !/[\s/:]/.test(name) && name !== '.' && name !== '..';
+}
+
+/**
+ * Subnet checks for one container's network: the container and the bridge must be in the same subnet
+ * (otherwise the default route via the bridge is unreachable), and no address may be one the subnet
+ * reserves. Syntax errors are reported by plan/validate already, so unparsable CIDRs are skipped here.
+ */
+export function validateNetworkPlan(net: NetworkPlan): Omit<NetworkIssue, 'container'>[] {
+  const issues: Omit<NetworkIssue, 'container'>[] = [];
+  const add = (message: string, hint?: string) =>
+    issues.push(hint === undefined ? { path: 'network', message } : { path: 'network', message, hint });
+  const bridge = parseCidr(net.bridgeAddress);
+  const own = parseCidr(net.address);
+  if (net.vethHost === net.bridge) add(`vethHost "${net.vethHost}" has the same name as the bridge`, 'give the veth its own name, e.g. vethHost: "vh-NAME"');
+  if (net.vethGuest === 'lo') add('vethGuest cannot be "lo": the container already has a loopback interface', 'use e.g. "eth0"');
+  if (!bridge || !own) return issues;
+
+  if (bridge.prefix > 30) add(`bridgeAddress ${net.bridgeAddress}: a /${bridge.prefix} leaves no room for containers`, 'use a /24, e.g. 10.88.0.1/24');
+  if (own.prefix !== bridge.prefix || !contains(bridge, own.address)) {
+    add(
+      `address ${net.address} is not in the bridge's subnet ${subnetText(bridge)}`,
+      `pick an address in ${subnetText(bridge)} with the same prefix, e.g. ${suggestAddress(bridge)}`,
+    );
+  } else {
+    if (own.address === bridge.address) add(`address ${net.address} is the bridge's own address`, `pick another address in ${subnetText(bridge)}, e.g. ${suggestAddress(bridge)}`);
+    reserved(own, 'address', add);
+  }
+  if (bridge.prefix <= 30) reserved(bridge, 'bridgeAddress', add);
+
+  if (net.gateway !== undefined && net.gateway !== '') {
+    const gw = parseIpv4(net.gateway);
+    if (gw === undefined) add(`gateway "${net.gateway}" is not an IPv4 address`, `write e.g. ${formatIpv4(bridge.address)} (the bridge address without /${bridge.prefix})`);
+    else if (!contains(own, gw)) add(`gateway ${net.gateway} is not in the container's subnet ${subnetText(own)}: the route could not be added`, `use the bridge address ${formatIpv4(bridge.address)}`);
+    else if (gw === own.address) add(`gateway ${net.gateway} is the container's own address`, `use the bridge address ${formatIpv4(bridge.address)}`);
+  }
+  return issues;
+}
+
+function reserved(cidr: Cidr, field: string, add: (m: string, h?: string) => void): void {
+  if (cidr.prefix > 30) return; // /31 and /32 have no network or broadcast address
+  const text = `${formatIpv4(cidr.address)}/${cidr.prefix}`;
+  if (cidr.address === networkOf(cidr)) add(`${field} ${text} is the network address of ${subnetText(cidr)}`, `use a host address, e.g. ${suggestAddress(cidr)}`);
+  if (cidr.address === broadcastOf(cidr)) add(`${field} ${text} is the broadcast address of ${subnetText(cidr)}`, `use a host address, e.g. ${suggestAddress(cidr)}`);
+}
+
+/** A host address of the subnet other than `cidr`'s own, for hints. */
+function suggestAddress(cidr: Cidr): string {
+  const net = networkOf(cidr);
+  const candidate = cidr.address === net + 2 ? net + 3 : net + 2;
+  return `${formatIpv4(candidate)}/${cidr.prefix}`;
+}
+
+/**
+ * Checks across the containers of one file (each container's own checks are validateNetworkPlan): two containers with the same address on one bridge, one
+ * bridge given two different addresses, bridges whose subnets overlap (the host could not route to
+ * both), and two containers with the same host-side veth name.
+ */
+export function validatePlanNetworks(plan: Plan): NetworkIssue[] {
+  const issues: NetworkIssue[] = [];
+  const withNet = plan.containers
+    .map((c, index) => ({ c, index, net: c.network }))
+    .filter((e): e is { c: ContainerPlan; index: number; net: NetworkPlan } => e.net !== undefined);
+
+  const bridges = new Map<string, { cidr: Cidr; text: string; owner: string }>();
+  const addresses = new Map<string, string>();
+  const veths = new Map<string, string>();
+  for (const { c, index, net } of withNet) {
+    const add = (message: string, hint: string) => issues.push({ container: index, path: 'network', message, hint });
+    const vethOwner = veths.get(net.vethHost);
+    if (vethOwner !== undefined) add(`vethHost "${net.vethHost}" is also used by "${vethOwner}"`, 'each container needs its own host-side veth name (vethHost)');
+    else veths.set(net.vethHost, c.name);
+
+    const bridge = parseCidr(net.bridgeAddress);
+    const own = parseCidr(net.address);
+    if (!bridge || !own) continue;
+    const known = bridges.get(net.bridge);
+    if (known && (known.cidr.address !== bridge.address || known.cidr.prefix !== bridge.prefix)) {
+      add(`bridge ${net.bridge} has address ${net.bridgeAddress} here but ${known.text} in "${known.owner}"`, `use the same bridgeAddress (${known.text}) for every container on ${net.bridge}`);
+    } else if (!known) {
+      for (const [name, other] of bridges) {
+        if (overlaps(other.cidr, bridge)) {
+          add(`bridge ${net.bridge} (${subnetText(bridge)}) overlaps bridge ${name} (${subnetText(other.cidr)}) of "${other.owner}"`, 'give each bridge its own subnet, e.g. 10.88.0.0/24 and 10.88.1.0/24');
+        }
+      }
+      bridges.set(net.bridge, { cidr: bridge, text: net.bridgeAddress, owner: c.name });
+    }
+    const key = formatIpv4(own.address);
+    const addressOwner = addresses.get(key);
+    if (addressOwner !== undefined) add(`address ${key} is also the address of "${addressOwner}"`, 'give each container its own address in the subnet');
+    else addresses.set(key, c.name);
+  }
+  return issues;
+}
