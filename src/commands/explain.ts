@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { UsageError } from '../errors';
+import { applyToggles, toggleFlags, togglesFromFlags } from '../plan/toggles';
+import { PLAN_API_VERSION } from '../plan/types';
+
+export default class ExplainCommand extends HacoCommand {
+  static override summary = 'Explain in plain words what a definition will do, step by step.';
+  static override description =
+    'Walks through the launch in the order the launcher performs it — cgroup, clone with its namespaces, ' +
+    'uid maps, mounts, pivot_root, capabilities, rlimits, seccomp, exec — saying what each step isolates or ' +
+    'limits and how to see it, then lists what stays shared with the host. Toggle flags show the effect of ' +
+    'a change without editing the file (compare `haco explain FILE` with `haco explain FILE --share pid`).';
+  static override examples = [
+    '<%= config.bin %> explain examples/first.haco.ts',
+    '<%= config.bin %> explain examples/first.haco.ts --share pid --cpu 30%',
+    '<%= config.bin %> explain examples/multi.haco.ts --container web --json',
+  ];
+  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override flags = {
+    json: jsonFlag,
+    container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
+    'no-cache': Flags.boolean({ description: 'Evaluate the file even if the plan cache is fresh.', default: false }),
+    ...toggleFlags,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ExplainCommand);
+    const { loadDefinition } = await import('../load/load');
+    const { explainContainer, renderExplanation } = await import('../explain/explain');
+    const loaded = await loadDefinition(args.file, { cache: !flags['no-cache'] });
+    let containers = loaded.plan.containers;
+    if (flags.container) {
+      containers = containers.filter((c) => c.name === flags.container);
+      if (containers.length === 0) {
+        throw new UsageError(`${args.file} has no container "${flags.container}"`, `containers: ${loaded.plan.containers.map((c) => c.name).join(', ')}`);
+      }
+    }
+    const toggles = togglesFromFlags(flags);
+    const explanations = containers.map((c) => explainContainer(applyToggles(c, toggles)));
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ apiVersion: PLAN_API_VERSION, source: loaded.file, containers: explanations }, null, 2)}\n`);
+      return;
+    }
+    const chalk = (await import('chalk')).default;
+    const style = { bold: chalk.bold, dim: chalk.dim, cyan: chalk.cyan };
+    process.stdout.write(explanations.map((e) => renderExplanation(e, style)).join('\n'));
+  }
+}
