@@ -83,5 +83,5 @@ export function planFixture(overrides: DeepPartial<ContainerPlan> = {}): Contain
     restart: { policy: 'no', maxRetries: 0, backoffMs: 1000 },
     reloadable: [],
   };
-  return merge(base, overrides);
+  return merge<ContainerPlan>(base, overrides);
 }

@@ -1,0 +1,410 @@
+import type { CgroupHost } from '../../../src/cgroup/types';
+import { HacoError } from '../../../src/errors';
+import { validatePlanSchema } from '../../../src/plan/schema';
+import { validateContainer } from '../../../src/plan/validate';
+import { PLAN_API_VERSION, type ContainerPlan } from '../../../src/plan/types';
+import { compileLaunchSpec, type CompileOptions } from '../../../src/runtime/compile';
+import type { HostFacts } from '../../../src/runtime/host-facts';
+import { parseSpec, SPEC_HEADER, type ParsedStep } from '../../../src/runtime/spec-format';
+import { planFixture, type DeepPartial } from '../../support/plan-fixture';
+
+const v2Host: CgroupHost = { mode: 'v2', root: '/sys/fs/cgroup', v2: { path: '/sys/fs/cgroup', controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] } };
+const v1Host: CgroupHost = {
+  mode: 'v1',
+  root: '/sys/fs/cgroup',
+  v1: {
+    hierarchies: { cpu: '/sys/fs/cgroup/cpu,cpuacct', cpuacct: '/sys/fs/cgroup/cpu,cpuacct', memory: '/sys/fs/cgroup/memory', pids: '/sys/fs/cgroup/pids' },
+    memswAvailable: false,
+  },
+};
+
+function facts(over: Partial<HostFacts> = {}): HostFacts {
+  return {
+    cgroup: v2Host,
+    uid: 0,
+    kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true },
+    pathKind: (p) => (p === '/lib64' ? 'missing' : p.endsWith('.conf') || p.endsWith('hosts') ? 'file' : 'directory'),
+    ...over,
+  };
+}
+
+function compile(over: DeepPartial<ContainerPlan> = {}, f: HostFacts = facts(), opts: CompileOptions = {}): ParsedStep[] {
+  return parseSpec(compileLaunchSpec(planFixture(over), f, opts).text);
+}
+const names = (steps: ParsedStep[]) => steps.map((s) => s.step);
+const line = (s: ParsedStep) => [s.step, ...s.fields].join(' ');
+const lines = (steps: ParsedStep[], step: string) => steps.filter((s) => s.step === step).map(line);
+const idx = (steps: ParsedStep[], predicate: (s: ParsedStep) => boolean) => steps.findIndex(predicate);
+const at = (steps: ParsedStep[], step: string) => idx(steps, (s) => s.step === step);
+
+describe('plan fixture', () => {
+  it('is a schema-valid, semantically valid container', () => {
+    const c = planFixture();
+    expect(validatePlanSchema({ apiVersion: PLAN_API_VERSION, source: '/tmp/x.haco.ts', containers: [c] })).toEqual([]);
+    expect(validateContainer(c)).toEqual([]);
+  });
+});
+
+describe('compileLaunchSpec: the default container', () => {
+  const out = compileLaunchSpec(planFixture(), facts());
+  const steps = parseSpec(out.text);
+
+  it('starts with the header and learner comments, and round-trips', () => {
+    expect(out.lines[0]).toBe(SPEC_HEADER);
+    expect(out.lines.some((l) => l.startsWith('# phase 1'))).toBe(true);
+    expect(out.text.endsWith('\n')).toBe(true);
+    expect(compileLaunchSpec(planFixture(), facts(), { comments: false }).lines.some((l) => l.startsWith('#'))).toBe(false);
+  });
+
+  it('emits the steps in the documented order', () => {
+    const collapsed = names(steps).filter((n, i, all) => n !== all[i - 1]);
+    expect(collapsed).toEqual([
+      'name',
+      'hint',
+      'cleanup-cgroup',
+      'cgroup-mkdir',
+      'spawn',
+      'cgroup-join',
+      'release',
+      'propagation',
+      'bind-root',
+      'bind',
+      'mount',
+      'mknod-bind',
+      'symlink',
+      'mount',
+      'hostname',
+      'pivot-root',
+      'mask',
+      'readonly',
+      'no-new-privs',
+      'user',
+      'caps',
+      'chdir',
+      'env-clear',
+      'env',
+      'exec',
+    ]);
+  });
+
+  it('has the exact metadata, cgroup and namespace lines', () => {
+    expect(line(steps[0]!)).toBe('name demo');
+    expect(lines(steps, 'cleanup-cgroup')).toEqual(['cleanup-cgroup /sys/fs/cgroup/haco/demo']);
+    expect(lines(steps, 'cgroup-mkdir')).toEqual(['cgroup-mkdir /sys/fs/cgroup/haco', 'cgroup-mkdir /sys/fs/cgroup/haco/demo']);
+    expect(lines(steps, 'spawn')).toEqual(['spawn mount,uts,ipc,pid']);
+    expect(lines(steps, 'cgroup-join')).toEqual(['cgroup-join /sys/fs/cgroup/haco/demo']);
+    expect(out.cgroup.tracking).toBe('/sys/fs/cgroup/haco/demo');
+  });
+
+  it('mounts the standard set with container-side targets', () => {
+    const from = at(steps, 'propagation');
+    const to = at(steps, 'pivot-root');
+    expect(steps.slice(from, to + 1).map(line)).toEqual([
+      'propagation / rprivate',
+      'bind-root /var/lib/haco/demo/rootfs',
+      'bind /usr /usr ro,rec,optional',
+      'bind /bin /bin ro,rec,optional',
+      'bind /lib /lib ro,rec,optional',
+      'mount proc /proc proc nosuid,nodev,noexec -',
+      'mount sysfs /sys sysfs ro,nosuid,nodev,noexec -',
+      'mount tmpfs /dev tmpfs nosuid mode=755',
+      'mknod-bind null /dev/null',
+      'mknod-bind zero /dev/zero',
+      'mknod-bind full /dev/full',
+      'mknod-bind random /dev/random',
+      'mknod-bind urandom /dev/urandom',
+      'mknod-bind tty /dev/tty',
+      'symlink /proc/self/fd /dev/fd',
+      'symlink /proc/self/fd/0 /dev/stdin',
+      'symlink /proc/self/fd/1 /dev/stdout',
+      'symlink /proc/self/fd/2 /dev/stderr',
+      'symlink pts/ptmx /dev/ptmx',
+      'mount devpts /dev/pts devpts nosuid,noexec newinstance,ptmxmode=0666,mode=620,gid=5',
+      'mount shm /dev/shm tmpfs nosuid,nodev,noexec mode=1777',
+      'mount mqueue /dev/mqueue mqueue nosuid,nodev,noexec -',
+      'hostname demo',
+      'pivot-root /var/lib/haco/demo/rootfs',
+    ]);
+  });
+
+  it('drops to the user with capability numbers, then the clean environment and exec', () => {
+    expect(lines(steps, 'user')).toEqual(['user 0 0 -']);
+    // chown fowner dac_override fsetid kill setgid setuid setpcap net_bind_service net_raw sys_chroot mknod audit_write setfcap
+    const caps = '0,1,3,4,5,6,7,8,10,13,18,27,29,31';
+    expect(lines(steps, 'caps')).toEqual([`caps ${caps} ${caps} ${caps} - -`]);
+    expect(steps.slice(at(steps, 'env-clear')).map(line)).toEqual([
+      'env-clear',
+      'env PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'env HOME /root',
+      'env TERM xterm',
+      'exec /bin/sh',
+    ]);
+  });
+
+  it('carries hints for the common failures', () => {
+    const hint = (step: string, errno: string) => steps.find((s) => s.step === 'hint' && s.fields[0] === step && s.fields[1] === errno)?.fields[2];
+    expect(hint('exec', 'ENOENT')).toBe("the command is not in the container's rootfs; check PATH or the bootstrap");
+    expect(hint('cgroup-write', 'ENOENT')).toMatch(/controller not enabled/);
+    expect(hint('pivot-root', 'EINVAL')).toMatch(/shared mount/);
+    expect(hint('mount', 'EPERM')).toMatch(/mount namespace/);
+    expect(hint('setns', 'EINVAL')).toBeDefined();
+    // Every hint comes before spawn, as metadata.
+    expect(steps.filter((s) => s.step === 'hint').every((s) => steps.indexOf(s) < at(steps, 'spawn'))).toBe(true);
+  });
+});
+
+describe('compileLaunchSpec: ordering invariants', () => {
+  const full: DeepPartial<ContainerPlan> = {
+    namespaces: {
+      unshare: ['mount', 'uts', 'ipc', 'pid', 'net', 'user', 'cgroup', 'time'],
+      uidMap: [{ inside: 0, outside: 100000, count: 65536 }],
+      gidMap: [{ inside: 0, outside: 100000, count: 65536 }, { inside: 65536, outside: 300000, count: 1 }],
+      setgroups: 'deny',
+      timeOffsets: { monotonic: 3600, boottime: 0 },
+      persist: [{ kind: 'net', path: '/run/haco/ns/net' }],
+    },
+    process: { reaper: true, sessionLeader: true },
+    seccomp: { action: 'allow', rules: [{ action: 'errno', errno: 1, syscalls: ['mount', 'umount2'], args: [] }] },
+    cgroup: { resources: { cpu: { quotaUs: 50000 }, pids: { max: 100 } } },
+    hooks: [
+      { point: 'beforeStart', command: ['/bin/echo', 'before'], side: 'host' },
+      { point: 'afterSpawn', command: ['/bin/echo', 'spawned'], side: 'host' },
+      { point: 'afterExit', command: ['/bin/echo', 'bye'], side: 'host' },
+    ],
+  };
+  const steps = compile(full);
+
+  it('joins the cgroup before release and unshares cgroup right after it', () => {
+    expect(at(steps, 'cgroup-join')).toBeLessThan(at(steps, 'release'));
+    expect(at(steps, 'release') + 1).toBe(idx(steps, (s) => line(s) === 'unshare cgroup'));
+  });
+
+  it('creates the time namespace by unshare in the launcher, with offsets, before spawn; never in spawn', () => {
+    const unshareTime = idx(steps, (s) => line(s) === 'unshare time');
+    expect(unshareTime).toBeGreaterThan(at(steps, 'cgroup-write'));
+    expect(line(steps[unshareTime + 1]!)).toBe('timens-offset monotonic 3600');
+    expect(lines(steps, 'timens-offset')).toHaveLength(1);
+    expect(unshareTime).toBeLessThan(idx(steps, (s) => line(s) === 'hook /bin/echo before'));
+    expect(lines(steps, 'spawn')).toEqual(['spawn mount,uts,ipc,pid,net,user']);
+  });
+
+  it('writes setgroups, then the maps, in the wire phase', () => {
+    const wire = steps.slice(at(steps, 'spawn') + 1, at(steps, 'release') + 1).map(line);
+    expect(wire).toEqual([
+      'setgroups deny',
+      'uid-map 0:100000:65536',
+      'gid-map 0:100000:65536,65536:300000:1',
+      'cgroup-join /sys/fs/cgroup/haco/demo',
+      'persist-ns net /run/haco/ns/net',
+      'hook /bin/echo spawned',
+      'release',
+    ]);
+  });
+
+  it('runs afterExit hooks as cleanup commands', () => {
+    expect(lines(steps, 'cleanup-cmd')).toEqual(['cleanup-cmd /bin/echo bye']);
+  });
+
+  it('loads seccomp right before exec, after the reaper; builds the filter after caps', () => {
+    expect(names(steps).slice(-3)).toEqual(['reaper', 'seccomp-load', 'exec']);
+    expect(at(steps, 'seccomp')).toBeGreaterThan(at(steps, 'caps'));
+    expect(lines(steps, 'seccomp')).toEqual(['seccomp allow']);
+    expect(lines(steps, 'seccomp-rule')).toEqual(['seccomp-rule errno:1 mount -', 'seccomp-rule errno:1 umount2 -']);
+  });
+
+  it('follows the child order: setsid, no-new-privs, user, caps', () => {
+    const order = ['lo-up', 'pivot-root', 'setsid', 'no-new-privs', 'user', 'caps', 'seccomp', 'chdir', 'env-clear', 'reaper'].map((n) => at(steps, n));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.every((i) => i > at(steps, 'release'))).toBe(true);
+  });
+
+  it('binds /sys in a user namespace without its own net namespace, and omits gid=5 for devpts', () => {
+    const userNoNet = compile({ namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'user'], uidMap: [{ inside: 0, outside: 1000, count: 1 }], gidMap: [{ inside: 0, outside: 1000, count: 1 }] } });
+    expect(lines(userNoNet, 'bind')).toContain('bind /sys /sys ro,rec');
+    expect(lines(userNoNet, 'mount').some((l) => l.startsWith('mount sysfs'))).toBe(false);
+    expect(lines(userNoNet, 'mount')).toContain('mount devpts /dev/pts devpts nosuid,noexec newinstance,ptmxmode=0666,mode=620');
+    // With its own net namespace, sysfs can be mounted.
+    expect(lines(steps, 'mount')).toContain('mount sysfs /sys sysfs ro,nosuid,nodev,noexec -');
+    expect(lines(steps, 'lo-up')).toEqual(['lo-up']);
+  });
+});
+
+describe('compileLaunchSpec: conditional steps', () => {
+  it('writes uid/gid maps only with a user namespace it creates', () => {
+    const steps = compile();
+    expect(at(steps, 'uid-map')).toBe(-1);
+    expect(at(steps, 'gid-map')).toBe(-1);
+    expect(at(steps, 'setgroups')).toBe(-1);
+  });
+
+  it('sets the hostname only with the uts namespace, brings lo up only with net', () => {
+    const steps = compile({ namespaces: { unshare: ['mount', 'pid'] }, process: { hostname: 'demo' } });
+    expect(at(steps, 'hostname')).toBe(-1);
+    expect(at(steps, 'lo-up')).toBe(-1);
+    expect(lines(steps, 'spawn')).toEqual(['spawn mount,pid']);
+  });
+
+  it('joins entered namespaces with setns before spawn, user first and mount last', () => {
+    const steps = compile({
+      namespaces: {
+        unshare: ['mount', 'uts'],
+        enter: [
+          { kind: 'mount', path: '/proc/9/ns/mnt' },
+          { kind: 'net', path: '/run/netns/blue' },
+          { kind: 'user', path: '/proc/9/ns/user' },
+        ],
+      },
+    });
+    expect(lines(steps, 'setns')).toEqual(['setns user /proc/9/ns/user', 'setns net /run/netns/blue', 'setns mount /proc/9/ns/mnt']);
+    expect(at(steps, 'setns')).toBeGreaterThan(at(steps, 'cgroup-mkdir'));
+    expect(at(steps, 'setns')).toBeLessThan(at(steps, 'spawn'));
+  });
+
+  it('spawns with only the mount namespace when that is all that is unshared', () => {
+    expect(lines(compile({ namespaces: { unshare: ['mount'] } }), 'spawn')).toEqual(['spawn mount']);
+  });
+
+  it('opens stdio on the host before namespaces and in the container after the switch', () => {
+    const steps = compile({
+      process: {
+        stdio: {
+          stdout: { side: 'host', path: '/var/log/demo out.log', append: true },
+          stderr: { side: 'container', path: '/tmp/err', append: false },
+          stdin: { side: 'host', path: '/dev/null', append: false },
+        },
+      },
+    });
+    const stdio = steps.filter((s) => s.step === 'stdio');
+    expect(stdio.map(line)).toEqual(['stdio 0 host /dev/null r', 'stdio 1 host /var/log/demo out.log a', 'stdio 2 container /tmp/err w']);
+    expect(steps.indexOf(stdio[1]!)).toBeLessThan(at(steps, 'spawn'));
+    expect(steps.indexOf(stdio[2]!)).toBeGreaterThan(at(steps, 'pivot-root'));
+  });
+
+  it('mounts an overlay root instead of bind-root, and chroots when asked, read-only root and masks after', () => {
+    const steps = compile({
+      rootfs: { switchRoot: 'chroot', readonly: true, overlay: { lower: ['/l1', '/l2'], upper: '/u', work: '/w' }, maskedPaths: ['/proc/kcore'], readonlyPaths: ['/proc/sys'] },
+    });
+    expect(at(steps, 'bind-root')).toBe(-1);
+    expect(lines(steps, 'overlay-root')).toEqual(['overlay-root /l1:/l2 /u /w /var/lib/haco/demo/rootfs']);
+    const tail = steps.slice(at(steps, 'chroot'), at(steps, 'chroot') + 4).map(line);
+    expect(tail).toEqual(['chroot /var/lib/haco/demo/rootfs', 'remount-root-ro', 'mask /proc/kcore', 'readonly /proc/sys']);
+  });
+
+  it('compiles user mounts: bind (file flag from the host), tmpfs data, fs, hostFile, propagation', () => {
+    const steps = compile({
+      mounts: [
+        { type: 'bind', source: '/srv/data', target: '/data', readonly: true, recursive: true, create: true, propagation: 'rslave' },
+        { type: 'bind', source: '/etc/app.conf', target: '/etc/app.conf', readonly: false, recursive: false, create: true },
+        { type: 'tmpfs', target: '/tmp', size: 67108864, mode: '1777', flags: ['nosuid', 'nodev'] },
+        { type: 'tmpfs', target: '/run', flags: [] },
+        { type: 'fs', fstype: 'ext4', source: '/dev/sdb1', target: '/mnt', flags: ['ro'], data: 'errors=remount-ro' },
+        { type: 'hostFile', source: '/etc/resolv.conf', target: '/etc/resolv.conf' },
+      ],
+    });
+    const from = at(steps, 'bind-root') + 4; // after the three host bootstrap binds
+    expect(steps.slice(from, at(steps, 'hostname')).map(line)).toEqual([
+      'bind /srv/data /data rec,ro',
+      'propagation /var/lib/haco/demo/rootfs/data rslave',
+      'bind /etc/app.conf /etc/app.conf file',
+      'mount tmpfs /tmp tmpfs nosuid,nodev size=67108864,mode=1777',
+      'mount tmpfs /run tmpfs - -',
+      'mount /dev/sdb1 /mnt ext4 ro errors=remount-ro',
+      'bind /etc/resolv.conf /etc/resolv.conf ro,file',
+    ]);
+  });
+
+  it('skips host bootstrap binds that do not exist on the host', () => {
+    const steps = compile({ bootstrap: { strategy: 'host', binds: ['/usr', '/lib64'], post: [] } });
+    expect(lines(steps, 'bind')).toEqual(['bind /usr /usr ro,rec,optional']);
+    expect(lines(compile({ bootstrap: { strategy: 'none', post: [] } }), 'bind')).toEqual([]);
+  });
+
+  it('writes rlimits, groups, capability numbers and seccomp arguments', () => {
+    const steps = compile({
+      rlimits: [{ resource: 'NOFILE', soft: 1024, hard: 'unlimited' }],
+      process: { user: { uid: 1000, gid: 1000, groups: [10, 20] } },
+      capabilities: { bounding: ['sys_admin', 'chown', 'checkpoint_restore'], effective: [], permitted: [], inheritable: [], ambient: ['net_bind_service'] },
+      seccomp: {
+        action: 'errno',
+        errno: 38,
+        rules: [{ action: 'allow', syscalls: ['read'], args: [{ index: 0, op: 'eq', value: 3 }, { index: 2, op: 'masked_eq', value: 255, valueTwo: 1 }] }],
+      },
+    });
+    expect(lines(steps, 'rlimit')).toEqual(['rlimit NOFILE 1024 unlimited']);
+    expect(lines(steps, 'user')).toEqual(['user 1000 1000 10,20']);
+    expect(lines(steps, 'caps')).toEqual(['caps 0,21,40 - - - 10']);
+    expect(lines(steps, 'seccomp')).toEqual(['seccomp errno:38']);
+    expect(lines(steps, 'seccomp-rule')).toEqual(['seccomp-rule allow read 0:eq:3,2:masked_eq:255:1']);
+  });
+
+  it('keeps an env value with spaces and newlines as one field', () => {
+    const out = compileLaunchSpec(planFixture({ process: { env: { MSG: 'hello world\nbye' }, args: ['/bin/echo', 'a b'] } }), facts());
+    expect(out.lines).toContain('env MSG hello%20world%0Abye');
+    expect(out.lines).toContain('exec /bin/echo a%20b');
+    expect(lines(parseSpec(out.text), 'env')).toContain('env MSG hello world\nbye');
+  });
+
+  it('puts a placeholder or the given hook where the network is wired', () => {
+    const net: DeepPartial<ContainerPlan> = {
+      namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'net'] },
+      network: { bridge: 'haco0', bridgeAddress: '10.88.0.1/24', address: '10.88.0.2/24', vethHost: 'veth-demo', vethGuest: 'eth0', createBridge: true, cleanup: true },
+    };
+    const placeholder = compileLaunchSpec(planFixture(net), facts());
+    expect(placeholder.lines.some((l) => l.startsWith('# network: bridge haco0'))).toBe(true);
+    expect(lines(parseSpec(placeholder.text), 'cleanup-veth')).toEqual(['cleanup-veth veth-demo']);
+    const hooked = compile(net, facts(), { networkHook: ['/usr/bin/haco', 'net', 'up', 'demo'] });
+    expect(idx(hooked, (s) => line(s) === 'hook /usr/bin/haco net up demo')).toBe(at(hooked, 'release') - 1);
+  });
+
+  it('compiles cgroup v1: one join per hierarchy, cleanup for each', () => {
+    const steps = compile({ cgroup: { resources: { cpu: { weight: 50 }, memory: { max: 1 } } } }, facts({ cgroup: v1Host }));
+    expect(lines(steps, 'cgroup-join')).toEqual([
+      'cgroup-join /sys/fs/cgroup/pids/haco/demo',
+      'cgroup-join /sys/fs/cgroup/cpu,cpuacct/haco/demo',
+      'cgroup-join /sys/fs/cgroup/memory/haco/demo',
+    ]);
+    expect(lines(steps, 'cgroup-write')).toEqual([
+      'cgroup-write /sys/fs/cgroup/cpu,cpuacct/haco/demo/cpu.shares 512',
+      'cgroup-write /sys/fs/cgroup/memory/haco/demo/memory.limit_in_bytes 1',
+    ]);
+    expect(lines(steps, 'cleanup-cgroup')).toHaveLength(3);
+  });
+
+  it('writes the v2 cgroup files in the prepare phase', () => {
+    const steps = compile({ cgroup: { resources: { cpu: { quotaUs: 50000, periodUs: 100000 }, memory: { max: 268435456 } } } });
+    expect(lines(steps, 'cgroup-write')).toEqual([
+      'cgroup-write /sys/fs/cgroup/cgroup.subtree_control +cpu +memory',
+      'cgroup-write /sys/fs/cgroup/haco/cgroup.subtree_control +cpu +memory',
+      'cgroup-write /sys/fs/cgroup/haco/demo/cpu.max 50000 100000',
+      'cgroup-write /sys/fs/cgroup/haco/demo/memory.max 268435456',
+    ]);
+    expect(at(steps, 'cgroup-write')).toBeLessThan(at(steps, 'spawn'));
+  });
+});
+
+describe('compileLaunchSpec: refusals', () => {
+  const codeOf = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).toBeInstanceOf(HacoError);
+      return (e as HacoError).code;
+    }
+    return undefined;
+  };
+
+  it('refuses a container without a mount namespace', () => {
+    expect(codeOf(() => compileLaunchSpec(planFixture({ namespaces: { unshare: ['pid'] } }), facts()))).toBe('E_PLAN_NO_MOUNT_NS');
+  });
+
+  it('refuses namespaces and seccomp the kernel lacks', () => {
+    const old = facts({ kernel: { timeNamespace: false, cgroupNamespace: true, userNamespace: true, seccomp: false } });
+    expect(codeOf(() => compileLaunchSpec(planFixture({ namespaces: { unshare: ['mount', 'time'] } }), old))).toBe('E_KERNEL_NAMESPACE');
+    expect(codeOf(() => compileLaunchSpec(planFixture({ seccomp: { action: 'allow', rules: [] } }), old))).toBe('E_KERNEL_SECCOMP');
+  });
+
+  it('passes cgroup errors through', () => {
+    const noMemory: CgroupHost = { ...v2Host, v2: { path: '/sys/fs/cgroup', controllers: ['pids'] } };
+    expect(codeOf(() => compileLaunchSpec(planFixture({ cgroup: { resources: { memory: { max: 1 } } } }), facts({ cgroup: noMemory })))).toBe('E_CGROUP_CONTROLLER');
+  });
+});
