@@ -76,3 +76,24 @@ export function checkKernelFeatures(name: string, ns: NamespacesPlan, kernel: Ke
     }
   }
 }
+
+/** The id the child switches to inside a new user namespace: 0 when mapped, else the first mapped id. */
+function firstMapped(entries: readonly IdMapEntry[]): number | undefined {
+  if (entries.some((e) => e.inside === 0)) return 0;
+  return entries[0]?.inside;
+}
+
+/**
+ * Right after `release`, in a user namespace it created, the child still has the host's kernel ids (uid 0
+ * outside), which are not mapped inside: files it creates (the /dev tmpfs nodes, mount points) would fail
+ * with EOVERFLOW. Switching to a mapped id first (root of the namespace when mapped) fixes that; the
+ * capabilities stay, as the namespace's creator holds them all, and the final `user` step still decides.
+ */
+export function emitBecomeMapped(w: SpecWriter, ns: NamespacesPlan): void {
+  if (!ns.unshare.includes('user')) return;
+  const uid = firstMapped(ns.uidMap);
+  const gid = firstMapped(ns.gidMap);
+  if (uid === undefined || gid === undefined) return;
+  w.comment('become a mapped user inside the new user namespace before creating any file');
+  w.step('user', uid, gid, listField([]));
+}

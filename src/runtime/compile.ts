@@ -7,6 +7,7 @@ import { emitHints, launchHints } from './compile-hints';
 import { emitBootstrapBinds, emitMounts, emitRootfs, emitSwitchRoot } from './compile-mounts';
 import {
   checkKernelFeatures,
+  emitBecomeMapped,
   emitIdMaps,
   emitPersist,
   emitSetns,
@@ -99,6 +100,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   w.step('release');
 
   w.comment('phase 3: enter, in the child');
+  emitBecomeMapped(w, ns);
   // After cgroup-join, so the new cgroup namespace's root is the container's own cgroup.
   if (ns.unshare.includes('cgroup')) w.step('unshare', 'cgroup');
   emitRootfs(w, c.rootfs);

@@ -174,9 +174,20 @@ describe('compileLaunchSpec: ordering invariants', () => {
   };
   const steps = compile(full);
 
-  it('joins the cgroup before release and unshares cgroup right after it', () => {
+  it('joins the cgroup before release and unshares cgroup right after it (after becoming the namespace root)', () => {
     expect(at(steps, 'cgroup-join')).toBeLessThan(at(steps, 'release'));
-    expect(at(steps, 'release') + 1).toBe(idx(steps, (s) => line(s) === 'unshare cgroup'));
+    expect(steps.slice(at(steps, 'release'), at(steps, 'propagation')).map(line)).toEqual(['release', 'user 0 0 -', 'unshare cgroup']);
+    // Without a user namespace, nothing comes between release and unshare cgroup.
+    const plain = compile({ namespaces: { unshare: ['mount', 'pid', 'cgroup'] } });
+    expect(line(plain[at(plain, 'release') + 1]!)).toBe('unshare cgroup');
+  });
+
+  it('switches to a mapped id first thing in a new user namespace (files created later need one)', () => {
+    const unprivileged = compile({
+      namespaces: { unshare: ['mount', 'user'], uidMap: [{ inside: 1000, outside: 1000, count: 1 }], gidMap: [{ inside: 1000, outside: 1000, count: 1 }], setgroups: 'deny' },
+    });
+    expect(line(unprivileged[at(unprivileged, 'release') + 1]!)).toBe('user 1000 1000 -');
+    expect(lines(compile(), 'user')).toEqual(['user 0 0 -']);
   });
 
   it('creates the time namespace by unshare in the launcher, with offsets, before spawn; never in spawn', () => {
@@ -213,7 +224,9 @@ describe('compileLaunchSpec: ordering invariants', () => {
   });
 
   it('follows the child order: setsid, no-new-privs, user, caps', () => {
-    const order = ['lo-up', 'pivot-root', 'setsid', 'no-new-privs', 'user', 'caps', 'seccomp', 'chdir', 'env-clear', 'reaper'].map((n) => at(steps, n));
+    // The last `user` is the final switch (the first one, right after release, only makes the child mapped).
+    const last = (n: string) => names(steps).lastIndexOf(n);
+    const order = ['lo-up', 'pivot-root', 'setsid', 'no-new-privs', 'user', 'caps', 'seccomp', 'chdir', 'env-clear', 'reaper'].map(last);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order.every((i) => i > at(steps, 'release'))).toBe(true);
   });
