@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import { execa } from 'execa';
 import type { ContainerPlan } from '../plan/types';
 import type { Reporter } from '../progress/reporter';
 import { runStreamed } from '../progress/run-streamed';
 import { compressorPackage, compressorProgram, tarCompressionFlag, type Compression } from '../bootstrap/compression';
 import { BootstrapError } from '../bootstrap/errors';
+import { capture } from '../bootstrap/exec';
 import { removeTree } from '../bootstrap/remove-tree';
 import { requireTool } from '../bootstrap/tools';
 import { overlayOptions } from '../provision/run-in-rootfs';
@@ -50,9 +50,9 @@ export async function estimateSize(container: ContainerPlan): Promise<{ bytes: n
   let bytes = 0;
   let files = 0;
   for (const dir of dirs) {
-    const du = await execa('du', ['-s', '--bytes', '-x', dir], { reject: false });
+    const du = await capture('du', ['-s', '--bytes', '-x', dir]);
     bytes += Number(du.stdout.split(/\s/)[0] ?? 0) || 0;
-    const count = await execa('du', ['-s', '--inodes', '-x', dir], { reject: false });
+    const count = await capture('du', ['-s', '--inodes', '-x', dir]);
     files += Number(count.stdout.split(/\s/)[0] ?? 0) || 0;
   }
   return { bytes, files };

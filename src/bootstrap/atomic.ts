@@ -36,8 +36,11 @@ export async function buildAtomically(
   const exists = fs.existsSync(target);
   if (exists && !options.force) return false;
   const parent = path.dirname(target);
+  // The first directory mkdir had to make (undefined if the parent existed): removed on failure,
+  // so a failed first create leaves no empty /var/lib/haco/NAME behind.
+  let madeParent: string | undefined;
   try {
-    fs.mkdirSync(parent, { recursive: true });
+    madeParent = fs.mkdirSync(parent, { recursive: true });
     fs.accessSync(parent, fs.constants.W_OK);
   } catch (error) {
     throw new RootfsStateError('E_ROOTFS_PARENT', `cannot create ${target}: ${(error as Error).message}`, `choose a writable place for the rootfs, e.g. .rootfs('/var/lib/haco/NAME/rootfs')`);
@@ -60,6 +63,16 @@ export async function buildAtomically(
       }
     }
     scratch.length = 0;
+  };
+  const removeMadeParents = (): void => {
+    if (!madeParent) return;
+    for (let dir = parent; dir.length >= madeParent.length; dir = path.dirname(dir)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        return; // not empty (someone else's file, or the state dir got a log): keep it
+      }
+    }
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (caught) {
@@ -97,6 +110,7 @@ export async function buildAtomically(
     return true;
   } catch (error) {
     cleanup();
+    removeMadeParents();
     if (caught) throw new InterruptedError(caught);
     throw error;
   } finally {

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execa } from 'execa';
 import { HostError } from '../errors';
 import type { BusyboxBootstrap } from '../plan/types';
 import type { BootstrapContext } from './context';
 import { BootstrapError } from './errors';
+import { capture } from './exec';
 import { makeSkeletonDirs, writeMinimalEtc } from './skeleton';
 
 /**
@@ -48,7 +48,7 @@ export async function bootstrapBusybox(plan: BusyboxBootstrap, ctx: BootstrapCon
   fs.copyFileSync(fs.realpathSync(source), target);
   fs.chmodSync(target, 0o755);
 
-  const listed = await execa(source, ['--list-full'], { reject: false });
+  const listed = await capture(source, ['--list-full']);
   if (listed.exitCode !== 0) throw new BootstrapError('E_BUSYBOX_LIST', `${source} --list-full failed: ${listed.stderr}`);
   let count = 0;
   for (const applet of listed.stdout.split('\n').map((l) => l.trim())) {

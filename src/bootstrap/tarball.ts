@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execa } from 'execa';
 import type { TarballBootstrap } from '../plan/types';
 import { runStreamed } from '../progress/run-streamed';
-import { compressorPackage, compressorProgram, detectCompression, tarCompressionFlag } from './compression';
+import { detectCompression, tarCompressionFlag } from './compression';
 import type { BootstrapContext } from './context';
 import { BootstrapError, RootfsStateError } from './errors';
-import { findTarProblems, parseListingLine, type TarEntry } from './tar-listing';
+import { listArchive } from './tar-list';
+import { findTarProblems } from './tar-listing';
 import { requireTool } from './tools';
 
 /**
@@ -26,29 +26,6 @@ export const TAR_EXTRACT_OPTIONS = [
   '--no-overwrite-dir',
   '--delay-directory-restore',
 ];
-
-/** Lists the archive and returns its entries (throws a BootstrapError if tar cannot read it). */
-export async function listArchive(archive: string): Promise<TarEntry[]> {
-  const compression = detectCompression(archive);
-  const program = compressorProgram(compression);
-  if (program) requireTool(program, compressorPackage(compression)!);
-  const listed = await execa('tar', ['-tv', '--quoting-style=c', ...tarCompressionFlag(compression), '-f', archive], {
-    reject: false,
-    maxBuffer: 1024 * 1024 * 1024,
-    env: { LC_ALL: 'C' },
-  });
-  if (listed.exitCode !== 0) {
-    throw new BootstrapError('E_TAR_LIST', `cannot read ${archive} as a tar archive: ${listed.stderr.trim().split('\n').pop() ?? ''}`, 'expected .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export C > rootfs.tar`)');
-  }
-  const entries: TarEntry[] = [];
-  for (const line of listed.stdout.split('\n')) {
-    if (!line) continue;
-    const entry = parseListingLine(line);
-    if (!entry) throw new BootstrapError('E_TAR_LIST', `cannot understand this line of the listing of ${archive}: ${line}`);
-    entries.push(entry);
-  }
-  return entries;
-}
 
 /**
  * `tarball`: imports a rootfs archive (`docker export` output, `haco archive` output, a distro's
