@@ -1,6 +1,7 @@
 import { flush, handle, run } from '@oclif/core';
 import ArchiveCommand from '../commands/archive';
 import CreateCommand from '../commands/create';
+import DiffCommand from '../commands/diff';
 import Explain from '../commands/explain';
 import NetBridgeCreate from '../commands/net/bridge/create';
 import NetBridgeRm from '../commands/net/bridge/rm';
@@ -19,6 +20,7 @@ import { packageRoot } from '../package-root';
 export const COMMANDS = {
   archive: ArchiveCommand,
   create: CreateCommand,
+  diff: DiffCommand,
   explain: Explain,
   'net:bridge:create': NetBridgeCreate,
   'net:bridge:rm': NetBridgeRm,

@@ -1,0 +1,64 @@
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { UsageError } from '../errors';
+import { applyToggles, hasToggles, toggleFlags, togglesFromFlags } from '../plan/toggles';
+import type { Plan } from '../plan/types';
+
+export default class DiffCommand extends HacoCommand {
+  static override summary = 'Show what changes between two definitions (exit 0 when equal, 1 when different).';
+  static override description =
+    'Evaluates both files and compares their plans field by field, container by container (matched by name; ' +
+    'two single-container files are compared whatever their names). FILE#NAME picks one container of a file. ' +
+    'Toggle flags apply to the second side, and with toggle flags the second file may be left out: ' +
+    '`haco diff FILE --share pid` shows what --share pid changes. Like diff(1): exit 0 when equal, 1 when different.';
+  static override examples = [
+    '<%= config.bin %> diff examples/cgroup-cpu.haco.ts examples/first.haco.ts',
+    '<%= config.bin %> diff examples/multi.haco.ts#web examples/multi.haco.ts#worker',
+    '<%= config.bin %> diff examples/first.haco.ts --share pid --cpu 30%',
+  ];
+  static override args = {
+    a: Args.string({ description: 'The first .haco.ts file (FILE or FILE#CONTAINER).', required: true }),
+    b: Args.string({ description: 'The second file (default: the first, with the toggle flags applied).', required: false }),
+  };
+  static override flags = {
+    json: jsonFlag,
+    container: Flags.string({ char: 'c', description: 'Only compare this container (present on both sides).' }),
+    'no-cache': Flags.boolean({ description: 'Evaluate the files even if the plan cache is fresh.', default: false }),
+    ...toggleFlags,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(DiffCommand);
+    const toggles = togglesFromFlags(flags);
+    if (args.b === undefined && !hasToggles(toggles)) {
+      throw new UsageError('haco diff needs a second file or toggle flags', 'e.g. `haco diff a.haco.ts b.haco.ts` or `haco diff a.haco.ts --share pid`');
+    }
+    const cache = !flags['no-cache'];
+    const a = await side(args.a, flags.container, cache);
+    const b = await side(args.b ?? args.a, flags.container, cache);
+    const toggled: Plan = { ...b, containers: b.containers.map((c) => applyToggles(c, toggles)) };
+    const { diffPlans } = await import('../diff/diff-plans');
+    const diff = diffPlans(a, toggled);
+    const labels = { a: args.a, b: args.b ?? `${args.a} with the flags` };
+    if (flags.json) process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
+    else {
+      const chalk = (await import('chalk')).default;
+      const { renderDiff } = await import('../diff/render');
+      process.stdout.write(renderDiff(diff, labels, { bold: chalk.bold, green: chalk.green, red: chalk.red, dim: chalk.dim }));
+    }
+    process.exitCode = diff.equal ? 0 : 1;
+  }
+}
+
+/** Load `FILE` or `FILE#NAME`, keeping only the named container when one is given. */
+async function side(spec: string, container: string | undefined, cache: boolean): Promise<Plan> {
+  const { loadDefinition } = await import('../load/load');
+  const hash = spec.lastIndexOf('#');
+  const file = hash > 0 ? spec.slice(0, hash) : spec;
+  const name = hash > 0 ? spec.slice(hash + 1) : container;
+  const { plan } = await loadDefinition(file, { cache });
+  if (name === undefined) return plan;
+  const picked = plan.containers.filter((c) => c.name === name);
+  if (picked.length === 0) throw new UsageError(`${file} has no container "${name}"`, `containers: ${plan.containers.map((c) => c.name).join(', ')}`);
+  return { ...plan, containers: picked };
+}
