@@ -74,6 +74,7 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
     : 'changing user needs CAP_SETUID/CAP_SETGID');
   add('caps', 'EPERM', 'a capability was asked for that the launcher itself does not have (run as root, or drop it from the definition)');
   add('seccomp-rule', '*', 'libseccomp does not know this syscall name on this architecture; check syscalls(2) for the spelling');
+  add('seccomp-load', 'EACCES', 'loading a filter needs no_new_privs or CAP_SYS_ADMIN: keep noNewPrivileges on');
   add('seccomp-load', 'EINVAL', 'the kernel refused the filter: is seccomp enabled (CONFIG_SECCOMP_FILTER)?');
   add('chdir', 'ENOENT', `the working directory ${c.process.cwd} does not exist in the container`);
   add('rlimit', 'EPERM', 'raising a hard limit above the current one needs CAP_SYS_RESOURCE');

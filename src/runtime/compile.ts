@@ -60,6 +60,12 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (c.seccomp && !host.kernel.seccomp) {
     throw new HostError('E_KERNEL_SECCOMP', `container "${c.name}" has a seccomp filter, but this kernel has no seccomp filter support`, 'remove .seccomp() or use a kernel with CONFIG_SECCOMP_FILTER');
   }
+  if (c.seccomp && !c.noNewPrivileges && !c.capabilities.effective.includes('sys_admin')) {
+    // The kernel loads a filter only with no_new_privs or CAP_SYS_ADMIN, and the launcher sets neither itself.
+    throw new HacoError('E_SECCOMP_NEEDS_NNP', `container "${c.name}" has a seccomp filter but neither no_new_privs nor CAP_SYS_ADMIN, so the kernel would refuse to load it`, {
+      hint: 'keep .noNewPrivileges() on (the default), or keep sys_admin in the capabilities',
+    });
+  }
   const cgroup = planCgroupSetup(c.name, c.cgroup, host.cgroup);
   const pathKind = host.pathKind ?? (() => 'directory' as const);
   const userNs = inUserNamespace(ns);

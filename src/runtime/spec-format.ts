@@ -30,6 +30,8 @@ function mustEncode(code: number): boolean {
 /** Percent-encode one field. Only ASCII bytes are ever encoded, so working on UTF-16 units is exact. */
 export function encodeField(value: string): string {
   if (value === '') return EMPTY_FIELD;
+  // No path, argument or env value can hold a NUL (C strings); the launcher refuses %00, so fail here.
+  if (value.includes('\0')) throw new RangeError(`a launch spec field cannot contain a NUL byte: ${JSON.stringify(value)}`);
   let out = '';
   for (const ch of value) {
     const code = ch.charCodeAt(0);

@@ -416,6 +416,10 @@ describe('compileLaunchSpec: refusals', () => {
     expect(codeOf(() => compileLaunchSpec(planFixture({ seccomp: { action: 'allow', rules: [] } }), old))).toBe('E_KERNEL_SECCOMP');
   });
 
+  it('refuses a seccomp filter the kernel could not load (no no_new_privs, no sys_admin)', () => {
+    expect(codeOf(() => compileLaunchSpec(planFixture({ noNewPrivileges: false, seccomp: { action: 'allow', rules: [] } }), facts()))).toBe('E_SECCOMP_NEEDS_NNP');
+  });
+
   it('passes cgroup errors through', () => {
     const noMemory: CgroupHost = { ...v2Host, v2: { path: '/sys/fs/cgroup', controllers: ['pids'] } };
     expect(codeOf(() => compileLaunchSpec(planFixture({ cgroup: { resources: { memory: { max: 1 } } } }), facts({ cgroup: noMemory })))).toBe('E_CGROUP_CONTROLLER');

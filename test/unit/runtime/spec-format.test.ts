@@ -30,6 +30,10 @@ describe('launch spec field encoding', () => {
     expect(decodeField('%C3%A9')).toBe('é');
   });
 
+  it('refuses a NUL byte, which no C string can carry', () => {
+    expect(() => encodeField('a\0b')).toThrow(RangeError);
+  });
+
   it('rejects a broken escape', () => {
     expect(() => decodeField('50%')).toThrow(SyntaxError);
     expect(() => decodeField('%zz')).toThrow(SyntaxError);
