@@ -73,11 +73,12 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
 
   w.comment(`launch spec for container "${c.name}" — read top to bottom; see docs/launch-spec.md`);
   w.step('name', c.name);
-  emitHints(w, launchHints(c, host, cgroup));
+  // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   if (c.network?.cleanup) w.step('cleanup-veth', c.network.vethHost);
   // afterExit hooks run once the container is gone, even when nobody waits for it (detached start).
   for (const argv of hooksAt(c, 'afterExit')) w.step('cleanup-cmd', ...argv);
+  emitHints(w, launchHints(c, host, cgroup));
 
   w.comment('phase 1: prepare, on the host, before the container exists');
   w.comment(`cgroup (${host.cgroup.mode} host, ${cgroup.version} interface): the container's processes are counted in ${cgroup.tracking}`);

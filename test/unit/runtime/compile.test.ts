@@ -60,8 +60,8 @@ describe('compileLaunchSpec: the default container', () => {
     const collapsed = names(steps).filter((n, i, all) => n !== all[i - 1]);
     expect(collapsed).toEqual([
       'name',
-      'hint',
       'cleanup-cgroup',
+      'hint',
       'cgroup-mkdir',
       'spawn',
       'cgroup-join',
