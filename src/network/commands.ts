@@ -41,14 +41,19 @@ function inContainer(t: NetworkTools, ipArgs: string[]): string[] {
 /**
  * Make sure the bridge exists, has its address and is up. Idempotent and safe when two containers start
  * at once: `ip link add` may lose the race with "File exists", which is fine as long as what exists is a
- * bridge (`ip link show … type bridge` fails for any other kind of link).
+ * bridge.
  */
 export function bridgeEnsureCommands(bridge: string, address: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
   const ip = shQuote(tools.ip);
   const br = shQuote(bridge);
   return [
     {
-      argv: [tools.sh, '-c', `${ip} link add ${br} type bridge 2>/dev/null || ${ip} link show dev ${br} type bridge >/dev/null`],
+      // `ip link show type bridge dev X` exits 0 for any X that exists, printing it only if it is a bridge.
+      argv: [
+        tools.sh,
+        '-c',
+        `${ip} link add ${br} type bridge 2>/dev/null || [ -n "$(${ip} -o link show type bridge dev ${br} 2>/dev/null)" ] || { echo ${shQuote(`cannot create bridge ${bridge}, or ${bridge} exists and is not a bridge`)} >&2; exit 1; }`,
+      ],
       why: `create bridge ${bridge} unless it exists (and make sure what exists is a bridge)`,
     },
     // `replace` instead of `add`: no "File exists" when the bridge already has this address.

@@ -47,7 +47,7 @@ export function validateNetworkPlan(net: NetworkPlan): Omit<NetworkIssue, 'conta
     const gw = parseIpv4(net.gateway);
     if (gw === undefined) add(`gateway "${net.gateway}" is not an IPv4 address`, `write e.g. ${formatIpv4(bridge.address)} (the bridge address without /${bridge.prefix})`);
     else if (!contains(own, gw)) add(`gateway ${net.gateway} is not in the container's subnet ${subnetText(own)}: the route could not be added`, `use the bridge address ${formatIpv4(bridge.address)}`);
-    else if (gw === own.address) add(`gateway ${net.gateway} is the container's own address`, `use the bridge address ${formatIpv4(bridge.address)}`);
+    else if (gw === own.address && own.address !== bridge.address) add(`gateway ${net.gateway} is the container's own address`, `use the bridge address ${formatIpv4(bridge.address)}`);
   }
   return issues;
 }

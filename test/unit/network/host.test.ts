@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createBridge, removeBridge, listBridges } from '../../../src/network/bridge';
+import { parseIpJson, type HostLink } from '../../../src/network/host';
+import { runningNetworks } from '../../../src/network/running';
+
+describe('ip -j parsing', () => {
+  it('merges links and IPv4 addresses', () => {
+    const links = JSON.stringify([
+      { ifname: 'lo', flags: ['LOOPBACK', 'UP'] },
+      { ifname: 'hbr0', flags: ['BROADCAST', 'UP'], linkinfo: { info_kind: 'bridge' } },
+      { ifname: 'vh-a', flags: ['BROADCAST'], master: 'hbr0', linkinfo: { info_kind: 'veth' } },
+    ]);
+    const addrs = JSON.stringify([
+      { ifname: 'hbr0', addr_info: [{ family: 'inet', local: '10.231.0.1', prefixlen: 24 }, { family: 'inet6', local: 'fe80::1', prefixlen: 64 }] },
+    ]);
+    expect(parseIpJson(links, addrs)).toEqual([
+      { name: 'lo', kind: undefined, master: undefined, up: true, ipv4: [] },
+      { name: 'hbr0', kind: 'bridge', master: undefined, up: true, ipv4: ['10.231.0.1/24'] },
+      { name: 'vh-a', kind: 'veth', master: 'hbr0', up: false, ipv4: [] },
+    ]);
+  });
+});
+
+/** A fake namespace that applies the `ip` commands it is given, to test idempotency without root. */
+function fakeHost(initial: HostLink[]) {
+  let links = initial.map((l) => ({ ...l, ipv4: [...l.ipv4] }));
+  const ran: string[] = [];
+  return {
+    ran,
+    deps: {
+      probe: { links: async () => links.map((l) => ({ ...l, ipv4: [...l.ipv4] })) },
+      run: async (args: readonly string[]) => {
+        ran.push(args.join(' '));
+        const [obj, verb, a, b, c] = args;
+        if (obj === 'link' && verb === 'add') links.push({ name: a!, kind: b === 'type' ? c : undefined, master: undefined, up: false, ipv4: [] });
+        else if (obj === 'addr' && verb === 'replace') links.find((l) => l.name === c)!.ipv4.push(a!);
+        else if (obj === 'link' && verb === 'set' && b === 'up') links.find((l) => l.name === a)!.up = true;
+        else if (obj === 'link' && verb === 'del') links = links.filter((l) => l.name !== b);
+        return '';
+      },
+    },
+  };
+}
+
+describe('haco net bridge create / rm', () => {
+  it('creates once, then changes nothing', async () => {
+    const host = fakeHost([]);
+    const first = await createBridge('hbr0', '10.231.0.1/24', host.deps);
+    expect(first).toMatchObject({ name: 'hbr0', created: true, addressAdded: true, up: true, addresses: ['10.231.0.1/24'] });
+    expect(host.ran).toEqual(['link add hbr0 type bridge', 'addr replace 10.231.0.1/24 dev hbr0', 'link set hbr0 up']);
+    const second = await createBridge('hbr0', '10.231.0.1/24', host.deps);
+    expect(second).toMatchObject({ created: false, addressAdded: false, commands: [] });
+    expect(host.ran).toHaveLength(3);
+  });
+
+  it('refuses bad names, bad CIDRs, non-bridges and addresses or subnets in use', async () => {
+    const host = fakeHost([
+      { name: 'eth9', kind: undefined, master: undefined, up: true, ipv4: ['10.231.9.1/24'] },
+      { name: 'dum0', kind: 'dummy', master: undefined, up: true, ipv4: [] },
+    ]);
+    await expect(createBridge('a-name-longer-than-15', '10.231.0.1/24', host.deps)).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(createBridge('hbr0', '10.231.0.1', host.deps)).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(createBridge('hbr0', '10.231.0.1/32', host.deps)).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(createBridge('dum0', '10.231.0.1/24', host.deps)).rejects.toMatchObject({ code: 'E_NOT_A_BRIDGE' });
+    await expect(createBridge('hbr0', '10.231.9.1/24', host.deps)).rejects.toMatchObject({ code: 'E_ADDRESS_IN_USE' });
+    await expect(createBridge('hbr0', '10.231.9.7/24', host.deps)).rejects.toMatchObject({ code: 'E_SUBNET_IN_USE' });
+    expect(host.ran).toEqual([]);
+  });
+
+  it('removes idempotently, keeps a busy bridge without --force, never touches other links', async () => {
+    const host = fakeHost([
+      { name: 'hbr0', kind: 'bridge', master: undefined, up: true, ipv4: [] },
+      { name: 'vh-a', kind: 'veth', master: 'hbr0', up: true, ipv4: [] },
+      { name: 'dum0', kind: 'dummy', master: undefined, up: true, ipv4: [] },
+    ]);
+    expect(await listBridges(host.deps)).toEqual([{ name: 'hbr0', up: true, addresses: [], ports: ['vh-a'] }]);
+    await expect(removeBridge('hbr0', {}, host.deps)).rejects.toMatchObject({ code: 'E_BRIDGE_BUSY' });
+    await expect(removeBridge('dum0', {}, host.deps)).rejects.toMatchObject({ code: 'E_NOT_A_BRIDGE' });
+    expect(await removeBridge('hbr0', { force: true }, host.deps)).toMatchObject({ removed: true, detached: ['vh-a'] });
+    expect(await removeBridge('hbr0', {}, host.deps)).toMatchObject({ removed: false });
+    expect(host.ran).toEqual(['link del dev hbr0']);
+  });
+});
+
+describe('running containers state', () => {
+  it('reads networks from /run/haco/NAME/*.json, skipping dead pids and foreign files', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-run-'));
+    try {
+      const write = (name: string, file: string, content: string) => {
+        fs.mkdirSync(path.join(dir, name), { recursive: true });
+        fs.writeFileSync(path.join(dir, name, file), content);
+      };
+      write('alive', 'state.json', JSON.stringify({ pid: process.pid, network: { address: '10.231.0.2/24', bridge: 'hbr0', vethHost: 'vh-alive' } }));
+      write('planned', 'plan.json', JSON.stringify({ plan: { network: { address: '10.231.0.3/24' } } }));
+      write('dead', 'state.json', JSON.stringify({ pid: 2 ** 22 + 1, network: { address: '10.231.0.4/24' } }));
+      write('junk', 'state.json', '{not json');
+      write('nonet', 'state.json', JSON.stringify({ pid: process.pid }));
+      expect(runningNetworks(dir)).toEqual([
+        { container: 'alive', address: '10.231.0.2/24', bridge: 'hbr0', vethHost: 'vh-alive' },
+        { container: 'planned', address: '10.231.0.3/24', bridge: undefined, vethHost: undefined },
+      ]);
+      expect(runningNetworks(path.join(dir, 'missing'))).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
