@@ -425,3 +425,18 @@ describe('compileLaunchSpec: refusals', () => {
     expect(codeOf(() => compileLaunchSpec(planFixture({ cgroup: { resources: { memory: { max: 1 } } } }), facts({ cgroup: noMemory })))).toBe('E_CGROUP_CONTROLLER');
   });
 });
+
+describe('compileLaunchSpec on a plan made by the DSL', () => {
+  it('compiles defineContainer() output with limits', () => {
+    // Imported lazily so the rest of this file does not depend on the DSL.
+    const { defineContainer } = require('haco') as typeof import('../../../src/index');
+    const { buildPlan } = require('../../../src/plan/build') as typeof import('../../../src/plan/build');
+    const built = buildPlan('/tmp/x.haco.ts', defineContainer('dsl').cpu('30%').memory('256m').pids(64));
+    if ('notContainers' in built) throw new Error(built.notContainers);
+    const steps = parseSpec(compileLaunchSpec(built.plan.containers[0]!, facts()).text);
+    expect(lines(steps, 'cgroup-write')).toEqual(
+      expect.arrayContaining(['cgroup-write /sys/fs/cgroup/haco/dsl/cpu.max 30000 100000', 'cgroup-write /sys/fs/cgroup/haco/dsl/memory.max 268435456', 'cgroup-write /sys/fs/cgroup/haco/dsl/pids.max 64']),
+    );
+    expect(names(steps).at(-1)).toBe('exec');
+  });
+});
