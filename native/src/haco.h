@@ -103,6 +103,16 @@ step_fn step_setns, step_unshare, step_timens_offset, step_setgroups, step_uid_m
 	step_gid_map, step_persist_ns;
 pid_t ns_spawn(struct ctx *c, int flags); /* fork-like clone(); 0 in the child */
 
+/* resolve.c: PATH inside the current root -> O_PATH fd (or -1 and errno) */
+enum resolve_mode {
+	R_EXISTING, /* every component must exist */
+	R_DIR,      /* create missing directories, the last one too */
+	R_FILE,     /* create missing directories, the last one as an empty file */
+	R_PARENT,   /* stop before the last component, return its parent (creating dirs);
+	             * the last component's name is copied to `last` */
+};
+int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last, size_t lastsz);
+
 /* mount.c */
 step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bind,
 	step_mkdir, step_mknod_bind, step_symlink, step_pivot_root, step_chroot,
