@@ -19,6 +19,17 @@ import { emitEnv, emitRlimits, emitStdio, emitUser } from './compile-process';
 import { emitSeccomp } from './compile-seccomp';
 import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
+import { networkSpecEntries } from '../network/spec';
+import type { SpecEntry } from './spec-format';
+import type { StepName } from './steps';
+
+/** Append the network's entries (hook / cleanup-cmd steps with their learner comments). */
+function emitNetworkEntries(w: SpecWriter, entries: readonly SpecEntry[]): void {
+  for (const e of entries) {
+    if (e.kind === 'comment') w.comment(e.text);
+    else w.step(e.step as StepName, ...e.fields);
+  }
+}
 
 export interface CompileOptions {
   /** Learner comments in the text (default true; the launcher ignores them either way). */
@@ -76,6 +87,8 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   if (c.network?.cleanup) w.step('cleanup-veth', c.network.vethHost);
+  // network (src/network): the launcher leaves cleanup-veth to this cleanup-cmd (deletes the host veth).
+  if (c.network && !opts.networkHook) emitNetworkEntries(w, networkSpecEntries(c.network).cleanup);
   // afterExit hooks run once the container is gone, even when nobody waits for it (detached start).
   for (const argv of hooksAt(c, 'afterExit')) w.step('cleanup-cmd', ...argv);
   emitHints(w, launchHints(c, host, cgroup));
@@ -100,10 +113,12 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   for (const dir of cgroup.join) w.step('cgroup-join', dir);
   emitPersist(w, ns);
   for (const argv of hooksAt(c, 'afterSpawn')) w.step('hook', ...argv);
+  // ---- network (src/network, docs/network.md): iproute2 commands run on the host with HACO_PID ----
   if (c.network) {
     if (opts.networkHook) w.step('hook', ...opts.networkHook);
-    else w.comment(`network: bridge ${c.network.bridge}, veth ${c.network.vethHost}/${c.network.vethGuest} — not wired by this launcher yet`);
+    else emitNetworkEntries(w, networkSpecEntries(c.network).wire);
   }
+  // ---- end network ----
   w.step('release');
 
   w.comment('phase 3: enter, in the child');
