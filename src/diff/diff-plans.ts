@@ -64,7 +64,11 @@ export function diffPlans(a: Plan, b: Plan): PlanDiff {
 }
 
 function pair(name: string, x: ContainerPlan, y: ContainerPlan): ContainerDiff {
-  const changes = diffContainers(x, y);
+  // Two differently named containers differ in every value derived from the name (hostname, rootfs
+  // path…); past the `name` line itself, only the differences that remain are worth reading.
+  const changes = diffContainers(x, y).filter(
+    (c) => x.name === y.name || c.path === 'name' || !(c.kind === 'changed' && typeof c.before === 'string' && c.before.replaceAll(x.name, y.name) === c.after),
+  );
   return { name, status: changes.length ? 'changed' : 'same', changes };
 }
 

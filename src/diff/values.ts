@@ -63,7 +63,12 @@ function diffLists(before: JsonValue[], after: JsonValue[], rules: ListRules, pa
     return out;
   }
   const out: Change[] = [];
-  for (let i = 0; i < Math.max(before.length, after.length); i++) out.push(...diffValues(before[i], after[i], rules, `${path}[${i}]`));
+  for (let i = 0; i < Math.max(before.length, after.length); i++) {
+    const [b, a] = [before[i], after[i]];
+    if (b === undefined) out.push({ path: `${path}[${i}]`, kind: 'added', after: a!, member: true });
+    else if (a === undefined) out.push({ path: `${path}[${i}]`, kind: 'removed', before: b, member: true });
+    else out.push(...diffValues(b, a, rules, `${path}[${i}]`));
+  }
   return out;
 }
 

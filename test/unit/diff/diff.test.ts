@@ -66,7 +66,15 @@ describe('diffPlans', () => {
   it('compares two single-container files whatever their names', () => {
     const d = diffPlans(plan(defineContainer('one')), plan(defineContainer('two')));
     expect(d.containers[0]!.name).toBe('one → two');
-    expect(d.containers[0]!.changes.map((c) => c.path)).toEqual(['name', 'process.hostname', 'rootfs.path']);
+    // hostname and rootfs path only follow the name: left out.
+    expect(d.containers[0]!.changes.map((c) => c.path)).toEqual(['name']);
+    const e = diffPlans(plan(defineContainer('one')), plan(defineContainer('two').mapRootTo(1000)));
+    expect(e.containers[0]!.changes.map((c) => formatChange(c))).toEqual([
+      'name: one → two',
+      'namespaces.unshare: + user',
+      'namespaces.uidMap[0]: + {"inside":0,"outside":1000,"count":65536}',
+      'namespaces.gidMap[0]: + {"inside":0,"outside":1000,"count":65536}',
+    ]);
   });
 
   it('says so when equal', () => {

@@ -1,0 +1,14 @@
+// seccomp: block system calls by name, whatever the capabilities say.
+// Here sys_admin is granted, yet sethostname(2) fails because the filter answers EPERM first.
+//
+//   sudo haco create examples/seccomp.haco.ts
+//   sudo haco start examples/seccomp.haco.ts -- hostname x
+//       → hostname: sethostname: Operation not permitted
+//   sudo haco start examples/seccomp.haco.ts -- grep Seccomp /proc/self/status
+//       → Seccomp:	2        (2 = filter mode)
+import { defineContainer } from 'haco';
+
+export default defineContainer('seccomp')
+  .bootstrap((b) => b.host())
+  .addCaps('sys_admin')
+  .seccomp((s) => s.block(['sethostname', 'setdomainname']).block(['mount', 'umount2'], 'EACCES'));

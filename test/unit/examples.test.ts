@@ -1,0 +1,33 @@
+// Every example must load, validate and explain: they are what learners copy first.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { explainContainer } from '../../src/explain/explain';
+import { loadDefinition } from '../../src/load/load';
+
+const EXAMPLES = path.resolve(__dirname, '../../examples');
+const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.haco.ts')).sort();
+
+jest.setTimeout(60_000);
+
+describe('examples/', () => {
+  it('has the examples the tutorial and README point at', () => {
+    for (const name of ['first', 'namespaces', 'cgroup-cpu', 'cgroup-memory', 'cgroup-pids', 'capabilities', 'rlimits', 'user-namespace', 'overlay', 'bridge', 'debian', 'lxc', 'tarball', 'multi', 'hooks', 'reload', 'chroot']) {
+      expect(files).toContain(`${name}.haco.ts`);
+    }
+  });
+
+  test.each(files)('%s loads into a valid plan and can be explained', async (file) => {
+    const loaded = await loadDefinition(path.join(EXAMPLES, file), { cache: false });
+    expect(loaded.plan.containers.length).toBeGreaterThan(0);
+    for (const c of loaded.plan.containers) {
+      expect(c.rootfs.path).toMatch(/^\/var\/lib\/haco\/[^/]+\/rootfs$/);
+      expect(explainContainer(c).steps.length).toBeGreaterThan(5);
+    }
+  });
+
+  test.each(files.filter((f) => f !== 'first.haco.ts'))('%s starts with a comment saying what to try', (file) => {
+    const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+    expect(text).toMatch(/^\/\/ \S/);
+    expect(text).toMatch(/haco (start|create|explain|diff|plan)/);
+  });
+});
