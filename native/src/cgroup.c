@@ -6,6 +6,7 @@
  */
 #include "haco.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,20 @@ int step_cgroup_join(struct ctx *c, char **argv, int argc)
  * still being killed, and the kernel removes them from the group a moment
  * later: so retry for up to two seconds before giving up with a warning.
  */
+/* A group that still holds child groups will not drain by waiting. */
+static int has_children(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int found = 0;
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d)))
+		found = e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return found;
+}
+
 void cgroup_cleanup(struct ctx *c, const char *path)
 {
 	for (int i = 0; i < 100; i++) {
@@ -55,10 +70,13 @@ void cgroup_cleanup(struct ctx *c, const char *path)
 			tracef(c, "rmdir(\"%s\") = 0", path);
 			return;
 		}
-		if (errno == ENOENT)
+		int e = errno;
+		if (e == ENOENT)
 			return;
-		if (errno != EBUSY && errno != EAGAIN)
+		if ((e != EBUSY && e != EAGAIN) || has_children(path)) {
+			errno = e;
 			break;
+		}
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}

@@ -166,16 +166,31 @@ static void read_metadata(struct ctx *c)
 	}
 }
 
-/* After the container is gone: cgroups (deepest = listed last, first), then commands. */
+static int depth(const char *path)
+{
+	int d = 0;
+	for (; *path; path++)
+		d += *path == '/';
+	return d;
+}
+
+/* After the container is gone: cgroups deepest first (a parent cannot be removed
+ * before its children; ties in reverse listing order), then the commands. */
 static void cleanup(struct ctx *c)
 {
-	for (size_t i = c->spec->n; i-- > 0;) {
-		const struct step *s = &c->spec->steps[i];
-		c->cur = s;
-		if (strcmp(s->name, "cleanup-cgroup") == 0)
-			cgroup_cleanup(c, s->argv[0]);
-		else if (strcmp(s->name, "cleanup-veth") == 0)
-			tracef(c, "cleanup-veth %s: left to the cleanup-cmd steps", s->argv[0]);
+	int max = 0;
+	for (size_t i = 0; i < c->spec->n; i++)
+		if (strcmp(c->spec->steps[i].name, "cleanup-cgroup") == 0 && depth(c->spec->steps[i].argv[0]) > max)
+			max = depth(c->spec->steps[i].argv[0]);
+	for (int d = max; d >= 0; d--) {
+		for (size_t i = c->spec->n; i-- > 0;) {
+			const struct step *s = &c->spec->steps[i];
+			c->cur = s;
+			if (strcmp(s->name, "cleanup-cgroup") == 0 && depth(s->argv[0]) == d)
+				cgroup_cleanup(c, s->argv[0]);
+			else if (d == 0 && strcmp(s->name, "cleanup-veth") == 0)
+				tracef(c, "cleanup-veth %s: left to the cleanup-cmd steps", s->argv[0]);
+		}
 	}
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];

@@ -448,11 +448,15 @@ cgroup-write /sys/fs/cgroup/pids/haco/$ID/pids.max 20"
 		check "cgroup $c/haco/$ID removed after exit" test ! -d "/sys/fs/cgroup/$c/haco/$ID"
 	done
 
-	POST="unshare cgroup" P1="cleanup-cgroup /sys/fs/cgroup/pids/haco/$ID
-cgroup-mkdir /sys/fs/cgroup/pids/haco/$ID" P2="cgroup-join /sys/fs/cgroup/pids/haco/$ID" mkspec cgns mount,pid 'grep ":pids:" /proc/self/cgroup'
+	# cleanup listed parent-last on purpose: the launcher removes the deepest first anyway
+	POST="unshare cgroup" P1="cleanup-cgroup /sys/fs/cgroup/pids/haco/$ID/sub
+cleanup-cgroup /sys/fs/cgroup/pids/haco/$ID
+cgroup-mkdir /sys/fs/cgroup/pids/haco/$ID
+cgroup-mkdir /sys/fs/cgroup/pids/haco/$ID/sub" P2="cgroup-join /sys/fs/cgroup/pids/haco/$ID/sub" mkspec cgns mount,pid 'grep ":pids:" /proc/self/cgroup'
 	run cgns
 	check "unshare cgroup after join: the cgroup is the ns root" has cgns.out ':pids:/$'
-	check "cgroup removed after exit" test ! -d "/sys/fs/cgroup/pids/haco/$ID"
+	check "nested cgroups removed after exit, deepest first" test ! -d "/sys/fs/cgroup/pids/haco/$ID"
+	check "  ... without a warning" hasnt cgns.err warning
 else
 	echo "skip: cgroup v1 controllers not mounted at /sys/fs/cgroup/{cpu,memory,pids}"
 fi
