@@ -8,6 +8,7 @@ import NetBridgeRm from '../commands/net/bridge/rm';
 import NetLs from '../commands/net/ls';
 import New from '../commands/new';
 import PlanCommand from '../commands/plan';
+import Start from '../commands/start';
 import ProvisionCommand from '../commands/provision';
 import Validate from '../commands/validate';
 import Version from '../commands/version';
@@ -27,6 +28,7 @@ export const COMMANDS = {
   'net:ls': NetLs,
   new: New,
   plan: PlanCommand,
+  start: Start,
   provision: ProvisionCommand,
   validate: Validate,
   version: Version,

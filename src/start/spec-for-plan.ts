@@ -1,9 +1,10 @@
-import { HacoError } from '../errors';
 import type { Plan } from '../plan/types';
+import { compileLaunchSpec } from '../runtime/compile';
+import { detectHostFacts } from '../runtime/host-facts';
+import { pickContainer } from './start';
 
-/** The launch spec of one container of the plan, as `haco plan --launch` prints it. */
+/** The launch spec of one container of the plan, for this host, as `haco plan --launch` prints it. */
 export async function renderLaunchSpecFor(plan: Plan, container: string | undefined): Promise<string> {
-  void plan;
-  void container;
-  throw new HacoError('E_NOT_READY', 'the launch spec compiler is not wired in yet');
+  const picked = pickContainer(plan, plan.source, container);
+  return compileLaunchSpec(picked, detectHostFacts()).text;
 }

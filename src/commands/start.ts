@@ -1,0 +1,37 @@
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand } from '../cli/base-command';
+
+export default class Start extends HacoCommand {
+  static override summary = 'Start a container in the foreground, on this terminal.';
+  static override description =
+    'Evaluates FILE (or reuses its cached plan), checks the host and the rootfs, compiles the container into a ' +
+    'launch spec and hands it to the native launcher, which replaces haco: no node process stays behind. The ' +
+    "container's exit status becomes haco's; its cgroup and every host-side trace are removed when it exits. " +
+    'Arguments after `--` replace the command.';
+  static override aliases = ['run'];
+  static override strict = false;
+  static override examples = [
+    '<%= config.bin %> start examples/first.haco.ts',
+    '<%= config.bin %> start examples/first.haco.ts -- sh -c "hostname; ps"',
+    '<%= config.bin %> start --trace examples/first.haco.ts -- true',
+  ];
+  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override flags = {
+    container: Flags.string({ char: 'c', description: 'Which container of the file (needed when it defines several).' }),
+    trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags, argv } = await this.parse(Start);
+    const dashDash = this.argv.indexOf('--');
+    const command = dashDash >= 0 ? this.argv.slice(dashDash + 1) : (argv as string[]).slice(1);
+    const { startContainer } = await import('../start/start');
+    const code = await startContainer({
+      file: args.file,
+      ...(flags.container ? { container: flags.container } : {}),
+      ...(command.length > 0 ? { command } : {}),
+      trace: flags.trace,
+    });
+    process.exitCode = code;
+  }
+}
