@@ -26,7 +26,15 @@ export async function bootstrapDebootstrap(plan: DebootstrapBootstrap, ctx: Boot
   const mirror = resolveMirror(plan);
   const phase = 'bootstrap.debootstrap';
   ctx.reporter.line(ctx.container.name, phase, `suite ${plan.suite} (${plan.variant}) from ${mirror}`);
-  const result = await runStreamed('debootstrap', debootstrapArgs(plan, ctx.work.dir, mirror), {
+  // HACO_DEBOOTSTRAP_CACHE: keep the downloaded .debs there (debootstrap --cache-dir), so a rebuild
+  // or a CI run downloads nothing it already has. Must be an absolute path.
+  const cacheDir = process.env['HACO_DEBOOTSTRAP_CACHE'];
+  const extra: string[] = [];
+  if (cacheDir && path.isAbsolute(cacheDir)) {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    extra.push(`--cache-dir=${cacheDir}`);
+  }
+  const result = await runStreamed('debootstrap', [...extra, ...debootstrapArgs(plan, ctx.work.dir, mirror)], {
     reporter: ctx.reporter,
     container: ctx.container.name,
     phase,

@@ -58,7 +58,8 @@ export async function bootstrapLxc(plan: LxcBootstrap, ctx: BootstrapContext): P
   const phase = 'bootstrap.lxc';
   const lxcPath = ctx.work.scratch(`${ctx.work.dir}.lxc`);
   fs.mkdirSync(lxcPath, { mode: 0o700 });
-  const cache = path.join(stateRoot(), 'cache/lxc');
+  // HACO_LXC_CACHE overrides where templates keep their caches (CI keeps it between runs).
+  const cache = process.env['HACO_LXC_CACHE'] || path.join(stateRoot(), 'cache/lxc');
   fs.mkdirSync(cache, { recursive: true });
   const env: Record<string, string> = { LXC_CACHE_PATH: cache, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' };
   if (!process.env['MIRROR'] && ['debian', 'ubuntu', 'devuan', 'kali'].includes(plan.template)) {
