@@ -208,6 +208,7 @@ static void child_main(struct ctx *c, size_t release, size_t exec)
 	/* The launcher blocked the forwarded signals around clone(); a blocked mask
 	 * survives exec, so give the container the mask we were started with. */
 	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+	signal(SIGPIPE, SIG_DFL); /* ignored dispositions survive exec */
 	/* If the launcher dies (even by SIGKILL), the kernel kills us: no orphan
 	 * container. Re-check the parent afterwards: it may have died before the
 	 * prctl. (In a new pid ns getppid() is 0; the sync pipe's EOF covers it.) */
@@ -297,6 +298,10 @@ int main(int argc, char **argv)
 	struct ctx *c = &ctx;
 	int specfd = 0;
 	const char *specfile = NULL;
+
+	/* A closed stderr (`--trace | head`) must not kill the launcher before its
+	 * cleanup: writes fail with EPIPE instead. Children get SIGPIPE back. */
+	signal(SIGPIPE, SIG_IGN);
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--trace") == 0)

@@ -57,6 +57,7 @@ int run_command(struct ctx *c, char **argv, pid_t pid, const char *what)
 	if (p == 0) {
 		/* Undo what the launcher did to itself: exec keeps ignored and blocked signals. */
 		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

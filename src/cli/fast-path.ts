@@ -25,5 +25,30 @@ export async function tryFastPath(argv: string[]): Promise<boolean> {
     process.stdout.write(summarizePlan(cached.plan, { bold: chalk.bold, dim: chalk.dim }));
     return true;
   }
+  if (argv[0] === 'start' || argv[0] === 'run') return fastStart(argv.slice(1));
   return false;
+}
+
+/** `start [--trace] FILE [-- CMD…]` with a fresh cached plan; any other shape goes to oclif. */
+async function fastStart(args: string[]): Promise<boolean> {
+  const dashDash = args.indexOf('--');
+  const head = dashDash >= 0 ? args.slice(0, dashDash) : args;
+  const command = dashDash >= 0 ? args.slice(dashDash + 1) : [];
+  const trace = head[0] === '--trace';
+  const rest = trace ? head.slice(1) : head;
+  if (rest.length !== 1 || rest[0]!.startsWith('-') || process.env['HACO_NO_CACHE'] === '1') return false;
+  if (dashDash >= 0 && command.length === 0) return false;
+  const cached = readCachedPlan(path.resolve(rest[0]!), HACO_VERSION);
+  if (!cached) return false;
+  const { startFromPlan } = await import('../start/start');
+  const { formatError } = await import('./report');
+  const { HacoError } = await import('../errors');
+  try {
+    process.exitCode = await startFromPlan(cached.plan, { file: rest[0]!, trace, ...(command.length ? { command } : {}) });
+  } catch (error) {
+    if (!(error instanceof HacoError)) throw error;
+    process.stderr.write(`${formatError(error)}\n`);
+    process.exitCode = error.exitCode;
+  }
+  return true;
 }

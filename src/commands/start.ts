@@ -25,8 +25,10 @@ export default class Start extends HacoCommand {
     const { args, flags, argv } = await this.parse(Start);
     const dashDash = this.argv.indexOf('--');
     const command = dashDash >= 0 ? this.argv.slice(dashDash + 1) : (argv as string[]).slice(1);
-    const { startContainer } = await import('../start/start');
-    const code = await startContainer({
+    const { loadDefinition } = await import('../load/load');
+    const { startFromPlan } = await import('../start/start');
+    const loaded = await loadDefinition(args.file);
+    const code = await startFromPlan(loaded.plan, {
       file: args.file,
       ...(flags.container ? { container: flags.container } : {}),
       ...(command.length > 0 ? { command } : {}),

@@ -1,5 +1,4 @@
 import { UsageError } from '../errors';
-import { loadDefinition } from '../load/load';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import { detectHostFacts } from '../runtime/host-facts';
@@ -31,18 +30,17 @@ export function pickContainer(plan: Plan, file: string, name: string | undefined
 }
 
 /**
- * `haco start` in the foreground: plan → checks → launch spec → the launcher takes over.
- * Returns the exit status node should exit with (0 after a handoff: the launcher's own status is what
- * the user's shell sees, because the wrapper execs it).
+ * `haco start` in the foreground, from an evaluated plan: checks → launch spec → the launcher takes
+ * over. Returns the status node should exit with (0 after a handoff: the user's shell then sees the
+ * launcher's own status, because the wrapper execs it). Kept free of the loader so the fast path can
+ * start from a cached plan without loading esbuild or oclif.
  */
-export async function startContainer(request: StartRequest): Promise<number> {
-  const loaded = await loadDefinition(request.file);
-  let container = pickContainer(loaded.plan, request.file, request.container);
+export async function startFromPlan(plan: Plan, request: StartRequest): Promise<number> {
+  let container = pickContainer(plan, request.file, request.container);
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
   preflight(container, request.file);
   const facts = detectHostFacts();
   sweepStaleCgroups(facts.cgroup, []);
   const spec = compileLaunchSpec(container, facts);
-  const argv = [findLauncher(), ...(request.trace ? ['--trace'] : [])];
-  return handOver(argv, spec.text);
+  return handOver([findLauncher(), ...(request.trace ? ['--trace'] : [])], spec.text);
 }
