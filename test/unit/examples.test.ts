@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { explainContainer } from '../../src/explain/explain';
 import { loadDefinition } from '../../src/load/load';
 
-const EXAMPLES = path.resolve(__dirname, '../../examples');
+const REPO = path.resolve(__dirname, '../..');
+const EXAMPLES = path.join(REPO, 'examples');
+const TUTORIAL = path.join(REPO, 'docs/tutorial');
 const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.haco.ts')).sort();
 
 jest.setTimeout(60_000);
@@ -29,5 +31,33 @@ describe('examples/', () => {
     const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
     expect(text).toMatch(/^\/\/ \S/);
     expect(text).toMatch(/haco (start|create|explain|diff|plan)/);
+  });
+});
+
+describe('docs/tutorial files', () => {
+  const tutorialFiles = fs.readdirSync(path.join(TUTORIAL, 'files')).filter((f) => f.endsWith('.haco.ts')).sort();
+  const chapters = fs.readdirSync(TUTORIAL).filter((f) => f.endsWith('.md')).map((f) => path.join(TUTORIAL, f));
+  const ja = path.join(TUTORIAL, 'ja');
+  if (fs.existsSync(ja)) chapters.push(...fs.readdirSync(ja).filter((f) => f.endsWith('.md')).map((f) => path.join(ja, f)));
+
+  test.each(tutorialFiles)('%s loads into a valid plan', async (file) => {
+    const loaded = await loadDefinition(path.join(TUTORIAL, 'files', file), { cache: false });
+    expect(loaded.plan.containers.length).toBeGreaterThan(0);
+  });
+
+  it('every ```ts file=PATH block of a chapter is the file, byte for byte', () => {
+    let blocks = 0;
+    for (const chapter of chapters) {
+      const text = fs.readFileSync(chapter, 'utf8');
+      for (const m of text.matchAll(/^```ts file=(\S+)\n([\s\S]*?)^```$/gm)) {
+        blocks++;
+        expect({ chapter: path.relative(REPO, chapter), file: m[1], text: m[2] }).toEqual({
+          chapter: path.relative(REPO, chapter),
+          file: m[1],
+          text: fs.readFileSync(path.join(REPO, m[1]!), 'utf8'),
+        });
+      }
+    }
+    expect(blocks).toBeGreaterThanOrEqual(tutorialFiles.length);
   });
 });

@@ -1,0 +1,152 @@
+// Runs every ```sh haco-test block of docs/tutorial/*.md, in order, as a learner would, and compares the
+// output with the ```text block that follows (format: docs/tutorial/README.md). Needs root, a built haco,
+// and working `haco create` and `haco start`: when one is missing the suite fails and says which,
+// instead of skipping, so an unrunnable tutorial cannot look green.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const REPO = path.resolve(__dirname, '../..');
+const TUTORIAL = path.join(REPO, 'docs/tutorial');
+const STATE = '/var/lib/haco';
+
+interface Snippet {
+  chapter: string;
+  line: number;
+  script: string;
+  expected: string[] | undefined;
+  exit: number | 'any';
+}
+
+/** The haco-test blocks of one chapter, with the expected output block that follows each. */
+export function parseSnippets(chapter: string, markdown: string): Snippet[] {
+  const lines = markdown.split('\n');
+  const out: Snippet[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```sh haco-test(?:\s+exit=(\d+|any))?\s*$/.exec(lines[i]!);
+    if (!open) continue;
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && lines[end] !== '```') end++;
+    const script = lines.slice(start, end).join('\n');
+    let expected: string[] | undefined;
+    if (lines[end + 1] === '```text') {
+      let close = end + 2;
+      while (close < lines.length && lines[close] !== '```') close++;
+      expected = lines.slice(end + 2, close);
+      i = close;
+    } else i = end;
+    out.push({ chapter, line: start, script, expected, exit: open[1] === undefined ? 0 : open[1] === 'any' ? 'any' : Number(open[1]) });
+  }
+  return out;
+}
+
+/** `...` lines match any number of lines; `[...]` inside a line matches any text. */
+export function matchesOutput(expected: string[], actual: string[]): boolean {
+  const patterns = expected.map((l) => (l === '...' ? null : new RegExp(`^${l.trimEnd().split('[...]').map(escape).join('.*')}$`)));
+  const match = (p: number, a: number): boolean => {
+    if (p === patterns.length) return a === actual.length;
+    const pattern = patterns[p];
+    if (pattern === null) {
+      for (let k = a; k <= actual.length; k++) if (match(p + 1, k)) return true;
+      return false;
+    }
+    return a < actual.length && pattern!.test(actual[a]!.trimEnd()) && match(p + 1, a + 1);
+  };
+  return match(0, 0);
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const chapters = fs
+  .readdirSync(TUTORIAL)
+  .filter((f) => /^\d\d-.*\.md$/.test(f))
+  .sort();
+
+/** A directory with `haco` → bin/haco, put first on the PATH of every snippet. */
+function binDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-tutorial-'));
+  fs.symlinkSync(path.join(REPO, 'bin/haco'), path.join(dir, 'haco'));
+  return dir;
+}
+
+function missingPrerequisites(): string[] {
+  const problems: string[] = [];
+  if (process.getuid?.() !== 0) problems.push('the tutorial runs containers: run this test as root (npx jest --selectProjects root)');
+  if (!fs.existsSync(path.join(REPO, 'dist/cli.js'))) problems.push('dist/cli.js is missing: run `npm run build` first');
+  else {
+    for (const command of ['create', 'start']) {
+      const r = spawnSync(path.join(REPO, 'bin/haco'), [command, '--help'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      if (r.status !== 0) problems.push(`\`haco ${command}\` is not available yet (haco ${command} --help exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''})`);
+    }
+  }
+  return problems;
+}
+
+jest.setTimeout(600_000);
+
+describe('docs/tutorial', () => {
+  let bin = '';
+  let problems: string[] = [];
+  // Rootfs trees this run makes (tut-*) are removed afterwards; ones that were there before are kept.
+  const before = new Set(fs.existsSync(STATE) ? fs.readdirSync(STATE) : []);
+
+  beforeAll(() => {
+    problems = missingPrerequisites();
+    if (problems.length === 0) bin = binDir();
+  });
+
+  afterAll(() => {
+    if (bin) fs.rmSync(bin, { recursive: true, force: true });
+    if (!fs.existsSync(STATE)) return;
+    for (const name of fs.readdirSync(STATE)) {
+      if (name.startsWith('tut-') && !before.has(name)) fs.rmSync(path.join(STATE, name), { recursive: true, force: true });
+    }
+  });
+
+  it('has chapters with runnable snippets', () => {
+    expect(chapters.length).toBeGreaterThanOrEqual(6);
+    for (const chapter of chapters) expect(parseSnippets(chapter, fs.readFileSync(path.join(TUTORIAL, chapter), 'utf8')).length).toBeGreaterThan(0);
+  });
+
+  describe.each(chapters)('%s', (chapter) => {
+    const snippets = parseSnippets(chapter, fs.readFileSync(path.join(TUTORIAL, chapter), 'utf8'));
+    test.each(snippets.map((s) => [`line ${s.line}: ${s.script.split('\n')[0]}`, s] as const))('%s', (_title, snippet) => {
+      if (problems.length) throw new Error(`cannot run the tutorial:\n  ${problems.join('\n  ')}`);
+      const r = spawnSync('sh', ['-c', `exec 2>&1\n${snippet.script}`], {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}`, NO_COLOR: '1', HACO_NO_CACHE: '1' },
+        timeout: 300_000,
+      });
+      const output = r.stdout.replace(/\n$/, '');
+      const actual = output === '' ? [] : output.split('\n');
+      const where = `${chapter}:${snippet.line}`;
+      if (snippet.exit !== 'any') expect({ where, status: r.status, output }).toEqual({ where, status: snippet.exit, output });
+      if (snippet.expected && !matchesOutput(snippet.expected, actual)) {
+        expect({ where, output }).toEqual({ where, output: snippet.expected.join('\n') });
+      }
+    });
+  });
+});
+
+describe('the snippet format', () => {
+  it('parses blocks, exit statuses and expected output', () => {
+    const md = ['text', '```sh haco-test exit=1', 'false', '```', '```text', 'a', '...', '```', '```sh haco-test', 'true', '```', ''].join('\n');
+    expect(parseSnippets('x.md', md)).toEqual([
+      { chapter: 'x.md', line: 2, script: 'false', expected: ['a', '...'], exit: 1 },
+      { chapter: 'x.md', line: 9, script: 'true', expected: undefined, exit: 0 },
+    ]);
+  });
+
+  it('matches ... and [...]', () => {
+    expect(matchesOutput(['...', 'tail exited with 137'], ['Killed', 'tail exited with 137'])).toBe(true);
+    expect(matchesOutput(['...', 'tail exited with 137'], ['tail exited with 137'])).toBe(true);
+    expect(matchesOutput(['[...]fork[...]', '...'], ['sh: 1: Cannot fork', 'x'])).toBe(true);
+    expect(matchesOutput(['a'], ['a', 'b'])).toBe(false);
+    expect(matchesOutput(['a.c'], ['abc'])).toBe(false);
+  });
+});
