@@ -140,7 +140,7 @@ export class TextReporter implements Reporter {
     if (!this.#phase) return;
     this.#frame = (this.#frame + 1) % SPINNER.length;
     const elapsed = formatDuration(Date.now() - this.#phase.started);
-    const columns = this.out.columns ?? 80;
+    const columns = this.out.columns || 80;
     const text = `${SPINNER[this.#frame]} ${this.#phase.label} ${elapsed}`.slice(0, Math.max(10, columns - 1));
     this.out.write(`\r\x1b[2K${chalk.cyan(text)}`);
     this.#statusShown = true;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { haco, type CliResult } from '../../../support/cli';
+import { HACO_BIN, REPO, type CliResult } from '../../../support/cli';
 
 /**
  * A throw-away directory for one root test: definitions, rootfs trees and HACO_STATE_ROOT all live in
@@ -32,7 +32,17 @@ export function makeSandbox(prefix: string): Sandbox {
       return file;
     },
     run(args, env = {}) {
-      return haco(args, { cwd: dir, env: { HACO_STATE_ROOT: state, HACO_NO_CACHE: '1', CI: 'true', ...env } });
+      // Like test/support/cli.ts haco(), with room for a cold debootstrap (the helper stops at 120 s).
+      if (!fs.existsSync(path.join(REPO, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+      const r = spawnSync(HACO_BIN, args, {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1', HACO_STATE_ROOT: state, HACO_NO_CACHE: '1', CI: 'true', ...env },
+        encoding: 'utf8',
+        input: '',
+        timeout: 600_000,
+      });
+      if (r.error) throw r.error;
+      return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
     },
     listing(sub = '') {
       const out: string[] = [];
