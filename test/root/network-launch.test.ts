@@ -133,6 +133,15 @@ describeRoot('containers on a bridge, started by the launcher', () => {
     expect(links().sort()).toEqual(['hbr0', 'lo']);
   });
 
+  it('a wire step failing halfway leaves no veth behind (the launcher runs the cleanup steps)', async () => {
+    // No preflight here on purpose: the bridge is missing and must not be created, so `master` fails.
+    const c = plan(container('f', ['/bin/true']).network({ bridge: 'hbr9', bridgeAddress: '10.231.9.1/24', address: '10.231.9.2/24', createBridge: false, vethHost: `vh-${tag}f` }));
+    const out = await launch(c).done;
+    expect(out.status).toBe(125);
+    expect(out.output).toContain('hook');
+    expect(links().filter((l) => l.startsWith('vh-') || l.startsWith('hg'))).toEqual([]);
+  });
+
   it('a container joining an existing netns sees its interfaces', async () => {
     // dummy may not be available as a module; a veth pair works everywhere.
     const r = spawnSync('ip', ['netns', 'exec', JOIN, 'ip', 'link', 'add', 'jv0', 'type', 'veth', 'peer', 'name', 'jv1'], { encoding: 'utf8' });
