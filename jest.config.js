@@ -3,7 +3,12 @@
 const transform = { '^.+\\.(t|j|mj)sx?$': '<rootDir>/test/support/esbuild-transform.js' };
 // execa, chalk and their dependencies ship ESM only: let the transform turn them into CommonJS.
 const transformIgnorePatterns = [];
-const moduleNameMapper = { '^haco$': '<rootDir>/src/index.ts' };
+const moduleNameMapper = {
+  '^haco$': '<rootDir>/src/index.ts',
+  // unicorn-magic (an execa dependency) exports only an `import` condition, which jest's CommonJS
+  // resolver does not match; point it at the file, which the transform turns into CommonJS.
+  '^unicorn-magic$': '<rootDir>/node_modules/unicorn-magic/node.js',
+};
 
 module.exports = {
   projects: [
