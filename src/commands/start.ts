@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { HacoCommand } from '../cli/base-command';
+import { toggleFlags, togglesFromFlags } from '../plan/toggles';
 
 export default class Start extends HacoCommand {
   static override summary = 'Start a container in the foreground, on this terminal.';
@@ -14,11 +15,13 @@ export default class Start extends HacoCommand {
     '<%= config.bin %> start examples/first.haco.ts',
     '<%= config.bin %> start examples/first.haco.ts -- sh -c "hostname; ps"',
     '<%= config.bin %> start --trace examples/first.haco.ts -- true',
+    '<%= config.bin %> start examples/first.haco.ts --share pid --cpu 30% -- sh -c "ps | head"',
   ];
   static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
   static override flags = {
     container: Flags.string({ char: 'c', description: 'Which container of the file (needed when it defines several).' }),
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
+    ...toggleFlags,
   };
 
   async run(): Promise<void> {
@@ -33,6 +36,7 @@ export default class Start extends HacoCommand {
       ...(flags.container ? { container: flags.container } : {}),
       ...(command.length > 0 ? { command } : {}),
       trace: flags.trace,
+      toggles: togglesFromFlags(flags),
     });
     process.exitCode = code;
   }

@@ -1,4 +1,6 @@
 import { UsageError } from '../errors';
+import { networkPreflight } from '../network/preflight';
+import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import { detectHostFacts } from '../runtime/host-facts';
@@ -13,6 +15,8 @@ export interface StartRequest {
   /** Replaces the container's command. */
   command?: string[];
   trace: boolean;
+  /** Command-line switches (`--share pid --cpu 30%`…) applied to the plan for this start only. */
+  toggles?: Toggles;
 }
 
 /** Picks the container to start: the one named, or the only one in the file. */
@@ -37,8 +41,10 @@ export function pickContainer(plan: Plan, file: string, name: string | undefined
  */
 export async function startFromPlan(plan: Plan, request: StartRequest): Promise<number> {
   let container = pickContainer(plan, request.file, request.container);
+  if (request.toggles && hasToggles(request.toggles)) container = applyToggles(container, request.toggles);
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
   preflight(container, request.file);
+  await networkPreflight(container);
   const facts = detectHostFacts();
   sweepStaleCgroups(facts.cgroup, []);
   const spec = compileLaunchSpec(container, facts);
