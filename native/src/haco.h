@@ -69,7 +69,24 @@ struct ctx {
 	uint32_t seccomp_default;
 
 	struct failure fail;
+
+	/* ---- lifecycle (state.c, supervise.c): all optional, set by metadata steps ---- */
+	const char *state_dir;  /* `state-dir`: where the state file, lock and logs live */
+	int state_keep;         /* keep the state dir after the exit (detached) or remove it */
+	int lockfd;             /* flock(LOCK_EX) on STATE/lock, held for our whole life */
+	int detach;             /* --detach: daemonize, report readiness on ready_w */
+	int ready_w;            /* detached: pipe to the process the caller waits for */
+	int watch_w;            /* write end held only by us: the watcher sees EOF if we die */
+	pid_t watcher;
+	long long sup_start;    /* our start time (/proc/self/stat field 22) */
+	long long child_start;  /* the container init's start time */
+	long long started_at;   /* epoch seconds of the current run */
+	int restarts;
+	int restart_policy;     /* RESTART_NO / RESTART_ON_FAILURE / RESTART_ALWAYS */
+	unsigned long long restart_max, backoff_ms;
 };
+
+enum { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
 /* ---- error.c --------------------------------------------------------------- */
 
@@ -129,6 +146,34 @@ step_fn step_caps, step_rlimit, step_seccomp, step_seccomp_rule, step_seccomp_lo
 step_fn step_stdio, step_setsid, step_no_new_privs, step_user, step_chdir, step_env_clear,
 	step_env, step_reaper, step_exec, step_hook;
 int run_command(struct ctx *c, char **argv, pid_t pid, const char *what);
+/* As run_command, with HACO_EXIT_CODE set (failure-cmd). */
+int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, int status);
 void forward_signals(pid_t to, int also_sigint);
+/* Set by SIGTERM/SIGINT/SIGHUP/SIGQUIT and SIGRTMIN (`haco kill`): do not restart. */
+int stop_requested(void);
+void watch_stop_signal(void);
+
+/* state.c: the state directory (docs/lifecycle.md). The lifecycle steps are metadata
+ * (state-dir, state-file, state-meta, restart, hook-env, failure-cmd): read, not run. */
+/* mkdir -p the state dir and take its lock; -1 after fail() (EAGAIN: another supervisor). */
+int state_lock(struct ctx *c);
+/* Atomically (temp + rename) write STATE/state. exit_code < 0: none yet. */
+int state_write(struct ctx *c, const char *status, int exit_code, const char *reason);
+/* Remove every file of the state dir, then the dir (foreground exit, failed first start). */
+void state_remove(struct ctx *c);
+/* Field 22 of /proc/PID/stat (start time in clock ticks since boot), -1 if gone. */
+long long proc_start_time(pid_t pid);
+/* Apply the `state-file` steps (after the lock is held). */
+int state_files(struct ctx *c);
+
+/* supervise.c: detach, readiness, the cleanup watcher, restart decisions */
+int supervise_detach(struct ctx *c);          /* returns in the supervisor only */
+void supervise_ready(struct ctx *c, const struct failure *f, int status);
+int supervise_watcher(struct ctx *c, void (*cleanup)(struct ctx *));
+void supervise_watcher_done(struct ctx *c);
+int supervise_should_restart(struct ctx *c, int status);
+void supervise_backoff(struct ctx *c);
+/* Kill whatever is left in the container's cgroups (cleanup-cgroup paths), wait until empty. */
+void supervise_drain_cgroups(struct ctx *c, int max_ms);
 
 #endif

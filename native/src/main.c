@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { P1 = 1, P2 = 2, P3 = 4, META = 8 };
@@ -34,10 +35,16 @@ static const struct stepdef STEPS[] = {
 	{ "cleanup-cgroup", META, 1, 1, NULL },
 	{ "cleanup-veth", META, 1, 1, NULL },
 	{ "cleanup-cmd", META, 1, -1, NULL },
+	{ "failure-cmd", META, 1, -1, NULL },
+	{ "state-dir", META, 2, 2, NULL },
+	{ "state-file", META, 2, 2, NULL },
+	{ "state-meta", META, 2, 2, NULL },
+	{ "restart", META, 3, 3, NULL },
+	{ "hook-env", META, 2, 2, NULL },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
 	{ "cgroup-write", P1, 2, 2, step_cgroup_write },
 	{ "stdio", P1 | P3, 4, 4, step_stdio },
-	{ "setns", P1, 2, 2, step_setns },
+	{ "setns", P1 | P3, 2, 2, step_setns },
 	{ "unshare", P1 | P3, 1, 1, step_unshare },
 	{ "timens-offset", P1, 2, 2, step_timens_offset },
 	{ "hook", P1 | P2 | P3, 1, -1, step_hook },
@@ -155,15 +162,30 @@ static int run_steps(struct ctx *c, size_t from, size_t to)
 }
 
 /* Metadata steps, wherever they are before spawn. */
-static void read_metadata(struct ctx *c)
+static int read_metadata(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
+		c->cur = s;
 		if (strcmp(s->name, "name") == 0)
 			c->name = s->argv[0];
-		else if (strcmp(s->name, "spawn") == 0)
+		else if (strcmp(s->name, "state-dir") == 0) {
+			if (s->argv[0][0] != '/' || (strcmp(s->argv[1], "keep") && strcmp(s->argv[1], "remove")))
+				return fail(c, 0, "line %d: state-dir takes an absolute PATH and keep|remove", s->line);
+			c->state_dir = s->argv[0];
+			c->state_keep = strcmp(s->argv[1], "keep") == 0;
+		} else if (strcmp(s->name, "restart") == 0) {
+			const char *p = s->argv[0];
+			c->restart_policy = !strcmp(p, "no") ? RESTART_NO : !strcmp(p, "on-failure") ? RESTART_ON_FAILURE
+			                  : !strcmp(p, "always") ? RESTART_ALWAYS : -1;
+			if (c->restart_policy < 0 || parse_ulong(s->argv[1], &c->restart_max) < 0 ||
+			    parse_ulong(s->argv[2], &c->backoff_ms) < 0)
+				return fail(c, 0, "line %d: restart takes no|on-failure|always MAX BACKOFF_MS", s->line);
+		} else if (strcmp(s->name, "spawn") == 0)
 			break;
 	}
+	c->cur = NULL;
+	return 0;
 }
 
 static int depth(const char *path)
@@ -218,6 +240,14 @@ static void child_main(struct ctx *c, size_t release, size_t exec)
 		_exit(125);
 	close(c->sync_w);
 	close(c->err_r);
+	/* Close-on-exec would close these at exec, but a reaper never execs: it must
+	 * not keep the state lock or the watcher's pipe open. */
+	if (c->lockfd >= 0)
+		close(c->lockfd);
+	if (c->watch_w >= 0)
+		close(c->watch_w);
+	if (c->ready_w >= 0)
+		close(c->ready_w);
 	for (int fd = 0; fd < 3; fd++)
 		if (c->host_stdio[fd] >= 0 && dup2(c->host_stdio[fd], fd) < 0)
 			_exit(125);
@@ -248,6 +278,203 @@ static int wait_child(pid_t pid)
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return 125;
+}
+
+/*
+ * One launch: phase 1, clone, phase 2, release, then wait for exec (EOF on the
+ * error pipe). Returns 0 once the container runs (c->child set), -1 after a
+ * failure (in c->fail; the child, if any, is already reaped).
+ */
+static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
+{
+	struct spec *sp = c->spec;
+	c->child = 0;
+	for (int i = 0; i < 3; i++)
+		c->host_stdio[i] = -1;
+	/* ---- phase 1: prepare, on the host ---- */
+	if (run_steps(c, 0, spawn) < 0)
+		return -1;
+
+	/* Two CLOEXEC pipes: sync (parent -> child "go on") and err (child -> parent,
+	 * a struct failure; EOF means exec succeeded because CLOEXEC closed it). */
+	int sync[2], errp[2];
+	c->cur = &sp->steps[spawn];
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return fail(c, errno, "pipe2");
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(sync[0]), close(sync[1]);
+		return fail(c, errno, "pipe2");
+	}
+	c->sync_r = sync[0], c->sync_w = sync[1], c->err_r = errp[0], c->err_w = errp[1];
+
+	int flags = 0;
+	if (ns_flags(c, sp->steps[spawn].argv[0], &flags) < 0)
+		goto close_pipes;
+	/* Block the signals we forward until the handlers are in place, so a SIGTERM
+	 * right after clone() is not lost. The child restores the old mask. */
+	sigset_t fwd;
+	sigemptyset(&fwd);
+	for (int s = 1; s < 32; s++)
+		if (s == SIGTERM || s == SIGHUP || s == SIGQUIT || s == SIGUSR1 || s == SIGUSR2 || s == SIGINT)
+			sigaddset(&fwd, s);
+	sigprocmask(SIG_BLOCK, &fwd, &c->oldmask);
+
+	pid_t pid = ns_spawn(c, flags);
+	if (pid == 0)
+		child_main(c, release, exec);
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+		goto close_pipes;
+	}
+	c->child = pid;
+	c->child_start = proc_start_time(pid);
+	close(c->sync_r), close(c->err_w);
+	c->sync_r = c->err_w = -1;
+	for (int i = 0; i < 3; i++)
+		if (c->host_stdio[i] >= 0)
+			close(c->host_stdio[i]), c->host_stdio[i] = -1;
+	forward_signals(pid, c->detach); /* handlers in place: unblock */
+	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+
+	/* ---- phase 2: wire, while the child waits ---- */
+	if (run_steps(c, spawn + 1, release) < 0)
+		goto kill_child;
+	c->cur = &sp->steps[release];
+	tracef(c, "write(sync_pipe, \"x\", 1) = 1   /* release: the child goes on */");
+	if (write(c->sync_w, "x", 1) != 1) {
+		fail(c, errno, "release: write to the sync pipe");
+		goto kill_child;
+	}
+	close(c->sync_w);
+	c->sync_w = -1;
+
+	/* ---- phase 3 runs in the child. A failure arrives on the error pipe. ---- */
+	ssize_t n;
+	do
+		n = read(c->err_r, &c->fail, sizeof(c->fail));
+	while (n < 0 && errno == EINTR);
+	close(c->err_r);
+	c->err_r = -1;
+	if (n == (ssize_t)sizeof(c->fail)) {
+		wait_child(pid);
+		forward_signals(0, c->detach);
+		c->fail.msg[sizeof(c->fail.msg) - 1] = '\0';
+		c->fail.step[sizeof(c->fail.step) - 1] = '\0';
+		return -1;
+	}
+	return 0;
+
+kill_child:
+	kill(pid, SIGKILL);
+	wait_child(pid);
+	forward_signals(0, c->detach);
+close_pipes:
+	int *fds[] = { &c->sync_r, &c->sync_w, &c->err_r, &c->err_w };
+	for (size_t i = 0; i < 4; i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]), *fds[i] = -1;
+	for (int i = 0; i < 3; i++)
+		if (c->host_stdio[i] >= 0)
+			close(c->host_stdio[i]), c->host_stdio[i] = -1;
+	return -1;
+}
+
+/* afterFailure: `failure-cmd` steps, after the cleanup, when the status is not 0. */
+static void failure_cmds(struct ctx *c, int status)
+{
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		c->cur = s;
+		if (strcmp(s->name, "failure-cmd") == 0 && run_command_status(c, s->argv, 0, "failure-cmd", status) < 0) {
+			report_failure(c, &c->fail);
+			memset(&c->fail, 0, sizeof(c->fail));
+		}
+	}
+}
+
+/* Everything after "the last run is over": drain, cleanup, state, watcher. */
+static int finish(struct ctx *c, int status, const struct failure *failed, int ever_ran)
+{
+	supervise_drain_cgroups(c, 2000);
+	cleanup(c);
+	if (status != 0)
+		failure_cmds(c, status);
+	if (!ever_ran || !c->state_keep)
+		state_remove(c); /* a start that never ran leaves nothing; foreground: the status went to the caller */
+	else
+		state_write(c, "exited", status, failed ? "launch failed" : stop_requested() ? "stopped" : "");
+	if (!ever_ran)
+		supervise_ready(c, failed, status); /* after the cleanup: the caller sees nothing left */
+	supervise_watcher_done(c);
+	return status;
+}
+
+/*
+ * The supervisor: lock the state, detach if asked, start the watcher, then
+ * launch (again, by the restart policy) until the container is done.
+ */
+static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
+{
+	if (c->state_dir) {
+		for (size_t i = 0; i < c->spec->n; i++)
+			if (strcmp(c->spec->steps[i].name, "state-dir") == 0)
+				c->cur = &c->spec->steps[i];
+		/* Before anything else: a second start of the same name must not touch the
+		 * first one's cgroups, not even through its own cleanup. */
+		if (state_lock(c) < 0) {
+			report_failure(c, &c->fail);
+			return 125;
+		}
+		if (c->detach && supervise_detach(c) < 0) {
+			report_failure(c, &c->fail);
+			return 125;
+		}
+		if (state_files(c) < 0) {
+			struct failure f = c->fail;
+			report_failure(c, &f);
+			return finish(c, 125, &f, 0);
+		}
+		c->started_at = (long long)time(NULL);
+		state_write(c, "starting", -1, NULL);
+	}
+	watch_stop_signal();
+	if (supervise_watcher(c, cleanup) < 0) {
+		struct failure f = c->fail;
+		report_failure(c, &f);
+		return finish(c, 125, &f, 0);
+	}
+
+	int status = 125, ever_ran = 0;
+	for (;;) {
+		c->started_at = (long long)time(NULL);
+		if (launch_once(c, spawn, release, exec) < 0) {
+			struct failure f = c->fail;
+			status = f.status ? f.status : 125;
+			if (!ever_ran) {
+				if (!c->detach)
+					report_failure(c, &f); /* detached: the caller prints it */
+				return finish(c, status, &f, 0);
+			}
+			report_failure(c, &f); /* a restart that failed: into the log */
+			memset(&c->fail, 0, sizeof(c->fail));
+		} else {
+			ever_ran = 1;
+			state_write(c, "running", -1, NULL);
+			supervise_ready(c, NULL, 0);
+			/* ---- supervise: the container runs ---- */
+			status = wait_child(c->child);
+			forward_signals(0, c->detach);
+			tracef(c, "container exited: status %d", status);
+		}
+		if (!supervise_should_restart(c, status))
+			break;
+		state_write(c, "restarting", status, NULL);
+		supervise_backoff(c);
+		if (stop_requested())
+			break;
+		c->restarts++;
+	}
+	return finish(c, status, NULL, 1);
 }
 
 static int read_spec(int fd, struct spec *sp, char *err, size_t errlen)
@@ -288,7 +515,7 @@ static int read_spec(int fd, struct spec *sp, char *err, size_t errlen)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: haco-launch [--trace] [--spec-fd N | --spec FILE|-]\n"
+	fprintf(stderr, "usage: haco-launch [--trace] [--detach] [--spec-fd N | --spec FILE|-]\n"
 	                "Runs a launch spec (docs/launch-spec.md); the default is --spec - (stdin).\n");
 }
 
@@ -306,6 +533,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--trace") == 0)
 			c->trace = 1;
+		else if (strcmp(argv[i], "--detach") == 0)
+			c->detach = 1;
 		else if (strcmp(argv[i], "--spec-fd") == 0 && i + 1 < argc) {
 			unsigned long long v;
 			if (parse_ulong(argv[++i], &v) < 0 || v > 1000000) {
@@ -328,6 +557,7 @@ int main(int argc, char **argv)
 		return 125;
 	c->rootfd = -1;
 	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
+	c->lockfd = c->ready_w = c->watch_w = -1;
 	for (int i = 0; i < 3; i++)
 		c->host_stdio[i] = -1;
 
@@ -353,101 +583,22 @@ int main(int argc, char **argv)
 		close(specfd); /* the container must not inherit it */
 	c->spec = &sp;
 	c->launcher = getpid();
+	c->sup_start = proc_start_time(c->launcher);
 
 	size_t spawn, release, exec;
-	if (validate(c, &spawn, &release, &exec) < 0) {
+	if (validate(c, &spawn, &release, &exec) < 0 || read_metadata(c) < 0) {
 		fprintf(stderr, "haco-launch: spec: %s\n", c->fail.msg);
 		spec_free(&sp);
 		return 125;
 	}
-	read_metadata(c);
 	if (c->name)
 		tracef(c, "container %s", c->name);
-
-	int status = 125;
-	/* ---- phase 1: prepare, on the host ---- */
-	if (run_steps(c, 0, spawn) < 0)
-		goto failed;
-
-	/* Two CLOEXEC pipes: sync (parent -> child "go on") and err (child -> parent,
-	 * a struct failure; EOF means exec succeeded because CLOEXEC closed it). */
-	int sync[2], errp[2];
-	c->cur = &sp.steps[spawn];
-	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		fail(c, errno, "pipe2");
-		goto failed;
+	if (c->detach && !c->state_dir) {
+		fprintf(stderr, "haco-launch: --detach needs a state-dir step in the spec\n");
+		spec_free(&sp);
+		return 125;
 	}
-	c->sync_r = sync[0], c->sync_w = sync[1], c->err_r = errp[0], c->err_w = errp[1];
-
-	int flags = 0;
-	if (ns_flags(c, sp.steps[spawn].argv[0], &flags) < 0)
-		goto failed;
-	/* Block the signals we forward until the handlers are in place, so a SIGTERM
-	 * right after clone() is not lost. The child restores the old mask. */
-	sigset_t fwd;
-	sigemptyset(&fwd);
-	for (int s = 1; s < 32; s++)
-		if (s == SIGTERM || s == SIGHUP || s == SIGQUIT || s == SIGUSR1 || s == SIGUSR2 || s == SIGINT)
-			sigaddset(&fwd, s);
-	sigprocmask(SIG_BLOCK, &fwd, &c->oldmask);
-
-	pid_t pid = ns_spawn(c, flags);
-	if (pid == 0)
-		child_main(c, release, exec);
-	if (pid < 0) {
-		sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
-		goto failed;
-	}
-	c->child = pid;
-	close(c->sync_r), close(c->err_w);
-	c->sync_r = c->err_w = -1;
-	for (int i = 0; i < 3; i++)
-		if (c->host_stdio[i] >= 0)
-			close(c->host_stdio[i]);
-	forward_signals(pid, 0); /* handlers in place: unblock */
-	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
-
-	/* ---- phase 2: wire, while the child waits ---- */
-	if (run_steps(c, spawn + 1, release) < 0) {
-		kill(pid, SIGKILL);
-		wait_child(pid);
-		goto failed;
-	}
-	c->cur = &sp.steps[release];
-	tracef(c, "write(sync_pipe, \"x\", 1) = 1   /* release: the child goes on */");
-	if (write(c->sync_w, "x", 1) != 1) {
-		fail(c, errno, "release: write to the sync pipe");
-		kill(pid, SIGKILL);
-		wait_child(pid);
-		goto failed;
-	}
-	close(c->sync_w);
-	c->sync_w = -1;
-
-	/* ---- phase 3 runs in the child. A failure arrives on the error pipe. ---- */
-	ssize_t n;
-	do
-		n = read(c->err_r, &c->fail, sizeof(c->fail));
-	while (n < 0 && errno == EINTR);
-	close(c->err_r);
-	if (n == (ssize_t)sizeof(c->fail)) {
-		wait_child(pid);
-		c->fail.msg[sizeof(c->fail.msg) - 1] = '\0';
-		c->fail.step[sizeof(c->fail.step) - 1] = '\0';
-		goto failed;
-	}
-
-	/* ---- supervise: the container runs ---- */
-	status = wait_child(pid);
-	tracef(c, "container exited: status %d", status);
-	cleanup(c);
-	spec_free(&sp);
-	return status;
-
-failed:
-	report_failure(c, &c->fail);
-	status = c->fail.status ? c->fail.status : 125;
-	cleanup(c);
+	int status = supervise(c, spawn, release, exec);
 	spec_free(&sp);
 	return status;
 }

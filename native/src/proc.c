@@ -20,11 +20,39 @@
 /* The one piece of global state: a signal handler has no other way to know
  * where to forward to. */
 static volatile pid_t forward_to;
+/* A stop was asked for (`haco kill`, systemd, a hangup): the supervisor must
+ * not restart the container after this exit. */
+static volatile sig_atomic_t stopping;
 
 static void forward(int sig)
 {
+	if (sig != SIGUSR1 && sig != SIGUSR2)
+		stopping = 1;
 	if (forward_to > 0)
 		kill(forward_to, sig);
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+int stop_requested(void)
+{
+	return stopping;
+}
+
+/* SIGRTMIN means "stop, do not restart" and is not forwarded: `haco kill` sends
+ * it to the supervisor, then the signal the user chose to the container. */
+void watch_stop_signal(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGRTMIN, &sa, NULL);
 }
 
 void forward_signals(pid_t to, int also_sigint)
@@ -50,6 +78,11 @@ void forward_signals(pid_t to, int also_sigint)
 /* fork + execv + wait; exit status must be 0. HACO_NAME (and HACO_PID) set. */
 int run_command(struct ctx *c, char **argv, pid_t pid, const char *what)
 {
+	return run_command_status(c, argv, pid, what, -1);
+}
+
+int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, int status)
+{
 	tracef(c, "fork() + execv(\"%s\", ...)   /* %s */", argv[0], what);
 	pid_t p = fork();
 	if (p < 0)
@@ -68,6 +101,14 @@ int run_command(struct ctx *c, char **argv, pid_t pid, const char *what)
 			snprintf(num, sizeof(num), "%d", (int)pid);
 			setenv("HACO_PID", num, 1);
 		}
+		if (status >= 0) {
+			snprintf(num, sizeof(num), "%d", status);
+			setenv("HACO_EXIT_CODE", num, 1);
+		}
+		/* `hook-env KEY VALUE`: what TS wants every hook to know (HACO_ROOTFS, HACO_STATE_DIR). */
+		for (size_t i = 0; i < c->spec->n; i++)
+			if (strcmp(c->spec->steps[i].name, "hook-env") == 0)
+				setenv(c->spec->steps[i].argv[0], c->spec->steps[i].argv[1], 1);
 		execv(argv[0], argv);
 		dprintf(c->msgfd, "haco-launch: %s %s: exec: %s (%s)\n", what, argv[0], errno_name(errno),
 		        strerror(errno));
