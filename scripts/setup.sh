@@ -8,7 +8,7 @@ packages=(
   build-essential libseccomp-dev       # the native launcher
   busybox-static                       # busybox rootfs, the VM test initramfs
   debootstrap lxc lxc-templates        # bootstrap strategies
-  iproute2 util-linux procps           # networking, unshare/nsenter (peers in the bench), ps
+  iproute2 iputils-ping util-linux procps  # networking, unshare/nsenter (peers in the bench), ps
   tar xz-utils zstd gzip cpio          # tarball import/archive, initramfs
   qemu-system-x86                      # the cgroup v2 VM test tier
   bubblewrap runc hyperfine            # peers and timing for `npm run bench`

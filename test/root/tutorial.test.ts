@@ -114,9 +114,25 @@ describe('docs/tutorial', () => {
 
   describe.each(chapters)('%s', (chapter) => {
     const snippets = parseSnippets(chapter, fs.readFileSync(path.join(TUTORIAL, chapter), 'utf8'));
+    // Network chapters build bridges and send pings: they run inside a network namespace this test
+    // creates (and deletes), never in the host's. nsenter rather than `ip netns exec`, which would
+    // remount /sys and hide the cgroup hierarchies haco needs.
+    const netns = chapter.includes('network') ? `haco-tut-${process.pid}-${Math.random().toString(36).slice(2, 8)}` : undefined;
+    beforeAll(() => {
+      if (!netns) return;
+      for (const argv of [['ip', 'netns', 'add', netns], ['ip', '-n', netns, 'link', 'set', 'lo', 'up']]) {
+        const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+      }
+    });
+    afterAll(() => {
+      if (netns) spawnSync('ip', ['netns', 'del', netns]);
+    });
     test.each(snippets.map((s) => [`line ${s.line}: ${s.script.split('\n')[0]}`, s] as const))('%s', (_title, snippet) => {
       if (problems.length) throw new Error(`cannot run the tutorial:\n  ${problems.join('\n  ')}`);
-      const r = spawnSync('sh', ['-c', `exec 2>&1\n${snippet.script}`], {
+      const shell = ['sh', '-c', `exec 2>&1\n${snippet.script}`];
+      const argv = netns ? ['nsenter', `--net=/run/netns/${netns}`, ...shell] : shell;
+      const r = spawnSync(argv[0]!, argv.slice(1), {
         cwd: REPO,
         encoding: 'utf8',
         env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}`, NO_COLOR: '1', HACO_NO_CACHE: '1' },
