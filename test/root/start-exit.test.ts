@@ -1,0 +1,138 @@
+// `haco start` against the real kernel: exit statuses, signal forwarding, and what is left on the host
+// (cgroups, mounts, processes) after a normal exit and after `kill -9` of the launcher.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { leftoverCgroups } from '../support/cgroup';
+import { haco } from '../support/cli';
+import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
+import { containerInit, isAlive, startInBackground, until, type RunningStart } from '../support/start';
+
+jest.setTimeout(60_000);
+
+let ws: Workspace;
+const running: RunningStart[] = [];
+
+/** Every process in a given pid namespace (by its `pid:[N]` link), host-wide. */
+function processesInPidNs(ns: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${entry}/ns/pid`) === ns) found.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+const mountsUnder = (dir: string): string[] =>
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(dir));
+
+/** A container with a cgroup in every controller haco drives here, so leftovers can be looked for. */
+const LIMITS = `.cpu('50%').memory('64M').pids(32)`;
+
+describeStart('haco start: exit statuses, signals, and nothing left behind', () => {
+  beforeAll(() => {
+    ws = makeWorkspace('start-exit');
+  });
+  afterEach(async () => {
+    for (const run of running.splice(0)) {
+      run.kill();
+      await run.exited;
+    }
+  });
+  afterAll(() => ws?.cleanup());
+
+  test("the container's exit status is haco's: exit 3 → 3, exit 0 → 0", () => {
+    const name = uniqueName('exit');
+    const file = ws.define(name, LIMITS);
+    expect(haco(['start', file, '--', 'sh', '-c', 'exit 3'], { env: ws.env }).status).toBe(3);
+    expect(haco(['start', file, '--', 'true'], { env: ws.env }).status).toBe(0);
+    expect(leftoverCgroups(name)).toEqual([]);
+  });
+
+  test('a container killed by a signal: haco exits 128 + N', () => {
+    const r = haco(['start', ws.define(uniqueName('sig')), '--', 'sh', '-c', 'kill -USR1 $$; sleep 1'], { env: ws.env });
+    // As PID 1 of its pid namespace sh ignores signals it has no handler for, even its own: use a child.
+    const r2 = haco(['start', ws.define(uniqueName('sig2'), `.share('pid')`), '--', 'sh', '-c', 'kill -USR1 $$; sleep 1'], { env: ws.env });
+    expect(r2.status).toBe(128 + 10);
+    expect(r.status).toBe(0); // the pid-1 sh survived its own SIGUSR1 and slept
+  });
+
+  test('a missing command: exit 5 and a message that names it, before anything is created', () => {
+    const name = uniqueName('nocmd');
+    const r = haco(['start', ws.define(name, LIMITS), '--', 'no-such-command-xyz', 'arg'], { env: ws.env });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toMatch(/"no-such-command-xyz" is not in the rootfs/);
+    expect(leftoverCgroups(name)).toEqual([]);
+  });
+
+  test.each([
+    ['an unknown filesystem type', `.mount({ fstype: 'nosuchfs', source: 'none', target: '/mnt' })`, /mount none on \/mnt: ENODEV/],
+    ['a bind of a missing host path', `.bind('/nonexistent-haco-test-path', '/mnt')`, /bind \/nonexistent-haco-test-path on \/mnt: ENOENT/],
+  ])('a failing mount (%s): exit 125, the step and errno in stderr, nothing left', (_title, chain, message) => {
+    const name = uniqueName('mntfail');
+    const before = mountsUnder(ws.dir);
+    const r = haco(['start', ws.define(name, `${LIMITS}${chain}`), '--', 'sh', '-c', 'echo should-not-run'], { env: ws.env });
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).not.toMatch(/should-not-run/);
+    expect(leftoverCgroups(name)).toEqual([]);
+    expect(mountsUnder(ws.dir)).toEqual(before);
+  });
+
+  test('SIGTERM to the launcher is forwarded: the container traps it and haco exits with its status (42)', async () => {
+    const name = uniqueName('term');
+    const run = startInBackground(ws.define(name, LIMITS), ['sh', '-c', "trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done"], ws.env);
+    running.push(run);
+    await run.waitFor(/ready\n/);
+    const init = await containerInit(run);
+    process.kill(run.pid, 'SIGTERM');
+    expect((await run.exited).status).toBe(42);
+    expect(isAlive(init)).toBe(false);
+    expect(leftoverCgroups(name)).toEqual([]);
+  });
+
+  test('after a normal exit: no cgroup, no mount, no process of the container remains', async () => {
+    const name = uniqueName('clean');
+    const run = startInBackground(ws.define(name, LIMITS), ['sh', '-c', `sleep 30 & sleep 30 & echo ready; while [ ! -e /tmp/stop-${name} ]; do sleep 0.05; done`], ws.env);
+    running.push(run);
+    await run.waitFor(/ready\n/);
+    const init = await containerInit(run);
+    const pidNs = fs.readlinkSync(`/proc/${init}/ns/pid`);
+    expect(processesInPidNs(pidNs).length).toBeGreaterThanOrEqual(3); // sh + two sleeps (+ the loop's sleep)
+    expect(leftoverCgroups(name).length).toBeGreaterThan(0);
+    fs.writeFileSync(path.join(ws.rootfs, 'tmp', `stop-${name}`), '');
+    expect((await run.exited).status).toBe(0);
+    expect(isAlive(run.pid)).toBe(false);
+    expect(processesInPidNs(pidNs)).toEqual([]); // the background sleeps died with their namespace
+    expect(leftoverCgroups(name)).toEqual([]);
+    expect(mountsUnder(ws.dir)).toEqual([]);
+  });
+
+  test('after kill -9 of the launcher: the container dies with it and its cgroups are removed', async () => {
+    const name = uniqueName('kill9');
+    const run = startInBackground(ws.define(name, LIMITS), ['sh', '-c', 'sleep 30 & echo ready; while :; do sleep 0.05; done'], ws.env);
+    running.push(run);
+    await run.waitFor(/ready\n/);
+    const init = await containerInit(run);
+    const pidNs = fs.readlinkSync(`/proc/${init}/ns/pid`);
+    expect(processesInPidNs(pidNs).length).toBeGreaterThanOrEqual(2); // sh + sleep 30 (+ the loop's sleep)
+    process.kill(run.pid, 'SIGKILL');
+    expect((await run.exited).signal).toBe('SIGKILL');
+    await until('the container processes to die', () => (processesInPidNs(pidNs).length === 0 ? true : undefined), 10_000);
+    // The cgroups are removed by the launcher's cleanup watcher, not by the next `haco start`.
+    await until(
+      `the cgroups of ${name} to be removed (left: ${leftoverCgroups(name).join(', ')})`,
+      () => (leftoverCgroups(name).length === 0 ? true : undefined),
+      10_000,
+    ).catch(() => undefined);
+    expect(leftoverCgroups(name)).toEqual([]);
+    expect(mountsUnder(ws.dir)).toEqual([]);
+  });
+});
