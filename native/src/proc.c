@@ -75,6 +75,46 @@ void forward_signals(pid_t to, int also_sigint)
 
 /* ---- host commands ---------------------------------------------------------- */
 
+/* The whole command line for messages, shell-quoted (a word with anything but
+ * [A-Za-z0-9_./=:,+@%-] in single quotes), cut with "..." when it does not fit. */
+static void quote_argv(char *buf, size_t size, char **argv)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (char **a = argv; *a; a++) {
+		char w[1024];
+		size_t k = 0;
+		int plain = **a != '\0';
+		for (const char *p = *a; *p; p++)
+			if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=:,+@%-", *p))
+				plain = 0;
+		if (a != argv)
+			w[k++] = ' ';
+		if (!plain)
+			w[k++] = '\'';
+		for (const char *p = *a; *p && k < sizeof(w) - 6; p++) {
+			if (*p == '\'' && !plain) {
+				memcpy(w + k, "'\\''", 4);
+				k += 4;
+			} else
+				w[k++] = *p;
+		}
+		if (!plain)
+			w[k++] = '\'';
+		w[k] = '\0';
+		if (n + k >= size) {
+			size_t room = size - 4; /* for "..." and the NUL */
+			if (n > room)
+				n = room;
+			memcpy(buf + n, w, room - n);
+			memcpy(buf + room, "...", 4);
+			return;
+		}
+		memcpy(buf + n, w, k + 1);
+		n += k;
+	}
+}
+
 /* fork + execv + wait; exit status must be 0. HACO_NAME (and HACO_PID) set. */
 int run_command(struct ctx *c, char **argv, pid_t pid, const char *what)
 {
@@ -83,10 +123,12 @@ int run_command(struct ctx *c, char **argv, pid_t pid, const char *what)
 
 int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, int status)
 {
-	tracef(c, "fork() + execv(\"%s\", ...)   /* %s */", argv[0], what);
+	char cmd[512];
+	quote_argv(cmd, sizeof(cmd), argv);
+	tracef(c, "fork() + execv(\"%s\", ...)   /* %s: %s */", argv[0], what, cmd);
 	pid_t p = fork();
 	if (p < 0)
-		return fail(c, errno, "%s %s: fork", what, argv[0]);
+		return fail(c, errno, "%s %s: fork", what, cmd);
 	if (p == 0) {
 		/* Undo what the launcher did to itself: exec keeps ignored and blocked signals. */
 		signal(SIGINT, SIG_DFL);
@@ -110,19 +152,19 @@ int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, 
 			if (strcmp(c->spec->steps[i].name, "hook-env") == 0)
 				setenv(c->spec->steps[i].argv[0], c->spec->steps[i].argv[1], 1);
 		execv(argv[0], argv);
-		dprintf(c->msgfd, "haco-launch: %s %s: exec: %s (%s)\n", what, argv[0], errno_name(errno),
+		dprintf(c->msgfd, "haco-launch: %s %s: exec: %s (%s)\n", what, cmd, errno_name(errno),
 		        strerror(errno));
 		_exit(127);
 	}
 	int st;
 	while (waitpid(p, &st, 0) < 0)
 		if (errno != EINTR)
-			return fail(c, errno, "%s %s: waitpid", what, argv[0]);
+			return fail(c, errno, "%s %s: waitpid", what, cmd);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFSIGNALED(st))
-		return fail(c, 0, "%s %s: killed by signal %d", what, argv[0], WTERMSIG(st));
-	return fail(c, 0, "%s %s: exited with status %d", what, argv[0], WEXITSTATUS(st));
+		return fail(c, 0, "%s %s: killed by signal %d", what, cmd, WTERMSIG(st));
+	return fail(c, 0, "%s %s: exited with status %d", what, cmd, WEXITSTATUS(st));
 }
 
 int step_hook(struct ctx *c, char **argv, int argc)
