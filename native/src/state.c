@@ -42,7 +42,7 @@ long long proc_start_time(pid_t pid)
 	if (!p)
 		return -1;
 	p++;
-	for (int field = 2; field < 22 && p; field++) /* p points at the space before field+1 */
+	for (int field = 3; field < 22 && p; field++) /* p: the space before `field`, then the next one */
 		p = strchr(p + 1, ' ');
 	return p ? strtoll(p + 1, NULL, 10) : -1;
 }
@@ -70,6 +70,20 @@ static int mkdir_p(struct ctx *c, const char *dir)
 	}
 }
 
+/* With the lock held, what an earlier, finished run left (state, logs) is ours
+ * to remove: a new start begins with an empty state dir. */
+static void state_clear(struct ctx *c)
+{
+	DIR *d = opendir(c->state_dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_type != DT_DIR && strcmp(e->d_name, "lock") != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
 int state_lock(struct ctx *c)
 {
 	char path[4200];
@@ -93,6 +107,7 @@ int state_lock(struct ctx *c)
 		struct stat held, now;
 		if (fstat(fd, &held) == 0 && stat(path, &now) == 0 && held.st_ino == now.st_ino && held.st_dev == now.st_dev) {
 			c->lockfd = fd;
+			state_clear(c);
 			return 0;
 		}
 		close(fd);

@@ -29,13 +29,14 @@ export async function tryFastPath(argv: string[]): Promise<boolean> {
   return false;
 }
 
-/** `start [--trace] FILE [-- CMD…]` with a fresh cached plan; any other shape goes to oclif. */
+/** `start [--trace] [-d] FILE [-- CMD…]` with a fresh cached plan; any other shape goes to oclif. */
 async function fastStart(args: string[]): Promise<boolean> {
   const dashDash = args.indexOf('--');
   const head = dashDash >= 0 ? args.slice(0, dashDash) : args;
   const command = dashDash >= 0 ? args.slice(dashDash + 1) : [];
-  const trace = head[0] === '--trace';
-  const rest = trace ? head.slice(1) : head;
+  const trace = head.includes('--trace');
+  const detach = head.includes('-d') || head.includes('--detach');
+  const rest = head.filter((a) => a !== '--trace' && a !== '-d' && a !== '--detach');
   if (rest.length !== 1 || rest[0]!.startsWith('-') || process.env['HACO_NO_CACHE'] === '1') return false;
   if (dashDash >= 0 && command.length === 0) return false;
   const cached = readCachedPlan(path.resolve(rest[0]!), HACO_VERSION);
@@ -44,7 +45,7 @@ async function fastStart(args: string[]): Promise<boolean> {
   const { formatError } = await import('./report');
   const { HacoError } = await import('../errors');
   try {
-    process.exitCode = await startFromPlan(cached.plan, { file: rest[0]!, trace, ...(command.length ? { command } : {}) });
+    process.exitCode = await startFromPlan(cached.plan, { file: rest[0]!, trace, detach, ...(command.length ? { command } : {}) });
   } catch (error) {
     if (!(error instanceof HacoError)) throw error;
     process.stderr.write(`${formatError(error)}\n`);

@@ -3,7 +3,7 @@ import { HacoCommand } from '../cli/base-command';
 import { toggleFlags, togglesFromFlags } from '../plan/toggles';
 
 export default class Start extends HacoCommand {
-  static override summary = 'Start a container in the foreground, on this terminal.';
+  static override summary = 'Start a container in the foreground, on this terminal, or detached with -d.';
   static override description =
     'Evaluates FILE (or reuses its cached plan), checks the host and the rootfs, compiles the container into a ' +
     'launch spec and hands it to the native launcher, which replaces haco: no node process stays behind. The ' +
@@ -15,11 +15,13 @@ export default class Start extends HacoCommand {
     '<%= config.bin %> start examples/first.haco.ts',
     '<%= config.bin %> start examples/first.haco.ts -- sh -c "hostname; ps"',
     '<%= config.bin %> start --trace examples/first.haco.ts -- true',
+    '<%= config.bin %> start -d examples/reload.haco.ts',
     '<%= config.bin %> start examples/first.haco.ts --share pid --cpu 30% -- sh -c "ps | head"',
   ];
   static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
   static override flags = {
     container: Flags.string({ char: 'c', description: 'Which container of the file (needed when it defines several).' }),
+    detach: Flags.boolean({ char: 'd', description: 'Run in the background: returns once the command started; see `haco ps`, `haco logs`.', default: false }),
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
     ...toggleFlags,
   };
@@ -36,6 +38,7 @@ export default class Start extends HacoCommand {
       ...(flags.container ? { container: flags.container } : {}),
       ...(command.length > 0 ? { command } : {}),
       trace: flags.trace,
+      detach: flags.detach,
       toggles: togglesFromFlags(flags),
     });
     process.exitCode = code;

@@ -15,6 +15,7 @@ import {
   inUserNamespace,
   spawnField,
 } from './compile-namespaces';
+import { emitLifecycle, type LifecycleOptions } from './compile-lifecycle';
 import { emitEnv, emitRlimits, emitStdio, emitUser } from './compile-process';
 import { emitSeccomp } from './compile-seccomp';
 import type { HostFacts } from './host-facts';
@@ -39,6 +40,8 @@ export interface CompileOptions {
    * Until networking lands, a plan with `network` gets a placeholder comment instead.
    */
   networkHook?: readonly string[];
+  /** State dir, lock and restart policy for `haco start` (src/runtime/compile-lifecycle.ts). */
+  lifecycle?: LifecycleOptions;
 }
 
 export interface CompiledSpec {
@@ -84,6 +87,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
 
   w.comment(`launch spec for container "${c.name}" — read top to bottom; see docs/launch-spec.md`);
   w.step('name', c.name);
+  emitLifecycle(w, c, opts.lifecycle);
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   if (c.network?.cleanup) w.step('cleanup-veth', c.network.vethHost);
@@ -91,6 +95,8 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (c.network && !opts.networkHook) emitNetworkEntries(w, networkSpecEntries(c.network).cleanup);
   // afterExit hooks run once the container is gone, even when nobody waits for it (detached start).
   for (const argv of hooksAt(c, 'afterExit')) w.step('cleanup-cmd', ...argv);
+  // afterFailure: after the cleanup, when the launch failed or the command exited non-zero (HACO_EXIT_CODE).
+  for (const argv of hooksAt(c, 'afterFailure')) w.step('failure-cmd', ...argv);
   emitHints(w, launchHints(c, host, cgroup));
 
   w.comment('phase 1: prepare, on the host, before the container exists');
@@ -142,9 +148,9 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitSeccomp(w, c.seccomp);
   w.step('chdir', c.process.cwd);
   emitEnv(w, c.process.env);
-  for (const point of ['beforeExec', 'afterFailure', 'afterReload'] as const) {
-    if (hooksAt(c, point).length > 0) w.comment(`${point} hooks are run by haco, not by the launcher`);
-  }
+  // beforeExec runs inside the container, with its rootfs, identity and environment, right before exec.
+  for (const argv of hooksAt(c, 'beforeExec')) w.step('hook', ...argv);
+  if (hooksAt(c, 'afterReload').length > 0) w.comment('afterReload hooks are run by `haco reload`, not by the launcher');
   if (c.process.reaper) w.step('reaper');
   if (c.seccomp) {
     // Last: the launcher's own syscalls (and the reaper, which must always be able to wait) stay unfiltered.

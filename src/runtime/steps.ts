@@ -6,6 +6,12 @@ export const STEP_NAMES = [
   'cleanup-cgroup',
   'cleanup-veth',
   'cleanup-cmd',
+  'failure-cmd',
+  'state-dir',
+  'state-file',
+  'state-meta',
+  'restart',
+  'hook-env',
   // phase 1
   'cgroup-mkdir',
   'cgroup-write',

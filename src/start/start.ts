@@ -1,8 +1,12 @@
-import { UsageError } from '../errors';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { EXIT, HacoError, UsageError } from '../errors';
 import { networkPreflight } from '../network/preflight';
 import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
+import type { LifecycleOptions } from '../runtime/compile-lifecycle';
+import { readState, stateDirOf } from '../state';
 import { detectHostFacts } from '../runtime/host-facts';
 import { findLauncher } from '../runtime/launcher-path';
 import { handOver } from './handoff';
@@ -15,6 +19,8 @@ export interface StartRequest {
   /** Replaces the container's command. */
   command?: string[];
   trace: boolean;
+  /** `haco start -d`: the launcher daemonizes as the container's supervisor once the exec succeeded. */
+  detach?: boolean;
   /** Command-line switches (`--share pid --cpu 30%`…) applied to the plan for this start only. */
   toggles?: Toggles;
 }
@@ -40,13 +46,54 @@ export function pickContainer(plan: Plan, file: string, name: string | undefined
  * start from a cached plan without loading esbuild or oclif.
  */
 export async function startFromPlan(plan: Plan, request: StartRequest): Promise<number> {
-  let container = pickContainer(plan, request.file, request.container);
+  const original = pickContainer(plan, request.file, request.container);
+  let container = original;
   if (request.toggles && hasToggles(request.toggles)) container = applyToggles(container, request.toggles);
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
+  refuseIfRunning(container.name);
   preflight(container, request.file);
   await networkPreflight(container);
   const facts = detectHostFacts();
   sweepStaleCgroups(facts.cgroup, []);
-  const spec = compileLaunchSpec(container, facts);
-  return handOver([findLauncher(), ...(request.trace ? ['--trace'] : [])], spec.text);
+  const stateDir = stateDirOf(container.name);
+  if (request.detach) container = withLogFiles(container, stateDir);
+  // First pass only for the cgroup directories (they do not depend on the lifecycle steps).
+  const cgroup = compileLaunchSpec(container, facts).cgroup;
+  const lifecycle: LifecycleOptions = {
+    stateDir,
+    keep: request.detach === true,
+    ...(request.detach ? { restart: container.restart } : {}),
+    // The plan as the file says (without a `-- CMD` override), so `haco reload FILE` compares like with like.
+    planJson: JSON.stringify(original),
+    meta: {
+      plan_hash: createHash('sha256').update(JSON.stringify(original)).digest('hex').slice(0, 16),
+      source: path.resolve(plan.source || request.file),
+      cgroups: cgroup.cleanup.join(','),
+      tracking: cgroup.tracking,
+      command: JSON.stringify(container.process.args),
+      detached: request.detach ? '1' : '0',
+    },
+  };
+  const spec = compileLaunchSpec(container, facts, { lifecycle });
+  const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(request.detach ? ['--detach'] : [])];
+  return handOver(argv, spec.text);
+}
+
+/** A friendly early answer; the launcher's lock is what really decides (two starts may race past this). */
+function refuseIfRunning(name: string): void {
+  const state = readState(name);
+  if (state && state.status !== 'exited' && state.status !== 'stale') {
+    throw new HacoError('E_ALREADY_RUNNING', `container "${name}" is already ${state.status} (pid ${state.recorded.pid}, supervisor ${state.recorded.supervisor})`, {
+      hint: `see it with \`haco ps\`; stop it with \`haco kill ${name}\``,
+      exitCode: EXIT.state,
+    });
+  }
+}
+
+/** A detached container has no terminal: its stdout/stderr go to host-side files that `haco logs` reads. */
+function withLogFiles(c: ContainerPlan, stateDir: string): ContainerPlan {
+  const stdio = { ...c.process.stdio };
+  stdio.stdout ??= { side: 'host', path: path.join(stateDir, 'stdout.log'), append: true };
+  stdio.stderr ??= { side: 'host', path: path.join(stateDir, 'stderr.log'), append: true };
+  return { ...c, process: { ...c.process, stdio } };
 }

@@ -1,0 +1,36 @@
+import type { ContainerPlan, RestartPlan } from '../plan/types';
+import type { SpecWriter } from './spec-writer';
+
+/**
+ * What the launcher needs to act as a supervisor (docs/lifecycle.md): where the state lives, what to
+ * write there, and the restart policy. Decided by `haco start` (src/start/start.ts); absent for specs that
+ * only print (`haco plan --launch`).
+ */
+export interface LifecycleOptions {
+  /** The container's state directory (RUN_DIR/NAME): lock, state file, logs. */
+  stateDir: string;
+  /** Detached: the state stays after the exit (ps shows "exited"); foreground: removed at the exit. */
+  keep: boolean;
+  /** Only detached containers restart: a foreground one reports its status to the caller instead. */
+  restart?: RestartPlan;
+  /** Written to STATE/plan.json once the lock is held (attach and reload read it). */
+  planJson: string;
+  /** Extra `key=value` lines of the state file (plan hash, source file, cgroup directories). */
+  meta: Record<string, string>;
+}
+
+export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined): void {
+  // Every hook and cleanup command learns where the container lives, with or without a state dir.
+  w.step('hook-env', 'HACO_ROOTFS', c.rootfs.path);
+  if (!life) return;
+  w.comment(`state in ${life.stateDir}: the launcher holds its lock for its whole life, so a second start of "${c.name}" fails`);
+  w.step('state-dir', life.stateDir, life.keep ? 'keep' : 'remove');
+  w.step('hook-env', 'HACO_STATE_DIR', life.stateDir);
+  for (const [key, value] of Object.entries(life.meta)) w.step('state-meta', key, value);
+  w.step('state-file', 'plan.json', life.planJson);
+  if (life.restart && life.restart.policy !== 'no') {
+    w.comment(`restart ${life.restart.policy}: the supervisor starts the container again, waiting ${life.restart.backoffMs} ms, doubled each time`);
+    w.step('restart', life.restart.policy, life.restart.maxRetries, life.restart.backoffMs);
+  }
+  w.step('hint', 'state-dir', 'EAGAIN', `see it with \`haco ps\`; stop it with \`haco kill ${c.name}\` first`);
+}

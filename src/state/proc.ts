@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+
+/**
+ * Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. A pid with the
+ * recorded start time is still the same process; any other value means the pid was reused.
+ */
+export function procStartTime(pid: number): number | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and ')': count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[22 - 3]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when PID is alive and is the process that started at START (not a reused pid). */
+export function isSameProcess(pid: number, start: number): boolean {
+  const now = procStartTime(pid);
+  return now !== undefined && now === start && !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+export const NS_FILES = ['user', 'mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup', 'time'] as const;
+export type NsFile = (typeof NS_FILES)[number];
+
+/** The namespaces PID is in that differ from REFERENCE's (compared by the ns file's inode link). */
+export function ownNamespaces(pid: number, reference: number | 'self' = 1): NsFile[] {
+  const own: NsFile[] = [];
+  for (const kind of NS_FILES) {
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/ns/${kind}`) !== fs.readlinkSync(`/proc/${reference}/ns/${kind}`)) own.push(kind);
+    } catch {
+      // A kernel without this namespace kind: nothing to compare.
+    }
+  }
+  return own;
+}
+
+/** The environment of a running process (NUL-separated /proc/PID/environ). */
+export function readEnviron(pid: number): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}

@@ -1,0 +1,124 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXIT, HacoError } from '../errors';
+import type { ContainerPlan } from '../plan/types';
+import { isSameProcess } from './proc';
+import { runDir, stateDirOf } from './paths';
+
+/** What the supervisor wrote in STATE/state (native/src/state.c), parsed. */
+export interface RecordedState {
+  name: string;
+  /** As written: starting, running, restarting, exited. */
+  status: string;
+  supervisor: number;
+  supervisorStart: number;
+  pid: number;
+  pidStart: number;
+  /** Epoch seconds of the current run. */
+  started: number;
+  exitCode: number | undefined;
+  restarts: number;
+  reason: string;
+  /** TS-decided lines (`state-meta`): plan_hash, source, cgroups, tracking, command. */
+  meta: Record<string, string>;
+}
+
+/** What is true now: `stale` = the state says alive but its supervisor is gone (crash, reboot, pid reused). */
+export type LiveStatus = 'starting' | 'running' | 'restarting' | 'exited' | 'stale';
+
+export interface ContainerState {
+  name: string;
+  dir: string;
+  recorded: RecordedState;
+  status: LiveStatus;
+}
+
+const KNOWN = new Set(['name', 'status', 'supervisor', 'supervisor_start', 'pid', 'pid_start', 'started', 'exit_code', 'restarts', 'reason']);
+
+export function parseState(text: string): RecordedState {
+  const kv: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) kv[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  const num = (k: string) => Number(kv[k] ?? 0) || 0;
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(kv)) if (!KNOWN.has(k)) meta[k] = v;
+  return {
+    name: kv['name'] ?? '',
+    status: kv['status'] ?? 'unknown',
+    supervisor: num('supervisor'),
+    supervisorStart: num('supervisor_start'),
+    pid: num('pid'),
+    pidStart: num('pid_start'),
+    started: num('started'),
+    exitCode: kv['exit_code'] ? Number(kv['exit_code']) : undefined,
+    restarts: num('restarts'),
+    reason: kv['reason'] ?? '',
+    meta,
+  };
+}
+
+/** Decides the live status: a recorded "running" is believed only while its supervisor really is alive. */
+export function assess(recorded: RecordedState, same: (pid: number, start: number) => boolean = isSameProcess): LiveStatus {
+  if (recorded.status === 'exited') return 'exited';
+  if (!same(recorded.supervisor, recorded.supervisorStart)) return 'stale';
+  if (recorded.status === 'running' && !same(recorded.pid, recorded.pidStart)) return 'restarting';
+  return recorded.status === 'starting' || recorded.status === 'restarting' ? recorded.status : 'running';
+}
+
+export function readState(name: string): ContainerState | undefined {
+  const dir = stateDirOf(name);
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, 'state'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const recorded = parseState(text);
+  return { name, dir, recorded, status: assess(recorded) };
+}
+
+/** Every container with a state dir, sorted by name. A dir without a state file (a start in progress) is skipped. */
+export function listStates(): ContainerState[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(runDir()).sort();
+  } catch {
+    return [];
+  }
+  return names.map(readState).filter((s): s is ContainerState => s !== undefined);
+}
+
+/** The state of NAME, or an error that says how to see what exists. */
+export function requireState(name: string): ContainerState {
+  const state = readState(name);
+  if (!state) {
+    throw new HacoError('E_NO_CONTAINER', `no container named "${name}" (no state in ${stateDirOf(name)})`, {
+      hint: 'list containers with `haco ps`',
+      exitCode: EXIT.state,
+    });
+  }
+  return state;
+}
+
+export function requireRunning(name: string): ContainerState {
+  const state = requireState(name);
+  if (state.status !== 'running') {
+    throw new HacoError('E_NOT_RUNNING', `container "${name}" is not running (${state.status})`, {
+      hint: state.status === 'starting' || state.status === 'restarting' ? 'try again in a moment' : `start it with \`haco start -d FILE\`; clear it with \`haco rm ${name}\``,
+      exitCode: EXIT.state,
+    });
+  }
+  return state;
+}
+
+/** The plan the container was started from (STATE/plan.json), as the launcher wrote it. */
+export function readSavedPlan(state: ContainerState): ContainerPlan {
+  return JSON.parse(fs.readFileSync(path.join(state.dir, 'plan.json'), 'utf8')) as ContainerPlan;
+}
+
+/** Cgroup directories the container was put in (state-meta `cgroups`, comma-separated). */
+export function cgroupDirs(state: ContainerState): string[] {
+  return (state.recorded.meta['cgroups'] ?? '').split(',').filter(Boolean);
+}
