@@ -4,6 +4,11 @@ import * as path from 'node:path';
 /** Where running containers keep their state (one directory per container, see docs/lifecycle.md). */
 export const RUN_DIR = '/run/haco';
 
+/** The state root in use: HACO_RUN_DIR when set (tests), else RUN_DIR. */
+export function currentRunDir(): string {
+  return process.env['HACO_RUN_DIR'] || RUN_DIR;
+}
+
 /** A running container's network, as far as its state directory tells. */
 export interface RunningNetwork {
   container: string;
@@ -50,12 +55,34 @@ function alive(pid: number): boolean {
 }
 
 /**
- * The networks of containers that are running now, read from `RUN_DIR/NAME/*.json`. A state that names
- * a pid which no longer exists is stale (the container died without cleaning up) and is ignored, so a
- * crash never blocks an address forever. Unreadable or foreign files are skipped: this check helps, it
+ * The launcher's `STATE/state` file (key=value lines, native/src/state.c): the supervisor's pid, the
+ * container's pid and the status. Only what this check needs.
+ */
+function readKeyValueState(file: string): { pids: number[]; status: string | undefined } | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kv = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) kv.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  const pids = ['supervisor', 'pid'].map((k) => Number(kv.get(k))).filter((n) => Number.isInteger(n) && n > 0);
+  return { pids, status: kv.get('status') };
+}
+
+/**
+ * The networks of containers that are running now, read from `RUN_DIR/NAME/`: the network from
+ * `plan.json` (written by the launcher when the container starts; `state.json` and `container.json` are
+ * read too), whether it runs from the `state` file. A container whose state says `exited`, or whose pids
+ * no longer exist, is stale (it died without cleaning up, or was kept for `haco logs`) and is ignored, so
+ * a crash never blocks an address forever. Unreadable or foreign files are skipped: this check helps, it
  * must never be the reason a start fails.
  */
-export function runningNetworks(runDir: string = RUN_DIR): RunningNetwork[] {
+export function runningNetworks(runDir: string = currentRunDir()): RunningNetwork[] {
   let names: string[];
   try {
     names = fs.readdirSync(runDir);
@@ -77,6 +104,8 @@ export function runningNetworks(runDir: string = RUN_DIR): RunningNetwork[] {
       pid ??= pidOf(json);
     }
     if (!network || (pid !== undefined && !alive(pid))) continue;
+    const state = readKeyValueState(path.join(runDir, name, 'state'));
+    if (state && (state.status === 'exited' || (state.pids.length > 0 && !state.pids.some(alive)))) continue;
     found.push({
       container: name,
       address: network.address as string,

@@ -106,4 +106,27 @@ describe('running containers state', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('reads the launcher\'s layout: plan.json for the network, the state file for whether it runs; HACO_RUN_DIR', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-run-'));
+    const saved = process.env['HACO_RUN_DIR'];
+    try {
+      const container = (name: string, address: string, state: string) => {
+        fs.mkdirSync(path.join(dir, name), { recursive: true });
+        fs.writeFileSync(path.join(dir, name, 'plan.json'), JSON.stringify({ name, network: { address, bridge: 'hbr0', vethHost: `vh-${name}` } }));
+        fs.writeFileSync(path.join(dir, name, 'state'), state);
+      };
+      container('up', '10.231.0.2/24', `name=up\nstatus=running\nsupervisor=${process.pid}\npid=${process.pid}\n`);
+      container('done', '10.231.0.3/24', `name=done\nstatus=exited\nsupervisor=${process.pid}\npid=0\nexit_code=0\n`);
+      container('killed', '10.231.0.4/24', `name=killed\nstatus=running\nsupervisor=${2 ** 22 + 1}\npid=${2 ** 22 + 2}\n`);
+      const expected = [{ container: 'up', address: '10.231.0.2/24', bridge: 'hbr0', vethHost: 'vh-up' }];
+      expect(runningNetworks(dir)).toEqual(expected);
+      process.env['HACO_RUN_DIR'] = dir;
+      expect(runningNetworks()).toEqual(expected);
+    } finally {
+      if (saved === undefined) delete process.env['HACO_RUN_DIR'];
+      else process.env['HACO_RUN_DIR'] = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
