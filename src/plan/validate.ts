@@ -85,7 +85,11 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
   for (const kind of c.namespaces.unshare) kindProblem('namespaces.unshare', kind);
   for (const ref of c.namespaces.enter) {
     if (kindProblem('namespaces.enter', ref.kind)) continue;
-    if (c.namespaces.unshare.includes(ref.kind)) {
+    if (ref.kind === 'mount') {
+      // .share('mount') is refused below (the root switch needs the container's own mount namespace), so the
+      // generic "share it to keep only the enter" hint would lead in a circle.
+      add('namespaces.enter', `cannot enter the mount namespace ${ref.path}: the container switches into its rootfs in a mount namespace of its own`, "remove .enter('mount', …); use .bind() to bring host paths into the container");
+    } else if (c.namespaces.unshare.includes(ref.kind)) {
       add('namespaces.enter', `the ${ref.kind} namespace is both unshared and entered (${ref.path})`, `remove one: .share('${ref.kind}') keeps only the enter`);
     }
     if (!ref.path.startsWith('/')) add('namespaces.enter', `namespace path "${ref.path}" is not absolute`, 'write e.g. /proc/1234/ns/net or /var/run/netns/NAME');
