@@ -14,6 +14,8 @@ export interface StreamedOptions {
   signal?: AbortSignal;
   /** A file fed to the child's stdin (default: no stdin). */
   inputFile?: string;
+  /** Text written to the child's fd 3 (a pipe closed after it), e.g. a launch spec for `haco-launch --spec-fd 3`. */
+  fd3?: string;
   /** How many trailing lines to keep for error messages (default 40). */
   keep?: number;
 }
@@ -39,7 +41,12 @@ export async function runStreamed(file: string, args: readonly string[], options
     all: true,
     buffer: false,
     reject: false,
-    stdin: options.inputFile ? { file: options.inputFile } : 'ignore',
+    stdio: [
+      options.inputFile ? { file: options.inputFile } : 'ignore',
+      'pipe',
+      'pipe',
+      ...(options.fd3 !== undefined ? [new TextEncoder().encode(options.fd3)] : []),
+    ],
     env: options.env ?? {},
     extendEnv: options.extendEnv ?? true,
     ...(options.cwd ? { cwd: options.cwd } : {}),

@@ -6,7 +6,7 @@ import { BootstrapError, RootfsStateError } from '../bootstrap/errors';
 import { isPopulatedDir } from '../bootstrap/layers';
 import { ProvisionStepError } from './errors';
 import { planSteps, readRecord, treeIdentity, writeRecord } from './record';
-import { runInRootfs, type RootfsSession } from './run-in-rootfs';
+import { runInRootfs } from './run-in-rootfs';
 
 export interface ProvisionOptions {
   reporter: Reporter;
@@ -21,16 +21,6 @@ export interface ProvisionResult {
   container: string;
   ran: string[];
   skipped: string[];
-}
-
-/** How to enter this container's rootfs for provisioning. */
-export function sessionFor(container: ContainerPlan): RootfsSession {
-  return {
-    rootfs: container.rootfs.path,
-    hostname: container.process.hostname,
-    ...(container.rootfs.overlay ? { overlay: container.rootfs.overlay } : {}),
-    ...(container.bootstrap.strategy === 'host' ? { binds: container.bootstrap.binds } : {}),
-  };
 }
 
 /**
@@ -54,7 +44,6 @@ export async function provisionRootfs(container: ContainerPlan, options: Provisi
   const ready = container.rootfs.overlay ? fs.existsSync(changedTree) : isPopulatedDir(container.rootfs.path);
   if (!ready) throw new RootfsStateError('E_NO_ROOTFS', `the rootfs of "${name}" does not exist yet`, 'haco create FILE');
 
-  const session = sessionFor(container);
   const signal = options.signal;
   if (plan.files.length > 0) {
     const phase = 'provision.files';
@@ -64,9 +53,9 @@ export async function provisionRootfs(container: ContainerPlan, options: Provisi
       const source = path.resolve(options.baseDir, file.source);
       if (!fs.existsSync(source)) throw new RootfsStateError('E_NO_SOURCE', `provision file ${source} does not exist`);
       const mode = file.mode ?? (fs.statSync(source).mode & 0o777).toString(8).padStart(4, '0');
-      // Written from inside the chroot, so symlinks in the rootfs resolve inside it and never onto the host.
+      // Written from inside the rootfs (after the switch), so symlinks in the rootfs resolve inside it and never onto the host.
       const copy = await runInRootfs(
-        session,
+        container,
         ['/bin/sh', '-c', 'umask 022; mkdir -p "$(dirname "$1")" && cat > "$1" && chmod "$2" "$1"', 'copy', file.target, mode],
         { reporter, container: name, phase, inputFile: source, ...(signal ? { signal } : {}) },
       );
@@ -87,7 +76,7 @@ export async function provisionRootfs(container: ContainerPlan, options: Provisi
     }
     const started = Date.now();
     reporter.begin(name, phase);
-    const out = await runInRootfs(session, ['/bin/sh', '-xec', step.script], { reporter, container: name, phase, ...(signal ? { signal } : {}) });
+    const out = await runInRootfs(container, ['/bin/sh', '-xec', step.script], { reporter, container: name, phase, ...(signal ? { signal } : {}) });
     if (out.cancelled) throw new RootfsStateError('E_INTERRUPTED', `provision step "${step.name}" was interrupted`, 'run `haco provision FILE` again');
     if (out.exitCode !== 0) {
       reporter.end(name, phase, 'failed', Date.now() - started);

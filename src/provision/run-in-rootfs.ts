@@ -1,30 +1,21 @@
 import * as fs from 'node:fs';
-import type { OverlayPlan } from '../plan/types';
+import * as path from 'node:path';
+import type { ContainerPlan, HostFileMount, OverlayPlan } from '../plan/types';
 import type { Reporter } from '../progress/reporter';
 import { runStreamed, type StreamedResult } from '../progress/run-streamed';
-import { requireTool } from '../bootstrap/tools';
+import { compileLaunchSpec } from '../runtime/compile';
+import { detectHostFacts, type HostFacts } from '../runtime/host-facts';
+import { findLauncher } from '../runtime/launcher-path';
+import { PROVISION_HOST_FILES, provisionPlan } from './provision-plan';
 
 /**
- * Running a command inside a rootfs that is not started as a container. Isolated in this module so
- * it can be swapped for haco's own launcher (a derived container plan) once `src/start/` offers one.
- *
- * Today: util-linux `unshare --mount --uts --ipc --pid --fork` gives a private mount namespace
- * (propagation private, so nothing below leaks to the host and everything disappears with the
- * namespace), then a host shell mounts what a package manager needs — the overlay (layered
- * rootfs), the host's read-only binds (host strategy), proc, a read-only sys, a minimal /dev with
- * devpts, a tmpfs /tmp, the host's resolv.conf and hosts — and `chroot`s into the tree with a clean
- * environment.
+ * Running a command inside a container's rootfs without starting the container: the plan derived by
+ * provisionPlan() (src/provision/provision-plan.ts) is compiled into a launch spec and executed by haco's
+ * own launcher, spawned as a child (node waits for it; this is not the `haco start` handoff). The spec
+ * goes through a pipe on fd 3; stdout and stderr are streamed with the phase prefix. The launcher sets
+ * everything up in a fresh mount namespace (overlay included) and tears it all down when the command
+ * exits — mounts die with the namespace, the cgroup is removed — and exits with the command's status.
  */
-export interface RootfsSession {
-  /** The rootfs (for an overlay: the merged mount point). */
-  rootfs: string;
-  overlay?: OverlayPlan;
-  /** Set in the session's own uts namespace. */
-  hostname?: string;
-  /** Host directories bound read-only at the same path (the `host` bootstrap's binds). */
-  binds?: readonly string[];
-}
-
 export interface RunInRootfsOptions {
   reporter: Reporter;
   container: string;
@@ -32,65 +23,75 @@ export interface RunInRootfsOptions {
   signal?: AbortSignal;
   /** A host file fed to the command's stdin (how provision files are copied in). */
   inputFile?: string;
+  /** Host facts (tests); detected once per process otherwise. */
+  host?: HostFacts;
 }
 
-const SETUP = String.raw`
-set -e
-R=$1; shift
-# The container's own hostname (the uts namespace is a copy of the host's until set).
-[ -z "$HACO_HOSTNAME" ] || hostname "$HACO_HOSTNAME" 2>/dev/null || true
-if [ -n "$HACO_OVERLAY" ]; then mount -t overlay overlay -o "$HACO_OVERLAY" "$R"; fi
-old_ifs=$IFS; IFS='
-'
-for b in $HACO_BINDS; do
-  if [ -d "$b" ] && [ ! -L "$b" ] && [ -d "$R$b" ] && [ ! -L "$R$b" ]; then
-    mount --rbind "$b" "$R$b" && mount -o remount,bind,ro "$R$b"
-  fi
-done
-IFS=$old_ifs
-for d in proc sys dev tmp; do [ -d "$R/$d" ] || mkdir -p "$R/$d"; done
-mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
-mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"
-mount -t tmpfs -o mode=755,nosuid,size=64k tmpfs "$R/dev"
-for n in null zero full random urandom tty; do : > "$R/dev/$n"; mount --bind "/dev/$n" "$R/dev/$n"; done
-mkdir "$R/dev/pts" "$R/dev/shm"
-mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$R/dev/pts"
-ln -s pts/ptmx "$R/dev/ptmx"; ln -s /proc/self/fd "$R/dev/fd"
-ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"
-mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/dev/shm"
-mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/tmp"
-for f in resolv.conf hosts; do
-  if [ -f "/etc/$f" ] && [ -f "$R/etc/$f" ] && [ ! -L "$R/etc/$f" ]; then mount --bind -o ro "/etc/$f" "$R/etc/$f"; fi
-done
-exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8 \
-  DEBIAN_FRONTEND=noninteractive chroot "$R" "$@"
-`;
+let factsCache: HostFacts | undefined;
 
 /**
- * Runs `argv` inside the rootfs (see RootfsSession), streaming its output with the phase prefix.
- * Never throws for a non-zero exit; returns it.
+ * Runs `argv` inside the rootfs of `container` through the launcher, streaming its output with the
+ * phase prefix. Never throws for a non-zero exit; returns it (the launcher's status is the command's,
+ * 125 when the launch itself failed).
  */
-export async function runInRootfs(session: RootfsSession, argv: readonly string[], options: RunInRootfsOptions): Promise<StreamedResult> {
-  requireTool('unshare', 'util-linux');
-  requireTool('chroot', 'coreutils');
-  const env: Record<string, string> = {
-    HACO_OVERLAY: session.overlay ? overlayOptions(session.overlay) : '',
-    HACO_HOSTNAME: session.hostname ?? '',
-    HACO_BINDS: (session.binds ?? []).join('\n'),
-  };
-  if (!fs.existsSync(session.rootfs)) throw new Error(`${session.rootfs} does not exist`);
-  return runStreamed(
-    'unshare',
-    ['--mount', '--uts', '--ipc', '--pid', '--fork', '--kill-child', '--propagation', 'private', '/bin/sh', '-c', SETUP, 'haco-setup', session.rootfs, ...argv],
-    {
-      reporter: options.reporter,
-      container: options.container,
-      phase: options.phase,
-      env,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.inputFile ? { inputFile: options.inputFile } : {}),
-    },
-  );
+export async function runInRootfs(container: ContainerPlan, argv: readonly string[], options: RunInRootfsOptions): Promise<StreamedResult> {
+  const present = container.rootfs.overlay ? fs.existsSync(container.rootfs.overlay.upper) : fs.existsSync(container.rootfs.path);
+  if (!present) throw new Error(`${container.rootfs.overlay?.upper ?? container.rootfs.path} does not exist`);
+  const plan = provisionPlan(container, argv, { hostFiles: bindableHostFiles(container) });
+  const host = options.host ?? (factsCache ??= detectHostFacts());
+  const spec = compileLaunchSpec(plan, host, { comments: false });
+  const launcher = findLauncher();
+  return runStreamed(launcher, ['--spec-fd', '3'], {
+    reporter: options.reporter,
+    container: options.container,
+    phase: options.phase,
+    // The launcher needs nothing from node's environment; the command's own is in the spec.
+    env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+    extendEnv: false,
+    fd3: spec.text,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.inputFile ? { inputFile: options.inputFile } : {}),
+  });
+}
+
+/**
+ * The host files worth binding: present on the host, and a regular file in the rootfs (a missing one
+ * would be created as an empty file, a symlink would be followed to wherever it points inside the tree).
+ */
+export function bindableHostFiles(container: ContainerPlan): HostFileMount['source'][] {
+  return PROVISION_HOST_FILES.filter((f) => {
+    if (!isFile(f, fs.statSync)) return false;
+    return rootfsEntry(container, f) === 'file';
+  });
+}
+
+type EntryKind = 'file' | 'other' | 'missing';
+
+/** What PATH (inside the container) is in the rootfs, looking through the overlay layers top-down. */
+export function rootfsEntry(container: ContainerPlan, inner: string): EntryKind {
+  const overlay = container.rootfs.overlay;
+  const trees = overlay ? [overlay.upper, ...overlay.lower] : [container.rootfs.path];
+  for (const tree of trees) {
+    const p = path.join(tree, inner);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      continue;
+    }
+    // An overlayfs whiteout (a 0/0 character device) hides the lower layers' entry.
+    if (st.isCharacterDevice() && st.rdev === 0) return 'missing';
+    return st.isFile() ? 'file' : 'other';
+  }
+  return 'missing';
+}
+
+function isFile(p: string, stat: (p: string) => fs.Stats): boolean {
+  try {
+    return stat(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** overlayfs mount data: `lowerdir=top:…:bottom,upperdir=U,workdir=W`. */
