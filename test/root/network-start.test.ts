@@ -1,0 +1,256 @@
+// Networking end to end through `haco start`, as a user runs it: each test writes a *.haco.ts, and
+// bin/haco starts it inside a network namespace this test creates (`nsenter --net=/run/netns/NS`; unlike
+// `ip netns exec` it keeps the host's /sys, so /sys/fs/cgroup stays visible for the cgroup steps). The
+// bridge, the veths and every packet stay in that namespace; it is deleted at the end, also on failure.
+// Two containers on one bridge ping each other and the bridge; a second start with a taken address is
+// refused; --trace shows every network command; nothing is left after exit nor after kill -9 of the
+// launcher (the cleanup watcher); a container joining an existing netns sees its interfaces.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { networkCleanupSteps, networkWireSteps, shQuote } from '../../src/network/commands';
+import type { NetworkPlan } from '../../src/plan/types';
+import { HACO_BIN, REPO } from '../support/cli';
+import { describeStart, makeWorkspace, type Workspace } from '../support/rootfs';
+import { isAlive, until } from '../support/start';
+
+jest.setTimeout(90_000);
+
+const tag = randomBytes(3).toString('hex');
+const NS = `haco-ns-${tag}`;
+const JOIN = `haco-ns-${tag}-j`;
+const BRIDGE = `hb${tag}`;
+const SUBNET = '10.231.0';
+
+let ws: Workspace;
+let env: Record<string, string>;
+const started: ChildProcess[] = [];
+
+/** `ip …` (or any command) inside a namespace of this test. */
+function inNs(ns: string, argv: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync('nsenter', [`--net=/run/netns/${ns}`, ...argv], { encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Link names in the test namespace (without the @peer suffix). */
+const links = (): string[] =>
+  inNs(NS, ['ip', '-o', 'link', 'show'])
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(': ')[1]!.split('@')[0]!);
+const veths = (): string[] => links().filter((l) => l.startsWith('vh') || l.startsWith('hg'));
+
+/** `haco ARGS` inside the test namespace, waiting for it. */
+function hacoIn(args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync('nsenter', [`--net=/run/netns/${NS}`, HACO_BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    input: '',
+    timeout: 60_000,
+  });
+  return { status: r.status ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+interface Background {
+  /** nsenter execs bin/haco, which execs the launcher: one pid from start to end. */
+  pid: number;
+  output(): string;
+  waitFor(text: string): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** `haco ARGS` inside the test namespace in the background. */
+function hacoInBackground(args: string[]): Background {
+  const child = spawn('nsenter', [`--net=/run/netns/${NS}`, HACO_BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    pid: child.pid!,
+    output: () => output,
+    exited,
+    async waitFor(text) {
+      await until(`"${text}" from haco (output so far: ${output})`, () => {
+        if (output.includes(text)) return true;
+        if (done) throw new Error(`haco exited before printing "${text}":\n${output}`);
+        return undefined;
+      }, 30_000);
+    },
+  };
+}
+
+/** A definition with a network on the test's bridge. */
+function define(name: string, host: number, extra: Record<string, unknown> = {}): { file: string; name: string } {
+  const full = `hn-${tag}-${name}`;
+  const network = { bridge: BRIDGE, bridgeAddress: `${SUBNET}.1/24`, address: `${SUBNET}.${host}/24`, vethHost: `vh${tag}${name}`, ...extra };
+  return { file: ws.define(full, `.network(${JSON.stringify(network)})`), name: full };
+}
+
+/** A container that stays up until SIGTERM (PID 1 of a pid namespace ignores signals it does not handle). */
+const WAIT_FOR_TERM = ['sh', '-c', 'trap "exit 0" TERM; echo ready; sleep 60 & wait'];
+
+describeStart(
+  'haco start: networking inside a test network namespace',
+  () => {
+    beforeAll(() => {
+      ws = makeWorkspace('net-start');
+      env = { ...ws.env, HACO_RUN_DIR: path.join(ws.dir, 'run') };
+      for (const ns of [NS, JOIN]) {
+        const r = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`ip netns add ${ns}: ${r.stderr}`);
+      }
+    });
+
+    afterAll(() => {
+      for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (const ns of [NS, JOIN]) spawnSync('ip', ['netns', 'del', ns]);
+      ws?.cleanup();
+      expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(NS);
+    });
+
+    test('two containers on one bridge reach each other and the bridge; a taken address is refused; nothing is left after exit', async () => {
+      const a = define('a', 2);
+      const first = hacoInBackground(['start', a.file, '--', ...WAIT_FOR_TERM]);
+      await first.waitFor('ready');
+      expect(links()).toEqual(expect.arrayContaining([BRIDGE, `vh${tag}a`]));
+      // The address of a running container (its state dir says so) is refused before anything is built.
+      const clash = define('x', 2);
+      const refused = hacoIn(['start', clash.file, '--', 'true']);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain('E_ADDRESS_IN_USE');
+      expect(refused.stderr).toContain(a.name);
+      expect(veths()).toEqual([`vh${tag}a`]);
+
+      const b = define('b', 3);
+      const second = hacoIn(['start', b.file, '--', 'sh', '-c', `ping -c 1 -W 2 ${SUBNET}.2 && ping -c 1 -W 2 ${SUBNET}.1 && ip -o addr show eth0 && ip route`]);
+      expect(second.stderr).toBe('');
+      expect(second.status).toBe(0);
+      expect(second.stdout).toContain(`1 packets received`);
+      expect(second.stdout).toContain(`inet ${SUBNET}.3/24`);
+      expect(second.stdout).toContain(`default via ${SUBNET}.1 dev eth0`);
+      // The host side (the test namespace) reaches the running container through the bridge.
+      expect(inNs(NS, ['ping', '-c', '1', '-W', '2', `${SUBNET}.2`]).status).toBe(0);
+
+      process.kill(first.pid, 'SIGTERM');
+      expect(await first.exited).toBe(0);
+      await until('the veths to go', () => (veths().length === 0 ? true : undefined));
+      expect(links().sort()).toEqual([BRIDGE, 'lo']);
+      expect(fs.readdirSync(env['HACO_RUN_DIR']!)).toEqual([]);
+    });
+
+    test('--trace shows every network command, whole and shell-quoted, wire and cleanup', () => {
+      const c = define('t', 4);
+      const r = hacoIn(['start', c.file, '--trace', '--', 'true']);
+      expect(r.status).toBe(0);
+      const net: NetworkPlan = {
+        bridge: BRIDGE,
+        bridgeAddress: `${SUBNET}.1/24`,
+        address: `${SUBNET}.4/24`,
+        gateway: `${SUBNET}.1`,
+        vethHost: `vh${tag}t`,
+        vethGuest: 'eth0',
+        createBridge: true,
+        cleanup: true,
+      };
+      const traced = r.stderr.split('\n').filter((l) => l.startsWith('[haco] fork() + execv('));
+      for (const argv of networkWireSteps(net)) expect(traced).toContain(`[haco] fork() + execv("${argv[0]}", ...)   /* hook: ${argv.map(shQuote).join(' ')} */`);
+      for (const argv of networkCleanupSteps(net)) expect(traced).toContain(`[haco] fork() + execv("${argv[0]}", ...)   /* cleanup-cmd: ${argv.map(shQuote).join(' ')} */`);
+      expect(veths()).toEqual([]);
+    });
+
+    test('a failing network command is reported whole', () => {
+      // A link already named like the temporary guest end makes `ip link add … peer name hg…` fail.
+      // The preflight only knows vethHost, so this one reaches the launcher.
+      const c = define('f', 5);
+      const plan = JSON.parse(hacoIn(['plan', c.file, '--json']).stdout) as { containers: Array<{ network: NetworkPlan }> };
+      const wire = networkWireSteps(plan.containers[0]!.network);
+      const add = wire.find((argv) => argv.includes('veth'))!;
+      const guest = add[add.indexOf('name') + 1]!;
+      expect(inNs(NS, ['ip', 'link', 'add', guest, 'type', 'veth', 'peer', 'name', `hz${tag}`]).status).toBe(0);
+      try {
+        const r = hacoIn(['start', c.file, '--', 'true']);
+        expect(r.status).toBe(125);
+        expect(r.stderr).toContain(`hook ${add.map(shQuote).join(' ')}: exited with status`);
+        expect(veths().filter((l) => l !== guest)).toEqual([]);
+      } finally {
+        inNs(NS, ['ip', 'link', 'del', guest]);
+      }
+    });
+
+    test('kill -9 of the launcher: the cleanup watcher removes the veth and the state', async () => {
+      const k = define('k', 6);
+      const run = hacoInBackground(['start', k.file, '--', 'sleep', '60']);
+      await until('the container on the bridge', () => (inNs(NS, ['ping', '-c', '1', '-W', '1', `${SUBNET}.6`]).status === 0 ? true : undefined), 30_000);
+      expect(veths()).toEqual([`vh${tag}k`]);
+      process.kill(run.pid, 'SIGKILL');
+      await run.exited;
+      await until(`the veth to go after kill -9 (links: ${veths().join(' ')})`, () => (veths().length === 0 ? true : undefined), 15_000);
+      await until('the state dir to go', () => (fs.readdirSync(env['HACO_RUN_DIR']!).length === 0 ? true : undefined), 15_000);
+      // The container (sleep 60) is gone too, not left running in the test namespace.
+      const sleepers = spawnSync('pgrep', ['-f', '^sleep 60$'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map(Number)
+        .filter((pid) => isAlive(pid) && fs.readlinkSync(`/proc/${pid}/ns/net`) === fs.readlinkSync(`/run/netns/${NS}`) );
+      expect(sleepers).toEqual([]);
+      // The address is free again: the same definition starts.
+      const again = hacoIn(['start', k.file, '--', 'true']);
+      expect(again.stderr).toBe('');
+      expect(again.status).toBe(0);
+    });
+
+    test('the preflight refuses a missing bridge and a leftover veth before anything is created', () => {
+      const nb = define('n', 7, { bridge: `hn${tag}`, bridgeAddress: '10.231.7.1/24', address: '10.231.7.2/24', createBridge: false });
+      const r = hacoIn(['start', nb.file, '--', 'true']);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('E_NO_BRIDGE');
+      expect(r.stderr).toContain(`haco net bridge create hn${tag} --address 10.231.7.1/24`);
+
+      const lv = define('l', 8);
+      expect(inNs(NS, ['ip', 'link', 'add', `vh${tag}l`, 'type', 'veth', 'peer', 'name', `hy${tag}`]).status).toBe(0);
+      try {
+        const r2 = hacoIn(['start', lv.file, '--', 'true']);
+        expect(r2.status).not.toBe(0);
+        expect(r2.stderr).toContain('E_VETH_EXISTS');
+        expect(r2.stderr).toContain(`ip link del vh${tag}l`);
+      } finally {
+        inNs(NS, ['ip', 'link', 'del', `vh${tag}l`]);
+      }
+      expect(veths()).toEqual([]);
+      expect(links()).not.toContain(`hn${tag}`);
+    });
+
+    test('a container joining an existing netns sees its interfaces and leaves them as they were', () => {
+      expect(inNs(JOIN, ['ip', 'link', 'add', 'jv0', 'type', 'veth', 'peer', 'name', 'jv1']).status).toBe(0);
+      const name = `hn-${tag}-j`;
+      // ip netns add makes /run/netns/NAME; /var/run is a link to /run, and joinNetns(name) uses /var/run/netns.
+      const file = ws.define(name, `.joinNetns(${JSON.stringify(JOIN)})`);
+      const r = hacoIn(['start', file, '--', 'sh', '-c', 'ip -o link; readlink /proc/self/ns/net']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/jv0@jv1/);
+      expect(r.stdout).not.toContain(BRIDGE);
+      expect(r.stdout.trim().split('\n').pop()).toBe(inNs(JOIN, ['readlink', '/proc/self/ns/net']).stdout.trim());
+      const after = inNs(JOIN, ['ip', '-o', 'link']).stdout;
+      expect(after).toMatch(/jv0@jv1/);
+      expect(after).toMatch(/jv1@jv0/);
+
+      const missing = ws.define(`${name}m`, `.joinNetns('haco-ns-${tag}-missing')`);
+      const refused = hacoIn(['start', missing, '--', 'true']);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain('E_NO_NETNS');
+      expect(refused.stderr).toContain(`ip netns add haco-ns-${tag}-missing`);
+    });
+  },
+  [() => (spawnSync('nsenter', ['--version']).status === 0 ? undefined : 'nsenter (util-linux) is missing')],
+);
