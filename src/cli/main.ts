@@ -1,13 +1,19 @@
 import { flush, handle, run } from '@oclif/core';
 import ArchiveCommand from '../commands/archive';
+import Attach from '../commands/attach';
 import CreateCommand from '../commands/create';
 import DiffCommand from '../commands/diff';
 import Explain from '../commands/explain';
+import Kill from '../commands/kill';
+import Logs from '../commands/logs';
 import NetBridgeCreate from '../commands/net/bridge/create';
 import NetBridgeRm from '../commands/net/bridge/rm';
 import NetLs from '../commands/net/ls';
 import New from '../commands/new';
 import PlanCommand from '../commands/plan';
+import Ps from '../commands/ps';
+import Reload from '../commands/reload';
+import Rm from '../commands/rm';
 import Start from '../commands/start';
 import ProvisionCommand from '../commands/provision';
 import Validate from '../commands/validate';
@@ -20,14 +26,20 @@ import { packageRoot } from '../package-root';
  */
 export const COMMANDS = {
   archive: ArchiveCommand,
+  attach: Attach,
   create: CreateCommand,
   diff: DiffCommand,
   explain: Explain,
+  kill: Kill,
+  logs: Logs,
   'net:bridge:create': NetBridgeCreate,
   'net:bridge:rm': NetBridgeRm,
   'net:ls': NetLs,
   new: New,
   plan: PlanCommand,
+  ps: Ps,
+  reload: Reload,
+  rm: Rm,
   start: Start,
   provision: ProvisionCommand,
   validate: Validate,

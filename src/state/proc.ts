@@ -34,15 +34,27 @@ function isZombie(pid: number): boolean {
 export const NS_FILES = ['user', 'mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup', 'time'] as const;
 export type NsFile = (typeof NS_FILES)[number];
 
-/** The namespaces PID is in that differ from REFERENCE's (compared by the ns file's inode link). */
-export function ownNamespaces(pid: number, reference: number | 'self' = 1): NsFile[] {
+function nsLink(pid: number | 'self', kind: NsFile): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/${kind}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The namespaces PID is in that differ from the references' (compared by the ns file's inode link): the
+ * first reference that can be read wins, e.g. PID 1, then the supervisor (which stays in the host's
+ * namespaces) when PID 1's ns files are not readable (a sandbox, a protected init).
+ */
+export function ownNamespaces(pid: number, ...references: Array<number | 'self'>): NsFile[] {
+  const refs = references.length ? references : [1];
   const own: NsFile[] = [];
   for (const kind of NS_FILES) {
-    try {
-      if (fs.readlinkSync(`/proc/${pid}/ns/${kind}`) !== fs.readlinkSync(`/proc/${reference}/ns/${kind}`)) own.push(kind);
-    } catch {
-      // A kernel without this namespace kind: nothing to compare.
-    }
+    const mine = nsLink(pid, kind);
+    const theirs = refs.map((r) => nsLink(r, kind)).find((l) => l !== undefined);
+    // A kernel without this kind, or nothing readable to compare with: not reported.
+    if (mine !== undefined && theirs !== undefined && mine !== theirs) own.push(kind);
   }
   return own;
 }

@@ -1,0 +1,25 @@
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand } from '../cli/base-command';
+
+export default class Attach extends HacoCommand {
+  static override summary = "Run a command inside a running container (its namespaces, cgroup, root, identity).";
+  static override description =
+    'Compiles a launch spec that joins every namespace the container has of its own (user first), its cgroup, ' +
+    'root, user, capabilities, seccomp filter and environment, and hands it to the launcher: CMD (default ' +
+    "/bin/sh) runs on this terminal and its exit status is haco's. --trace shows each step.";
+  static override strict = false;
+  static override examples = ['<%= config.bin %> attach web', '<%= config.bin %> attach web -- uptime', '<%= config.bin %> attach --trace web -- true'];
+  static override args = { name: Args.string({ description: 'Container name.', required: true }) };
+  static override flags = { trace: Flags.boolean({ description: 'Print every step the launcher takes.', default: false }) };
+
+  async run(): Promise<void> {
+    const { args, flags, argv } = await this.parse(Attach);
+    const dashDash = this.argv.indexOf('--');
+    const command = dashDash >= 0 ? this.argv.slice(dashDash + 1) : (argv as string[]).slice(1);
+    const { prepareAttach } = await import('../lifecycle/attach');
+    const { handOver } = await import('../start/handoff');
+    const { findLauncher } = await import('../runtime/launcher-path');
+    const target = prepareAttach(args.name, command.length ? command : undefined);
+    process.exitCode = await handOver([findLauncher(), ...(flags.trace ? ['--trace'] : [])], target.spec);
+  }
+}

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand } from '../cli/base-command';
+import { HacoError } from '../errors';
+
+export default class Reload extends HacoCommand {
+  static override summary = 'Apply changed cgroup limits and rlimits of FILE to its running container.';
+  static override description =
+    'Re-evaluates FILE and compares it with the plan the container runs. Changed cgroup limits are written to ' +
+    'its cgroup files and changed rlimits set on its processes (prlimit); anything else (namespaces, mounts, ' +
+    'the command…) is refused with the list of changes. afterReload hooks run afterwards.';
+  static override examples = ['<%= config.bin %> reload examples/reload.haco.ts'];
+  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override flags = { container: Flags.string({ char: 'c', description: 'Which container of the file.' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Reload);
+    const { loadDefinition } = await import('../load/load');
+    const { pickContainer } = await import('../start/start');
+    const { detectHostFacts } = await import('../runtime/host-facts');
+    const { planReload, applyReload, saveReloadedPlan } = await import('../lifecycle/reload');
+    const { runHostHooks } = await import('../lifecycle/hooks');
+    const loaded = await loadDefinition(args.file);
+    const next = pickContainer(loaded.plan, args.file, flags.container);
+    const plan = planReload(next.name, next, detectHostFacts().cgroup);
+    if (plan.steps.length === 0) {
+      process.stdout.write(`${plan.name}: nothing to reload\n`);
+      return;
+    }
+    const { readState } = await import('../state');
+    const tracking = readState(plan.name)?.recorded.meta['tracking'];
+    let pids = [plan.pid];
+    try {
+      if (tracking) pids = fs.readFileSync(path.join(tracking, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      // only the init then
+    }
+    applyReload(plan, pids, (argv) => {
+      const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+      return { status: r.status, stderr: r.stderr ?? String(r.error ?? '') };
+    });
+    saveReloadedPlan(plan);
+    process.stdout.write(`reloaded ${plan.name} (pid ${plan.pid}):\n${plan.steps.map((s) => `  ${s.what}\n`).join('')}`);
+    const failed = runHostHooks(next, 'afterReload', { pid: plan.pid, stateDir: plan.stateDir });
+    if (failed.length > 0) {
+      throw new HacoError('E_HOOK_FAILED', `afterReload hook ${failed.map((f) => `${f.command.join(' ')} (status ${f.status})`).join(', ')} failed`, {
+        hint: 'the new limits are applied; fix the hook',
+      });
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { constants } from 'node:os';
+import { EXIT, HacoError, UsageError } from '../errors';
+import { isSameProcess, readState, requireState, type ContainerState } from '../state';
+
+/**
+ * glibc's SIGRTMIN (the kernel's 32 and 33 are taken by glibc's threads): the supervisor reads it as
+ * "stop, do not restart" and does not forward it (native/src/proc.c).
+ */
+export const STOP_SIGNAL = 34;
+
+export function signalNumber(name: string): number {
+  if (/^\d+$/.test(name)) return Number(name);
+  const upper = name.toUpperCase();
+  const key = (upper.startsWith('SIG') ? upper : `SIG${upper}`) as keyof typeof constants.signals;
+  const n = constants.signals[key];
+  if (n === undefined) throw new UsageError(`unknown signal "${name}"`, 'use a name like TERM, INT, KILL, HUP or a number');
+  return n;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function supervisorAlive(s: ContainerState): boolean {
+  return isSameProcess(s.recorded.supervisor, s.recorded.supervisorStart);
+}
+
+function send(pid: number, signal: number): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** SIGKILL to every process left in the container's tracking cgroup (no pid namespace: init's death kills nothing else). */
+function killCgroup(s: ContainerState): void {
+  const tracking = s.recorded.meta['tracking'];
+  if (!tracking) return;
+  try {
+    for (const pid of fs.readFileSync(path.join(tracking, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) send(Number(pid), constants.signals.SIGKILL);
+  } catch {
+    // the cgroup is gone already
+  }
+}
+
+export interface KillResult {
+  name: string;
+  signal: number;
+  escalated: boolean;
+  exitCode: number | undefined;
+  waitedMs: number;
+}
+
+/**
+ * Signal the container and wait until its supervisor has recorded the exit and is gone (so `haco ps` says
+ * exited and a new start may take the name). After `timeoutMs` the container gets SIGKILL.
+ */
+export async function killContainer(name: string, signal: number, timeoutMs: number): Promise<KillResult> {
+  const s = requireState(name);
+  if (s.status === 'exited' || s.status === 'stale') {
+    throw new HacoError('E_NOT_RUNNING', `container "${name}" is not running (${s.status})`, { hint: `clear it with \`haco rm ${name}\``, exitCode: EXIT.state });
+  }
+  const t0 = Date.now();
+  send(s.recorded.supervisor, STOP_SIGNAL);
+  if (isSameProcess(s.recorded.pid, s.recorded.pidStart)) send(s.recorded.pid, signal);
+  let escalated = signal === constants.signals.SIGKILL;
+  if (escalated) killCgroup(s);
+  for (;;) {
+    const now = readState(name);
+    if (!now || !supervisorAlive(now)) return { name, signal, escalated, exitCode: now?.recorded.exitCode, waitedMs: Date.now() - t0 };
+    if (!escalated && Date.now() - t0 >= timeoutMs) {
+      escalated = true;
+      if (isSameProcess(now.recorded.pid, now.recorded.pidStart)) send(now.recorded.pid, constants.signals.SIGKILL);
+      killCgroup(now);
+    }
+    if (Date.now() - t0 > timeoutMs + 30_000) {
+      throw new HacoError('E_KILL_TIMEOUT', `the supervisor of "${name}" (pid ${now.recorded.supervisor}) did not exit after SIGKILL to the container`, {
+        hint: `look at ${path.join(now.dir, 'supervisor.log')}; kill -9 ${now.recorded.supervisor} (its watcher cleans up)`,
+      });
+    }
+    await sleep(20);
+  }
+}

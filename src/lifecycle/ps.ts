@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cgroupDirs, listStates, ownNamespaces, type ContainerState, type LiveStatus } from '../state';
+
+export interface PsRow {
+  name: string;
+  status: LiveStatus;
+  /** Host pid of the container's init (while running). */
+  pid: number | null;
+  supervisor: number | null;
+  /** Seconds since this run started (while running). */
+  uptimeSeconds: number | null;
+  /** CPU time used by the container's processes, seconds. */
+  cpuSeconds: number | null;
+  memoryBytes: number | null;
+  /** Namespaces the init does not share with the host's PID 1 (ns file names: mnt, uts, net…). */
+  namespaces: string[];
+  exitCode: number | null;
+  restarts: number;
+  reason: string;
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ: what /proc/PID/stat counts in on every Linux architecture haco runs on
+
+function readNumber(file: string): number | undefined {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pidsIn(dir: string): number[] {
+  try {
+    return fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** cpu seconds: cpuacct.usage (v1, ns) or cpu.stat usage_usec (v2); else utime+stime of its processes. */
+function cpuSeconds(dirs: string[], tracking: string | undefined): number | null {
+  for (const d of dirs) {
+    const v1 = readNumber(path.join(d, 'cpuacct.usage'));
+    if (v1 !== undefined) return v1 / 1e9;
+    try {
+      const m = /^usage_usec (\d+)$/m.exec(fs.readFileSync(path.join(d, 'cpu.stat'), 'utf8'));
+      if (m) return Number(m[1]) / 1e6;
+    } catch {
+      // not a v2 cpu.stat here
+    }
+  }
+  if (!tracking) return null;
+  let ticks = 0;
+  for (const pid of pidsIn(tracking)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[14 - 3]) + Number(f[15 - 3]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** memory bytes: memory.usage_in_bytes (v1) or memory.current (v2); else the RSS of its processes. */
+function memoryBytes(dirs: string[], tracking: string | undefined): number | null {
+  for (const d of dirs) {
+    const v = readNumber(path.join(d, 'memory.usage_in_bytes')) ?? readNumber(path.join(d, 'memory.current'));
+    if (v !== undefined) return v;
+  }
+  if (!tracking) return null;
+  let kb = 0;
+  for (const pid of pidsIn(tracking)) {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return kb * 1024;
+}
+
+export function psRow(s: ContainerState, now = Date.now()): PsRow {
+  const r = s.recorded;
+  const live = s.status === 'running';
+  const dirs = cgroupDirs(s);
+  return {
+    name: s.name,
+    status: s.status,
+    pid: live ? r.pid : null,
+    supervisor: live || s.status === 'restarting' ? r.supervisor : null,
+    uptimeSeconds: live ? Math.max(0, Math.round(now / 1000 - r.started)) : null,
+    cpuSeconds: live ? cpuSeconds(dirs, r.meta['tracking']) : null,
+    memoryBytes: live ? memoryBytes(dirs, r.meta['tracking']) : null,
+    namespaces: live ? ownNamespaces(r.pid, 1, r.supervisor, 'self') : [],
+    exitCode: r.exitCode ?? null,
+    restarts: r.restarts,
+    reason: r.reason,
+  };
+}
+
+export function psRows(): PsRow[] {
+  return listStates().map((s) => psRow(s));
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+}
+
+function bytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)}M` : `${Math.round(n / 1024)}K`;
+}
+
+export function renderPs(rows: PsRow[]): string {
+  const table = [['NAME', 'STATUS', 'PID', 'UPTIME', 'CPU', 'MEM', 'NAMESPACES']];
+  for (const r of rows) {
+    const status = r.status === 'exited' ? `exited (${r.exitCode ?? '?'}${r.reason ? `, ${r.reason}` : ''})` : r.status;
+    table.push([
+      r.name,
+      status,
+      r.pid === null ? '-' : String(r.pid),
+      r.uptimeSeconds === null ? '-' : duration(r.uptimeSeconds),
+      r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(2)}s`,
+      r.memoryBytes === null ? '-' : bytes(r.memoryBytes),
+      r.namespaces.length ? r.namespaces.join(',') : '-',
+    ]);
+  }
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  return table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
