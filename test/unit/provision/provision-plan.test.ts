@@ -32,7 +32,7 @@ function strict(): ContainerPlan {
     rlimits: [{ resource: 'NOFILE', soft: 16, hard: 16 }],
     seccomp: { action: 'errno', errno: 1, rules: [{ action: 'allow', syscalls: ['read'], args: [] }] },
     noNewPrivileges: true,
-    hooks: [{ point: 'beforeStart', command: ['/bin/true'] }],
+    hooks: [{ point: 'beforeStart', command: ['/bin/true'], side: 'host' }],
     restart: { policy: 'always', maxRetries: 3, backoffMs: 500 },
     network: {
       bridge: 'haco0',
