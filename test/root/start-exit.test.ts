@@ -107,15 +107,17 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     const pidNs = fs.readlinkSync(`/proc/${init}/ns/pid`);
     expect(processesInPidNs(pidNs).length).toBeGreaterThanOrEqual(3); // sh + two sleeps (+ the loop's sleep)
     expect(leftoverCgroups(name).length).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(ws.run, name))).toBe(true); // the state dir while it runs
     fs.writeFileSync(path.join(ws.rootfs, 'tmp', `stop-${name}`), '');
     expect((await run.exited).status).toBe(0);
     expect(isAlive(run.pid)).toBe(false);
     expect(processesInPidNs(pidNs)).toEqual([]); // the background sleeps died with their namespace
     expect(leftoverCgroups(name)).toEqual([]);
     expect(mountsUnder(ws.dir)).toEqual([]);
+    expect(fs.existsSync(path.join(ws.run, name))).toBe(false);
   });
 
-  test('after kill -9 of the launcher: the container dies with it and its cgroups are removed', async () => {
+  test('after kill -9 of the launcher: the container dies with it; its cgroups and state dir are removed (cleanup watcher)', async () => {
     const name = uniqueName('kill9');
     const run = startInBackground(ws.define(name, LIMITS), ['sh', '-c', 'sleep 30 & echo ready; while :; do sleep 0.05; done'], ws.env);
     running.push(run);
@@ -123,6 +125,7 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     const init = await containerInit(run);
     const pidNs = fs.readlinkSync(`/proc/${init}/ns/pid`);
     expect(processesInPidNs(pidNs).length).toBeGreaterThanOrEqual(2); // sh + sleep 30 (+ the loop's sleep)
+    expect(fs.existsSync(path.join(ws.run, name))).toBe(true);
     process.kill(run.pid, 'SIGKILL');
     expect((await run.exited).signal).toBe('SIGKILL');
     await until('the container processes to die', () => (processesInPidNs(pidNs).length === 0 ? true : undefined), 10_000);
@@ -134,5 +137,7 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     ).catch(() => undefined);
     expect(leftoverCgroups(name)).toEqual([]);
     expect(mountsUnder(ws.dir)).toEqual([]);
+    await until('the state dir to be removed', () => (fs.existsSync(path.join(ws.run, name)) ? undefined : true), 5_000).catch(() => undefined);
+    expect(fs.existsSync(path.join(ws.run, name))).toBe(false);
   });
 });

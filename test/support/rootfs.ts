@@ -73,7 +73,9 @@ export interface Workspace {
   rootfs: string;
   /** HACO_CACHE_DIR for every haco run of this workspace. */
   cache: string;
-  /** Environment for haco(): HACO_CACHE_DIR set. */
+  /** HACO_RUN_DIR: the state dirs of this workspace's running containers (RUN/NAME), not /run/haco. */
+  run: string;
+  /** Environment for haco(): HACO_CACHE_DIR and HACO_RUN_DIR set. */
   env: Record<string, string>;
   /**
    * Writes DIR/NAME.haco.ts exporting `defineContainer(NAME).rootfs(ROOTFS)` + `chain` (DSL calls starting
@@ -89,13 +91,16 @@ export function makeWorkspace(tag: string): Workspace {
   fs.chmodSync(dir, 0o755);
   const rootfs = path.join(dir, 'rootfs');
   const cache = path.join(dir, 'cache');
+  const run = path.join(dir, 'run');
   fs.mkdirSync(cache);
+  fs.mkdirSync(run);
   makeBusyboxRootfs(rootfs);
   return {
     dir,
     rootfs,
     cache,
-    env: { HACO_CACHE_DIR: cache },
+    run,
+    env: { HACO_CACHE_DIR: cache, HACO_RUN_DIR: run },
     define(name, chain = '') {
       const file = path.join(dir, `${name}.haco.ts`);
       fs.writeFileSync(
