@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { isStaticElf } from '../../src/bootstrap/busybox';
 import { makeSandbox, modeOf, type Sandbox } from '../unit/bootstrap/support/sandbox';
 
-// `haco start` is not wired into the CLI yet: commands run inside through `haco provision`.
 describe('bootstrap: busybox', () => {
   let sb: Sandbox;
   let rootfs: string;
@@ -44,6 +43,16 @@ describe('bootstrap: busybox', () => {
     expect(fs.readdirSync(path.join(rootfs, 'proc'))).toEqual([]);
   });
 
+  it('starts for real: busybox applets, the provisioned files, its hostname; exits with the command status', () => {
+    const r = sb.start(file, ['/bin/sh', '-c', 'busybox | head -1; hostname; cat /etc/motd /etc/stamp; echo pid=$$; ls /dev/null; exit 42']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(42);
+    expect(r.stdout).toMatch(/^BusyBox v[\d.]+/);
+    expect(r.stdout).toContain('bb\nhello\npost\npid=1\n/dev/null\n');
+    expect(sb.leftovers('bb')).toEqual([]);
+    expect(fs.readdirSync(path.join(rootfs, 'proc'))).toEqual([]);
+  });
+
   it('a failing step stops provision with its exit code; fixed, only it and later steps run', () => {
     const broken = sb.def(
       'bb-broken',
@@ -55,6 +64,10 @@ describe('bootstrap: busybox', () => {
     expect(r.stderr).toContain('[provision.fails] about to fail');
     expect(r.stderr).toMatch(/provision step "fails" of "bb" failed with exit code 7/);
     expect(fs.existsSync(path.join(rootfs, 'root/after'))).toBe(false);
+    // the failed session left no mount, no cgroup, nothing in /dev or /proc of the tree
+    expect(sb.leftovers('bb')).toEqual([]);
+    expect(fs.readdirSync(path.join(rootfs, 'dev'))).toEqual([]);
+    expect(fs.readdirSync(path.join(rootfs, 'proc'))).toEqual([]);
     const record = JSON.parse(fs.readFileSync(path.join(sb.state, 'bb/provisioned.json'), 'utf8')) as { steps: Record<string, unknown> };
     expect(Object.keys(record.steps).sort()).toEqual(['inside', 'later']);
 

@@ -31,6 +31,12 @@ describe('bootstrap: directory', () => {
     expect(fs.readFileSync(path.join(rootfs, 'ran'), 'utf8')).toBe('inside\n');
     // the source is untouched
     expect(fs.existsSync(path.join(sb.dir, 'tree/ran'))).toBe(false);
+
+    // started for real: the copy, not the source, with the file provision wrote
+    const s = sb.start(file, ['/bin/sh', '-c', 'cat /ran; busybox stat -c %u:%g /owned; test ! -e /tree && echo root-is-copy; exit 3']);
+    expect(s.status).toBe(3);
+    expect(s.stdout).toBe('inside\n4321:8765\nroot-is-copy\n');
+    expect(sb.leftovers('copy')).toEqual([]);
   });
 
   it('without a source it uses the tree already at the rootfs path', () => {

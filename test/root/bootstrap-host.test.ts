@@ -2,8 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { events, makeSandbox, modeOf, type Sandbox } from '../unit/bootstrap/support/sandbox';
 
-// `haco start` is not wired into the CLI yet: the rootfs is checked as a tree, and commands are run
-// inside it through `haco provision` (own mount/pid namespaces + chroot), which proves it is usable.
 describe('bootstrap: host', () => {
   let sb: Sandbox;
   let rootfs: string;
@@ -51,6 +49,14 @@ describe('bootstrap: host', () => {
     // The record lives in the state dir, not in the rootfs.
     expect(fs.existsSync(path.join(sb.state, 'hosty/provisioned.json'))).toBe(true);
     expect(fs.readdirSync(path.join(sb.dir, 'h'))).toEqual(['rootfs']);
+  });
+
+  it('starts for real: the host programs read-only under its own /etc and hostname', () => {
+    const r = sb.start(file, ['/bin/sh', '-c', 'hostname; cat /root/probe | head -2; grep -c hosty /etc/hosts; touch /usr/x 2>/dev/null || echo usr-ro; exit 9']);
+    expect(r.status).toBe(9);
+    expect(r.stdout).toBe('hosty\nhosty\n42\n1\nusr-ro\n');
+    expect(sb.leftovers('hosty')).toEqual([]);
+    expect(fs.readdirSync(path.join(rootfs, 'usr'))).toEqual([]);
   });
 
   it('is idempotent: a second create keeps the rootfs and skips unchanged steps', () => {

@@ -46,6 +46,21 @@ describe('shared overlay layers', () => {
     expect(fs.existsSync(path.join(base, 'etc/child'))).toBe(false);
   });
 
+  it('starts the child through the merged view: its upper writes visible, the lower unchanged', () => {
+    const s = sb.start(file, ['/bin/sh', '-c', 'cat /etc/child /etc/hostname; test -e /bin/vi || echo no-vi; echo new > /started; exit 8'], 'child');
+    expect(s.status).toBe(8);
+    expect(s.stdout).toBe('child\nbase\nchanged\nno-vi\n');
+    expect(fs.readFileSync(path.join(sb.dir, 'child/upper/started'), 'utf8')).toBe('new\n');
+    expect(fs.existsSync(path.join(base, 'started'))).toBe(false);
+    expect(fs.readdirSync(path.join(sb.dir, 'child/merged'))).toEqual([]);
+    expect(sb.leftovers('child')).toEqual([]);
+    // the base starts on its own and never saw the child's changes
+    const b = sb.start(file, ['/bin/sh', '-c', 'test -e /etc/child || echo no-child; test -e /bin/vi && echo vi; exit 0'], 'base');
+    expect(b.status).toBe(0);
+    expect(b.stdout).toBe('no-child\nvi\n');
+    expect(sb.leftovers('base')).toEqual([]);
+  });
+
   it('archives the child flattened: its own files in, whited-out ones out', () => {
     const out = path.join(sb.dir, 'child.tar');
     const r = sb.run(['archive', file, '-c', 'child', '-o', out]);

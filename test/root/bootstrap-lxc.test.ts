@@ -20,6 +20,12 @@ describe('bootstrap: lxc templates', () => {
     // No lxc config and no temp dirs beside the rootfs; nothing registered with lxc.
     expect(fs.readdirSync(path.join(sb.dir, 'lx'))).toEqual(['rootfs']);
     expect(fs.existsSync(path.join(rootfs, 'config'))).toBe(false);
+
+    // started for real: the template's busybox and inittab, the provisioned file
+    const s = sb.start(file, ['/bin/sh', '-c', 'busybox | head -1; cat /root/ok; grep -c :: /etc/inittab >/dev/null && echo inittab; exit 6']);
+    expect(s.status).toBe(6);
+    expect(s.stdout).toMatch(/^BusyBox v[\d.]+.*\nok\ninittab\n$/);
+    expect(sb.leftovers('lx')).toEqual([]);
   });
 
   it('an unknown template is a clear error with a suggestion, and leaves nothing', () => {

@@ -25,6 +25,13 @@ describe('bootstrap: shell and post steps', () => {
     expect(fs.readFileSync(path.join(rootfs, 'built-in'), 'utf8').trim()).toBe(`${rootfs}.haco-new-${fs.readFileSync(path.join(rootfs, 'built-in'), 'utf8').trim().split('-').pop()}`);
     expect(fs.readFileSync(path.join(rootfs, 'two'), 'utf8')).toBe('one\n');
     expect(fs.readdirSync(path.join(sb.dir, 'sh'))).toEqual(['rootfs']);
+
+    // started for real: the files the script and the post steps wrote are the root's
+    const s = sb.start(file, ['/bin/sh', '-c', 'cat /two; /bin/busybox ls /; exit 4']);
+    expect(s.status).toBe(4);
+    expect(s.stdout.split('\n')[0]).toBe('one');
+    expect(s.stdout).toContain('built-in');
+    expect(sb.leftovers('sh')).toEqual([]);
   });
 
   it('a failing script or post step leaves nothing behind', () => {

@@ -44,6 +44,12 @@ describe('bootstrap: tarball and haco archive (round trip)', () => {
     expect([motd.uid, motd.gid, motd.nlink]).toEqual([1234, 5678, 2]);
     expect(fs.readFileSync(path.join(rootfs, 'etc/motd'), 'utf8')).toBe('round-trip\n');
     expect(fs.readlinkSync(path.join(rootfs, 'bin/sh'))).toBe('busybox');
+
+    // the re-imported rootfs starts for real: owners, the hard link and the content survived
+    const s = sb.start(copy, ['/bin/sh', '-c', 'cat /srv/hard; busybox stat -c %u:%g:%h /etc/motd; hostname; exit 5']);
+    expect(s.status).toBe(5);
+    expect(s.stdout).toBe(`round-trip\n1234:5678:2\ncopy-${format}\n`);
+    expect(sb.leftovers(`copy-${format}`)).toEqual([]);
   });
 
   it('refuses an archive with ../ or symlink-escaping entries before extracting anything', () => {

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HACO_BIN, REPO, type CliResult } from '../../../support/cli';
+import { leftoverCgroups } from '../../../support/cgroup';
+import { haco, HACO_BIN, REPO, type CliResult } from '../../../support/cli';
 
 /**
  * A throw-away directory for one root test: definitions, rootfs trees and HACO_STATE_ROOT all live in
@@ -15,6 +16,13 @@ export interface Sandbox {
   def(name: string, body: string): string;
   /** Runs bin/haco with HACO_STATE_ROOT pointing into the sandbox. */
   run(args: string[], env?: Record<string, string>): CliResult;
+  /**
+   * `haco start FILE -- ...command` in the foreground (test/support/cli.ts haco(), state and run dirs in
+   * the sandbox): the rootfs really started as its container.
+   */
+  start(file: string, command: string[], container?: string): CliResult;
+  /** What a run left behind for container NAME: host mounts below the sandbox, cgroups haco/NAME(.provision). */
+  leftovers(name: string): string[];
   /** Every path below `dir` (relative), sorted: to prove nothing was left behind. */
   listing(sub?: string): string[];
   remove(): void;
@@ -43,6 +51,20 @@ export function makeSandbox(prefix: string): Sandbox {
       });
       if (r.error) throw r.error;
       return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+    },
+    start(file, command, container) {
+      return haco(['start', file, ...(container ? ['-c', container] : []), '--', ...command], { cwd: dir, env: { HACO_STATE_ROOT: state, HACO_RUN_DIR: path.join(dir, 'run'), HACO_NO_CACHE: '1', CI: 'true' } });
+    },
+    leftovers(name) {
+      const mounts = fs
+        .readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[4] ?? '')
+        .filter((m) => m.startsWith(`${dir}/`))
+        .map((m) => `mount ${m}`);
+      const cgroups = [...leftoverCgroups(name), ...leftoverCgroups(`${name}.provision`)].map((c) => `cgroup ${c}`);
+      const run = path.join(dir, 'run', name);
+      return [...mounts, ...cgroups, ...(fs.existsSync(run) ? [`state ${run}`] : [])];
     },
     listing(sub = '') {
       const out: string[] = [];
