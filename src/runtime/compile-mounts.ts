@@ -114,10 +114,15 @@ export function emitMounts(w: SpecWriter, mounts: readonly MountEntry[], ctx: Mo
   }
 }
 
-/** Switch into the rootfs, then the protections that need the final tree: read-only root, masks. */
+/**
+ * Masks and read-only paths, then the switch into the rootfs, then the read-only root.
+ * Masks come before the switch: files are hidden by binding the host's /dev/null over them, which is
+ * unreachable once pivot_root has detached the old root (and a container may have no /dev of its own).
+ * Their targets are resolved inside the rootfs either way, after /proc and /sys are mounted.
+ */
 export function emitSwitchRoot(w: SpecWriter, rootfs: RootfsPlan): void {
-  w.step(rootfs.switchRoot === 'chroot' ? 'chroot' : 'pivot-root', rootfs.path);
-  if (rootfs.readonly) w.step('remount-root-ro');
   for (const p of rootfs.maskedPaths) w.step('mask', p);
   for (const p of rootfs.readonlyPaths) w.step('readonly', p);
+  w.step(rootfs.switchRoot === 'chroot' ? 'chroot' : 'pivot-root', rootfs.path);
+  if (rootfs.readonly) w.step('remount-root-ro');
 }

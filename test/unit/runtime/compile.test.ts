@@ -74,9 +74,9 @@ describe('compileLaunchSpec: the default container', () => {
       'symlink',
       'mount',
       'hostname',
-      'pivot-root',
       'mask',
       'readonly',
+      'pivot-root',
       'no-new-privs',
       'user',
       'caps',
@@ -99,7 +99,7 @@ describe('compileLaunchSpec: the default container', () => {
   it('mounts the standard set with container-side targets', () => {
     const from = at(steps, 'propagation');
     const to = at(steps, 'pivot-root');
-    expect(steps.slice(from, to + 1).map(line)).toEqual([
+    expect(steps.slice(from, to + 1).map(line).filter((l) => !/^(mask|readonly) /.test(l))).toEqual([
       'propagation / rprivate',
       'bind-root /var/lib/haco/demo/rootfs',
       'bind /usr /usr ro,rec,optional',
@@ -299,8 +299,9 @@ describe('compileLaunchSpec: conditional steps', () => {
     });
     expect(at(steps, 'bind-root')).toBe(-1);
     expect(lines(steps, 'overlay-root')).toEqual(['overlay-root /l1:/l2 /u /w /var/lib/haco/demo/rootfs']);
-    const tail = steps.slice(at(steps, 'chroot'), at(steps, 'chroot') + 4).map(line);
-    expect(tail).toEqual(['chroot /var/lib/haco/demo/rootfs', 'remount-root-ro', 'mask /proc/kcore', 'readonly /proc/sys']);
+    // Masks come before the switch (the host's /dev/null is still reachable), the read-only root after.
+    const tail = steps.slice(at(steps, 'chroot') - 2, at(steps, 'chroot') + 2).map(line);
+    expect(tail).toEqual(['mask /proc/kcore', 'readonly /proc/sys', 'chroot /var/lib/haco/demo/rootfs', 'remount-root-ro']);
   });
 
   it('compiles user mounts: bind (file flag from the host), tmpfs data, fs, hostFile, propagation', () => {
