@@ -70,6 +70,11 @@ struct ctx {
 
 	struct failure fail;
 
+	/* Phase-3 `setns` files, opened on the host before clone (ns.c): once the child
+	 * has joined a user or mount namespace, /proc/PID/ns paths may no longer open. */
+	struct { const struct step *step; int fd; } preopen[16];
+	int npreopen;
+
 	/* ---- lifecycle (state.c, supervise.c): all optional, set by metadata steps ---- */
 	const char *state_dir;  /* `state-dir`: where the state file, lock and logs live */
 	int state_keep;         /* keep the state dir after the exit (detached) or remove it */
@@ -119,6 +124,8 @@ const char *ns_flags_str(char *buf, size_t sz, int flags);
 step_fn step_setns, step_unshare, step_timens_offset, step_setgroups, step_uid_map,
 	step_gid_map, step_persist_ns;
 pid_t ns_spawn(struct ctx *c, int flags); /* fork-like clone(); 0 in the child */
+int ns_preopen(struct ctx *c, size_t from, size_t to); /* open the setns files of steps [from, to) */
+void ns_preopen_close(struct ctx *c);
 
 /* resolve.c: PATH inside the current root -> O_PATH fd (or -1 and errno) */
 enum resolve_mode {

@@ -292,24 +292,31 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	for (int i = 0; i < 3; i++)
 		c->host_stdio[i] = -1;
 	/* ---- phase 1: prepare, on the host ---- */
-	if (run_steps(c, 0, spawn) < 0)
+	if (run_steps(c, 0, spawn) < 0 || ns_preopen(c, release + 1, exec) < 0) {
+		ns_preopen_close(c);
 		return -1;
+	}
 
 	/* Two CLOEXEC pipes: sync (parent -> child "go on") and err (child -> parent,
 	 * a struct failure; EOF means exec succeeded because CLOEXEC closed it). */
 	int sync[2], errp[2];
 	c->cur = &sp->steps[spawn];
-	if (pipe2(sync, O_CLOEXEC) < 0)
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		ns_preopen_close(c);
 		return fail(c, errno, "pipe2");
+	}
 	if (pipe2(errp, O_CLOEXEC) < 0) {
 		close(sync[0]), close(sync[1]);
+		ns_preopen_close(c);
 		return fail(c, errno, "pipe2");
 	}
 	c->sync_r = sync[0], c->sync_w = sync[1], c->err_r = errp[0], c->err_w = errp[1];
 
 	int flags = 0;
-	if (ns_flags(c, sp->steps[spawn].argv[0], &flags) < 0)
+	if (ns_flags(c, sp->steps[spawn].argv[0], &flags) < 0) {
+		ns_preopen_close(c);
 		goto close_pipes;
+	}
 	/* Block the signals we forward until the handlers are in place, so a SIGTERM
 	 * right after clone() is not lost. The child restores the old mask. */
 	sigset_t fwd;
@@ -324,10 +331,12 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 		child_main(c, release, exec);
 	if (pid < 0) {
 		sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+		ns_preopen_close(c);
 		goto close_pipes;
 	}
 	c->child = pid;
 	c->child_start = proc_start_time(pid);
+	ns_preopen_close(c); /* the child has its copies */
 	close(c->sync_r), close(c->err_w);
 	c->sync_r = c->err_w = -1;
 	for (int i = 0; i < 3; i++)

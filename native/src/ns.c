@@ -91,12 +91,45 @@ pid_t ns_spawn(struct ctx *c, int flags)
 	return (pid_t)pid;
 }
 
+int ns_preopen(struct ctx *c, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (strcmp(s->name, "setns") != 0)
+			continue;
+		c->cur = s;
+		if (c->npreopen == (int)(sizeof(c->preopen) / sizeof(c->preopen[0])))
+			return fail(c, 0, "setns: more than %d setns steps after release", c->npreopen);
+		int fd = (int)traced(c, open(s->argv[1], O_RDONLY | O_CLOEXEC), "open(\"%s\", O_RDONLY)   /* for the child's setns */", s->argv[1]);
+		if (fd < 0)
+			return fail(c, errno, "setns %s: open %s", s->argv[0], s->argv[1]);
+		c->preopen[c->npreopen].step = s;
+		c->preopen[c->npreopen++].fd = fd;
+	}
+	return 0;
+}
+
+void ns_preopen_close(struct ctx *c)
+{
+	for (int i = 0; i < c->npreopen; i++)
+		close(c->preopen[i].fd);
+	c->npreopen = 0;
+}
+
 int step_setns(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
 	int k = kind_index(argv[0]);
 	if (k < 0)
 		return fail(c, 0, "setns: unknown namespace \"%s\"", argv[0]);
+	for (int i = 0; i < c->npreopen; i++) {
+		if (c->preopen[i].step != c->cur)
+			continue;
+		int rc = (int)traced(c, setns(c->preopen[i].fd, KINDS[k].flag), "setns(%d, %s)", c->preopen[i].fd, KINDS[k].flagname);
+		if (rc < 0)
+			return fail(c, errno, "setns %s %s", argv[0], argv[1]);
+		return 0;
+	}
 	int fd = (int)traced(c, open(argv[1], O_RDONLY | O_CLOEXEC), "open(\"%s\", O_RDONLY)", argv[1]);
 	if (fd < 0)
 		return fail(c, errno, "setns %s: open %s", argv[0], argv[1]);

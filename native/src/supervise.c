@@ -192,6 +192,10 @@ int supervise_watcher(struct ctx *c, void (*cleanup)(struct ctx *))
 		close(p[1]);
 		if (c->ready_w >= 0)
 			close(c->ready_w);
+		/* Detached: our copy of msgfd is still the caller's stderr. Keeping it would
+		 * keep the caller's pipe open as long as the container runs. */
+		if (logfd >= 0 && dup3(logfd, c->msgfd, O_CLOEXEC) < 0)
+			_exit(125);
 		/* Only SIGKILL should stop us: a Ctrl-C or hangup aimed at the container's
 		 * process group must not take away the one process that cleans up after it. */
 		static const int ign[] = { SIGINT, SIGHUP, SIGTERM, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2 };
