@@ -7,7 +7,8 @@ export async function withCancel<T>(work: (signal: AbortSignal) => Promise<T>): 
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
-    controller.abort();
+    // The reason is the signal's name: a command can exit 130 (SIGINT) or 143 (SIGTERM) like a shell would.
+    controller.abort(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -12,3 +12,21 @@ export class ProvisionStepError extends HacoError {
     this.step = step;
   }
 }
+
+/** Ctrl-C or SIGTERM during a provision step: the step was stopped (its launcher tore its mounts down). */
+export class ProvisionInterruptedError extends HacoError {
+  constructor(container: string, step: string, signal: string) {
+    super('E_INTERRUPTED', `provision step "${step}" of "${container}" was interrupted by ${signal}`, {
+      hint: 'run `haco provision FILE` again: the steps that succeeded are skipped',
+      exitCode: signal === 'SIGTERM' ? 143 : 130,
+    });
+  }
+}
+
+/** The signal an AbortSignal was aborted for: withCancel gives its name, `haco create` an InterruptedError naming it. */
+export function abortSignalName(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  if (typeof reason === 'string' && reason.startsWith('SIG')) return reason;
+  if (reason instanceof Error && /\bSIGTERM\b/.test(reason.message)) return 'SIGTERM';
+  return 'SIGINT';
+}

@@ -4,7 +4,7 @@ import type { ContainerPlan } from '../plan/types';
 import type { Reporter } from '../progress/reporter';
 import { BootstrapError, RootfsStateError } from '../bootstrap/errors';
 import { isPopulatedDir } from '../bootstrap/layers';
-import { ProvisionStepError } from './errors';
+import { abortSignalName, ProvisionInterruptedError, ProvisionStepError } from './errors';
 import { planSteps, readRecord, treeIdentity, writeRecord } from './record';
 import { runInRootfs } from './run-in-rootfs';
 
@@ -59,6 +59,7 @@ export async function provisionRootfs(container: ContainerPlan, options: Provisi
         ['/bin/sh', '-c', 'umask 022; mkdir -p "$(dirname "$1")" && cat > "$1" && chmod "$2" "$1"', 'copy', file.target, mode],
         { reporter, container: name, phase, inputFile: source, ...(signal ? { signal } : {}) },
       );
+      if (copy.cancelled) throw new ProvisionInterruptedError(name, 'files', abortSignalName(signal));
       if (copy.exitCode !== 0) throw new BootstrapError('E_PROVISION_FILE', `copying ${source} to ${file.target} failed`, copy.tail.slice(-2).join('\n') || undefined);
       reporter.line(name, phase, `${file.source} → ${file.target} (${mode})`);
     }
@@ -77,7 +78,10 @@ export async function provisionRootfs(container: ContainerPlan, options: Provisi
     const started = Date.now();
     reporter.begin(name, phase);
     const out = await runInRootfs(container, ['/bin/sh', '-xec', step.script], { reporter, container: name, phase, ...(signal ? { signal } : {}) });
-    if (out.cancelled) throw new RootfsStateError('E_INTERRUPTED', `provision step "${step.name}" was interrupted`, 'run `haco provision FILE` again');
+    if (out.cancelled) {
+      reporter.end(name, phase, 'failed', Date.now() - started);
+      throw new ProvisionInterruptedError(name, step.name, abortSignalName(signal));
+    }
     if (out.exitCode !== 0) {
       reporter.end(name, phase, 'failed', Date.now() - started);
       // A failed step must run again next time, even if it had succeeded before with the same text.

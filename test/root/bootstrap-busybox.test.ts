@@ -1,6 +1,8 @@
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isStaticElf } from '../../src/bootstrap/busybox';
+import { HACO_BIN } from '../support/cli';
 import { makeSandbox, modeOf, type Sandbox } from '../unit/bootstrap/support/sandbox';
 
 describe('bootstrap: busybox', () => {
@@ -76,6 +78,45 @@ describe('bootstrap: busybox', () => {
     expect(again.stderr).toContain('[provision.later] + echo later');
     expect(again.stderr).not.toContain('[provision.inside]');
   });
+
+  it('Ctrl-C during a step stops the launcher and the step; no mount, cgroup or process is left', async () => {
+    const slow = sb.def('bb-slow', `export default defineContainer('bbslow').rootfs(${JSON.stringify(rootfs)}).bootstrap((b) => b.busybox())
+      .provision((p) => p.step('slow', 'echo started; sleep 31; touch /root/slept'));`);
+    const child = spawn(HACO_BIN, ['provision', slow], {
+      cwd: sb.dir,
+      detached: true,
+      env: { ...process.env, HACO_STATE_ROOT: sb.state, HACO_NO_CACHE: '1', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const closed = new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "started" line: ${stderr}`)), 15_000);
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('[provision.slow] started')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    try {
+      process.kill(-child.pid!, 'SIGINT');
+      const [code, signal] = await closed;
+      expect({ code, signal }).toEqual({ code: 130, signal: null });
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    expect(stderr).toContain('provision step "slow" of "bbslow" was interrupted by SIGINT');
+    expect(sb.leftovers('bbslow')).toEqual([]);
+    expect(fs.existsSync(path.join(rootfs, 'root/slept'))).toBe(false);
+    const sleepers = spawnSync('pgrep', ['-f', 'sleep 31'], { encoding: 'utf8' }).stdout.trim();
+    expect(sleepers).toBe('');
+  }, 30_000);
 
   it('--only with an unknown step is a clear error', () => {
     const r = sb.run(['provision', file, '--only', 'nope']);
