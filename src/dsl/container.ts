@@ -155,6 +155,21 @@ export interface NetworkOptions {
   createBridge?: boolean;
   /** Delete the host-side veth when the container exits (default true). */
   cleanup?: boolean;
+  /**
+   * Host ports forwarded to the container, e.g. `[{ host: 8080, container: 80 }]`: nftables DNAT rules
+   * for traffic to the host's own addresses (not 127.0.0.1), added at start and removed at exit.
+   */
+  ports?: PortForwardOptions[];
+}
+
+/** A host port forwarded to a port of the container. */
+export interface PortForwardOptions {
+  /** Port on the host (1–65535). */
+  host: number;
+  /** Port in the container (1–65535). */
+  container: number;
+  /** Default tcp. */
+  protocol?: 'tcp' | 'udp';
 }
 
 export type RlimitValue = number | 'unlimited';
@@ -726,6 +741,9 @@ export class ContainerBuilder {
         vethGuest: options.vethGuest ?? 'eth0',
         createBridge: options.createBridge ?? true,
         cleanup: options.cleanup ?? true,
+        ...(options.ports && options.ports.length > 0
+          ? { ports: options.ports.map((p) => ({ host: p.host, container: p.container, protocol: p.protocol ?? 'tcp' })) }
+          : {}),
       };
     });
   }

@@ -92,7 +92,61 @@ export function networkWireCommands(net: NetworkPlan, tools: NetworkTools = DEFA
       why: `inside: default route via ${net.gateway}`,
     });
   }
+  commands.push(...portForwardCommands(net, tools));
   return commands;
+}
+
+/** The nftables table every haco port forward lives in (one per network namespace, kept when empty). */
+export const NFT_TABLE = 'haco';
+
+/**
+ * The container's two chains in the `haco` table: `pre-VETH` (prerouting: traffic arriving from other
+ * hosts or namespaces) and `out-VETH` (output: connections made on the host itself). Named after
+ * vethHost, which is unique on the host, so containers never share a chain.
+ */
+export function portChains(net: NetworkPlan): { prerouting: string; output: string } {
+  return { prerouting: `pre-${net.vethHost}`, output: `out-${net.vethHost}` };
+}
+
+/**
+ * Forwarded ports as nftables DNAT rules: for packets to one of the host's own addresses (`fib daddr type
+ * local`) on the host port, rewrite the destination to the container's address and port. Each nft
+ * command is one argv word, which nft parses as a whole line (no shell involved).
+ */
+export function portForwardCommands(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+  const ports = net.ports ?? [];
+  if (ports.length === 0) return [];
+  const nft = tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!;
+  const chains = portChains(net);
+  const to = net.address.replace(/\/\d+$/, '');
+  const commands: NetworkCommand[] = [
+    { argv: [nft, `add table ip ${NFT_TABLE}`], why: `nftables table ${NFT_TABLE} for port forwards (add is a no-op when it exists)` },
+    {
+      argv: [nft, `add chain ip ${NFT_TABLE} ${chains.prerouting} { type nat hook prerouting priority dstnat ; policy accept ; }`],
+      why: `chain ${chains.prerouting}: DNAT of incoming packets for this container`,
+    },
+    {
+      argv: [nft, `add chain ip ${NFT_TABLE} ${chains.output} { type nat hook output priority -100 ; policy accept ; }`],
+      why: `chain ${chains.output}: DNAT of connections made on the host itself`,
+    },
+  ];
+  for (const p of ports) {
+    for (const chain of [chains.prerouting, chains.output]) {
+      commands.push({
+        argv: [nft, `add rule ip ${NFT_TABLE} ${chain} fib daddr type local ${p.protocol} dport ${p.host} dnat to ${to}:${p.container}`],
+        why: `${p.protocol} host port ${p.host} → ${to}:${p.container} (${chain === chains.output ? 'from the host' : 'incoming'})`,
+      });
+    }
+  }
+  return commands;
+}
+
+/** Delete an nft chain of the haco table, tolerating that it does not exist (a wire step failed first). */
+function chainDeleteCommand(chain: string, tools: NetworkTools): string[] {
+  const nft = shQuote(tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!);
+  // flush first: older kernels refuse to delete a chain that still holds rules. One nft batch, atomic.
+  const batch = `flush chain ip ${NFT_TABLE} ${chain} ; delete chain ip ${NFT_TABLE} ${chain}`;
+  return [tools.sh, '-c', `${nft} ${shQuote(batch)} 2>/dev/null || ! ${nft} list chain ip ${NFT_TABLE} ${chain} >/dev/null 2>&1`];
 }
 
 /**
@@ -106,10 +160,18 @@ export function linkDeleteCommand(name: string, tools: NetworkTools = DEFAULT_NE
   return [tools.sh, '-c', `${ip} link del dev ${dev} 2>/dev/null || ! ${ip} link show dev ${dev} >/dev/null 2>&1`];
 }
 
-/** Host commands run after the container is gone (`cleanup-cmd`): the host end of the veth, if asked. */
+/** Host commands run after the container is gone (`cleanup-cmd`): port-forward chains, the host end of the veth if asked. */
 export function networkCleanupCommands(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
-  if (!net.cleanup) return [];
-  return [{ argv: linkDeleteCommand(net.vethHost, tools), why: `delete ${net.vethHost} (and its peer) if the kernel has not already` }];
+  const commands: NetworkCommand[] = [];
+  // Port forwards always go: a DNAT rule to a container that is gone would catch the port for nothing.
+  if ((net.ports ?? []).length > 0) {
+    const chains = portChains(net);
+    for (const chain of [chains.prerouting, chains.output]) {
+      commands.push({ argv: chainDeleteCommand(chain, tools), why: `delete nft chain ${NFT_TABLE} ${chain} (its port forwards)` });
+    }
+  }
+  if (net.cleanup) commands.push({ argv: linkDeleteCommand(net.vethHost, tools), why: `delete ${net.vethHost} (and its peer) if the kernel has not already` });
+  return commands;
 }
 
 /** The wire-phase `hook` steps' argv arrays, for the launch-spec compiler. */

@@ -44,6 +44,8 @@ export function checkHostNetwork(c: ContainerPlan, facts: HostNetworkFacts, tool
   for (const [tool, pkg] of [[tools.ip, 'iproute2'], [tools.nsenter, 'util-linux']] as const) {
     if (!facts.exists(tool)) add('E_NO_TOOL', `${tool} is needed to wire the network of "${c.name}"`, `apt-get install ${pkg}`);
   }
+  const nft = tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!;
+  if ((net.ports ?? []).length > 0 && !facts.exists(nft)) add('E_NO_TOOL', `${nft} is needed for the forwarded ports of "${c.name}"`, 'apt-get install nftables');
 
   const byName = new Map(facts.links.map((l) => [l.name, l]));
   const bridge = byName.get(net.bridge);

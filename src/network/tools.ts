@@ -11,6 +11,8 @@ export interface NetworkTools {
   nsenter: string;
   /** A POSIX shell, only for steps that need `$HACO_PID` (the launcher does not substitute fields). */
   sh: string;
+  /** nftables' `nft`, only for forwarded ports (default /usr/sbin/nft). */
+  nft?: string;
 }
 
 /** Where Debian and Ubuntu (merged /usr) install them; used when a lookup finds nothing. */
@@ -18,6 +20,7 @@ export const DEFAULT_NETWORK_TOOLS: Readonly<NetworkTools> = Object.freeze({
   ip: '/usr/sbin/ip',
   nsenter: '/usr/bin/nsenter',
   sh: '/bin/sh',
+  nft: '/usr/sbin/nft',
 });
 
 let resolved: NetworkTools | undefined;
@@ -32,6 +35,7 @@ export function resolveNetworkTools(): NetworkTools {
     ip: findTool('ip') ?? DEFAULT_NETWORK_TOOLS.ip,
     nsenter: findTool('nsenter') ?? DEFAULT_NETWORK_TOOLS.nsenter,
     sh: '/bin/sh',
+    nft: findTool('nft') ?? DEFAULT_NETWORK_TOOLS.nft!,
   };
   return resolved;
 }

@@ -29,6 +29,7 @@ export function validateNetworkPlan(net: NetworkPlan): Omit<NetworkIssue, 'conta
   const own = parseCidr(net.address);
   if (net.vethHost === net.bridge) add(`vethHost "${net.vethHost}" has the same name as the bridge`, 'give the veth its own name, e.g. vethHost: "vh-NAME"');
   if (net.vethGuest === 'lo') add('vethGuest cannot be "lo": the container already has a loopback interface', 'use e.g. "eth0"');
+  validatePorts(net, issues);
   if (!bridge || !own) return issues;
 
   if (bridge.prefix > 30) add(`bridgeAddress ${net.bridgeAddress}: a /${bridge.prefix} leaves no room for containers`, 'use a /24, e.g. 10.88.0.1/24');
@@ -50,6 +51,24 @@ export function validateNetworkPlan(net: NetworkPlan): Omit<NetworkIssue, 'conta
     else if (gw === own.address && own.address !== bridge.address) add(`gateway ${net.gateway} is the container's own address`, `use the bridge address ${formatIpv4(bridge.address)}`);
   }
   return issues;
+}
+
+const isPort = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+
+/** Forwarded ports: whole numbers 1–65535, tcp or udp, each host port (per protocol) forwarded once. */
+function validatePorts(net: NetworkPlan, issues: Omit<NetworkIssue, 'container'>[]): void {
+  const seen = new Map<string, number>();
+  for (const [i, p] of (net.ports ?? []).entries()) {
+    const path = `network.ports[${i}]`;
+    const add = (message: string, hint: string) => issues.push({ path, message, hint });
+    if (!isPort(p.host)) add(`host port ${String(p.host)} is not a port number`, 'use a whole number from 1 to 65535, e.g. 8080');
+    if (!isPort(p.container)) add(`container port ${String(p.container)} is not a port number`, 'use a whole number from 1 to 65535, e.g. 80');
+    if (p.protocol !== 'tcp' && p.protocol !== 'udp') add(`protocol "${String(p.protocol)}" is not tcp or udp`, "use protocol: 'tcp' (the default) or 'udp'");
+    const key = `${p.protocol}/${p.host}`;
+    const first = seen.get(key);
+    if (first !== undefined) add(`${p.protocol} host port ${p.host} is forwarded twice (also network.ports[${first}])`, 'forward each host port once');
+    else seen.set(key, i);
+  }
 }
 
 function reserved(cidr: Cidr, field: string, add: (m: string, h?: string) => void): void {
@@ -80,8 +99,15 @@ export function validatePlanNetworks(plan: Plan): NetworkIssue[] {
   const bridges = new Map<string, { cidr: Cidr; text: string; owner: string }>();
   const addresses = new Map<string, string>();
   const veths = new Map<string, string>();
+  const hostPorts = new Map<string, string>();
   for (const { c, index, net } of withNet) {
     const add = (message: string, hint: string) => issues.push({ container: index, path: 'network', message, hint });
+    for (const p of net.ports ?? []) {
+      const key = `${p.protocol}/${p.host}`;
+      const portOwner = hostPorts.get(key);
+      if (portOwner !== undefined && portOwner !== c.name) add(`${p.protocol} host port ${p.host} is also forwarded to "${portOwner}"`, 'a host port can go to one container only: pick another host port');
+      else hostPorts.set(key, c.name);
+    }
     const vethOwner = veths.get(net.vethHost);
     if (vethOwner !== undefined) add(`vethHost "${net.vethHost}" is also used by "${vethOwner}"`, 'each container needs its own host-side veth name (vethHost)');
     else veths.set(net.vethHost, c.name);

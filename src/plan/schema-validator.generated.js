@@ -3,12 +3,11 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace."},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"type":"number","minimum":0},"gid":{"type":"number","minimum":0},"groups":{"type":"array","items":{"type":"number"},"description":"Supplementary groups (setgroups(2))."}},"required":["uid","gid","groups"],"additionalProperties":false},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"type":"number"},"boottime":{"type":"number"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"type":"number","minimum":0},"outside":{"type":"number","minimum":0},"count":{"type":"number","minimum":1}},"required":["inside","outside","count"],"additionalProperties":false},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"type":"number","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are cgroup file names of that version."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs); `max` = unlimited."},"periodUs":{"type":"number","description":"CFS period (µs), default 100000."},"weight":{"type":"number","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\""},"mems":{"type":"string"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"type":"number","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"number","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000)."},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"type":"number"},"writeBps":{"type":"number"},"readIops":{"type":"number"},"writeIops":{"type":"number"}},"required":["device"],"additionalProperties":false},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"type":"number"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"type":"number"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"number","description":"With `errno`: the errno returned (number)."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"number","description":"With `errno`: the errno returned (number)."},"syscalls":{"type":"array","items":{"type":"string"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false},"SeccompArg":{"type":"object","properties":{"index":{"type":"number","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"type":"number"},"valueTwo":{"type":"number","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"type":"number","description":"0 = no limit."},"backoffMs":{"type":"number","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace."},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"type":"number","minimum":0},"gid":{"type":"number","minimum":0},"groups":{"type":"array","items":{"type":"number"},"description":"Supplementary groups (setgroups(2))."}},"required":["uid","gid","groups"],"additionalProperties":false},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"type":"number"},"boottime":{"type":"number"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"type":"number","minimum":0},"outside":{"type":"number","minimum":0},"count":{"type":"number","minimum":1}},"required":["inside","outside","count"],"additionalProperties":false},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"type":"number","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are cgroup file names of that version."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs); `max` = unlimited."},"periodUs":{"type":"number","description":"CFS period (µs), default 100000."},"weight":{"type":"number","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\""},"mems":{"type":"string"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"type":"number","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"number","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000)."},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"type":"number"},"writeBps":{"type":"number"},"readIops":{"type":"number"},"writeIops":{"type":"number"}},"required":["device"],"additionalProperties":false},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"type":"number"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"type":"number"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"number","description":"With `errno`: the errno returned (number)."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"number","description":"With `errno`: the errno returned (number)."},"syscalls":{"type":"array","items":{"type":"string"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false},"SeccompArg":{"type":"object","properties":{"index":{"type":"number","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"type":"number"},"valueTwo":{"type":"number","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"type":"number","description":"0 = no limit."},"backoffMs":{"type":"number","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
 const schema12 = {"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."};
 const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
-const schema75 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
-const schema78 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"type":"number","description":"0 = no limit."},"backoffMs":{"type":"number","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
-const schema79 = {"type":"string","enum":["cgroup","rlimits"]};
+const schema79 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"type":"number","description":"0 = no limit."},"backoffMs":{"type":"number","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
+const schema80 = {"type":"string","enum":["cgroup","rlimits"]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", "u");
 const schema14 = {"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace."},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false};
@@ -6460,10 +6459,376 @@ validate62.errors = vErrors;
 return errors === 0;
 }
 
-const schema76 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
-const schema77 = {"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]};
+const schema75 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
+const schema76 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
 
 function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.bridge === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "bridge"},message:"must have required property '"+"bridge"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.bridgeAddress === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "bridgeAddress"},message:"must have required property '"+"bridgeAddress"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.address === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.vethHost === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "vethHost"},message:"must have required property '"+"vethHost"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.vethGuest === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "vethGuest"},message:"must have required property '"+"vethGuest"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.createBridge === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "createBridge"},message:"must have required property '"+"createBridge"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.cleanup === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "cleanup"},message:"must have required property '"+"cleanup"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func2.call(schema75.properties, key0))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.bridge !== undefined){
+if(typeof data.bridge !== "string"){
+const err8 = {instancePath:instancePath+"/bridge",schemaPath:"#/properties/bridge/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.bridgeAddress !== undefined){
+if(typeof data.bridgeAddress !== "string"){
+const err9 = {instancePath:instancePath+"/bridgeAddress",schemaPath:"#/properties/bridgeAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.address !== undefined){
+if(typeof data.address !== "string"){
+const err10 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.gateway !== undefined){
+if(typeof data.gateway !== "string"){
+const err11 = {instancePath:instancePath+"/gateway",schemaPath:"#/properties/gateway/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.vethHost !== undefined){
+if(typeof data.vethHost !== "string"){
+const err12 = {instancePath:instancePath+"/vethHost",schemaPath:"#/properties/vethHost/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.vethGuest !== undefined){
+if(typeof data.vethGuest !== "string"){
+const err13 = {instancePath:instancePath+"/vethGuest",schemaPath:"#/properties/vethGuest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.createBridge !== undefined){
+if(typeof data.createBridge !== "boolean"){
+const err14 = {instancePath:instancePath+"/createBridge",schemaPath:"#/properties/createBridge/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.cleanup !== undefined){
+if(typeof data.cleanup !== "boolean"){
+const err15 = {instancePath:instancePath+"/cleanup",schemaPath:"#/properties/cleanup/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.ports !== undefined){
+let data8 = data.ports;
+if(Array.isArray(data8)){
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+let data9 = data8[i0];
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.host === undefined){
+const err16 = {instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/PortForwardPlan/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data9.container === undefined){
+const err17 = {instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/PortForwardPlan/required",keyword:"required",params:{missingProperty: "container"},message:"must have required property '"+"container"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data9.protocol === undefined){
+const err18 = {instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/PortForwardPlan/required",keyword:"required",params:{missingProperty: "protocol"},message:"must have required property '"+"protocol"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+for(const key1 in data9){
+if(!(((key1 === "host") || (key1 === "container")) || (key1 === "protocol"))){
+const err19 = {instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/PortForwardPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data9.host !== undefined){
+let data10 = data9.host;
+if(typeof data10 == "number"){
+if(data10 > 65535 || isNaN(data10)){
+const err20 = {instancePath:instancePath+"/ports/" + i0+"/host",schemaPath:"#/definitions/PortForwardPlan/properties/host/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data10 < 1 || isNaN(data10)){
+const err21 = {instancePath:instancePath+"/ports/" + i0+"/host",schemaPath:"#/definitions/PortForwardPlan/properties/host/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/ports/" + i0+"/host",schemaPath:"#/definitions/PortForwardPlan/properties/host/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data9.container !== undefined){
+let data11 = data9.container;
+if(typeof data11 == "number"){
+if(data11 > 65535 || isNaN(data11)){
+const err23 = {instancePath:instancePath+"/ports/" + i0+"/container",schemaPath:"#/definitions/PortForwardPlan/properties/container/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data11 < 1 || isNaN(data11)){
+const err24 = {instancePath:instancePath+"/ports/" + i0+"/container",schemaPath:"#/definitions/PortForwardPlan/properties/container/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/ports/" + i0+"/container",schemaPath:"#/definitions/PortForwardPlan/properties/container/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data9.protocol !== undefined){
+let data12 = data9.protocol;
+if(typeof data12 !== "string"){
+const err26 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(!((data12 === "tcp") || (data12 === "udp"))){
+const err27 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema76.properties.protocol.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/PortForwardPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate66.errors = vErrors;
+return errors === 0;
+}
+
+const schema77 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
+const schema78 = {"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]};
+
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6522,7 +6887,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((data0 === "beforeStart") || (data0 === "afterSpawn")) || (data0 === "beforeExec")) || (data0 === "afterExit")) || (data0 === "afterFailure")) || (data0 === "afterReload"))){
-const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema77.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema78.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6583,7 +6948,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!((data3 === "host") || (data3 === "container"))){
-const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema76.properties.side.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema77.properties.side.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6604,7 +6969,7 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
 
@@ -6907,10 +7272,24 @@ errors++;
 }
 }
 if(data.network !== undefined){
-let data15 = data.network;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.bridge === undefined){
-const err21 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/required",keyword:"required",params:{missingProperty: "bridge"},message:"must have required property '"+"bridge"+"'"};
+if(!(validate66(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data.hooks !== undefined){
+let data16 = data.hooks;
+if(Array.isArray(data16)){
+const len2 = data16.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate68(data16[i2], {instancePath:instancePath+"/hooks/" + i2,parentData:data16,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/hooks",schemaPath:"#/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6919,8 +7298,12 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data15.bridgeAddress === undefined){
-const err22 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/required",keyword:"required",params:{missingProperty: "bridgeAddress"},message:"must have required property '"+"bridgeAddress"+"'"};
+}
+if(data.restart !== undefined){
+let data18 = data.restart;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.policy === undefined){
+const err22 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "policy"},message:"must have required property '"+"policy"+"'"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6929,8 +7312,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data15.address === undefined){
-const err23 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'"};
+if(data18.maxRetries === undefined){
+const err23 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "maxRetries"},message:"must have required property '"+"maxRetries"+"'"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6939,8 +7322,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data15.vethHost === undefined){
-const err24 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/required",keyword:"required",params:{missingProperty: "vethHost"},message:"must have required property '"+"vethHost"+"'"};
+if(data18.backoffMs === undefined){
+const err24 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "backoffMs"},message:"must have required property '"+"backoffMs"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -6949,8 +7332,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(data15.vethGuest === undefined){
-const err25 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/required",keyword:"required",params:{missingProperty: "vethGuest"},message:"must have required property '"+"vethGuest"+"'"};
+for(const key1 in data18){
+if(!(((key1 === "policy") || (key1 === "maxRetries")) || (key1 === "backoffMs"))){
+const err25 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -6959,8 +7343,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data15.createBridge === undefined){
-const err26 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/required",keyword:"required",params:{missingProperty: "createBridge"},message:"must have required property '"+"createBridge"+"'"};
+}
+if(data18.policy !== undefined){
+let data19 = data18.policy;
+if(typeof data19 !== "string"){
+const err26 = {instancePath:instancePath+"/restart/policy",schemaPath:"#/definitions/RestartPlan/properties/policy/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6969,8 +7356,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(data15.cleanup === undefined){
-const err27 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/required",keyword:"required",params:{missingProperty: "cleanup"},message:"must have required property '"+"cleanup"+"'"};
+if(!(((data19 === "no") || (data19 === "on-failure")) || (data19 === "always"))){
+const err27 = {instancePath:instancePath+"/restart/policy",schemaPath:"#/definitions/RestartPlan/properties/policy/enum",keyword:"enum",params:{allowedValues: schema79.properties.policy.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6979,9 +7366,10 @@ vErrors.push(err27);
 }
 errors++;
 }
-for(const key1 in data15){
-if(!((((((((key1 === "bridge") || (key1 === "bridgeAddress")) || (key1 === "address")) || (key1 === "gateway")) || (key1 === "vethHost")) || (key1 === "vethGuest")) || (key1 === "createBridge")) || (key1 === "cleanup"))){
-const err28 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data18.maxRetries !== undefined){
+if(!(typeof data18.maxRetries == "number")){
+const err28 = {instancePath:instancePath+"/restart/maxRetries",schemaPath:"#/definitions/RestartPlan/properties/maxRetries/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6991,9 +7379,9 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data15.bridge !== undefined){
-if(typeof data15.bridge !== "string"){
-const err29 = {instancePath:instancePath+"/network/bridge",schemaPath:"#/definitions/NetworkPlan/properties/bridge/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.backoffMs !== undefined){
+if(!(typeof data18.backoffMs == "number")){
+const err29 = {instancePath:instancePath+"/restart/backoffMs",schemaPath:"#/definitions/RestartPlan/properties/backoffMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7003,9 +7391,9 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data15.bridgeAddress !== undefined){
-if(typeof data15.bridgeAddress !== "string"){
-const err30 = {instancePath:instancePath+"/network/bridgeAddress",schemaPath:"#/definitions/NetworkPlan/properties/bridgeAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err30 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7015,9 +7403,14 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data15.address !== undefined){
-if(typeof data15.address !== "string"){
-const err31 = {instancePath:instancePath+"/network/address",schemaPath:"#/definitions/NetworkPlan/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reloadable !== undefined){
+let data22 = data.reloadable;
+if(Array.isArray(data22)){
+const len3 = data22.length;
+for(let i3=0; i3<len3; i3++){
+let data23 = data22[i3];
+if(typeof data23 !== "string"){
+const err31 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7026,10 +7419,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data15.gateway !== undefined){
-if(typeof data15.gateway !== "string"){
-const err32 = {instancePath:instancePath+"/network/gateway",schemaPath:"#/definitions/NetworkPlan/properties/gateway/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data23 === "cgroup") || (data23 === "rlimits"))){
+const err32 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7039,9 +7430,9 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data15.vethHost !== undefined){
-if(typeof data15.vethHost !== "string"){
-const err33 = {instancePath:instancePath+"/network/vethHost",schemaPath:"#/definitions/NetworkPlan/properties/vethHost/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err33 = {instancePath:instancePath+"/reloadable",schemaPath:"#/properties/reloadable/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7051,227 +7442,14 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data15.vethGuest !== undefined){
-if(typeof data15.vethGuest !== "string"){
-const err34 = {instancePath:instancePath+"/network/vethGuest",schemaPath:"#/definitions/NetworkPlan/properties/vethGuest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data15.createBridge !== undefined){
-if(typeof data15.createBridge !== "boolean"){
-const err35 = {instancePath:instancePath+"/network/createBridge",schemaPath:"#/definitions/NetworkPlan/properties/createBridge/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-if(data15.cleanup !== undefined){
-if(typeof data15.cleanup !== "boolean"){
-const err36 = {instancePath:instancePath+"/network/cleanup",schemaPath:"#/definitions/NetworkPlan/properties/cleanup/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/network",schemaPath:"#/definitions/NetworkPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-if(data.hooks !== undefined){
-let data24 = data.hooks;
-if(Array.isArray(data24)){
-const len2 = data24.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate66(data24[i2], {instancePath:instancePath+"/hooks/" + i2,parentData:data24,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/hooks",schemaPath:"#/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data.restart !== undefined){
-let data26 = data.restart;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.policy === undefined){
-const err39 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "policy"},message:"must have required property '"+"policy"+"'"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-if(data26.maxRetries === undefined){
-const err40 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "maxRetries"},message:"must have required property '"+"maxRetries"+"'"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-if(data26.backoffMs === undefined){
-const err41 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "backoffMs"},message:"must have required property '"+"backoffMs"+"'"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-for(const key2 in data26){
-if(!(((key2 === "policy") || (key2 === "maxRetries")) || (key2 === "backoffMs"))){
-const err42 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-}
-if(data26.policy !== undefined){
-let data27 = data26.policy;
-if(typeof data27 !== "string"){
-const err43 = {instancePath:instancePath+"/restart/policy",schemaPath:"#/definitions/RestartPlan/properties/policy/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-if(!(((data27 === "no") || (data27 === "on-failure")) || (data27 === "always"))){
-const err44 = {instancePath:instancePath+"/restart/policy",schemaPath:"#/definitions/RestartPlan/properties/policy/enum",keyword:"enum",params:{allowedValues: schema78.properties.policy.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data26.maxRetries !== undefined){
-if(!(typeof data26.maxRetries == "number")){
-const err45 = {instancePath:instancePath+"/restart/maxRetries",schemaPath:"#/definitions/RestartPlan/properties/maxRetries/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-if(data26.backoffMs !== undefined){
-if(!(typeof data26.backoffMs == "number")){
-const err46 = {instancePath:instancePath+"/restart/backoffMs",schemaPath:"#/definitions/RestartPlan/properties/backoffMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data.reloadable !== undefined){
-let data30 = data.reloadable;
-if(Array.isArray(data30)){
-const len3 = data30.length;
-for(let i3=0; i3<len3; i3++){
-let data31 = data30[i3];
-if(typeof data31 !== "string"){
-const err48 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-if(!((data31 === "cgroup") || (data31 === "rlimits"))){
-const err49 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema79.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/reloadable",schemaPath:"#/properties/reloadable/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-}
-else {
-const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
 }
 errors++;
 }

@@ -486,6 +486,17 @@ export interface NetworkPlan {
   createBridge: boolean;
   /** Delete the host-side veth when the container exits. */
   cleanup: boolean;
+  /** Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit). */
+  ports?: PortForwardPlan[];
+}
+
+/** One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`. */
+export interface PortForwardPlan {
+  /** @minimum 1 @maximum 65535 */
+  host: number;
+  /** @minimum 1 @maximum 65535 */
+  container: number;
+  protocol: 'tcp' | 'udp';
 }
 
 export type HookPoint =

@@ -4,7 +4,8 @@
 // bridge, the veths and every packet stay in that namespace; it is deleted at the end, also on failure.
 // Two containers on one bridge ping each other and the bridge; a second start with a taken address is
 // refused; --trace shows every network command; nothing is left after exit nor after kill -9 of the
-// launcher (the cleanup watcher); a container joining an existing netns sees its interfaces.
+// launcher (the cleanup watcher); a forwarded host port (nftables DNAT) reaches httpd in a container; a
+// container joining an existing netns sees its interfaces.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -230,6 +231,35 @@ describeStart(
       expect(links()).not.toContain(`hn${tag}`);
     });
 
+    test('a forwarded port reaches busybox httpd in the container; the nft chains go at exit', async () => {
+      fs.mkdirSync(path.join(ws.rootfs, 'www'), { recursive: true });
+      fs.writeFileSync(path.join(ws.rootfs, 'www/index.html'), `hello from ${tag}\n`);
+      const w = define('w', 9, { ports: [{ host: 8080, container: 80 }] });
+      const plan = hacoIn(['plan', w.file, '--launch']);
+      expect(plan.stdout).toContain(`hook /usr/sbin/nft add%20rule%20ip%20haco%20out-vh${tag}w%20fib%20daddr%20type%20local%20tcp%20dport%208080%20dnat%20to%20${SUBNET}.9:80`);
+      const web = hacoInBackground(['start', w.file, '--', 'sh', '-c', 'trap "exit 0" TERM; httpd -f -p 80 -h /www & echo ready; wait']);
+      await web.waitFor('ready');
+      const chains = inNs(NS, ['nft', 'list', 'table', 'ip', 'haco']).stdout;
+      expect(chains).toContain(`chain pre-vh${tag}w`);
+      expect(chains).toContain(`tcp dport 8080 dnat to ${SUBNET}.9:80`);
+      // From the test namespace (the "host" here) to its own bridge address on the host port.
+      const get = () => {
+        const r = spawnSync('nsenter', [`--net=/run/netns/${NS}`, '/bin/busybox', 'nc', '-w', '2', `${SUBNET}.1`, '8080'], { input: 'GET / HTTP/1.0\r\n\r\n', encoding: 'utf8', timeout: 10_000 });
+        return { status: r.status === 0 && r.stdout.startsWith('HTTP/1.') ? 0 : 1, stdout: r.stdout.split('\r\n\r\n')[1] ?? '' };
+      };
+      const body = await until('httpd to answer on the host port', () => {
+        const r = get();
+        return r.status === 0 ? r.stdout : undefined;
+      }, 15_000);
+      expect(body).toBe(`hello from ${tag}\n`);
+      process.kill(web.pid, 'SIGTERM');
+      expect(await web.exited).toBe(0);
+      const after = inNs(NS, ['nft', 'list', 'table', 'ip', 'haco']).stdout;
+      expect(after).not.toContain('chain');
+      expect(get().status).not.toBe(0);
+      await until('the veth to go', () => (veths().length === 0 ? true : undefined));
+    });
+
     test('a container joining an existing netns sees its interfaces and leaves them as they were', () => {
       expect(inNs(JOIN, ['ip', 'link', 'add', 'jv0', 'type', 'veth', 'peer', 'name', 'jv1']).status).toBe(0);
       const name = `hn-${tag}-j`;
@@ -252,5 +282,8 @@ describeStart(
       expect(refused.stderr).toContain(`ip netns add haco-ns-${tag}-missing`);
     });
   },
-  [() => (spawnSync('nsenter', ['--version']).status === 0 ? undefined : 'nsenter (util-linux) is missing')],
+  [
+    () => (spawnSync('nsenter', ['--version']).status === 0 ? undefined : 'nsenter (util-linux) is missing'),
+    () => (fs.existsSync('/usr/sbin/nft') ? undefined : 'nft is missing (apt-get install nftables)'),
+  ],
 );
