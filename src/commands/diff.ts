@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { HacoCommand, jsonFlag } from '../cli/base-command';
 import { UsageError } from '../errors';
-import { applyToggles, hasToggles, toggleFlags, togglesFromFlags } from '../plan/toggles';
+import { applyToggles, hasToggles } from '../plan/toggles';
+import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
 import type { Plan } from '../plan/types';
 
 export default class DiffCommand extends HacoCommand {

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { HacoCommand, jsonFlag } from '../cli/base-command';
 import { UsageError } from '../errors';
-import { applyToggles, toggleFlags, togglesFromFlags } from '../plan/toggles';
+import { applyToggles } from '../plan/toggles';
+import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
 import { PLAN_API_VERSION } from '../plan/types';
 
 export default class ExplainCommand extends HacoCommand {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { HacoCommand } from '../cli/base-command';
-import { toggleFlags, togglesFromFlags } from '../plan/toggles';
+import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
 
 export default class Start extends HacoCommand {
   static override summary = 'Start a container in the foreground, on this terminal, or detached with -d.';

@@ -35,21 +35,25 @@ interface IpAddrJson {
   addr_info?: Array<{ family?: string; local?: string; prefixlen?: number }>;
 }
 
-/** Run `ip ARGS…` and return stdout; a failure becomes a HacoError that shows the command and its stderr. */
+/**
+ * Run `ip ARGS…` and return stdout; a failure becomes a HacoError that shows the command and its stderr.
+ * node's execFile rather than execa: this runs on the `haco start` hot path, whose bundle must stay small.
+ */
 export async function runIp(args: readonly string[]): Promise<string> {
-  const { execa } = await import('execa');
+  const { execFile } = await import('node:child_process');
   const ip = resolveNetworkTools().ip;
-  const result = await execa(ip, [...args], { reject: false, stdin: 'ignore' });
-  if (result.failed) {
-    if ((result as { code?: string }).code === 'ENOENT') {
-      throw new HostError('E_NO_TOOL', `${ip} is not installed`, 'apt-get install iproute2');
-    }
-    const stderr = String(result.stderr).trim();
-    throw new HacoError('E_IP_FAILED', `ip ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}`, {
-      hint: 'run the same command by hand to see why; most ip changes need root',
+  return new Promise<string>((resolve, reject) => {
+    execFile(ip, [...args], { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return reject(new HostError('E_NO_TOOL', `${ip} is not installed`, 'apt-get install iproute2'));
+      }
+      const detail = String(stderr).trim();
+      reject(new HacoError('E_IP_FAILED', `ip ${args.join(' ')} failed${detail ? `: ${detail}` : ''}`, {
+        hint: 'run the same command by hand to see why; most ip changes need root',
+      }));
     });
-  }
-  return String(result.stdout);
+  });
 }
 
 /** Merge `ip -j -d link show` and `ip -j addr show` into HostLinks. */

@@ -1,4 +1,3 @@
-import { Flags } from '@oclif/core';
 import { EXIT, HacoError } from '../errors';
 import { resolveCapabilities } from './capabilities';
 import { normalizeRlimit } from './names';
@@ -237,24 +236,7 @@ function sameCap(a: string, b: string): boolean {
   return a.toLowerCase().replace(/^cap_/, '') === b;
 }
 
-/**
- * The oclif flags for toggles. Add them to a command with `static flags = { ...toggleFlags, … }` and turn
- * the parsed values into Toggles with `togglesFromFlags(flags)`.
- */
-export const toggleFlags = {
-  share: Flags.string({ description: 'Stay in the host\'s namespace of this kind (repeatable or comma list): mount uts ipc pid net user cgroup time.', multiple: true, helpGroup: 'TOGGLE' }),
-  unshare: Flags.string({ description: 'Create a new namespace of this kind (repeatable or comma list).', multiple: true, helpGroup: 'TOGGLE' }),
-  'map-root': Flags.integer({ description: 'Unshare the user namespace and map root inside to this host uid (65536 ids).', helpGroup: 'TOGGLE' }),
-  cpu: Flags.string({ description: 'CPU cap: 30% (of one CPU), 1.5 (CPUs) or max.', helpGroup: 'TOGGLE' }),
-  memory: Flags.string({ description: 'Memory limit: 64M, 1G or max.', helpGroup: 'TOGGLE' }),
-  pids: Flags.string({ description: 'Maximum number of tasks, or max.', helpGroup: 'TOGGLE' }),
-  'drop-cap': Flags.string({ description: 'Remove a capability (repeatable or comma list), e.g. sys_admin.', multiple: true, helpGroup: 'TOGGLE' }),
-  'add-cap': Flags.string({ description: 'Add a capability (repeatable or comma list), e.g. net_admin.', multiple: true, helpGroup: 'TOGGLE' }),
-  hostname: Flags.string({ description: 'Hostname inside the container (needs the uts namespace).', helpGroup: 'TOGGLE' }),
-  rlimit: Flags.string({ description: 'Resource limit NAME=SOFT[:HARD] (repeatable), e.g. nofile=1024.', multiple: true, helpGroup: 'TOGGLE' }),
-};
-
-/** What oclif hands back for `toggleFlags` (each absent when not given). */
+/** What the command-line flags of src/cli/toggle-flags.ts parse into (each absent when not given). */
 export interface ToggleFlagValues {
   share?: string[];
   unshare?: string[];
@@ -268,7 +250,7 @@ export interface ToggleFlagValues {
   rlimit?: string[];
 }
 
-/** Parsed oclif flags → Toggles (extra flags of the command are ignored). */
+/** Parsed flags → Toggles (extra flags of the command are ignored). */
 export function togglesFromFlags(flags: ToggleFlagValues): Toggles {
   const t: Toggles = {};
   if (flags.share?.length) t.share = split(flags.share);

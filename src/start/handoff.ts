@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { constants } from 'node:os';
 
@@ -16,6 +15,7 @@ export async function handOver(launcherArgv: string[], spec: string): Promise<nu
     fs.writeSync(fd, `${launcherArgv.map(shellQuote).join(' ')}\n${forHereDocument(spec)}`);
     return 0;
   }
+  const { spawn } = await import('node:child_process'); // only off the wrapper's fast route
   const child = spawn(launcherArgv[0]!, [...launcherArgv.slice(1), '--spec-fd', '3'], {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
   });
