@@ -4,6 +4,7 @@ import Attach from '../commands/attach';
 import CreateCommand from '../commands/create';
 import DiffCommand from '../commands/diff';
 import Explain from '../commands/explain';
+import Inspect from '../commands/inspect';
 import Kill from '../commands/kill';
 import Logs from '../commands/logs';
 import NetBridgeCreate from '../commands/net/bridge/create';
@@ -30,6 +31,7 @@ export const COMMANDS = {
   create: CreateCommand,
   diff: DiffCommand,
   explain: Explain,
+  inspect: Inspect,
   kill: Kill,
   logs: Logs,
   'net:bridge:create': NetBridgeCreate,
