@@ -41,6 +41,16 @@ describe('bootstrap: Debian (slow)', () => {
     expect(fs.readFileSync(path.join(rootfs, 'root/os'), 'utf8')).toContain('bookworm');
     expect(fs.existsSync(path.join(rootfs, 'usr/bin/less'))).toBe(true);
     expect(fs.readdirSync(path.join(sb.dir, 'deb'))).toEqual(['rootfs']);
+    // provisioned through the launcher: the apt session left no mount and no cgroup
+    expect(sb.leftovers('deb')).toEqual([]);
+
+    // started for real: Debian's os-release, the package apt installed, dpkg's view of it
+    const s = sb.start(file, ['/bin/sh', '-c', 'cat /root/os; dpkg-query -W -f "\\${Status}\\n" less; hostname; exit 11']);
+    expect(s.status).toBe(11);
+    expect(s.stdout).toContain(`VERSION_CODENAME=${SUITE}`);
+    // /root/os was written by the provision step, inside this tree
+    expect(s.stdout).toContain('install ok installed\ndeb\n');
+    expect(sb.leftovers('deb')).toEqual([]);
 
     const cached = path.join(CACHE, `debootstrap-${key}.tar.zst`);
     const a = sb.run(['archive', file, '-o', cached], env);
@@ -73,5 +83,13 @@ describe('bootstrap: Debian (slow)', () => {
     expect(r.status).toBe(0);
     expect(fs.readFileSync(path.join(rootfs, 'etc/debian_version'), 'utf8')).toMatch(/^12\./);
     expect(fs.readdirSync(path.join(sb.dir, 'lxcdeb'))).toEqual(['rootfs']);
+
+    // started for real: the template's Debian, not the host's (same release here): a marker only the tree has
+    fs.writeFileSync(path.join(rootfs, 'root/marker'), 'lxcdeb-tree\n');
+    const s = sb.start(file, ['/bin/sh', '-c', 'cat /root/marker /etc/os-release; cat /etc/debian_version; exit 12']);
+    expect(s.status).toBe(12);
+    expect(s.stdout).toContain(`VERSION_CODENAME=${SUITE}`);
+    expect(s.stdout).toMatch(/^lxcdeb-tree\n[\s\S]*\n12\.\d+\n$/);
+    expect(sb.leftovers('lxcdeb')).toEqual([]);
   });
 });
