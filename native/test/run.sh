@@ -461,6 +461,81 @@ else
 	echo "skip: cgroup v1 controllers not mounted at /sys/fs/cgroup/{cpu,memory,pids}"
 fi
 
+# ---- lifecycle: state dir, lock, --detach, the cleanup watcher, restart, failure-cmd, phase-3 setns -------------
+SD=$T/state
+LCG=/sys/fs/cgroup/pids/haco/$ID-lc
+if [ -d /sys/fs/cgroup/pids ]; then
+	if [ ! -d /sys/fs/cgroup/pids/haco ]; then
+		mkdir /sys/fs/cgroup/pids/haco && MADE_HACO_CG+=("/sys/fs/cgroup/pids/haco")
+	fi
+	P1="state-dir $SD/lc keep
+state-meta plan_hash abc123
+state-file plan.json {}
+hook-env HACO_STATE_DIR $SD/lc
+cleanup-cgroup $LCG
+cgroup-mkdir $LCG
+stdio 1 host $SD/lc/stdout.log a" P2="cgroup-join $LCG" mkspec lc mount,uts,pid 'echo up; hostname; exec sleep 100'
+	timeout -s KILL 20 "$BIN" --detach --spec "$T/lc.spec" >"$T/lc.out" 2>"$T/lc.err" </dev/null
+	RC=$?
+	NAME=lc
+	check "detach: returns 0 once the command runs" eq "$RC" 0
+	check "  ... and says which pids" has lc.out 'lc started: pid [0-9]*, supervisor [0-9]*'
+	SUP=$(sed -n 's/^supervisor=//p' "$SD/lc/state")
+	CPID=$(sed -n 's/^pid=//p' "$SD/lc/state")
+	[ -n "$SUP" ] && BG+=("$SUP")
+	check "state: status=running" grep -qx status=running "$SD/lc/state"
+	check "state: state-meta line written" grep -qx plan_hash=abc123 "$SD/lc/state"
+	check "state: pid start time recorded (field 22 of /proc/PID/stat)" eq "$(sed -n 's/^pid_start=//p' "$SD/lc/state")" "$(awk '{print $22}' /proc/$CPID/stat 2>/dev/null)"
+	check "state-file written" grep -qx '{}' "$SD/lc/plan.json"
+	check "container stdout in the host-side log" grep -qx up "$SD/lc/stdout.log"
+	check "the supervisor is in a session of its own, without a terminal" test "$(awk '{print $6, $7}' /proc/$SUP/stat 2>/dev/null)" != "$(awk '{print $6}' /proc/$$/stat) 0" -a "$(awk '{print $7}' /proc/$SUP/stat 2>/dev/null)" = 0
+	flock -n -E 99 "$SD/lc/lock" true
+	check "the supervisor holds the lock (flock -n conflicts)" eq "$?" 99
+	timeout -s KILL 20 "$BIN" --detach --spec "$T/lc.spec" >"$T/lc2.out" 2>"$T/lc2.err" </dev/null
+	RC=$?
+	NAME=lc2
+	check "second start of the same name: 125" eq "$RC" 125
+	check "  ... already running" has lc2.err 'container lc is already running'
+	check "  ... the first one is untouched" grep -q . "$LCG/cgroup.procs"
+	# phase-3 setns: join the running container's uts namespace (files opened on the host before clone)
+	NOROOT=1 POST="setns uts /proc/$CPID/ns/uts
+setns mount /proc/$CPID/ns/mnt" mkspec join - 'hostname; cat /proc/1/cmdline | tr "\0" " "'
+	sed -i "s|^spawn -|setns pid /proc/$CPID/ns/pid\nspawn -|" "$T/join.spec"
+	run join
+	check "attach-style spec: joins uts, mount, pid of a running container" hasline join.out lc
+	check "  ... sees its pid 1" has join.out 'sleep 100'
+	kill -9 "$SUP"
+	for _ in $(seq 100); do grep -qx status=exited "$SD/lc/state" && [ ! -d "$LCG" ] && break; sleep 0.05; done
+	check "kill -9 of the supervisor: the watcher removes the cgroup" test ! -d "$LCG"
+	check "  ... and records the exit" grep -qx 'reason=supervisor killed' "$SD/lc/state"
+	check "  ... the container is gone" test ! -e "/proc/$CPID/cmdline" -o -z "$(cat /proc/$CPID/cmdline 2>/dev/null)"
+fi
+
+# restart on-failure: 2 retries, then the state records 3 runs' last status; failure-cmd sees it
+P1="state-dir $SD/rs keep
+restart on-failure 2 10
+hook-env HACO_X from-hook-env
+failure-cmd /bin/sh -c echo%20\$HACO_X%20\$HACO_EXIT_CODE%20>%20$SD/failed" mkspec rs mount,pid 'echo run >> /ran; exit 3'
+sed -i 's|^exec /bin/sh -c .*|exec /bin/sh -c '"$(enc "echo run >> /ran; exit 3")"'|' "$T/rs.spec"
+rm -f "$ROOT/ran"
+run rs
+check "restart: the foreground status is the last run's (3)" eq "$RC" 3
+check "  ... ran 3 times (1 + 2 retries)" eq "$(wc -l <"$ROOT/ran" 2>/dev/null)" 3
+check "  ... state: restarts=2, exit_code=3" grep -qx restarts=2 "$SD/rs/state"
+check "failure-cmd: runs with HACO_EXIT_CODE and hook-env" grep -qx 'from-hook-env 3' "$SD/failed"
+rm -f "$ROOT/ran"
+
+# state-dir remove: a foreground run leaves no state dir; a failed first launch neither
+P1="state-dir $SD/fg remove" mkspec fg mount 'grep -qx status=running /proc/1/root'"$SD"'/fg/state 2>/dev/null; exit 0'
+run fg
+check "state-dir remove: gone after the exit" test ! -e "$SD/fg"
+P1="state-dir $SD/bad keep
+hook /bin/false" mkspec bad mount 'true'
+run bad --detach
+check "detach, failing hook before start: 125 and the message" eq "$RC" 125
+check "  ... reported by the caller's process" has bad.err 'hook /bin/false: exited with status 1'
+check "  ... nothing left (no state dir)" test ! -e "$SD/bad"
+
 # ---- an interactive shell on a terminal -------------------------------------------------------------
 if command -v script >/dev/null; then
 	mkspec tty mount,uts,pid 'exec /bin/sh -i'
