@@ -60,6 +60,7 @@ describe('compileLaunchSpec: the default container', () => {
     const collapsed = names(steps).filter((n, i, all) => n !== all[i - 1]);
     expect(collapsed).toEqual([
       'name',
+      'hook-env',
       'cleanup-cgroup',
       'hint',
       'cgroup-mkdir',
