@@ -3,7 +3,8 @@
 //
 //   sudo haco create examples/capabilities.haco.ts
 //   sudo haco start examples/capabilities.haco.ts -c caps-default -- hostname demo
-//       → hostname: sethostname: Operation not permitted   (exit status 1)
+//       → hostname: you must be root to change the host name   (exit status 1: sethostname(2) got EPERM;
+//         busybox's hostname says "sethostname: Operation not permitted")
 //   sudo haco start examples/capabilities.haco.ts -c caps-admin -- sh -c 'hostname demo && hostname'
 //       → demo   (sys_admin added; the host's hostname is unchanged thanks to the uts namespace)
 //   sudo haco start examples/capabilities.haco.ts -c caps-no-chown -- chown 1000 /tmp

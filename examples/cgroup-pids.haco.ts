@@ -2,8 +2,9 @@
 //
 //   sudo haco create examples/cgroup-pids.haco.ts
 //   sudo haco start examples/cgroup-pids.haco.ts -- sh -c 'for i in $(seq 20); do sleep 30 & done; wait'
-//       → "can't fork: Resource temporarily unavailable" (sh counts as one, so about 9 sleeps start)
-//   cat /sys/fs/cgroup/haco/pids-10/pids.max      # 10, on the host while it runs
+//       → "sh: 0: Cannot fork" (the host's dash; busybox sh says "can't fork"): sh counts as one, so
+//         about 9 sleeps start
+//   cat /sys/fs/cgroup/haco/pids-10/pids.max      # 10, on the host while it runs (v1: /sys/fs/cgroup/pids/haco/…)
 //
 // Try `--pids 3` or `--pids max` to see the difference without editing the file.
 import { defineContainer } from 'haco';

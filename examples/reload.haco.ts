@@ -2,7 +2,7 @@
 //
 //   sudo haco create examples/reload.haco.ts
 //   sudo haco start -d examples/reload.haco.ts          # detached: returns at once
-//   cat /sys/fs/cgroup/haco/reloadable/cpu.max           # 20000 100000
+//   cat /sys/fs/cgroup/haco/reloadable/cpu.max           # 20000 100000 (v1: cpu/haco/reloadable/cpu.cfs_quota_us)
 //   # edit .cpu('20%') to .cpu('60%') below, then:
 //   sudo haco reload examples/reload.haco.ts
 //   cat /sys/fs/cgroup/haco/reloadable/cpu.max           # 60000 100000, same PID, no restart

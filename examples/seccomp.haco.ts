@@ -3,7 +3,8 @@
 //
 //   sudo haco create examples/seccomp.haco.ts
 //   sudo haco start examples/seccomp.haco.ts -- hostname x
-//       → hostname: sethostname: Operation not permitted
+//       → hostname: you must be root to change the host name   (the filter's EPERM, as the host's
+//         hostname(1) words it; busybox says "sethostname: Operation not permitted")
 //   sudo haco start examples/seccomp.haco.ts -- grep Seccomp /proc/self/status
 //       → Seccomp:	2        (2 = filter mode)
 import { defineContainer } from 'haco';

@@ -1,0 +1,374 @@
+// Every file of examples/ is created and started, and what its comment promises is checked against what
+// the kernel shows. The examples keep their rootfs where they say (the default /var/lib/haco/NAME/rootfs):
+// this suite removes exactly the trees it made — names taken from the examples' own plans, never one
+// that existed before, never through a mount. State, cache and provision records go to a temp dir.
+// Network examples run in a netns this suite creates (nsenter, not `ip netns exec`, which would remount
+// /sys and hide the cgroup hierarchies). examples/debian.haco.ts is in slow/examples-debian.test.ts.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadDefinition } from '../../src/load/load';
+import { HACO_BIN, REPO, type CliResult } from '../support/cli';
+
+const EXAMPLES = path.join(REPO, 'examples');
+const VARLIB = '/var/lib/haco';
+const SLOW = new Set(['debian.haco.ts']);
+const canRun =
+  process.getuid?.() === 0 && fs.existsSync(path.join(REPO, 'native/build/haco-launch')) && fs.existsSync('/bin/busybox') && fs.existsSync(path.join(REPO, 'dist/cli.js'));
+
+jest.setTimeout(180_000);
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-examples-'));
+const runDir = path.join(work, 'run');
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NO_COLOR: '1',
+  HACO_RUN_DIR: runDir,
+  HACO_STATE_ROOT: path.join(work, 'state'),
+  HACO_CACHE_DIR: path.join(work, 'cache'),
+  HACO_LXC_CACHE: path.join(work, 'lxc-cache'),
+};
+delete env['NODE_EXTRA_CA_CERTS'];
+
+/** bin/haco with the suite's environment; inside NETNS when given. */
+function haco(args: string[], options: { netns?: string; timeout?: number } = {}): CliResult {
+  const [cmd, argv] = options.netns ? ['nsenter', [`--net=/run/netns/${options.netns}`, HACO_BIN, ...args]] : [HACO_BIN, args];
+  const r = spawnSync(cmd, argv, { cwd: REPO, env, encoding: 'utf8', input: '', timeout: options.timeout ?? 60_000 });
+  if (r.error) throw r.error;
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
+function example(file: string): string {
+  return path.join(EXAMPLES, file);
+}
+
+/** `haco create`, failing the test with haco's stderr when it does not work. */
+function create(file: string, ...extra: string[]): void {
+  const r = haco(['create', example(file), ...extra]);
+  expect({ file, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ file, status: 0, stderr: '' });
+}
+
+/** `haco start FILE [-c NAME] -- CMD…` in the foreground. */
+function start(file: string, name: string | undefined, command: string[], netns?: string): CliResult {
+  return haco(['start', example(file), ...(name ? ['-c', name] : []), '--', ...command], netns ? { netns } : {});
+}
+
+/** The state the supervisor of a detached container writes (key=value lines). */
+function stateOf(name: string): Record<string, string> {
+  const kv: Record<string, string> = {};
+  try {
+    for (const line of fs.readFileSync(path.join(runDir, name, 'state'), 'utf8').split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) kv[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+  } catch {
+    // not started
+  }
+  return kv;
+}
+
+/** A cgroup file of a detached container, found through the directories its state records (v1 or v2). */
+function cgroupFile(name: string, ...candidates: string[]): string {
+  for (const dir of (stateOf(name)['cgroups'] ?? '').split(',').filter(Boolean)) {
+    for (const file of candidates) if (fs.existsSync(path.join(dir, file))) return fs.readFileSync(path.join(dir, file), 'utf8').trim();
+  }
+  throw new Error(`none of ${candidates.join(', ')} in the cgroups of ${name}`);
+}
+
+/** Kills every supervisor and container this suite started (also after a failed check). */
+function killEverything(): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(runDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const s = stateOf(name);
+    if (s['status'] !== 'exited') haco(['kill', '-s', 'KILL', '--timeout', '2', name]);
+    for (const key of ['pid', 'supervisor']) {
+      const pid = Number(s[key]);
+      if (pid > 1 && s['status'] !== 'exited') {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+  }
+}
+
+function mountedUnder(dir: string): boolean {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => {
+      const mnt = l.split(' ')[4] ?? '';
+      return mnt === dir || mnt.startsWith(`${dir}/`);
+    });
+}
+
+const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.haco.ts')).sort();
+const describeRoot = canRun ? describe : describe.skip;
+
+describeRoot('examples/ start and do what their comments say', () => {
+  const before = new Set(fs.existsSync(VARLIB) ? fs.readdirSync(VARLIB) : []);
+  /** Container names of every example: the only /var/lib/haco entries this suite may remove. */
+  const ours = new Set<string>();
+
+  beforeAll(async () => {
+    for (const file of files) {
+      const loaded = await loadDefinition(example(file), { cache: false });
+      for (const c of loaded.plan.containers) ours.add(c.name);
+    }
+  });
+
+  afterAll(() => {
+    killEverything();
+    for (const name of ours) {
+      const dir = path.join(VARLIB, name);
+      if (before.has(name) || !fs.existsSync(dir)) continue;
+      // A mount left under the tree (which should not happen) would make rm reach into whatever it shows.
+      if (mountedUnder(dir)) throw new Error(`${dir} still has a mount: not removed`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('covers every example', () => {
+    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'lxc', 'multi', 'namespaces', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
+    expect(files.filter((f) => !SLOW.has(f)).sort()).toEqual(covered.map((n) => `${n}.haco.ts`).sort());
+  });
+
+  test('first: hostname, PID 1, the cgroup limits', () => {
+    create('first.haco.ts');
+    const r = start('first.haco.ts', undefined, ['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; ulimit -n']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('my-first\nsh -c hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; ulimit -n \n1024\n');
+  });
+
+  test('namespaces: one kind changed at a time', () => {
+    create('namespaces.haco.ts');
+    const ps = start('namespaces.haco.ts', 'ns-base', ['ps', 'ax', '-o', 'pid=,args=']);
+    expect(ps.stdout.trim().split('\n').map((l) => l.trim())).toEqual(['1 ps ax -o pid=,args=']);
+    const shared = start('namespaces.haco.ts', 'ns-share-pid', ['ps', 'ax', '-o', 'pid=']);
+    expect(shared.stdout).toMatch(/^\s*1$/m);
+    expect(shared.stdout.trim().split('\n').length).toBeGreaterThan(3);
+    expect(start('namespaces.haco.ts', 'ns-base', ['hostname']).stdout).toBe('ns-base\n');
+    expect(start('namespaces.haco.ts', 'ns-share-uts', ['hostname']).stdout).toBe(`${os.hostname()}\n`);
+    const mnt = start('namespaces.haco.ts', 'ns-mount', ['findmnt', '-n', '-o', 'FSTYPE', '/mnt']);
+    expect(mnt.stdout).toBe('tmpfs\n');
+    const links = start('namespaces.haco.ts', 'ns-net', ['ip', '-o', 'link']);
+    expect(links.stdout.trim().split('\n').map((l) => l.split(':')[1]!.trim())).toEqual(['lo']);
+    expect(start('namespaces.haco.ts', 'ns-user', ['cat', '/proc/self/uid_map']).stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
+    // The container's own cgroup is its root: every line ends in ":/" (v1 lists one per hierarchy).
+    const cg = start('namespaces.haco.ts', 'ns-cgroup', ['cat', '/proc/self/cgroup']).stdout.trim().split('\n');
+    expect(cg.every((l) => l.endsWith(':/'))).toBe(true);
+    const uptime = Number(start('namespaces.haco.ts', 'ns-time', ['cat', '/proc/uptime']).stdout.split(' ')[0]);
+    const host = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    expect(uptime - host).toBeGreaterThan(86400 - 30);
+    expect(uptime - host).toBeLessThan(86400 + 30);
+  });
+
+  test('namespaces: ns-share-ipc sees a message queue the host made', () => {
+    const made = spawnSync('ipcmk', ['-Q'], { encoding: 'utf8' });
+    const id = /(\d+)/.exec(made.stdout)?.[1];
+    expect(id).toBeDefined();
+    try {
+      expect(start('namespaces.haco.ts', 'ns-share-ipc', ['ipcs', '-q']).stdout).toMatch(new RegExp(`^\\S+\\s+${id}\\s`, 'm'));
+      expect(start('namespaces.haco.ts', 'ns-base', ['ipcs', '-q']).stdout).not.toMatch(new RegExp(`^\\S+\\s+${id}\\s`, 'm'));
+    } finally {
+      spawnSync('ipcrm', ['-q', id!]);
+    }
+  });
+
+  test('cgroup-cpu: the quota file says 30% (30000 of 100000 us)', () => {
+    create('cgroup-cpu.haco.ts');
+    const r = haco(['start', '-d', example('cgroup-cpu.haco.ts')]);
+    expect(r.status).toBe(0);
+    try {
+      const quota = cgroupFile('cpu-30', 'cpu.max', 'cpu.cfs_quota_us');
+      expect(['30000 100000', '30000']).toContain(quota);
+      const inspect = JSON.parse(haco(['inspect', 'cpu-30', '--json']).stdout) as { cgroup: { cpu: { percent: number } } };
+      expect(inspect.cgroup.cpu.percent).toBe(30);
+    } finally {
+      expect(haco(['kill', '-s', 'KILL', 'cpu-30']).status).toBe(0);
+      haco(['rm', 'cpu-30']);
+    }
+  });
+
+  test('cgroup-memory: 16M fits, 64M is OOM-killed (137)', () => {
+    create('cgroup-memory.haco.ts');
+    const fits = start('cgroup-memory.haco.ts', undefined, ['sh', '-c', 'head -c 16M /dev/zero | tail > /dev/null && echo fits']);
+    expect(fits.stdout).toBe('fits\n');
+    expect(fits.status).toBe(0);
+    const big = start('cgroup-memory.haco.ts', undefined, ['sh', '-c', 'head -c 64M /dev/zero | tail > /dev/null && echo fits']);
+    expect(big.stdout).toBe('');
+    expect(big.status).toBe(137);
+  });
+
+  test('cgroup-pids: the fork bomb hits the limit', () => {
+    create('cgroup-pids.haco.ts');
+    const r = start('cgroup-pids.haco.ts', undefined, ['sh', '-c', 'for i in $(seq 20); do sleep 1 & done; wait']);
+    expect(r.stderr).toMatch(/[Cc]an(no|')t fork/);
+    expect(r.status).not.toBe(0);
+  });
+
+  test('capabilities: sys_admin is out by default, in when added, chown when dropped', () => {
+    create('capabilities.haco.ts');
+    const denied = start('capabilities.haco.ts', 'caps-default', ['hostname', 'demo']);
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(/you must be root|Operation not permitted/);
+    const admin = start('capabilities.haco.ts', 'caps-admin', ['sh', '-c', 'hostname demo && hostname']);
+    expect(admin.stdout).toBe('demo\n');
+    expect(os.hostname()).not.toBe('demo');
+    const chown = start('capabilities.haco.ts', 'caps-no-chown', ['chown', '1000', '/tmp']);
+    expect(chown.status).toBe(1);
+    expect(chown.stderr).toMatch(/Operation not permitted/);
+    expect(start('capabilities.haco.ts', 'caps-default', ['grep', 'CapEff', '/proc/self/status']).stdout).toMatch(/^CapEff:\s+00000000a80425fb$/m);
+    expect(start('capabilities.haco.ts', 'caps-none', ['grep', 'CapEff', '/proc/self/status']).stdout).toMatch(/^CapEff:\s+0000000000000000$/m);
+  });
+
+  test('chroot: the classic escape works from a chroot, not after pivot_root', () => {
+    create('chroot.haco.ts');
+    const escape = 'import os; os.makedirs("/tmp/j", exist_ok=True); os.chroot("/tmp/j")\nfor _ in range(64): os.chdir("..")\nos.chroot("."); print(os.path.isdir("/var/lib/haco"))';
+    expect(start('chroot.haco.ts', 'root-chroot', ['python3', '-c', escape]).stdout).toBe('True\n');
+    expect(start('chroot.haco.ts', 'root-pivot', ['python3', '-c', escape]).stdout).toBe('False\n');
+  });
+
+  test('rlimits: nofile 64, fsize 1 MiB (SIGXFSZ, 153)', () => {
+    create('rlimits.haco.ts');
+    expect(start('rlimits.haco.ts', undefined, ['sh', '-c', 'ulimit -n; ulimit -f']).stdout).toBe('64\n2048\n');
+    expect(start('rlimits.haco.ts', undefined, ['sh', '-c', 'head -c 2M /dev/zero > /tmp/big']).status).toBe(153);
+  });
+
+  test('seccomp: sethostname is refused despite sys_admin; filter mode 2', () => {
+    create('seccomp.haco.ts');
+    const r = start('seccomp.haco.ts', undefined, ['hostname', 'x']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/you must be root|Operation not permitted/);
+    expect(start('seccomp.haco.ts', undefined, ['grep', 'Seccomp:', '/proc/self/status']).stdout).toMatch(/^Seccomp:\s+2$/m);
+    expect(start('seccomp.haco.ts', undefined, ['grep', 'CapEff', '/proc/self/status']).stdout).not.toMatch(/0000000000000000/);
+  });
+
+  test('user-namespace: root inside, 100000 outside', () => {
+    create('user-namespace.haco.ts');
+    const r = start('user-namespace.haco.ts', undefined, ['sh', '-c', 'id -u; cat /proc/self/uid_map; stat -c %u /']);
+    expect(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '))).toEqual(['0', '0 100000 65536', '65534']);
+  });
+
+  test('hooks: each hook at its point, afterFailure on failure', () => {
+    create('hooks.haco.ts');
+    const ok = start('hooks.haco.ts', undefined, ['echo', 'the command']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^\[beforeStart\] hooks\n\[afterSpawn\] pid \d+\n\[beforeExec\] inside: hooks\nthe command\n\[afterExit\] hooks done\n$/);
+    const failed = start('hooks.haco.ts', undefined, ['false']);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('[afterFailure] hooks failed');
+  });
+
+  test('multi: three containers from one base', () => {
+    create('multi.haco.ts');
+    for (const name of ['multi-base', 'web', 'worker']) expect(fs.existsSync(path.join(VARLIB, name, 'rootfs/bin/busybox'))).toBe(true);
+    expect(start('multi.haco.ts', 'web', ['hostname']).stdout).toBe('web\n');
+    const caps = start('multi.haco.ts', 'worker', ['grep', 'CapEff', '/proc/self/status']).stdout;
+    // worker drops net_raw (bit 13) and net_bind_service (bit 10) from the default a80425fb.
+    expect(caps).toMatch(/^CapEff:\s+00000000a80401fb$/m);
+  });
+
+  test('overlay: writes land in the upper dir, the lower layer and the sibling never see them', () => {
+    create('overlay.haco.ts');
+    const a = start('overlay.haco.ts', 'ovl-a', ['sh', '-c', 'echo a > /hello; cat /hello; grep " / / " /proc/self/mountinfo']);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toMatch(/^a\n.* - overlay overlay .*lowerdir=\/var\/lib\/haco\/ovl-base\/rootfs,upperdir=\/var\/lib\/haco\/ovl-a\/upper/);
+    expect(fs.readFileSync(path.join(VARLIB, 'ovl-a/upper/hello'), 'utf8')).toBe('a\n');
+    expect(fs.existsSync(path.join(VARLIB, 'ovl-base/rootfs/hello'))).toBe(false);
+    const b = start('overlay.haco.ts', 'ovl-b', ['cat', '/hello']);
+    expect(b.status).toBe(1);
+    expect(b.stderr).toMatch(/can't open '\/hello': No such file or directory/);
+  });
+
+  test('reload: cpu 20% → 60% in place, same pid', () => {
+    create('reload.haco.ts');
+    expect(haco(['start', '-d', example('reload.haco.ts')]).status).toBe(0);
+    try {
+      const pid = stateOf('reloadable')['pid'];
+      expect(cgroupFile('reloadable', 'cpu.max', 'cpu.cfs_quota_us').split(' ')[0]).toBe('20000');
+      // The edit the comment asks for, on a copy (examples/ stays as it is).
+      const edited = path.join(work, 'reload.haco.ts');
+      fs.writeFileSync(edited, fs.readFileSync(example('reload.haco.ts'), 'utf8').replace(/^ {2}\.cpu\('20%'\)$/m, "  .cpu('60%')"));
+      const r = haco(['reload', edited]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain('20000 → 60000');
+      expect(r.stdout).toContain('reloaded reloadable');
+      expect(cgroupFile('reloadable', 'cpu.max', 'cpu.cfs_quota_us').split(' ')[0]).toBe('60000');
+      expect(stateOf('reloadable')['pid']).toBe(pid);
+    } finally {
+      expect(haco(['kill', '-s', 'KILL', 'reloadable']).status).toBe(0);
+      haco(['rm', 'reloadable']);
+    }
+  });
+
+  test('lxc: the busybox template', () => {
+    if (!fs.existsSync('/usr/share/lxc/templates/lxc-busybox')) throw new Error('lxc-templates is not installed (apt-get install lxc-templates)');
+    create('lxc.haco.ts');
+    const r = start('lxc.haco.ts', undefined, ['ls', '/']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split(/\s+/)).toEqual(expect.arrayContaining(['bin', 'dev', 'etc', 'proc', 'sys']));
+  });
+
+  test('tarball: an archive next to the file becomes the rootfs', () => {
+    // The example expects alpine.tar.gz beside it (made with docker export, not in git): a copy of the
+    // file gets a small busybox tree archived under that name instead.
+    const dir = path.join(work, 'tarball');
+    const tree = path.join(dir, 'tree');
+    for (const d of ['bin', 'etc', 'proc', 'dev', 'sys', 'tmp']) fs.mkdirSync(path.join(tree, d), { recursive: true });
+    fs.copyFileSync('/bin/busybox', path.join(tree, 'bin/busybox'));
+    for (const applet of ['sh', 'cat']) fs.symlinkSync('busybox', path.join(tree, 'bin', applet));
+    fs.writeFileSync(path.join(tree, 'etc/alpine-release'), '3.20.3\n');
+    expect(spawnSync('tar', ['-czf', path.join(dir, 'alpine.tar.gz'), '-C', tree, '.']).status).toBe(0);
+    const file = path.join(dir, 'tarball.haco.ts');
+    fs.copyFileSync(example('tarball.haco.ts'), file);
+    const c = haco(['create', file]);
+    expect(c.stderr).not.toMatch(/error/);
+    expect(c.status).toBe(0);
+    const r = haco(['start', file, '--', 'cat', '/etc/alpine-release']);
+    expect(r.stdout).toBe('3.20.3\n');
+  });
+
+  describe('bridge (in a netns of its own)', () => {
+    const netns = `haco-ex-${process.pid}`;
+    beforeAll(() => {
+      for (const argv of [['netns', 'add', netns], ['-n', netns, 'link', 'set', 'lo', 'up']]) {
+        const r = spawnSync('ip', argv, { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`ip ${argv.join(' ')}: ${r.stderr}`);
+      }
+    });
+    afterAll(() => {
+      killEverything();
+      spawnSync('ip', ['netns', 'del', netns]);
+    });
+
+    test('net-b reaches net-a over haco0; the veths go with the containers', () => {
+      create('bridge.haco.ts');
+      const a = haco(['start', '-d', example('bridge.haco.ts'), '-c', 'net-a', '--', 'sleep', '60'], { netns });
+      expect(a.stderr).toBe('');
+      expect(a.status).toBe(0);
+      try {
+        const b = start('bridge.haco.ts', 'net-b', ['sh', '-c', 'ip -4 -o addr show eth0; ping -c1 -W2 10.88.0.10'], netns);
+        expect(b.stdout).toMatch(/inet 10\.88\.0\.11\/24/);
+        expect(b.stdout).toMatch(/1 packets transmitted, 1 packets received/);
+        expect(b.status).toBe(0);
+        const ports = spawnSync('ip', ['-n', netns, '-o', 'link', 'show', 'master', 'haco0'], { encoding: 'utf8' }).stdout;
+        expect(ports).toMatch(/vh-neta/);
+      } finally {
+        expect(haco(['kill', '-s', 'KILL', 'net-a'], { netns }).status).toBe(0);
+        haco(['rm', 'net-a']);
+      }
+      const left = spawnSync('ip', ['-n', netns, '-o', 'link', 'show', 'master', 'haco0'], { encoding: 'utf8' }).stdout;
+      expect(left).toBe('');
+    });
+  });
+});
