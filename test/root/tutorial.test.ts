@@ -1,4 +1,4 @@
-// Runs every ```sh haco-test block of docs/tutorial/*.md, in order, as a learner would, and compares the
+// Runs every ```sh haco-test block of docs/tutorial/*.md and of the Japanese edition docs/tutorial/ja/*.md, in order, as a learner would, and compares the
 // output with the ```text block that follows (format: docs/tutorial/README.md). Needs root, a built haco,
 // and working `haco create` and `haco start`: when one is missing the suite fails and says which,
 // instead of skipping, so an unrunnable tutorial cannot look green.
@@ -61,10 +61,21 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const chapters = fs
-  .readdirSync(TUTORIAL)
-  .filter((f) => /^\d\d-.*\.md$/.test(f))
-  .sort();
+/** Chapter files of one edition (relative to docs/tutorial): `01-namespaces.md`, or `ja/01-namespaces.md`. */
+function chaptersIn(dir: string): string[] {
+  const full = path.join(TUTORIAL, dir);
+  if (!fs.existsSync(full)) return [];
+  return fs
+    .readdirSync(full)
+    .filter((f) => /^\d\d-.*\.md$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+const english = chaptersIn('');
+const japanese = chaptersIn('ja');
+// Both editions run in full: a translation whose commands drifted from what haco prints would fail here.
+const chapters = [...english, ...japanese];
 
 /** A directory with `haco` → bin/haco, put first on the PATH of every snippet. */
 function binDir(): string {
@@ -99,17 +110,32 @@ describe('docs/tutorial', () => {
     if (problems.length === 0) bin = binDir();
   });
 
+  /** Removes the tut-* trees this run made (never through a mount, never one that was there before). */
+  const removeMadeTrees = () => {
+    if (!fs.existsSync(STATE)) return;
+    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '');
+    for (const name of fs.readdirSync(STATE)) {
+      const dir = path.join(STATE, name);
+      if (!name.startsWith('tut-') || before.has(name) || mounts.some((m) => m === dir || m.startsWith(`${dir}/`))) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
   afterAll(() => {
     if (bin) fs.rmSync(bin, { recursive: true, force: true });
-    if (!fs.existsSync(STATE)) return;
-    for (const name of fs.readdirSync(STATE)) {
-      if (name.startsWith('tut-') && !before.has(name)) fs.rmSync(path.join(STATE, name), { recursive: true, force: true });
-    }
+    removeMadeTrees();
   });
 
   it('has chapters with runnable snippets', () => {
     expect(chapters.length).toBeGreaterThanOrEqual(6);
     for (const chapter of chapters) expect(parseSnippets(chapter, fs.readFileSync(path.join(TUTORIAL, chapter), 'utf8')).length).toBeGreaterThan(0);
+  });
+
+  it('has a Japanese edition with the same chapters, commands and expected output', () => {
+    expect(japanese.map((c) => path.basename(c))).toEqual(english);
+    const runnable = (chapter: string) =>
+      parseSnippets(chapter, fs.readFileSync(path.join(TUTORIAL, chapter), 'utf8')).map(({ script, expected, exit }) => ({ script, expected, exit }));
+    for (const chapter of english) expect({ chapter, snippets: runnable(path.join('ja', chapter)) }).toEqual({ chapter, snippets: runnable(chapter) });
   });
 
   describe.each(chapters)('%s', (chapter) => {
@@ -119,6 +145,9 @@ describe('docs/tutorial', () => {
     // remount /sys and hide the cgroup hierarchies haco needs.
     const netns = chapter.includes('network') ? `haco-tut-${process.pid}-${Math.random().toString(36).slice(2, 8)}` : undefined;
     beforeAll(() => {
+      // Every chapter starts from nothing, as a reader's first run does: the other edition's run of the
+      // same chapter must not leave its overlay upper layer (or any tree) behind.
+      removeMadeTrees();
       if (!netns) return;
       for (const argv of [['ip', 'netns', 'add', netns], ['ip', '-n', netns, 'link', 'set', 'lo', 'up']]) {
         const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
