@@ -79,6 +79,6 @@ export async function killContainer(name: string, signal: number, timeoutMs: num
         hint: `look at ${path.join(now.dir, 'supervisor.log')}; kill -9 ${now.recorded.supervisor} (its watcher cleans up)`,
       });
     }
-    await sleep(20);
+    await sleep(50); // 50 kills at once are 50 pollers: keep each one light
   }
 }
