@@ -14,6 +14,7 @@ export type {
   IoOptions,
   MemoryOptions,
   NetworkOptions,
+  PortForwardOptions,
   RootfsOptions,
   StdioOption,
   TmpfsOptions,
