@@ -1,0 +1,56 @@
+import { assess, parseState } from '../../../src/state/read';
+import { SpecWriter } from '../../../src/runtime/spec-writer';
+import { emitLifecycle } from '../../../src/runtime/compile-lifecycle';
+import { signalNumber, STOP_SIGNAL } from '../../../src/lifecycle/kill';
+import type { ContainerPlan } from '../../../src/plan/types';
+
+const text = 'name=web\nstatus=running\nsupervisor=10\nsupervisor_start=500\npid=12\npid_start=501\nstarted=1700000000\nexit_code=\nrestarts=1\nreason=\nplan_hash=abc\ntracking=/sys/fs/cgroup/pids/haco/web\n';
+
+describe('state file', () => {
+  test('parses the known keys and keeps the rest as meta', () => {
+    const s = parseState(text);
+    expect(s).toMatchObject({ name: 'web', status: 'running', supervisor: 10, supervisorStart: 500, pid: 12, pidStart: 501, exitCode: undefined, restarts: 1 });
+    expect(s.meta).toEqual({ plan_hash: 'abc', tracking: '/sys/fs/cgroup/pids/haco/web' });
+  });
+
+  test('running only while the supervisor is the same process', () => {
+    const s = parseState(text);
+    expect(assess(s, () => true)).toBe('running');
+    expect(assess(s, () => false)).toBe('stale'); // gone, or the pid was reused (other start time)
+    expect(assess(s, (pid) => pid === 10)).toBe('restarting'); // supervisor alive, init gone
+    expect(assess(parseState(text.replace('status=running', 'status=exited').replace('exit_code=', 'exit_code=0')), () => false)).toBe('exited');
+  });
+});
+
+describe('lifecycle steps', () => {
+  const c = { name: 'web', rootfs: { path: '/r' } } as unknown as ContainerPlan;
+  test('state dir, meta, plan, restart and the hint, all metadata', () => {
+    const w = new SpecWriter();
+    emitLifecycle(w, c, { stateDir: '/run/haco/web', keep: true, restart: { policy: 'on-failure', maxRetries: 3, backoffMs: 100 }, planJson: '{}', meta: { plan_hash: 'abc' } });
+    const steps = w.render({ comments: false }).lines.filter((l) => !l.startsWith('haco-launch'));
+    expect(steps).toEqual([
+      'hook-env HACO_ROOTFS /r',
+      'state-dir /run/haco/web keep',
+      'hook-env HACO_STATE_DIR /run/haco/web',
+      'state-meta plan_hash abc',
+      'state-file plan.json {}',
+      'restart on-failure 3 100',
+      expect.stringMatching(/^hint state-dir EAGAIN /),
+    ]);
+  });
+  test('no state: only the rootfs for hooks', () => {
+    const w = new SpecWriter();
+    emitLifecycle(w, c, undefined);
+    expect(w.render({ comments: false }).lines.filter((l) => !l.startsWith('haco-launch'))).toEqual(['hook-env HACO_ROOTFS /r']);
+  });
+});
+
+describe('kill signals', () => {
+  test('names and numbers', () => {
+    expect(signalNumber('TERM')).toBe(15);
+    expect(signalNumber('sigkill')).toBe(9);
+    expect(signalNumber('2')).toBe(2);
+    expect(() => signalNumber('NOPE')).toThrow(/unknown signal/);
+    expect(STOP_SIGNAL).toBe(34);
+  });
+});
