@@ -42,12 +42,13 @@ async function fastStart(args: string[]): Promise<boolean> {
   const cached = readCachedPlan(path.resolve(rest[0]!), HACO_VERSION);
   if (!cached) return false;
   const { startFromPlan } = await import('../start/start');
-  const { formatError } = await import('./report');
   const { HacoError } = await import('../errors');
   try {
     process.exitCode = await startFromPlan(cached.plan, { file: rest[0]!, trace, detach, ...(command.length ? { command } : {}) });
   } catch (error) {
     if (!(error instanceof HacoError)) throw error;
+    // The reporter loads chalk (and with it tty, net, stream): only on the error path.
+    const { formatError } = await import('./report');
     process.stderr.write(`${formatError(error)}\n`);
     process.exitCode = error.exitCode;
   }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PlanLocations } from '../plan/build';
+import { fingerprint } from '../plan/fingerprint';
 import type { Plan } from '../plan/types';
 
 /**
@@ -30,15 +31,8 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** FNV-1a (64 bit) of the entry's path: a file name, not a security boundary — and no crypto to load. */
-function nameFor(entry: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (const byte of Buffer.from(entry)) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
-  return h.toString(16).padStart(16, '0');
-}
-
 function entryFile(entry: string): string {
-  return path.join(cacheDir(), `${nameFor(entry)}.json`);
+  return path.join(cacheDir(), `${fingerprint(entry)}.json`);
 }
 
 function hashFile(file: string): string | undefined {

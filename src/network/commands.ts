@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { fingerprint } from '../plan/fingerprint';
 import type { NetworkPlan } from '../plan/types';
 import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
 
@@ -29,7 +29,7 @@ export function shQuote(arg: string): string {
  * host; it is derived from `vethHost`, which is unique there, so two containers never pick the same one.
  */
 export function temporaryGuestName(net: NetworkPlan): string {
-  return `hg${createHash('sha1').update(net.vethHost).digest('hex').slice(0, 10)}`;
+  return `hg${fingerprint(net.vethHost).slice(0, 10)}`;
 }
 
 /** The host-side half of a shell step that runs `ip …` inside the container's net namespace. */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { EXIT, HacoError, UsageError } from '../errors';
 import { networkPreflight } from '../network/preflight';
+import { fingerprint } from '../plan/fingerprint';
 import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
@@ -66,7 +66,7 @@ export async function startFromPlan(plan: Plan, request: StartRequest): Promise<
     // The plan as the file says (without a `-- CMD` override), so `haco reload FILE` compares like with like.
     planJson: JSON.stringify(original),
     meta: {
-      plan_hash: createHash('sha256').update(JSON.stringify(original)).digest('hex').slice(0, 16),
+      plan_hash: fingerprint(JSON.stringify(original)),
       source: path.resolve(plan.source || request.file),
       cgroups: cgroup.cleanup.join(','),
       tracking: cgroup.tracking,
