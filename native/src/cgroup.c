@@ -8,11 +8,91 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/*
+ * The shared `haco` parents are removed by the last container to leave
+ * (cleanup-cgroup-parent). A launch holds this lock shared from before its first
+ * mkdir until its init has joined its groups, so a parent can never vanish
+ * between a starting container's mkdir of it and its mkdir of the child.
+ */
+static int open_lock(struct ctx *c, const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -1;
+	}
+	return traced(c, open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600), "open(\"%s\", O_CREAT|O_RDWR)", path);
+}
+
+int step_cgroup_lock(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	int fd = open_lock(c, argv[0]);
+	if (fd < 0)
+		return fail(c, errno, "cgroup-lock %s", argv[0]);
+	int rc;
+	do
+		rc = flock(fd, LOCK_SH);
+	while (rc < 0 && errno == EINTR);
+	if (traced(c, rc, "flock(%d, LOCK_SH)", fd) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(c, e, "cgroup-lock %s", argv[0]);
+	}
+	if (c->cglockfd >= 0)
+		close(c->cglockfd);
+	c->cglockfd = fd;
+	return 0;
+}
+
+void cgroup_remove_parents(struct ctx *c)
+{
+	const char *lock = NULL;
+	for (size_t i = 0; i < c->spec->n; i++)
+		if (strcmp(c->spec->steps[i].name, "cgroup-lock") == 0)
+			lock = c->spec->steps[i].argv[0];
+	if (!lock)
+		return;
+	int fd = -1;
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (strcmp(s->name, "cleanup-cgroup-parent") != 0)
+			continue;
+		c->cur = s;
+		if (fd < 0) {
+			if ((fd = open_lock(c, lock)) < 0) {
+				warnf(c, "cleanup-cgroup-parent: open %s: %s", lock, errno_name(errno));
+				return;
+			}
+			/* Never wait here: a launch in progress needs the parent, so leave it. */
+			if (traced(c, flock(fd, LOCK_EX | LOCK_NB), "flock(%d, LOCK_EX|LOCK_NB)", fd) < 0) {
+				close(fd);
+				return;
+			}
+		}
+		if (rmdir(s->argv[0]) == 0) {
+			tracef(c, "rmdir(\"%s\") = 0   /* the last container under it */", s->argv[0]);
+			continue;
+		}
+		if (errno == EBUSY || errno == ENOTEMPTY || errno == ENOENT)
+			tracef(c, "rmdir(\"%s\") = -1 %s   /* still used by other containers */", s->argv[0], errno_name(errno));
+		else
+			warnf(c, "cleanup-cgroup-parent %s: %s (%s)", s->argv[0], errno_name(errno), strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+}
 
 int step_cgroup_mkdir(struct ctx *c, char **argv, int argc)
 {

@@ -79,6 +79,7 @@ struct ctx {
 	const char *state_dir;  /* `state-dir`: where the state file, lock and logs live */
 	int state_keep;         /* keep the state dir after the exit (detached) or remove it */
 	int lockfd;             /* flock(LOCK_EX) on STATE/lock, held for our whole life */
+	int cglockfd;           /* flock(LOCK_SH) on the cgroup lock, from cgroup-lock until release */
 	int detach;             /* --detach: daemonize, report readiness on ready_w */
 	int ready_w;            /* detached: pipe to the process the caller waits for */
 	int watch_w;            /* write end held only by us: the watcher sees EOF if we die */
@@ -143,8 +144,11 @@ step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bi
 	step_remount_root_ro, step_mask, step_readonly;
 
 /* cgroup.c */
-step_fn step_cgroup_mkdir, step_cgroup_write, step_cgroup_join;
+step_fn step_cgroup_lock, step_cgroup_mkdir, step_cgroup_write, step_cgroup_join;
 void cgroup_cleanup(struct ctx *c, const char *path);
+/* After the container's own groups: remove the shared parents (cleanup-cgroup-parent) if no other
+ * container uses them and no launch is between cgroup-lock and release. */
+void cgroup_remove_parents(struct ctx *c);
 
 /* caps.c, rlimit.c, seccomp.c, net.c */
 step_fn step_caps, step_rlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;

@@ -33,6 +33,7 @@ static const struct stepdef STEPS[] = {
 	{ "name", META, 1, 1, NULL },
 	{ "hint", META, 3, 3, NULL },
 	{ "cleanup-cgroup", META, 1, 1, NULL },
+	{ "cleanup-cgroup-parent", META, 1, 1, NULL },
 	{ "cleanup-veth", META, 1, 1, NULL },
 	{ "cleanup-cmd", META, 1, -1, NULL },
 	{ "failure-cmd", META, 1, -1, NULL },
@@ -41,6 +42,7 @@ static const struct stepdef STEPS[] = {
 	{ "state-meta", META, 2, 2, NULL },
 	{ "restart", META, 3, 3, NULL },
 	{ "hook-env", META, 2, 2, NULL },
+	{ "cgroup-lock", P1, 1, 1, step_cgroup_lock },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
 	{ "cgroup-write", P1, 2, 2, step_cgroup_write },
 	{ "stdio", P1 | P3, 4, 4, step_stdio },
@@ -201,6 +203,10 @@ static int depth(const char *path)
 static void cleanup(struct ctx *c)
 {
 	int max = 0;
+	if (c->cglockfd >= 0) { /* a launch that failed before release still holds it */
+		close(c->cglockfd);
+		c->cglockfd = -1;
+	}
 	for (size_t i = 0; i < c->spec->n; i++)
 		if (strcmp(c->spec->steps[i].name, "cleanup-cgroup") == 0 && depth(c->spec->steps[i].argv[0]) > max)
 			max = depth(c->spec->steps[i].argv[0]);
@@ -214,6 +220,7 @@ static void cleanup(struct ctx *c)
 				tracef(c, "cleanup-veth %s: left to the cleanup-cmd steps", s->argv[0]);
 		}
 	}
+	cgroup_remove_parents(c);
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
 		c->cur = s;
@@ -356,6 +363,10 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	}
 	close(c->sync_w);
 	c->sync_w = -1;
+	if (c->cglockfd >= 0) { /* joined: our cgroups have a member, their parents are safe */
+		close(c->cglockfd);
+		c->cglockfd = -1;
+	}
 
 	/* ---- phase 3 runs in the child. A failure arrives on the error pipe. ---- */
 	ssize_t n;
@@ -566,7 +577,7 @@ int main(int argc, char **argv)
 		return 125;
 	c->rootfd = -1;
 	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
-	c->lockfd = c->ready_w = c->watch_w = -1;
+	c->lockfd = c->cglockfd = c->ready_w = c->watch_w = -1;
 	for (int i = 0; i < 3; i++)
 		c->host_stdio[i] = -1;
 

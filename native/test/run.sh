@@ -461,6 +461,39 @@ else
 	echo "skip: cgroup v1 controllers not mounted at /sys/fs/cgroup/{cpu,memory,pids}"
 fi
 
+# ---- the shared parent: removed by the last container out, never under a launch in progress -------------
+if [ -d /sys/fs/cgroup/pids ]; then
+	PG=/sys/fs/cgroup/pids/hacotest-$ID-parent # a private stand-in for the shared haco parent
+	MADE_HACO_CG+=("$PG/a" "$PG/b" "$PG")
+	pspec() { # pspec NAME SCRIPT: a container in PG/NAME that removes PG when it is the last
+		P1="cleanup-cgroup $PG/$1
+cleanup-cgroup-parent $PG
+cgroup-lock $T/cg.lock
+cgroup-mkdir $PG
+cgroup-mkdir $PG/$1" P2="cgroup-join $PG/$1" mkspec "$1" mount,pid "$2"
+	}
+	pspec a 'touch /ready-a; sleep 1'
+	pspec b 'true'
+	if start a; then
+		run b --trace
+		check "parent: kept while another container is inside it" test -d "$PG"
+		check "  ... the trace says why" has b.err "rmdir(\"$PG\") = -1 EBUSY"
+		finish
+		check "  ... removed by the last container out" test ! -d "$PG"
+	else
+		bad "parent: container a did not start" "$(cat "$T/a.err")"
+	fi
+	# A launch between cgroup-lock and release holds the lock: the parent must stay even if empty.
+	flock -s "$T/cg.lock" sleep 1.5 &
+	BG+=("$!")
+	sleep 0.2
+	run b --trace
+	check "parent: kept while a launch holds the cgroup lock" test -d "$PG"
+	check "  ... exit status still the container's (0)" eq "$RC" 0
+	wait "${BG[-1]}" 2>/dev/null
+	rmdir "$PG" 2>/dev/null
+fi
+
 # ---- lifecycle: state dir, lock, --detach, the cleanup watcher, restart, failure-cmd, phase-3 setns -------------
 SD=$T/state
 LCG=/sys/fs/cgroup/pids/haco/$ID-lc

@@ -55,11 +55,18 @@ export interface CgroupSetup {
   join: string[];
   /** The directory whose cgroup.procs lists the container's processes (`haco ps` counts there). */
   tracking: string;
-  /** Removed when the container is gone (`cleanup-cgroup`); the shared `haco` parents stay. */
+  /** Removed when the container is gone (`cleanup-cgroup`); the shared `haco` parents follow when empty. */
   cleanup: string[];
   /** Things that were asked for but cannot be applied on this host, shown as spec comments. */
   notes: string[];
 }
+
+/**
+ * The lock that lets the last container remove the shared `haco` parents safely: every launch holds it
+ * shared from its first cgroup mkdir until its init has joined (`cgroup-lock`); removal takes it
+ * exclusively without waiting (`cleanup-cgroup-parent`). Machine-wide on purpose: the parents are.
+ */
+export const HACO_CGROUP_LOCK = '/run/lock/haco-cgroup.lock';
 
 /** Name of the parent cgroup every haco container lives under. */
 export const HACO_CGROUP_PARENT = 'haco';

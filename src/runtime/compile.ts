@@ -1,5 +1,6 @@
 import { planCgroupSetup } from '../cgroup/setup';
-import type { CgroupSetup } from '../cgroup/types';
+import { HACO_CGROUP_LOCK, type CgroupSetup } from '../cgroup/types';
+import * as posix from 'node:path/posix';
 import { HacoError, HostError } from '../errors';
 import type { ContainerPlan, HookPoint } from '../plan/types';
 import { emitCaps } from './compile-caps';
@@ -90,6 +91,8 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitLifecycle(w, c, opts.lifecycle);
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
+  // The shared haco parents go too when this was the last container under them (see HACO_CGROUP_LOCK).
+  for (const dir of new Set(cgroup.cleanup.map((d) => posix.dirname(d)))) w.step('cleanup-cgroup-parent', dir);
   if (c.network?.cleanup) w.step('cleanup-veth', c.network.vethHost);
   // network (src/network): the launcher leaves cleanup-veth to this cleanup-cmd (deletes the host veth).
   if (c.network && !opts.networkHook) emitNetworkEntries(w, networkSpecEntries(c.network).cleanup);
@@ -102,6 +105,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   w.comment('phase 1: prepare, on the host, before the container exists');
   w.comment(`cgroup (${host.cgroup.mode} host, ${cgroup.version} interface): the container's processes are counted in ${cgroup.tracking}`);
   for (const note of cgroup.notes) w.comment(`note: ${note}`);
+  if (cgroup.actions.length > 0) w.step('cgroup-lock', HACO_CGROUP_LOCK);
   for (const a of cgroup.actions) {
     if (a.op === 'mkdir') w.step('cgroup-mkdir', a.path);
     else w.step('cgroup-write', a.path, a.value);

@@ -4,6 +4,7 @@ export const STEP_NAMES = [
   'name',
   'hint',
   'cleanup-cgroup',
+  'cleanup-cgroup-parent',
   'cleanup-veth',
   'cleanup-cmd',
   'failure-cmd',
@@ -13,6 +14,7 @@ export const STEP_NAMES = [
   'restart',
   'hook-env',
   // phase 1
+  'cgroup-lock',
   'cgroup-mkdir',
   'cgroup-write',
   'stdio',

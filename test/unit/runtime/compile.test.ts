@@ -62,7 +62,9 @@ describe('compileLaunchSpec: the default container', () => {
       'name',
       'hook-env',
       'cleanup-cgroup',
+      'cleanup-cgroup-parent',
       'hint',
+      'cgroup-lock',
       'cgroup-mkdir',
       'spawn',
       'cgroup-join',
@@ -91,6 +93,8 @@ describe('compileLaunchSpec: the default container', () => {
   it('has the exact metadata, cgroup and namespace lines', () => {
     expect(line(steps[0]!)).toBe('name demo');
     expect(lines(steps, 'cleanup-cgroup')).toEqual(['cleanup-cgroup /sys/fs/cgroup/haco/demo']);
+    expect(lines(steps, 'cleanup-cgroup-parent')).toEqual(['cleanup-cgroup-parent /sys/fs/cgroup/haco']);
+    expect(lines(steps, 'cgroup-lock')).toEqual(['cgroup-lock /run/lock/haco-cgroup.lock']);
     expect(lines(steps, 'cgroup-mkdir')).toEqual(['cgroup-mkdir /sys/fs/cgroup/haco', 'cgroup-mkdir /sys/fs/cgroup/haco/demo']);
     expect(lines(steps, 'spawn')).toEqual(['spawn mount,uts,ipc,pid']);
     expect(lines(steps, 'cgroup-join')).toEqual(['cgroup-join /sys/fs/cgroup/haco/demo']);
