@@ -26,11 +26,12 @@ static int open_lock(struct ctx *c, const char *path)
 {
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
+	/* mkdir -p of the lock's directory: a minimal system (an initramfs) may have no /run. */
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return -1;
+		*p = '/';
 	}
 	return traced(c, open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600), "open(\"%s\", O_CREAT|O_RDWR)", path);
 }
