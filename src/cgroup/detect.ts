@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CgroupError } from '../errors';
 import { V1_CONTROLLERS } from './controllers';
-import { parseMountinfo, type MountInfoEntry } from './mountinfo';
+import { parseMountinfo, type MountInfoEntry } from '../procfs/mountinfo';
 import { resolveCgroupRoot } from './root';
 import type { CgroupHost, CgroupV1Host, CpusetValues } from './types';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectCgroupHost } from '../../../src/cgroup/detect';
-import { parseMountinfo } from '../../../src/cgroup/mountinfo';
+import { parseMountinfo } from '../../../src/procfs/mountinfo';
 import { DEFAULT_CGROUP_ROOT, resolveCgroupRoot } from '../../../src/cgroup/root';
 import { CgroupError } from '../../../src/errors';
 import { fakeTree, mountinfoFor, removeTree, v1Tree, v2Tree } from './fake-tree';
@@ -21,7 +21,10 @@ describe('cgroup root', () => {
 describe('mountinfo parsing', () => {
   it('reads mount point, type and super options, with octal escapes', () => {
     const [e] = parseMountinfo('32 31 0:29 / /sys/fs/cgroup/cpu\\040x rw,relatime shared:9 master:2 - cgroup cgroup rw,cpu,cpuacct\n');
-    expect(e).toEqual({ mountPoint: '/sys/fs/cgroup/cpu x', fsType: 'cgroup', superOptions: ['rw', 'cpu', 'cpuacct'] });
+    expect(e).toEqual({
+      id: 32, parent: 31, root: '/', mountPoint: '/sys/fs/cgroup/cpu x', options: ['rw', 'relatime'],
+      fsType: 'cgroup', source: 'cgroup', superOptions: ['rw', 'cpu', 'cpuacct'],
+    });
   });
 });
 
