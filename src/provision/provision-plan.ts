@@ -1,3 +1,5 @@
+import { DEFAULT_CAPABILITIES } from '../dsl/defaults';
+import { CAPABILITY_NAMES } from '../plan/names';
 import {
   STANDARD_FS,
   type CapabilityName,
@@ -29,23 +31,9 @@ export const PROVISION_NAMESPACES = ['mount', 'uts', 'ipc', 'pid'] as const;
  * not own (dac_read_search). That is the usual container default set plus dac_read_search; still no
  * sys_admin (no mounts from inside), no net_admin, no sys_module: the steps change the tree, not the host.
  */
-export const PROVISION_CAPABILITIES: readonly CapabilityName[] = [
-  'chown',
-  'dac_override',
-  'dac_read_search',
-  'fowner',
-  'fsetid',
-  'kill',
-  'setgid',
-  'setuid',
-  'setpcap',
-  'net_bind_service',
-  'net_raw',
-  'sys_chroot',
-  'mknod',
-  'audit_write',
-  'setfcap',
-];
+export const PROVISION_CAPABILITIES: readonly CapabilityName[] = CAPABILITY_NAMES.filter(
+  (name) => DEFAULT_CAPABILITIES.includes(name) || name === 'dac_read_search',
+);
 
 /** The environment of every provision command: clean, non-interactive, no host variables. */
 export const PROVISION_ENV: Readonly<Record<string, string>> = {
