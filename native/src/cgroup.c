@@ -165,3 +165,33 @@ void cgroup_cleanup(struct ctx *c, const char *path)
 	traced(c, -1, "rmdir(\"%s\")", path);
 	warnf(c, "cleanup-cgroup %s: %s (%s)", path, errno_name(e), strerror(e));
 }
+
+/*
+ * report-oom FILE: memory.events (v2) or memory.oom_control (v1) both carry an
+ * "oom_kill N" line. A process the OOM killer took only shows up as "Killed" /
+ * status 137, which looks like any other SIGKILL: say who sent it.
+ */
+void cgroup_report_oom(struct ctx *c)
+{
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (strcmp(s->name, "report-oom") != 0)
+			continue;
+		c->cur = s;
+		FILE *f = fopen(s->argv[0], "re");
+		if (!f) {
+			traced(c, -1, "open(\"%s\")", s->argv[0]);
+			continue;
+		}
+		char line[256];
+		unsigned long long n = 0;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "oom_kill %llu", &n) == 1)
+				break;
+		fclose(f);
+		tracef(c, "read(\"%s\"): oom_kill %llu", s->argv[0], n);
+		if (n > 0)
+			notef(c, "the kernel's OOM killer killed %llu process%s in this container: it reached its memory limit (oom_kill %llu in %s)",
+			      n, n == 1 ? "" : "es", n, s->argv[0]);
+	}
+}

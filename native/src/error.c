@@ -91,6 +91,14 @@ void warnf(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+void notef(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(c, "haco-launch: ", fmt, ap, "");
+	va_end(ap);
+}
+
 static void say(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct ctx *c, const char *fmt, ...)
 {

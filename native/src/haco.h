@@ -106,6 +106,8 @@ void tracef(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2
 void report_failure(struct ctx *c, const struct failure *f);
 /* Print a warning (used by cleanup, which must not stop). */
 void warnf(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a fact the user should know about (not a failure), e.g. an OOM kill. */
+void notef(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "EPERM" for EPERM. */
 const char *errno_name(int err);
 /* Render FLAGS as "A|B|C" using a table; returns buf. */
@@ -149,6 +151,8 @@ void cgroup_cleanup(struct ctx *c, const char *path);
 /* After the container's own groups: remove the shared parents (cleanup-cgroup-parent) if no other
  * container uses them and no launch is between cgroup-lock and release. */
 void cgroup_remove_parents(struct ctx *c);
+/* report-oom steps: say so when the OOM killer killed processes of the container. */
+void cgroup_report_oom(struct ctx *c);
 
 /* caps.c, rlimit.c, seccomp.c, net.c */
 step_fn step_caps, step_rlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;

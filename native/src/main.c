@@ -34,6 +34,7 @@ static const struct stepdef STEPS[] = {
 	{ "hint", META, 3, 3, NULL },
 	{ "cleanup-cgroup", META, 1, 1, NULL },
 	{ "cleanup-cgroup-parent", META, 1, 1, NULL },
+	{ "report-oom", META, 1, 1, NULL },
 	{ "cleanup-veth", META, 1, 1, NULL },
 	{ "cleanup-cmd", META, 1, -1, NULL },
 	{ "failure-cmd", META, 1, -1, NULL },
@@ -416,6 +417,7 @@ static void failure_cmds(struct ctx *c, int status)
 static int finish(struct ctx *c, int status, const struct failure *failed, int ever_ran)
 {
 	supervise_drain_cgroups(c, 2000);
+	cgroup_report_oom(c); /* before cleanup removes the counters */
 	cleanup(c);
 	if (status != 0)
 		failure_cmds(c, status);

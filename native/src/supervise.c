@@ -214,6 +214,7 @@ int supervise_watcher(struct ctx *c, void (*cleanup)(struct ctx *))
 		c->child = 0;
 		warnf(c, "supervisor %d is gone: cleaning up after it", (int)c->launcher);
 		supervise_drain_cgroups(c, 5000);
+		cgroup_report_oom(c);
 		cleanup(c);
 		if (c->state_keep)
 			state_write(c, "exited", -1, "supervisor killed");

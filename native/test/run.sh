@@ -198,6 +198,17 @@ run plain
 check "spawn - : plain fork, exit 7" eq "$RC" 7
 check "spawn - : same mount namespace" hasline plain.out "mnt=$(readlink /proc/self/ns/mnt)"
 
+# ---- report-oom: read after the exit, reported only when the count is not 0 -------------
+printf 'low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n' >"$T/oom.events"
+printf 'oom_kill_disable 0\nunder_oom 0\noom_kill 0\n' >"$T/oom.none"
+P1="report-oom $T/oom.events
+report-oom $T/oom.none
+report-oom $T/oom.missing" NOROOT=1 mkspec oom - 'exit 0'
+run oom
+check "report-oom: the container's status is unchanged" eq "$RC" 0
+check "report-oom: a count names the OOM killer and the file" has oom.err "^haco-launch: the kernel's OOM killer killed 2 processes in this container: .*(oom_kill 2 in $T/oom.events)\$"
+check "report-oom: a zero count and a missing file say nothing" eq "$(wc -l <"$T/oom.err")" 1
+
 # ---- mounts stay inside; host invisible after pivot_root ------------------------------------
 PRE="mount tmpfs /mnt/inner tmpfs nosuid size=1m" mkspec mnt mount,pid 'grep -c " /mnt/inner " /proc/self/mountinfo; touch /ready-mnt; sleep 1'
 if start mnt; then

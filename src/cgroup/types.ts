@@ -57,6 +57,11 @@ export interface CgroupSetup {
   tracking: string;
   /** Removed when the container is gone (`cleanup-cgroup`); the shared `haco` parents follow when empty. */
   cleanup: string[];
+  /**
+   * The file whose `oom_kill N` line counts the container's OOM kills (v2 memory.events, v1
+   * memory.oom_control), when the memory controller is in use: the launcher reports a count above 0.
+   */
+  oomEvents?: string;
   /** Things that were asked for but cannot be applied on this host, shown as spec comments. */
   notes: string[];
 }

@@ -155,5 +155,6 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost): 
     join.push(dir);
   }
   const trackingDir = path.join(v1.hierarchies[tracking]!, HACO_CGROUP_PARENT, name);
-  return { version: 'v1', actions, join, tracking: trackingDir, cleanup: [...join], notes };
+  const memory = needed.includes('memory') ? { oomEvents: path.join(v1.hierarchies.memory!, HACO_CGROUP_PARENT, name, 'memory.oom_control') } : {};
+  return { version: 'v1', actions, join, tracking: trackingDir, cleanup: [...join], ...memory, notes };
 }

@@ -87,5 +87,6 @@ export function planCgroupV2(name: string, plan: CgroupPlan, host: CgroupHost): 
   if (enable) actions.push({ op: 'write', path: path.join(parent, 'cgroup.subtree_control'), value: enable });
   actions.push({ op: 'mkdir', path: dir });
   for (const w of writes) actions.push({ op: 'write', path: path.join(dir, w.file), value: w.value });
-  return { version: 'v2', actions, join: [dir], tracking: dir, cleanup: [dir], notes: [] };
+  const oomEvents = controllers.includes('memory') ? { oomEvents: path.join(dir, 'memory.events') } : {};
+  return { version: 'v2', actions, join: [dir], tracking: dir, cleanup: [dir], ...oomEvents, notes: [] };
 }

@@ -55,7 +55,7 @@ export function describeCgroupLimits(c: ContainerPlan): CgroupLimitText[] {
         : {
             file: `memory.max = ${memory.max}`,
             meaning: `at most ${formatSize(memory.max)} of memory: above it the kernel reclaims page cache, then the OOM killer kills a process inside (not on the host)`,
-            seeIt: `allocate more than ${formatSize(memory.max)} inside (e.g. \`head -c ${formatSize(memory.max * 2)} /dev/zero | tail\`): it is "Killed"; \`grep oom_kill ${dir}/memory.events\` on the host counts it`,
+            seeIt: `allocate more than ${formatSize(memory.max)} inside (e.g. \`head -c ${formatSize(memory.max * 2)} /dev/zero | tail\`): it is "Killed" (status 137), and after the exit haco says "the kernel's OOM killer killed 1 process" from the \`oom_kill\` counter of ${dir}/memory.events`,
           },
     );
   }

@@ -93,6 +93,8 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   // The shared haco parents go too when this was the last container under them (see HACO_CGROUP_LOCK).
   for (const dir of new Set(cgroup.cleanup.map((d) => posix.dirname(d)))) w.step('cleanup-cgroup-parent', dir);
+  // An OOM kill looks like any SIGKILL (status 137): the launcher names the kernel as the sender.
+  if (cgroup.oomEvents) w.step('report-oom', cgroup.oomEvents);
   if (c.network?.cleanup) w.step('cleanup-veth', c.network.vethHost);
   // network (src/network): the launcher leaves cleanup-veth to this cleanup-cmd (deletes the host veth).
   if (c.network && !opts.networkHook) emitNetworkEntries(w, networkSpecEntries(c.network).cleanup);

@@ -5,6 +5,7 @@ export const STEP_NAMES = [
   'hint',
   'cleanup-cgroup',
   'cleanup-cgroup-parent',
+  'report-oom',
   'cleanup-veth',
   'cleanup-cmd',
   'failure-cmd',

@@ -387,6 +387,14 @@ describe('compileLaunchSpec: conditional steps', () => {
       'cgroup-write /sys/fs/cgroup/memory/haco/demo/memory.limit_in_bytes 1',
     ]);
     expect(lines(steps, 'cleanup-cgroup')).toHaveLength(3);
+    // v1 counts OOM kills in memory.oom_control ("oom_kill N").
+    expect(lines(steps, 'report-oom')).toEqual(['report-oom /sys/fs/cgroup/memory/haco/demo/memory.oom_control']);
+  });
+
+  it('asks the launcher to report OOM kills only when the memory controller is in use', () => {
+    const withMemory = compile({ cgroup: { resources: { memory: { max: 268435456 } } } });
+    expect(lines(withMemory, 'report-oom')).toEqual(['report-oom /sys/fs/cgroup/haco/demo/memory.events']);
+    expect(lines(compile({}), 'report-oom')).toEqual([]);
   });
 
   it('writes the v2 cgroup files in the prepare phase', () => {
