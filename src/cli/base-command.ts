@@ -1,4 +1,4 @@
-import { Command, Flags } from '@oclif/core';
+import { Args, Command, Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { EXIT, HacoError } from '../errors';
 import { errorToJson, formatError } from './report';
@@ -30,3 +30,11 @@ export abstract class HacoCommand extends Command {
 }
 
 export const jsonFlag = Flags.boolean({ description: 'Print machine-readable JSON on stdout.', default: false });
+
+/** The FILE argument of every command that reads a definition. */
+export const definitionArgs = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+
+/** `-c NAME`: one container of a file that defines several. */
+export function containerFlag(description = 'Only this container of the file.') {
+  return Flags.string({ char: 'c', description });
+}

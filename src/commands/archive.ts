@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { Flags } from '@oclif/core';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
 import { EXIT, HacoError, UsageError } from '../errors';
 
 export default class ArchiveCommand extends HacoCommand {
@@ -14,10 +14,10 @@ export default class ArchiveCommand extends HacoCommand {
     'sudo <%= config.bin %> archive app.haco.ts -c web -o web.tar.gz --format gz',
     'sudo <%= config.bin %> archive app.haco.ts -o web.tar.xz --dry-run',
   ];
-  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override args = definitionArgs;
   static override flags = {
     json: jsonFlag,
-    container: Flags.string({ char: 'c', description: 'The container to archive (needed when the file has several).' }),
+    container: containerFlag('The container to archive (needed when the file has several).'),
     output: Flags.string({ char: 'o', description: 'The archive to write (.tar, .tar.gz, .tar.xz, .tar.zst).', required: true }),
     format: Flags.string({ description: 'Compression (default: from the output name, else gz).', options: ['gz', 'xz', 'zst', 'none'] }),
     'dry-run': Flags.boolean({ description: 'Print the estimated size and write nothing.', default: false }),

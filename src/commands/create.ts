@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { Flags } from '@oclif/core';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
 import { EXIT, HacoError } from '../errors';
 
 export default class CreateCommand extends HacoCommand {
@@ -17,10 +17,10 @@ export default class CreateCommand extends HacoCommand {
     'sudo <%= config.bin %> create app.haco.ts -c web --no-provision',
     'sudo <%= config.bin %> create app.haco.ts --json | jq -c .',
   ];
-  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override args = definitionArgs;
   static override flags = {
     json: jsonFlag,
-    container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
+    container: containerFlag(),
     force: Flags.boolean({ char: 'f', description: 'Rebuild the rootfs even if it exists (the old one is replaced only on success).', default: false }),
     provision: Flags.boolean({ description: 'Run the provision steps after bootstrap (--no-provision skips them).', default: true, allowNo: true }),
   };

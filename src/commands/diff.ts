@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { containerFlag, HacoCommand, jsonFlag } from '../cli/base-command';
 import { UsageError } from '../errors';
 import { applyToggles, hasToggles } from '../plan/toggles';
 import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
@@ -23,7 +23,7 @@ export default class DiffCommand extends HacoCommand {
   };
   static override flags = {
     json: jsonFlag,
-    container: Flags.string({ char: 'c', description: 'Only compare this container (present on both sides).' }),
+    container: containerFlag('Only compare this container (present on both sides).'),
     'no-cache': Flags.boolean({ description: 'Evaluate the files even if the plan cache is fresh.', default: false }),
     ...toggleFlags,
   };

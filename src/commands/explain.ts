@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { Flags } from '@oclif/core';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
 import { UsageError } from '../errors';
 import { applyToggles } from '../plan/toggles';
 import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
@@ -17,10 +17,10 @@ export default class ExplainCommand extends HacoCommand {
     '<%= config.bin %> explain examples/first.haco.ts --share pid --cpu 30%',
     '<%= config.bin %> explain examples/multi.haco.ts --container web --json',
   ];
-  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override args = definitionArgs;
   static override flags = {
     json: jsonFlag,
-    container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
+    container: containerFlag(),
     'no-cache': Flags.boolean({ description: 'Evaluate the file even if the plan cache is fresh.', default: false }),
     ...toggleFlags,
   };

@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { Flags } from '@oclif/core';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
 import { UsageError } from '../errors';
 import { applyToggles } from '../plan/toggles';
 import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
@@ -16,11 +16,11 @@ export default class PlanCommand extends HacoCommand {
     '<%= config.bin %> plan examples/first.haco.ts --launch',
     '<%= config.bin %> plan examples/first.haco.ts --share pid --cpu 30% --drop-cap sys_admin',
   ];
-  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override args = definitionArgs;
   static override flags = {
     json: jsonFlag,
     launch: Flags.boolean({ description: 'Print the launch spec the native launcher reads (one container).', default: false }),
-    container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
+    container: containerFlag(),
     'no-cache': Flags.boolean({ description: 'Evaluate the file even if the plan cache is fresh.', default: false }),
     ...toggleFlags,
   };

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { Flags } from '@oclif/core';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
 import { EXIT, HacoError } from '../errors';
 
 export default class ProvisionCommand extends HacoCommand {
@@ -16,10 +16,10 @@ export default class ProvisionCommand extends HacoCommand {
     'sudo <%= config.bin %> provision app.haco.ts --only packages,users',
     'sudo <%= config.bin %> provision app.haco.ts --always',
   ];
-  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override args = definitionArgs;
   static override flags = {
     json: jsonFlag,
-    container: Flags.string({ char: 'c', description: 'Only this container of the file.' }),
+    container: containerFlag(),
     only: Flags.string({ description: 'Comma-separated step names to run (the others are left alone).' }),
     always: Flags.boolean({ description: 'Run the steps even if they did not change.', default: false }),
   };

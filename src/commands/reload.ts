@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from '../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand } from '../cli/base-command';
 import { HacoError } from '../errors';
 
 export default class Reload extends HacoCommand {
@@ -12,8 +11,8 @@ export default class Reload extends HacoCommand {
     'its cgroup files and changed rlimits set on its processes (prlimit); anything else (namespaces, mounts, ' +
     'the command…) is refused with the list of changes. afterReload hooks run afterwards.';
   static override examples = ['<%= config.bin %> reload examples/reload.haco.ts'];
-  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
-  static override flags = { container: Flags.string({ char: 'c', description: 'Which container of the file.' }) };
+  static override args = definitionArgs;
+  static override flags = { container: containerFlag('Which container of the file.') };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Reload);

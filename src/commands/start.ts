@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from '../cli/base-command';
+import { Flags } from '@oclif/core';
+import { containerFlag, definitionArgs, HacoCommand } from '../cli/base-command';
 import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
 
 export default class Start extends HacoCommand {
@@ -18,9 +18,9 @@ export default class Start extends HacoCommand {
     '<%= config.bin %> start -d examples/reload.haco.ts',
     '<%= config.bin %> start examples/first.haco.ts --share pid --cpu 30% -- sh -c "ps | head"',
   ];
-  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override args = definitionArgs;
   static override flags = {
-    container: Flags.string({ char: 'c', description: 'Which container of the file (needed when it defines several).' }),
+    container: containerFlag('Which container of the file (needed when it defines several).'),
     detach: Flags.boolean({ char: 'd', description: 'Run in the background: returns once the command started; see `haco ps`, `haco logs`.', default: false }),
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
     ...toggleFlags,

@@ -1,5 +1,4 @@
-import { Args } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
 
 export default class Validate extends HacoCommand {
   static override summary = 'Check a definition file: syntax, types of values, and every semantic rule.';
@@ -7,7 +6,7 @@ export default class Validate extends HacoCommand {
     'Bundles and evaluates FILE like `haco plan`, then prints "ok" or every problem with its file:line:column, ' +
     'the source line, and a hint. Exit status 0 when valid, 3 when the definition is invalid.';
   static override examples = ['<%= config.bin %> validate web.haco.ts', '<%= config.bin %> validate web.haco.ts --json'];
-  static override args = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+  static override args = definitionArgs;
   static override flags = { json: jsonFlag };
 
   async run(): Promise<void> {

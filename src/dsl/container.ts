@@ -27,6 +27,7 @@ import {
   DEFAULT_NAMESPACES,
   DEFAULT_READONLY_PATHS,
   defaultRootfsPath,
+  namespacesUnsharing,
 } from './defaults';
 import { ProvisionBuilder } from './provision';
 import { SeccompBuilder } from './seccomp';
@@ -874,15 +875,7 @@ export function defineContainer(name: string): ContainerBuilder {
         maskedPaths: [...DEFAULT_MASKED_PATHS],
         readonlyPaths: [...DEFAULT_READONLY_PATHS],
       },
-      namespaces: {
-        unshare: [...DEFAULT_NAMESPACES],
-        enter: [],
-        persist: [],
-        uidMap: [],
-        gidMap: [],
-        setgroups: 'allow',
-        timeOffsets: { monotonic: 0, boottime: 0 },
-      },
+      namespaces: namespacesUnsharing(DEFAULT_NAMESPACES),
       mounts: structuredClone([...DEFAULT_MOUNTS]),
       bootstrap: { strategy: 'none', post: [] },
       provision: { steps: [], files: [] },

@@ -1,4 +1,4 @@
-import type { CapabilityName, MountEntry, NamespaceKind } from '../plan/types';
+import type { CapabilityName, MountEntry, NamespaceKind, NamespacesPlan } from '../plan/types';
 
 /**
  * The defaults a container gets before any DSL call. They follow what container users expect from
@@ -8,6 +8,19 @@ import type { CapabilityName, MountEntry, NamespaceKind } from '../plan/types';
 
 /** haconiwa's template unshares these four; net and user are opt-in because they need wiring. */
 export const DEFAULT_NAMESPACES: readonly NamespaceKind[] = ['mount', 'uts', 'ipc', 'pid'];
+
+/** The namespace section before any DSL call: UNSHARE unshared, nothing entered, persisted or mapped. */
+export function namespacesUnsharing(unshare: readonly NamespaceKind[]): NamespacesPlan {
+  return {
+    unshare: [...unshare],
+    enter: [],
+    persist: [],
+    uidMap: [],
+    gidMap: [],
+    setgroups: 'allow',
+    timeOffsets: { monotonic: 0, boottime: 0 },
+  };
+}
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

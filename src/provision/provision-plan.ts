@@ -1,4 +1,4 @@
-import { DEFAULT_CAPABILITIES } from '../dsl/defaults';
+import { DEFAULT_CAPABILITIES, namespacesUnsharing } from '../dsl/defaults';
 import { CAPABILITY_NAMES } from '../plan/names';
 import {
   STANDARD_FS,
@@ -106,15 +106,7 @@ export function provisionPlan(container: ContainerPlan, args: readonly string[],
         ? { overlay: { ...container.rootfs.overlay, lower: [...container.rootfs.overlay.lower] } }
         : {}),
     },
-    namespaces: {
-      unshare: [...PROVISION_NAMESPACES],
-      enter: [],
-      persist: [],
-      uidMap: [],
-      gidMap: [],
-      setgroups: 'allow',
-      timeOffsets: { monotonic: 0, boottime: 0 },
-    },
+    namespaces: namespacesUnsharing(PROVISION_NAMESPACES),
     mounts,
     bootstrap: container.bootstrap,
     provision: { steps: [], files: [] },

@@ -5,6 +5,7 @@ import {
   DEFAULT_MOUNTS,
   DEFAULT_NAMESPACES,
   DEFAULT_READONLY_PATHS,
+  namespacesUnsharing,
 } from '../../src/dsl/defaults';
 import type { ContainerPlan } from '../../src/plan/types';
 
@@ -57,15 +58,7 @@ export function planFixture(overrides: DeepPartial<ContainerPlan> = {}): Contain
       maskedPaths: [...DEFAULT_MASKED_PATHS],
       readonlyPaths: [...DEFAULT_READONLY_PATHS],
     },
-    namespaces: {
-      unshare: [...DEFAULT_NAMESPACES],
-      enter: [],
-      persist: [],
-      uidMap: [],
-      gidMap: [],
-      setgroups: 'allow',
-      timeOffsets: { monotonic: 0, boottime: 0 },
-    },
+    namespaces: namespacesUnsharing(DEFAULT_NAMESPACES),
     mounts: [...DEFAULT_MOUNTS],
     bootstrap: { strategy: 'host', binds: ['/usr', '/bin', '/lib'], post: [] },
     provision: { steps: [], files: [] },
