@@ -16,8 +16,9 @@ const KIND: Record<NsFile, string> = { user: 'user', mnt: 'mount', uts: 'uts', i
  *   spawn -  a plain fork (now inside the container's pid and time namespaces)
  *   phase 2  cgroup-join: the launcher still sees the host's /sys/fs/cgroup
  *   phase 3  setns user first (it grants the rights to join the others it owns), then uts ipc net
- *            cgroup, mount last (it also switches root and cwd to the container's); then the
- *            container's identity, capabilities, seccomp filter and environment, and exec.
+ *            cgroup, mount last (it also switches root and cwd to the container's, or, for a legacy
+ *            chroot container, `chroot /proc/PID/root` follows); then the container's identity,
+ *            capabilities, seccomp filter and environment, and exec.
  * The /proc/PID/ns paths are opened before the mount namespace changes, so they are the host's.
  */
 export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan, env: Record<string, string>, cgroups: string[], command: string[]): string {
@@ -34,6 +35,11 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   const order: NsFile[] = ['user', 'uts', 'ipc', 'net', 'cgroup', 'mnt'];
   for (const kind of order) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
   if (!own.includes('mnt')) w.comment('the container shares the mount namespace: no root to switch to');
+  else if (plan.rootfs.switchRoot === 'chroot') {
+    // Legacy chroot: the mount namespace's own / is still the host's tree, so setns lands there; the
+    // init's root is /proc/PID/root (the host's /proc is still mounted at /proc of that namespace).
+    w.step('chroot', `/proc/${pid}/root`);
+  }
   if (plan.noNewPrivileges) w.step('no-new-privs');
   emitUser(w, plan.process);
   emitCaps(w, plan.capabilities);

@@ -18,6 +18,10 @@ export interface PsRow {
   exitCode: number | null;
   restarts: number;
   reason: string;
+  /** Fingerprint of the plan the container runs (the one `haco reload` applied last, if any). */
+  planHash: string | null;
+  /** Epoch seconds of the last `haco reload`. */
+  reloadedAt: number | null;
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ: what /proc/PID/stat counts in on every Linux architecture haco runs on
@@ -100,6 +104,8 @@ export function psRow(s: ContainerState, now = Date.now()): PsRow {
     exitCode: r.exitCode ?? null,
     restarts: r.restarts,
     reason: r.reason,
+    planHash: r.meta['plan_hash'] ?? null,
+    reloadedAt: r.meta['reloaded'] ? Number(r.meta['reloaded']) : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { diffContainers } from '../diff/diff-plans';
 import { formatChange } from '../diff/render';
 import type { Change } from '../diff/values';
 import { EXIT, HacoError } from '../errors';
+import { fingerprint } from '../plan/fingerprint';
 import type { ContainerPlan, RlimitEntry } from '../plan/types';
 import { readSavedPlan, requireRunning } from '../state';
 
@@ -79,11 +80,20 @@ export function planReload(name: string, next: ContainerPlan, host: CgroupHost):
   return { name, pid: s.recorded.pid, stateDir: s.dir, steps, changes, next };
 }
 
-/** Writes the new plan next to the state, so the next reload and attach compare with what now runs. */
-export function saveReloadedPlan(plan: ReloadPlan): void {
-  const file = path.join(plan.stateDir, 'plan.json');
+/**
+ * Writes the new plan next to the state, so the next reload and attach compare with what now runs, and
+ * STATE/reload (its plan_hash and when), so the state does not keep the hash of the plan it started with.
+ * The supervisor owns STATE/state; a separate file avoids two writers racing on it.
+ */
+export function saveReloadedPlan(plan: ReloadPlan, now = Date.now()): void {
+  const json = JSON.stringify(plan.next);
+  writeAtomically(path.join(plan.stateDir, 'plan.json'), json);
+  writeAtomically(path.join(plan.stateDir, 'reload'), `plan_hash=${fingerprint(json)}\nreloaded=${Math.floor(now / 1000)}\n`);
+}
+
+function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.reload.${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(plan.next));
+  fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
 }
 

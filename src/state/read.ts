@@ -19,7 +19,10 @@ export interface RecordedState {
   exitCode: number | undefined;
   restarts: number;
   reason: string;
-  /** TS-decided lines (`state-meta`): plan_hash, source, cgroups, tracking, command. */
+  /**
+   * TS-decided lines (`state-meta`): plan_hash, source, cgroups, tracking, command; after `haco reload`,
+   * plan_hash and reloaded (epoch s) from STATE/reload.
+   */
   meta: Record<string, string>;
 }
 
@@ -76,6 +79,12 @@ export function readState(name: string): ContainerState | undefined {
     return undefined;
   }
   const recorded = parseState(text);
+  // `haco reload` records the plan it applied beside the supervisor's file (src/lifecycle/reload.ts).
+  try {
+    Object.assign(recorded.meta, parseState(fs.readFileSync(path.join(dir, 'reload'), 'utf8')).meta);
+  } catch {
+    // never reloaded
+  }
   return { name, dir, recorded, status: assess(recorded) };
 }
 

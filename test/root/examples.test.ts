@@ -238,6 +238,22 @@ describeRoot('examples/ start and do what their comments say', () => {
     expect(start('chroot.haco.ts', 'root-pivot', ['python3', '-c', escape]).stdout).toBe('False\n');
   });
 
+  test('chroot: attach lands in the container\'s root, not in the host tree its mount namespace keeps', () => {
+    create('chroot.haco.ts');
+    for (const name of ['root-chroot', 'root-pivot']) {
+      expect(haco(['start', '-d', example('chroot.haco.ts'), '-c', name, '--', 'sleep', '60']).status).toBe(0);
+      try {
+        const r = haco(['attach', name, '--', 'sh', '-c', 'test -e /var/lib/haco; echo "host tree visible: $?"; exit 4']);
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toBe('host tree visible: 1\n');
+        expect(r.status).toBe(4);
+      } finally {
+        expect(haco(['kill', '-s', 'KILL', name]).status).toBe(0);
+        haco(['rm', name]);
+      }
+    }
+  });
+
   test('rlimits: nofile 64, fsize 1 MiB (SIGXFSZ, 153)', () => {
     create('rlimits.haco.ts');
     expect(start('rlimits.haco.ts', undefined, ['sh', '-c', 'ulimit -n; ulimit -f']).stdout).toBe('64\n2048\n');

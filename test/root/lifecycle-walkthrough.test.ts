@@ -84,6 +84,10 @@ describeRoot('haco lifecycle walk-through', () => {
     expect(cpuQuota()).toBe('40000');
     expect(nofile()).toEqual(['2048', '4096']);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(".cpu('40%')", ".cpu('50%')").replace(".rlimit('nofile', 2048, 4096)", ".rlimit('nofile', 3072, 4096)"));
+    const planHash = () => (JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>).find((r) => r['name'] === name)!;
+    const before = planHash();
+    expect(before['planHash']).toMatch(/^[0-9a-f]{16}$/);
+    expect(before['reloadedAt']).toBeNull();
     const reload = lab.haco(['reload', file]);
     expect(reload.stderr).toBe('');
     expect(reload.status).toBe(0);
@@ -91,6 +95,11 @@ describeRoot('haco lifecycle walk-through', () => {
     expect(reload.stdout).toMatch(/rlimit NOFILE: 2048:4096 → 3072:4096/);
     expect(cpuQuota()).toBe('50000');
     expect(nofile()).toEqual(['3072', '4096']);
+    // The state tells which plan runs now.
+    const reloaded = planHash();
+    expect(reloaded['planHash']).toMatch(/^[0-9a-f]{16}$/);
+    expect(reloaded['planHash']).not.toBe(before['planHash']);
+    expect(typeof reloaded['reloadedAt']).toBe('number');
     expect(fs.readFileSync(path.join(lab.runDir, name, 'reloaded'), 'utf8')).toBe(`reloaded ${name} pid=${pid}\n`);
     // Anything else is refused, listed.
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(`.hostname('${name}')`, ".hostname('other')"));
