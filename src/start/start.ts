@@ -4,6 +4,7 @@ import { networkPreflight } from '../network/preflight';
 import { fingerprint } from '../plan/fingerprint';
 import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
+import { planCgroupSetup } from '../cgroup/setup';
 import { compileLaunchSpec } from '../runtime/compile';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';
 import { readState, stateDirOf } from '../state';
@@ -57,8 +58,8 @@ export async function startFromPlan(plan: Plan, request: StartRequest): Promise<
   sweepStaleCgroups(facts.cgroup, []);
   const stateDir = stateDirOf(container.name);
   if (request.detach) container = withLogFiles(container, stateDir);
-  // First pass only for the cgroup directories (they do not depend on the lifecycle steps).
-  const cgroup = compileLaunchSpec(container, facts).cgroup;
+  // The cgroup directories go into the state (haco ps, kill); the spec below applies the same setup.
+  const cgroup = planCgroupSetup(container.name, container.cgroup, facts.cgroup);
   const lifecycle: LifecycleOptions = {
     stateDir,
     keep: request.detach === true,
@@ -74,7 +75,8 @@ export async function startFromPlan(plan: Plan, request: StartRequest): Promise<
       detached: request.detach ? '1' : '0',
     },
   };
-  const spec = compileLaunchSpec(container, facts, { lifecycle });
+  // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
+  const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false });
   const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(request.detach ? ['--detach'] : [])];
   return handOver(argv, spec.text);
 }

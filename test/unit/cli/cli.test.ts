@@ -23,6 +23,33 @@ describe('haco version', () => {
   });
 });
 
+describe('the V8 code cache of the CLI bundle (src/cli/boot.ts)', () => {
+  const v8 = () => path.join(cache, 'v8');
+  it('is written after a first run, per command, and used by the next', () => {
+    expect(haco(['version'], { env: env() }).status).toBe(0);
+    const files = fs.readdirSync(v8());
+    expect(files).toEqual([expect.stringMatching(/^cli-main-\d+-\d+-\d+-v[\d.]+-version\.bin$/)]);
+    const written = fs.statSync(path.join(v8(), files[0]!)).mtimeMs;
+    expect(haco(['version'], { env: env() }).stdout).toMatch(/^haco /);
+    // Accepted, so not written again.
+    expect(fs.statSync(path.join(v8(), files[0]!)).mtimeMs).toBe(written);
+    expect(haco(['validate', 'nope.haco.ts'], { env: env() }).status).not.toBe(0);
+    expect(fs.readdirSync(v8()).sort()).toEqual([files[0], expect.stringMatching(/-other\.bin$/)].sort());
+  });
+
+  it('is only a speed-up: garbage in it is rejected by V8 and replaced; HACO_NO_CODE_CACHE skips it', () => {
+    expect(haco(['version'], { env: env() }).status).toBe(0);
+    const file = path.join(v8(), fs.readdirSync(v8())[0]!);
+    fs.writeFileSync(file, 'not a code cache');
+    const r = haco(['version'], { env: env() });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(fs.readFileSync(file).length).toBeGreaterThan(1000);
+    fs.rmSync(v8(), { recursive: true });
+    expect(haco(['version'], { env: { ...env(), HACO_NO_CODE_CACHE: '1' } }).status).toBe(0);
+    expect(fs.existsSync(v8())).toBe(false);
+  });
+});
+
 describe('haco new + plan (the issue\'s "done when")', () => {
   it('writes a template whose plan is valid JSON matching the schema', () => {
     const created = haco(['new', 'demo.haco.ts'], { cwd: dir, env: env() });

@@ -1,0 +1,71 @@
+/**
+ * dist/cli.js, the file bin/haco runs: loads the CLI bundle (dist/cli-main.js, from entry.ts) through
+ * V8's code cache.
+ *
+ * Compiling the bundle is the largest single cost of a warm `haco start` after node's own start (~5 ms
+ * of ~25 here), and node 20 has no built-in compile cache for CommonJS (module.enableCompileCache()
+ * came with node 22). So the bundle is compiled with vm.Script and the code V8 produced *after* a run
+ * (including the functions that run compiled lazily) is kept per command; the next run of that command
+ * skips most parsing and compiling. The cache is only a speed-up: any problem reading or writing it is
+ * ignored, V8 itself rejects data from another V8 version or flags, and the file name carries the
+ * bundle's size, mtime and inode, so a rebuilt bundle never meets an old cache. HACO_NO_CODE_CACHE=1
+ * turns it off.
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { Module } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Script, constants } from 'node:vm';
+
+/** Commands answered by the bundle itself get a cache each: they run different functions. */
+const OWN_CACHE = new Set(['version', '--version', '-v', 'plan', 'start', 'run']);
+
+function cacheFile(bundle: string): string | undefined {
+  if (process.env['HACO_NO_CODE_CACHE']) return undefined;
+  const st = statSync(bundle);
+  const explicit = process.env['HACO_CACHE_DIR'];
+  const dir = explicit ? join(explicit, 'v8') : join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'haco', 'v8');
+  const command = process.argv[2] ?? '';
+  const key = OWN_CACHE.has(command) ? command.replace(/^-+/, '') : 'other';
+  return join(dir, `cli-main-${st.size}-${Math.trunc(st.mtimeMs)}-${st.ino}-${process.version}-${key}.bin`);
+}
+
+function readCache(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(file: string, data: Buffer): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, file); // concurrent runs: whole files only
+  } catch {
+    // read-only home, full disk: run without the cache
+  }
+}
+
+const bundle = join(__dirname, 'cli-main.js');
+const file = cacheFile(bundle);
+const cachedData = readCache(file);
+const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), {
+  filename: bundle,
+  ...(cachedData ? { cachedData } : {}),
+  // `await import('node:…')` in the bundle resolves as it would in a normally loaded file.
+  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+if (file && (!cachedData || script.cachedDataRejected)) {
+  // At exit, so that the functions this run compiled lazily are in the cache too.
+  process.once('exit', () => writeCache(file, script.createCachedData()));
+}
+const main = new Module(bundle, module);
+main.filename = bundle;
+main.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(__dirname);
+main.loaded = true;
+const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+run.call(main.exports, main.exports, Module.createRequire(bundle), main, bundle, __dirname);
