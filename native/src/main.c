@@ -51,7 +51,7 @@ static const struct stepdef STEPS[] = {
 	{ "unshare", P1 | P3, 1, 1, step_unshare },
 	{ "timens-offset", P1, 2, 2, step_timens_offset },
 	{ "hook", P1 | P2 | P3, 1, -1, step_hook },
-	{ "spawn", P1, 1, 1, NULL },
+	{ "spawn", P1, 1, 2, NULL },
 	{ "setgroups", P2, 1, 1, step_setgroups },
 	{ "uid-map", P2, 1, 1, step_uid_map },
 	{ "gid-map", P2, 1, 1, step_gid_map },
@@ -334,7 +334,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			sigaddset(&fwd, s);
 	sigprocmask(SIG_BLOCK, &fwd, &c->oldmask);
 
-	pid_t pid = ns_spawn(c, flags);
+	pid_t pid = ns_spawn(c, flags, sp->steps[spawn].argc > 1 ? sp->steps[spawn].argv[1] : NULL);
 	if (pid == 0)
 		child_main(c, release, exec);
 	if (pid < 0) {

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,16 +79,42 @@ const char *ns_flags_str(char *buf, size_t sz, int flags)
  * namespaces. (glibc's clone() wrapper wants a separate stack and a function.)
  * CLONE_NEWTIME cannot be given here (it only fits clone3), hence `unshare time`.
  */
-pid_t ns_spawn(struct ctx *c, int flags)
+pid_t ns_spawn(struct ctx *c, int flags, const char *cgroup)
 {
 	char fl[256];
 	ns_flags_str(fl, sizeof(fl), flags);
-	long pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (!cgroup) {
+		long pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+		if (pid == 0)
+			return 0;
+		traced(c, pid, "clone(%s%sSIGCHLD)", fl, fl[0] ? "|" : "");
+		if (pid < 0)
+			return fail(c, errno, "spawn %s", c->cur->argv[0]);
+		return (pid_t)pid;
+	}
+	/*
+	 * CLONE_INTO_CGROUP (clone3, Linux 5.7, cgroup v2): the child is born in
+	 * its cgroup. Moving it there afterwards (writing cgroup.procs) takes the
+	 * kernel's cgroup migration lock, whose first writer waits for an RCU
+	 * grace period: milliseconds of an otherwise sub-millisecond start.
+	 */
+	int fd = (int)traced(c, open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open(\"%s\", O_RDONLY|O_DIRECTORY)", cgroup);
+	if (fd < 0)
+		return fail(c, errno, "spawn into cgroup %s: open", cgroup);
+	struct clone_args args;
+	memset(&args, 0, sizeof(args));
+	args.flags = (unsigned long long)flags | CLONE_INTO_CGROUP;
+	args.exit_signal = SIGCHLD;
+	args.cgroup = (unsigned long long)fd;
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid == 0)
 		return 0;
-	traced(c, pid, "clone(%s%sSIGCHLD)", fl, fl[0] ? "|" : "");
+	int e = errno;
+	close(fd);
+	errno = e;
+	traced(c, pid, "clone3({flags=%s%sCLONE_INTO_CGROUP, cgroup=%d, exit_signal=SIGCHLD})", fl, fl[0] ? "|" : "", fd);
 	if (pid < 0)
-		return fail(c, errno, "spawn %s", c->cur->argv[0]);
+		return fail(c, e, "spawn %s into cgroup %s", c->cur->argv[0], cgroup);
 	return (pid_t)pid;
 }
 

@@ -472,6 +472,26 @@ else
 	echo "skip: cgroup v1 controllers not mounted at /sys/fs/cgroup/{cpu,memory,pids}"
 fi
 
+# ---- spawn KINDS CGROUP: clone3(CLONE_INTO_CGROUP) on a cgroup v2 hierarchy -------------------------------
+V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+if [ -n "$V2" ]; then
+	CG2="$V2/haco-native-$ID"
+	MADE_HACO_CG+=("$CG2")
+	P1="cleanup-cgroup $CG2
+cgroup-mkdir $CG2" mkspec into "mount,pid $CG2" 'cat /proc/self/cgroup'
+	run into --trace
+	check "spawn into a v2 cgroup: exit 0" eq "$RC" 0
+	check "  ... the container is born in it" has into.out "^0::/haco-native-$ID\$"
+	check "  ... trace: clone3 with CLONE_INTO_CGROUP" has into.err '^\[haco\] clone3({flags=CLONE_NEWNS|CLONE_NEWPID|CLONE_INTO_CGROUP, cgroup=[0-9]*, exit_signal=SIGCHLD}) = [0-9]'
+	check "  ... no cgroup.procs write" hasnt into.err 'cgroup.procs'
+	check "  ... removed after exit" test ! -d "$CG2"
+	mkspec intomissing "mount,pid $CG2-missing" 'true'
+	run intomissing
+	check "spawn into a missing cgroup: 125, the path and errno" eq "$RC:$(grep -c "spawn into cgroup $CG2-missing: open: ENOENT" "$T/intomissing.err")" "125:1"
+else
+	echo "skip: no cgroup2 mount here for the CLONE_INTO_CGROUP checks"
+fi
+
 # ---- the shared parent: removed by the last container out, never under a launch in progress -------------
 if [ -d /sys/fs/cgroup/pids ]; then
 	PG=/sys/fs/cgroup/pids/hacotest-$ID-parent # a private stand-in for the shared haco parent

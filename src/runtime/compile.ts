@@ -117,12 +117,20 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitSetns(w, ns);
   emitTimeNamespace(w, ns);
   for (const argv of hooksAt(c, 'beforeStart')) w.step('hook', ...argv);
-  w.comment('clone(2) with the new namespaces; the child waits until the wire phase is done');
-  w.step('spawn', spawnField(ns));
+  // cgroup v2 on Linux 5.7+: born in the cgroup (clone3 CLONE_INTO_CGROUP). Moving it there by writing
+  // cgroup.procs takes the kernel's migration lock, whose first writer waits for an RCU grace period.
+  const bornInto = cgroup.version === 'v2' && host.kernel.cloneIntoCgroup && cgroup.join.length === 1 ? cgroup.join[0] : undefined;
+  if (bornInto) {
+    w.comment(`clone3(2) with the new namespaces, straight into ${bornInto}; the child waits until the wire phase is done`);
+    w.step('spawn', spawnField(ns), bornInto);
+  } else {
+    w.comment('clone(2) with the new namespaces; the child waits until the wire phase is done');
+    w.step('spawn', spawnField(ns));
+  }
 
   w.comment('phase 2: wire, in the parent, while the child waits');
   emitIdMaps(w, ns);
-  for (const dir of cgroup.join) w.step('cgroup-join', dir);
+  if (!bornInto) for (const dir of cgroup.join) w.step('cgroup-join', dir);
   emitPersist(w, ns);
   for (const argv of hooksAt(c, 'afterSpawn')) w.step('hook', ...argv);
   // ---- network (src/network, docs/network.md): iproute2 commands run on the host with HACO_PID ----

@@ -11,6 +11,8 @@ export interface KernelFeatures {
   userNamespace: boolean;
   /** seccomp filters (CONFIG_SECCOMP_FILTER). */
   seccomp: boolean;
+  /** clone3(CLONE_INTO_CGROUP), Linux 5.7+: a child born in its cgroup v2 group instead of moved there. */
+  cloneIntoCgroup: boolean;
 }
 
 export type HostPathKind = 'file' | 'directory' | 'missing' | 'other';
@@ -37,6 +39,16 @@ function statKind(hostPath: string): HostPathKind {
   }
 }
 
+/** The running kernel's release (`6.1.0-13-cloud-amd64`) is at least MAJOR.MINOR. */
+function kernelAtLeast(major: number, minor: number): boolean {
+  try {
+    const m = /^(\d+)\.(\d+)/.exec(fs.readFileSync('/proc/sys/kernel/osrelease', 'utf8'));
+    return m !== null && (Number(m[1]) > major || (Number(m[1]) === major && Number(m[2]) >= minor));
+  } catch {
+    return false;
+  }
+}
+
 /** Detect the facts of the machine haco runs on (reads /proc and the cgroup root; changes nothing). */
 export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}): HostFacts {
   const exists = (p: string) => fs.existsSync(p);
@@ -48,6 +60,7 @@ export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}):
       cgroupNamespace: exists('/proc/self/ns/cgroup'),
       userNamespace: exists('/proc/self/ns/user'),
       seccomp: exists('/proc/sys/kernel/seccomp/actions_avail'),
+      cloneIntoCgroup: kernelAtLeast(5, 7),
     },
     pathKind: statKind,
   };

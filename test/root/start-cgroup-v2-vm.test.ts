@@ -44,7 +44,7 @@ const V2_HOST: CgroupHost = {
 const FACTS: HostFacts = {
   cgroup: V2_HOST,
   uid: 0,
-  kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true },
+  kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup: true },
   pathKind: () => 'directory',
 };
 
@@ -190,6 +190,9 @@ describeVm(
     });
 
     test('the container is in its cgroup: /proc/self/cgroup is 0::/haco/NAME', () => {
+      // Born there (clone3 CLONE_INTO_CGROUP, the VM kernel is 5.7+), not moved by a cgroup.procs write.
+      expect(SPECS.limits).toMatch(/^spawn \S+ \/sys\/fs\/cgroup\/haco\/vm-limits$/m);
+      expect(SPECS.limits).not.toMatch(/^cgroup-join /m);
       expect({ ...context(), cg: [kv['limits.proc-cgroup'], kv['oom.proc-cgroup'], kv['pids.proc-cgroup']] }).toMatchObject({
         cg: ['0::/haco/vm-limits', '0::/haco/vm-oom', '0::/haco/vm-pids'],
       });

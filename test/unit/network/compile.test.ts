@@ -8,7 +8,7 @@ import { planFixture } from '../../support/plan-fixture';
 const facts: HostFacts = {
   cgroup: { mode: 'v2', root: '/sys/fs/cgroup', v2: { path: '/sys/fs/cgroup', controllers: ['cpu', 'memory', 'pids'] } },
   uid: 0,
-  kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true },
+  kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup: true },
   pathKind: () => 'directory',
 };
 const network: NetworkPlan = {

@@ -142,7 +142,7 @@ describe('provisionPlan', () => {
     const host: HostFacts = {
       cgroup: { mode: 'v2', root: '/sys/fs/cgroup', v2: { path: '/sys/fs/cgroup', controllers: ['cpu', 'memory', 'pids'] } },
       uid: 0,
-      kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true },
+      kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup: true },
       pathKind: (p: string) => (p === '/lib32' ? 'missing' : p.startsWith('/etc/') ? 'file' : 'directory'),
     };
     const spec = compileLaunchSpec(provisionPlan(c, SCRIPT), host, { comments: false });

@@ -22,7 +22,8 @@ function facts(over: Partial<HostFacts> = {}): HostFacts {
   return {
     cgroup: v2Host,
     uid: 0,
-    kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true },
+    // clone(2) + cgroup-join, the path every kernel takes; CLONE_INTO_CGROUP has a test of its own.
+    kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup: false },
     pathKind: (p) => (p === '/lib64' ? 'missing' : p.endsWith('.conf') || p.endsWith('hosts') ? 'file' : 'directory'),
     ...over,
   };
@@ -391,6 +392,18 @@ describe('compileLaunchSpec: conditional steps', () => {
     expect(lines(steps, 'report-oom')).toEqual(['report-oom /sys/fs/cgroup/memory/haco/demo/memory.oom_control']);
   });
 
+  it('spawns straight into the v2 cgroup when the kernel has CLONE_INTO_CGROUP, and joins nothing after', () => {
+    const into = compile({}, facts({ kernel: { ...facts().kernel, cloneIntoCgroup: true } }));
+    expect(lines(into, 'spawn')).toEqual(['spawn mount,uts,ipc,pid /sys/fs/cgroup/haco/demo']);
+    expect(lines(into, 'cgroup-join')).toEqual([]);
+    // Created (phase 1) before the spawn that needs it.
+    expect(idx(into, (s) => line(s) === 'cgroup-mkdir /sys/fs/cgroup/haco/demo')).toBeLessThan(at(into, 'spawn'));
+    // v1 has no CLONE_INTO_CGROUP: one join per hierarchy, as before.
+    const v1 = compile({}, facts({ cgroup: v1Host, kernel: { ...facts().kernel, cloneIntoCgroup: true } }));
+    expect(lines(v1, 'spawn')).toEqual(['spawn mount,uts,ipc,pid']);
+    expect(lines(v1, 'cgroup-join').length).toBeGreaterThan(0);
+  });
+
   it('asks the launcher to report OOM kills only when the memory controller is in use', () => {
     const withMemory = compile({ cgroup: { resources: { memory: { max: 268435456 } } } });
     expect(lines(withMemory, 'report-oom')).toEqual(['report-oom /sys/fs/cgroup/haco/demo/memory.events']);
@@ -425,7 +438,7 @@ describe('compileLaunchSpec: refusals', () => {
   });
 
   it('refuses namespaces and seccomp the kernel lacks', () => {
-    const old = facts({ kernel: { timeNamespace: false, cgroupNamespace: true, userNamespace: true, seccomp: false } });
+    const old = facts({ kernel: { timeNamespace: false, cgroupNamespace: true, userNamespace: true, seccomp: false, cloneIntoCgroup: false } });
     expect(codeOf(() => compileLaunchSpec(planFixture({ namespaces: { unshare: ['mount', 'time'] } }), old))).toBe('E_KERNEL_NAMESPACE');
     expect(codeOf(() => compileLaunchSpec(planFixture({ seccomp: { action: 'allow', rules: [] } }), old))).toBe('E_KERNEL_SECCOMP');
   });
