@@ -37,9 +37,11 @@ const builtinsOnce = {
   setup(b) {
     b.onResolve({ filter: /^node:[a-z/_]+$/ }, (args) => {
       if (args.namespace === 'builtin-once') return { path: args.path, external: true };
-      // Only haco's own `import * as` statements: a default import (chalk's `import os from 'node:os'`)
-      // or a require() must keep its usual meaning.
-      if (args.kind !== 'import-statement' || !args.importer.startsWith(join(root, 'src'))) return undefined;
+      // Only haco's own imports: a default import (chalk's `import os from 'node:os'`) or a require()
+      // must keep its usual meaning.
+      // `await import('node:…')` becomes a plain module init too: dist/cli-main.js runs under vm.Script
+      // (src/cli/boot.ts), where a real import() would need a dynamic-import callback.
+      if ((args.kind !== 'import-statement' && args.kind !== 'dynamic-import') || !args.importer.startsWith(join(root, 'src'))) return undefined;
       return { path: args.path, namespace: 'builtin-once' };
     });
     b.onLoad({ filter: /.*/, namespace: 'builtin-once' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, loader: 'js' }));

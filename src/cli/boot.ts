@@ -9,13 +9,14 @@
  * skips most parsing and compiling. The cache is only a speed-up: any problem reading or writing it is
  * ignored, V8 itself rejects data from another V8 version or flags, and the file name carries the
  * bundle's size, mtime and inode, so a rebuilt bundle never meets an old cache. HACO_NO_CODE_CACHE=1
- * turns it off.
+ * turns it off. A script run this way has no dynamic import(): scripts/build.mjs turns haco's own
+ * `await import('node:…')` into plain module inits, and a unit test keeps any other import() out.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Script, constants } from 'node:vm';
+import { Script } from 'node:vm';
 
 /** Commands answered by the bundle itself get a cache each: they run different functions. */
 const OWN_CACHE = new Set(['version', '--version', '-v', 'plan', 'start', 'run']);
@@ -56,8 +57,6 @@ const cachedData = readCache(file);
 const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), {
   filename: bundle,
   ...(cachedData ? { cachedData } : {}),
-  // `await import('node:…')` in the bundle resolves as it would in a normally loaded file.
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 if (file && (!cachedData || script.cachedDataRejected)) {
   // At exit, so that the functions this run compiled lazily are in the cache too.

@@ -75,7 +75,7 @@ const SPECS = {
   oom: specFor(
     base('vm-oom')
       .memory('16M')
-      .command(['/bin/sh', '-c', `( x=$(head -c 40000000 /dev/zero | tr '\\0' a); echo survived ) ; echo "hog=$?" > /tmp/hog; ${READY_THEN_WAIT}`]),
+      .command(['/bin/sh', '-c', `( x=a; while :; do x="$x$x"; done; echo survived ) ; echo "hog=$?" > /tmp/hog; ${READY_THEN_WAIT}`]),
   ),
   pids: specFor(
     base('vm-pids')

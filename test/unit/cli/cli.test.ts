@@ -37,6 +37,11 @@ describe('the V8 code cache of the CLI bundle (src/cli/boot.ts)', () => {
     expect(fs.readdirSync(v8()).sort()).toEqual([files[0], expect.stringMatching(/-other\.bin$/)].sort());
   });
 
+  it('needs no dynamic import(): the bundle runs under vm.Script, which has no import() callback', () => {
+    const bundle = fs.readFileSync(path.join(REPO, 'dist/cli-main.js'), 'utf8');
+    expect(bundle.match(/(?<![\w$.])import\(/g) ?? []).toEqual([]);
+  });
+
   it('is only a speed-up: garbage in it is rejected by V8 and replaced; HACO_NO_CODE_CACHE skips it', () => {
     expect(haco(['version'], { env: env() }).status).toBe(0);
     const file = path.join(v8(), fs.readdirSync(v8())[0]!);
