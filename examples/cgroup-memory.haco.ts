@@ -5,6 +5,7 @@
 //       → fits
 //   sudo haco start examples/cgroup-memory.haco.ts -- sh -c 'head -c 64M /dev/zero | tail > /dev/null && echo fits'
 //       → Killed   (tail keeps the whole 64M "line" in memory; exit status 137 = 128 + SIGKILL)
+//         haco-launch: the kernel's OOM killer killed 1 process in this container: it reached its memory limit …
 //   # while it runs, on the host:
 //   grep oom_kill /sys/fs/cgroup/haco/mem-32m/memory.events   # oom_kill 1
 //   dmesg | tail                                              # "Memory cgroup out of memory: Killed process …"

@@ -12,7 +12,7 @@
  * turns it off. A script run this way has no dynamic import(): scripts/build.mjs turns haco's own
  * `await import('node:…')` into plain module inits, and a unit test keeps any other import() out.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,12 +42,16 @@ function readCache(file: string | undefined): Buffer | undefined {
 
 function writeCache(file: string, data: Buffer): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    const dir = dirname(file);
+    mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}`;
     writeFileSync(tmp, data);
     renameSync(tmp, file); // concurrent runs: whole files only
+    // Caches of earlier builds of the bundle (or node versions) for this command are dead weight.
+    const suffix = file.slice(file.lastIndexOf('-'));
+    for (const old of readdirSync(dir)) if (old.startsWith('cli-main-') && old.endsWith(suffix) && join(dir, old) !== file) unlinkSync(join(dir, old));
   } catch {
-    // read-only home, full disk: run without the cache
+    // read-only home, full disk, a concurrent cleanup: run without the cache
   }
 }
 

@@ -207,6 +207,8 @@ describeRoot('examples/ start and do what their comments say', () => {
     const big = start('cgroup-memory.haco.ts', undefined, ['sh', '-c', 'head -c 64M /dev/zero | tail > /dev/null && echo fits']);
     expect(big.stdout).toBe('');
     expect(big.status).toBe(137);
+    // tail, and sometimes the shell after it: however many, haco says who sent the SIGKILL.
+    expect(big.stderr).toMatch(/^haco-launch: the kernel's OOM killer killed \d+ process(es)? in this container/m);
   });
 
   test('cgroup-pids: the fork bomb hits the limit', () => {

@@ -35,6 +35,13 @@ describe('the V8 code cache of the CLI bundle (src/cli/boot.ts)', () => {
     expect(fs.statSync(path.join(v8(), files[0]!)).mtimeMs).toBe(written);
     expect(haco(['validate', 'nope.haco.ts'], { env: env() }).status).not.toBe(0);
     expect(fs.readdirSync(v8()).sort()).toEqual([files[0], expect.stringMatching(/-other\.bin$/)].sort());
+    // A cache of an earlier build goes when this command writes its new one.
+    const stale = path.join(v8(), 'cli-main-1-2-3-v0.0.0-version.bin');
+    fs.writeFileSync(stale, 'old');
+    fs.rmSync(path.join(v8(), files[0]!));
+    expect(haco(['version'], { env: env() }).status).toBe(0);
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(path.join(v8(), files[0]!))).toBe(true);
   });
 
   it('needs no dynamic import(): the bundle runs under vm.Script, which has no import() callback', () => {
