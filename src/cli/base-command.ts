@@ -11,6 +11,12 @@ import { errorToJson, formatError } from './report';
 export abstract class HacoCommand extends Command {
   static override baseFlags = {};
 
+  /**
+   * Commands whose --json output is a stream of event lines (create, provision, archive) report a
+   * failure as one more event line, so a tool reading line by line gets it like every other event.
+   */
+  protected readonly jsonEvents: boolean = false;
+
   protected jsonRequested(): boolean {
     return this.argv.includes('--json');
   }
@@ -23,7 +29,10 @@ export abstract class HacoCommand extends Command {
       process.exitCode = EXIT.usage;
       return;
     }
-    if (this.jsonRequested()) process.stdout.write(`${JSON.stringify(errorToJson(error), null, 2)}\n`);
+    if (this.jsonRequested() && this.jsonEvents) {
+      const { reportJsonError } = await import('../progress/command-support');
+      reportJsonError(error);
+    } else if (this.jsonRequested()) process.stdout.write(`${JSON.stringify(errorToJson(error), null, 2)}\n`);
     else process.stderr.write(`${formatError(error)}\n`);
     process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
   }

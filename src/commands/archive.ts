@@ -23,6 +23,8 @@ export default class ArchiveCommand extends HacoCommand {
     'dry-run': Flags.boolean({ description: 'Print the estimated size and write nothing.', default: false }),
   };
 
+  protected override readonly jsonEvents = true;
+
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ArchiveCommand);
     const { requireRoot } = await import('../bootstrap/tools');
@@ -78,15 +80,6 @@ export default class ArchiveCommand extends HacoCommand {
     });
   }
 
-  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (this.jsonRequested() && !error.oclif) {
-      const { reportJsonError } = await import('../progress/command-support');
-      reportJsonError(error);
-      process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
-      return;
-    }
-    return super.catch(error);
-  }
 }
 
 function humanBytes(n: number): string {

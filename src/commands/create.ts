@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
-import { EXIT, HacoError } from '../errors';
 
 export default class CreateCommand extends HacoCommand {
   static override summary = 'Build the rootfs of a definition: bootstrap, then provision.';
@@ -24,6 +23,8 @@ export default class CreateCommand extends HacoCommand {
     force: Flags.boolean({ char: 'f', description: 'Rebuild the rootfs even if it exists (the old one is replaced only on success).', default: false }),
     provision: Flags.boolean({ description: 'Run the provision steps after bootstrap (--no-provision skips them).', default: true, allowNo: true }),
   };
+
+  protected override readonly jsonEvents = true;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(CreateCommand);
@@ -59,13 +60,4 @@ export default class CreateCommand extends HacoCommand {
     });
   }
 
-  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (this.jsonRequested() && !error.oclif) {
-      const { reportJsonError } = await import('../progress/command-support');
-      reportJsonError(error);
-      process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
-      return;
-    }
-    return super.catch(error);
-  }
 }

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
-import { EXIT, HacoError } from '../errors';
 
 export default class ProvisionCommand extends HacoCommand {
   static override summary = 'Run the provision steps of a definition inside its rootfs.';
@@ -23,6 +22,8 @@ export default class ProvisionCommand extends HacoCommand {
     only: Flags.string({ description: 'Comma-separated step names to run (the others are left alone).' }),
     always: Flags.boolean({ description: 'Run the steps even if they did not change.', default: false }),
   };
+
+  protected override readonly jsonEvents = true;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ProvisionCommand);
@@ -58,13 +59,4 @@ export default class ProvisionCommand extends HacoCommand {
     );
   }
 
-  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (this.jsonRequested() && !error.oclif) {
-      const { reportJsonError } = await import('../progress/command-support');
-      reportJsonError(error);
-      process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
-      return;
-    }
-    return super.catch(error);
-  }
 }

@@ -137,6 +137,16 @@ describe('errors', () => {
     expect(haco(['plan']).status).toBe(2);
   });
 
+  it('with --json, create/provision/archive report a failure as one more event line on stdout', () => {
+    for (const cmd of [['create'], ['provision'], ['archive', '-o', 'x.tar']]) {
+      const r = haco([...cmd, 'nope.haco.ts', '--json'], { cwd: dir, env: env() });
+      expect({ cmd: cmd[0], status: r.status, stderr: r.stderr }).toEqual({ cmd: cmd[0], status: r.status === 0 ? 1 : r.status, stderr: '' });
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'error', error: { code: expect.stringMatching(/^E_/) } });
+    }
+  });
+
   it('reports a missing file', () => {
     const r = haco(['plan', 'nope.haco.ts'], { cwd: dir });
     expect(r.status).toBe(3);
