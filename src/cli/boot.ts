@@ -12,23 +12,22 @@
  * turns it off. A script run this way has no dynamic import(): scripts/build.mjs turns haco's own
  * `await import('node:…')` into plain module inits, and a unit test keeps any other import() out.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { Module } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { writeFileAtomic } from '../atomic-file';
+import { cacheRoot } from '../cache-dir';
 
-/** Commands answered by the bundle itself get a cache each: they run different functions. */
-const OWN_CACHE = new Set(['version', '--version', '-v', 'plan', 'start', 'run']);
+/** Commands answered by the bundle itself get a cache each: they run different functions (aliases share). */
+const COMMAND_CACHE: Record<string, string> = { version: 'version', '--version': 'version', '-v': 'version', plan: 'plan', start: 'start', run: 'start' };
 
 function cacheFile(bundle: string): string | undefined {
   if (process.env['HACO_NO_CODE_CACHE']) return undefined;
   const st = statSync(bundle);
-  const explicit = process.env['HACO_CACHE_DIR'];
-  const dir = explicit ? join(explicit, 'v8') : join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'haco', 'v8');
   const command = process.argv[2] ?? '';
-  const key = OWN_CACHE.has(command) ? command.replace(/^-+/, '') : 'other';
-  return join(dir, `cli-main-${st.size}-${Math.trunc(st.mtimeMs)}-${st.ino}-${process.version}-${key}.bin`);
+  const key = COMMAND_CACHE[command] ?? 'other';
+  return join(cacheRoot(), 'v8', `cli-main-${st.size}-${Math.trunc(st.mtimeMs)}-${st.ino}-${process.version}-${key}.bin`);
 }
 
 function readCache(file: string | undefined): Buffer | undefined {
@@ -42,12 +41,9 @@ function readCache(file: string | undefined): Buffer | undefined {
 
 function writeCache(file: string, data: Buffer): void {
   try {
-    const dir = dirname(file);
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}`;
-    writeFileSync(tmp, data);
-    renameSync(tmp, file); // concurrent runs: whole files only
+    writeFileAtomic(file, data); // concurrent runs: whole files only
     // Caches of earlier builds of the bundle (or node versions) for this command are dead weight.
+    const dir = dirname(file);
     const suffix = file.slice(file.lastIndexOf('-'));
     for (const old of readdirSync(dir)) if (old.startsWith('cli-main-') && old.endsWith(suffix) && join(dir, old) !== file) unlinkSync(join(dir, old));
   } catch {

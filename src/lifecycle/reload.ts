@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../atomic-file';
 import { planCgroupSetup } from '../cgroup/setup';
 import type { CgroupHost } from '../cgroup/types';
 import { diffContainers } from '../diff/diff-plans';
@@ -87,14 +88,8 @@ export function planReload(name: string, next: ContainerPlan, host: CgroupHost):
  */
 export function saveReloadedPlan(plan: ReloadPlan, now = Date.now()): void {
   const json = JSON.stringify(plan.next);
-  writeAtomically(path.join(plan.stateDir, 'plan.json'), json);
-  writeAtomically(path.join(plan.stateDir, 'reload'), `plan_hash=${fingerprint(json)}\nreloaded=${Math.floor(now / 1000)}\n`);
-}
-
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.reload.${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(path.join(plan.stateDir, 'plan.json'), json);
+  writeFileAtomic(path.join(plan.stateDir, 'reload'), `plan_hash=${fingerprint(json)}\nreloaded=${Math.floor(now / 1000)}\n`);
 }
 
 /** Applies the steps: cgroup files directly, rlimits with prlimit(1) on every process of the container. */

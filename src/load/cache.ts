@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../atomic-file';
+import { cacheRoot } from '../cache-dir';
 import type { PlanLocations } from '../plan/build';
 import { fingerprint } from '../plan/fingerprint';
 import type { Plan } from '../plan/types';
@@ -18,11 +19,8 @@ interface CacheEntry {
   locations: PlanLocations;
 }
 
-export function cacheDir(): string {
-  const explicit = process.env['HACO_CACHE_DIR'];
-  if (explicit) return explicit;
-  const base = process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');
-  return path.join(base, 'haco', 'plans');
+function plansDir(): string {
+  return path.join(cacheRoot(), 'plans');
 }
 
 // node:crypto costs ~5 ms to load; `haco version` must not pay it, so it is required on first use.
@@ -32,7 +30,7 @@ function sha256(data: string | Buffer): string {
 }
 
 function entryFile(entry: string): string {
-  return path.join(cacheDir(), `${fingerprint(entry)}.json`);
+  return path.join(plansDir(), `${fingerprint(entry)}.json`);
 }
 
 function hashFile(file: string): string | undefined {
@@ -78,17 +76,9 @@ export function writeCachedPlan(entry: string, hacoVersion: string, inputs: stri
     if (sha256 === undefined || !stat) return;
     hashed.push({ path: input, sha256, ...stat });
   }
-  const entryPath = entryFile(entry);
-  const tmp = `${entryPath}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(entryPath), { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify({ hacoVersion, entry, inputs: hashed, plan, locations } satisfies CacheEntry));
-    fs.renameSync(tmp, entryPath);
+    writeFileAtomic(entryFile(entry), JSON.stringify({ hacoVersion, entry, inputs: hashed, plan, locations } satisfies CacheEntry));
   } catch {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
+    // not cached: the next run evaluates again
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../atomic-file';
 import type { ShellStep } from '../plan/types';
 import { containerStateDir } from '../bootstrap/state-root';
 
@@ -48,11 +49,7 @@ export function readRecord(container: string, rootfsId: string): ProvisionRecord
 
 /** Written after every successful step (temp file + rename), so a later failure keeps earlier ones. */
 export function writeRecord(container: string, record: ProvisionRecord): void {
-  const file = recordPath(container);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(recordPath(container), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Forget everything (the rootfs was rebuilt). */
