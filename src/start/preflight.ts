@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as posix from 'node:path/posix';
 import { EXIT, HacoError, HostError } from '../errors';
-import type { ContainerPlan } from '../plan/types';
+import type { ContainerPlan, OverlayPlan } from '../plan/types';
 
 /**
  * Checks made in TypeScript before the launcher runs, because here they can say what to do: the
@@ -23,8 +23,9 @@ export function preflight(container: ContainerPlan, file: string): void {
   const command = container.process.args[0]!;
   if (!findCommand(container, command)) {
     const searched = command.includes('/') ? command : `PATH=${container.process.env['PATH'] ?? ''}`;
-    throw new HacoError('E_NO_COMMAND', `"${command}" is not in the rootfs of "${container.name}" (looked for ${searched})`, {
-      hint: 'check the command, the bootstrap that made the rootfs, or use an absolute path that exists inside it',
+    const root = container.rootfs.overlay ? `the layers ${[container.rootfs.overlay.upper, ...container.rootfs.overlay.lower].join(', ')}` : container.rootfs.path;
+    throw new HacoError('E_NO_COMMAND', `"${command}" is not in the rootfs of "${container.name}" (looked for ${searched} under ${root})`, {
+      hint: `the command is .command() in ${file}, or what follows \`--\`; use one that exists in the rootfs (an absolute path, or one on that PATH), or add it to the bootstrap or a provision step`,
       exitCode: EXIT.state,
     });
   }
@@ -38,16 +39,34 @@ function isDirectory(p: string): boolean {
   }
 }
 
-/** Where a path inside the container lives on the host before the launcher runs: binds first. */
-function hostPathFor(container: ContainerPlan, inside: string): string {
+/** Where a path inside the container lives on the host before the launcher runs (binds first); undefined: hidden. */
+function hostPathFor(container: ContainerPlan, inside: string): string | undefined {
   const binds: Array<[string, string]> = [];
   if (container.bootstrap.strategy === 'host') for (const b of container.bootstrap.binds) binds.push([b, b]);
   for (const m of container.mounts) if (m.type === 'bind') binds.push([m.target, m.source]);
   for (const [target, source] of binds.reverse()) {
     if (inside === target || inside.startsWith(`${target}/`)) return source + inside.slice(target.length);
   }
-  const base = container.rootfs.overlay ? container.rootfs.overlay.lower[0]! : container.rootfs.path;
-  return base + inside;
+  const overlay = container.rootfs.overlay;
+  return overlay ? overlayHostPath(overlay, inside) : container.rootfs.path + inside;
+}
+
+/**
+ * The host path overlayfs will show at INSIDE: the upper layer (where `haco provision` writes) first,
+ * then the lower layers top-most first. A whiteout (a 0/0 character device) hides what is below it.
+ */
+function overlayHostPath(overlay: OverlayPlan, inside: string): string | undefined {
+  for (const layer of [overlay.upper, ...overlay.lower]) {
+    const candidate = layer + inside;
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(candidate);
+    } catch {
+      continue;
+    }
+    return st.isCharacterDevice() && st.rdev === 0 ? undefined : candidate;
+  }
+  return overlay.lower[0]! + inside;
 }
 
 /** Resolves symlinks the way the kernel will once inside the rootfs: absolute links restart at its root. */
@@ -57,14 +76,16 @@ function existsInside(container: ContainerPlan, inside: string, hops = 0): boole
   let current = '/';
   for (const [i, part] of parts.entries()) {
     const next = posix.join(current, part);
+    const host = hostPathFor(container, next);
     let stat: fs.Stats;
     try {
-      stat = fs.lstatSync(hostPathFor(container, next));
+      if (host === undefined) return false;
+      stat = fs.lstatSync(host);
     } catch {
       return false;
     }
     if (stat.isSymbolicLink()) {
-      const link = fs.readlinkSync(hostPathFor(container, next));
+      const link = fs.readlinkSync(host);
       const target = posix.join(link.startsWith('/') ? link : posix.join(current, link), ...parts.slice(i + 1));
       return existsInside(container, target, hops + 1);
     }
@@ -73,7 +94,8 @@ function existsInside(container: ContainerPlan, inside: string, hops = 0): boole
   return true;
 }
 
-function findCommand(container: ContainerPlan, command: string): boolean {
+/** Whether COMMAND (absolute, relative to the workdir, or looked up on PATH) exists inside the rootfs. */
+export function findCommand(container: ContainerPlan, command: string): boolean {
   if (command.includes('/')) return existsInside(container, posix.resolve(container.process.cwd, command));
   const path = container.process.env['PATH'] ?? '';
   return path.split(':').some((dir) => dir.startsWith('/') && existsInside(container, posix.join(dir, command)));
