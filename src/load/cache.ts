@@ -58,11 +58,22 @@ export function readCachedPlan(entry: string, hacoVersion: string): { plan: Plan
     return undefined;
   }
   if (cached.hacoVersion !== hacoVersion || cached.entry !== entry) return undefined;
+  let touched = false;
   for (const input of cached.inputs) {
     const stat = statOf(input.path);
     if (!stat) return undefined;
     if (stat.size === input.size && stat.mtimeNs === input.mtimeNs) continue;
     if (hashFile(input.path) !== input.sha256) return undefined;
+    // Same content, new mtime (touch, git checkout): remember the new stat so the next run skips the hash.
+    Object.assign(input, stat);
+    touched = true;
+  }
+  if (touched) {
+    try {
+      writeFileAtomic(entryFile(entry), JSON.stringify(cached));
+    } catch {
+      // the next run hashes again
+    }
   }
   return { plan: cached.plan, locations: cached.locations };
 }

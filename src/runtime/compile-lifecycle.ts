@@ -1,3 +1,4 @@
+import type { CgroupSetup } from '../cgroup/types';
 import type { ContainerPlan, RestartPlan } from '../plan/types';
 import type { SpecWriter } from './spec-writer';
 
@@ -15,11 +16,11 @@ export interface LifecycleOptions {
   restart?: RestartPlan;
   /** Written to STATE/plan.json once the lock is held (attach and reload read it). */
   planJson: string;
-  /** Extra `key=value` lines of the state file (plan hash, source file, cgroup directories). */
+  /** Extra `key=value` lines of the state file (plan hash, source file…); the compiler adds the cgroups. */
   meta: Record<string, string>;
 }
 
-export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined): void {
+export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined, cgroup: CgroupSetup): void {
   // Every hook and cleanup command learns where the container lives, with or without a state dir.
   w.step('hook-env', 'HACO_ROOTFS', c.rootfs.path);
   if (!life) return;
@@ -27,6 +28,9 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   w.step('state-dir', life.stateDir, life.keep ? 'keep' : 'remove');
   w.step('hook-env', 'HACO_STATE_DIR', life.stateDir);
   for (const [key, value] of Object.entries(life.meta)) w.step('state-meta', key, value);
+  // Where `haco ps`, kill and attach find the container's processes.
+  w.step('state-meta', 'cgroups', cgroup.cleanup.join(','));
+  w.step('state-meta', 'tracking', cgroup.tracking);
   w.step('state-file', 'plan.json', life.planJson);
   if (life.restart && life.restart.policy !== 'no') {
     w.comment(`restart ${life.restart.policy}: the supervisor starts the container again, waiting ${life.restart.backoffMs} ms, doubled each time`);

@@ -88,7 +88,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
 
   w.comment(`launch spec for container "${c.name}" — read top to bottom; see docs/launch-spec.md`);
   w.step('name', c.name);
-  emitLifecycle(w, c, opts.lifecycle);
+  emitLifecycle(w, c, opts.lifecycle, cgroup);
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   // The shared haco parents go too when this was the last container under them (see HACO_CGROUP_LOCK).

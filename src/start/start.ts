@@ -4,7 +4,6 @@ import { networkPreflight } from '../network/preflight';
 import { fingerprint } from '../plan/fingerprint';
 import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
-import { planCgroupSetup } from '../cgroup/setup';
 import { compileLaunchSpec } from '../runtime/compile';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';
 import { readState, stateDirOf } from '../state';
@@ -58,19 +57,16 @@ export async function startFromPlan(plan: Plan, request: StartRequest): Promise<
   sweepStaleCgroups(facts.cgroup, []);
   const stateDir = stateDirOf(container.name);
   if (request.detach) container = withLogFiles(container, stateDir);
-  // The cgroup directories go into the state (haco ps, kill); the spec below applies the same setup.
-  const cgroup = planCgroupSetup(container.name, container.cgroup, facts.cgroup);
+  const planJson = JSON.stringify(original);
   const lifecycle: LifecycleOptions = {
     stateDir,
     keep: request.detach === true,
     ...(request.detach ? { restart: container.restart } : {}),
     // The plan as the file says (without a `-- CMD` override), so `haco reload FILE` compares like with like.
-    planJson: JSON.stringify(original),
+    planJson,
     meta: {
-      plan_hash: fingerprint(JSON.stringify(original)),
+      plan_hash: fingerprint(planJson),
       source: path.resolve(plan.source || request.file),
-      cgroups: cgroup.cleanup.join(','),
-      tracking: cgroup.tracking,
       command: JSON.stringify(container.process.args),
       detached: request.detach ? '1' : '0',
     },

@@ -2,6 +2,7 @@ import { assess, parseState } from '../../../src/state/read';
 import { SpecWriter } from '../../../src/runtime/spec-writer';
 import { emitLifecycle } from '../../../src/runtime/compile-lifecycle';
 import { signalNumber, STOP_SIGNAL } from '../../../src/lifecycle/kill';
+import type { CgroupSetup } from '../../../src/cgroup/types';
 import type { ContainerPlan } from '../../../src/plan/types';
 
 const text = 'name=web\nstatus=running\nsupervisor=10\nsupervisor_start=500\npid=12\npid_start=501\nstarted=1700000000\nexit_code=\nrestarts=1\nreason=\nplan_hash=abc\ntracking=/sys/fs/cgroup/pids/haco/web\n';
@@ -24,15 +25,18 @@ describe('state file', () => {
 
 describe('lifecycle steps', () => {
   const c = { name: 'web', rootfs: { path: '/r' } } as unknown as ContainerPlan;
+  const cgroup: CgroupSetup = { version: 'v2', actions: [], join: ['/cg/haco/web'], tracking: '/cg/haco/web', cleanup: ['/cg/haco/web'], notes: [] };
   test('state dir, meta, plan, restart and the hint, all metadata', () => {
     const w = new SpecWriter();
-    emitLifecycle(w, c, { stateDir: '/run/haco/web', keep: true, restart: { policy: 'on-failure', maxRetries: 3, backoffMs: 100 }, planJson: '{}', meta: { plan_hash: 'abc' } });
+    emitLifecycle(w, c, { stateDir: '/run/haco/web', keep: true, restart: { policy: 'on-failure', maxRetries: 3, backoffMs: 100 }, planJson: '{}', meta: { plan_hash: 'abc' } }, cgroup);
     const steps = w.render({ comments: false }).lines.filter((l) => !l.startsWith('haco-launch'));
     expect(steps).toEqual([
       'hook-env HACO_ROOTFS /r',
       'state-dir /run/haco/web keep',
       'hook-env HACO_STATE_DIR /run/haco/web',
       'state-meta plan_hash abc',
+      'state-meta cgroups /cg/haco/web',
+      'state-meta tracking /cg/haco/web',
       'state-file plan.json {}',
       'restart on-failure 3 100',
       expect.stringMatching(/^hint state-dir EAGAIN /),
@@ -40,7 +44,7 @@ describe('lifecycle steps', () => {
   });
   test('no state: only the rootfs for hooks', () => {
     const w = new SpecWriter();
-    emitLifecycle(w, c, undefined);
+    emitLifecycle(w, c, undefined, cgroup);
     expect(w.render({ comments: false }).lines.filter((l) => !l.startsWith('haco-launch'))).toEqual(['hook-env HACO_ROOTFS /r']);
   });
 });

@@ -51,6 +51,14 @@ describe('loadDefinition', () => {
       expect(third.fromCache).toBe(false);
       expect(third.plan.containers[0]!.cgroup.resources.pids).toEqual({ max: 20 });
       expect(fs.readdirSync(dir).sort()).toEqual(['part.ts', 'x.haco.ts']); // nothing written next to the user's files
+      // touch: same content, new mtime — still served from the cache, and the entry learns the new stat.
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(path.join(dir, 'part.ts'), later, later);
+      expect((await loadDefinition(path.join(dir, 'x.haco.ts'))).fromCache).toBe(true);
+      const [entry] = fs.readdirSync(path.join(cacheDir, 'plans'));
+      const stored = JSON.parse(fs.readFileSync(path.join(cacheDir, 'plans', entry!), 'utf8')) as { inputs: Array<{ path: string; mtimeNs: string }> };
+      const part = stored.inputs.find((i) => i.path.endsWith('part.ts'))!;
+      expect(part.mtimeNs).toBe(fs.statSync(path.join(dir, 'part.ts'), { bigint: true }).mtimeNs.toString());
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
