@@ -14,5 +14,5 @@ export { networkSpecEntries, type NetworkSpecEntries } from './spec';
 export { validateNetworkPlan, validatePlanNetworks, isInterfaceName, type NetworkIssue } from './validate';
 export { checkHostNetwork, hostNetworkProblems, networkPreflight, type HostNetworkFacts, type HostNetworkProblem } from './preflight';
 export { createBridge, removeBridge, listBridges, type BridgeInfo, type BridgeCreateResult, type BridgeRemoveResult } from './bridge';
-export { runningNetworks, RUN_DIR, type RunningNetwork } from './running';
+export { runningNetworks, type RunningNetwork } from './running';
 export { DEFAULT_NETWORK_TOOLS, resolveNetworkTools, type NetworkTools } from './tools';

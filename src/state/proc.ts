@@ -1,34 +1,30 @@
 import * as fs from 'node:fs';
 
-/**
- * Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. A pid with the
- * recorded start time is still the same process; any other value means the pid was reused.
- */
-export function procStartTime(pid: number): number | undefined {
+/** State (field 3) and start time (field 22, clock ticks since boot) from /proc/PID/stat. */
+function readStat(pid: number): { state: string; startTime: number } | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and ')': count from the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[22 - 3]);
+    return { state: fields[0]!, startTime: Number(fields[22 - 3]) };
   } catch {
     return undefined;
   }
 }
 
-/** True when PID is alive and is the process that started at START (not a reused pid). */
-export function isSameProcess(pid: number, start: number): boolean {
-  const now = procStartTime(pid);
-  return now !== undefined && now === start && !isZombie(pid);
+/**
+ * When PID started. A pid with the recorded start time is still the same process; any other value means
+ * the pid was reused.
+ */
+export function procStartTime(pid: number): number | undefined {
+  return readStat(pid)?.startTime;
 }
 
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return true;
-  }
+/** True when PID is alive (not a zombie) and is the process that started at START (not a reused pid). */
+export function isSameProcess(pid: number, start: number): boolean {
+  const stat = readStat(pid);
+  return stat !== undefined && stat.startTime === start && stat.state !== 'Z';
 }
 
 export const NS_FILES = ['user', 'mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup', 'time'] as const;

@@ -70,8 +70,8 @@ export function assess(recorded: RecordedState, same: (pid: number, start: numbe
   return recorded.status === 'starting' || recorded.status === 'restarting' ? recorded.status : 'running';
 }
 
-export function readState(name: string): ContainerState | undefined {
-  const dir = stateDirOf(name);
+export function readState(name: string, root: string = runDir()): ContainerState | undefined {
+  const dir = root === runDir() ? stateDirOf(name) : path.join(root, name);
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, 'state'), 'utf8');
@@ -89,14 +89,14 @@ export function readState(name: string): ContainerState | undefined {
 }
 
 /** Every container with a state dir, sorted by name. A dir without a state file (a start in progress) is skipped. */
-export function listStates(): ContainerState[] {
+export function listStates(root: string = runDir()): ContainerState[] {
   let names: string[];
   try {
-    names = fs.readdirSync(runDir()).sort();
+    names = fs.readdirSync(root).sort();
   } catch {
     return [];
   }
-  return names.map(readState).filter((s): s is ContainerState => s !== undefined);
+  return names.map((name) => readState(name, root)).filter((s): s is ContainerState => s !== undefined);
 }
 
 /** The state of NAME, or an error that says how to see what exists. */

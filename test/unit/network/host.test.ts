@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { createBridge, removeBridge, listBridges } from '../../../src/network/bridge';
 import { parseIpJson, type HostLink } from '../../../src/network/host';
 import { runningNetworks } from '../../../src/network/running';
+import { procStartTime } from '../../../src/state/proc';
 
 describe('ip -j parsing', () => {
   it('merges links and IPv4 addresses', () => {
@@ -85,21 +86,30 @@ describe('haco net bridge create / rm', () => {
 });
 
 describe('running containers state', () => {
-  it('reads networks from /run/haco/NAME/*.json, skipping dead pids and foreign files', () => {
+  it('reads networks from /run/haco/NAME (the supervisor\'s state + plan.json), skipping dead or reused pids and foreign files', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-run-'));
     try {
       const write = (name: string, file: string, content: string) => {
         fs.mkdirSync(path.join(dir, name), { recursive: true });
         fs.writeFileSync(path.join(dir, name, file), content);
       };
-      write('alive', 'state.json', JSON.stringify({ pid: process.pid, network: { address: '10.231.0.2/24', bridge: 'hbr0', vethHost: 'vh-alive' } }));
-      write('planned', 'plan.json', JSON.stringify({ plan: { network: { address: '10.231.0.3/24' } } }));
-      write('dead', 'state.json', JSON.stringify({ pid: 2 ** 22 + 1, network: { address: '10.231.0.4/24' } }));
-      write('junk', 'state.json', '{not json');
-      write('nonet', 'state.json', JSON.stringify({ pid: process.pid }));
+      const me = `supervisor=${process.pid}\nsupervisor_start=${procStartTime(process.pid)}\npid=${process.pid}\npid_start=${procStartTime(process.pid)}\n`;
+      write('alive', 'state', `name=alive\nstatus=running\n${me}`);
+      write('alive', 'plan.json', JSON.stringify({ network: { address: '10.231.0.2/24', bridge: 'hbr0', vethHost: 'vh-alive' } }));
+      write('planned', 'state', `name=planned\nstatus=starting\n${me}`);
+      write('planned', 'plan.json', JSON.stringify({ network: { address: '10.231.0.3/24', bridge: 'hbr0', vethHost: 'vh-planned' } }));
+      write('dead', 'state', `name=dead\nstatus=running\nsupervisor=${2 ** 22 + 1}\n`);
+      write('dead', 'plan.json', JSON.stringify({ network: { address: '10.231.0.4/24' } }));
+      // Our pid, but another start time: the pid was reused, the container is gone.
+      write('reused', 'state', `name=reused\nstatus=running\nsupervisor=${process.pid}\nsupervisor_start=1\n`);
+      write('reused', 'plan.json', JSON.stringify({ network: { address: '10.231.0.5/24' } }));
+      write('junk', 'state', `name=junk\nstatus=running\n${me}`);
+      write('junk', 'plan.json', '{not json');
+      write('nonet', 'state', `name=nonet\nstatus=running\n${me}`);
+      write('nonet', 'plan.json', JSON.stringify({ name: 'nonet' }));
       expect(runningNetworks(dir)).toEqual([
         { container: 'alive', address: '10.231.0.2/24', bridge: 'hbr0', vethHost: 'vh-alive' },
-        { container: 'planned', address: '10.231.0.3/24', bridge: undefined, vethHost: undefined },
+        { container: 'planned', address: '10.231.0.3/24', bridge: 'hbr0', vethHost: 'vh-planned' },
       ]);
       expect(runningNetworks(path.join(dir, 'missing'))).toEqual([]);
     } finally {
@@ -116,7 +126,8 @@ describe('running containers state', () => {
         fs.writeFileSync(path.join(dir, name, 'plan.json'), JSON.stringify({ name, network: { address, bridge: 'hbr0', vethHost: `vh-${name}` } }));
         fs.writeFileSync(path.join(dir, name, 'state'), state);
       };
-      container('up', '10.231.0.2/24', `name=up\nstatus=running\nsupervisor=${process.pid}\npid=${process.pid}\n`);
+      const start = procStartTime(process.pid);
+      container('up', '10.231.0.2/24', `name=up\nstatus=running\nsupervisor=${process.pid}\nsupervisor_start=${start}\npid=${process.pid}\npid_start=${start}\n`);
       container('done', '10.231.0.3/24', `name=done\nstatus=exited\nsupervisor=${process.pid}\npid=0\nexit_code=0\n`);
       container('killed', '10.231.0.4/24', `name=killed\nstatus=running\nsupervisor=${2 ** 22 + 1}\npid=${2 ** 22 + 2}\n`);
       const expected = [{ container: 'up', address: '10.231.0.2/24', bridge: 'hbr0', vethHost: 'vh-up' }];
