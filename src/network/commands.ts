@@ -125,10 +125,14 @@ export function portForwardCommands(net: NetworkPlan, tools: NetworkTools = DEFA
       argv: [nft, `add chain ip ${NFT_TABLE} ${chains.prerouting} { type nat hook prerouting priority dstnat ; policy accept ; }`],
       why: `chain ${chains.prerouting}: DNAT of incoming packets for this container`,
     },
+    // `add chain` keeps an existing chain and its rules: one left by a crash would still hold the old DNAT
+    // rules, matched before the new ones. So start each chain empty.
+    { argv: [nft, `flush chain ip ${NFT_TABLE} ${chains.prerouting}`], why: `start ${chains.prerouting} empty (rules a crash left behind would win)` },
     {
       argv: [nft, `add chain ip ${NFT_TABLE} ${chains.output} { type nat hook output priority -100 ; policy accept ; }`],
       why: `chain ${chains.output}: DNAT of connections made on the host itself`,
     },
+    { argv: [nft, `flush chain ip ${NFT_TABLE} ${chains.output}`], why: `start ${chains.output} empty` },
   ];
   for (const p of ports) {
     for (const chain of [chains.prerouting, chains.output]) {

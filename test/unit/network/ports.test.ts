@@ -36,7 +36,9 @@ describe('port forwards', () => {
     expect(nft).toEqual([
       ['/usr/sbin/nft', 'add table ip haco'],
       ['/usr/sbin/nft', 'add chain ip haco pre-vh-web { type nat hook prerouting priority dstnat ; policy accept ; }'],
+      ['/usr/sbin/nft', 'flush chain ip haco pre-vh-web'],
       ['/usr/sbin/nft', 'add chain ip haco out-vh-web { type nat hook output priority -100 ; policy accept ; }'],
+      ['/usr/sbin/nft', 'flush chain ip haco out-vh-web'],
       ['/usr/sbin/nft', 'add rule ip haco pre-vh-web fib daddr type local tcp dport 8080 dnat to 10.231.0.2:80'],
       ['/usr/sbin/nft', 'add rule ip haco out-vh-web fib daddr type local tcp dport 8080 dnat to 10.231.0.2:80'],
       ['/usr/sbin/nft', 'add rule ip haco pre-vh-web fib daddr type local udp dport 5353 dnat to 10.231.0.2:53'],
