@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../errors';
+import { fingerprint } from '../plan/fingerprint';
 import { parseSize, type Size } from '../plan/size';
 import {
   PLAN_API_VERSION,
@@ -53,6 +54,8 @@ export interface ContainerDraft {
   capabilities: CapabilityDraft;
   /** Set when the user chose a hostname (a default one is not checked against the uts namespace). */
   hostnameExplicit: boolean;
+  /** Set when the user chose vethHost; a default one follows the name (extend()). */
+  vethHostExplicit?: boolean;
   /** Plan path (e.g. `mounts[2]`, `cgroup.resources.memory`) → where the user wrote it. */
   locations: Record<string, SourceLocation>;
   issues: DraftIssue[];
@@ -306,8 +309,7 @@ export class ContainerBuilder {
         const lowers = (Array.isArray(options.lower) ? options.lower : [options.lower]).map((l) =>
           typeof l === 'string' ? l : l.#draft.plan.rootfs.path,
         );
-        const dir = path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
-        d.plan.rootfs.overlay = { lower: lowers, upper: `${dir}/upper`, work: `${dir}/work` };
+        d.plan.rootfs.overlay = { lower: lowers, ...overlayDirsBeside(path) };
       }
     });
   }
@@ -732,13 +734,13 @@ export class ContainerBuilder {
   network(options: NetworkOptions): ContainerBuilder {
     return this.#next('network', (d) => {
       d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'net']);
-      const short = d.plan.name.replace(/[^a-zA-Z0-9]/g, '').slice(0, 12);
+      if (options.vethHost !== undefined) d.vethHostExplicit = true;
       d.plan.network = {
         bridge: options.bridge,
         bridgeAddress: options.bridgeAddress,
         address: options.address,
         gateway: options.gateway ?? options.bridgeAddress.replace(/\/\d+$/, ''),
-        vethHost: options.vethHost ?? `vh-${short}`,
+        vethHost: options.vethHost ?? defaultVethHost(d.plan.name),
         vethGuest: options.vethGuest ?? 'eth0',
         createBridge: options.createBridge ?? true,
         cleanup: options.cleanup ?? true,
@@ -803,7 +805,12 @@ export class ContainerBuilder {
     const from = this.#draft.plan.name;
     return this.#next('name', (d) => {
       d.plan.extends = from;
+      const overlay = d.plan.rootfs.overlay;
+      const oldDirs = overlayDirsBeside(d.plan.rootfs.path);
       if (d.plan.rootfs.path === defaultRootfsPath(from)) d.plan.rootfs.path = defaultRootfsPath(name);
+      // Derived dirs follow the rootfs: two containers must never share an overlay upper/work dir.
+      if (overlay && overlay.upper === oldDirs.upper && overlay.work === oldDirs.work) Object.assign(overlay, overlayDirsBeside(d.plan.rootfs.path));
+      if (d.plan.network && !d.vethHostExplicit) d.plan.network.vethHost = defaultVethHost(name);
       if (!d.hostnameExplicit) d.plan.process.hostname = name;
       d.plan.name = name;
     });
@@ -892,6 +899,21 @@ export function defineContainer(name: string): ContainerBuilder {
     issues: [],
   };
   return new ContainerBuilder(draft);
+}
+
+/** An overlay container's own layers live beside its merged rootfs: DIR/rootfs → DIR/upper, DIR/work. */
+function overlayDirsBeside(rootfs: string): { upper: string; work: string } {
+  const dir = rootfs.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
+  return { upper: `${dir}/upper`, work: `${dir}/work` };
+}
+
+/**
+ * `vh-` + the name's letters and digits: interface names have 15 characters at most, so a longer name
+ * keeps 6 of them plus a fingerprint of the whole name (`frontend-blue-1` and `-2` must not collide).
+ */
+function defaultVethHost(name: string): string {
+  const short = name.replace(/[^a-zA-Z0-9]/g, '');
+  return short.length <= 12 ? `vh-${short}` : `vh-${short.slice(0, 6)}${fingerprint(name).slice(0, 6)}`;
 }
 
 /** Re-exported so users can type their helpers. */

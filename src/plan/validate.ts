@@ -57,6 +57,24 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     }
     rootfsOwners.set(c.rootfs.path, c.name);
   }
+  // Overlay containers share lower layers, never their own upper/work dirs (one would see the other's writes).
+  const layerOwners = new Map<string, string>();
+  for (const [index, c] of plan.containers.entries()) {
+    const overlay = c.rootfs.overlay;
+    if (!overlay) continue;
+    for (const [field, dir] of [['upper', overlay.upper], ['work', overlay.work]] as const) {
+      const owner = layerOwners.get(dir);
+      if (owner !== undefined && owner !== c.name) {
+        issues.push({
+          container: index,
+          path: `rootfs.overlay.${field}`,
+          message: `overlay ${field} dir ${dir} is also used by "${owner}"`,
+          hint: 'give each overlay container its own rootfs path (its upper and work dirs sit beside it)',
+        });
+      }
+      layerOwners.set(dir, c.name);
+    }
+  }
   // Network: addresses, bridges and veth names shared between the containers of the file.
   issues.push(...validatePlanNetworks(plan));
   return issues;

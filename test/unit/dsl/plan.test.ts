@@ -169,6 +169,38 @@ describe('every DSL feature reaches the plan', () => {
     });
   });
 
+  it('extend() gives the new container its own overlay upper/work and veth; explicit ones are kept', () => {
+    const base = defineContainer('debian-base').bootstrap((b) => b.debootstrap({ suite: 'bookworm' }));
+    const net = { bridge: 'hbr0', bridgeAddress: '10.231.0.1/24', address: '10.231.0.2/24' };
+    const a = defineContainer('app-a').rootfs('/var/lib/haco/app-a/rootfs', { lower: base }).network(net);
+    const b = a.extend('app-b').network({ ...net, address: '10.231.0.3/24' });
+    const c = a.extend('app-c').rootfs('/srv/c/rootfs', { lower: base }).network({ ...net, address: '10.231.0.4/24', vethHost: 'vh-mine' });
+    const { containers, messages } = planOf([base, a, b, c]);
+    expect(messages).toEqual([]);
+    expect(containers[2]!.rootfs.overlay).toMatchObject({ upper: '/var/lib/haco/app-b/upper', work: '/var/lib/haco/app-b/work' });
+    expect(containers[2]!.network!.vethHost).toBe('vh-appb');
+    expect(containers[3]!.rootfs.overlay).toMatchObject({ upper: '/srv/c/upper', work: '/srv/c/work' });
+    expect(containers[3]!.network!.vethHost).toBe('vh-mine');
+    // Without a new network() call the veth still follows the name (the address is the user's to change).
+    const d = planOf([a.extend('app-d')]).containers[0]!;
+    expect(d.network!.vethHost).toBe('vh-appd');
+    // Two explicit rootfs paths in one dir would share upper/work: refused.
+    const clash = planOf([defineContainer('x').rootfs('/srv/same/x', { lower: base }), defineContainer('y').rootfs('/srv/same/y', { lower: base })]);
+    expect(clash.messages.join('\n')).toMatch(/overlay upper dir \/srv\/same\/upper is also used by "x"/);
+  });
+
+  it('default veth names stay unique when long names share their first letters', () => {
+    const net = { bridge: 'hbr0', bridgeAddress: '10.231.0.1/24', address: '10.231.0.2/24' };
+    const one = defineContainer('frontend-blue-1').network(net);
+    const two = defineContainer('frontend-blue-2').network({ ...net, address: '10.231.0.3/24' });
+    const { containers, messages } = planOf([one, two]);
+    expect(messages).toEqual([]);
+    const [v1, v2] = containers.map((c) => c.network!.vethHost);
+    expect(v1).not.toBe(v2);
+    for (const v of [v1!, v2!]) expect(v).toMatch(/^vh-fronte[0-9a-f]{6}$/);
+    expect(planOf(defineContainer('short').network(net)).containers[0]!.network!.vethHost).toBe('vh-short');
+  });
+
   it('with() plugs in user helpers; joinNetns replaces an unshared net', () => {
     const withWeb = (c: ReturnType<typeof defineContainer>) => c.unshare('net').pids(10);
     const { containers } = planOf(defineContainer('x').with(withWeb).joinNetns('blue'));
