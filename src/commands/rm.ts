@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { HacoCommand } from '../cli/base-command';
 
 export default class Rm extends HacoCommand {
-  static override summary = 'Remove an exited or stale container: its state dir and leftover empty cgroups.';
+  static override summary = 'Remove an exited or stale container: processes its dead supervisor left, its cgroups, its state dir.';
   static override examples = ['<%= config.bin %> rm web'];
   static override strict = false;
   static override args = { name: Args.string({ description: 'Container name(s).', required: true }) };
@@ -12,7 +12,8 @@ export default class Rm extends HacoCommand {
     const { removeContainer } = await import('../lifecycle/rm');
     for (const name of argv as string[]) {
       const r = removeContainer(name);
-      process.stdout.write(`removed ${name}${r.removedCgroups.length ? ` (and ${r.removedCgroups.length} leftover cgroup(s))` : ''}\n`);
+      const extra = [r.killed ? `killed ${r.killed} process(es) its supervisor left` : '', r.removedCgroups.length ? `${r.removedCgroups.length} leftover cgroup(s)` : ''].filter(Boolean);
+      process.stdout.write(`removed ${name}${extra.length ? ` (${extra.join(', ')})` : ''}\n`);
     }
   }
 }

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { constants } from 'node:os';
+import { cgroupPids } from '../cgroup/procs';
 import { EXIT, HacoError, UsageError } from '../errors';
 import { isSameProcess, readState, requireState, type ContainerState } from '../state';
 
@@ -36,12 +36,7 @@ function send(pid: number, signal: number): void {
 /** SIGKILL to every process left in the container's tracking cgroup (no pid namespace: init's death kills nothing else). */
 function killCgroup(s: ContainerState): void {
   const tracking = s.recorded.meta['tracking'];
-  if (!tracking) return;
-  try {
-    for (const pid of fs.readFileSync(path.join(tracking, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) send(Number(pid), constants.signals.SIGKILL);
-  } catch {
-    // the cgroup is gone already
-  }
+  if (tracking) for (const pid of cgroupPids(tracking)) send(pid, constants.signals.SIGKILL);
 }
 
 export interface KillResult {

@@ -22,7 +22,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
   test('kill -9 of the detached supervisor: container, cgroups gone; state says exited', async () => {
     const name = `${lab.tag}-k9d`;
     // No pid namespace: the init's death does not take its children, the watcher must kill them.
-    const file = lab.def(name, `  .command(['/bin/sh', '-c', 'sleep 1000 & sleep 1000; : ${lab.tag}'])\n  .unshare('mount', 'uts', 'ipc')\n  .pids(50)`);
+    const file = lab.def(name, `  .command(['/bin/sh', '-c', 'sleep 1000 & sleep 1000; : ${lab.tag}'])\n  .share('pid')\n  .pids(50)`);
     const r = lab.haco(['start', '-d', file]);
     expect(r.stderr).toBe('');
     const st = stateOf(lab, name);
@@ -37,6 +37,32 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     const ps = JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>;
     expect(ps.find((x) => x['name'] === name)).toMatchObject({ status: 'exited' });
     expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(await until(() => lab.leftovers().length === 0)).toBe(true);
+  });
+
+  test('rm of a stale container kills what its dead supervisor left and removes the cgroups', async () => {
+    const name = `${lab.tag}-orph`;
+    // No pid namespace: the background sleep outlives its init.
+    const file = lab.def(name, `  .command(['/bin/sh', '-c', 'sleep 1000 & sleep 1000; : ${lab.tag}'])\n  .share('pid')\n  .pids(50)`);
+    expect(lab.haco(['start', '-d', file]).stderr).toBe('');
+    const st = stateOf(lab, name);
+    const tracking = st['tracking']!;
+    const supervisor = Number(st['supervisor']);
+    expect(await until(() => fs.readFileSync(path.join(tracking, 'cgroup.procs'), 'utf8').trim().split('\n').length >= 3)).toBe(true);
+    const members = fs.readFileSync(path.join(tracking, 'cgroup.procs'), 'utf8').trim().split('\n').map(Number);
+    // Take the cleanup watcher away first, then the supervisor: nobody is left to clean up.
+    const children = fs.readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8').trim().split(' ').map(Number);
+    const watcher = children.find((p) => p !== Number(st['pid']))!;
+    process.kill(watcher, 'SIGKILL');
+    process.kill(supervisor, 'SIGKILL');
+    expect(await until(() => (JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>).find((x) => x['name'] === name)?.['status'] === 'stale')).toBe(true);
+    expect(members.some((p) => !gone(p))).toBe(true); // the orphan is still running
+    const rm = lab.haco(['rm', name]);
+    expect(rm.stderr).toBe('');
+    expect(rm.stdout).toMatch(new RegExp(`^removed ${name} \\(killed [1-9]\\d* process\\(es\\) its supervisor left, [1-9]\\d* leftover cgroup\\(s\\)\\)$`, 'm'));
+    expect(await until(() => members.every(gone))).toBe(true);
+    expect(fs.existsSync(tracking)).toBe(false);
+    expect(fs.existsSync(path.join(lab.runDir, name))).toBe(false);
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);
   });
 
