@@ -79,7 +79,6 @@ export default class ArchiveCommand extends HacoCommand {
       });
     });
   }
-
 }
 
 function humanBytes(n: number): string {

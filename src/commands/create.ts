@@ -36,6 +36,7 @@ export default class CreateCommand extends HacoCommand {
     const { createRootfs } = await import('../bootstrap/create');
     const { orderByLayers } = await import('../bootstrap/layers');
     const { provisionRootfs } = await import('../provision/provision');
+    const { withCancel } = await import('../progress/cancel');
     const { clearRecord } = await import('../provision/record');
 
     const loaded = await loadDefinition(args.file);
@@ -48,8 +49,9 @@ export default class CreateCommand extends HacoCommand {
         const created = await createRootfs(container, { force: flags.force, reporter, baseDir, others: all });
         if (created.outcome === 'created') clearRecord(container.name);
         let provisioned: { ran: string[]; skipped: string[] } = { ran: [], skipped: [] };
-        if (flags.provision) provisioned = await provisionRootfs(container, { reporter, baseDir });
-        reporter.result(container.name, created.outcome === 'kept' ? 'kept' : created.outcome, {
+        // Ctrl-C stops the provision step's processes and reports, as in `haco provision` (bootstrap has its own handler).
+        if (flags.provision) provisioned = await withCancel((signal) => provisionRootfs(container, { reporter, baseDir, signal }));
+        reporter.result(container.name, created.outcome, {
           rootfs: created.rootfs,
           ms: created.ms,
           provisioned: provisioned.ran.length,
@@ -59,5 +61,4 @@ export default class CreateCommand extends HacoCommand {
       }
     });
   }
-
 }

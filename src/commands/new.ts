@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isContainerName } from '../plan/names';
 import { HacoCommand } from '../cli/base-command';
 import { EXIT, HacoError, UsageError } from '../errors';
 import { packageRoot } from '../package-root';
@@ -24,7 +25,7 @@ export default class New extends HacoCommand {
     const { args, flags } = await this.parse(New);
     const fromFile = args.file ? path.basename(args.file).replace(/\.haco\.ts$|\.ts$/, '') : undefined;
     const name = flags.name ?? fromFile ?? 'my-first';
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(name)) {
+    if (!isContainerName(name)) {
       throw new UsageError(`"${name}" cannot be a container name`, 'use letters, digits, "-", "_" and "." — e.g. --name web');
     }
     const file = args.file ?? `${name}.haco.ts`;

@@ -58,5 +58,4 @@ export default class ProvisionCommand extends HacoCommand {
       }),
     );
   }
-
 }

@@ -105,8 +105,11 @@ export function explainSteps(c: ContainerPlan): ExplainStep[] {
     id: 'cgroup-join',
     phase: 'clone',
     title: `Move the process into haco/${c.name}`,
-    lines: ['The waiting child is put into the cgroup before it runs anything, so it and every process it forks are counted and limited.'],
-    kernel: [`write PID to ${cgroupDir}/cgroup.procs`],
+    lines: [
+      'The waiting child is put into the cgroup before it runs anything, so it and every process it forks are counted and limited.',
+      'On cgroup v2 with Linux 5.7+ it is born there instead: clone3(CLONE_INTO_CGROUP) needs no move (`haco plan --launch` shows which).',
+    ],
+    kernel: [`write PID to ${cgroupDir}/cgroup.procs`, 'or clone3(CLONE_INTO_CGROUP)'],
     seeIt: [`\`cat /proc/PID/cgroup\` on the host (PID from \`ps\`), or \`cat ${cgroupDir}/cgroup.procs\``],
   });
 

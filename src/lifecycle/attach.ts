@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { EXIT, HacoError } from '../errors';
+import { EXIT, HacoError, HostError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
 import { emitCaps } from '../runtime/compile-caps';
 import { emitEnv, emitUser } from '../runtime/compile-process';
@@ -64,7 +64,10 @@ export function prepareAttach(name: string, command: string[] | undefined): Atta
   try {
     env = readEnviron(pid);
   } catch (error) {
-    throw new HacoError('E_NOT_RUNNING', `cannot read the environment of "${name}" (pid ${pid}): ${(error as Error).message}`, { exitCode: EXIT.state });
+    if ((error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EPERM') {
+      throw new HostError('E_NOT_ROOT', `cannot read the environment of "${name}" (pid ${pid}): only root may attach to a container`, `run it as root: sudo haco attach ${name}`);
+    }
+    throw new HacoError('E_NOT_RUNNING', `cannot read the environment of "${name}" (pid ${pid}): ${(error as Error).message}`, { hint: 'it may have exited meanwhile: haco ps', exitCode: EXIT.state });
   }
   if (!isSameProcess(pid, s.recorded.pidStart)) {
     throw new HacoError('E_NOT_RUNNING', `container "${name}" exited meanwhile`, { exitCode: EXIT.state });

@@ -61,7 +61,7 @@ export function planReload(name: string, next: ContainerPlan, host: CgroupHost):
   for (const r of current.rlimits) if (!next.rlimits.some((n) => n.resource === r.resource)) problems.push(`rlimit ${r.resource}: would be removed`);
   if (problems.length > 0) {
     throw new HacoError('E_RELOAD_REFUSED', `these changes cannot be applied to the running container "${name}":\n    ${problems.join('\n    ')}`, {
-      hint: `restart it for them: haco kill ${name} && haco start -d FILE`,
+      hint: `restart it for them: haco kill ${name} && haco start -d ${s.recorded.meta['source'] ?? 'FILE'}`,
       exitCode: EXIT.state,
     });
   }

@@ -1,5 +1,12 @@
 import type { CapabilityName, RlimitName } from './types';
 
+/** What a container name may be: it becomes a directory (state, rootfs) and a cgroup name. Same as the schema's pattern. */
+export const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+export function isContainerName(name: string): boolean {
+  return CONTAINER_NAME_PATTERN.test(name);
+}
+
 /** Capability names in kernel order: the index is the capability number (CAP_CHOWN = 0 …). */
 export const CAPABILITY_NAMES: readonly CapabilityName[] = [
   'chown', 'dac_override', 'dac_read_search', 'fowner', 'fsetid', 'kill', 'setgid', 'setuid', 'setpcap',

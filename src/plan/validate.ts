@@ -1,6 +1,6 @@
 import * as posix from 'node:path/posix';
 import { validateNetworkPlan, validatePlanNetworks } from '../network/validate';
-import { RLIMIT_NAMES } from './names';
+import { isContainerName, RLIMIT_NAMES } from './names';
 import { closest } from './suggest';
 import {
   HOOK_POINTS,
@@ -22,7 +22,6 @@ export interface PlanIssue {
   hint?: string;
 }
 
-const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const IFNAME_MAX = 15;
 
 /**
@@ -85,7 +84,7 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
   const add = (path: string, message: string, hint?: string) =>
     issues.push(hint === undefined ? { path, message } : { path, message, hint });
 
-  if (!NAME_PATTERN.test(c.name)) {
+  if (!isContainerName(c.name)) {
     add(
       'name',
       `container name "${c.name}" cannot be used as a path and a cgroup name`,

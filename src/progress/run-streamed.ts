@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { execa } from 'execa';
 import type { Reporter } from './reporter';
 
@@ -62,7 +63,8 @@ export async function runStreamed(file: string, args: readonly string[], options
   }
   const result = await child;
   return {
-    exitCode: result.exitCode ?? (result.signal ? 128 : 1),
+    // Killed by a signal: the shell's convention, 128 + its number (an OOM kill is 137).
+    exitCode: result.exitCode ?? (result.signal ? 128 + (constants.signals[result.signal as NodeJS.Signals] ?? 0) : 1),
     signal: result.signal,
     cancelled: Boolean(result.isCanceled) || Boolean(options.signal?.aborted),
     tail,

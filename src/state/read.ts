@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, HacoError } from '../errors';
+import { isContainerName } from '../plan/names';
 import type { ContainerPlan } from '../plan/types';
 import { isSameProcess } from './proc';
 import { runDir, stateDirOf } from './paths';
@@ -71,6 +72,7 @@ export function assess(recorded: RecordedState, same: (pid: number, start: numbe
 }
 
 export function readState(name: string, root: string = runDir()): ContainerState | undefined {
+  if (!isContainerName(name)) return undefined; // a foreign entry in the run dir
   const dir = root === runDir() ? stateDirOf(name) : path.join(root, name);
   let text: string;
   try {
@@ -115,7 +117,7 @@ export function requireRunning(name: string): ContainerState {
   const state = requireState(name);
   if (state.status !== 'running') {
     throw new HacoError('E_NOT_RUNNING', `container "${name}" is not running (${state.status})`, {
-      hint: state.status === 'starting' || state.status === 'restarting' ? 'try again in a moment' : `start it with \`haco start -d FILE\`; clear it with \`haco rm ${name}\``,
+      hint: state.status === 'starting' || state.status === 'restarting' ? 'try again in a moment' : `start it with \`haco start -d ${state.recorded.meta['source'] ?? 'FILE'}\`; clear it with \`haco rm ${name}\``,
       exitCode: EXIT.state,
     });
   }
@@ -124,7 +126,16 @@ export function requireRunning(name: string): ContainerState {
 
 /** The plan the container was started from (STATE/plan.json), as the launcher wrote it. */
 export function readSavedPlan(state: ContainerState): ContainerPlan {
-  return JSON.parse(fs.readFileSync(path.join(state.dir, 'plan.json'), 'utf8')) as ContainerPlan;
+  const file = path.join(state.dir, 'plan.json');
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as ContainerPlan;
+  } catch (error) {
+    const source = state.recorded.meta['source'] ?? 'FILE';
+    throw new HacoError('E_NO_SAVED_PLAN', `the plan "${state.name}" runs is unreadable (${file}: ${(error as Error).message})`, {
+      hint: `restart it to record it again: haco kill ${state.name} && haco start -d ${source}`,
+      exitCode: EXIT.state,
+    });
+  }
 }
 
 /** Cgroup directories the container was put in (state-meta `cgroups`, comma-separated). */

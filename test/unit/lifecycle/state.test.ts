@@ -1,4 +1,5 @@
-import { assess, parseState } from '../../../src/state/read';
+import { assess, parseState, readState } from '../../../src/state/read';
+import { stateDirOf } from '../../../src/state/paths';
 import { SpecWriter } from '../../../src/runtime/spec-writer';
 import { emitLifecycle } from '../../../src/runtime/compile-lifecycle';
 import { signalNumber, STOP_SIGNAL } from '../../../src/lifecycle/kill';
@@ -56,5 +57,13 @@ describe('kill signals', () => {
     expect(signalNumber('2')).toBe(2);
     expect(() => signalNumber('NOPE')).toThrow(/unknown signal/);
     expect(STOP_SIGNAL).toBe(34);
+  });
+});
+
+describe('state paths', () => {
+  test('a name that is not a container name never becomes a path', () => {
+    expect(() => stateDirOf('../etc')).toThrow(/is not a container name/);
+    expect(readState('../etc')).toBeUndefined();
+    expect(stateDirOf('web-1')).toMatch(/\/web-1$/);
   });
 });
