@@ -58,6 +58,7 @@ struct ctx {
 
 	pid_t launcher;         /* our pid, before clone */
 	pid_t child;            /* in the parent: the container's pid */
+	int spawn_flags;     /* CLONE_NEW* of the spawn step, parsed by validate() */
 	int sync_r, sync_w;     /* parent -> child: "release" */
 	int err_r, err_w;       /* child -> parent: a struct failure */
 	int host_stdio[3];      /* fds opened by `stdio N host`, dup2'd in the child */

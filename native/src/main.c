@@ -132,7 +132,14 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 				return fail(c, 0, "line %d: stdio %s must be in phase %s", s->line,
 				            s->argv[1], phase == P1 ? "3 (after release)" : "1 (before spawn)");
 		}
+		/* Namespace kinds are checked here, not when the step runs: a typo must
+		 * not surface after phase 1 has made cgroups and run hooks. */
+		int kinds;
+		if ((strcmp(s->name, "unshare") == 0 || strcmp(s->name, "setns") == 0) && ns_flags(c, s->argv[0], &kinds) < 0)
+			return -1;
 		if (strcmp(s->name, "spawn") == 0) {
+			if (strcmp(s->argv[0], "-") != 0 && ns_flags(c, s->argv[0], &c->spawn_flags) < 0)
+				return -1;
 			*spawn = i;
 			phase = P2;
 		} else if (strcmp(s->name, "release") == 0) {
@@ -299,10 +306,13 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	c->child = 0;
 	for (int i = 0; i < 3; i++)
 		c->host_stdio[i] = -1;
+	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
 	/* ---- phase 1: prepare, on the host ---- */
+	/* Every failure before the spawn goes through close_pipes: it also closes the
+	 * host-side stdio files phase 1 opened (a restart would leak them otherwise). */
 	if (run_steps(c, 0, spawn) < 0 || ns_preopen(c, release + 1, exec) < 0) {
 		ns_preopen_close(c);
-		return -1;
+		goto close_pipes;
 	}
 
 	/* Two CLOEXEC pipes: sync (parent -> child "go on") and err (child -> parent,
@@ -310,21 +320,19 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	int sync[2], errp[2];
 	c->cur = &sp->steps[spawn];
 	if (pipe2(sync, O_CLOEXEC) < 0) {
-		ns_preopen_close(c);
-		return fail(c, errno, "pipe2");
-	}
-	if (pipe2(errp, O_CLOEXEC) < 0) {
-		close(sync[0]), close(sync[1]);
-		ns_preopen_close(c);
-		return fail(c, errno, "pipe2");
-	}
-	c->sync_r = sync[0], c->sync_w = sync[1], c->err_r = errp[0], c->err_w = errp[1];
-
-	int flags = 0;
-	if (ns_flags(c, sp->steps[spawn].argv[0], &flags) < 0) {
+		fail(c, errno, "pipe2");
 		ns_preopen_close(c);
 		goto close_pipes;
 	}
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		fail(c, errno, "pipe2");
+		close(sync[0]), close(sync[1]);
+		ns_preopen_close(c);
+		goto close_pipes;
+	}
+	c->sync_r = sync[0], c->sync_w = sync[1], c->err_r = errp[0], c->err_w = errp[1];
+
+	int flags = c->spawn_flags;
 	/* Block the signals we forward until the handlers are in place, so a SIGTERM
 	 * right after clone() is not lost. The child restores the old mask. */
 	sigset_t fwd;
@@ -343,7 +351,8 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 		goto close_pipes;
 	}
 	c->child = pid;
-	c->child_start = proc_start_time(pid);
+	if (c->state_dir) /* only the state file needs it: one /proc read less on a plain launch */
+		c->child_start = proc_start_time(pid);
 	ns_preopen_close(c); /* the child has its copies */
 	close(c->sync_r), close(c->err_w);
 	c->sync_r = c->err_w = -1;
@@ -448,9 +457,14 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			return 125;
 		}
 		if (c->detach && supervise_detach(c) < 0) {
-			report_failure(c, &c->fail);
-			return 125;
+			/* Like any launch that never ran: cleanup, the state dir removed, and
+			 * (when we are already the supervisor) the failure sent to the caller. */
+			struct failure f = c->fail;
+			report_failure(c, &f);
+			return finish(c, 125, &f, 0);
 		}
+		if (!c->detach) /* detached, the supervisor is a new process: supervise_detach records it */
+			c->sup_start = proc_start_time(c->launcher);
 		if (state_files(c) < 0) {
 			struct failure f = c->fail;
 			report_failure(c, &f);
@@ -605,7 +619,6 @@ int main(int argc, char **argv)
 		close(specfd); /* the container must not inherit it */
 	c->spec = &sp;
 	c->launcher = getpid();
-	c->sup_start = proc_start_time(c->launcher);
 
 	size_t spawn, release, exec;
 	if (validate(c, &spawn, &release, &exec) < 0 || read_metadata(c) < 0) {

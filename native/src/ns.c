@@ -260,6 +260,11 @@ int step_persist_ns(struct ctx *c, char **argv, int argc)
 	if (fd < 0)
 		return fail(c, errno, "persist-ns %s: create %s", argv[0], argv[1]);
 	close(fd);
+	/* A namespace an earlier run persisted here (a restart, a crash) would stay
+	 * pinned under the new bind, invisible: let it go first. EINVAL = nothing
+	 * is mounted there, the normal case. */
+	if (traced(c, umount2(argv[1], MNT_DETACH), "umount2(\"%s\", MNT_DETACH)", argv[1]) < 0 && errno != EINVAL)
+		return fail(c, errno, "persist-ns %s: umount the earlier %s", argv[0], argv[1]);
 	char src[64];
 	snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)c->child, KINDS[k].file);
 	if (traced(c, mount(src, argv[1], NULL, MS_BIND, NULL), "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)",

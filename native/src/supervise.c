@@ -53,8 +53,11 @@ int supervise_detach(struct ctx *c)
 	if (traced(c, pipe2(p, O_CLOEXEC), "pipe2(ready)") < 0)
 		return fail(c, errno, "detach: pipe2");
 	pid_t pid = fork();
-	if (pid < 0)
-		return fail(c, errno, "detach: fork");
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]), close(p[1]);
+		return fail(c, e, "detach: fork");
+	}
 	if (pid > 0) {
 		/* The caller's process: report what happened, then exit. It holds no lock
 		 * (flock belongs to the open file, which the supervisor keeps). */
@@ -98,15 +101,19 @@ int supervise_detach(struct ctx *c)
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/supervisor.log", c->state_dir);
 	logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (logfd < 0)
+		return fail(c, errno, "detach: open %s", path);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (logfd < 0 || null < 0)
-		return fail(c, errno, "detach: open %s", logfd < 0 ? path : "/dev/null");
+	if (null < 0)
+		return fail(c, errno, "detach: open /dev/null");
 	/* Our fds 0-2 (and so the hooks' and, unless `stdio` says otherwise, the
 	 * container's) leave the caller's terminal or pipes. msgfd stays the caller's
 	 * stderr until readiness, so --trace and errors show where the user looks. */
-	if (dup2(null, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
-		return fail(c, errno, "detach: dup2");
+	int r = dup2(null, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 ? -1 : 0;
+	int e = errno;
 	close(null);
+	if (r < 0)
+		return fail(c, e, "detach: dup2");
 	return 0;
 }
 

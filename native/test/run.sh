@@ -315,6 +315,10 @@ printf 'haco-launch 1\nspawn -\nrelease\nfrobnicate x\nexec /bin/true\n' >"$T/un
 run unknown
 check "unknown step: 125 before anything runs" eq "$RC" 125
 check "  ... with the line number" has unknown.err 'line 4: unknown step "frobnicate"'
+# A namespace typo is caught before phase 1 runs: the hook never fires.
+printf 'haco-launch 1\nhook /bin/touch %s\nspawn mount,pdi\nrelease\nexec /bin/true\n' "$T/kind-hook-ran" >"$T/badkind.spec"
+run badkind
+check "unknown namespace kind: 125, named, before any step runs" eq "$RC:$(grep -c 'unknown namespace "pdi"' "$T/badkind.err"):$([ -e "$T/kind-hook-ran" ] && echo ran || echo not-run)" "125:1:not-run"
 
 printf 'haco-launch 2\n' >"$T/version.spec"
 run version
@@ -403,6 +407,9 @@ run persist
 check "hook in phase 1 sees HACO_NAME" grep -qx persist "$T/hook1"
 check "hook in phase 2 sees HACO_PID" grep -qE '^[0-9]+$' "$T/hook2"
 check "persist-ns: the uts ns outlives the container" bash -c "[ \"\$(nsenter --uts='$T/utsns' hostname)\" = persist ]"
+# A second run (a restart) replaces the earlier namespace instead of stacking a mount on it.
+run persist
+check "persist-ns again: one mount on the file, not two" eq "$(awk -v t="$T/utsns" '$5 == t' /proc/self/mountinfo | wc -l)" 1
 umount "$T/utsns" 2>/dev/null
 check "cleanup-cmd ran" test -e "$T/cleaned"
 
