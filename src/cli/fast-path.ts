@@ -42,15 +42,16 @@ async function fastStart(args: string[]): Promise<boolean> {
   const cached = readCachedPlan(path.resolve(rest[0]!), HACO_VERSION);
   if (!cached) return false;
   const { startFromPlan } = await import('../start/start');
-  const { HacoError } = await import('../errors');
+  const { EXIT, HacoError } = await import('../errors');
   try {
     process.exitCode = await startFromPlan(cached.plan, { file: rest[0]!, trace, detach, ...(command.length ? { command } : {}) });
   } catch (error) {
-    if (!(error instanceof HacoError)) throw error;
-    // The reporter loads chalk (and with it tty, net, stream): only on the error path.
+    // The reporter loads chalk (and with it tty, net, stream): only on the error path. A non-HacoError is
+    // a bug: reported the way oclif's path reports it, with a source-mapped stack.
+    if (!(error instanceof HacoError)) process.setSourceMapsEnabled(true);
     const { formatError } = await import('./report');
     process.stderr.write(`${formatError(error)}\n`);
-    process.exitCode = error.exitCode;
+    process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
   }
   return true;
 }

@@ -49,6 +49,8 @@ export const COMMANDS = {
 };
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  // A stack trace in a "bug in haco" report points at src/*.ts lines (off the fast path: it costs a little).
+  process.setSourceMapsEnabled(true);
   try {
     await run(argv, packageRoot());
   } catch (error) {
@@ -58,8 +60,4 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 }
 
-if (require.main === module && process.env['HACO_ENTRY'] !== 'fast') {
-  // Stack traces of evaluated definitions point at the user's .haco.ts lines.
-  process.setSourceMapsEnabled(true);
-  void main();
-}
+if (require.main === module) void main(); // `node dist/oclif.js …`; bin/haco comes through entry.ts

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
-import { EXIT, HacoError, UsageError } from '../errors';
+import { EXIT, HacoError } from '../errors';
 
 export default class ArchiveCommand extends HacoCommand {
   static override summary = 'Create, provision and tar a rootfs.';
@@ -30,17 +30,14 @@ export default class ArchiveCommand extends HacoCommand {
     const { requireRoot } = await import('../bootstrap/tools');
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
-    const { pickContainers, withReporter } = await import('../progress/command-support');
+    const { withReporter } = await import('../progress/command-support');
+    const { pickContainer } = await import('../plan/pick');
     const { withCancel } = await import('../progress/cancel');
     const { archiveRootfs, estimateSize, formatFromName } = await import('../archive/archive');
     const { isPopulatedDir } = await import('../bootstrap/layers');
 
     const loaded = await loadDefinition(args.file);
-    const picked = pickContainers(loaded.plan, args.file, flags.container);
-    if (picked.length > 1) {
-      throw new UsageError(`${args.file} has ${picked.length} containers; say which one to archive`, `-c ${picked.map((c) => c.name).join(' | -c ')}`);
-    }
-    const container = picked[0]!;
+    const container = pickContainer(loaded.plan, args.file, flags.container);
     const out = path.resolve(flags.output);
     const format = (flags.format as 'gz' | 'xz' | 'zst' | 'none' | undefined) ?? formatFromName(out) ?? 'gz';
     const baseDir = path.dirname(loaded.file);

@@ -32,7 +32,8 @@ export default class CreateCommand extends HacoCommand {
     requireRoot('create');
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
-    const { pickContainers, withReporter } = await import('../progress/command-support');
+    const { withReporter } = await import('../progress/command-support');
+    const { pickContainers } = await import('../plan/pick');
     const { createRootfs } = await import('../bootstrap/create');
     const { orderByLayers } = await import('../bootstrap/layers');
     const { provisionRootfs } = await import('../provision/provision');

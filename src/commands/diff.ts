@@ -58,8 +58,6 @@ async function side(spec: string, container: string | undefined, cache: boolean)
   const file = hash > 0 ? spec.slice(0, hash) : spec;
   const name = hash > 0 ? spec.slice(hash + 1) : container;
   const { plan } = await loadDefinition(file, { cache });
-  if (name === undefined) return plan;
-  const picked = plan.containers.filter((c) => c.name === name);
-  if (picked.length === 0) throw new UsageError(`${file} has no container "${name}"`, `containers: ${plan.containers.map((c) => c.name).join(', ')}`);
-  return { ...plan, containers: picked };
+  const { pickContainers } = await import('../plan/pick');
+  return { ...plan, containers: pickContainers(plan, file, name) };
 }

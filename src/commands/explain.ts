@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
-import { UsageError } from '../errors';
 import { applyToggles } from '../plan/toggles';
 import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
 import { PLAN_API_VERSION } from '../plan/types';
@@ -30,13 +29,8 @@ export default class ExplainCommand extends HacoCommand {
     const { loadDefinition } = await import('../load/load');
     const { explainContainer, renderExplanation } = await import('../explain/explain');
     const loaded = await loadDefinition(args.file, { cache: !flags['no-cache'] });
-    let containers = loaded.plan.containers;
-    if (flags.container) {
-      containers = containers.filter((c) => c.name === flags.container);
-      if (containers.length === 0) {
-        throw new UsageError(`${args.file} has no container "${flags.container}"`, `containers: ${loaded.plan.containers.map((c) => c.name).join(', ')}`);
-      }
-    }
+    const { pickContainers } = await import('../plan/pick');
+    const containers = pickContainers(loaded.plan, args.file, flags.container);
     const toggles = togglesFromFlags(flags);
     const explanations = containers.map((c) => explainContainer(applyToggles(c, toggles)));
     if (flags.json) {

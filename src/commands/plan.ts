@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
-import { UsageError } from '../errors';
 import { applyToggles } from '../plan/toggles';
 import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
 
@@ -30,13 +29,8 @@ export default class PlanCommand extends HacoCommand {
     const { loadDefinition } = await import('../load/load');
     const loaded = await loadDefinition(args.file, { cache: !flags['no-cache'] });
     let plan = loaded.plan;
-    if (flags.container) {
-      const picked = plan.containers.filter((c) => c.name === flags.container);
-      if (picked.length === 0) {
-        throw new UsageError(`${args.file} has no container "${flags.container}"`, `containers: ${plan.containers.map((c) => c.name).join(', ')}`);
-      }
-      plan = { ...plan, containers: picked };
-    }
+    const { pickContainers } = await import('../plan/pick');
+    plan = { ...plan, containers: pickContainers(plan, args.file, flags.container) };
     const toggles = togglesFromFlags(flags);
     plan = { ...plan, containers: plan.containers.map((c) => applyToggles(c, toggles)) };
     if (flags.launch) {

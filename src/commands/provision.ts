@@ -31,7 +31,8 @@ export default class ProvisionCommand extends HacoCommand {
     requireRoot('provision');
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
-    const { pickContainers, withReporter } = await import('../progress/command-support');
+    const { withReporter } = await import('../progress/command-support');
+    const { pickContainers } = await import('../plan/pick');
     const { withCancel } = await import('../progress/cancel');
     const { provisionRootfs } = await import('../provision/provision');
 

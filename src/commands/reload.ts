@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { containerFlag, definitionArgs, HacoCommand } from '../cli/base-command';
 import { HacoError } from '../errors';
 
@@ -17,7 +15,7 @@ export default class Reload extends HacoCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Reload);
     const { loadDefinition } = await import('../load/load');
-    const { pickContainer } = await import('../start/start');
+    const { pickContainer } = await import('../plan/pick');
     const { detectHostFacts } = await import('../runtime/host-facts');
     const { planReload, applyReload, saveReloadedPlan } = await import('../lifecycle/reload');
     const { runHostHooks } = await import('../lifecycle/hooks');
@@ -30,12 +28,10 @@ export default class Reload extends HacoCommand {
     }
     const { readState } = await import('../state');
     const tracking = readState(plan.name)?.recorded.meta['tracking'];
-    let pids = [plan.pid];
-    try {
-      if (tracking) pids = fs.readFileSync(path.join(tracking, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-    } catch {
-      // only the init then
-    }
+    const { cgroupPids } = await import('../cgroup/procs');
+    // Every process of the container takes the new rlimits; without the cgroup, only the init.
+    const inCgroup = tracking ? cgroupPids(tracking) : [];
+    const pids = inCgroup.length > 0 ? inCgroup : [plan.pid];
     applyReload(plan, pids, (argv) => {
       const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
       return { status: r.status, stderr: r.stderr ?? String(r.error ?? '') };

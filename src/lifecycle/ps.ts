@@ -1,3 +1,4 @@
+import { cgroupPids } from '../cgroup/procs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cgroupDirs, listStates, ownNamespaces, type ContainerState, type LiveStatus } from '../state';
@@ -35,14 +36,6 @@ function readNumber(file: string): number | undefined {
   }
 }
 
-function pidsIn(dir: string): number[] {
-  try {
-    return fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /** cpu seconds: cpuacct.usage (v1, ns) or cpu.stat usage_usec (v2); else utime+stime of its processes. */
 function cpuSeconds(dirs: string[], tracking: string | undefined): number | null {
   for (const d of dirs) {
@@ -57,7 +50,7 @@ function cpuSeconds(dirs: string[], tracking: string | undefined): number | null
   }
   if (!tracking) return null;
   let ticks = 0;
-  for (const pid of pidsIn(tracking)) {
+  for (const pid of cgroupPids(tracking)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -77,7 +70,7 @@ function memoryBytes(dirs: string[], tracking: string | undefined): number | nul
   }
   if (!tracking) return null;
   let kb = 0;
-  for (const pid of pidsIn(tracking)) {
+  for (const pid of cgroupPids(tracking)) {
     try {
       const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) kb += Number(m[1]);

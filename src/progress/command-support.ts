@@ -1,17 +1,5 @@
-import { UsageError } from '../errors';
-import type { ContainerPlan, Plan } from '../plan/types';
 import { errorToJson } from '../cli/report';
 import type { Reporter } from './reporter';
-
-/** The containers a command works on: all of the file's, or the one `-c NAME` picked. */
-export function pickContainers(plan: Plan, file: string, only: string | undefined): ContainerPlan[] {
-  if (!only) return plan.containers;
-  const picked = plan.containers.filter((c) => c.name === only);
-  if (picked.length === 0) {
-    throw new UsageError(`${file} has no container "${only}"`, `containers: ${plan.containers.map((c) => c.name).join(', ')}`);
-  }
-  return picked;
-}
 
 /**
  * With --json a failure is one more event line (`{"event":"error",…}`) on stdout, so a tool reading

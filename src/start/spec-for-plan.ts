@@ -1,7 +1,7 @@
 import type { Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import { detectHostFacts } from '../runtime/host-facts';
-import { pickContainer } from './start';
+import { pickContainer } from '../plan/pick';
 
 /** The launch spec of one container of the plan, for this host, as `haco plan --launch` prints it. */
 export async function renderLaunchSpecFor(plan: Plan, container: string | undefined): Promise<string> {

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { EXIT, HacoError, UsageError } from '../errors';
+import { EXIT, HacoError } from '../errors';
 import { networkPreflight } from '../network/preflight';
 import { fingerprint } from '../plan/fingerprint';
+import { pickContainer } from '../plan/pick';
 import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
@@ -23,20 +24,6 @@ export interface StartRequest {
   detach?: boolean;
   /** Command-line switches (`--share pid --cpu 30%`…) applied to the plan for this start only. */
   toggles?: Toggles;
-}
-
-/** Picks the container to start: the one named, or the only one in the file. */
-export function pickContainer(plan: Plan, file: string, name: string | undefined): ContainerPlan {
-  const names = plan.containers.map((c) => c.name);
-  if (name !== undefined) {
-    const found = plan.containers.find((c) => c.name === name);
-    if (!found) throw new UsageError(`${file} has no container "${name}"`, `containers: ${names.join(', ')}`);
-    return found;
-  }
-  if (plan.containers.length > 1) {
-    throw new UsageError(`${file} defines ${plan.containers.length} containers: say which one`, `add --container ${names[0]} (containers: ${names.join(', ')})`);
-  }
-  return plan.containers[0]!;
 }
 
 /**
