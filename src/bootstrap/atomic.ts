@@ -99,7 +99,12 @@ export async function buildAtomically(
       // Move the old tree aside first, so a crash between the two renames loses nothing.
       const old = tempPathFor(target, 'old');
       fs.renameSync(target, old);
-      fs.renameSync(dir, target);
+      try {
+        fs.renameSync(dir, target);
+      } catch (error) {
+        fs.renameSync(old, target); // the old tree goes back: a failed rebuild must not lose it
+        throw error;
+      }
       scratch.splice(scratch.indexOf(dir), 1);
       scratch.push(old);
     } else {

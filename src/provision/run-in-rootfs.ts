@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT, HacoError } from '../errors';
 import type { ContainerPlan, HostFileMount, OverlayPlan } from '../plan/types';
 import type { Reporter } from '../progress/reporter';
 import { runStreamed, type StreamedResult } from '../progress/run-streamed';
@@ -36,7 +37,12 @@ let factsCache: HostFacts | undefined;
  */
 export async function runInRootfs(container: ContainerPlan, argv: readonly string[], options: RunInRootfsOptions): Promise<StreamedResult> {
   const present = container.rootfs.overlay ? fs.existsSync(container.rootfs.overlay.upper) : fs.existsSync(container.rootfs.path);
-  if (!present) throw new Error(`${container.rootfs.overlay?.upper ?? container.rootfs.path} does not exist`);
+  if (!present) {
+    throw new HacoError('E_NO_ROOTFS', `the rootfs of "${container.name}" does not exist: ${container.rootfs.overlay?.upper ?? container.rootfs.path}`, {
+      hint: 'build it first: haco create FILE',
+      exitCode: EXIT.state,
+    });
+  }
   const plan = provisionPlan(container, argv, { hostFiles: bindableHostFiles(container) });
   const host = options.host ?? (factsCache ??= detectHostFacts());
   const spec = compileLaunchSpec(plan, host, { comments: false });
