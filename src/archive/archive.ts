@@ -3,6 +3,8 @@ import type { ContainerPlan } from '../plan/types';
 import type { Reporter } from '../progress/reporter';
 import { runStreamed } from '../progress/run-streamed';
 import { compressorPackage, compressorProgram, tarCompressionFlag, type Compression } from '../bootstrap/compression';
+import { abortSignalName } from '../provision/errors';
+import { HacoError } from '../errors';
 import { BootstrapError } from '../bootstrap/errors';
 import { capture } from '../bootstrap/exec';
 import { removeTree } from '../bootstrap/remove-tree';
@@ -80,13 +82,18 @@ export async function archiveRootfs(
     const result = overlay
       ? await runStreamed(
           'unshare',
-          ['--mount', '--propagation', 'private', '/bin/sh', '-ec', 'mount -t overlay overlay -o "$1" "$2"; shift 2; exec tar "$@"', 'sh', overlayOptions(overlay), container.rootfs.path, ...tarCreateArgs(container.rootfs.path, tmp, format)],
+          ['--mount', '--propagation', 'private', '/bin/sh', '-ec', 'mount -t overlay overlay -o "$1" "$2" || { echo "cannot mount the overlay layers of the rootfs" >&2; exit 125; }; shift 2; exec tar "$@"', 'sh', overlayOptions(overlay), container.rootfs.path, ...tarCreateArgs(container.rootfs.path, tmp, format)],
           common,
         )
       : await runStreamed('tar', tarCreateArgs(container.rootfs.path, tmp, format), common);
-    if (result.cancelled) throw new BootstrapError('E_INTERRUPTED', 'archive interrupted; the partial file was removed');
+    if (result.cancelled) {
+      // Like every interrupted haco command: 130 for Ctrl-C, 143 for SIGTERM, as a shell reports them.
+      const by = abortSignalName(options.signal);
+      throw new HacoError('E_INTERRUPTED', `archive interrupted by ${by}; the partial file was removed`, { exitCode: by === 'SIGINT' ? 130 : 143 });
+    }
     // GNU tar exits 1 for "file changed as we read it": the archive is complete, but say so.
     if (result.exitCode === 1) options.reporter.warn(container.name, 'some files changed while being archived (is the container running?)');
+    else if (result.exitCode === 125 && overlay) throw new BootstrapError('E_ARCHIVE', 'could not mount the overlay layers to archive them', result.tail.slice(-3).join('\n') || undefined);
     else if (result.exitCode !== 0) throw new BootstrapError('E_ARCHIVE', `tar failed (exit ${result.exitCode})`, result.tail.slice(-3).join('\n') || undefined);
     fs.renameSync(tmp, out);
     return { bytes: fs.statSync(out).size };
