@@ -91,7 +91,13 @@ export async function createBridge(name: string, address: string, deps: BridgeDe
   const [, addr, up] = bridgeEnsureCommands(name, address);
   if (!hadAddress) commands.push(addr!.argv.slice(1));
   if (!existing?.up) commands.push(up!.argv.slice(1));
-  for (const args of commands) await run(args);
+  try {
+    for (const args of commands) await run(args);
+  } catch (error) {
+    // A bridge this call created but could not finish (address or up failed) would linger half-made.
+    if (!existing) await run(['link', 'del', name]).catch(() => undefined);
+    throw error;
+  }
   const after = await probe.links();
   const link = after.find((l) => l.name === name);
   if (!link) throw new HacoError('E_BRIDGE_MISSING', `bridge ${name} vanished right after it was created`, { hint: 'another program removed it; try again' });

@@ -56,6 +56,17 @@ describe('haco net bridge create / rm', () => {
     expect(host.ran).toHaveLength(3);
   });
 
+  it('removes a bridge it created when a later step fails, and keeps one that existed', async () => {
+    const host = fakeHost([]);
+    const failing = { ...host.deps, run: async (args: readonly string[]) => (args[0] === 'addr' ? Promise.reject(new Error('RTNETLINK answers: Permission denied')) : host.deps.run(args)) };
+    await expect(createBridge('hbr0', '10.231.0.1/24', failing)).rejects.toThrow(/Permission denied/);
+    expect(host.ran).toEqual(['link add hbr0 type bridge', 'link del hbr0']);
+    const existing = fakeHost([{ name: 'hbr1', kind: 'bridge', master: undefined, up: true, ipv4: [] }]);
+    const failing2 = { ...existing.deps, run: async (args: readonly string[]) => (args[0] === 'addr' ? Promise.reject(new Error('no')) : existing.deps.run(args)) };
+    await expect(createBridge('hbr1', '10.231.1.1/24', failing2)).rejects.toThrow(/no/);
+    expect(existing.ran).toEqual([]);
+  });
+
   it('refuses bad names, bad CIDRs, non-bridges and addresses or subnets in use', async () => {
     const host = fakeHost([
       { name: 'eth9', kind: undefined, master: undefined, up: true, ipv4: ['10.231.9.1/24'] },
