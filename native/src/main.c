@@ -263,6 +263,8 @@ static void child_main(struct ctx *c, size_t release, size_t exec)
 		close(c->watch_w);
 	if (c->ready_w >= 0)
 		close(c->ready_w);
+	if (c->cglockfd >= 0) /* a flock lives as long as any copy: the launcher releases it at `release` */
+		close(c->cglockfd);
 	for (int fd = 0; fd < 3; fd++)
 		if (c->host_stdio[fd] >= 0 && dup2(c->host_stdio[fd], fd) < 0)
 			_exit(125);
