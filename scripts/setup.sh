@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
-# Installs what haco needs on a Debian/Ubuntu machine (as root) and builds it: the system tools haco
-# drives, the C toolchain for the launcher, the npm dependencies. Idempotent and quick when done.
+# Installs what haco needs on a Debian/Ubuntu machine (as root) and builds it. Idempotent and quick when done.
+#   bash scripts/setup.sh                    the runtime tools: what `haco create`/`start` drive, the C
+#                                            toolchain and libseccomp for the launcher; then npm ci/build
+#   bash scripts/setup.sh --dev              also what the test suite, the VM tier and `npm run bench` call
+#   bash scripts/setup.sh [--dev] --print-packages   only list the packages (one a line), install nothing
+# The packages come from the tool manifest, src/host/tool-manifest.ts (one entry a line; `haco doctor`
+# prints the same table). Node.js >= 20 is not installed from here: see the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(
-  build-essential libseccomp-dev       # the native launcher
-  busybox-static                       # busybox rootfs, the VM test initramfs
-  debootstrap lxc lxc-templates        # bootstrap strategies
-  iproute2 iputils-ping util-linux procps  # networking, unshare/nsenter (peers in the bench), ps
-  tar xz-utils zstd gzip cpio          # tarball import/archive, initramfs
-  qemu-system-x86                      # the cgroup v2 VM test tier
-  bubblewrap runc hyperfine            # peers and timing for `npm run bench`
-  nftables
-)
+dev=0 print=0
+for arg in "$@"; do
+  case $arg in
+    --dev) dev=1 ;;
+    --print-packages) print=1 ;;
+    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "haco setup: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+manifest=src/host/tool-manifest.ts
+# "set package" for every manifest entry apt provides (entries with `package: null` do not match).
+entries=$(sed -n "s/^ *{ name: '[^']*', kind: '[^']*', package: '\([^']*\)', need: '[^']*', set: '\([a-z]*\)'.*/\2 \1/p" "$manifest")
+[ -n "$entries" ] || { echo "haco setup: no packages read from $manifest (has its format changed?)" >&2; exit 1; }
+packages=()
+while read -r set pkg; do
+  if [ "$set" = runtime ] || [ "$dev" = 1 ]; then
+    case " ${packages[*]-} " in *" $pkg "*) ;; *) packages+=("$pkg") ;; esac
+  fi
+done <<<"$entries"
+
+if [ "$print" = 1 ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -30,7 +51,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  echo "haco setup: Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  echo "haco setup: Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "  Debian 12 and Ubuntu ship an older one; the README (\"Node.js 20 or newer\") shows how to install it." >&2
   exit 1
 fi
 # `npm ci` runs haco's own `prepare` script: the JS bundles, type declarations and the launcher.

@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import type { ContainerPlan } from '../plan/types';
 import type { Reporter } from '../progress/reporter';
 import { runStreamed } from '../progress/run-streamed';
-import { compressorPackage, compressorProgram, tarCompressionFlag, type Compression } from '../bootstrap/compression';
+import { compressorProgram, tarCompressionFlag, type Compression } from '../bootstrap/compression';
 import { abortSignalName } from '../provision/errors';
 import { HacoError } from '../errors';
 import { BootstrapError } from '../bootstrap/errors';
 import { capture } from '../bootstrap/exec';
 import { removeTree } from '../bootstrap/remove-tree';
-import { requireTool } from '../bootstrap/tools';
+import { requireTool } from '../host/tools';
 import { overlayOptions } from '../provision/run-in-rootfs';
 
 export type ArchiveFormat = 'gz' | 'xz' | 'zst' | 'none';
@@ -71,9 +71,9 @@ export async function archiveRootfs(
   format: ArchiveFormat,
   options: { reporter: Reporter; signal?: AbortSignal },
 ): Promise<{ bytes: number }> {
-  requireTool('tar', 'tar');
+  requireTool('tar');
   const program = compressorProgram(format as Compression);
-  if (program) requireTool(program, compressorPackage(format as Compression)!);
+  if (program) requireTool(program);
   const tmp = `${out}.haco-new-${process.pid}`;
   const phase = 'archive';
   const common = { reporter: options.reporter, container: container.name, phase, env: { LC_ALL: 'C' }, ...(options.signal ? { signal: options.signal } : {}) };

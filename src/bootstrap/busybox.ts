@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostError } from '../errors';
+import { installHint } from '../host/tools';
 import type { BusyboxBootstrap } from '../plan/types';
 import type { BootstrapContext } from './context';
 import { BootstrapError } from './errors';
@@ -36,10 +37,10 @@ export function isStaticElf(file: string): boolean {
 export async function bootstrapBusybox(plan: BusyboxBootstrap, ctx: BootstrapContext): Promise<void> {
   const source = plan.busybox;
   if (!fs.existsSync(source)) {
-    throw new HostError('E_NO_BUSYBOX', `${source} does not exist`, 'apt-get install busybox-static (or pass busybox: "/path/to/static/busybox")');
+    throw new HostError('E_NO_BUSYBOX', `${source} does not exist`, `${installHint(['busybox'])} (or pass busybox: "/path/to/static/busybox")`);
   }
   if (!isStaticElf(fs.realpathSync(source))) {
-    throw new HostError('E_BUSYBOX_DYNAMIC', `${source} is dynamically linked and would not run in a rootfs without /lib`, 'apt-get install busybox-static');
+    throw new HostError('E_BUSYBOX_DYNAMIC', `${source} is dynamically linked and would not run in a rootfs without /lib`, installHint(['busybox']));
   }
   const root = ctx.work.dir;
   makeSkeletonDirs(root);

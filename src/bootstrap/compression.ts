@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { ToolName } from '../host/tool-manifest';
 
 export type Compression = 'none' | 'gz' | 'xz' | 'zst' | 'bz2';
 
@@ -34,12 +35,8 @@ export function tarCompressionFlag(c: Compression): string[] {
   }
 }
 
-/** The apt package providing the (de)compressor GNU tar runs for that format. */
-export function compressorPackage(c: Compression): string | undefined {
-  return { gz: 'gzip', xz: 'xz-utils', zst: 'zstd', bz2: 'bzip2', none: undefined }[c];
-}
-
-/** The program GNU tar runs for that format. */
-export function compressorProgram(c: Compression): string | undefined {
-  return { gz: 'gzip', xz: 'xz', zst: 'zstd', bz2: 'bzip2', none: undefined }[c];
+/** The program GNU tar runs for that format (its package is in the tool manifest). */
+export function compressorProgram(c: Compression): ToolName | undefined {
+  const programs: Record<Compression, ToolName | undefined> = { gz: 'gzip', xz: 'xz', zst: 'zstd', bz2: 'bzip2', none: undefined };
+  return programs[c];
 }

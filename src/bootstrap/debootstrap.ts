@@ -7,13 +7,13 @@ import { debootstrapArgs, resolveMirror } from './debootstrap-args';
 import type { BootstrapContext } from './context';
 import { BootstrapError } from './errors';
 import { containerStateDir } from './state-root';
-import { requireTool } from './tools';
+import { requireTool } from '../host/tools';
 
 const SCRIPTS_DIR = '/usr/share/debootstrap/scripts';
 
 /** `debootstrap`: a real Debian/Ubuntu system, from the host's apt mirror unless one is named. */
 export async function bootstrapDebootstrap(plan: DebootstrapBootstrap, ctx: BootstrapContext): Promise<void> {
-  requireTool('debootstrap', 'debootstrap');
+  requireTool('debootstrap');
   if (fs.existsSync(SCRIPTS_DIR) && !fs.existsSync(`${SCRIPTS_DIR}/${plan.suite}`)) {
     const known = fs.readdirSync(SCRIPTS_DIR);
     const near = closest(plan.suite, known);

@@ -7,7 +7,7 @@ import { findMirror, readAptSources } from './apt-mirror';
 import type { BootstrapContext } from './context';
 import { BootstrapError } from './errors';
 import { stateRoot } from './state-root';
-import { requireTool } from './tools';
+import { installHint, requireTool } from '../host/tools';
 
 const TEMPLATES_DIR = '/usr/share/lxc/templates';
 
@@ -32,7 +32,7 @@ export function explainLxcFailure(template: string, exitCode: number, tail: read
   const text = tail.join('\n');
   if (/Template "[^"]*" not found|bad template/.test(text)) {
     const near = closest(template, lxcTemplates());
-    return new BootstrapError('E_LXC_TEMPLATE', `lxc has no template "${template}"`, `${near ? `did you mean "${near}"? ` : ''}templates: ${lxcTemplates().join(', ') || `none (apt-get install lxc-templates)`}`);
+    return new BootstrapError('E_LXC_TEMPLATE', `lxc has no template "${template}"`, `${near ? `did you mean "${near}"? ` : ''}templates: ${lxcTemplates().join(', ') || `none (${installHint(['/usr/share/lxc/templates/lxc-debian'])})`}`);
   }
   if (NETWORK_FAILURE.test(text)) {
     const line = tail.find((l) => NETWORK_FAILURE.test(l)) ?? '';
@@ -54,7 +54,7 @@ export function explainLxcFailure(template: string, exitCode: number, tail: read
  * mirror unless MIRROR is set.
  */
 export async function bootstrapLxc(plan: LxcBootstrap, ctx: BootstrapContext): Promise<void> {
-  requireTool('lxc-create', 'lxc lxc-templates');
+  requireTool('lxc-create');
   const phase = 'bootstrap.lxc';
   const lxcPath = ctx.work.scratch(`${ctx.work.dir}.lxc`);
   fs.mkdirSync(lxcPath, { mode: 0o700 });

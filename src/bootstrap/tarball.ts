@@ -7,7 +7,7 @@ import type { BootstrapContext } from './context';
 import { BootstrapError, RootfsStateError } from './errors';
 import { listArchive } from './tar-list';
 import { findTarProblems } from './tar-listing';
-import { requireTool } from './tools';
+import { requireTool } from '../host/tools';
 
 /**
  * GNU tar options for unpacking a rootfs as root: keep owners by number (the host's /etc/passwd
@@ -37,7 +37,7 @@ export async function bootstrapTarball(plan: TarballBootstrap, ctx: BootstrapCon
   if (!fs.existsSync(archive)) {
     throw new RootfsStateError('E_NO_ARCHIVE', `${archive}: no such file`, 'make one with `haco archive other.haco.ts -o rootfs.tar.gz` or `docker export CONTAINER > rootfs.tar`');
   }
-  requireTool('tar', 'tar');
+  requireTool('tar');
   const phase = 'bootstrap.tarball';
   const entries = await listArchive(archive);
   const problems = findTarProblems(entries);

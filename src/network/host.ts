@@ -1,4 +1,5 @@
 import { HacoError, HostError } from '../errors';
+import { installHint } from '../host/tools';
 import { resolveNetworkTools } from './tools';
 
 /**
@@ -46,7 +47,7 @@ export async function runIp(args: readonly string[]): Promise<string> {
     execFile(ip, [...args], { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(new HostError('E_NO_TOOL', `${ip} is not installed`, 'apt-get install iproute2'));
+        return reject(new HostError('E_NO_TOOL', `${ip} is not installed`, installHint(['ip'])));
       }
       const detail = String(stderr).trim();
       reject(new HacoError('E_IP_FAILED', `ip ${args.join(' ')} failed${detail ? `: ${detail}` : ''}`, {

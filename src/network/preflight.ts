@@ -4,6 +4,7 @@ import type { ContainerPlan } from '../plan/types';
 import { contains, formatIpv4, parseCidr, subnetText } from './cidr';
 import { ipLinkProbe, type HostLink, type LinkProbe } from './host';
 import { runningNetworks, type RunningNetwork } from './running';
+import { installHint } from '../host/tools';
 import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
 
 /** A reason the container's network cannot be built on this host right now. */
@@ -41,11 +42,11 @@ export function checkHostNetwork(c: ContainerPlan, facts: HostNetworkFacts, tool
 
   const net = c.network;
   if (!net) return problems;
-  for (const [tool, pkg] of [[tools.ip, 'iproute2'], [tools.nsenter, 'util-linux']] as const) {
-    if (!facts.exists(tool)) add('E_NO_TOOL', `${tool} is needed to wire the network of "${c.name}"`, `apt-get install ${pkg}`);
+  for (const [tool, name] of [[tools.ip, 'ip'], [tools.nsenter, 'nsenter']] as const) {
+    if (!facts.exists(tool)) add('E_NO_TOOL', `${tool} is needed to wire the network of "${c.name}"`, installHint([name]));
   }
   const nft = tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!;
-  if ((net.ports ?? []).length > 0 && !facts.exists(nft)) add('E_NO_TOOL', `${nft} is needed for the forwarded ports of "${c.name}"`, 'apt-get install nftables');
+  if ((net.ports ?? []).length > 0 && !facts.exists(nft)) add('E_NO_TOOL', `${nft} is needed for the forwarded ports of "${c.name}"`, installHint(['nft']));
 
   const byName = new Map(facts.links.map((l) => [l.name, l]));
   const bridge = byName.get(net.bridge);

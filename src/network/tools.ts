@@ -1,4 +1,4 @@
-import { findTool } from '../bootstrap/tools';
+import { findTool } from '../host/tools';
 
 /**
  * Absolute paths of the host programs the network steps run. The launcher starts hooks with execv(2),
