@@ -2,7 +2,7 @@
 // declarations, and the native launcher. Run by `npm run build` and by npm's `prepare`.
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +58,8 @@ if (want('js')) {
 }
 
 if (want('types')) {
+  // Only the public API's declarations go into the package: clear those of earlier builds first.
+  rmSync(join(root, 'dist/types'), { recursive: true, force: true });
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 }
 

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HacoError } from '../../../src/errors';
-import { findLauncher, LAUNCHER_RELATIVE_PATH } from '../../../src/runtime/launcher-path';
+import { findLauncher, LAUNCHER_RELATIVE_PATH, locateLauncher } from '../../../src/runtime/launcher-path';
 
 describe('findLauncher', () => {
   let dir: string;
@@ -27,14 +28,35 @@ describe('findLauncher', () => {
     expect(findLauncher({ root: dir, env: {} })).toBe(file);
   });
 
-  it('explains how to build it when it is missing', () => {
-    const e = error(() => findLauncher({ root: dir, env: {} }));
+  it('without a build and without sources, says to reinstall', () => {
+    const e = error(() => findLauncher({ root: dir, env: {}, cacheDir: path.join(dir, 'cache') }));
     expect(e).toBeInstanceOf(HacoError);
     expect(e.code).toBe('E_LAUNCHER_MISSING');
-    expect(e.message).toContain('not built');
-    expect(e.hint).toMatch(/npm run build.*build-essential.*libseccomp-dev/);
+    expect(e.message).toContain('sources are missing');
+    expect(e.hint).toMatch(/npm i haco/);
     expect(e.exitCode).toBe(4);
   });
+
+  it('an installed package (sources, no native/build) builds it once into the cache dir, then reuses it', () => {
+    // A copy of the package's sources, as `npm i haco` leaves them.
+    const repo = path.resolve(__dirname, '../../..');
+    fs.cpSync(path.join(repo, 'native/src'), path.join(dir, 'pkg/native/src'), { recursive: true });
+    fs.copyFileSync(path.join(repo, 'native/Makefile'), path.join(dir, 'pkg/native/Makefile'));
+    const cacheDir = path.join(dir, 'cache');
+    const opts = { root: path.join(dir, 'pkg'), env: {}, cacheDir };
+    expect(locateLauncher(opts)).toMatchObject({ source: 'cache', built: false });
+    const said: string[] = [];
+    const built = findLauncher({ ...opts, log: (l) => said.push(l) });
+    expect(built.startsWith(path.join(cacheDir, 'launcher'))).toBe(true);
+    expect(said.join('\n')).toMatch(/building the native launcher/);
+    expect(fs.existsSync(path.join(dir, 'pkg/native/build'))).toBe(false); // nothing written into the package
+    const r = spawnSync(built, ['--help'], { encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/spec/);
+    expect(locateLauncher(opts)).toEqual({ path: built, source: 'cache', built: true });
+    expect(findLauncher(opts)).toBe(built);
+    fs.chmodSync(path.dirname(built), 0o777);
+    expect(error(() => findLauncher(opts)).code).toBe('E_LAUNCHER_UNTRUSTED');
+  }, 60_000);
 
   it('HACO_LAUNCHER overrides, and is checked too', () => {
     const file = path.join(dir, 'my-launch');
