@@ -3,6 +3,7 @@ import ArchiveCommand from '../commands/archive';
 import Attach from '../commands/attach';
 import CreateCommand from '../commands/create';
 import DiffCommand from '../commands/diff';
+import Doctor from '../commands/doctor';
 import Explain from '../commands/explain';
 import Inspect from '../commands/inspect';
 import Kill from '../commands/kill';
@@ -30,6 +31,7 @@ export const COMMANDS = {
   attach: Attach,
   create: CreateCommand,
   diff: DiffCommand,
+  doctor: Doctor,
   explain: Explain,
   inspect: Inspect,
   kill: Kill,

@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { detectCgroupHost } from '../cgroup/detect';
+import type { CgroupHost } from '../cgroup/types';
+import { HacoError } from '../errors';
+import { compilerHasHeader, LAUNCHER_BUILD_TOOLS } from '../host/launcher-build';
+import { toolStatuses, type ToolStatus } from '../host/tools';
+import type { ToolName } from '../host/tool-manifest';
+import { locateLauncher, type LauncherLocation } from '../runtime/launcher-path';
+
+/**
+ * Everything `haco doctor` looks at, read once up front: the checks (checks.ts) are a pure function of
+ * it, so unit tests can describe any host (an Ubuntu 24.04 laptop, a cgroup v1 server) without one.
+ */
+export interface HostProbe {
+  uid: number;
+  user: string;
+  /** `6.1.0-13-amd64`. */
+  kernelRelease: string;
+  /** `20.11.1`. */
+  nodeVersion: string;
+  /** Reads a small /proc, /sys or /etc file; undefined when it does not exist or cannot be read. */
+  read(file: string): string | undefined;
+  exists(file: string): boolean;
+  /** May this process write the file (a cgroup's cgroup.subtree_control: delegation)? */
+  writable(file: string): boolean;
+  cgroup: CgroupHost | HacoError;
+  tools: ToolStatus[];
+  launcher: LauncherLocation | HacoError;
+  /** Build tools the launcher needs that this host lacks. */
+  missingBuildTools: ToolName[];
+}
+
+function read(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function attempt<T>(fn: () => T): T | HacoError {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof HacoError) return error;
+    return new HacoError('E_DOCTOR', (error as Error).message);
+  }
+}
+
+/** This machine, as haco doctor sees it. Reads only. */
+export function probeHost(): HostProbe {
+  let user = String(process.getuid?.() ?? 0);
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // a uid without a passwd entry: keep the number
+  }
+  const tools = toolStatuses((header) => compilerHasHeader(header));
+  return {
+    uid: process.getuid?.() ?? 0,
+    user,
+    kernelRelease: (read('/proc/sys/kernel/osrelease') ?? os.release()).trim(),
+    nodeVersion: process.versions.node,
+    read,
+    exists: (file) => fs.existsSync(file),
+    writable: (file) => {
+      try {
+        fs.accessSync(file, fs.constants.W_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    cgroup: attempt(() => detectCgroupHost()),
+    tools,
+    launcher: attempt(() => locateLauncher()),
+    missingBuildTools: tools.filter((t) => !t.found && (LAUNCHER_BUILD_TOOLS as readonly string[]).includes(t.entry.name)).map((t) => t.entry.name as ToolName),
+  };
+}
