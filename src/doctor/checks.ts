@@ -197,7 +197,8 @@ function tools(p: HostProbe): DoctorTool[] {
   return p.tools.map(({ entry, path: where, found }) => {
     const buildOnly = launcherBuilt && (LAUNCHER_BUILD_TOOLS as readonly string[]).includes(entry.name);
     const status: CheckStatus = found ? 'ok' : entry.set === 'dev' || buildOnly ? 'info' : entry.need === 'required' ? 'fail' : 'warn';
-    const fix = found ? undefined : entry.package ? `apt-get install ${entry.package}` : entry.name === 'node' ? NODE_FIX : undefined;
+    // Only Node.js's own programs (node, npm, npx) do not come from apt.
+    const fix = found ? undefined : entry.package ? `apt-get install ${entry.package}` : NODE_FIX;
     return { ...entry, found, status, ...(where ? { path: where } : {}), ...(fix ? { fix } : {}) };
   });
 }

@@ -17,6 +17,8 @@
  */
 export const TOOL_MANIFEST = [
   { name: 'node', kind: 'program', package: null, need: 'required', set: 'runtime', feature: 'everything (Node.js >= 20: see the README, Debian 12 ships 18)' },
+  { name: 'npm', kind: 'program', package: null, need: 'optional', set: 'runtime', feature: 'installing haco (it comes with Node.js)' },
+  { name: 'npx', kind: 'program', package: null, need: 'optional', set: 'runtime', feature: 'running an installed haco (it comes with Node.js)' },
   { name: 'sh', kind: 'program', package: 'dash', need: 'required', set: 'runtime', feature: 'the bin/haco wrapper, shell bootstrap, network hooks' },
   { name: 'cc', kind: 'program', package: 'build-essential', need: 'required', set: 'runtime', feature: 'building the native launcher (on first use)' },
   { name: 'make', kind: 'program', package: 'make', need: 'required', set: 'runtime', feature: 'building the native launcher (on first use)' },
@@ -40,6 +42,7 @@ export const TOOL_MANIFEST = [
   { name: '/usr/share/lxc/templates/lxc-debian', kind: 'file', package: 'lxc-templates', need: 'optional', set: 'runtime', feature: 'lxc bootstrap: the templates (debian, busybox…)' },
   { name: 'rsync', kind: 'program', package: 'rsync', need: 'optional', set: 'runtime', feature: 'lxc bootstrap: the debian template copies its cache with rsync' },
   { name: 'ps', kind: 'program', package: 'procps', need: 'optional', set: 'runtime', feature: 'the tutorial, seeing containers from the host' },
+  { name: 'runuser', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: the installed package as an ordinary user' },
   { name: 'pgrep', kind: 'program', package: 'procps', need: 'required', set: 'dev', feature: 'tests and benchmarks: finding leftover processes' },
   { name: 'setpriv', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: dropping privileges, the VM tier' },
   { name: 'ipcmk', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: IPC namespace checks' },
