@@ -2,7 +2,7 @@
 // declarations, and the native launcher. Run by `npm run build` and by npm's `prepare`.
 import { build } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,6 +61,37 @@ if (want('types')) {
   // Only the public API's declarations go into the package: clear those of earlier builds first.
   rmSync(join(root, 'dist/types'), { recursive: true, force: true });
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  pruneDeclarations(join(root, 'dist/types'), 'index.d.ts');
+}
+
+/**
+ * tsc declares every module the entry imports, internals included. Keep only the declarations the
+ * public ones refer to (followed from index.d.ts through their own imports): the package's types are
+ * its API, not its insides.
+ */
+function pruneDeclarations(dir, entry) {
+  const keep = new Set();
+  const queue = [join(dir, entry)];
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (keep.has(file) || !existsSync(file)) continue;
+    keep.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:from\s+|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = join(dirname(file), m[1]);
+      queue.push(existsSync(`${target}.d.ts`) ? `${target}.d.ts` : join(target, 'index.d.ts'));
+    }
+  }
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        walk(p);
+        if (readdirSync(p).length === 0) rmSync(p, { recursive: true });
+      } else if (!keep.has(p)) rmSync(p);
+    }
+  };
+  walk(dir);
 }
 
 if (want('native') && existsSync(join(root, 'native/Makefile'))) {

@@ -1,27 +1,13 @@
 /**
- * haco's public API: what `.haco.ts` files import.
+ * haco's public API.
  *
+ * The DSL, what `.haco.ts` files import:
  * ```ts
  * import { defineContainer } from 'haco';
  * export default defineContainer('my-first').bootstrap((b) => b.host()).command('/bin/sh');
  * ```
+ * and the Node API for programs and tests (docs/api.md): `load`, `create`, `start`, and the
+ * handle of a started container.
  */
-export { defineContainer, ContainerBuilder } from './dsl/container';
-export type {
-  BindOptions,
-  CapabilityOptions,
-  CpuOptions,
-  IoOptions,
-  MemoryOptions,
-  NetworkOptions,
-  PortForwardOptions,
-  RootfsOptions,
-  StdioOption,
-  TmpfsOptions,
-  RlimitValue,
-} from './dsl/container';
-export { BootstrapBuilder, type BusyboxOptions, type DebootstrapOptions } from './dsl/bootstrap';
-export { ProvisionBuilder } from './dsl/provision';
-export { SeccompBuilder, type SeccompActionInput } from './dsl/seccomp';
-export type { Size } from './plan/size';
-export * from './plan/types';
+export * from './dsl-exports';
+export * from './api';

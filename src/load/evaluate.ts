@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import * as haco from '../index';
+import * as haco from '../dsl-exports';
 import { DefinitionError } from './definition-error';
 import { BundleMapper, bundleFileName } from './source-map';
 import type { Bundle } from './bundle';

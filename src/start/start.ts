@@ -33,6 +33,21 @@ export interface StartRequest {
  * start from a cached plan without loading esbuild or oclif.
  */
 export async function startFromPlan(plan: Plan, request: StartRequest): Promise<number> {
+  const prepared = await prepareStart(plan, request);
+  return handOver(prepared.argv, prepared.spec);
+}
+
+export interface PreparedStart {
+  /** The container's name (after picking one of the plan). */
+  name: string;
+  /** The launcher's command line, without `--spec-fd`. */
+  argv: string[];
+  /** The launch spec to hand it. */
+  spec: string;
+}
+
+/** Everything before the handoff: checks, the launch spec, the launcher (built on first use). */
+export async function prepareStart(plan: Plan, request: StartRequest): Promise<PreparedStart> {
   const original = pickContainer(plan, request.file, request.container);
   let container = original;
   if (request.toggles && hasToggles(request.toggles)) container = applyToggles(container, request.toggles);
@@ -61,7 +76,7 @@ export async function startFromPlan(plan: Plan, request: StartRequest): Promise<
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
   const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false });
   const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(request.detach ? ['--detach'] : [])];
-  return handOver(argv, spec.text);
+  return { name: container.name, argv, spec: spec.text };
 }
 
 /** A friendly early answer; the launcher's lock is what really decides (two starts may race past this). */

@@ -100,6 +100,12 @@ describeStart('the packed package, installed into an empty project', () => {
     expect(text.stdout).toMatch(/haco can run containers on this host/);
   });
 
+  it('programs can require it: the DSL and the Node API', () => {
+    const code = "const h = require('haco'); console.log(['defineContainer', 'load', 'create', 'start', 'container', 'HacoError'].map((n) => n + ':' + typeof h[n]).join(' '))";
+    const r = must(spawnSync('runuser', ['-u', 'nobody', '--', 'node', '-e', code], { cwd: project, env: baseEnv(), encoding: 'utf8' }), 'require(haco)');
+    expect(r.stdout.trim()).toBe('defineContainer:function load:function create:function start:function container:function HacoError:function');
+  });
+
   it('as root: npx haco create, then start builds the launcher once and runs the container', () => {
     must(asRoot(['create', 'hello.haco.ts']), 'haco create');
     expect(fs.existsSync(path.join(work, 'rootfs/bin/busybox'))).toBe(true);

@@ -1,0 +1,27 @@
+/**
+ * The DSL: what `.haco.ts` files import from 'haco' (src/load/evaluate.ts hands them exactly this).
+ *
+ * ```ts
+ * import { defineContainer } from 'haco';
+ * export default defineContainer('my-first').bootstrap((b) => b.host()).command('/bin/sh');
+ * ```
+ */
+export { defineContainer, ContainerBuilder } from './dsl/container';
+export type {
+  BindOptions,
+  CapabilityOptions,
+  CpuOptions,
+  IoOptions,
+  MemoryOptions,
+  NetworkOptions,
+  PortForwardOptions,
+  RootfsOptions,
+  StdioOption,
+  TmpfsOptions,
+  RlimitValue,
+} from './dsl/container';
+export { BootstrapBuilder, type BusyboxOptions, type DebootstrapOptions } from './dsl/bootstrap';
+export { ProvisionBuilder } from './dsl/provision';
+export { SeccompBuilder, type SeccompActionInput } from './dsl/seccomp';
+export type { Size } from './plan/size';
+export * from './plan/types';
