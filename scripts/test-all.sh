@@ -15,6 +15,20 @@ failed_steps=()
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$1" >&2; }
 
+step "host tools"
+# Everything the suite runs is in the tool manifest; say up front what is missing instead of failing
+# test by test (or, worse, skipping).
+missing_pkgs=()
+while read -r p; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing_pkgs+=("$p")
+done < <(bash scripts/setup.sh --dev --print-packages)
+if [ "${#missing_pkgs[@]}" -gt 0 ]; then
+  echo "missing packages: ${missing_pkgs[*]} — run: bash scripts/setup.sh --dev" >&2
+  failed_steps+=(host-tools)
+else
+  echo "every tool of the manifest is installed" >&2
+fi
+
 step "type check"
 if ! node node_modules/typescript/bin/tsc -p tsconfig.json --noEmit; then failed_steps+=(typecheck); fi
 

@@ -15,15 +15,16 @@ export function renderDoctor(report: DoctorReport, options: { dev: boolean }): s
     out.push(`  ${MARK[c.status]}  ${c.title.padEnd(17)} ${c.detail}`);
     if (c.fix && c.status !== 'ok') out.push(`        ${''.padEnd(17)} ${chalk.cyan('fix')} ${c.fix}`);
   }
-  const shown = report.tools.filter((t) => options.dev || t.set === 'runtime' || !t.found);
-  out.push('', chalk.bold(`tools (src/host/tool-manifest.ts${options.dev ? '' : '; --dev also lists the test tools found'})`));
+  // The test and benchmark tools matter to haco's developers only: listed with --dev.
+  const shown = report.tools.filter((t) => options.dev || t.set === 'runtime');
+  out.push('', chalk.bold(`tools (src/host/tool-manifest.ts${options.dev ? '' : '; --dev adds those of the test suite'})`));
   const rows = [['', 'TOOL', 'PACKAGE', 'NEED', 'FOR'], ...shown.map((t) => [MARK[t.status], t.name, t.package ?? '-', t.set === 'dev' ? 'dev' : t.need, t.found ? t.feature : `${t.feature} — ${t.fix ?? 'missing'}`])];
   out.push(...table(rows).split('\n').map((l) => `  ${l}`));
   const missing = report.tools.filter((t) => !t.found && t.package && t.set === 'runtime').map((t) => t.package!);
   const devMissing = report.tools.filter((t) => !t.found && t.package && t.set === 'dev').map((t) => t.package!);
   out.push('');
   if (missing.length > 0) out.push(`all runtime tools: apt-get install ${[...new Set(missing)].join(' ')}`);
-  if (devMissing.length > 0) out.push(`test tools (for npm test): apt-get install ${[...new Set(devMissing)].join(' ')}`);
+  if (options.dev && devMissing.length > 0) out.push(`test tools (for npm test): apt-get install ${[...new Set(devMissing)].join(' ')}`);
   out.push(report.ok ? chalk.green('haco can run containers on this host') + (report.checks.some((c) => c.status === 'warn') ? ' (see the warnings for what does not work)' : '') : chalk.red('haco cannot run containers here yet: fix the FAIL lines'));
   return `${out.join('\n')}\n`;
 }
