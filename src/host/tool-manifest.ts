@@ -58,6 +58,7 @@ export const TOOL_MANIFEST = [
   { name: 'bridge', kind: 'program', package: 'iproute2', need: 'required', set: 'dev', feature: 'network tests: bridge ports' },
   { name: 'script', kind: 'program', package: 'bsdutils', need: 'required', set: 'dev', feature: 'native tests: a container on a terminal' },
   { name: 'timeout', kind: 'program', package: 'coreutils', need: 'required', set: 'dev', feature: 'native tests: bounding a run' },
+  { name: 'mknod', kind: 'program', package: 'coreutils', need: 'required', set: 'dev', feature: 'tests: device nodes in a test rootfs' },
   { name: 'cpio', kind: 'program', package: 'cpio', need: 'required', set: 'dev', feature: 'the VM tier: building its initramfs' },
   { name: 'qemu-system-x86_64', kind: 'program', package: 'qemu-system-x86', need: 'required', set: 'dev', feature: 'the VM tier: a pure cgroup v2 kernel' },
   { name: 'apt-get', kind: 'program', package: 'apt', need: 'required', set: 'dev', feature: 'the VM tier: downloading its kernel package' },
@@ -66,7 +67,7 @@ export const TOOL_MANIFEST = [
   { name: 'clang', kind: 'program', package: 'clang', need: 'optional', set: 'dev', feature: 'the launcher fuzz target' },
   { name: 'hyperfine', kind: 'program', package: 'hyperfine', need: 'optional', set: 'dev', feature: 'npm run bench: timing' },
   { name: 'bwrap', kind: 'program', package: 'bubblewrap', need: 'optional', set: 'dev', feature: 'npm run bench: a peer to compare with' },
-  { name: 'runc', kind: 'program', package: 'runc', need: 'optional', set: 'dev', feature: 'npm run bench: a peer to compare with' },
+  { name: 'runc', kind: 'program', package: 'runc', need: 'required', set: 'dev', feature: 'tests: secure-by-default compared with runc; npm run bench' },
 ] as const satisfies readonly ToolEntry[];
 
 export interface ToolEntry {
