@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setupPackages, TOOL_MANIFEST, type ToolEntry } from '../../../src/host/tool-manifest';
+import { findTool, installHint } from '../../../src/host/tools';
 
 const REPO = path.resolve(__dirname, '../../..');
 const MANIFEST = TOOL_MANIFEST as readonly ToolEntry[];
@@ -107,5 +108,12 @@ describe('tool manifest', () => {
     const r = spawnSync('bash', [path.join(REPO, 'scripts/setup.sh'), ...(dev ? ['--dev'] : []), '--print-packages'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim().split('\n').sort()).toEqual(setupPackages(dev).sort());
+  });
+
+  it('hints name the packages, once each, and Node.js by how to get it', () => {
+    expect(installHint(['cc', 'make', 'seccomp.h'])).toBe('apt-get install build-essential make libseccomp-dev');
+    expect(installHint(['ip', 'bridge', 'nsenter', 'unshare'])).toBe('apt-get install iproute2 util-linux');
+    expect(installHint(['node'])).toMatch(/^node: .*README/);
+    expect(findTool('sh', { PATH: '' })).toMatch(/\/sh$/); // the sbin and bin dirs are searched even without PATH
   });
 });
