@@ -55,6 +55,8 @@ if (want('js')) {
   await build({ ...common, entryPoints: [join(root, 'src/cli/entry.ts')], outfile: join(root, 'dist/cli-main.js'), external: [...common.external, './oclif.js'], plugins: [builtinsOnce] });
   await build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/oclif.js') });
   await build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/index.js') });
+  // Definitions are evaluated in a worker thread with a bounded heap and time (src/load/isolated.ts).
+  await build({ ...common, entryPoints: [join(root, 'src/load/evaluate-worker.ts')], outfile: join(root, 'dist/evaluate-worker.js') });
 }
 
 if (want('types')) {

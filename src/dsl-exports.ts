@@ -11,8 +11,16 @@ export type {
   BindOptions,
   CapabilityOptions,
   CpuOptions,
+  CpusetOptions,
+  EnvOptions,
   IoOptions,
+  IoThrottleOptions,
   MemoryOptions,
+  MountOptions,
+  RestartOptions,
+  StdioStreams,
+  TimeOffsetOptions,
+  UserOptions,
   NetworkOptions,
   PortForwardOptions,
   RootfsOptions,
@@ -20,8 +28,8 @@ export type {
   TmpfsOptions,
   RlimitValue,
 } from './dsl/container';
-export { BootstrapBuilder, type BusyboxOptions, type DebootstrapOptions } from './dsl/bootstrap';
-export { ProvisionBuilder } from './dsl/provision';
-export { SeccompBuilder, type SeccompActionInput } from './dsl/seccomp';
+export { BootstrapBuilder, type BusyboxOptions, type DebootstrapOptions, type HostOptions, type LxcOptions } from './dsl/bootstrap';
+export { ProvisionBuilder, type ProvisionFileOptions } from './dsl/provision';
+export { SeccompBuilder, type SeccompActionInput, type SeccompRuleOptions } from './dsl/seccomp';
 export type { Size } from './plan/size';
 export * from './plan/types';

@@ -8,7 +8,10 @@
  * (including the functions that run compiled lazily) is kept per command; the next run of that command
  * skips most parsing and compiling. The cache is only a speed-up: any problem reading or writing it is
  * ignored, V8 itself rejects data from another V8 version or flags, and the file name carries the
- * bundle's size, mtime and inode, so a rebuilt bundle never meets an old cache. HACO_NO_CODE_CACHE=1
+ * bundle's size, mtime and inode, so a rebuilt bundle never meets an old cache. Only V8's *data* is
+ * cached: the source is always dist/cli-main.js itself. V8's own check of that data compares the
+ * source's length, not its content, and accepted bytecode runs as is, so the file is trusted only from
+ * a private folder and with its SHA-256 intact (src/cache-file.ts). HACO_NO_CODE_CACHE=1
  * turns it off. A script run this way has no dynamic import(): scripts/build.mjs turns haco's own
  * `await import('node:…')` into plain module inits, and a unit test keeps any other import() out.
  */
@@ -16,43 +19,37 @@ import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { writeFileAtomic } from '../atomic-file';
-import { cacheRoot } from '../cache-dir';
+import { readCacheFile, writeCacheFile } from '../cache-file';
 
 /** Commands answered by the bundle itself get a cache each: they run different functions (aliases share). */
 const COMMAND_CACHE: Record<string, string> = { version: 'version', '--version': 'version', '-v': 'version', plan: 'plan', start: 'start', run: 'start' };
 
-function cacheFile(bundle: string): string | undefined {
+function cacheName(bundle: string): string | undefined {
   if (process.env['HACO_NO_CODE_CACHE']) return undefined;
   const st = statSync(bundle);
   const command = process.argv[2] ?? '';
   const key = COMMAND_CACHE[command] ?? 'other';
-  return join(cacheRoot(), 'v8', `cli-main-${st.size}-${Math.trunc(st.mtimeMs)}-${st.ino}-${process.version}-${key}.bin`);
+  return `cli-main-${st.size}-${Math.trunc(st.mtimeMs)}-${st.ino}-${process.version}-${key}.bin`;
 }
 
-function readCache(file: string | undefined): Buffer | undefined {
-  if (!file) return undefined;
-  try {
-    return readFileSync(file);
-  } catch {
-    return undefined;
-  }
+function readCache(name: string | undefined): Buffer | undefined {
+  return name ? readCacheFile('v8', name) : undefined;
 }
 
-function writeCache(file: string, data: Buffer): void {
+function writeCache(name: string, data: Buffer): void {
   try {
-    writeFileAtomic(file, data); // concurrent runs: whole files only
+    const file = writeCacheFile('v8', name, data); // concurrent runs: whole files only
     // Caches of earlier builds of the bundle (or node versions) for this command are dead weight.
     const dir = dirname(file);
-    const suffix = file.slice(file.lastIndexOf('-'));
-    for (const old of readdirSync(dir)) if (old.startsWith('cli-main-') && old.endsWith(suffix) && join(dir, old) !== file) unlinkSync(join(dir, old));
+    const suffix = name.slice(name.lastIndexOf('-'));
+    for (const old of readdirSync(dir)) if (old.startsWith('cli-main-') && old.endsWith(suffix) && old !== name) unlinkSync(join(dir, old));
   } catch {
-    // read-only home, full disk, a concurrent cleanup: run without the cache
+    // read-only home, full disk, a concurrent cleanup, a folder not private to this user: run without the cache
   }
 }
 
 const bundle = join(__dirname, 'cli-main.js');
-const file = cacheFile(bundle);
+const file = cacheName(bundle);
 const cachedData = readCache(file);
 const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), {
   filename: bundle,

@@ -1,5 +1,6 @@
 import type { BootstrapPlan, DebootstrapBootstrap, ShellStep } from '../plan/types';
 import { HOST_BOOTSTRAP_BINDS } from './defaults';
+import { checkOptions, guardMethods, optionKeys } from './options';
 
 export interface DebootstrapOptions {
   /** Debian or Ubuntu suite, e.g. "bookworm", "trixie", "noble". */
@@ -15,11 +16,25 @@ export interface DebootstrapOptions {
   /** Target architecture (`--arch`), default the host's. */
   arch?: string;
 }
+const DEBOOTSTRAP_OPTIONS = optionKeys<DebootstrapOptions>()({ suite: true, variant: true, mirror: true, components: true, include: true, arch: true });
 
 export interface BusyboxOptions {
   /** A statically linked busybox on the host (Debian: busybox-static), default /bin/busybox. */
   busybox?: string;
 }
+const BUSYBOX_OPTIONS = optionKeys<BusyboxOptions>()({ busybox: true });
+
+export interface HostOptions {
+  /** Host directories bound read-only (default /usr, /bin, /sbin, /lib, /lib64, /lib32, /libx32). */
+  binds?: string[];
+}
+const HOST_OPTIONS = optionKeys<HostOptions>()({ binds: true });
+
+export interface LxcOptions {
+  /** Arguments passed to the template after `--`. */
+  args?: string[];
+}
+const LXC_OPTIONS = optionKeys<LxcOptions>()({ args: true });
 
 /**
  * How `haco create` builds the root filesystem. Exactly one strategy; `post()` steps run afterwards on
@@ -31,6 +46,7 @@ export class BootstrapBuilder {
   /** @internal */
   constructor(plan: BootstrapPlan = { strategy: 'none', post: [] }) {
     this.#plan = plan;
+    return guardMethods(this, 'the bootstrap builder');
   }
 
   /**
@@ -38,7 +54,8 @@ export class BootstrapBuilder {
    * and the rootfs only holds the container's own /etc, /var, /tmp and /root. Instant.
    * See it: `findmnt -R /` inside shows the read-only binds of the host's directories.
    */
-  host(options: { binds?: string[] } = {}): BootstrapBuilder {
+  host(options: HostOptions = {}): BootstrapBuilder {
+    checkOptions('.host()', options, HOST_OPTIONS);
     return this.#strategy({ strategy: 'host', binds: options.binds ?? [...HOST_BOOTSTRAP_BINDS] });
   }
 
@@ -47,6 +64,7 @@ export class BootstrapBuilder {
    * See it: `ls -l /bin` inside shows every tool as a link to busybox.
    */
   busybox(options: BusyboxOptions = {}): BootstrapBuilder {
+    checkOptions('.busybox()', options, BUSYBOX_OPTIONS);
     return this.#strategy({ strategy: 'busybox', busybox: options.busybox ?? '/bin/busybox' });
   }
 
@@ -55,6 +73,7 @@ export class BootstrapBuilder {
    * See it: `cat /etc/os-release` inside.
    */
   debootstrap(options: DebootstrapOptions): BootstrapBuilder {
+    checkOptions('.debootstrap()', options, DEBOOTSTRAP_OPTIONS);
     return this.#strategy({
       strategy: 'debootstrap',
       suite: options.suite,
@@ -70,7 +89,8 @@ export class BootstrapBuilder {
    * `lxc-create -t TEMPLATE -- ARGS` with the templates of the lxc-templates package (busybox, debian,
    * ubuntu, alpine, download…). Templates that download images need network access.
    */
-  lxc(template: string, options: { args?: string[] } = {}): BootstrapBuilder {
+  lxc(template: string, options: LxcOptions = {}): BootstrapBuilder {
+    checkOptions('.lxc() options', options, LXC_OPTIONS);
     return this.#strategy({ strategy: 'lxc', template, args: options.args ?? [] });
   }
 

@@ -19,6 +19,7 @@ import {
 } from '../plan/types';
 import { BootstrapBuilder } from './bootstrap';
 import { captureCallsite } from './callsite';
+import { checkEach, checkOptions, guardMethods, optionKeys } from './options';
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_COMMAND,
@@ -63,6 +64,14 @@ export interface ContainerDraft {
 
 /** Where an stdio stream goes: a file on the host (opened before the container exists) or inside it. */
 export type StdioOption = { host: string; append?: boolean } | { container: string; append?: boolean };
+const STDIO_OPTION = optionKeys<{ host: string; container: string; append: boolean }>()({ host: true, container: true, append: true });
+
+export interface StdioStreams {
+  stdin?: StdioOption;
+  stdout?: StdioOption;
+  stderr?: StdioOption;
+}
+const STDIO_STREAMS = optionKeys<StdioStreams>()({ stdin: true, stdout: true, stderr: true });
 
 export interface RootfsOptions {
   /** Mount the rootfs read-only (default: writable). See it: `touch /x` inside fails with EROFS. */
@@ -77,6 +86,7 @@ export interface RootfsOptions {
    */
   lower?: string | ContainerBuilder | Array<string | ContainerBuilder>;
 }
+const ROOTFS_OPTIONS = optionKeys<RootfsOptions>()({ readonly: true, switchRoot: true, propagation: true, lower: true });
 
 export interface BindOptions {
   /** Bind read-only (MS_RDONLY remount). Default false. */
@@ -87,6 +97,7 @@ export interface BindOptions {
   /** Create the target inside the rootfs if missing. Default true. */
   create?: boolean;
 }
+const BIND_OPTIONS = optionKeys<BindOptions>()({ readonly: true, recursive: true, propagation: true, create: true });
 
 export interface TmpfsOptions {
   /** Size limit, e.g. "64M". Default: the kernel's (half of RAM). */
@@ -95,6 +106,16 @@ export interface TmpfsOptions {
   mode?: string;
   flags?: MountFlag[];
 }
+const TMPFS_OPTIONS = optionKeys<TmpfsOptions>()({ size: true, mode: true, flags: true });
+
+export interface MountOptions {
+  fstype: string;
+  source: string;
+  target: string;
+  data?: string;
+  flags?: MountFlag[];
+}
+const MOUNT_OPTIONS = optionKeys<MountOptions>()({ fstype: true, source: true, target: true, data: true, flags: true });
 
 export interface CpuOptions {
   /**
@@ -107,6 +128,13 @@ export interface CpuOptions {
   /** Relative weight 1–10000 (default 100): cpu.weight (v2) or cpu.shares (v1). */
   weight?: number;
 }
+const CPU_OPTIONS = optionKeys<CpuOptions>()({ max: true, periodUs: true, weight: true });
+
+export interface CpusetOptions {
+  cpus?: string;
+  mems?: string;
+}
+const CPUSET_OPTIONS = optionKeys<CpusetOptions>()({ cpus: true, mems: true });
 
 export interface MemoryOptions {
   /** Hard limit; above it the kernel reclaims, then OOM-kills. memory.max / memory.limit_in_bytes. */
@@ -116,19 +144,24 @@ export interface MemoryOptions {
   /** Best-effort protection (memory.low / soft limit). */
   low?: Size;
 }
+const MEMORY_OPTIONS = optionKeys<MemoryOptions>()({ max: true, swap: true, low: true });
 
 export interface IoOptions {
   /** Relative weight 1–10000: io.weight (v2) / blkio.weight (v1). */
   weight?: number;
   /** Per-device bandwidth and IOPS limits: io.max (v2) / blkio.throttle.* (v1). */
-  throttle?: Array<{
-    device: string;
-    readBps?: Size;
-    writeBps?: Size;
-    readIops?: number;
-    writeIops?: number;
-  }>;
+  throttle?: IoThrottleOptions[];
 }
+const IO_OPTIONS = optionKeys<IoOptions>()({ weight: true, throttle: true });
+
+export interface IoThrottleOptions {
+  device: string;
+  readBps?: Size;
+  writeBps?: Size;
+  readIops?: number;
+  writeIops?: number;
+}
+const IO_THROTTLE_OPTIONS = optionKeys<IoThrottleOptions>()({ device: true, readBps: true, writeBps: true, readIops: true, writeIops: true });
 
 export interface CapabilityOptions {
   /** Start from Docker's default set (default), every capability, or none. */
@@ -141,6 +174,7 @@ export interface CapabilityOptions {
    */
   ambient?: string[];
 }
+const CAPABILITY_OPTIONS = optionKeys<CapabilityOptions>()({ base: true, add: true, drop: true, ambient: true });
 
 export interface NetworkOptions {
   /** Host bridge the container's veth is attached to (created if missing when `createBridge`). */
@@ -165,6 +199,17 @@ export interface NetworkOptions {
    */
   ports?: PortForwardOptions[];
 }
+const NETWORK_OPTIONS = optionKeys<NetworkOptions>()({
+  bridge: true,
+  bridgeAddress: true,
+  address: true,
+  gateway: true,
+  vethHost: true,
+  vethGuest: true,
+  createBridge: true,
+  cleanup: true,
+  ports: true,
+});
 
 /** A host port forwarded to a port of the container. */
 export interface PortForwardOptions {
@@ -175,6 +220,34 @@ export interface PortForwardOptions {
   /** Default tcp. */
   protocol?: 'tcp' | 'udp';
 }
+const PORT_OPTIONS = optionKeys<PortForwardOptions>()({ host: true, container: true, protocol: true });
+
+export interface UserOptions {
+  uid: number;
+  gid?: number;
+  groups?: number[];
+}
+const USER_OPTIONS = optionKeys<UserOptions>()({ uid: true, gid: true, groups: true });
+
+export interface EnvOptions {
+  /** Drop haco's default PATH, HOME and TERM. */
+  replace?: boolean;
+}
+const ENV_OPTIONS = optionKeys<EnvOptions>()({ replace: true });
+
+export interface TimeOffsetOptions {
+  monotonic?: number;
+  boottime?: number;
+}
+const TIME_OFFSET_OPTIONS = optionKeys<TimeOffsetOptions>()({ monotonic: true, boottime: true });
+
+export interface RestartOptions {
+  maxRetries?: number;
+  backoffMs?: number;
+}
+const RESTART_OPTIONS = optionKeys<RestartOptions>()({ maxRetries: true, backoffMs: true });
+
+const ID_MAP_ENTRY = optionKeys<IdMapEntry>()({ inside: true, outside: true, count: true });
 
 export type RlimitValue = number | 'unlimited';
 
@@ -193,6 +266,8 @@ export class ContainerBuilder {
   /** @internal use defineContainer() */
   constructor(draft: ContainerDraft) {
     this.#draft = draft;
+    // A misspelt method (`.unshre()`) is an error at the user's line with a did-you-mean.
+    return guardMethods(this, 'a container definition');
   }
 
   /** The container's name (state dir, cgroup `haco/NAME`, default hostname). */
@@ -228,7 +303,8 @@ export class ContainerBuilder {
    * Environment variables. The container never inherits the host's environment; it starts from
    * PATH, HOME=/root and TERM=xterm. `replace: true` drops those defaults. See it: `env` inside.
    */
-  env(vars: Record<string, string>, options: { replace?: boolean } = {}): ContainerBuilder {
+  env(vars: Record<string, string>, options: EnvOptions = {}): ContainerBuilder {
+    checkOptions('.env() options', options, ENV_OPTIONS);
     return this.#next('process.env', (d) => {
       d.plan.process.env = { ...(options.replace ? {} : d.plan.process.env), ...vars };
     });
@@ -245,7 +321,8 @@ export class ContainerBuilder {
    * Run as this uid/gid (setresuid/setresgid/setgroups after everything else is set up). Default root.
    * A non-root init has no capabilities unless `capabilities({ ambient })` keeps some. See it: `id`.
    */
-  user(user: number | { uid: number; gid?: number; groups?: number[] }): ContainerBuilder {
+  user(user: number | UserOptions): ContainerBuilder {
+    checkOptions('.user()', user, USER_OPTIONS);
     const u = typeof user === 'number' ? { uid: user } : user;
     return this.#next('process.user', (d) => {
       d.plan.process.user = { uid: u.uid, gid: u.gid ?? u.uid, groups: u.groups ? [...u.groups] : [] };
@@ -280,7 +357,9 @@ export class ContainerBuilder {
   }
 
   /** Redirect the init's stdin/stdout/stderr to files, host-side or container-side. */
-  stdio(streams: { stdin?: StdioOption; stdout?: StdioOption; stderr?: StdioOption }): ContainerBuilder {
+  stdio(streams: StdioStreams): ContainerBuilder {
+    checkOptions('.stdio()', streams, STDIO_STREAMS);
+    for (const key of STDIO_STREAMS) checkOptions(`.stdio() ${key}`, (streams as Record<string, unknown>)[key], STDIO_OPTION);
     const toTarget = (o: StdioOption): StdioTarget =>
       'host' in o
         ? { side: 'host', path: o.host, append: o.append ?? false }
@@ -300,6 +379,7 @@ export class ContainerBuilder {
    * Default `/var/lib/haco/NAME/rootfs`. See it: `ls /` inside shows this tree, not the host's.
    */
   rootfs(path: string, options: RootfsOptions = {}): ContainerBuilder {
+    checkOptions('.rootfs() options', options, ROOTFS_OPTIONS);
     return this.#next('rootfs', (d) => {
       d.plan.rootfs.path = path;
       if (options.readonly !== undefined) d.plan.rootfs.readonly = options.readonly;
@@ -307,7 +387,7 @@ export class ContainerBuilder {
       if (options.propagation) d.plan.rootfs.propagation = options.propagation;
       if (options.lower !== undefined) {
         const lowers = (Array.isArray(options.lower) ? options.lower : [options.lower]).map((l) =>
-          typeof l === 'string' ? l : l.#draft.plan.rootfs.path,
+          typeof l === 'string' ? l : l.toDraft().plan.rootfs.path,
         );
         d.plan.rootfs.overlay = { lower: lowers, ...overlayDirsBeside(path) };
       }
@@ -396,6 +476,7 @@ export class ContainerBuilder {
    * See it: `id -u` is 0 inside while `ps -o uid` on the host shows `outside`.
    */
   uidMap(...entries: IdMapEntry[]): ContainerBuilder {
+    checkEach('.uidMap() entry', entries, ID_MAP_ENTRY);
     return this.#next('namespaces.uidMap', (d) => {
       d.plan.namespaces.uidMap = entries.map((e) => ({ ...e }));
     });
@@ -403,6 +484,7 @@ export class ContainerBuilder {
 
   /** gid_map lines for the user namespace; see uidMap(). */
   gidMap(...entries: IdMapEntry[]): ContainerBuilder {
+    checkEach('.gidMap() entry', entries, ID_MAP_ENTRY);
     return this.#next('namespaces.gidMap', (d) => {
       d.plan.namespaces.gidMap = entries.map((e) => ({ ...e }));
     });
@@ -431,7 +513,8 @@ export class ContainerBuilder {
    * Unshare the time namespace and shift its clocks (time_namespaces(7)). See it: with
    * `{ boottime: 86400 }`, `uptime` inside reports one more day than on the host.
    */
-  timeOffsets(offsets: { monotonic?: number; boottime?: number }): ContainerBuilder {
+  timeOffsets(offsets: TimeOffsetOptions): ContainerBuilder {
+    checkOptions('.timeOffsets()', offsets, TIME_OFFSET_OPTIONS);
     return this.#next('namespaces.timeOffsets', (d) => {
       d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'time']);
       d.plan.namespaces.timeOffsets = {
@@ -448,6 +531,7 @@ export class ContainerBuilder {
    * the host never sees mounts made inside the container's mount namespace.
    */
   bind(source: string, target: string, options: BindOptions = {}): ContainerBuilder {
+    checkOptions('.bind() options', options, BIND_OPTIONS);
     return this.#mount({
       type: 'bind',
       source,
@@ -461,6 +545,7 @@ export class ContainerBuilder {
 
   /** Mount a tmpfs (memory-backed filesystem). See it: `df -h TARGET` inside shows the size limit. */
   tmpfs(target: string, options: TmpfsOptions = {}): ContainerBuilder {
+    checkOptions('.tmpfs() options', options, TMPFS_OPTIONS);
     let sizeIssue: DraftIssue | undefined;
     let size: number | undefined;
     if (options.size !== undefined) {
@@ -481,7 +566,8 @@ export class ContainerBuilder {
   }
 
   /** Any filesystem mount(2) supports: `{ fstype: 'ext4', source: '/dev/vdb', target: '/data' }`. */
-  mount(mount: { fstype: string; source: string; target: string; data?: string; flags?: MountFlag[] }): ContainerBuilder {
+  mount(mount: MountOptions): ContainerBuilder {
+    checkOptions('.mount()', mount, MOUNT_OPTIONS);
     return this.#mount({
       type: 'fs',
       fstype: mount.fstype,
@@ -559,6 +645,7 @@ export class ContainerBuilder {
 
   /** CPU limits (cgroup cpu controller). See it: `cat /sys/fs/cgroup/haco/NAME/cpu.max` on v2. */
   cpu(options: CpuOptions | `${number}%`): ContainerBuilder {
+    checkOptions('.cpu()', options, CPU_OPTIONS);
     const o: CpuOptions = typeof options === 'string' ? { max: options } : options;
     return this.#next('cgroup.resources.cpu', (d) => {
       const period = o.periodUs ?? d.plan.cgroup.resources.cpu?.periodUs ?? 100000;
@@ -583,7 +670,8 @@ export class ContainerBuilder {
   }
 
   /** Pin to CPUs / memory nodes (cpuset controller), e.g. `{ cpus: '0' }`. See it: `taskset -p $$`. */
-  cpuset(options: { cpus?: string; mems?: string }): ContainerBuilder {
+  cpuset(options: CpusetOptions): ContainerBuilder {
+    checkOptions('.cpuset()', options, CPUSET_OPTIONS);
     return this.#next('cgroup.resources.cpuset', (d) => {
       d.plan.cgroup.resources.cpuset = { ...d.plan.cgroup.resources.cpuset, ...options };
     });
@@ -594,6 +682,7 @@ export class ContainerBuilder {
    * kernel OOM-kills inside the container. See it: `cat /sys/fs/cgroup/haco/NAME/memory.max`.
    */
   memory(options: MemoryOptions | Size): ContainerBuilder {
+    checkOptions('.memory()', options, MEMORY_OPTIONS);
     const o: MemoryOptions = typeof options === 'object' ? options : { max: options };
     return this.#next('cgroup.resources.memory', (d) => {
       const memory: NonNullable<CgroupResources['memory']> = { ...d.plan.cgroup.resources.memory };
@@ -632,6 +721,8 @@ export class ContainerBuilder {
 
   /** Block I/O weight and throttles (io controller on v2, blkio on v1). */
   io(options: IoOptions): ContainerBuilder {
+    checkOptions('.io()', options, IO_OPTIONS);
+    checkEach('.io() throttle', options.throttle, IO_THROTTLE_OPTIONS);
     return this.#next('cgroup.resources.io', (d) => {
       const throttle: IoThrottle[] = [];
       for (const t of options.throttle ?? []) {
@@ -672,6 +763,7 @@ export class ContainerBuilder {
    * with `capsh --decode=…`; without sys_admin, `hostname x` fails with EPERM.
    */
   capabilities(options: CapabilityOptions): ContainerBuilder {
+    checkOptions('.capabilities()', options, CAPABILITY_OPTIONS);
     return this.#next('capabilities', (d) => {
       if (options.base) d.capabilities = { base: options.base, add: [], drop: [], ambient: d.capabilities.ambient };
       if (options.add) d.capabilities.add = unique([...d.capabilities.add, ...options.add]);
@@ -732,6 +824,8 @@ export class ContainerBuilder {
    * (iproute2 commands computed by haco, shown by `haco plan` and `--trace`). See it: `ip addr` inside.
    */
   network(options: NetworkOptions): ContainerBuilder {
+    checkOptions('.network()', options, NETWORK_OPTIONS);
+    checkEach('.network() ports', options.ports, PORT_OPTIONS);
     return this.#next('network', (d) => {
       d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'net']);
       if (options.vethHost !== undefined) d.vethHostExplicit = true;
@@ -778,7 +872,8 @@ export class ContainerBuilder {
   }
 
   /** What the supervisor does when the init exits: never restart, on failure, or always. */
-  restart(policy: 'no' | 'on-failure' | 'always', options: { maxRetries?: number; backoffMs?: number } = {}): ContainerBuilder {
+  restart(policy: 'no' | 'on-failure' | 'always', options: RestartOptions = {}): ContainerBuilder {
+    checkOptions('.restart() options', options, RESTART_OPTIONS);
     return this.#next('restart', (d) => {
       d.plan.restart = {
         policy,

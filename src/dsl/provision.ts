@@ -1,4 +1,11 @@
 import type { ProvisionPlan } from '../plan/types';
+import { checkOptions, guardMethods, optionKeys } from './options';
+
+export interface ProvisionFileOptions {
+  /** Octal permissions of the copy, e.g. "0644". */
+  mode?: string;
+}
+const FILE_OPTIONS = optionKeys<ProvisionFileOptions>()({ mode: true });
 
 /**
  * What `haco provision` does to a bootstrapped rootfs: copy files in, then run named shell steps inside
@@ -11,6 +18,7 @@ export class ProvisionBuilder {
   /** @internal */
   constructor(plan: ProvisionPlan = { steps: [], files: [] }) {
     this.#plan = plan;
+    return guardMethods(this, 'the provision builder');
   }
 
   /**
@@ -25,7 +33,8 @@ export class ProvisionBuilder {
    * Copy a host file into the rootfs before the steps run. A relative `source` is resolved against the
    * definition file's folder.
    */
-  file(source: string, target: string, options: { mode?: string } = {}): ProvisionBuilder {
+  file(source: string, target: string, options: ProvisionFileOptions = {}): ProvisionBuilder {
+    checkOptions('.file() options', options, FILE_OPTIONS);
     const file = { source, target, ...(options.mode === undefined ? {} : { mode: options.mode }) };
     return new ProvisionBuilder({ ...this.#plan, files: [...this.#plan.files, file] });
   }

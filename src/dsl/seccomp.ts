@@ -1,5 +1,15 @@
 import { ERRNO_NUMBERS } from '../plan/names';
 import type { SeccompAction, SeccompArg, SeccompPlan, SeccompRule } from '../plan/types';
+import { checkEach, checkOptions, guardMethods, optionKeys } from './options';
+
+export interface SeccompRuleOptions {
+  syscalls: string[];
+  action: SeccompActionInput;
+  args?: SeccompArg[];
+}
+const RULE_OPTIONS = optionKeys<SeccompRuleOptions>()({ syscalls: true, action: true, args: true });
+const ARG_OPTIONS = optionKeys<SeccompArg>()({ index: true, op: true, value: true, valueTwo: true });
+const ERRNO_ACTION = optionKeys<{ errno: number }>()({ errno: true });
 
 /** An action: "allow", "log", "trap", "kill_thread", "kill_process", or an errno to return. */
 export type SeccompActionInput =
@@ -24,6 +34,7 @@ export class SeccompBuilder {
   constructor(plan: SeccompPlan = { action: 'allow', rules: [] }, problems: string[] = []) {
     this.#plan = plan;
     this.#problems = problems;
+    return guardMethods(this, 'the seccomp builder');
   }
 
   /** What happens to a syscall no rule matches (default: allow, i.e. a deny list). */
@@ -46,7 +57,9 @@ export class SeccompBuilder {
    * A rule with optional argument filters, e.g. only `personality(0xffffffff)`:
    * `{ syscalls: ['personality'], action: 'allow', args: [{ index: 0, op: 'eq', value: 0xffffffff }] }`.
    */
-  rule(rule: { syscalls: string[]; action: SeccompActionInput; args?: SeccompArg[] }): SeccompBuilder {
+  rule(rule: SeccompRuleOptions): SeccompBuilder {
+    checkOptions('.rule()', rule, RULE_OPTIONS);
+    checkEach('.rule() args', rule.args, ARG_OPTIONS);
     const [resolved, problem] = resolveAction(rule.action);
     const entry: SeccompRule = { syscalls: [...rule.syscalls], ...resolved, args: rule.args ? [...rule.args] : [] };
     return new SeccompBuilder({ ...this.#plan, rules: [...this.#plan.rules, entry] }, this.#with(problem));
@@ -63,6 +76,7 @@ export class SeccompBuilder {
 }
 
 function resolveAction(action: SeccompActionInput): [SeccompAction, string | undefined] {
+  checkOptions('seccomp action', action, ERRNO_ACTION);
   if (typeof action === 'string') return [{ action }, undefined];
   if (typeof action.errno === 'number') return [{ action: 'errno', errno: action.errno }, undefined];
   const errno = ERRNO_NUMBERS[String(action.errno).toUpperCase()];

@@ -1,14 +1,16 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { writeFileAtomic } from '../atomic-file';
-import { cacheRoot } from '../cache-dir';
+import { readCacheFile, writeCacheFile } from '../cache-file';
 import type { PlanLocations } from '../plan/build';
 import { fingerprint } from '../plan/fingerprint';
+import { validatePlanSchema } from '../plan/schema';
 import type { Plan } from '../plan/types';
+import { validatePlan } from '../plan/validate';
 
 /**
  * A compiled-plan cache, keyed by the content of every file that went into the bundle. A warm run reads
- * one small JSON file and hashes the inputs — esbuild is never loaded.
+ * one small JSON file and hashes the inputs — esbuild is never loaded. An entry is used only when its
+ * file is intact (src/cache-file.ts) and its plan passes the same schema and semantic checks as a
+ * freshly evaluated one (~1 ms); anything else is discarded and the definition evaluated again.
  */
 interface CacheEntry {
   hacoVersion: string;
@@ -19,18 +21,14 @@ interface CacheEntry {
   locations: PlanLocations;
 }
 
-function plansDir(): string {
-  return path.join(cacheRoot(), 'plans');
-}
-
 // node:crypto costs ~5 ms to load; `haco version` must not pay it, so it is required on first use.
 function sha256(data: string | Buffer): string {
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(data).digest('hex');
 }
 
-function entryFile(entry: string): string {
-  return path.join(plansDir(), `${fingerprint(entry)}.json`);
+function entryName(entry: string): string {
+  return `${fingerprint(entry)}.json`;
 }
 
 function hashFile(file: string): string | undefined {
@@ -53,11 +51,14 @@ function statOf(file: string): { size: number; mtimeNs: string } | undefined {
 export function readCachedPlan(entry: string, hacoVersion: string): { plan: Plan; locations: PlanLocations } | undefined {
   let cached: CacheEntry;
   try {
-    cached = JSON.parse(fs.readFileSync(entryFile(entry), 'utf8')) as CacheEntry;
+    const data = readCacheFile('plans', entryName(entry));
+    if (!data) return undefined;
+    cached = JSON.parse(data.toString('utf8')) as CacheEntry;
   } catch {
     return undefined;
   }
-  if (cached.hacoVersion !== hacoVersion || cached.entry !== entry) return undefined;
+  if (cached.hacoVersion !== hacoVersion || cached.entry !== entry || !Array.isArray(cached.inputs)) return undefined;
+  if (validatePlanSchema(cached.plan).length > 0 || validatePlan(cached.plan).length > 0 || cached.plan.source !== entry) return undefined;
   let touched = false;
   for (const input of cached.inputs) {
     const stat = statOf(input.path);
@@ -70,7 +71,7 @@ export function readCachedPlan(entry: string, hacoVersion: string): { plan: Plan
   }
   if (touched) {
     try {
-      writeFileAtomic(entryFile(entry), JSON.stringify(cached));
+      writeCacheFile('plans', entryName(entry), JSON.stringify(cached));
     } catch {
       // the next run hashes again
     }
@@ -88,7 +89,7 @@ export function writeCachedPlan(entry: string, hacoVersion: string, inputs: stri
     hashed.push({ path: input, sha256, ...stat });
   }
   try {
-    writeFileAtomic(entryFile(entry), JSON.stringify({ hacoVersion, entry, inputs: hashed, plan, locations } satisfies CacheEntry));
+    writeCacheFile('plans', entryName(entry), JSON.stringify({ hacoVersion, entry, inputs: hashed, plan, locations } satisfies CacheEntry));
   } catch {
     // not cached: the next run evaluates again
   }

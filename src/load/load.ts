@@ -1,14 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildPlan, type PlanLocations } from '../plan/build';
+import type { PlanLocations } from '../plan/build';
 import type { Plan } from '../plan/types';
-import { validatePlanSchema } from '../plan/schema';
 import { HACO_VERSION } from '../version';
 import { bundleDefinition } from './bundle';
 import { readCachedPlan, writeCachedPlan } from './cache';
 import { DefinitionError } from './definition-error';
-import { evaluateBundle } from './evaluate';
-import { BundleMapper } from './source-map';
+import { evaluateIsolated } from './isolated';
 
 export interface LoadedDefinition {
   file: string;
@@ -37,19 +35,14 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
     if (cached) return { file: entry, ...cached, fromCache: true };
   }
   const bundle = await bundleDefinition(entry);
-  const mapper = new BundleMapper(bundle.map, entry);
-  const exported = evaluateBundle(entry, bundle, mapper);
-  const built = buildPlan(entry, exported);
-  if ('notContainers' in built) {
-    throw new DefinitionError('E_NOT_CONTAINER', `${path.basename(entry)}: ${built.notContainers}`, {
+  const evaluated = await evaluateIsolated(entry, bundle);
+  if (evaluated.kind === 'notContainers') {
+    throw new DefinitionError('E_NOT_CONTAINER', `${path.basename(entry)}: ${evaluated.message}`, {
       hint: "export default defineContainer('name')… or an array of containers",
       location: { file: entry, line: 1, column: 1 },
     });
   }
-  const locations = built.locations.map((byPath) =>
-    Object.fromEntries(Object.entries(byPath).map(([key, loc]) => [key, mapper.map(loc)])),
-  );
-  const issues = built.issues.map((issue) => ({ ...issue, location: issue.location && mapper.map(issue.location) }));
+  const { plan, locations, issues } = evaluated;
   if (issues.length > 0) {
     const first = issues[0]!;
     throw new DefinitionError(
@@ -58,12 +51,6 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
       { issues, ...(first.hint ? { hint: first.hint } : {}), ...(first.location ? { location: first.location } : {}) },
     );
   }
-  const schemaErrors = validatePlanSchema(built.plan);
-  if (schemaErrors.length > 0) {
-    throw new DefinitionError('E_SCHEMA', `the plan does not match its schema: ${schemaErrors.join('; ')}`, {
-      hint: 'a value of the wrong type reached the plan (check values passed with `as any`)',
-    });
-  }
-  if (useCache) writeCachedPlan(entry, HACO_VERSION, bundle.inputs, built.plan, locations);
-  return { file: entry, plan: built.plan, locations, fromCache: false };
+  if (useCache) writeCachedPlan(entry, HACO_VERSION, bundle.inputs, plan, locations);
+  return { file: entry, plan: plan, locations, fromCache: false };
 }

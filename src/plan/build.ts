@@ -2,6 +2,7 @@ import type { SourceLocation } from '../errors';
 import { ContainerBuilder, type ContainerDraft } from '../dsl/container';
 import { resolveCapabilities } from './capabilities';
 import { PLAN_API_VERSION, type ContainerPlan, type Plan } from './types';
+import { validatePlanSchemaDetailed, type SchemaError } from './schema';
 import { validatePlan, type PlanIssue } from './validate';
 
 /** A plan issue with the place in the definition that caused it. */
@@ -43,7 +44,18 @@ export function buildPlan(source: string, exported: unknown): BuiltPlan | { notC
     return { ...draft.plan, capabilities };
   });
   const plan: Plan = { apiVersion: PLAN_API_VERSION, source, containers };
-  issues.push(...validatePlan(plan));
+  // Schema first: the semantic checks rely on the types (a `.rootfs(123 as any)` must be reported as a
+  // wrong type at its call, not crash a check that calls .startsWith on it).
+  // Only a wrong *value* (a range, a pattern, an unknown name) lets them run, and then their more
+  // specific message for a field replaces the schema's.
+  const schemaErrors = validatePlanSchemaDetailed(plan);
+  const schemaIssues = schemaErrors.map(schemaIssue);
+  if (schemaErrors.some((e) => e.shape)) issues.push(...schemaIssues);
+  else {
+    const semantic = validatePlan(plan);
+    const covered = (i: PlanIssue) => semantic.some((s) => s.container === i.container && (i.path === s.path || i.path.startsWith(`${s.path}.`) || i.path.startsWith(`${s.path}[`)));
+    issues.push(...semantic, ...schemaIssues.filter((i) => !covered(i)));
+  }
   const locations = drafts.map((d) => d.locations);
   return {
     plan,
@@ -66,4 +78,20 @@ export function locate(locations: Record<string, SourceLocation>, path: string):
     key = cut > 0 ? key.slice(0, cut) : '';
   }
   return locations['name'];
+}
+
+/**
+ * A schema error as a plan issue: `/containers/0/rootfs/path: must be string` → container 0, path
+ * `rootfs.path`, so it is reported at the DSL call that wrote the field.
+ */
+function schemaIssue({ instancePath, message }: SchemaError): PlanIssue {
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (parts[0] !== 'containers' || parts[1] === undefined) return { container: undefined, path: instancePath || '/', message: `${instancePath || 'the plan'} ${message}` };
+  const path = parts.slice(2).reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+  return {
+    container: Number(parts[1]),
+    path: path || 'name',
+    message: `${path || 'the container'} ${message}`,
+    hint: 'a value of the wrong type or out of range reached the plan (check values passed with `as any` or computed at run time)',
+  };
 }

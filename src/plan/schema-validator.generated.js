@@ -3,19 +3,214 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace."},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"type":"number","minimum":0},"gid":{"type":"number","minimum":0},"groups":{"type":"array","items":{"type":"number"},"description":"Supplementary groups (setgroups(2))."}},"required":["uid","gid","groups"],"additionalProperties":false},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"type":"number"},"boottime":{"type":"number"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"type":"number","minimum":0},"outside":{"type":"number","minimum":0},"count":{"type":"number","minimum":1}},"required":["inside","outside","count"],"additionalProperties":false},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"type":"number","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are cgroup file names of that version."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs); `max` = unlimited."},"periodUs":{"type":"number","description":"CFS period (µs), default 100000."},"weight":{"type":"number","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\""},"mems":{"type":"string"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"type":"number","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"number","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000)."},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"type":"number"},"writeBps":{"type":"number"},"readIops":{"type":"number"},"writeIops":{"type":"number"}},"required":["device"],"additionalProperties":false},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"type":"number"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"type":"number"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"number","description":"With `errno`: the errno returned (number)."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"number","description":"With `errno`: the errno returned (number)."},"syscalls":{"type":"array","items":{"type":"string"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false},"SeccompArg":{"type":"object","properties":{"index":{"type":"number","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"type":"number"},"valueTwo":{"type":"number","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"type":"number","description":"0 = no limit."},"backoffMs":{"type":"number","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
 const schema12 = {"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."};
 const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
-const schema79 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"type":"number","description":"0 = no limit."},"backoffMs":{"type":"number","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
-const schema80 = {"type":"string","enum":["cgroup","rlimits"]};
+const schema104 = {"type":"string","enum":["cgroup","rlimits"]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", "u");
-const schema14 = {"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace."},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false};
-const schema15 = {"type":"object","properties":{"uid":{"type":"number","minimum":0},"gid":{"type":"number","minimum":0},"groups":{"type":"array","items":{"type":"number"},"description":"Supplementary groups (setgroups(2))."}},"required":["uid","gid","groups"],"additionalProperties":false};
-const schema16 = {"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false};
-const schema17 = {"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false};
+const schema14 = {"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false};
+const func4 = require("ajv/dist/runtime/ucs2length").default;
+const pattern1 = new RegExp("^[a-zA-Z0-9_.-]+$", "u");
+const schema15 = {"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false};
+const schema16 = {"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294};
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.uid === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "uid"},message:"must have required property '"+"uid"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.gid === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "gid"},message:"must have required property '"+"gid"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.groups === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "uid") || (key0 === "gid")) || (key0 === "groups"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.uid !== undefined){
+let data0 = data.uid;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err4 = {instancePath:instancePath+"/uid",schemaPath:"#/definitions/Id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(typeof data0 == "number"){
+if(data0 > 4294967294 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/uid",schemaPath:"#/definitions/Id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data0 < 0 || isNaN(data0)){
+const err6 = {instancePath:instancePath+"/uid",schemaPath:"#/definitions/Id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.gid !== undefined){
+let data1 = data.gid;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err7 = {instancePath:instancePath+"/gid",schemaPath:"#/definitions/Id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(typeof data1 == "number"){
+if(data1 > 4294967294 || isNaN(data1)){
+const err8 = {instancePath:instancePath+"/gid",schemaPath:"#/definitions/Id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err9 = {instancePath:instancePath+"/gid",schemaPath:"#/definitions/Id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.groups !== undefined){
+let data2 = data.groups;
+if(Array.isArray(data2)){
+if(data2.length > 65536){
+const err10 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 65536},message:"must NOT have more than 65536 items"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err11 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/Id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 > 4294967294 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/Id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err13 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/definitions/Id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate14.errors = vErrors;
+return errors === 0;
+}
+
+const schema19 = {"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false};
+const schema20 = {"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false};
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -89,7 +284,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!((data1 === "host") || (data1 === "container"))){
-const err6 = {instancePath:instancePath+"/stdin/side",schemaPath:"#/definitions/StdioTarget/properties/side/enum",keyword:"enum",params:{allowedValues: schema17.properties.side.enum},message:"must be equal to one of the allowed values"};
+const err6 = {instancePath:instancePath+"/stdin/side",schemaPath:"#/definitions/StdioTarget/properties/side/enum",keyword:"enum",params:{allowedValues: schema20.properties.side.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -193,7 +388,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!((data5 === "host") || (data5 === "container"))){
-const err15 = {instancePath:instancePath+"/stdout/side",schemaPath:"#/definitions/StdioTarget/properties/side/enum",keyword:"enum",params:{allowedValues: schema17.properties.side.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/stdout/side",schemaPath:"#/definitions/StdioTarget/properties/side/enum",keyword:"enum",params:{allowedValues: schema20.properties.side.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -297,7 +492,7 @@ vErrors.push(err23);
 errors++;
 }
 if(!((data9 === "host") || (data9 === "container"))){
-const err24 = {instancePath:instancePath+"/stderr/side",schemaPath:"#/definitions/StdioTarget/properties/side/enum",keyword:"enum",params:{allowedValues: schema17.properties.side.enum},message:"must be equal to one of the allowed values"};
+const err24 = {instancePath:instancePath+"/stderr/side",schemaPath:"#/definitions/StdioTarget/properties/side/enum",keyword:"enum",params:{allowedValues: schema20.properties.side.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -354,7 +549,7 @@ vErrors.push(err28);
 }
 errors++;
 }
-validate14.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
@@ -543,8 +738,10 @@ errors++;
 }
 }
 if(data.hostname !== undefined){
-if(typeof data.hostname !== "string"){
-const err16 = {instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data5 = data.hostname;
+if(typeof data5 === "string"){
+if(func4(data5) > 64){
+const err16 = {instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -553,12 +750,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-if(data.user !== undefined){
-let data6 = data.user;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(data6.uid === undefined){
-const err17 = {instancePath:instancePath+"/user",schemaPath:"#/definitions/UserPlan/required",keyword:"required",params:{missingProperty: "uid"},message:"must have required property '"+"uid"+"'"};
+if(func4(data5) < 1){
+const err17 = {instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -567,8 +760,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data6.gid === undefined){
-const err18 = {instancePath:instancePath+"/user",schemaPath:"#/definitions/UserPlan/required",keyword:"required",params:{missingProperty: "gid"},message:"must have required property '"+"gid"+"'"};
+if(!pattern1.test(data5)){
+const err18 = {instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9_.-]+$"},message:"must match pattern \""+"^[a-zA-Z0-9_.-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -577,8 +770,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data6.groups === undefined){
-const err19 = {instancePath:instancePath+"/user",schemaPath:"#/definitions/UserPlan/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
+}
+else {
+const err19 = {instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -587,9 +781,16 @@ vErrors.push(err19);
 }
 errors++;
 }
-for(const key2 in data6){
-if(!(((key2 === "uid") || (key2 === "gid")) || (key2 === "groups"))){
-const err20 = {instancePath:instancePath+"/user",schemaPath:"#/definitions/UserPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data.user !== undefined){
+if(!(validate14(data.user, {instancePath:instancePath+"/user",parentData:data,parentDataProperty:"user",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+if(data.daemonize !== undefined){
+if(typeof data.daemonize !== "boolean"){
+const err20 = {instancePath:instancePath+"/daemonize",schemaPath:"#/properties/daemonize/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -599,11 +800,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data6.uid !== undefined){
-let data7 = data6.uid;
-if(typeof data7 == "number"){
-if(data7 < 0 || isNaN(data7)){
-const err21 = {instancePath:instancePath+"/user/uid",schemaPath:"#/definitions/UserPlan/properties/uid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data.sessionLeader !== undefined){
+if(typeof data.sessionLeader !== "boolean"){
+const err21 = {instancePath:instancePath+"/sessionLeader",schemaPath:"#/properties/sessionLeader/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -613,8 +812,9 @@ vErrors.push(err21);
 errors++;
 }
 }
-else {
-const err22 = {instancePath:instancePath+"/user/uid",schemaPath:"#/definitions/UserPlan/properties/uid/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data.reaper !== undefined){
+if(typeof data.reaper !== "boolean"){
+const err22 = {instancePath:instancePath+"/reaper",schemaPath:"#/properties/reaper/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -624,11 +824,15 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data6.gid !== undefined){
-let data8 = data6.gid;
-if(typeof data8 == "number"){
-if(data8 < 0 || isNaN(data8)){
-const err23 = {instancePath:instancePath+"/user/gid",schemaPath:"#/definitions/UserPlan/properties/gid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data.stdio !== undefined){
+if(!(validate16(data.stdio, {instancePath:instancePath+"/stdio",parentData:data,parentDataProperty:"stdio",rootData}))){
+vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -637,120 +841,15 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/user/gid",schemaPath:"#/definitions/UserPlan/properties/gid/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data6.groups !== undefined){
-let data9 = data6.groups;
-if(Array.isArray(data9)){
-const len1 = data9.length;
-for(let i1=0; i1<len1; i1++){
-if(!(typeof data9[i1] == "number")){
-const err25 = {instancePath:instancePath+"/user/groups/" + i1,schemaPath:"#/definitions/UserPlan/properties/groups/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/user/groups",schemaPath:"#/definitions/UserPlan/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/user",schemaPath:"#/definitions/UserPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-if(data.daemonize !== undefined){
-if(typeof data.daemonize !== "boolean"){
-const err28 = {instancePath:instancePath+"/daemonize",schemaPath:"#/properties/daemonize/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data.sessionLeader !== undefined){
-if(typeof data.sessionLeader !== "boolean"){
-const err29 = {instancePath:instancePath+"/sessionLeader",schemaPath:"#/properties/sessionLeader/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data.reaper !== undefined){
-if(typeof data.reaper !== "boolean"){
-const err30 = {instancePath:instancePath+"/reaper",schemaPath:"#/properties/reaper/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data.stdio !== undefined){
-if(!(validate14(data.stdio, {instancePath:instancePath+"/stdio",parentData:data,parentDataProperty:"stdio",rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
 validate13.errors = vErrors;
 return errors === 0;
 }
 
-const schema20 = {"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false};
-const schema21 = {"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]};
-const schema22 = {"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false};
+const schema23 = {"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false};
+const schema24 = {"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]};
+const schema25 = {"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false};
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -863,7 +962,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!((data2 === "pivot_root") || (data2 === "chroot"))){
-const err10 = {instancePath:instancePath+"/switchRoot",schemaPath:"#/properties/switchRoot/enum",keyword:"enum",params:{allowedValues: schema20.properties.switchRoot.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/switchRoot",schemaPath:"#/properties/switchRoot/enum",keyword:"enum",params:{allowedValues: schema23.properties.switchRoot.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -886,7 +985,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!((((((data3 === "private") || (data3 === "rprivate")) || (data3 === "slave")) || (data3 === "rslave")) || (data3 === "shared")) || (data3 === "rshared"))){
-const err12 = {instancePath:instancePath+"/propagation",schemaPath:"#/definitions/Propagation/enum",keyword:"enum",params:{allowedValues: schema21.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/propagation",schemaPath:"#/definitions/Propagation/enum",keyword:"enum",params:{allowedValues: schema24.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1082,16 +1181,16 @@ vErrors.push(err27);
 }
 errors++;
 }
-validate17.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 
-const schema23 = {"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"type":"number"},"boottime":{"type":"number"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false};
-const schema24 = {"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."};
-const schema27 = {"type":"object","properties":{"inside":{"type":"number","minimum":0},"outside":{"type":"number","minimum":0},"count":{"type":"number","minimum":1}},"required":["inside","outside","count"],"additionalProperties":false};
-const schema25 = {"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false};
+const schema26 = {"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false};
+const schema27 = {"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."};
+const schema34 = {"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036};
+const schema28 = {"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false};
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1140,7 +1239,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((((((((data0 === "mount") || (data0 === "uts")) || (data0 === "ipc")) || (data0 === "pid")) || (data0 === "net")) || (data0 === "user")) || (data0 === "cgroup")) || (data0 === "time"))){
-const err4 = {instancePath:instancePath+"/kind",schemaPath:"#/definitions/NamespaceKind/enum",keyword:"enum",params:{allowedValues: schema24.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/kind",schemaPath:"#/definitions/NamespaceKind/enum",keyword:"enum",params:{allowedValues: schema27.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1173,12 +1272,181 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate20.errors = vErrors;
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+const schema30 = {"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."};
+const schema33 = {"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295};
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.inside === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inside"},message:"must have required property '"+"inside"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.outside === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outside"},message:"must have required property '"+"outside"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.count === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "inside") || (key0 === "outside")) || (key0 === "count"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.inside !== undefined){
+let data0 = data.inside;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err4 = {instancePath:instancePath+"/inside",schemaPath:"#/definitions/Id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(typeof data0 == "number"){
+if(data0 > 4294967294 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/inside",schemaPath:"#/definitions/Id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data0 < 0 || isNaN(data0)){
+const err6 = {instancePath:instancePath+"/inside",schemaPath:"#/definitions/Id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.outside !== undefined){
+let data1 = data.outside;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err7 = {instancePath:instancePath+"/outside",schemaPath:"#/definitions/Id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(typeof data1 == "number"){
+if(data1 > 4294967294 || isNaN(data1)){
+const err8 = {instancePath:instancePath+"/outside",schemaPath:"#/definitions/Id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err9 = {instancePath:instancePath+"/outside",schemaPath:"#/definitions/Id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.count !== undefined){
+let data2 = data.count;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err10 = {instancePath:instancePath+"/count",schemaPath:"#/definitions/IdCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 4294967295 || isNaN(data2)){
+const err11 = {instancePath:instancePath+"/count",schemaPath:"#/definitions/IdCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data2 < 1 || isNaN(data2)){
+const err12 = {instancePath:instancePath+"/count",schemaPath:"#/definitions/IdCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate25.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1281,7 +1549,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!((((((((data1 === "mount") || (data1 === "uts")) || (data1 === "ipc")) || (data1 === "pid")) || (data1 === "net")) || (data1 === "user")) || (data1 === "cgroup")) || (data1 === "time"))){
-const err9 = {instancePath:instancePath+"/unshare/" + i0,schemaPath:"#/definitions/NamespaceKind/enum",keyword:"enum",params:{allowedValues: schema24.enum},message:"must be equal to one of the allowed values"};
+const err9 = {instancePath:instancePath+"/unshare/" + i0,schemaPath:"#/definitions/NamespaceKind/enum",keyword:"enum",params:{allowedValues: schema27.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1308,8 +1576,8 @@ let data2 = data.enter;
 if(Array.isArray(data2)){
 const len1 = data2.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate20(data2[i1], {instancePath:instancePath+"/enter/" + i1,parentData:data2,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+if(!(validate22(data2[i1], {instancePath:instancePath+"/enter/" + i1,parentData:data2,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 }
@@ -1330,8 +1598,8 @@ let data4 = data.persist;
 if(Array.isArray(data4)){
 const len2 = data4.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate20(data4[i2], {instancePath:instancePath+"/persist/" + i2,parentData:data4,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+if(!(validate22(data4[i2], {instancePath:instancePath+"/persist/" + i2,parentData:data4,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 }
@@ -1352,10 +1620,14 @@ let data6 = data.uidMap;
 if(Array.isArray(data6)){
 const len3 = data6.length;
 for(let i3=0; i3<len3; i3++){
-let data7 = data6[i3];
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.inside === undefined){
-const err13 = {instancePath:instancePath+"/uidMap/" + i3,schemaPath:"#/definitions/IdMapEntry/required",keyword:"required",params:{missingProperty: "inside"},message:"must have required property '"+"inside"+"'"};
+if(!(validate25(data6[i3], {instancePath:instancePath+"/uidMap/" + i3,parentData:data6,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/uidMap",schemaPath:"#/properties/uidMap/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1364,8 +1636,20 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(data7.outside === undefined){
-const err14 = {instancePath:instancePath+"/uidMap/" + i3,schemaPath:"#/definitions/IdMapEntry/required",keyword:"required",params:{missingProperty: "outside"},message:"must have required property '"+"outside"+"'"};
+}
+if(data.gidMap !== undefined){
+let data8 = data.gidMap;
+if(Array.isArray(data8)){
+const len4 = data8.length;
+for(let i4=0; i4<len4; i4++){
+if(!(validate25(data8[i4], {instancePath:instancePath+"/gidMap/" + i4,parentData:data8,parentDataProperty:i4,rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/gidMap",schemaPath:"#/properties/gidMap/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1374,8 +1658,11 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(data7.count === undefined){
-const err15 = {instancePath:instancePath+"/uidMap/" + i3,schemaPath:"#/definitions/IdMapEntry/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
+}
+if(data.setgroups !== undefined){
+let data10 = data.setgroups;
+if(typeof data10 !== "string"){
+const err15 = {instancePath:instancePath+"/setgroups",schemaPath:"#/properties/setgroups/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1384,9 +1671,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-for(const key1 in data7){
-if(!(((key1 === "inside") || (key1 === "outside")) || (key1 === "count"))){
-const err16 = {instancePath:instancePath+"/uidMap/" + i3,schemaPath:"#/definitions/IdMapEntry/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(!((data10 === "allow") || (data10 === "deny"))){
+const err16 = {instancePath:instancePath+"/setgroups",schemaPath:"#/properties/setgroups/enum",keyword:"enum",params:{allowedValues: schema26.properties.setgroups.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1396,11 +1682,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data7.inside !== undefined){
-let data8 = data7.inside;
-if(typeof data8 == "number"){
-if(data8 < 0 || isNaN(data8)){
-const err17 = {instancePath:instancePath+"/uidMap/" + i3+"/inside",schemaPath:"#/definitions/IdMapEntry/properties/inside/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data.timeOffsets !== undefined){
+let data11 = data.timeOffsets;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.monotonic === undefined){
+const err17 = {instancePath:instancePath+"/timeOffsets",schemaPath:"#/properties/timeOffsets/required",keyword:"required",params:{missingProperty: "monotonic"},message:"must have required property '"+"monotonic"+"'"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1409,9 +1695,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/uidMap/" + i3+"/inside",schemaPath:"#/definitions/IdMapEntry/properties/inside/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data11.boottime === undefined){
+const err18 = {instancePath:instancePath+"/timeOffsets",schemaPath:"#/properties/timeOffsets/required",keyword:"required",params:{missingProperty: "boottime"},message:"must have required property '"+"boottime"+"'"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1420,12 +1705,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data7.outside !== undefined){
-let data9 = data7.outside;
-if(typeof data9 == "number"){
-if(data9 < 0 || isNaN(data9)){
-const err19 = {instancePath:instancePath+"/uidMap/" + i3+"/outside",schemaPath:"#/definitions/IdMapEntry/properties/outside/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+for(const key1 in data11){
+if(!((key1 === "monotonic") || (key1 === "boottime"))){
+const err19 = {instancePath:instancePath+"/timeOffsets",schemaPath:"#/properties/timeOffsets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1435,8 +1717,10 @@ vErrors.push(err19);
 errors++;
 }
 }
-else {
-const err20 = {instancePath:instancePath+"/uidMap/" + i3+"/outside",schemaPath:"#/definitions/IdMapEntry/properties/outside/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data11.monotonic !== undefined){
+let data12 = data11.monotonic;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err20 = {instancePath:instancePath+"/timeOffsets/monotonic",schemaPath:"#/definitions/ClockOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1445,12 +1729,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-if(data7.count !== undefined){
-let data10 = data7.count;
-if(typeof data10 == "number"){
-if(data10 < 1 || isNaN(data10)){
-const err21 = {instancePath:instancePath+"/uidMap/" + i3+"/count",schemaPath:"#/definitions/IdMapEntry/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(typeof data12 == "number"){
+if(data12 > 9223372036 || isNaN(data12)){
+const err21 = {instancePath:instancePath+"/timeOffsets/monotonic",schemaPath:"#/definitions/ClockOffset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9223372036},message:"must be <= 9223372036"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1459,9 +1740,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-else {
-const err22 = {instancePath:instancePath+"/uidMap/" + i3+"/count",schemaPath:"#/definitions/IdMapEntry/properties/count/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data12 < -9223372036 || isNaN(data12)){
+const err22 = {instancePath:instancePath+"/timeOffsets/monotonic",schemaPath:"#/definitions/ClockOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9223372036},message:"must be >= -9223372036"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1472,8 +1752,10 @@ errors++;
 }
 }
 }
-else {
-const err23 = {instancePath:instancePath+"/uidMap/" + i3,schemaPath:"#/definitions/IdMapEntry/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data11.boottime !== undefined){
+let data13 = data11.boottime;
+if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
+const err23 = {instancePath:instancePath+"/timeOffsets/boottime",schemaPath:"#/definitions/ClockOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1482,10 +1764,9 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/uidMap",schemaPath:"#/properties/uidMap/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof data13 == "number"){
+if(data13 > 9223372036 || isNaN(data13)){
+const err24 = {instancePath:instancePath+"/timeOffsets/boottime",schemaPath:"#/definitions/ClockOffset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9223372036},message:"must be <= 9223372036"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1494,16 +1775,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data.gidMap !== undefined){
-let data11 = data.gidMap;
-if(Array.isArray(data11)){
-const len4 = data11.length;
-for(let i4=0; i4<len4; i4++){
-let data12 = data11[i4];
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.inside === undefined){
-const err25 = {instancePath:instancePath+"/gidMap/" + i4,schemaPath:"#/definitions/IdMapEntry/required",keyword:"required",params:{missingProperty: "inside"},message:"must have required property '"+"inside"+"'"};
+if(data13 < -9223372036 || isNaN(data13)){
+const err25 = {instancePath:instancePath+"/timeOffsets/boottime",schemaPath:"#/definitions/ClockOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9223372036},message:"must be >= -9223372036"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1512,8 +1785,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data12.outside === undefined){
-const err26 = {instancePath:instancePath+"/gidMap/" + i4,schemaPath:"#/definitions/IdMapEntry/required",keyword:"required",params:{missingProperty: "outside"},message:"must have required property '"+"outside"+"'"};
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/timeOffsets",schemaPath:"#/properties/timeOffsets/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1522,8 +1798,10 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(data12.count === undefined){
-const err27 = {instancePath:instancePath+"/gidMap/" + i4,schemaPath:"#/definitions/IdMapEntry/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1532,231 +1810,15 @@ vErrors.push(err27);
 }
 errors++;
 }
-for(const key2 in data12){
-if(!(((key2 === "inside") || (key2 === "outside")) || (key2 === "count"))){
-const err28 = {instancePath:instancePath+"/gidMap/" + i4,schemaPath:"#/definitions/IdMapEntry/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data12.inside !== undefined){
-let data13 = data12.inside;
-if(typeof data13 == "number"){
-if(data13 < 0 || isNaN(data13)){
-const err29 = {instancePath:instancePath+"/gidMap/" + i4+"/inside",schemaPath:"#/definitions/IdMapEntry/properties/inside/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/gidMap/" + i4+"/inside",schemaPath:"#/definitions/IdMapEntry/properties/inside/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data12.outside !== undefined){
-let data14 = data12.outside;
-if(typeof data14 == "number"){
-if(data14 < 0 || isNaN(data14)){
-const err31 = {instancePath:instancePath+"/gidMap/" + i4+"/outside",schemaPath:"#/definitions/IdMapEntry/properties/outside/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/gidMap/" + i4+"/outside",schemaPath:"#/definitions/IdMapEntry/properties/outside/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data12.count !== undefined){
-let data15 = data12.count;
-if(typeof data15 == "number"){
-if(data15 < 1 || isNaN(data15)){
-const err33 = {instancePath:instancePath+"/gidMap/" + i4+"/count",schemaPath:"#/definitions/IdMapEntry/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/gidMap/" + i4+"/count",schemaPath:"#/definitions/IdMapEntry/properties/count/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/gidMap/" + i4,schemaPath:"#/definitions/IdMapEntry/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/gidMap",schemaPath:"#/properties/gidMap/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data.setgroups !== undefined){
-let data16 = data.setgroups;
-if(typeof data16 !== "string"){
-const err37 = {instancePath:instancePath+"/setgroups",schemaPath:"#/properties/setgroups/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-if(!((data16 === "allow") || (data16 === "deny"))){
-const err38 = {instancePath:instancePath+"/setgroups",schemaPath:"#/properties/setgroups/enum",keyword:"enum",params:{allowedValues: schema23.properties.setgroups.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data.timeOffsets !== undefined){
-let data17 = data.timeOffsets;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.monotonic === undefined){
-const err39 = {instancePath:instancePath+"/timeOffsets",schemaPath:"#/properties/timeOffsets/required",keyword:"required",params:{missingProperty: "monotonic"},message:"must have required property '"+"monotonic"+"'"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-if(data17.boottime === undefined){
-const err40 = {instancePath:instancePath+"/timeOffsets",schemaPath:"#/properties/timeOffsets/required",keyword:"required",params:{missingProperty: "boottime"},message:"must have required property '"+"boottime"+"'"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-for(const key3 in data17){
-if(!((key3 === "monotonic") || (key3 === "boottime"))){
-const err41 = {instancePath:instancePath+"/timeOffsets",schemaPath:"#/properties/timeOffsets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-if(data17.monotonic !== undefined){
-if(!(typeof data17.monotonic == "number")){
-const err42 = {instancePath:instancePath+"/timeOffsets/monotonic",schemaPath:"#/properties/timeOffsets/properties/monotonic/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-}
-if(data17.boottime !== undefined){
-if(!(typeof data17.boottime == "number")){
-const err43 = {instancePath:instancePath+"/timeOffsets/boottime",schemaPath:"#/properties/timeOffsets/properties/boottime/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/timeOffsets",schemaPath:"#/properties/timeOffsets/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-}
-else {
-const err45 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-validate19.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema29 = {"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."};
-const schema38 = {"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."};
-const schema30 = {"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false};
+const schema36 = {"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."};
+const schema46 = {"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."};
+const schema37 = {"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false};
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1916,7 +1978,7 @@ vErrors.push(err13);
 errors++;
 }
 if(!((((((data5 === "private") || (data5 === "rprivate")) || (data5 === "slave")) || (data5 === "rslave")) || (data5 === "shared")) || (data5 === "rshared"))){
-const err14 = {instancePath:instancePath+"/propagation",schemaPath:"#/definitions/Propagation/enum",keyword:"enum",params:{allowedValues: schema21.enum},message:"must be equal to one of the allowed values"};
+const err14 = {instancePath:instancePath+"/propagation",schemaPath:"#/definitions/Propagation/enum",keyword:"enum",params:{allowedValues: schema24.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1949,15 +2011,16 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
 
-const schema32 = {"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"type":"number","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false};
-const schema33 = {"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."};
-const pattern1 = new RegExp("^[0-7]{3,4}$", "u");
+const schema39 = {"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false};
+const schema40 = {"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991};
+const schema41 = {"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."};
+const pattern2 = new RegExp("^[0-7]{3,4}$", "u");
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2039,8 +2102,9 @@ errors++;
 }
 }
 if(data.size !== undefined){
-if(!(typeof data.size == "number")){
-const err7 = {instancePath:instancePath+"/size",schemaPath:"#/properties/size/type",keyword:"type",params:{type: "number"},message:"must be number"};
+let data2 = data.size;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err7 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/Bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2049,12 +2113,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-if(data.mode !== undefined){
-let data3 = data.mode;
-if(typeof data3 === "string"){
-if(!pattern1.test(data3)){
-const err8 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\""};
+if(typeof data2 == "number"){
+if(data2 > 9007199254740991 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/Bytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2063,14 +2124,39 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data2 < 0 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/Bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.mode !== undefined){
+let data3 = data.mode;
+if(typeof data3 === "string"){
+if(!pattern2.test(data3)){
+const err10 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }
@@ -2082,29 +2168,7 @@ const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(typeof data5 !== "string"){
-const err10 = {instancePath:instancePath+"/flags/" + i0,schemaPath:"#/definitions/MountFlag/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if(!((((((((((data5 === "ro") || (data5 === "nosuid")) || (data5 === "nodev")) || (data5 === "noexec")) || (data5 === "noatime")) || (data5 === "nodiratime")) || (data5 === "relatime")) || (data5 === "strictatime")) || (data5 === "sync")) || (data5 === "dirsync"))){
-const err11 = {instancePath:instancePath+"/flags/" + i0,schemaPath:"#/definitions/MountFlag/enum",keyword:"enum",params:{allowedValues: schema33.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/flags",schemaPath:"#/properties/flags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err12 = {instancePath:instancePath+"/flags/" + i0,schemaPath:"#/definitions/MountFlag/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2113,10 +2177,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-}
-else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!((((((((((data5 === "ro") || (data5 === "nosuid")) || (data5 === "nodev")) || (data5 === "noexec")) || (data5 === "noatime")) || (data5 === "nodiratime")) || (data5 === "relatime")) || (data5 === "strictatime")) || (data5 === "sync")) || (data5 === "dirsync"))){
+const err13 = {instancePath:instancePath+"/flags/" + i0,schemaPath:"#/definitions/MountFlag/enum",keyword:"enum",params:{allowedValues: schema41.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2125,13 +2187,37 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate27.errors = vErrors;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/flags",schemaPath:"#/properties/flags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate32.errors = vErrors;
 return errors === 0;
 }
 
-const schema34 = {"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false};
+const schema42 = {"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2285,7 +2371,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!((((((((((data6 === "ro") || (data6 === "nosuid")) || (data6 === "nodev")) || (data6 === "noexec")) || (data6 === "noatime")) || (data6 === "nodiratime")) || (data6 === "relatime")) || (data6 === "strictatime")) || (data6 === "sync")) || (data6 === "dirsync"))){
-const err13 = {instancePath:instancePath+"/flags/" + i0,schemaPath:"#/definitions/MountFlag/enum",keyword:"enum",params:{allowedValues: schema33.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/flags/" + i0,schemaPath:"#/definitions/MountFlag/enum",keyword:"enum",params:{allowedValues: schema41.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2318,14 +2404,14 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."};
-const schema37 = {"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]};
+const schema44 = {"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."};
+const schema45 = {"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2407,7 +2493,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!((((((data1 === "proc") || (data1 === "sys")) || (data1 === "dev")) || (data1 === "devpts")) || (data1 === "shm")) || (data1 === "mqueue"))){
-const err7 = {instancePath:instancePath+"/fs",schemaPath:"#/definitions/StandardFs/enum",keyword:"enum",params:{allowedValues: schema37.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/fs",schemaPath:"#/definitions/StandardFs/enum",keyword:"enum",params:{allowedValues: schema45.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2440,43 +2526,43 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
-if(!(validate25(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate30(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs2 = errors;
-if(!(validate27(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate32(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs3 = errors;
-if(!(validate29(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate34(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs4 = errors;
-if(!(validate31(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if(!(validate36(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -2562,7 +2648,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!((data1 === "/etc/resolv.conf") || (data1 === "/etc/hosts"))){
-const err7 = {instancePath:instancePath+"/source",schemaPath:"#/definitions/HostFileMount/properties/source/enum",keyword:"enum",params:{allowedValues: schema38.properties.source.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/source",schemaPath:"#/definitions/HostFileMount/properties/source/enum",keyword:"enum",params:{allowedValues: schema46.properties.source.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2622,16 +2708,16 @@ vErrors = null;
 }
 }
 }
-validate24.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
 
-const schema39 = {"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."};
-const schema40 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."};
-const schema41 = {"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false};
-const pattern2 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", "u");
+const schema47 = {"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."};
+const schema48 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."};
+const schema49 = {"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false};
+const pattern3 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", "u");
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2719,7 +2805,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err7 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -2839,13 +2925,13 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
-const schema42 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."};
+const schema50 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."};
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2933,7 +3019,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err7 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -3037,13 +3123,13 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
 
-const schema44 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false};
+const schema52 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3161,7 +3247,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err10 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -3267,7 +3353,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!((((data6 === "minbase") || (data6 === "buildd")) || (data6 === "fakechroot")) || (data6 === "default"))){
-const err19 = {instancePath:instancePath+"/variant",schemaPath:"#/properties/variant/enum",keyword:"enum",params:{allowedValues: schema44.properties.variant.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/variant",schemaPath:"#/properties/variant/enum",keyword:"enum",params:{allowedValues: schema52.properties.variant.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3368,13 +3454,13 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
 
-const schema46 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false};
+const schema54 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3472,7 +3558,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err8 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -3604,13 +3690,13 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
 
-const schema48 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false};
+const schema56 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3698,7 +3784,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err7 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -3802,13 +3888,13 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
 
-const schema50 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false};
+const schema58 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3886,7 +3972,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err6 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -3990,13 +4076,13 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
 
-const schema52 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false};
+const schema60 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4084,7 +4170,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err7 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -4188,13 +4274,13 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
 
-const schema54 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."};
+const schema62 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4272,7 +4358,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err6 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -4364,75 +4450,75 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
-if(!(validate35(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate40(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs2 = errors;
-if(!(validate37(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+if(!(validate42(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs3 = errors;
-if(!(validate39(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate44(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs4 = errors;
-if(!(validate41(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate46(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs5 = errors;
-if(!(validate43(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+if(!(validate48(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs6 = errors;
-if(!(validate45(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate50(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs6 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs7 = errors;
-if(!(validate47(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+if(!(validate52(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs7 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs8 = errors;
-if(!(validate49(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+if(!(validate54(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs8 === errors;
@@ -4465,14 +4551,14 @@ vErrors = null;
 }
 }
 }
-validate34.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 
-const schema56 = {"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false};
-const schema58 = {"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false};
+const schema64 = {"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false};
+const schema66 = {"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4550,7 +4636,7 @@ errors++;
 if(data1.name !== undefined){
 let data2 = data1.name;
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
+if(!pattern3.test(data2)){
 const err6 = {instancePath:instancePath+"/steps/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -4674,7 +4760,7 @@ errors++;
 if(data5.mode !== undefined){
 let data8 = data5.mode;
 if(typeof data8 === "string"){
-if(!pattern1.test(data8)){
+if(!pattern2.test(data8)){
 const err16 = {instancePath:instancePath+"/files/" + i1+"/mode",schemaPath:"#/definitions/ProvisionFile/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -4731,16 +4817,227 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
 
-const schema59 = {"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are cgroup file names of that version."}},"required":["resources","raw"],"additionalProperties":false};
-const schema60 = {"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs); `max` = unlimited."},"periodUs":{"type":"number","description":"CFS period (µs), default 100000."},"weight":{"type":"number","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\""},"mems":{"type":"string"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"type":"number","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"type":"number"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"number","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000)."},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false};
-const schema61 = {"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"type":"number"},"writeBps":{"type":"number"},"readIops":{"type":"number"},"writeIops":{"type":"number"}},"required":["device"],"additionalProperties":false};
-const pattern12 = new RegExp("^[0-9]+:[0-9]+$", "u");
+const schema67 = {"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false};
+const schema68 = {"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false};
+const schema69 = {"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991};
+const schema73 = {"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304};
+const pattern13 = new RegExp("^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$", "u");
+const schema74 = {"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false};
+const schema77 = {"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991};
+const pattern15 = new RegExp("^[0-9]+:[0-9]+$", "u");
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.device === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "device"},message:"must have required property '"+"device"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "device") || (key0 === "readBps")) || (key0 === "writeBps")) || (key0 === "readIops")) || (key0 === "writeIops"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.device !== undefined){
+let data0 = data.device;
+if(typeof data0 === "string"){
+if(!pattern15.test(data0)){
+const err2 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/pattern",keyword:"pattern",params:{pattern: "^[0-9]+:[0-9]+$"},message:"must match pattern \""+"^[0-9]+:[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.readBps !== undefined){
+let data1 = data.readBps;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err4 = {instancePath:instancePath+"/readBps",schemaPath:"#/definitions/Bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(typeof data1 == "number"){
+if(data1 > 9007199254740991 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/readBps",schemaPath:"#/definitions/Bytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err6 = {instancePath:instancePath+"/readBps",schemaPath:"#/definitions/Bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.writeBps !== undefined){
+let data2 = data.writeBps;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err7 = {instancePath:instancePath+"/writeBps",schemaPath:"#/definitions/Bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 9007199254740991 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/writeBps",schemaPath:"#/definitions/Bytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data2 < 0 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/writeBps",schemaPath:"#/definitions/Bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.readIops !== undefined){
+let data3 = data.readIops;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err10 = {instancePath:instancePath+"/readIops",schemaPath:"#/definitions/Count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 > 9007199254740991 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/readIops",schemaPath:"#/definitions/Count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/readIops",schemaPath:"#/definitions/Count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.writeIops !== undefined){
+let data4 = data.writeIops;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err13 = {instancePath:instancePath+"/writeIops",schemaPath:"#/definitions/Count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 > 9007199254740991 || isNaN(data4)){
+const err14 = {instancePath:instancePath+"/writeIops",schemaPath:"#/definitions/Count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err15 = {instancePath:instancePath+"/writeIops",schemaPath:"#/definitions/Count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+validate61.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4776,8 +5073,8 @@ let data1 = data0.quotaUs;
 const _errs6 = errors;
 let valid2 = false;
 const _errs7 = errors;
-if(!(typeof data1 == "number")){
-const err2 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/properties/cpu/properties/quotaUs/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err2 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/definitions/CpuQuota/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4786,12 +5083,9 @@ vErrors.push(err2);
 }
 errors++;
 }
-var _valid0 = _errs7 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const _errs9 = errors;
-if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/properties/cpu/properties/quotaUs/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data1 == "number"){
+if(data1 > 9007199254740991 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/definitions/CpuQuota/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4800,8 +5094,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if("max" !== data1){
-const err4 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/properties/cpu/properties/quotaUs/anyOf/1/const",keyword:"const",params:{allowedValue: "max"},message:"must be equal to constant"};
+if(data1 < 1000 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/definitions/CpuQuota/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4810,16 +5104,41 @@ vErrors.push(err4);
 }
 errors++;
 }
-var _valid0 = _errs9 === errors;
-valid2 = valid2 || _valid0;
 }
+var _valid0 = _errs7 === errors;
+valid2 = valid2 || _valid0;
 if(!valid2){
-const err5 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/properties/cpu/properties/quotaUs/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const _errs10 = errors;
+if(typeof data1 !== "string"){
+const err5 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/properties/cpu/properties/quotaUs/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
 else {
 vErrors.push(err5);
+}
+errors++;
+}
+if("max" !== data1){
+const err6 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/properties/cpu/properties/quotaUs/anyOf/1/const",keyword:"const",params:{allowedValue: "max"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs10 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err7 = {instancePath:instancePath+"/cpu/quotaUs",schemaPath:"#/properties/cpu/properties/quotaUs/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
 }
 errors++;
 }
@@ -4836,32 +5155,9 @@ vErrors = null;
 }
 }
 if(data0.periodUs !== undefined){
-if(!(typeof data0.periodUs == "number")){
-const err6 = {instancePath:instancePath+"/cpu/periodUs",schemaPath:"#/properties/cpu/properties/periodUs/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data0.weight !== undefined){
-let data3 = data0.weight;
-if(typeof data3 == "number"){
-if(data3 > 10000 || isNaN(data3)){
-const err7 = {instancePath:instancePath+"/cpu/weight",schemaPath:"#/properties/cpu/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if(data3 < 1 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/cpu/weight",schemaPath:"#/properties/cpu/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+let data2 = data0.periodUs;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err8 = {instancePath:instancePath+"/cpu/periodUs",schemaPath:"#/properties/cpu/properties/periodUs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4870,9 +5166,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/cpu/weight",schemaPath:"#/properties/cpu/properties/weight/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(typeof data2 == "number"){
+if(data2 > 1000000 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/cpu/periodUs",schemaPath:"#/properties/cpu/properties/periodUs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4881,10 +5177,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-}
-else {
-const err10 = {instancePath:instancePath+"/cpu",schemaPath:"#/properties/cpu/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data2 < 1000 || isNaN(data2)){
+const err10 = {instancePath:instancePath+"/cpu/periodUs",schemaPath:"#/properties/cpu/properties/periodUs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4894,12 +5188,11 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.cpuset !== undefined){
-let data4 = data.cpuset;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-for(const key2 in data4){
-if(!((key2 === "cpus") || (key2 === "mems"))){
-const err11 = {instancePath:instancePath+"/cpuset",schemaPath:"#/properties/cpuset/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data0.weight !== undefined){
+let data3 = data0.weight;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err11 = {instancePath:instancePath+"/cpu/weight",schemaPath:"#/properties/cpu/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4908,10 +5201,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data4.cpus !== undefined){
-if(typeof data4.cpus !== "string"){
-const err12 = {instancePath:instancePath+"/cpuset/cpus",schemaPath:"#/properties/cpuset/properties/cpus/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data3 == "number"){
+if(data3 > 10000 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/cpu/weight",schemaPath:"#/properties/cpu/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4920,10 +5212,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data4.mems !== undefined){
-if(typeof data4.mems !== "string"){
-const err13 = {instancePath:instancePath+"/cpuset/mems",schemaPath:"#/properties/cpuset/properties/mems/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data3 < 1 || isNaN(data3)){
+const err13 = {instancePath:instancePath+"/cpu/weight",schemaPath:"#/properties/cpu/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4934,8 +5224,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err14 = {instancePath:instancePath+"/cpuset",schemaPath:"#/properties/cpuset/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err14 = {instancePath:instancePath+"/cpu",schemaPath:"#/properties/cpu/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4945,12 +5236,12 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.memory !== undefined){
-let data7 = data.memory;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key3 in data7){
-if(!(((key3 === "max") || (key3 === "swapMax")) || (key3 === "low"))){
-const err15 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(data.cpuset !== undefined){
+let data4 = data.cpuset;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key2 in data4){
+if(!((key2 === "cpus") || (key2 === "mems"))){
+const err15 = {instancePath:instancePath+"/cpuset",schemaPath:"#/properties/cpuset/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4960,13 +5251,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data7.max !== undefined){
-let data8 = data7.max;
-const _errs26 = errors;
-let valid5 = false;
-const _errs27 = errors;
-if(!(typeof data8 == "number")){
-const err16 = {instancePath:instancePath+"/memory/max",schemaPath:"#/properties/memory/properties/max/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data4.cpus !== undefined){
+let data5 = data4.cpus;
+if(typeof data5 === "string"){
+if(!pattern13.test(data5)){
+const err16 = {instancePath:instancePath+"/cpuset/cpus",schemaPath:"#/properties/cpuset/properties/cpus/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4975,12 +5264,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-var _valid1 = _errs27 === errors;
-valid5 = valid5 || _valid1;
-if(!valid5){
-const _errs29 = errors;
-if(typeof data8 !== "string"){
-const err17 = {instancePath:instancePath+"/memory/max",schemaPath:"#/properties/memory/properties/max/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err17 = {instancePath:instancePath+"/cpuset/cpus",schemaPath:"#/properties/cpuset/properties/cpus/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4989,8 +5275,12 @@ vErrors.push(err17);
 }
 errors++;
 }
-if("max" !== data8){
-const err18 = {instancePath:instancePath+"/memory/max",schemaPath:"#/properties/memory/properties/max/anyOf/1/const",keyword:"const",params:{allowedValue: "max"},message:"must be equal to constant"};
+}
+if(data4.mems !== undefined){
+let data6 = data4.mems;
+if(typeof data6 === "string"){
+if(!pattern13.test(data6)){
+const err18 = {instancePath:instancePath+"/cpuset/mems",schemaPath:"#/properties/cpuset/properties/mems/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4999,11 +5289,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-var _valid1 = _errs29 === errors;
-valid5 = valid5 || _valid1;
 }
-if(!valid5){
-const err19 = {instancePath:instancePath+"/memory/max",schemaPath:"#/properties/memory/properties/max/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+else {
+const err19 = {instancePath:instancePath+"/cpuset/mems",schemaPath:"#/properties/cpuset/properties/mems/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5012,25 +5300,10 @@ vErrors.push(err19);
 }
 errors++;
 }
-else {
-errors = _errs26;
-if(vErrors !== null){
-if(_errs26){
-vErrors.length = _errs26;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data7.swapMax !== undefined){
-let data9 = data7.swapMax;
-const _errs32 = errors;
-let valid6 = false;
-const _errs33 = errors;
-if(!(typeof data9 == "number")){
-const err20 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/properties/memory/properties/swapMax/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err20 = {instancePath:instancePath+"/cpuset",schemaPath:"#/properties/cpuset/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5039,12 +5312,13 @@ vErrors.push(err20);
 }
 errors++;
 }
-var _valid2 = _errs33 === errors;
-valid6 = valid6 || _valid2;
-if(!valid6){
-const _errs35 = errors;
-if(typeof data9 !== "string"){
-const err21 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/properties/memory/properties/swapMax/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.memory !== undefined){
+let data7 = data.memory;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key3 in data7){
+if(!(((key3 === "max") || (key3 === "swapMax")) || (key3 === "low"))){
+const err21 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5053,8 +5327,14 @@ vErrors.push(err21);
 }
 errors++;
 }
-if("max" !== data9){
-const err22 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/properties/memory/properties/swapMax/anyOf/1/const",keyword:"const",params:{allowedValue: "max"},message:"must be equal to constant"};
+}
+if(data7.max !== undefined){
+let data8 = data7.max;
+const _errs27 = errors;
+let valid6 = false;
+const _errs28 = errors;
+if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
+const err22 = {instancePath:instancePath+"/memory/max",schemaPath:"#/definitions/Bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5063,11 +5343,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-var _valid2 = _errs35 === errors;
-valid6 = valid6 || _valid2;
-}
-if(!valid6){
-const err23 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/properties/memory/properties/swapMax/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(typeof data8 == "number"){
+if(data8 > 9007199254740991 || isNaN(data8)){
+const err23 = {instancePath:instancePath+"/memory/max",schemaPath:"#/definitions/Bytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5076,21 +5354,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-else {
-errors = _errs32;
-if(vErrors !== null){
-if(_errs32){
-vErrors.length = _errs32;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data7.low !== undefined){
-if(!(typeof data7.low == "number")){
-const err24 = {instancePath:instancePath+"/memory/low",schemaPath:"#/properties/memory/properties/low/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data8 < 0 || isNaN(data8)){
+const err24 = {instancePath:instancePath+"/memory/max",schemaPath:"#/definitions/Bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5100,9 +5365,12 @@ vErrors.push(err24);
 errors++;
 }
 }
-}
-else {
-const err25 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid1 = _errs28 === errors;
+valid6 = valid6 || _valid1;
+if(!valid6){
+const _errs31 = errors;
+if(typeof data8 !== "string"){
+const err25 = {instancePath:instancePath+"/memory/max",schemaPath:"#/properties/memory/properties/max/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5111,12 +5379,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data.pids !== undefined){
-let data11 = data.pids;
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.max === undefined){
-const err26 = {instancePath:instancePath+"/pids",schemaPath:"#/properties/pids/required",keyword:"required",params:{missingProperty: "max"},message:"must have required property '"+"max"+"'"};
+if("max" !== data8){
+const err26 = {instancePath:instancePath+"/memory/max",schemaPath:"#/properties/memory/properties/max/anyOf/1/const",keyword:"const",params:{allowedValue: "max"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5125,9 +5389,11 @@ vErrors.push(err26);
 }
 errors++;
 }
-for(const key4 in data11){
-if(!(key4 === "max")){
-const err27 = {instancePath:instancePath+"/pids",schemaPath:"#/properties/pids/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+var _valid1 = _errs31 === errors;
+valid6 = valid6 || _valid1;
+}
+if(!valid6){
+const err27 = {instancePath:instancePath+"/memory/max",schemaPath:"#/properties/memory/properties/max/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5136,14 +5402,25 @@ vErrors.push(err27);
 }
 errors++;
 }
+else {
+errors = _errs27;
+if(vErrors !== null){
+if(_errs27){
+vErrors.length = _errs27;
 }
-if(data11.max !== undefined){
-let data12 = data11.max;
-const _errs43 = errors;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data7.swapMax !== undefined){
+let data9 = data7.swapMax;
+const _errs34 = errors;
 let valid8 = false;
-const _errs44 = errors;
-if(!(typeof data12 == "number")){
-const err28 = {instancePath:instancePath+"/pids/max",schemaPath:"#/properties/pids/properties/max/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const _errs35 = errors;
+if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
+const err28 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/definitions/Bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -5152,12 +5429,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-var _valid3 = _errs44 === errors;
-valid8 = valid8 || _valid3;
-if(!valid8){
-const _errs46 = errors;
-if(typeof data12 !== "string"){
-const err29 = {instancePath:instancePath+"/pids/max",schemaPath:"#/properties/pids/properties/max/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data9 == "number"){
+if(data9 > 9007199254740991 || isNaN(data9)){
+const err29 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/definitions/Bytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -5166,8 +5440,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-if("max" !== data12){
-const err30 = {instancePath:instancePath+"/pids/max",schemaPath:"#/properties/pids/properties/max/anyOf/1/const",keyword:"const",params:{allowedValue: "max"},message:"must be equal to constant"};
+if(data9 < 0 || isNaN(data9)){
+const err30 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/definitions/Bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -5176,11 +5450,13 @@ vErrors.push(err30);
 }
 errors++;
 }
-var _valid3 = _errs46 === errors;
-valid8 = valid8 || _valid3;
 }
+var _valid2 = _errs35 === errors;
+valid8 = valid8 || _valid2;
 if(!valid8){
-const err31 = {instancePath:instancePath+"/pids/max",schemaPath:"#/properties/pids/properties/max/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const _errs38 = errors;
+if(typeof data9 !== "string"){
+const err31 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/properties/memory/properties/swapMax/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -5189,21 +5465,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-else {
-errors = _errs43;
-if(vErrors !== null){
-if(_errs43){
-vErrors.length = _errs43;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/pids",schemaPath:"#/properties/pids/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if("max" !== data9){
+const err32 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/properties/memory/properties/swapMax/anyOf/1/const",keyword:"const",params:{allowedValue: "max"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -5212,12 +5475,11 @@ vErrors.push(err32);
 }
 errors++;
 }
+var _valid2 = _errs38 === errors;
+valid8 = valid8 || _valid2;
 }
-if(data.io !== undefined){
-let data13 = data.io;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.throttle === undefined){
-const err33 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/required",keyword:"required",params:{missingProperty: "throttle"},message:"must have required property '"+"throttle"+"'"};
+if(!valid8){
+const err33 = {instancePath:instancePath+"/memory/swapMax",schemaPath:"#/properties/memory/properties/swapMax/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -5226,9 +5488,22 @@ vErrors.push(err33);
 }
 errors++;
 }
-for(const key5 in data13){
-if(!((key5 === "weight") || (key5 === "throttle"))){
-const err34 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+else {
+errors = _errs34;
+if(vErrors !== null){
+if(_errs34){
+vErrors.length = _errs34;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data7.low !== undefined){
+let data10 = data7.low;
+if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
+const err34 = {instancePath:instancePath+"/memory/low",schemaPath:"#/definitions/Bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -5237,10 +5512,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data13.weight !== undefined){
-if(!(typeof data13.weight == "number")){
-const err35 = {instancePath:instancePath+"/io/weight",schemaPath:"#/properties/io/properties/weight/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(typeof data10 == "number"){
+if(data10 > 9007199254740991 || isNaN(data10)){
+const err35 = {instancePath:instancePath+"/memory/low",schemaPath:"#/definitions/Bytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -5249,16 +5523,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-if(data13.throttle !== undefined){
-let data15 = data13.throttle;
-if(Array.isArray(data15)){
-const len0 = data15.length;
-for(let i0=0; i0<len0; i0++){
-let data16 = data15[i0];
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.device === undefined){
-const err36 = {instancePath:instancePath+"/io/throttle/" + i0,schemaPath:"#/definitions/IoThrottle/required",keyword:"required",params:{missingProperty: "device"},message:"must have required property '"+"device"+"'"};
+if(data10 < 0 || isNaN(data10)){
+const err36 = {instancePath:instancePath+"/memory/low",schemaPath:"#/definitions/Bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -5267,9 +5533,11 @@ vErrors.push(err36);
 }
 errors++;
 }
-for(const key6 in data16){
-if(!(((((key6 === "device") || (key6 === "readBps")) || (key6 === "writeBps")) || (key6 === "readIops")) || (key6 === "writeIops"))){
-const err37 = {instancePath:instancePath+"/io/throttle/" + i0,schemaPath:"#/definitions/IoThrottle/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -5279,11 +5547,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data16.device !== undefined){
-let data17 = data16.device;
-if(typeof data17 === "string"){
-if(!pattern12.test(data17)){
-const err38 = {instancePath:instancePath+"/io/throttle/" + i0+"/device",schemaPath:"#/definitions/IoThrottle/properties/device/pattern",keyword:"pattern",params:{pattern: "^[0-9]+:[0-9]+$"},message:"must match pattern \""+"^[0-9]+:[0-9]+$"+"\""};
+if(data.pids !== undefined){
+let data11 = data.pids;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.max === undefined){
+const err38 = {instancePath:instancePath+"/pids",schemaPath:"#/properties/pids/required",keyword:"required",params:{missingProperty: "max"},message:"must have required property '"+"max"+"'"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5292,9 +5560,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/io/throttle/" + i0+"/device",schemaPath:"#/definitions/IoThrottle/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key4 in data11){
+if(!(key4 === "max")){
+const err39 = {instancePath:instancePath+"/pids",schemaPath:"#/properties/pids/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5304,9 +5572,13 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data16.readBps !== undefined){
-if(!(typeof data16.readBps == "number")){
-const err40 = {instancePath:instancePath+"/io/throttle/" + i0+"/readBps",schemaPath:"#/definitions/IoThrottle/properties/readBps/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data11.max !== undefined){
+let data12 = data11.max;
+const _errs47 = errors;
+let valid12 = false;
+const _errs48 = errors;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err40 = {instancePath:instancePath+"/pids/max",schemaPath:"#/definitions/PidsMax/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5315,10 +5587,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-if(data16.writeBps !== undefined){
-if(!(typeof data16.writeBps == "number")){
-const err41 = {instancePath:instancePath+"/io/throttle/" + i0+"/writeBps",schemaPath:"#/definitions/IoThrottle/properties/writeBps/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(typeof data12 == "number"){
+if(data12 > 4194304 || isNaN(data12)){
+const err41 = {instancePath:instancePath+"/pids/max",schemaPath:"#/definitions/PidsMax/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4194304},message:"must be <= 4194304"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -5327,10 +5598,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-if(data16.readIops !== undefined){
-if(!(typeof data16.readIops == "number")){
-const err42 = {instancePath:instancePath+"/io/throttle/" + i0+"/readIops",schemaPath:"#/definitions/IoThrottle/properties/readIops/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data12 < 1 || isNaN(data12)){
+const err42 = {instancePath:instancePath+"/pids/max",schemaPath:"#/definitions/PidsMax/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -5340,9 +5609,12 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data16.writeIops !== undefined){
-if(!(typeof data16.writeIops == "number")){
-const err43 = {instancePath:instancePath+"/io/throttle/" + i0+"/writeIops",schemaPath:"#/definitions/IoThrottle/properties/writeIops/type",keyword:"type",params:{type: "number"},message:"must be number"};
+var _valid3 = _errs48 === errors;
+valid12 = valid12 || _valid3;
+if(!valid12){
+const _errs51 = errors;
+if(typeof data12 !== "string"){
+const err43 = {instancePath:instancePath+"/pids/max",schemaPath:"#/properties/pids/properties/max/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -5351,10 +5623,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/io/throttle/" + i0,schemaPath:"#/definitions/IoThrottle/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if("max" !== data12){
+const err44 = {instancePath:instancePath+"/pids/max",schemaPath:"#/properties/pids/properties/max/anyOf/1/const",keyword:"const",params:{allowedValue: "max"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -5363,10 +5633,11 @@ vErrors.push(err44);
 }
 errors++;
 }
+var _valid3 = _errs51 === errors;
+valid12 = valid12 || _valid3;
 }
-}
-else {
-const err45 = {instancePath:instancePath+"/io/throttle",schemaPath:"#/properties/io/properties/throttle/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!valid12){
+const err45 = {instancePath:instancePath+"/pids/max",schemaPath:"#/properties/pids/properties/max/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -5375,10 +5646,21 @@ vErrors.push(err45);
 }
 errors++;
 }
+else {
+errors = _errs47;
+if(vErrors !== null){
+if(_errs47){
+vErrors.length = _errs47;
+}
+else {
+vErrors = null;
+}
+}
+}
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err46 = {instancePath:instancePath+"/pids",schemaPath:"#/properties/pids/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -5388,9 +5670,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-else {
-const err47 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.io !== undefined){
+let data13 = data.io;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.throttle === undefined){
+const err47 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/required",keyword:"required",params:{missingProperty: "throttle"},message:"must have required property '"+"throttle"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -5399,12 +5683,104 @@ vErrors.push(err47);
 }
 errors++;
 }
-validate55.errors = vErrors;
+for(const key5 in data13){
+if(!((key5 === "weight") || (key5 === "throttle"))){
+const err48 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data13.weight !== undefined){
+let data14 = data13.weight;
+if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
+const err49 = {instancePath:instancePath+"/io/weight",schemaPath:"#/properties/io/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(typeof data14 == "number"){
+if(data14 > 10000 || isNaN(data14)){
+const err50 = {instancePath:instancePath+"/io/weight",schemaPath:"#/properties/io/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(data14 < 1 || isNaN(data14)){
+const err51 = {instancePath:instancePath+"/io/weight",schemaPath:"#/properties/io/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+if(data13.throttle !== undefined){
+let data15 = data13.throttle;
+if(Array.isArray(data15)){
+const len0 = data15.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate61(data15[i0], {instancePath:instancePath+"/io/throttle/" + i0,parentData:data15,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/io/throttle",schemaPath:"#/properties/io/properties/throttle/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+validate60.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5441,8 +5817,8 @@ errors++;
 }
 }
 if(data.resources !== undefined){
-if(!(validate55(data.resources, {instancePath:instancePath+"/resources",parentData:data,parentDataProperty:"resources",rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate60(data.resources, {instancePath:instancePath+"/resources",parentData:data,parentDataProperty:"resources",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 }
@@ -5558,14 +5934,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
 
-const schema62 = {"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."};
-const schema63 = {"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."};
+const schema79 = {"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."};
+const schema80 = {"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."};
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5648,7 +6024,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data1 === "chown") || (data1 === "dac_override")) || (data1 === "dac_read_search")) || (data1 === "fowner")) || (data1 === "fsetid")) || (data1 === "kill")) || (data1 === "setgid")) || (data1 === "setuid")) || (data1 === "setpcap")) || (data1 === "linux_immutable")) || (data1 === "net_bind_service")) || (data1 === "net_broadcast")) || (data1 === "net_admin")) || (data1 === "net_raw")) || (data1 === "ipc_lock")) || (data1 === "ipc_owner")) || (data1 === "sys_module")) || (data1 === "sys_rawio")) || (data1 === "sys_chroot")) || (data1 === "sys_ptrace")) || (data1 === "sys_pacct")) || (data1 === "sys_admin")) || (data1 === "sys_boot")) || (data1 === "sys_nice")) || (data1 === "sys_resource")) || (data1 === "sys_time")) || (data1 === "sys_tty_config")) || (data1 === "mknod")) || (data1 === "lease")) || (data1 === "audit_write")) || (data1 === "audit_control")) || (data1 === "setfcap")) || (data1 === "mac_override")) || (data1 === "mac_admin")) || (data1 === "syslog")) || (data1 === "wake_alarm")) || (data1 === "block_suspend")) || (data1 === "audit_read")) || (data1 === "perfmon")) || (data1 === "bpf")) || (data1 === "checkpoint_restore"))){
-const err7 = {instancePath:instancePath+"/bounding/" + i0,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema63.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/bounding/" + i0,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5687,7 +6063,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data3 === "chown") || (data3 === "dac_override")) || (data3 === "dac_read_search")) || (data3 === "fowner")) || (data3 === "fsetid")) || (data3 === "kill")) || (data3 === "setgid")) || (data3 === "setuid")) || (data3 === "setpcap")) || (data3 === "linux_immutable")) || (data3 === "net_bind_service")) || (data3 === "net_broadcast")) || (data3 === "net_admin")) || (data3 === "net_raw")) || (data3 === "ipc_lock")) || (data3 === "ipc_owner")) || (data3 === "sys_module")) || (data3 === "sys_rawio")) || (data3 === "sys_chroot")) || (data3 === "sys_ptrace")) || (data3 === "sys_pacct")) || (data3 === "sys_admin")) || (data3 === "sys_boot")) || (data3 === "sys_nice")) || (data3 === "sys_resource")) || (data3 === "sys_time")) || (data3 === "sys_tty_config")) || (data3 === "mknod")) || (data3 === "lease")) || (data3 === "audit_write")) || (data3 === "audit_control")) || (data3 === "setfcap")) || (data3 === "mac_override")) || (data3 === "mac_admin")) || (data3 === "syslog")) || (data3 === "wake_alarm")) || (data3 === "block_suspend")) || (data3 === "audit_read")) || (data3 === "perfmon")) || (data3 === "bpf")) || (data3 === "checkpoint_restore"))){
-const err10 = {instancePath:instancePath+"/effective/" + i1,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema63.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/effective/" + i1,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5726,7 +6102,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data5 === "chown") || (data5 === "dac_override")) || (data5 === "dac_read_search")) || (data5 === "fowner")) || (data5 === "fsetid")) || (data5 === "kill")) || (data5 === "setgid")) || (data5 === "setuid")) || (data5 === "setpcap")) || (data5 === "linux_immutable")) || (data5 === "net_bind_service")) || (data5 === "net_broadcast")) || (data5 === "net_admin")) || (data5 === "net_raw")) || (data5 === "ipc_lock")) || (data5 === "ipc_owner")) || (data5 === "sys_module")) || (data5 === "sys_rawio")) || (data5 === "sys_chroot")) || (data5 === "sys_ptrace")) || (data5 === "sys_pacct")) || (data5 === "sys_admin")) || (data5 === "sys_boot")) || (data5 === "sys_nice")) || (data5 === "sys_resource")) || (data5 === "sys_time")) || (data5 === "sys_tty_config")) || (data5 === "mknod")) || (data5 === "lease")) || (data5 === "audit_write")) || (data5 === "audit_control")) || (data5 === "setfcap")) || (data5 === "mac_override")) || (data5 === "mac_admin")) || (data5 === "syslog")) || (data5 === "wake_alarm")) || (data5 === "block_suspend")) || (data5 === "audit_read")) || (data5 === "perfmon")) || (data5 === "bpf")) || (data5 === "checkpoint_restore"))){
-const err13 = {instancePath:instancePath+"/permitted/" + i2,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema63.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/permitted/" + i2,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5765,7 +6141,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data7 === "chown") || (data7 === "dac_override")) || (data7 === "dac_read_search")) || (data7 === "fowner")) || (data7 === "fsetid")) || (data7 === "kill")) || (data7 === "setgid")) || (data7 === "setuid")) || (data7 === "setpcap")) || (data7 === "linux_immutable")) || (data7 === "net_bind_service")) || (data7 === "net_broadcast")) || (data7 === "net_admin")) || (data7 === "net_raw")) || (data7 === "ipc_lock")) || (data7 === "ipc_owner")) || (data7 === "sys_module")) || (data7 === "sys_rawio")) || (data7 === "sys_chroot")) || (data7 === "sys_ptrace")) || (data7 === "sys_pacct")) || (data7 === "sys_admin")) || (data7 === "sys_boot")) || (data7 === "sys_nice")) || (data7 === "sys_resource")) || (data7 === "sys_time")) || (data7 === "sys_tty_config")) || (data7 === "mknod")) || (data7 === "lease")) || (data7 === "audit_write")) || (data7 === "audit_control")) || (data7 === "setfcap")) || (data7 === "mac_override")) || (data7 === "mac_admin")) || (data7 === "syslog")) || (data7 === "wake_alarm")) || (data7 === "block_suspend")) || (data7 === "audit_read")) || (data7 === "perfmon")) || (data7 === "bpf")) || (data7 === "checkpoint_restore"))){
-const err16 = {instancePath:instancePath+"/inheritable/" + i3,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema63.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/inheritable/" + i3,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5804,7 +6180,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data9 === "chown") || (data9 === "dac_override")) || (data9 === "dac_read_search")) || (data9 === "fowner")) || (data9 === "fsetid")) || (data9 === "kill")) || (data9 === "setgid")) || (data9 === "setuid")) || (data9 === "setpcap")) || (data9 === "linux_immutable")) || (data9 === "net_bind_service")) || (data9 === "net_broadcast")) || (data9 === "net_admin")) || (data9 === "net_raw")) || (data9 === "ipc_lock")) || (data9 === "ipc_owner")) || (data9 === "sys_module")) || (data9 === "sys_rawio")) || (data9 === "sys_chroot")) || (data9 === "sys_ptrace")) || (data9 === "sys_pacct")) || (data9 === "sys_admin")) || (data9 === "sys_boot")) || (data9 === "sys_nice")) || (data9 === "sys_resource")) || (data9 === "sys_time")) || (data9 === "sys_tty_config")) || (data9 === "mknod")) || (data9 === "lease")) || (data9 === "audit_write")) || (data9 === "audit_control")) || (data9 === "setfcap")) || (data9 === "mac_override")) || (data9 === "mac_admin")) || (data9 === "syslog")) || (data9 === "wake_alarm")) || (data9 === "block_suspend")) || (data9 === "audit_read")) || (data9 === "perfmon")) || (data9 === "bpf")) || (data9 === "checkpoint_restore"))){
-const err19 = {instancePath:instancePath+"/ambient/" + i4,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema63.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/ambient/" + i4,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5837,14 +6213,14 @@ vErrors.push(err21);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
-const schema68 = {"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"type":"number"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"type":"number"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false};
-const schema69 = {"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]};
+const schema85 = {"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false};
+const schema86 = {"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]};
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5903,7 +6279,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((((((((((((data0 === "AS") || (data0 === "CORE")) || (data0 === "CPU")) || (data0 === "DATA")) || (data0 === "FSIZE")) || (data0 === "LOCKS")) || (data0 === "MEMLOCK")) || (data0 === "MSGQUEUE")) || (data0 === "NICE")) || (data0 === "NOFILE")) || (data0 === "NPROC")) || (data0 === "RSS")) || (data0 === "RTPRIO")) || (data0 === "RTTIME")) || (data0 === "SIGPENDING")) || (data0 === "STACK"))){
-const err5 = {instancePath:instancePath+"/resource",schemaPath:"#/definitions/RlimitName/enum",keyword:"enum",params:{allowedValues: schema69.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/resource",schemaPath:"#/definitions/RlimitName/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5918,8 +6294,8 @@ let data1 = data.soft;
 const _errs6 = errors;
 let valid2 = false;
 const _errs7 = errors;
-if(!(typeof data1 == "number")){
-const err6 = {instancePath:instancePath+"/soft",schemaPath:"#/properties/soft/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err6 = {instancePath:instancePath+"/soft",schemaPath:"#/definitions/Count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5928,12 +6304,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-var _valid0 = _errs7 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const _errs9 = errors;
-if(typeof data1 !== "string"){
-const err7 = {instancePath:instancePath+"/soft",schemaPath:"#/properties/soft/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data1 == "number"){
+if(data1 > 9007199254740991 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/soft",schemaPath:"#/definitions/Count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5942,8 +6315,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-if("unlimited" !== data1){
-const err8 = {instancePath:instancePath+"/soft",schemaPath:"#/properties/soft/anyOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant"};
+if(data1 < 0 || isNaN(data1)){
+const err8 = {instancePath:instancePath+"/soft",schemaPath:"#/definitions/Count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5952,16 +6325,41 @@ vErrors.push(err8);
 }
 errors++;
 }
-var _valid0 = _errs9 === errors;
-valid2 = valid2 || _valid0;
 }
+var _valid0 = _errs7 === errors;
+valid2 = valid2 || _valid0;
 if(!valid2){
-const err9 = {instancePath:instancePath+"/soft",schemaPath:"#/properties/soft/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const _errs10 = errors;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/soft",schemaPath:"#/properties/soft/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
+}
+errors++;
+}
+if("unlimited" !== data1){
+const err10 = {instancePath:instancePath+"/soft",schemaPath:"#/properties/soft/anyOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid0 = _errs10 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err11 = {instancePath:instancePath+"/soft",schemaPath:"#/properties/soft/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }
@@ -5979,35 +6377,11 @@ vErrors = null;
 }
 if(data.hard !== undefined){
 let data2 = data.hard;
-const _errs12 = errors;
-let valid3 = false;
 const _errs13 = errors;
-if(!(typeof data2 == "number")){
-const err10 = {instancePath:instancePath+"/hard",schemaPath:"#/properties/hard/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-var _valid1 = _errs13 === errors;
-valid3 = valid3 || _valid1;
-if(!valid3){
-const _errs15 = errors;
-if(typeof data2 !== "string"){
-const err11 = {instancePath:instancePath+"/hard",schemaPath:"#/properties/hard/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if("unlimited" !== data2){
-const err12 = {instancePath:instancePath+"/hard",schemaPath:"#/properties/hard/anyOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant"};
+let valid4 = false;
+const _errs14 = errors;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err12 = {instancePath:instancePath+"/hard",schemaPath:"#/definitions/Count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6016,11 +6390,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid1 = _errs15 === errors;
-valid3 = valid3 || _valid1;
-}
-if(!valid3){
-const err13 = {instancePath:instancePath+"/hard",schemaPath:"#/properties/hard/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(typeof data2 == "number"){
+if(data2 > 9007199254740991 || isNaN(data2)){
+const err13 = {instancePath:instancePath+"/hard",schemaPath:"#/definitions/Count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6029,11 +6401,59 @@ vErrors.push(err13);
 }
 errors++;
 }
+if(data2 < 0 || isNaN(data2)){
+const err14 = {instancePath:instancePath+"/hard",schemaPath:"#/definitions/Count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err14];
+}
 else {
-errors = _errs12;
+vErrors.push(err14);
+}
+errors++;
+}
+}
+var _valid1 = _errs14 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const _errs17 = errors;
+if(typeof data2 !== "string"){
+const err15 = {instancePath:instancePath+"/hard",schemaPath:"#/properties/hard/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if("unlimited" !== data2){
+const err16 = {instancePath:instancePath+"/hard",schemaPath:"#/properties/hard/anyOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+var _valid1 = _errs17 === errors;
+valid4 = valid4 || _valid1;
+}
+if(!valid4){
+const err17 = {instancePath:instancePath+"/hard",schemaPath:"#/properties/hard/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+else {
+errors = _errs13;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs13){
+vErrors.length = _errs13;
 }
 else {
 vErrors = null;
@@ -6043,7 +6463,190 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate67.errors = vErrors;
+return errors === 0;
+}
+
+const schema89 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
+const schema90 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
+const schema91 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false};
+const schema93 = {"type":"string","pattern":"^[a-z0-9_]+$"};
+const pattern16 = new RegExp("^[a-z0-9_]+$", "u");
+const schema94 = {"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
+
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.index === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "index"},message:"must have required property '"+"index"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.op === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.value === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "index") || (key0 === "op")) || (key0 === "value")) || (key0 === "valueTwo"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.index !== undefined){
+let data0 = data.index;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err4 = {instancePath:instancePath+"/index",schemaPath:"#/properties/index/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(typeof data0 == "number"){
+if(data0 > 5 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/index",schemaPath:"#/properties/index/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5},message:"must be <= 5"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data0 < 0 || isNaN(data0)){
+const err6 = {instancePath:instancePath+"/index",schemaPath:"#/properties/index/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.op !== undefined){
+let data1 = data.op;
+if(typeof data1 !== "string"){
+const err7 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(!(((((((data1 === "eq") || (data1 === "ne")) || (data1 === "lt")) || (data1 === "le")) || (data1 === "gt")) || (data1 === "ge")) || (data1 === "masked_eq"))){
+const err8 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema94.properties.op.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.value !== undefined){
+let data2 = data.value;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err9 = {instancePath:instancePath+"/value",schemaPath:"#/definitions/Count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 9007199254740991 || isNaN(data2)){
+const err10 = {instancePath:instancePath+"/value",schemaPath:"#/definitions/Count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data2 < 0 || isNaN(data2)){
+const err11 = {instancePath:instancePath+"/value",schemaPath:"#/definitions/Count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.valueTwo !== undefined){
+let data3 = data.valueTwo;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err12 = {instancePath:instancePath+"/valueTwo",schemaPath:"#/definitions/Count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 > 9007199254740991 || isNaN(data3)){
+const err13 = {instancePath:instancePath+"/valueTwo",schemaPath:"#/definitions/Count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err14 = {instancePath:instancePath+"/valueTwo",schemaPath:"#/definitions/Count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6052,16 +6655,25 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate60.errors = vErrors;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate71.errors = vErrors;
 return errors === 0;
 }
 
-const schema70 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"number","description":"With `errno`: the errno returned (number)."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
-const schema71 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
-const schema72 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"number","description":"With `errno`: the errno returned (number)."},"syscalls":{"type":"array","items":{"type":"string"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false};
-const schema74 = {"type":"object","properties":{"index":{"type":"number","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"type":"number"},"valueTwo":{"type":"number","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6120,7 +6732,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((data0 === "allow") || (data0 === "errno")) || (data0 === "kill_thread")) || (data0 === "kill_process")) || (data0 === "trap")) || (data0 === "log"))){
-const err5 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema71.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema90.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6131,8 +6743,9 @@ errors++;
 }
 }
 if(data.errno !== undefined){
-if(!(typeof data.errno == "number")){
-const err6 = {instancePath:instancePath+"/errno",schemaPath:"#/properties/errno/type",keyword:"type",params:{type: "number"},message:"must be number"};
+let data1 = data.errno;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err6 = {instancePath:instancePath+"/errno",schemaPath:"#/properties/errno/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6141,12 +6754,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.syscalls !== undefined){
-let data2 = data.syscalls;
-if(Array.isArray(data2)){
-if(data2.length < 1){
-const err7 = {instancePath:instancePath+"/syscalls",schemaPath:"#/properties/syscalls/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(typeof data1 == "number"){
+if(data1 > 4095 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/errno",schemaPath:"#/properties/errno/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4095},message:"must be <= 4095"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6155,10 +6765,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-const len0 = data2.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data2[i0] !== "string"){
-const err8 = {instancePath:instancePath+"/syscalls/" + i0,schemaPath:"#/properties/syscalls/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data1 < 0 || isNaN(data1)){
+const err8 = {instancePath:instancePath+"/errno",schemaPath:"#/properties/errno/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6169,13 +6777,53 @@ errors++;
 }
 }
 }
-else {
-const err9 = {instancePath:instancePath+"/syscalls",schemaPath:"#/properties/syscalls/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.syscalls !== undefined){
+let data2 = data.syscalls;
+if(Array.isArray(data2)){
+if(data2.length < 1){
+const err9 = {instancePath:instancePath+"/syscalls",schemaPath:"#/properties/syscalls/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
+}
+errors++;
+}
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(typeof data3 === "string"){
+if(!pattern16.test(data3)){
+const err10 = {instancePath:instancePath+"/syscalls/" + i0,schemaPath:"#/definitions/SyscallName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]+$"},message:"must match pattern \""+"^[a-z0-9_]+$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/syscalls/" + i0,schemaPath:"#/definitions/SyscallName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/syscalls",schemaPath:"#/properties/syscalls/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
 }
 errors++;
 }
@@ -6185,41 +6833,14 @@ let data4 = data.args;
 if(Array.isArray(data4)){
 const len1 = data4.length;
 for(let i1=0; i1<len1; i1++){
-let data5 = data4[i1];
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.index === undefined){
-const err10 = {instancePath:instancePath+"/args/" + i1,schemaPath:"#/definitions/SeccompArg/required",keyword:"required",params:{missingProperty: "index"},message:"must have required property '"+"index"+"'"};
-if(vErrors === null){
-vErrors = [err10];
+if(!(validate71(data4[i1], {instancePath:instancePath+"/args/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-vErrors.push(err10);
-}
-errors++;
-}
-if(data5.op === undefined){
-const err11 = {instancePath:instancePath+"/args/" + i1,schemaPath:"#/definitions/SeccompArg/required",keyword:"required",params:{missingProperty: "op"},message:"must have required property '"+"op"+"'"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if(data5.value === undefined){
-const err12 = {instancePath:instancePath+"/args/" + i1,schemaPath:"#/definitions/SeccompArg/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-for(const key1 in data5){
-if(!((((key1 === "index") || (key1 === "op")) || (key1 === "value")) || (key1 === "valueTwo"))){
-const err13 = {instancePath:instancePath+"/args/" + i1,schemaPath:"#/definitions/SeccompArg/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+const err13 = {instancePath:instancePath+"/args",schemaPath:"#/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6229,11 +6850,9 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data5.index !== undefined){
-let data6 = data5.index;
-if(typeof data6 == "number"){
-if(data6 > 5 || isNaN(data6)){
-const err14 = {instancePath:instancePath+"/args/" + i1+"/index",schemaPath:"#/definitions/SeccompArg/properties/index/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5},message:"must be <= 5"};
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6242,116 +6861,12 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(data6 < 0 || isNaN(data6)){
-const err15 = {instancePath:instancePath+"/args/" + i1+"/index",schemaPath:"#/definitions/SeccompArg/properties/index/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/args/" + i1+"/index",schemaPath:"#/definitions/SeccompArg/properties/index/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data5.op !== undefined){
-let data7 = data5.op;
-if(typeof data7 !== "string"){
-const err17 = {instancePath:instancePath+"/args/" + i1+"/op",schemaPath:"#/definitions/SeccompArg/properties/op/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-if(!(((((((data7 === "eq") || (data7 === "ne")) || (data7 === "lt")) || (data7 === "le")) || (data7 === "gt")) || (data7 === "ge")) || (data7 === "masked_eq"))){
-const err18 = {instancePath:instancePath+"/args/" + i1+"/op",schemaPath:"#/definitions/SeccompArg/properties/op/enum",keyword:"enum",params:{allowedValues: schema74.properties.op.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data5.value !== undefined){
-if(!(typeof data5.value == "number")){
-const err19 = {instancePath:instancePath+"/args/" + i1+"/value",schemaPath:"#/definitions/SeccompArg/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data5.valueTwo !== undefined){
-if(!(typeof data5.valueTwo == "number")){
-const err20 = {instancePath:instancePath+"/args/" + i1+"/valueTwo",schemaPath:"#/definitions/SeccompArg/properties/valueTwo/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/args/" + i1,schemaPath:"#/definitions/SeccompArg/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/args",schemaPath:"#/properties/args/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-}
-else {
-const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-validate63.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6400,7 +6915,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((((((data0 === "allow") || (data0 === "errno")) || (data0 === "kill_thread")) || (data0 === "kill_process")) || (data0 === "trap")) || (data0 === "log"))){
-const err4 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema71.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema90.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6411,8 +6926,9 @@ errors++;
 }
 }
 if(data.errno !== undefined){
-if(!(typeof data.errno == "number")){
-const err5 = {instancePath:instancePath+"/errno",schemaPath:"#/properties/errno/type",keyword:"type",params:{type: "number"},message:"must be number"};
+let data1 = data.errno;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err5 = {instancePath:instancePath+"/errno",schemaPath:"#/properties/errno/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6421,20 +6937,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-if(data.rules !== undefined){
-let data2 = data.rules;
-if(Array.isArray(data2)){
-const len0 = data2.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate63(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof data1 == "number"){
+if(data1 > 4095 || isNaN(data1)){
+const err6 = {instancePath:instancePath+"/errno",schemaPath:"#/properties/errno/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4095},message:"must be <= 4095"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6443,10 +6948,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1 < 0 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/errno",schemaPath:"#/properties/errno/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6455,14 +6958,49 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate62.errors = vErrors;
+}
+}
+if(data.rules !== undefined){
+let data2 = data.rules;
+if(Array.isArray(data2)){
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate70(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate69.errors = vErrors;
 return errors === 0;
 }
 
-const schema75 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
-const schema76 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
+const schema97 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
+const schema98 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6537,7 +7075,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema75.properties, key0))){
+if(!(func2.call(schema97.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -6776,7 +7314,7 @@ vErrors.push(err26);
 errors++;
 }
 if(!((data12 === "tcp") || (data12 === "udp"))){
-const err27 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema76.properties.protocol.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema98.properties.protocol.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6821,14 +7359,14 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
 
-const schema77 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
-const schema78 = {"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]};
+const schema99 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
+const schema100 = {"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]};
 
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6887,7 +7425,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((data0 === "beforeStart") || (data0 === "afterSpawn")) || (data0 === "beforeExec")) || (data0 === "afterExit")) || (data0 === "afterFailure")) || (data0 === "afterReload"))){
-const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema78.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema100.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6948,7 +7486,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!((data3 === "host") || (data3 === "container"))){
-const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema77.properties.side.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema99.properties.side.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6969,7 +7507,164 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate68.errors = vErrors;
+validate77.errors = vErrors;
+return errors === 0;
+}
+
+const schema101 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
+const schema102 = {"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647};
+
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.policy === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "policy"},message:"must have required property '"+"policy"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.maxRetries === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "maxRetries"},message:"must have required property '"+"maxRetries"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.backoffMs === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "backoffMs"},message:"must have required property '"+"backoffMs"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "policy") || (key0 === "maxRetries")) || (key0 === "backoffMs"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.policy !== undefined){
+let data0 = data.policy;
+if(typeof data0 !== "string"){
+const err4 = {instancePath:instancePath+"/policy",schemaPath:"#/properties/policy/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!(((data0 === "no") || (data0 === "on-failure")) || (data0 === "always"))){
+const err5 = {instancePath:instancePath+"/policy",schemaPath:"#/properties/policy/enum",keyword:"enum",params:{allowedValues: schema101.properties.policy.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.maxRetries !== undefined){
+let data1 = data.maxRetries;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err6 = {instancePath:instancePath+"/maxRetries",schemaPath:"#/definitions/SmallCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(typeof data1 == "number"){
+if(data1 > 2147483647 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/maxRetries",schemaPath:"#/definitions/SmallCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err8 = {instancePath:instancePath+"/maxRetries",schemaPath:"#/definitions/SmallCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.backoffMs !== undefined){
+let data2 = data.backoffMs;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err9 = {instancePath:instancePath+"/backoffMs",schemaPath:"#/definitions/SmallCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 2147483647 || isNaN(data2)){
+const err10 = {instancePath:instancePath+"/backoffMs",schemaPath:"#/definitions/SmallCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data2 < 0 || isNaN(data2)){
+const err11 = {instancePath:instancePath+"/backoffMs",schemaPath:"#/definitions/SmallCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate79.errors = vErrors;
 return errors === 0;
 }
 
@@ -7174,14 +7869,14 @@ errors = vErrors.length;
 }
 }
 if(data.rootfs !== undefined){
-if(!(validate17(data.rootfs, {instancePath:instancePath+"/rootfs",parentData:data,parentDataProperty:"rootfs",rootData}))){
-vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+if(!(validate19(data.rootfs, {instancePath:instancePath+"/rootfs",parentData:data,parentDataProperty:"rootfs",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
 errors = vErrors.length;
 }
 }
 if(data.namespaces !== undefined){
-if(!(validate19(data.namespaces, {instancePath:instancePath+"/namespaces",parentData:data,parentDataProperty:"namespaces",rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+if(!(validate21(data.namespaces, {instancePath:instancePath+"/namespaces",parentData:data,parentDataProperty:"namespaces",rootData}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
 errors = vErrors.length;
 }
 }
@@ -7190,8 +7885,8 @@ let data5 = data.mounts;
 if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate24(data5[i0], {instancePath:instancePath+"/mounts/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate29(data5[i0], {instancePath:instancePath+"/mounts/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 }
@@ -7208,26 +7903,26 @@ errors++;
 }
 }
 if(data.bootstrap !== undefined){
-if(!(validate34(data.bootstrap, {instancePath:instancePath+"/bootstrap",parentData:data,parentDataProperty:"bootstrap",rootData}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate39(data.bootstrap, {instancePath:instancePath+"/bootstrap",parentData:data,parentDataProperty:"bootstrap",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 }
 if(data.provision !== undefined){
-if(!(validate52(data.provision, {instancePath:instancePath+"/provision",parentData:data,parentDataProperty:"provision",rootData}))){
-vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+if(!(validate57(data.provision, {instancePath:instancePath+"/provision",parentData:data,parentDataProperty:"provision",rootData}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
 errors = vErrors.length;
 }
 }
 if(data.cgroup !== undefined){
-if(!(validate54(data.cgroup, {instancePath:instancePath+"/cgroup",parentData:data,parentDataProperty:"cgroup",rootData}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate59(data.cgroup, {instancePath:instancePath+"/cgroup",parentData:data,parentDataProperty:"cgroup",rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 }
 if(data.capabilities !== undefined){
-if(!(validate58(data.capabilities, {instancePath:instancePath+"/capabilities",parentData:data,parentDataProperty:"capabilities",rootData}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate65(data.capabilities, {instancePath:instancePath+"/capabilities",parentData:data,parentDataProperty:"capabilities",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 }
@@ -7236,8 +7931,8 @@ let data11 = data.rlimits;
 if(Array.isArray(data11)){
 const len1 = data11.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate60(data11[i1], {instancePath:instancePath+"/rlimits/" + i1,parentData:data11,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate67(data11[i1], {instancePath:instancePath+"/rlimits/" + i1,parentData:data11,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 }
@@ -7254,8 +7949,8 @@ errors++;
 }
 }
 if(data.seccomp !== undefined){
-if(!(validate62(data.seccomp, {instancePath:instancePath+"/seccomp",parentData:data,parentDataProperty:"seccomp",rootData}))){
-vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+if(!(validate69(data.seccomp, {instancePath:instancePath+"/seccomp",parentData:data,parentDataProperty:"seccomp",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 }
@@ -7272,8 +7967,8 @@ errors++;
 }
 }
 if(data.network !== undefined){
-if(!(validate66(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate75(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 }
@@ -7282,8 +7977,8 @@ let data16 = data.hooks;
 if(Array.isArray(data16)){
 const len2 = data16.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate68(data16[i2], {instancePath:instancePath+"/hooks/" + i2,parentData:data16,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+if(!(validate77(data16[i2], {instancePath:instancePath+"/hooks/" + i2,parentData:data16,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 }
@@ -7300,10 +7995,19 @@ errors++;
 }
 }
 if(data.restart !== undefined){
-let data18 = data.restart;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.policy === undefined){
-const err22 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "policy"},message:"must have required property '"+"policy"+"'"};
+if(!(validate79(data.restart, {instancePath:instancePath+"/restart",parentData:data,parentDataProperty:"restart",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+errors = vErrors.length;
+}
+}
+if(data.reloadable !== undefined){
+let data19 = data.reloadable;
+if(Array.isArray(data19)){
+const len3 = data19.length;
+for(let i3=0; i3<len3; i3++){
+let data20 = data19[i3];
+if(typeof data20 !== "string"){
+const err22 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7312,8 +8016,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data18.maxRetries === undefined){
-const err23 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "maxRetries"},message:"must have required property '"+"maxRetries"+"'"};
+if(!((data20 === "cgroup") || (data20 === "rlimits"))){
+const err23 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema104.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7322,8 +8026,10 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data18.backoffMs === undefined){
-const err24 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/required",keyword:"required",params:{missingProperty: "backoffMs"},message:"must have required property '"+"backoffMs"+"'"};
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/reloadable",schemaPath:"#/properties/reloadable/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7332,124 +8038,15 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key1 in data18){
-if(!(((key1 === "policy") || (key1 === "maxRetries")) || (key1 === "backoffMs"))){
-const err25 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+}
+else {
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err25];
 }
 else {
 vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data18.policy !== undefined){
-let data19 = data18.policy;
-if(typeof data19 !== "string"){
-const err26 = {instancePath:instancePath+"/restart/policy",schemaPath:"#/definitions/RestartPlan/properties/policy/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-if(!(((data19 === "no") || (data19 === "on-failure")) || (data19 === "always"))){
-const err27 = {instancePath:instancePath+"/restart/policy",schemaPath:"#/definitions/RestartPlan/properties/policy/enum",keyword:"enum",params:{allowedValues: schema79.properties.policy.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-if(data18.maxRetries !== undefined){
-if(!(typeof data18.maxRetries == "number")){
-const err28 = {instancePath:instancePath+"/restart/maxRetries",schemaPath:"#/definitions/RestartPlan/properties/maxRetries/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data18.backoffMs !== undefined){
-if(!(typeof data18.backoffMs == "number")){
-const err29 = {instancePath:instancePath+"/restart/backoffMs",schemaPath:"#/definitions/RestartPlan/properties/backoffMs/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/restart",schemaPath:"#/definitions/RestartPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data.reloadable !== undefined){
-let data22 = data.reloadable;
-if(Array.isArray(data22)){
-const len3 = data22.length;
-for(let i3=0; i3<len3; i3++){
-let data23 = data22[i3];
-if(typeof data23 !== "string"){
-const err31 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-if(!((data23 === "cgroup") || (data23 === "rlimits"))){
-const err32 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/reloadable",schemaPath:"#/properties/reloadable/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-}
-else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
 }
 errors++;
 }

@@ -6,18 +6,22 @@
 export type Size = number | `${number}` | `${number}${SizeUnit}`;
 export type SizeUnit = 'k' | 'K' | 'KiB' | 'm' | 'M' | 'MiB' | 'g' | 'G' | 'GiB' | 't' | 'T' | 'TiB';
 
-const FACTORS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+const FACTORS: Record<string, bigint> = { '': 1n, k: 2n ** 10n, m: 2n ** 20n, g: 2n ** 30n, t: 2n ** 40n };
+
+/** The largest size haco hands on: it must stay an exact number on its way to the launcher (8 PiB). */
+export const SIZE_MAX = Number.MAX_SAFE_INTEGER;
 
 export type SizeResult = { ok: true; bytes: number } | { ok: false; message: string; hint: string };
 
 export function parseSize(input: unknown): SizeResult {
   const hint = 'write a number of bytes or a number with a binary unit, e.g. 64M, 512MiB, 2G';
+  const tooLarge = { ok: false as const, message: `size ${String(input)} is larger than ${SIZE_MAX} bytes (8 PiB), more than any limit can mean`, hint };
   if (typeof input === 'number') {
-    if (Number.isInteger(input) && input >= 0) return { ok: true, bytes: input };
-    return { ok: false, message: `size ${input} is not a whole, non-negative number of bytes`, hint };
+    if (!Number.isInteger(input) || input < 0) return { ok: false, message: `size ${input} is not a whole, non-negative number of bytes`, hint };
+    return input > SIZE_MAX ? tooLarge : { ok: true, bytes: input };
   }
   if (typeof input !== 'string') return { ok: false, message: `size must be a number or a string`, hint };
-  const match = /^(\d+(?:\.\d+)?)([kKmMgGtT](?:iB)?)?$/.exec(input);
+  const match = /^(\d+)(?:\.(\d+))?([kKmMgGtT](?:iB)?)?$/.exec(input);
   if (!match) {
     const spaced = /^(\d+(?:\.\d+)?)\s+([a-zA-Z]+)$/.exec(input);
     const decimal = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT])B$/.exec(input);
@@ -26,9 +30,14 @@ export function parseSize(input: unknown): SizeResult {
     else if (spaced) better = ` (did you mean "${spaced[1]}${spaced[2]!.replace(/B$/i, '').toUpperCase()}"?)`;
     return { ok: false, message: `"${input}" is not a size${better}`, hint };
   }
-  const factor = FACTORS[(match[2] ?? '').charAt(0).toLowerCase()]!;
-  const bytes = Math.round(Number(match[1]) * factor);
-  return { ok: true, bytes };
+  // Exact arithmetic: "99999999999T" must be refused as too large, not become 1.1e23 in a cgroup file.
+  const factor = FACTORS[(match[3] ?? '').charAt(0).toLowerCase()]!;
+  const fraction = match[2] ?? '';
+  const scale = 10n ** BigInt(fraction.length);
+  const scaled = (BigInt(match[1]!) * scale + BigInt(fraction || '0')) * factor;
+  const bytes = (scaled * 2n + scale) / (2n * scale); // rounded to the nearest byte
+  if (bytes > BigInt(SIZE_MAX)) return tooLarge;
+  return { ok: true, bytes: Number(bytes) };
 }
 
 /** 67108864 → "64M", for summaries. */

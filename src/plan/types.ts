@@ -23,6 +23,43 @@ export const NAMESPACE_KINDS: readonly NamespaceKind[] = [
   'time',
 ];
 
+/**
+ * A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1,
+ * means "unchanged" to setresuid(2), so it is not an id).
+ * @asType integer
+ * @minimum 0
+ * @maximum 4294967294
+ */
+export type Id = number;
+
+/**
+ * A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a
+ * limit the kernel is not given.
+ * @asType integer
+ * @minimum 0
+ * @maximum 9007199254740991
+ */
+export type Bytes = number;
+
+/**
+ * A non-negative whole number that fits exactly (rlimits, IOPS).
+ * @asType integer
+ * @minimum 0
+ * @maximum 9007199254740991
+ */
+export type Count = number;
+
+/**
+ * A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).
+ * @asType integer
+ * @minimum -9223372036
+ * @maximum 9223372036
+ */
+export type ClockOffset = number;
+
+/** A whole, non-negative number of milliseconds or attempts (fits a C int). @asType integer @minimum 0 @maximum 2147483647 */
+export type SmallCount = number;
+
 /** A whole `.haco.ts` file, evaluated. */
 export interface Plan {
   apiVersion: typeof PLAN_API_VERSION;
@@ -65,7 +102,13 @@ export interface ProcessPlan {
   env: Record<string, string>;
   /** Absolute path inside the container. */
   cwd: string;
-  /** Hostname set with sethostname(2); only takes effect with the uts namespace. */
+  /**
+   * Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes
+   * (HOST_NAME_MAX); letters, digits, "-", "_" and ".".
+   * @minLength 1
+   * @maxLength 64
+   * @pattern ^[a-zA-Z0-9_.-]+$
+   */
   hostname: string;
   user: UserPlan;
   /** Run detached (`haco start -d` behaviour by default). */
@@ -78,12 +121,10 @@ export interface ProcessPlan {
 }
 
 export interface UserPlan {
-  /** @minimum 0 */
-  uid: number;
-  /** @minimum 0 */
-  gid: number;
-  /** Supplementary groups (setgroups(2)). */
-  groups: number[];
+  uid: Id;
+  gid: Id;
+  /** Supplementary groups (setgroups(2)). @maxItems 65536 */
+  groups: Id[];
 }
 
 export interface StdioPlan {
@@ -137,7 +178,7 @@ export interface NamespacesPlan {
   /** /proc/PID/setgroups: `deny` is required for an unprivileged gid_map. */
   setgroups: 'allow' | 'deny';
   /** Clock offsets for a new time namespace (seconds), see time_namespaces(7). */
-  timeOffsets: { monotonic: number; boottime: number };
+  timeOffsets: { monotonic: ClockOffset; boottime: ClockOffset };
 }
 
 export interface NamespaceRef {
@@ -146,14 +187,15 @@ export interface NamespaceRef {
   path: string;
 }
 
+/** One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range. */
 export interface IdMapEntry {
-  /** @minimum 0 */
-  inside: number;
-  /** @minimum 0 */
-  outside: number;
-  /** @minimum 1 */
-  count: number;
+  inside: Id;
+  outside: Id;
+  count: IdCount;
 }
+
+/** How many ids a map line covers. @asType integer @minimum 1 @maximum 4294967295 */
+export type IdCount = number;
 
 /** Mount flags understood by mount(2) (MS_*), lower case without the prefix. */
 export type MountFlag =
@@ -188,7 +230,7 @@ export interface TmpfsMount {
   type: 'tmpfs';
   target: string;
   /** Bytes; absent = the kernel default (half of RAM). */
-  size?: number;
+  size?: Bytes;
   /** Octal permission string, e.g. "1777". @pattern ^[0-7]{3,4}$ */
   mode?: string;
   flags: MountFlag[];
@@ -321,37 +363,48 @@ export interface ProvisionFile {
 
 export interface CgroupPlan {
   resources: CgroupResources;
-  /** Escape hatch: file name → value, written as is. Keys are cgroup file names of that version. */
+  /**
+   * Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version
+   * with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path.
+   */
   raw: { v1: Record<string, string>; v2: Record<string, string> };
 }
 
+/**
+ * The controllers whose files `cgroupRaw` may write. Not `cgroup.*` (moving processes, enabling
+ * controllers: haco's own bookkeeping), `devices.*` (device access is a plan field of its own) or
+ * `freezer.*` (the supervisor's job).
+ */
+export const CGROUP_RAW_PREFIXES: readonly string[] = ['memory', 'cpu', 'cpuacct', 'cpuset', 'io', 'blkio', 'pids', 'hugetlb', 'rdma', 'misc', 'net_cls', 'net_prio'];
+
 export interface CgroupResources {
   cpu?: {
-    /** CFS quota per period (µs); `max` = unlimited. */
-    quotaUs?: number | 'max';
-    /** CFS period (µs), default 100000. */
+    /** CFS quota per period (µs, at least 1000); `max` = unlimited. */
+    quotaUs?: CpuQuota | 'max';
+    /** CFS period (µs), default 100000. @asType integer @minimum 1000 @maximum 1000000 */
     periodUs?: number;
-    /** cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it. @minimum 1 @maximum 10000 */
+    /** cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it. @asType integer @minimum 1 @maximum 10000 */
     weight?: number;
   };
   cpuset?: {
-    /** e.g. "0-1,3" */
+    /** e.g. "0-1,3" @pattern ^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$ */
     cpus?: string;
+    /** @pattern ^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$ */
     mems?: string;
   };
   memory?: {
     /** Bytes. */
-    max?: number | 'max';
+    max?: Bytes | 'max';
     /** Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap). */
-    swapMax?: number | 'max';
+    swapMax?: Bytes | 'max';
     /** Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes). */
-    low?: number;
+    low?: Bytes;
   };
   pids?: {
-    max: number | 'max';
+    max: PidsMax | 'max';
   };
   io?: {
-    /** v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000). */
+    /** v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000). @asType integer @minimum 1 @maximum 10000 */
     weight?: number;
     throttle: IoThrottle[];
   };
@@ -360,11 +413,17 @@ export interface CgroupResources {
 export interface IoThrottle {
   /** MAJOR:MINOR of a block device. @pattern ^[0-9]+:[0-9]+$ */
   device: string;
-  readBps?: number;
-  writeBps?: number;
-  readIops?: number;
-  writeIops?: number;
+  readBps?: Bytes;
+  writeBps?: Bytes;
+  readIops?: Count;
+  writeIops?: Count;
 }
+
+/** A CFS quota in µs: the kernel's minimum is 1000. @asType integer @minimum 1000 @maximum 9007199254740991 */
+export type CpuQuota = number;
+
+/** pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304). @asType integer @minimum 1 @maximum 4194304 */
+export type PidsMax = number;
 
 /** Capability names as in capabilities(7), lower case without CAP_. */
 export type CapabilityName =
@@ -439,15 +498,15 @@ export type RlimitName =
 
 export interface RlimitEntry {
   resource: RlimitName;
-  soft: number | 'unlimited';
-  hard: number | 'unlimited';
+  soft: Count | 'unlimited';
+  hard: Count | 'unlimited';
 }
 
 export type SeccompActionName = 'allow' | 'errno' | 'kill_thread' | 'kill_process' | 'trap' | 'log';
 
 export interface SeccompAction {
   action: SeccompActionName;
-  /** With `errno`: the errno returned (number). */
+  /** With `errno`: the errno returned (number). @asType integer @minimum 0 @maximum 4095 */
   errno?: number;
 }
 
@@ -458,18 +517,21 @@ export interface SeccompPlan extends SeccompAction {
 
 export interface SeccompRule extends SeccompAction {
   /** Syscall names as in syscalls(2). @minItems 1 */
-  syscalls: string[];
+  syscalls: SyscallName[];
   args: SeccompArg[];
 }
 
 export interface SeccompArg {
-  /** Argument index 0–5. @minimum 0 @maximum 5 */
+  /** Argument index 0–5. @asType integer @minimum 0 @maximum 5 */
   index: number;
   op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq';
-  value: number;
+  value: Count;
   /** With masked_eq: the value compared after masking with `value`. */
-  valueTwo?: number;
+  valueTwo?: Count;
 }
+
+/** @pattern ^[a-z0-9_]+$ */
+export type SyscallName = string;
 
 /** Bridge + veth networking for a new net namespace (see docs/network.md). */
 export interface NetworkPlan {
@@ -527,9 +589,9 @@ export interface HookEntry {
 export interface RestartPlan {
   policy: 'no' | 'on-failure' | 'always';
   /** 0 = no limit. */
-  maxRetries: number;
+  maxRetries: SmallCount;
   /** First back-off delay in ms, doubled after each restart. */
-  backoffMs: number;
+  backoffMs: SmallCount;
 }
 
 export type ReloadableKind = 'cgroup' | 'rlimits';

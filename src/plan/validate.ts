@@ -1,8 +1,10 @@
 import * as posix from 'node:path/posix';
+import { parseCidr } from '../network/cidr';
 import { validateNetworkPlan, validatePlanNetworks } from '../network/validate';
 import { isContainerName, RLIMIT_NAMES } from './names';
 import { closest } from './suggest';
 import {
+  CGROUP_RAW_PREFIXES,
   HOOK_POINTS,
   NAMESPACE_KINDS,
   STANDARD_FS,
@@ -23,6 +25,15 @@ export interface PlanIssue {
 }
 
 const IFNAME_MAX = 15;
+/** The largest id: uid_t is 32 bits and (uid_t)-1 means "no change" to the kernel. */
+const ID_MAX = 2 ** 32 - 2;
+/** HOST_NAME_MAX. */
+const HOSTNAME_MAX = 64;
+
+/**
+ * The semantic checks below assume a plan that passed the schema (types and ranges); buildPlan and the
+ * plan cache run validatePlanSchema first and stop there when it fails.
+ */
 
 /**
  * The checks JSON Schema cannot express. Everything a later step would trip over is caught here, before
@@ -92,6 +103,9 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     );
   }
 
+  // Strings reach C as NUL-terminated: a NUL would silently cut a path or an argument short.
+  for (const path of stringsWithNul(c)) add(path, `${path} contains a NUL byte`, 'remove the \\0 from the string');
+
   // Namespaces
   const kindProblem = (path: string, kind: string) => {
     if ((NAMESPACE_KINDS as readonly string[]).includes(kind)) return false;
@@ -130,6 +144,11 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
       if (sorted[i]!.inside < sorted[i - 1]!.inside + sorted[i - 1]!.count) add(`namespaces.${field}`, `${field} ranges overlap inside the namespace`);
     }
     if (map.length > 340) add(`namespaces.${field}`, `${field} has more than 340 lines (the kernel's limit)`);
+    for (const e of map) {
+      for (const side of ['inside', 'outside'] as const) {
+        if (e[side] + e.count - 1 > ID_MAX) add(`namespaces.${field}`, `${field} line ${e.inside} ${e.outside} ${e.count}: ${side} ids ${e[side]}…${e[side] + e.count - 1} go past the largest id ${ID_MAX}`, `lower the count to at most ${ID_MAX - e[side] + 1}`);
+      }
+    }
   }
   const timeShifted = c.namespaces.timeOffsets.monotonic !== 0 || c.namespaces.timeOffsets.boottime !== 0;
   if (timeShifted && !has('time')) add('namespaces.timeOffsets', 'clock offsets need the time namespace', "add .unshare('time')");
@@ -139,6 +158,7 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
   if (!has('mount')) {
     add('namespaces.unshare', 'the container needs its own mount namespace to switch into its rootfs', "keep 'mount' unshared (remove .share('mount'))");
   }
+  if (Buffer.byteLength(c.process.hostname) > HOSTNAME_MAX) add('process.hostname', `hostname "${c.process.hostname}" is longer than ${HOSTNAME_MAX} bytes`, 'sethostname(2) refuses it: choose a shorter name');
   if (c.process.hostname !== c.name && !has('uts')) {
     add('process.hostname', `hostname "${c.process.hostname}" needs the uts namespace (without it the host's hostname would change)`, "add .unshare('uts') or remove .hostname()");
   }
@@ -177,6 +197,12 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
   for (const t of io?.throttle ?? []) {
     if (!/^\d+:\d+$/.test(t.device)) add('cgroup.resources.io', `device "${t.device}" is not MAJOR:MINOR`, 'find it with `lsblk -o NAME,MAJ:MIN`');
   }
+  for (const version of ['v1', 'v2'] as const) {
+    for (const file of Object.keys(c.cgroup.raw[version])) {
+      const problem = rawCgroupFileProblem(file);
+      if (problem) add(`cgroup.raw.${version}`, `cgroupRaw file "${file}" ${problem}`, `write a file name of the container's own cgroup, e.g. memory.high (controllers: ${CGROUP_RAW_PREFIXES.join(', ')})`);
+    }
+  }
   for (const r of c.rlimits) {
     if (!(RLIMIT_NAMES as readonly string[]).includes(r.resource)) {
       const guess = closest(r.resource, RLIMIT_NAMES);
@@ -195,7 +221,7 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
       }
     }
     for (const [field, value] of [['bridgeAddress', c.network.bridgeAddress], ['address', c.network.address]] as const) {
-      if (!isCidr(value)) add('network', `${field} "${value}" is not an IPv4 CIDR`, 'write e.g. 10.88.0.10/24');
+      if (!parseCidr(value)) add('network', `${field} "${value}" is not an IPv4 CIDR (four decimal octets 0–255 without leading zeros, a prefix 0–32)`, 'write e.g. 10.88.0.10/24');
     }
     // Subnets: container and bridge in one subnet, no reserved addresses, a reachable gateway.
     for (const issue of validateNetworkPlan(c.network)) add(issue.path, issue.message, issue.hint);
@@ -244,7 +270,24 @@ function checkInside(path: string, target: string, add: (p: string, m: string, h
   }
 }
 
-function isCidr(value: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+/** Why a cgroupRaw key is not a plain file of a resource controller, or undefined when it is. */
+export function rawCgroupFileProblem(file: string): string | undefined {
+  if (file.includes('/') || file.includes('\0')) return 'is a path, not a file name';
+  if (file.split('.').some((part) => part === '')) return 'is not a cgroup file name';
+  const prefix = file.slice(0, file.indexOf('.'));
+  if (!CGROUP_RAW_PREFIXES.includes(prefix) || !/^[a-zA-Z0-9_.]+$/.test(file)) return 'is not a file of a resource controller';
+  return undefined;
+}
+
+/** Paths of every string in the container's plan (keys included) that holds a NUL byte. */
+function stringsWithNul(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return value.includes('\0') ? [path] : [];
+  if (value === null || typeof value !== 'object') return [];
+  const found: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (key.includes('\0')) found.push(childPath);
+    found.push(...stringsWithNul(child, childPath));
+  }
+  return found;
 }

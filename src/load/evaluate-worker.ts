@@ -1,0 +1,43 @@
+/**
+ * The evaluation worker (dist/evaluate-worker.js): runs one bundled definition and turns its export into
+ * a plan, inside a worker thread whose heap is bounded and which the loader terminates on timeout
+ * (src/load/isolated.ts). Only plain data goes back: the plan, where its fields were written, its
+ * issues, or an error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { HacoError } from '../errors';
+import { buildPlan } from '../plan/build';
+import { evaluateBundle } from './evaluate';
+import { BundleMapper } from './source-map';
+import type { WorkerReply, WorkerRequest } from './isolated';
+
+async function main(): Promise<WorkerReply> {
+  const { entry, code, map } = workerData as WorkerRequest;
+  const mapper = new BundleMapper(map, entry);
+  try {
+    const exported = evaluateBundle(entry, { code, map, inputs: [] }, mapper);
+    // Let the promise jobs the definition queued run now, inside this worker's time limit: a loop in a
+    // `.then()` must end as a timeout, not hang haco after the plan was taken.
+    await new Promise((resolve) => setImmediate(resolve));
+    const built = buildPlan(entry, exported);
+    if ('notContainers' in built) return { kind: 'notContainers', message: built.notContainers };
+    const locations = built.locations.map((byPath) => Object.fromEntries(Object.entries(byPath).map(([key, loc]) => [key, mapper.map(loc)])));
+    const issues = built.issues.map((issue) => ({ ...issue, location: issue.location && mapper.map(issue.location) }));
+    return { kind: 'plan', plan: built.plan, locations, issues };
+  } catch (error) {
+    if (error instanceof HacoError) {
+      return {
+        kind: 'error',
+        code: error.code,
+        message: error.message,
+        ...(error.hint ? { hint: error.hint } : {}),
+        ...(error.location ? { location: error.location } : {}),
+        ...(error.stack ? { stack: error.stack } : {}),
+      };
+    }
+    // Not the definition's fault: haco itself failed while building the plan.
+    return { kind: 'bug', message: String((error as Error | null)?.message ?? error), stack: String((error as Error | null)?.stack ?? '') };
+  }
+}
+
+void main().then((reply) => parentPort!.postMessage(reply));

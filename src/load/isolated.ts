@@ -1,0 +1,116 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SourceLocation } from '../errors';
+import type { LocatedIssue, PlanLocations } from '../plan/build';
+import type { Plan } from '../plan/types';
+import type { Bundle } from './bundle';
+import { DefinitionError } from './definition-error';
+import { evaluationHeapMiB, evaluationTimeoutMs, exitedDuring, timedOut } from './evaluate';
+
+/** What the loader sends the evaluation worker. */
+export interface WorkerRequest {
+  entry: string;
+  code: string;
+  map: string;
+}
+
+/** What the evaluation worker answers: plain data only. */
+export type WorkerReply =
+  | { kind: 'plan'; plan: Plan; locations: PlanLocations; issues: LocatedIssue[] }
+  | { kind: 'notContainers'; message: string }
+  | { kind: 'error'; code: string; message: string; hint?: string; location?: SourceLocation; stack?: string }
+  | { kind: 'bug'; message: string; stack: string };
+
+export type Evaluated = Extract<WorkerReply, { kind: 'plan' } | { kind: 'notContainers' }>;
+
+/**
+ * Evaluate a bundled definition in a worker thread: its heap is capped (HACO_EVAL_HEAP_MB, default 512)
+ * and the whole evaluation — synchronous code and the promise jobs it queues — must end within
+ * HACO_EVAL_TIMEOUT_MS (default 5000), else the worker is terminated. Only a cache miss pays for the
+ * worker (~30 ms); a cached plan never starts one. This bounds mistakes, not malice: see
+ * docs/security.md, "Evaluating a definition".
+ */
+export async function evaluateIsolated(entry: string, bundle: Bundle): Promise<Evaluated> {
+  const { Worker } = await import('node:worker_threads');
+  const timeout = evaluationTimeoutMs();
+  const heap = evaluationHeapMiB();
+  const worker = new Worker(workerScript(), {
+    workerData: { entry, code: bundle.code, map: bundle.map } satisfies WorkerRequest,
+    resourceLimits: { maxOldGenerationSizeMb: heap },
+  });
+  const reply = await new Promise<WorkerReply | DefinitionError | Error>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (value: WorkerReply | DefinitionError | Error) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      void worker.terminate();
+      resolve(value);
+    };
+    // Started once the worker runs: its own start-up is not the definition's time. The margin lets
+    // vm's timeout inside the worker report a synchronous loop first.
+    worker.once('online', () => {
+      timer = setTimeout(() => settle(timedOut(entry, timeout)), timeout + 250);
+    });
+    worker.once('message', (message: WorkerReply) => settle(message));
+    worker.once('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        settle(new DefinitionError('E_HEAP', `${path.basename(entry)}: the definition used more than ${heap} MiB of memory while being evaluated`, {
+          hint: 'look for a loop that keeps allocating (or raise HACO_EVAL_HEAP_MB)',
+          location: { file: entry, line: 1, column: 1 },
+        }));
+      } else settle(error);
+    });
+    worker.once('exit', (code) => settle(exitedDuring(entry, code)));
+  });
+  if (reply instanceof Error) throw reply;
+  switch (reply.kind) {
+    case 'plan':
+    case 'notContainers':
+      return reply;
+    case 'error': {
+      const error = new DefinitionError(reply.code, reply.message, {
+        ...(reply.hint ? { hint: reply.hint } : {}),
+        ...(reply.location ? { location: reply.location } : {}),
+      });
+      if (reply.stack) error.stack = reply.stack;
+      throw error;
+    }
+    case 'bug': {
+      const error = new Error(reply.message);
+      error.stack = reply.stack;
+      throw error;
+    }
+  }
+}
+
+let devScript: string | undefined;
+
+/**
+ * dist/evaluate-worker.js once built. Under jest haco runs from src/*.ts, which a worker cannot load:
+ * the worker entry is bundled once per process into a private temporary folder (not os.tmpdir()
+ * itself: DSL call sites skip frames from the worker's own folder).
+ */
+function workerScript(): string {
+  if (!__filename.endsWith('.ts')) return path.join(__dirname, 'evaluate-worker.js');
+  if (devScript) return devScript;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-eval-worker-'));
+  const out = path.join(dir, 'evaluate-worker.js');
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, 'evaluate-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: out,
+    external: ['esbuild', 'typescript', 'ts-node'],
+    logLevel: 'silent',
+  });
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  devScript = out;
+  return out;
+}
