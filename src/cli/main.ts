@@ -50,11 +50,16 @@ export const COMMANDS = {
   version: Version,
 };
 
+/** How oclif is loaded: haco's own commands only (a unit test checks a user plugin is ignored). */
+export const OCLIF_OPTIONS = () => ({ root: packageRoot(), userPlugins: false, devPlugins: false, jitPlugins: false });
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   // A stack trace in a "bug in haco" report points at src/*.ts lines (off the fast path: it costs a little).
   process.setSourceMapsEnabled(true);
   try {
-    await run(argv, packageRoot());
+    // No user or dev plugins: oclif would otherwise load code from $XDG_DATA_HOME/haco (`plugins install`)
+    // into a process that often runs as root. haco's commands are all in COMMANDS.
+    await run(argv, OCLIF_OPTIONS());
   } catch (error) {
     await handle(error as Error);
   } finally {

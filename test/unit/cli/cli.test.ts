@@ -44,6 +44,29 @@ describe('the V8 code cache of the CLI bundle (src/cli/boot.ts)', () => {
     expect(fs.existsSync(path.join(v8(), files[0]!))).toBe(true);
   });
 
+  it('is hashed: a flipped byte makes the file be discarded (never handed to V8) and rewritten', async () => {
+    expect(haco(['version'], { env: env() }).status).toBe(0);
+    const name = fs.readdirSync(v8())[0]!;
+    const file = path.join(v8(), name);
+    const data = fs.readFileSync(file);
+    expect(data.toString('latin1', 0, 65)).toMatch(/^[0-9a-f]{64}\n$/);
+    data[Math.floor(data.length / 2)]! ^= 0x01;
+    fs.writeFileSync(file, data);
+    const previous = process.env['HACO_CACHE_DIR'];
+    process.env['HACO_CACHE_DIR'] = cache;
+    try {
+      const { readCacheFile } = await import('../../../src/cache-file');
+      expect(readCacheFile('v8', name)).toBeUndefined();
+      const r = haco(['version'], { env: env() });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(readCacheFile('v8', name)).toBeDefined();
+    } finally {
+      if (previous === undefined) delete process.env['HACO_CACHE_DIR'];
+      else process.env['HACO_CACHE_DIR'] = previous;
+    }
+    expect(fs.statSync(v8()).mode & 0o777).toBe(0o700);
+  });
+
   it('needs no dynamic import(): the bundle runs under vm.Script, which has no import() callback', () => {
     const bundle = fs.readFileSync(path.join(REPO, 'dist/cli-main.js'), 'utf8');
     expect(bundle.match(/(?<![\w$.])import\(/g) ?? []).toEqual([]);
@@ -163,4 +186,38 @@ describe('help', () => {
     expect(plan.stdout).toContain('EXAMPLES');
     expect(plan.stdout).toContain('haco plan examples/first.haco.ts --json');
   });
+});
+
+describe('oclif plugins', () => {
+  it('a user plugin in $XDG_DATA_HOME/haco is not loaded', async () => {
+    const data = path.join(dir, 'data');
+    const marker = path.join(dir, 'plugin-ran');
+    const plugin = path.join(data, 'haco', 'node_modules', 'evil-plugin');
+    fs.mkdirSync(plugin, { recursive: true });
+    fs.writeFileSync(path.join(data, 'haco', 'package.json'), JSON.stringify({ private: true, oclif: { schema: 1, plugins: [{ name: 'evil-plugin', type: 'user' }] }, dependencies: { 'evil-plugin': '1.0.0' } }));
+    fs.writeFileSync(path.join(plugin, 'package.json'), JSON.stringify({ name: 'evil-plugin', version: '1.0.0', main: 'index.js', oclif: { hooks: { init: './hook.js' } } }));
+    const hook = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); module.exports = async () => {};\n`;
+    fs.writeFileSync(path.join(plugin, 'index.js'), hook);
+    fs.writeFileSync(path.join(plugin, 'hook.js'), hook);
+    // Control: with oclif's defaults the plugin is found (so the check below means something).
+    const { Config } = await import('@oclif/core');
+    const env = { XDG_DATA_HOME: data };
+    const previous = process.env['XDG_DATA_HOME'];
+    process.env['XDG_DATA_HOME'] = data;
+    try {
+      const open = await Config.load({ root: REPO });
+      expect([...open.plugins.keys()]).toContain('evil-plugin');
+      const { OCLIF_OPTIONS } = await import('../../../src/cli/main');
+      const closed = await Config.load(OCLIF_OPTIONS());
+      expect([...closed.plugins.keys()]).not.toContain('evil-plugin');
+    } finally {
+      if (previous === undefined) delete process.env['XDG_DATA_HOME'];
+      else process.env['XDG_DATA_HOME'] = previous;
+    }
+    fs.rmSync(marker, { force: true });
+    const r = haco(['ps', '--help'], { env: { ...env, HACO_CACHE_DIR: cache } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(fs.existsSync(marker)).toBe(false);
+  }, 90_000);
 });
