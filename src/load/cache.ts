@@ -2,17 +2,25 @@ import * as fs from 'node:fs';
 import { readCacheFile, writeCacheFile } from '../cache-file';
 import type { PlanLocations } from '../plan/build';
 import { fingerprint } from '../plan/fingerprint';
-import { validatePlanSchema } from '../plan/schema';
 import type { Plan } from '../plan/types';
-import { validatePlan } from '../plan/validate';
 
 /**
  * A compiled-plan cache, keyed by the content of every file that went into the bundle. A warm run reads
- * one small JSON file and hashes the inputs — esbuild is never loaded. An entry is used only when its
- * file is intact (src/cache-file.ts) and its plan passes the same schema and semantic checks as a
- * freshly evaluated one (~1 ms); anything else is discarded and the definition evaluated again.
+ * one small JSON file and hashes the inputs — esbuild is never loaded.
+ *
+ * What is cached passed the schema and semantic checks when it was written (loadDefinition writes
+ * nothing else). On read an entry is used only from a private folder, with its SHA-256 intact
+ * (src/cache-file.ts), in this entry format and for this haco version; anything else — a flipped
+ * byte, an edit, an entry written by another haco — is discarded and the definition evaluated again.
+ * The plan is not re-validated on read: the checks cost ~10 ms of a ~25 ms warm `haco start` (the
+ * schema validator is 200 kB of code), and an entry that fails none of the tests above is the one
+ * this haco wrote.
  */
+/** Bumped when what an entry holds, or the rules it was checked against, change meaning. */
+const ENTRY_FORMAT = 2;
+
 interface CacheEntry {
+  format: typeof ENTRY_FORMAT;
   hacoVersion: string;
   entry: string;
   /** size and mtimeNs let a warm run skip hashing an input that was not touched. */
@@ -57,8 +65,7 @@ export function readCachedPlan(entry: string, hacoVersion: string): { plan: Plan
   } catch {
     return undefined;
   }
-  if (cached.hacoVersion !== hacoVersion || cached.entry !== entry || !Array.isArray(cached.inputs)) return undefined;
-  if (validatePlanSchema(cached.plan).length > 0 || validatePlan(cached.plan).length > 0 || cached.plan.source !== entry) return undefined;
+  if (cached.format !== ENTRY_FORMAT || cached.hacoVersion !== hacoVersion || cached.entry !== entry || !Array.isArray(cached.inputs)) return undefined;
   let touched = false;
   for (const input of cached.inputs) {
     const stat = statOf(input.path);
@@ -89,7 +96,7 @@ export function writeCachedPlan(entry: string, hacoVersion: string, inputs: stri
     hashed.push({ path: input, sha256, ...stat });
   }
   try {
-    writeCacheFile('plans', entryName(entry), JSON.stringify({ hacoVersion, entry, inputs: hashed, plan, locations } satisfies CacheEntry));
+    writeCacheFile('plans', entryName(entry), JSON.stringify({ format: ENTRY_FORMAT, hacoVersion, entry, inputs: hashed, plan, locations } satisfies CacheEntry));
   } catch {
     // not cached: the next run evaluates again
   }

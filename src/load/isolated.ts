@@ -28,7 +28,7 @@ export type Evaluated = Extract<WorkerReply, { kind: 'plan' } | { kind: 'notCont
  * Evaluate a bundled definition in a worker thread: its heap is capped (HACO_EVAL_HEAP_MB, default 512)
  * and the whole evaluation — synchronous code and the promise jobs it queues — must end within
  * HACO_EVAL_TIMEOUT_MS (default 5000), else the worker is terminated. Only a cache miss pays for the
- * worker (~30 ms); a cached plan never starts one. This bounds mistakes, not malice: see
+ * worker (~40 ms); a cached plan never starts one. This bounds mistakes, not malice: see
  * docs/security.md, "Evaluating a definition".
  */
 export async function evaluateIsolated(entry: string, bundle: Bundle): Promise<Evaluated> {

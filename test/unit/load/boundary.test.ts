@@ -73,15 +73,18 @@ describe('the plan cache', () => {
     expect(again.plan.containers[0]!.cgroup.resources.pids).toEqual({ max: 10 });
   });
 
-  it('re-validates an intact entry and discards a plan that no longer passes', async () => {
+  it('discards an intact entry of another entry format or haco version (checked against other rules)', async () => {
     const file = write('x.haco.ts', `${head}export default defineContainer('x').user(1000);\n`);
     await loadDefinition(file);
-    const text = fs.readFileSync(entryFile(), 'utf8').replace(/^[0-9a-f]{64}\n/, '').replace('"uid":1000', '"uid":4294967296');
     const { createHash } = await import('node:crypto');
-    fs.writeFileSync(entryFile(), `${createHash('sha256').update(text).digest('hex')}\n${text}`);
-    const again = await loadDefinition(file);
-    expect(again.fromCache).toBe(false);
-    expect(again.plan.containers[0]!.process.user.uid).toBe(1000);
+    const body = fs.readFileSync(entryFile(), 'utf8').replace(/^[0-9a-f]{64}\n/, '');
+    for (const edit of [(t: string) => t.replace('"format":2', '"format":1'), (t: string) => t.replace(/"hacoVersion":"[^"]*"/, '"hacoVersion":"0.0.0"')]) {
+      const text = edit(body).replace('"uid":1000', '"uid":4294967296');
+      fs.writeFileSync(entryFile(), `${createHash('sha256').update(text).digest('hex')}\n${text}`);
+      const again = await loadDefinition(file);
+      expect(again.fromCache).toBe(false);
+      expect(again.plan.containers[0]!.process.user.uid).toBe(1000);
+    }
   });
 
   it('is created private and not used from a folder others can write', async () => {
