@@ -126,6 +126,7 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     if (!ref.path.startsWith('/')) add('namespaces.enter', `namespace path "${ref.path}" is not absolute`, 'write e.g. /proc/1234/ns/net or /var/run/netns/NAME');
   }
   for (const ref of c.namespaces.persist) {
+    if (!ref.path.startsWith('/')) add('namespaces.persist', `namespace file "${ref.path}" is not an absolute host path`, 'write e.g. /var/run/netns/NAME');
     if (kindProblem('namespaces.persist', ref.kind)) continue;
     if (!c.namespaces.unshare.includes(ref.kind)) {
       add('namespaces.persist', `cannot persist the ${ref.kind} namespace: it is not unshared`, `add .unshare('${ref.kind}')`);
@@ -176,6 +177,16 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     targets.set(t, i);
   });
   checkInside('process.cwd', c.process.cwd, add);
+  for (const [stream, target] of Object.entries(c.process.stdio)) {
+    if (target.side === 'container') checkInside(`process.stdio.${stream}`, target.path, add);
+    else if (!target.path.startsWith('/')) add(`process.stdio.${stream}`, `${stream} file "${target.path}" is not an absolute host path`, 'write an absolute path (the launcher opens it before switching to the container)');
+  }
+  for (const lower of c.rootfs.overlay?.lower ?? []) {
+    if (!lower.startsWith('/')) add('rootfs', `overlay lower layer "${lower}" is not an absolute host path`, 'write an absolute path or pass the container whose rootfs is meant');
+  }
+  if (c.bootstrap.strategy === 'host') {
+    for (const bind of c.bootstrap.binds) checkInside('bootstrap', bind, add);
+  }
 
   // Process
   if (c.process.args.length === 0 || c.process.args[0] === '') add('process.args', 'the command is empty', "write .command(['/bin/sh'])");

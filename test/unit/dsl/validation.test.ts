@@ -121,6 +121,13 @@ describe('values within what the kernel accepts', () => {
     expect(problems(defineContainer('x').cgroupRaw('v2', 'memory.high', '48M').cgroupRaw('v2', 'hugetlb.2MB.max', '0'))).toEqual([]);
   });
 
+  it('host paths are absolute and container paths stay inside the rootfs', () => {
+    expect(problems(defineContainer('x').stdio({ stdout: { host: 'out.log' } }))).toEqual([expect.objectContaining({ path: 'process.stdio.stdout', message: expect.stringContaining('not an absolute host path') })]);
+    expect(problems(defineContainer('x').stdio({ stdout: { container: '/../x' } }))).toEqual([expect.objectContaining({ path: 'process.stdio.stdout', message: expect.stringContaining('escapes the rootfs') })]);
+    expect(problems(defineContainer('x').unshare('net').persist('net', 'netns/x'))).toEqual([expect.objectContaining({ path: 'namespaces.persist' })]);
+    expect(problems(defineContainer('x').rootfs('/r/rootfs', { lower: 'base' }))).toEqual([expect.objectContaining({ message: expect.stringContaining('overlay lower layer "base"') })]);
+  });
+
   it('strings carry no NUL byte (the launcher would cut them short)', () => {
     expect(problems(defineContainer('x').env({ A: 'x\0y' }))).toEqual([expect.objectContaining({ path: 'process.env.A' })]);
   });
