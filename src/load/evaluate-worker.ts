@@ -7,13 +7,28 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { HacoError } from '../errors';
 import { buildPlan } from '../plan/build';
-import { evaluateBundle } from './evaluate';
+import { evaluateBundle, thrownByDefinition } from './evaluate';
 import { BundleMapper } from './source-map';
 import type { WorkerReply, WorkerRequest } from './isolated';
+
+function errorReply(error: HacoError): WorkerReply {
+  return {
+    kind: 'error',
+    code: error.code,
+    message: error.message,
+    ...(error.hint ? { hint: error.hint } : {}),
+    ...(error.location ? { location: error.location } : {}),
+    ...(error.stack ? { stack: error.stack } : {}),
+  };
+}
 
 async function main(): Promise<WorkerReply> {
   const { entry, code, map } = workerData as WorkerRequest;
   const mapper = new BundleMapper(map, entry);
+  // A rejection nobody handles or a throw in a timer is still the definition throwing, at its line.
+  const asynchronous = (error: unknown) => parentPort!.postMessage(errorReply(thrownByDefinition(entry, error, mapper)));
+  process.on('unhandledRejection', asynchronous);
+  process.on('uncaughtException', asynchronous);
   try {
     const exported = evaluateBundle(entry, { code, map, inputs: [] }, mapper);
     // Let the promise jobs the definition queued run now, inside this worker's time limit: a loop in a
@@ -25,16 +40,7 @@ async function main(): Promise<WorkerReply> {
     const issues = built.issues.map((issue) => ({ ...issue, location: issue.location && mapper.map(issue.location) }));
     return { kind: 'plan', plan: built.plan, locations, issues };
   } catch (error) {
-    if (error instanceof HacoError) {
-      return {
-        kind: 'error',
-        code: error.code,
-        message: error.message,
-        ...(error.hint ? { hint: error.hint } : {}),
-        ...(error.location ? { location: error.location } : {}),
-        ...(error.stack ? { stack: error.stack } : {}),
-      };
-    }
+    if (error instanceof HacoError) return errorReply(error);
     // Not the definition's fault: haco itself failed while building the plan.
     return { kind: 'bug', message: String((error as Error | null)?.message ?? error), stack: String((error as Error | null)?.stack ?? '') };
   }

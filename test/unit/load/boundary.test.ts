@@ -163,6 +163,13 @@ describe('a definition that exits or throws oddly', () => {
     expect(e.code).toBe('E_DEFINITION_EXIT');
   });
 
+  it('a rejection nobody handles is the definition throwing, at its line', async () => {
+    const file = write('x.haco.ts', `${head}void Promise.reject(new Error('later'));\nexport default defineContainer('x');\n`);
+    const e = await failure(file);
+    expect([e.code, e.message]).toEqual(['E_THROWN', 'x.haco.ts threw: later']);
+    expect(e.location).toMatchObject({ file, line: 2 });
+  });
+
   it.each([
     ['null', 'null'],
     ["'str'", '"str"'],
