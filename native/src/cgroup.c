@@ -24,31 +24,44 @@
  */
 static int open_lock(struct ctx *c, const char *path)
 {
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
-	/* mkdir -p of the lock's directory: a minimal system (an initramfs) may have no /run. */
-	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return traced(c, open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600), "open(\"%s\", O_CREAT|O_RDWR)", path);
+	/* Its directory is haco's own (a `host-dir` step made it, root's, not writable
+	 * by others). O_NOFOLLOW: a symlink at PATH is refused (ELOOP), never followed
+	 * to create or lock some other file. */
+	return (int)traced(c, open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600),
+	                   "open(\"%s\", O_CREAT|O_RDWR|O_NOFOLLOW, 0600)", path);
 }
 
+/*
+ * Never wait forever: a process that holds the lock exclusively and hangs would
+ * hang every start. Poll with LOCK_NB (exclusive holders only hold it for an
+ * rmdir) and give up after TIMEOUT_MS (decided by TS) with ETIMEDOUT.
+ */
 int step_cgroup_lock(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
+	unsigned long long timeout_ms;
+	if (parse_ulong(argv[1], &timeout_ms) < 0)
+		return fail(c, 0, "cgroup-lock: TIMEOUT_MS must be a number of milliseconds, not \"%s\"", argv[1]);
 	int fd = open_lock(c, argv[0]);
 	if (fd < 0)
-		return fail(c, errno, "cgroup-lock %s", argv[0]);
+		return fail(c, errno, "cgroup-lock %s: open%s", argv[0],
+		            errno == ELOOP ? " (a symlink: refused, not followed)" : "");
+	unsigned long long waited = 0, step = 5;
 	int rc;
-	do
-		rc = flock(fd, LOCK_SH);
-	while (rc < 0 && errno == EINTR);
-	if (traced(c, rc, "flock(%d, LOCK_SH)", fd) < 0) {
+	while ((rc = flock(fd, LOCK_SH | LOCK_NB)) < 0 && (errno == EWOULDBLOCK || errno == EINTR) && waited < timeout_ms) {
+		struct timespec ts = { 0, (long)(step * 1000 * 1000) };
+		nanosleep(&ts, NULL);
+		waited += step;
+		if (step < 100)
+			step *= 2;
+	}
+	if (rc < 0 && errno == EWOULDBLOCK)
+		errno = ETIMEDOUT;
+	if (traced(c, rc, "flock(%d, LOCK_SH|LOCK_NB)   /* waited %llu ms */", fd, waited) < 0) {
 		int e = errno;
 		close(fd);
+		if (e == ETIMEDOUT)
+			return fail(c, e, "cgroup-lock %s: another process has held it for %llu ms", argv[0], waited);
 		return fail(c, e, "cgroup-lock %s", argv[0]);
 	}
 	if (c->cglockfd >= 0)

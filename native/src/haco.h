@@ -79,6 +79,7 @@ struct ctx {
 	/* ---- lifecycle (state.c, supervise.c): all optional, set by metadata steps ---- */
 	const char *state_dir;  /* `state-dir`: where the state file, lock and logs live */
 	int state_keep;         /* keep the state dir after the exit (detached) or remove it */
+	mode_t state_mode;      /* `state-dir` MODE: the state dir's permissions */
 	int lockfd;             /* flock(LOCK_EX) on STATE/lock, held for our whole life */
 	int cglockfd;           /* flock(LOCK_SH) on the cgroup lock, from cgroup-lock until release */
 	int detach;             /* --detach: daemonize, report readiness on ready_w */
@@ -171,7 +172,13 @@ void watch_stop_signal(void);
 
 /* state.c: the state directory (docs/lifecycle.md). The lifecycle steps are metadata
  * (state-dir, state-file, state-meta, restart, hook-env, failure-cmd): read, not run. */
-/* mkdir -p the state dir and take its lock; -1 after fail() (EAGAIN: another supervisor). */
+/* Parse an octal mode field (<= 07777); -1 if it is not one. */
+int parse_mode(const char *s, mode_t *out);
+/* Create PATH (its parent must exist) or check it: a real directory owned by us, chmod to MODE. */
+int host_dir(struct ctx *c, const char *path, mode_t mode);
+/* Apply the `host-dir` steps, in order; -1 after fail(). */
+int host_dirs(struct ctx *c);
+/* Create (host_dir) the state dir and take its lock; -1 after fail() (EAGAIN: another supervisor). */
 int state_lock(struct ctx *c);
 /* Atomically (temp + rename) write STATE/state. exit_code < 0: none yet. */
 int state_write(struct ctx *c, const char *status, int exit_code, const char *reason);

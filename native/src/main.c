@@ -35,18 +35,18 @@ static const struct stepdef STEPS[] = {
 	{ "cleanup-cgroup", META, 1, 1, NULL },
 	{ "cleanup-cgroup-parent", META, 1, 1, NULL },
 	{ "report-oom", META, 1, 1, NULL },
-	{ "cleanup-veth", META, 1, 1, NULL },
 	{ "cleanup-cmd", META, 1, -1, NULL },
 	{ "failure-cmd", META, 1, -1, NULL },
-	{ "state-dir", META, 2, 2, NULL },
+	{ "host-dir", META, 2, 2, NULL },
+	{ "state-dir", META, 3, 3, NULL },
 	{ "state-file", META, 2, 2, NULL },
 	{ "state-meta", META, 2, 2, NULL },
 	{ "restart", META, 3, 3, NULL },
 	{ "hook-env", META, 2, 2, NULL },
-	{ "cgroup-lock", P1, 1, 1, step_cgroup_lock },
+	{ "cgroup-lock", P1, 2, 2, step_cgroup_lock },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
 	{ "cgroup-write", P1, 2, 2, step_cgroup_write },
-	{ "stdio", P1 | P3, 4, 4, step_stdio },
+	{ "stdio", P1 | P3, 4, 5, step_stdio },
 	{ "setns", P1 | P3, 2, 2, step_setns },
 	{ "unshare", P1 | P3, 1, 1, step_unshare },
 	{ "timens-offset", P1, 2, 2, step_timens_offset },
@@ -180,8 +180,9 @@ static int read_metadata(struct ctx *c)
 		if (strcmp(s->name, "name") == 0)
 			c->name = s->argv[0];
 		else if (strcmp(s->name, "state-dir") == 0) {
-			if (s->argv[0][0] != '/' || (strcmp(s->argv[1], "keep") && strcmp(s->argv[1], "remove")))
-				return fail(c, 0, "line %d: state-dir takes an absolute PATH and keep|remove", s->line);
+			if (s->argv[0][0] != '/' || (strcmp(s->argv[1], "keep") && strcmp(s->argv[1], "remove")) ||
+			    parse_mode(s->argv[2], &c->state_mode) < 0)
+				return fail(c, 0, "line %d: state-dir takes an absolute PATH, keep|remove and an octal MODE", s->line);
 			c->state_dir = s->argv[0];
 			c->state_keep = strcmp(s->argv[1], "keep") == 0;
 		} else if (strcmp(s->name, "restart") == 0) {
@@ -224,8 +225,6 @@ static void cleanup(struct ctx *c)
 			c->cur = s;
 			if (strcmp(s->name, "cleanup-cgroup") == 0 && depth(s->argv[0]) == d)
 				cgroup_cleanup(c, s->argv[0]);
-			else if (d == 0 && strcmp(s->name, "cleanup-veth") == 0)
-				tracef(c, "cleanup-veth %s: left to the cleanup-cmd steps", s->argv[0]);
 		}
 	}
 	cgroup_remove_parents(c);
@@ -448,6 +447,11 @@ static int finish(struct ctx *c, int status, const struct failure *failed, int e
  */
 static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 {
+	/* haco's own host directories first: the state dir and the locks live in them. */
+	if (host_dirs(c) < 0) {
+		report_failure(c, &c->fail);
+		return 125;
+	}
 	if (c->state_dir) {
 		for (size_t i = 0; i < c->spec->n; i++)
 			if (strcmp(c->spec->steps[i].name, "state-dir") == 0)

@@ -178,7 +178,6 @@ int step_hook(struct ctx *c, char **argv, int argc)
 
 int step_stdio(struct ctx *c, char **argv, int argc)
 {
-	(void)argc;
 	int fd = argv[0][0] - '0', flags;
 	if (argv[0][1] || fd < 0 || fd > 2)
 		return fail(c, 0, "stdio: fd must be 0, 1 or 2, not %s", argv[0]);
@@ -186,9 +185,13 @@ int step_stdio(struct ctx *c, char **argv, int argc)
 	else if (!strcmp(argv[3], "w")) flags = O_WRONLY | O_CREAT | O_TRUNC;
 	else if (!strcmp(argv[3], "a")) flags = O_WRONLY | O_CREAT | O_APPEND;
 	else return fail(c, 0, "stdio: mode must be r, w or a, not %s", argv[3]);
-	int f = (int)traced(c, open(argv[2], flags | O_CLOEXEC | O_NOCTTY, 0644), "open(\"%s\", %s)", argv[2],
+	/* PERM: the permissions of a file this creates (TS passes 0600 for the logs in the state dir). */
+	mode_t perm = 0644;
+	if (argc > 4 && parse_mode(argv[4], &perm) < 0)
+		return fail(c, 0, "stdio: PERM must be an octal mode, not %s", argv[4]);
+	int f = (int)traced(c, open(argv[2], flags | O_CLOEXEC | O_NOCTTY, perm), "open(\"%s\", %s, 0%o)", argv[2],
 	                    flags == O_RDONLY ? "O_RDONLY" : flags & O_APPEND ? "O_WRONLY|O_CREAT|O_APPEND"
-	                                                                    : "O_WRONLY|O_CREAT|O_TRUNC");
+	                                                                    : "O_WRONLY|O_CREAT|O_TRUNC", (unsigned)perm);
 	if (f < 0)
 		return fail(c, errno, "stdio %d: open %s", fd, argv[2]);
 	if (c->child == 0 && strcmp(argv[1], "host") == 0) {

@@ -47,27 +47,74 @@ long long proc_start_time(pid_t pid)
 	return p ? strtoll(p + 1, NULL, 10) : -1;
 }
 
-/* mkdir -p, 0755 (the run dir is root's; logs are readable like /var/log). */
-static int mkdir_p(struct ctx *c, const char *dir)
+/* An octal mode field of the spec (host-dir, state-dir). */
+int parse_mode(const char *s, mode_t *out)
 {
-	char buf[4096];
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
+	char *end;
+	if (!*s || *s == '-')
 		return -1;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 8);
+	if (errno || *end || v > 07777)
+		return -1;
+	*out = (mode_t)v;
+	return 0;
+}
+
+/*
+ * The directories haco keeps on the host (/run/haco, /run/haco/NAME): TS decides
+ * their modes, we make them so. A missing one is created; an existing one must
+ * be a real directory (a symlink is refused, not followed) owned by us, and gets
+ * exactly MODE, so an install from before the modes were tightened is fixed by
+ * its next start. Only the last component is created: its parent must exist.
+ */
+int host_dir(struct ctx *c, const char *path, mode_t mode)
+{
+	if (traced(c, mkdir(path, mode), "mkdir(\"%s\", 0%o)", path, (unsigned)mode) < 0 && errno != EEXIST)
+		return fail(c, errno, "%s %s: mkdir", c->cur ? c->cur->name : "host-dir", path);
+	int fd = (int)traced(c, open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC),
+	                     "open(\"%s\", O_DIRECTORY|O_NOFOLLOW)", path);
+	if (fd < 0)
+		return fail(c, errno, "%s %s: open (%s)", c->cur ? c->cur->name : "host-dir", path,
+		            errno == ELOOP ? "a symlink: refused, haco does not follow links in its own directories"
+		                           : errno == ENOTDIR ? "not a directory" : "cannot open the directory");
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(c, e, "host-dir %s: fstat", path);
 	}
-	for (char *p = buf + 1;; p++) {
-		if (*p != '/' && *p != '\0')
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		return fail(c, EPERM, "%s %s: owned by uid %u, not %u: another user could change what haco keeps there",
+		            c->cur ? c->cur->name : "host-dir", path, (unsigned)st.st_uid, (unsigned)geteuid());
+	}
+	if ((st.st_mode & 07777) != mode &&
+	    traced(c, fchmod(fd, mode), "fchmod(\"%s\", 0%o)   /* was 0%o */", path, (unsigned)mode,
+	           (unsigned)(st.st_mode & 07777)) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(c, e, "host-dir %s: chmod 0%o", path, (unsigned)mode);
+	}
+	close(fd);
+	return 0;
+}
+
+int host_dirs(struct ctx *c)
+{
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (strcmp(s->name, "host-dir") != 0)
 			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) == 0)
-			tracef(c, "mkdir(\"%s\", 0755) = 0", buf);
-		else if (errno != EEXIST)
+		c->cur = s;
+		mode_t mode;
+		if (s->argv[0][0] != '/' || parse_mode(s->argv[1], &mode) < 0)
+			return fail(c, 0, "line %d: host-dir takes an absolute PATH and an octal MODE", s->line);
+		if (host_dir(c, s->argv[0], mode) < 0)
 			return -1;
-		*p = saved;
-		if (!saved)
-			return 0;
 	}
+	c->cur = NULL;
+	return 0;
 }
 
 /* With the lock held, what an earlier, finished run left (state, logs) is ours
@@ -89,9 +136,11 @@ int state_lock(struct ctx *c)
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/lock", c->state_dir);
 	for (int tries = 0; tries < 20; tries++) {
-		if (mkdir_p(c, c->state_dir) < 0)
-			return fail(c, errno, "state-dir %s: mkdir", c->state_dir);
-		int fd = (int)traced(c, open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), "open(\"%s\", O_RDWR|O_CREAT)", path);
+		if (host_dir(c, c->state_dir, c->state_mode) < 0)
+			return -1;
+		/* O_NOFOLLOW: a symlink planted as the lock is refused (ELOOP), never followed. */
+		int fd = (int)traced(c, open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600),
+		                     "open(\"%s\", O_RDWR|O_CREAT|O_NOFOLLOW, 0600)", path);
 		if (fd < 0)
 			return fail(c, errno, "state-dir: open %s", path);
 		if (traced(c, flock(fd, LOCK_EX | LOCK_NB), "flock(%d, LOCK_EX|LOCK_NB)", fd) < 0) {
@@ -121,7 +170,10 @@ static int write_atomic(struct ctx *c, const char *name, const char *data, size_
 	char tmp[4200], path[4200];
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.%d", c->state_dir, name, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Private (plan.json holds the environment's values); a fresh file, never a
+	 * link someone left at the temp name. */
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto bad;
 	size_t off = 0;

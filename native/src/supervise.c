@@ -100,7 +100,7 @@ int supervise_detach(struct ctx *c)
 		return fail(c, errno, "detach: chdir /");
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/supervisor.log", c->state_dir);
-	logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (logfd < 0)
 		return fail(c, errno, "detach: open %s", path);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);

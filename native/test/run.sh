@@ -506,7 +506,7 @@ if [ -d /sys/fs/cgroup/pids ]; then
 	pspec() { # pspec NAME SCRIPT: a container in PG/NAME that removes PG when it is the last
 		P1="cleanup-cgroup $PG/$1
 cleanup-cgroup-parent $PG
-cgroup-lock $T/cg.lock
+cgroup-lock $T/cg.lock 5000
 cgroup-mkdir $PG
 cgroup-mkdir $PG/$1" P2="cgroup-join $PG/$1" mkspec "$1" mount,pid "$2"
 	}
@@ -534,18 +534,19 @@ fi
 
 # ---- lifecycle: state dir, lock, --detach, the cleanup watcher, restart, failure-cmd, phase-3 setns -------------
 SD=$T/state
+mkdir -p "$SD"
 LCG=/sys/fs/cgroup/pids/haco/$ID-lc
 if [ -d /sys/fs/cgroup/pids ]; then
 	if [ ! -d /sys/fs/cgroup/pids/haco ]; then
 		mkdir /sys/fs/cgroup/pids/haco && MADE_HACO_CG+=("/sys/fs/cgroup/pids/haco")
 	fi
-	P1="state-dir $SD/lc keep
+	P1="state-dir $SD/lc keep 0700
 state-meta plan_hash abc123
 state-file plan.json {}
 hook-env HACO_STATE_DIR $SD/lc
 cleanup-cgroup $LCG
 cgroup-mkdir $LCG
-stdio 1 host $SD/lc/stdout.log a" P2="cgroup-join $LCG" mkspec lc mount,uts,pid 'echo up; hostname; exec sleep 100'
+stdio 1 host $SD/lc/stdout.log a 0600" P2="cgroup-join $LCG" mkspec lc mount,uts,pid 'echo up; hostname; exec sleep 100'
 	timeout -s KILL 20 "$BIN" --detach --spec "$T/lc.spec" >"$T/lc.out" 2>"$T/lc.err" </dev/null
 	RC=$?
 	NAME=lc
@@ -583,7 +584,7 @@ setns mount /proc/$CPID/ns/mnt" mkspec join - 'hostname; cat /proc/1/cmdline | t
 fi
 
 # restart on-failure: 2 retries, then the state records 3 runs' last status; failure-cmd sees it
-P1="state-dir $SD/rs keep
+P1="state-dir $SD/rs keep 0700
 restart on-failure 2 10
 hook-env HACO_X from-hook-env
 failure-cmd /bin/sh -c echo%20\$HACO_X%20\$HACO_EXIT_CODE%20>%20$SD/failed" mkspec rs mount,pid 'echo run >> /ran; exit 3'
@@ -597,10 +598,10 @@ check "failure-cmd: runs with HACO_EXIT_CODE and hook-env" grep -qx 'from-hook-e
 rm -f "$ROOT/ran"
 
 # state-dir remove: a foreground run leaves no state dir; a failed first launch neither
-P1="state-dir $SD/fg remove" mkspec fg mount 'grep -qx status=running /proc/1/root'"$SD"'/fg/state 2>/dev/null; exit 0'
+P1="state-dir $SD/fg remove 0700" mkspec fg mount 'grep -qx status=running /proc/1/root'"$SD"'/fg/state 2>/dev/null; exit 0'
 run fg
 check "state-dir remove: gone after the exit" test ! -e "$SD/fg"
-P1="state-dir $SD/bad keep
+P1="state-dir $SD/bad keep 0700
 hook /bin/false" mkspec bad mount 'true'
 run bad --detach
 check "detach, failing hook before start: 125 and the message" eq "$RC" 125

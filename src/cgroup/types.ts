@@ -66,12 +66,5 @@ export interface CgroupSetup {
   notes: string[];
 }
 
-/**
- * The lock that lets the last container remove the shared `haco` parents safely: every launch holds it
- * shared from its first cgroup mkdir until its init has joined (`cgroup-lock`); removal takes it
- * exclusively without waiting (`cleanup-cgroup-parent`). Machine-wide on purpose: the parents are.
- */
-export const HACO_CGROUP_LOCK = '/run/lock/haco-cgroup.lock';
-
 /** Name of the parent cgroup every haco container lives under. */
 export const HACO_CGROUP_PARENT = 'haco';

@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../errors';
-import { fingerprint } from '../plan/fingerprint';
+import { defaultVethHost } from '../network/names';
 import { parseSize, type Size } from '../plan/size';
 import {
   PLAN_API_VERSION,
@@ -185,7 +185,10 @@ export interface NetworkOptions {
   address: string;
   /** Default route inside the container (default: the bridge address). */
   gateway?: string;
-  /** Host side of the veth pair (default: `vh-` + a short name derived from the container). */
+  /**
+   * Host side of the veth pair (default: `vh-NAME` for names of up to 11 characters, else `vh-` + the
+   * first 4 and a hash of the whole name: unique per container).
+   */
   vethHost?: string;
   /** Container side of the veth pair (default: eth0). */
   vethGuest?: string;
@@ -1000,15 +1003,6 @@ export function defineContainer(name: string): ContainerBuilder {
 function overlayDirsBeside(rootfs: string): { upper: string; work: string } {
   const dir = rootfs.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
   return { upper: `${dir}/upper`, work: `${dir}/work` };
-}
-
-/**
- * `vh-` + the name's letters and digits: interface names have 15 characters at most, so a longer name
- * keeps 6 of them plus a fingerprint of the whole name (`frontend-blue-1` and `-2` must not collide).
- */
-function defaultVethHost(name: string): string {
-  const short = name.replace(/[^a-zA-Z0-9]/g, '');
-  return short.length <= 12 ? `vh-${short}` : `vh-${short.slice(0, 6)}${fingerprint(name).slice(0, 6)}`;
 }
 
 /** Re-exported so users can type their helpers. */

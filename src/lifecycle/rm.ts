@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { constants } from 'node:os';
 import { cgroupTreePids, emptyTreeDeepestFirst } from '../cgroup/procs';
-import { HACO_CGROUP_LOCK, HACO_CGROUP_PARENT } from '../cgroup/types';
+import { HACO_CGROUP_PARENT } from '../cgroup/types';
 import { EXIT, HacoError } from '../errors';
-import { cgroupDirs, requireState } from '../state';
+import { cgroupDirs, cgroupLockPath, HOST_MODES, requireState } from '../state';
 
 /**
  * Removes an exited or stale container: the processes a dead supervisor left in its cgroups (a container
@@ -54,10 +54,28 @@ export function removeContainer(name: string): { removedCgroups: string[]; kille
   // The shared haco parents go with the last container, as the launcher does it (cleanup-cgroup-parent):
   // only under the cgroup lock taken exclusively without waiting, so a launch in progress keeps them.
   for (const parent of new Set(removedCgroups.map((d) => path.dirname(d)).filter((d) => path.basename(d) === HACO_CGROUP_PARENT))) {
-    spawnSync('flock', ['-xn', HACO_CGROUP_LOCK, 'rmdir', parent], { stdio: 'ignore' });
+    withLockFd((fd) => spawnSync('/bin/sh', ['-c', 'flock -xn 3 && rmdir "$1"', 'sh', parent], { stdio: ['ignore', 'ignore', 'ignore', fd] }));
   }
   fs.rmSync(s.dir, { recursive: true, force: true });
   return { removedCgroups, killed: orphans.length };
+}
+
+/**
+ * Opens the cgroup lock as the launcher does: O_NOFOLLOW (a symlink planted at its path is refused, never
+ * followed to create some other file), private mode. Missing lock directory: no launch can hold it.
+ */
+function withLockFd(fn: (fd: number) => void): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(cgroupLockPath(), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, HOST_MODES.file);
+  } catch {
+    return; // the parents stay; the next container out removes them
+  }
+  try {
+    fn(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function sleepMs(ms: number): void {

@@ -1,5 +1,6 @@
 import { fingerprint } from '../plan/fingerprint';
 import type { NetworkPlan } from '../plan/types';
+import { linkOwnerTag, portChains } from './names';
 import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
 
 /**
@@ -63,19 +64,33 @@ export function bridgeEnsureCommands(bridge: string, address: string, tools: Net
 }
 
 /**
+ * Create the veth pair and tag the host end as CONTAINER's (its alias), as one step: `ip link add` fails
+ * when the name is taken (another container's, or a leftover), and then nothing is tagged, so this launch's
+ * cleanup leaves the link alone. If the tag cannot be set, the pair just made is deleted at once: an
+ * untagged link would never be cleaned up.
+ */
+function vethAddCommand(net: NetworkPlan, owner: string, tmp: string, tools: NetworkTools): NetworkCommand {
+  const ip = shQuote(tools.ip);
+  const dev = shQuote(net.vethHost);
+  const tag = shQuote(linkOwnerTag(owner));
+  return {
+    argv: [tools.sh, '-c', `${ip} link add ${dev} type veth peer name ${shQuote(tmp)} || exit 1; ${ip} link set dev ${dev} alias ${tag} || { ${ip} link del dev ${dev}; exit 1; }`],
+    why: `veth pair: ${net.vethHost} stays on the host (alias ${linkOwnerTag(owner)}: this launch made it), ${tmp} becomes the container's ${net.vethGuest}`,
+  };
+}
+
+/**
  * Host commands for the wire phase (the child exists in its new net namespace and waits), in order:
  * bridge, veth pair, host end on the bridge, guest end moved into the container, then inside it:
  * name, address, up, default route. `lo` is brought up by the launcher's own `lo-up` step in the child.
+ * OWNER is the container's name: it tags what the launch creates, so cleanup removes only that.
  */
-export function networkWireCommands(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+export function networkWireCommands(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
   const tmp = temporaryGuestName(net);
   const commands: NetworkCommand[] = [];
   if (net.createBridge) commands.push(...bridgeEnsureCommands(net.bridge, net.bridgeAddress, tools));
   commands.push(
-    {
-      argv: [tools.ip, 'link', 'add', net.vethHost, 'type', 'veth', 'peer', 'name', tmp],
-      why: `veth pair: ${net.vethHost} stays on the host, ${tmp} becomes the container's ${net.vethGuest}`,
-    },
+    vethAddCommand(net, owner, tmp, tools),
     { argv: [tools.ip, 'link', 'set', net.vethHost, 'master', net.bridge], why: `plug ${net.vethHost} into bridge ${net.bridge}` },
     { argv: [tools.ip, 'link', 'set', net.vethHost, 'up'], why: `bring ${net.vethHost} up` },
     {
@@ -92,7 +107,7 @@ export function networkWireCommands(net: NetworkPlan, tools: NetworkTools = DEFA
       why: `inside: default route via ${net.gateway}`,
     });
   }
-  commands.push(...portForwardCommands(net, tools));
+  commands.push(...portForwardCommands(net, owner, tools));
   return commands;
 }
 
@@ -100,24 +115,15 @@ export function networkWireCommands(net: NetworkPlan, tools: NetworkTools = DEFA
 export const NFT_TABLE = 'haco';
 
 /**
- * The container's two chains in the `haco` table: `pre-VETH` (prerouting: traffic arriving from other
- * hosts or namespaces) and `out-VETH` (output: connections made on the host itself). Named after
- * vethHost, which is unique on the host, so containers never share a chain.
- */
-export function portChains(net: NetworkPlan): { prerouting: string; output: string } {
-  return { prerouting: `pre-${net.vethHost}`, output: `out-${net.vethHost}` };
-}
-
-/**
  * Forwarded ports as nftables DNAT rules: for packets to one of the host's own addresses (`fib daddr type
  * local`) on the host port, rewrite the destination to the container's address and port. Each nft
  * command is one argv word, which nft parses as a whole line (no shell involved).
  */
-export function portForwardCommands(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+export function portForwardCommands(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
   const ports = net.ports ?? [];
   if (ports.length === 0) return [];
   const nft = tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!;
-  const chains = portChains(net);
+  const chains = portChains(owner);
   const to = net.address.replace(/\/\d+$/, '');
   const commands: NetworkCommand[] = [
     { argv: [nft, `add table ip ${NFT_TABLE}`], why: `nftables table ${NFT_TABLE} for port forwards (add is a no-op when it exists)` },
@@ -154,36 +160,42 @@ function chainDeleteCommand(chain: string, tools: NetworkTools): string[] {
 }
 
 /**
- * Delete a link, tolerating that it is already gone: the kernel removes a veth pair by itself when the
- * container's net namespace dies, and that may happen just before or just after this command runs.
- * Succeeds when the link no longer exists, whoever removed it.
+ * Delete link NAME if it carries OWNER's tag (its alias, set by the launch that created it), tolerating
+ * that it is already gone: the kernel removes a veth pair by itself when the container's net namespace
+ * dies, and that may happen just before or just after this command runs. A link with another alias (or
+ * none) is another container's, or was there before this launch: it is left alone, and that is success.
  */
-export function linkDeleteCommand(name: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[] {
+export function linkDeleteCommand(name: string, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[] {
   const ip = shQuote(tools.ip);
   const dev = shQuote(name);
-  return [tools.sh, '-c', `${ip} link del dev ${dev} 2>/dev/null || ! ${ip} link show dev ${dev} >/dev/null 2>&1`];
+  // `ip -j` prints the alias as "ifalias":"TAG" (container names need no JSON escaping).
+  const mine = `${ip} -j link show dev ${dev} 2>/dev/null | grep -qF ${shQuote(`"ifalias":"${linkOwnerTag(owner)}"`)}`;
+  return [tools.sh, '-c', `${mine} || exit 0; ${ip} link del dev ${dev} 2>/dev/null || ! ${ip} link show dev ${dev} >/dev/null 2>&1`];
 }
 
-/** Host commands run after the container is gone (`cleanup-cmd`): port-forward chains, the host end of the veth if asked. */
-export function networkCleanupCommands(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+/**
+ * Host commands run after the container is gone (`cleanup-cmd`): port-forward chains, the host end of the
+ * veth if asked, each only when it is this container's (OWNER): see portChains and linkDeleteCommand.
+ */
+export function networkCleanupCommands(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
   const commands: NetworkCommand[] = [];
   // Port forwards always go: a DNAT rule to a container that is gone would catch the port for nothing.
   if ((net.ports ?? []).length > 0) {
-    const chains = portChains(net);
+    const chains = portChains(owner);
     for (const chain of [chains.prerouting, chains.output]) {
       commands.push({ argv: chainDeleteCommand(chain, tools), why: `delete nft chain ${NFT_TABLE} ${chain} (its port forwards)` });
     }
   }
-  if (net.cleanup) commands.push({ argv: linkDeleteCommand(net.vethHost, tools), why: `delete ${net.vethHost} (and its peer) if the kernel has not already` });
+  if (net.cleanup) commands.push({ argv: linkDeleteCommand(net.vethHost, owner, tools), why: `delete ${net.vethHost} (and its peer) if this launch made it (alias ${linkOwnerTag(owner)}) and the kernel has not already` });
   return commands;
 }
 
 /** The wire-phase `hook` steps' argv arrays, for the launch-spec compiler. */
-export function networkWireSteps(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[][] {
-  return networkWireCommands(net, tools).map((c) => c.argv);
+export function networkWireSteps(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[][] {
+  return networkWireCommands(net, owner, tools).map((c) => c.argv);
 }
 
 /** The `cleanup-cmd` steps' argv arrays, for the launch-spec compiler. */
-export function networkCleanupSteps(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[][] {
-  return networkCleanupCommands(net, tools).map((c) => c.argv);
+export function networkCleanupSteps(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): string[][] {
+  return networkCleanupCommands(net, owner, tools).map((c) => c.argv);
 }

@@ -11,6 +11,7 @@ export {
   type NetworkCommand,
 } from './commands';
 export { networkSpecEntries, type NetworkSpecEntries } from './spec';
+export { defaultVethHost, hostNetId, linkOwnerTag, portChains, IFNAME_MAX } from './names';
 export { validateNetworkPlan, validatePlanNetworks, isInterfaceName, type NetworkIssue } from './validate';
 export { checkHostNetwork, hostNetworkProblems, networkPreflight, type HostNetworkFacts, type HostNetworkProblem } from './preflight';
 export { createBridge, removeBridge, listBridges, type BridgeInfo, type BridgeCreateResult, type BridgeRemoveResult } from './bridge';

@@ -13,12 +13,12 @@ export interface NetworkSpecEntries {
 
 /**
  * The container's network as launch-spec entries, ready to append in order: the compiler puts `wire`
- * in phase 2 and `cleanup` with the other cleanup metadata.
+ * in phase 2 and `cleanup` with the other cleanup metadata. OWNER: the container's name (see names.ts).
  */
-export function networkSpecEntries(net: NetworkPlan, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkSpecEntries {
+export function networkSpecEntries(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkSpecEntries {
   const wire: SpecEntry[] = [{ kind: 'comment', text: `network: bridge ${net.bridge}, veth ${net.vethHost} ↔ ${net.vethGuest} ${net.address} (docs/network.md)` }];
-  for (const c of networkWireCommands(net, tools)) wire.push({ kind: 'comment', text: c.why }, { kind: 'step', step: 'hook', fields: c.argv });
+  for (const c of networkWireCommands(net, owner, tools)) wire.push({ kind: 'comment', text: c.why }, { kind: 'step', step: 'hook', fields: c.argv });
   const cleanup: SpecEntry[] = [];
-  for (const c of networkCleanupCommands(net, tools)) cleanup.push({ kind: 'comment', text: c.why }, { kind: 'step', step: 'cleanup-cmd', fields: c.argv });
+  for (const c of networkCleanupCommands(net, owner, tools)) cleanup.push({ kind: 'comment', text: c.why }, { kind: 'step', step: 'cleanup-cmd', fields: c.argv });
   return { wire, cleanup };
 }

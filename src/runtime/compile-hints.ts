@@ -1,4 +1,5 @@
 import type { CgroupSetup } from '../cgroup/types';
+import { cgroupLockPath } from '../state/paths';
 import type { ContainerPlan } from '../plan/types';
 import type { HostFacts } from './host-facts';
 import type { SpecWriter } from './spec-writer';
@@ -21,6 +22,15 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
   const root = facts.uid === 0;
   const h: LaunchHint[] = [];
   const add = (step: StepName, errno: string, text: string) => h.push({ step, errno, text });
+
+  // haco's own host directories and locks
+  const lock = cgroupLockPath();
+  add('cgroup-lock', 'ETIMEDOUT', `another process holds ${lock} (a haco start or cleanup that hangs?): see who with \`fuser -v ${lock}\` or \`lsof ${lock}\``);
+  add('cgroup-lock', 'ELOOP', `${lock} is a symlink, which haco never follows: remove it (\`rm ${lock}\`) and look for who planted it`);
+  add('host-dir', 'EPERM', 'haco keeps its state in directories only root may change: remove or chown that directory (`chown root:root DIR`)');
+  add('host-dir', 'ELOOP', 'haco never follows a symlink in its own directories: remove it so haco can make a real directory');
+  add('state-dir', 'ELOOP', 'the state dir or its lock is a symlink, which haco never follows: remove it');
+  add('state-dir', 'EPERM', 'the state dir is not root\'s: remove it (`haco rm NAME`, or `rm -r DIR`) so haco can make it again');
 
   // cgroups
   add('cgroup-mkdir', 'EACCES', root ? 'the cgroup tree is not writable; is it delegated to another manager?' : 'creating cgroups needs root: run haco with sudo');

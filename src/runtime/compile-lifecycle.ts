@@ -1,5 +1,6 @@
 import type { CgroupSetup } from '../cgroup/types';
 import type { ContainerPlan, RestartPlan } from '../plan/types';
+import { HOST_MODES, octal } from '../state/paths';
 import type { SpecWriter } from './spec-writer';
 
 /**
@@ -25,7 +26,7 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   w.step('hook-env', 'HACO_ROOTFS', c.rootfs.path);
   if (!life) return;
   w.comment(`state in ${life.stateDir}: the launcher holds its lock for its whole life, so a second start of "${c.name}" fails`);
-  w.step('state-dir', life.stateDir, life.keep ? 'keep' : 'remove');
+  w.step('state-dir', life.stateDir, life.keep ? 'keep' : 'remove', octal(HOST_MODES.private));
   w.step('hook-env', 'HACO_STATE_DIR', life.stateDir);
   for (const [key, value] of Object.entries(life.meta)) w.step('state-meta', key, value);
   // Where `haco ps`, kill and attach find the container's processes.

@@ -1,4 +1,5 @@
 import type { ProcessPlan, RlimitEntry, StdioTarget } from '../plan/types';
+import { HOST_MODES, octal } from '../state/paths';
 import { listField } from './spec-format';
 import type { SpecWriter } from './spec-writer';
 
@@ -17,7 +18,12 @@ function stdioMode(fd: number, target: StdioTarget): 'r' | 'w' | 'a' {
 export function emitStdio(w: SpecWriter, process: ProcessPlan, side: StdioTarget['side']): void {
   for (const [key, fd] of STDIO_FDS) {
     const target = process.stdio[key];
-    if (target && target.side === side) w.step('stdio', fd, side, target.path, stdioMode(fd, target));
+    if (!target || target.side !== side) continue;
+    const mode = stdioMode(fd, target);
+    // A file the launcher creates on the host (the logs of a detached container) is root's alone.
+    const perm = side === 'host' ? HOST_MODES.file : HOST_MODES.containerFile;
+    if (mode === 'r') w.step('stdio', fd, side, target.path, mode);
+    else w.step('stdio', fd, side, target.path, mode, octal(perm));
   }
 }
 

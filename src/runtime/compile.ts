@@ -1,5 +1,5 @@
 import { planCgroupSetup } from '../cgroup/setup';
-import { HACO_CGROUP_LOCK, type CgroupSetup } from '../cgroup/types';
+import type { CgroupSetup } from '../cgroup/types';
 import * as posix from 'node:path/posix';
 import { HacoError, HostError } from '../errors';
 import type { ContainerPlan, HookPoint } from '../plan/types';
@@ -22,6 +22,7 @@ import { emitSeccomp } from './compile-seccomp';
 import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
 import { networkSpecEntries } from '../network/spec';
+import { CGROUP_LOCK_WAIT_MS, cgroupLockPath, HOST_MODES, octal } from '../state/paths';
 import type { SpecEntry } from './spec-format';
 import type { StepName } from './steps';
 
@@ -88,16 +89,21 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
 
   w.comment(`launch spec for container "${c.name}" — read top to bottom; see docs/launch-spec.md`);
   w.step('name', c.name);
+  // haco's own host directories (modes: src/state/paths.ts), made or tightened before anything else.
+  const lock = cgroup.actions.length > 0 ? cgroupLockPath() : undefined;
+  const hostDirs = new Set<string>();
+  if (opts.lifecycle) hostDirs.add(posix.dirname(opts.lifecycle.stateDir));
+  if (lock) hostDirs.add(posix.dirname(lock));
+  for (const dir of hostDirs) w.step('host-dir', dir, octal(HOST_MODES.top));
   emitLifecycle(w, c, opts.lifecycle, cgroup);
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
-  // The shared haco parents go too when this was the last container under them (see HACO_CGROUP_LOCK).
+  // The shared haco parents go too when this was the last container under them (see cgroupLockPath).
   for (const dir of new Set(cgroup.cleanup.map((d) => posix.dirname(d)))) w.step('cleanup-cgroup-parent', dir);
   // An OOM kill looks like any SIGKILL (status 137): the launcher names the kernel as the sender.
   if (cgroup.oomEvents) w.step('report-oom', cgroup.oomEvents);
-  if (c.network?.cleanup) w.step('cleanup-veth', c.network.vethHost);
-  // network (src/network): the launcher leaves cleanup-veth to this cleanup-cmd (deletes the host veth).
-  if (c.network && !opts.networkHook) emitNetworkEntries(w, networkSpecEntries(c.network).cleanup);
+  // network (src/network): removes only what this container's wire steps made (see networkCleanupCommands).
+  if (c.network && !opts.networkHook) emitNetworkEntries(w, networkSpecEntries(c.network, c.name).cleanup);
   // afterExit hooks run once the container is gone, even when nobody waits for it (detached start).
   for (const argv of hooksAt(c, 'afterExit')) w.step('cleanup-cmd', ...argv);
   // afterFailure: after the cleanup, when the launch failed or the command exited non-zero (HACO_EXIT_CODE).
@@ -107,7 +113,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   w.comment('phase 1: prepare, on the host, before the container exists');
   w.comment(`cgroup (${host.cgroup.mode} host, ${cgroup.version} interface): the container's processes are counted in ${cgroup.tracking}`);
   for (const note of cgroup.notes) w.comment(`note: ${note}`);
-  if (cgroup.actions.length > 0) w.step('cgroup-lock', HACO_CGROUP_LOCK);
+  if (lock) w.step('cgroup-lock', lock, CGROUP_LOCK_WAIT_MS);
   for (const a of cgroup.actions) {
     if (a.op === 'mkdir') w.step('cgroup-mkdir', a.path);
     else w.step('cgroup-write', a.path, a.value);
@@ -136,7 +142,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // ---- network (src/network, docs/network.md): iproute2 commands run on the host with HACO_PID ----
   if (c.network) {
     if (opts.networkHook) w.step('hook', ...opts.networkHook);
-    else emitNetworkEntries(w, networkSpecEntries(c.network).wire);
+    else emitNetworkEntries(w, networkSpecEntries(c.network, c.name).wire);
   }
   // ---- end network ----
   w.step('release');

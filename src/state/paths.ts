@@ -2,9 +2,43 @@ import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { isContainerName } from '../plan/names';
 
+/**
+ * Who may reach what haco keeps on the host. One home for these rules: the launcher applies the run-dir
+ * ones (`host-dir`, `state-dir`, `stdio` PERM steps; docs/launch-spec.md), the TypeScript side the
+ * /var/lib/haco ones (src/state/host-dir.ts).
+ *
+ * Why so closed: a rootfs is a whole system owned by root, setuid binaries included. If another local
+ * user can reach it, `/var/lib/haco/web/rootfs/usr/bin/passwd` runs as root for them. The state dirs hold
+ * the plan (with its environment's values), the logs and the locks a user could otherwise hold to block
+ * every start.
+ */
+export const HOST_MODES = {
+  /** /run/haco and /var/lib/haco: others may pass through to a path (nothing of theirs is there), not list. */
+  top: 0o711,
+  /** A container's own directory (/run/haco/NAME, /var/lib/haco/NAME) and haco's caches: root only. */
+  private: 0o700,
+  /**
+   * A container's /var/lib/haco/NAME when its user namespace needs to reach the rootfs: the mapped root
+   * group (and root) may pass through, nobody else.
+   */
+  mappedGroup: 0o710,
+  /** Files haco writes on the host: state, plan.json, logs (host-side stdio), locks. */
+  file: 0o600,
+  /** Files the launcher creates inside the container (container-side stdio): what a program's umask gives. */
+  containerFile: 0o644,
+} as const;
+
+/** `0711` for a spec field or a message. */
+export function octal(mode: number): string {
+  return `0${mode.toString(8)}`;
+}
+
+/** haco's machine-wide run directory: the state dirs' home by default, and always the cgroup lock's. */
+export const HACO_RUN_ROOT = '/run/haco';
+
 /** Where every container's state directory lives: /run/haco, or HACO_RUN_DIR (tests). */
 export function runDir(): string {
-  return process.env['HACO_RUN_DIR'] || '/run/haco';
+  return process.env['HACO_RUN_DIR'] || HACO_RUN_ROOT;
 }
 
 /** NAME's state directory; a name that is not a container name (`../x`) never becomes a path. */
@@ -12,3 +46,21 @@ export function stateDirOf(name: string): string {
   if (!isContainerName(name)) throw new UsageError(`"${name}" is not a container name`, 'names are letters, digits, "-", "_" and "."; see them with `haco ps`');
   return path.join(runDir(), name);
 }
+
+/**
+ * The lock that lets the last container remove the shared `haco` cgroup parents safely: every launch holds
+ * it shared from its first cgroup mkdir until its init has joined (`cgroup-lock`); removal takes it
+ * exclusively without waiting (`cleanup-cgroup-parent`, `haco rm`). Machine-wide on purpose (the parents
+ * are), so it ignores HACO_RUN_DIR; in haco's own root-only directory, never in world-writable /run/lock.
+ * The leading dot keeps it apart from the state dirs (a container name starts with a letter or digit).
+ * HACO_CGROUP_LOCK moves it (tests that must hold or break it without touching the real one).
+ */
+export function cgroupLockPath(): string {
+  return process.env['HACO_CGROUP_LOCK'] || path.join(HACO_RUN_ROOT, '.cgroup.lock');
+}
+
+/**
+ * How long a launch waits for the cgroup lock. Exclusive holders only keep it for one rmdir, so a longer
+ * wait means a holder that hangs: better a clear error naming the lock than a start that never returns.
+ */
+export const CGROUP_LOCK_WAIT_MS = 10_000;

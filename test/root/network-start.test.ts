@@ -164,8 +164,8 @@ describeStart(
         cleanup: true,
       };
       const traced = r.stderr.split('\n').filter((l) => l.startsWith('[haco] fork() + execv('));
-      for (const argv of networkWireSteps(net)) expect(traced).toContain(`[haco] fork() + execv("${argv[0]}", ...)   /* hook: ${argv.map(shQuote).join(' ')} */`);
-      for (const argv of networkCleanupSteps(net)) expect(traced).toContain(`[haco] fork() + execv("${argv[0]}", ...)   /* cleanup-cmd: ${argv.map(shQuote).join(' ')} */`);
+      for (const argv of networkWireSteps(net, c.name)) expect(traced).toContain(`[haco] fork() + execv("${argv[0]}", ...)   /* hook: ${argv.map(shQuote).join(' ')} */`);
+      for (const argv of networkCleanupSteps(net, c.name)) expect(traced).toContain(`[haco] fork() + execv("${argv[0]}", ...)   /* cleanup-cmd: ${argv.map(shQuote).join(' ')} */`);
       expect(veths()).toEqual([]);
     });
 
@@ -174,9 +174,9 @@ describeStart(
       // The preflight only knows vethHost, so this one reaches the launcher.
       const c = define('f', 5);
       const plan = JSON.parse(hacoIn(['plan', c.file, '--json']).stdout) as { containers: Array<{ network: NetworkPlan }> };
-      const wire = networkWireSteps(plan.containers[0]!.network);
-      const add = wire.find((argv) => argv.includes('veth'))!;
-      const guest = add[add.indexOf('name') + 1]!;
+      const wire = networkWireSteps(plan.containers[0]!.network, c.name);
+      const add = wire.find((argv) => argv.join(' ').includes('type veth'))!;
+      const guest = /peer name (\S+)/.exec(add.join(' '))![1]!;
       expect(inNs(NS, ['ip', 'link', 'add', guest, 'type', 'veth', 'peer', 'name', `hz${tag}`]).status).toBe(0);
       try {
         const r = hacoIn(['start', c.file, '--', 'true']);

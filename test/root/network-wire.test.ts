@@ -105,8 +105,8 @@ describeRoot('network wiring in a private test namespace', () => {
     const b = await standIn();
     const netA = net('a', '10.231.0.2/24');
     const netB = net('b', '10.231.0.3/24');
-    runSteps(networkWireSteps(netA, tools), a);
-    runSteps(networkWireSteps(netB, tools), b); // the bridge steps find it there and change nothing
+    runSteps(networkWireSteps(netA, 'a', tools), a);
+    runSteps(networkWireSteps(netB, 'b', tools), b); // the bridge steps find it there and change nothing
 
     const bridge = JSON.parse(mustInNs(['ip', '-j', '-d', 'addr', 'show', 'dev', 'hbr0'])) as Array<{ operstate: string; addr_info: Array<{ local: string; prefixlen: number }>; linkinfo: { info_kind: string } }>;
     expect(bridge[0]!.linkinfo.info_kind).toBe('bridge');
@@ -129,10 +129,10 @@ describeRoot('network wiring in a private test namespace', () => {
     // Cleanup after a container's namespace died: the kernel already removed the pair; the step still succeeds.
     await stop(a);
     for (let i = 0; i < 100 && links().includes('vh-a'); i++) await new Promise((r) => setTimeout(r, 20));
-    runSteps(networkCleanupSteps(netA, tools));
+    runSteps(networkCleanupSteps(netA, 'a', tools));
     // Cleanup while the veth still exists deletes it, and running it twice is fine.
-    runSteps(networkCleanupSteps(netB, tools));
-    runSteps(networkCleanupSteps(netB, tools));
+    runSteps(networkCleanupSteps(netB, 'b', tools));
+    runSteps(networkCleanupSteps(netB, 'b', tools));
     await stop(b);
     expect(links().sort()).toEqual(['hbr0', 'lo']);
   });
@@ -140,12 +140,36 @@ describeRoot('network wiring in a private test namespace', () => {
   it('refuses a missing bridge when it must not create it, and a bridge name held by another kind of link', async () => {
     const c = await standIn();
     // Without createBridge the first step is the veth, whose `master` step fails on the missing bridge.
-    expect(() => runSteps(networkWireSteps(net('c', '10.231.1.2/24', { bridge: 'hbr9', bridgeAddress: '10.231.1.1/24', gateway: '10.231.1.1', createBridge: false }), tools), c)).toThrow(/master.*hbr9/);
-    runSteps(networkCleanupSteps(net('c', '10.231.1.2/24'), tools));
+    expect(() => runSteps(networkWireSteps(net('c', '10.231.1.2/24', { bridge: 'hbr9', bridgeAddress: '10.231.1.1/24', gateway: '10.231.1.1', createBridge: false }), 'c', tools), c)).toThrow(/master.*hbr9/);
+    runSteps(networkCleanupSteps(net('c', '10.231.1.2/24'), 'c', tools));
     mustInNs(['ip', 'link', 'add', 'notbr', 'type', 'veth', 'peer', 'name', 'notbr-p']);
-    expect(() => runSteps(networkWireSteps(net('d', '10.231.2.2/24', { bridge: 'notbr', bridgeAddress: '10.231.2.1/24', gateway: '10.231.2.1' }), tools), c)).toThrow(/notbr exists and is not a bridge/);
+    expect(() => runSteps(networkWireSteps(net('d', '10.231.2.2/24', { bridge: 'notbr', bridgeAddress: '10.231.2.1/24', gateway: '10.231.2.1' }), 'd', tools), c)).toThrow(/notbr exists and is not a bridge/);
     mustInNs(['ip', 'link', 'del', 'notbr']);
     await stop(c);
+    expect(links().sort()).toEqual(['hbr0', 'lo']);
+  });
+
+  it('a launch whose host veth name is taken fails, and its cleanup leaves the other container\'s veth and port forwards alone', async () => {
+    const a = await standIn();
+    const b = await standIn();
+    const ports = [{ host: 18080, container: 80, protocol: 'tcp' as const }];
+    const netA = net('x', '10.231.0.12/24', { ports });
+    // "y" chose (or was given) the same host veth name as "x": both want vh-x.
+    const netB = net('x', '10.231.0.13/24', { ports: [{ host: 18081, container: 80, protocol: 'tcp' as const }] });
+    runSteps(networkWireSteps(netA, 'x', tools), a);
+    expect(() => runSteps(networkWireSteps(netB, 'y', tools), b)).toThrow(/File exists/);
+    runSteps(networkCleanupSteps(netB, 'y', tools)); // what the failed launch's launcher runs
+    expect(links()).toContain('vh-x');
+    expect(mustInNs(['ip', '-j', 'link', 'show', 'dev', 'vh-x'])).toContain('"ifalias":"haco:x"');
+    expect(mustInNs(['nft', 'list', 'chain', 'ip', 'haco', 'pre-x'])).toContain('dport 18080 dnat to 10.231.0.12:80');
+    expect(inNs(['nft', 'list', 'chain', 'ip', 'haco', 'pre-y']).status).not.toBe(0);
+    // x's own cleanup removes what x made.
+    runSteps(networkCleanupSteps(netA, 'x', tools));
+    expect(links()).not.toContain('vh-x');
+    expect(inNs(['nft', 'list', 'chain', 'ip', 'haco', 'pre-x']).status).not.toBe(0);
+    await stop(a);
+    await stop(b);
+    mustInNs(['nft', 'delete', 'table', 'ip', 'haco']);
     expect(links().sort()).toEqual(['hbr0', 'lo']);
   });
 });

@@ -178,12 +178,12 @@ describe('every DSL feature reaches the plan', () => {
     const { containers, messages } = planOf([base, a, b, c]);
     expect(messages).toEqual([]);
     expect(containers[2]!.rootfs.overlay).toMatchObject({ upper: '/var/lib/haco/app-b/upper', work: '/var/lib/haco/app-b/work' });
-    expect(containers[2]!.network!.vethHost).toBe('vh-appb');
+    expect(containers[2]!.network!.vethHost).toBe('vh-app-b');
     expect(containers[3]!.rootfs.overlay).toMatchObject({ upper: '/srv/c/upper', work: '/srv/c/work' });
     expect(containers[3]!.network!.vethHost).toBe('vh-mine');
     // Without a new network() call the veth still follows the name (the address is the user's to change).
     const d = planOf([a.extend('app-d')]).containers[0]!;
-    expect(d.network!.vethHost).toBe('vh-appd');
+    expect(d.network!.vethHost).toBe('vh-app-d');
     // Two explicit rootfs paths in one dir would share upper/work: refused.
     const clash = planOf([defineContainer('x').rootfs('/srv/same/x', { lower: base }), defineContainer('y').rootfs('/srv/same/y', { lower: base })]);
     expect(clash.messages.join('\n')).toMatch(/overlay upper dir \/srv\/same\/upper is also used by "x"/);
@@ -197,7 +197,7 @@ describe('every DSL feature reaches the plan', () => {
     expect(messages).toEqual([]);
     const [v1, v2] = containers.map((c) => c.network!.vethHost);
     expect(v1).not.toBe(v2);
-    for (const v of [v1!, v2!]) expect(v).toMatch(/^vh-fronte[0-9a-f]{6}$/);
+    for (const v of [v1!, v2!]) expect(v).toMatch(/^vh-fron[0-9a-f]{8}$/);
     expect(planOf(defineContainer('short').network(net)).containers[0]!.network!.vethHost).toBe('vh-short');
   });
 

@@ -33,7 +33,7 @@ describe('lifecycle steps', () => {
     const steps = w.render({ comments: false }).lines.filter((l) => !l.startsWith('haco-launch'));
     expect(steps).toEqual([
       'hook-env HACO_ROOTFS /r',
-      'state-dir /run/haco/web keep',
+      'state-dir /run/haco/web keep 0700',
       'hook-env HACO_STATE_DIR /run/haco/web',
       'state-meta plan_hash abc',
       'state-meta cgroups /cg/haco/web',

@@ -19,7 +19,7 @@ const inside = (ipArgs: string) => ['/bin/sh', '-c', `exec /usr/bin/nsenter --ne
 describe('network wire steps', () => {
   it('builds bridge, veth pair, move, rename, address, up and route, in that order', () => {
     const tmp = temporaryGuestName(net);
-    expect(networkWireSteps(net, tools)).toEqual([
+    expect(networkWireSteps(net, 'web', tools)).toEqual([
       [
         '/bin/sh',
         '-c',
@@ -27,7 +27,7 @@ describe('network wire steps', () => {
       ],
       ['/usr/sbin/ip', 'addr', 'replace', '10.231.0.1/24', 'dev', 'hbr0'],
       ['/usr/sbin/ip', 'link', 'set', 'hbr0', 'up'],
-      ['/usr/sbin/ip', 'link', 'add', 'vh-web', 'type', 'veth', 'peer', 'name', tmp],
+      ['/bin/sh', '-c', `/usr/sbin/ip link add vh-web type veth peer name ${tmp} || exit 1; /usr/sbin/ip link set dev vh-web alias haco:web || { /usr/sbin/ip link del dev vh-web; exit 1; }`],
       ['/usr/sbin/ip', 'link', 'set', 'vh-web', 'master', 'hbr0'],
       ['/usr/sbin/ip', 'link', 'set', 'vh-web', 'up'],
       ['/bin/sh', '-c', `exec /usr/sbin/ip link set ${tmp} netns "$HACO_PID"`],
@@ -47,18 +47,18 @@ describe('network wire steps', () => {
   });
 
   it('leaves an existing bridge alone without createBridge, and omits the route without a gateway', () => {
-    const steps = networkWireSteps({ ...net, createBridge: false, gateway: undefined }, tools);
-    expect(steps[0]![1]).toBe('link');
+    const steps = networkWireSteps({ ...net, createBridge: false, gateway: undefined }, 'web', tools);
+    expect(steps[0]![2]).toContain('link add vh-web type veth');
     expect(steps.some((s) => s.join(' ').includes('type bridge'))).toBe(false);
     expect(steps.some((s) => s.join(' ').includes('route'))).toBe(false);
     expect(steps).toHaveLength(7);
   });
 
   it('only uses a shell where $HACO_PID is needed, and every argv[0] is absolute (the launcher uses execv)', () => {
-    for (const c of networkWireCommands(net, tools)) {
+    for (const c of networkWireCommands(net, 'web', tools)) {
       expect(c.argv[0]!.startsWith('/')).toBe(true);
       expect(c.why.length).toBeGreaterThan(0);
-      if (c.argv[0] === '/bin/sh') expect(c.argv[2]).toMatch(/HACO_PID|type bridge/);
+      if (c.argv[0] === '/bin/sh') expect(c.argv[2]).toMatch(/HACO_PID|type bridge|alias haco:web/);
     }
   });
 
@@ -70,29 +70,29 @@ describe('network wire steps', () => {
 });
 
 describe('network cleanup steps', () => {
-  it('deletes the host veth, succeeding when the kernel already removed it', () => {
-    expect(networkCleanupSteps(net, tools)).toEqual([linkDeleteCommand('vh-web', tools)]);
-    expect(linkDeleteCommand('vh-web', tools)).toEqual([
+  it('deletes the host veth only when it carries this container\'s tag, succeeding when the kernel already removed it', () => {
+    expect(networkCleanupSteps(net, 'web', tools)).toEqual([linkDeleteCommand('vh-web', 'web', tools)]);
+    expect(linkDeleteCommand('vh-web', 'web', tools)).toEqual([
       '/bin/sh',
       '-c',
-      '/usr/sbin/ip link del dev vh-web 2>/dev/null || ! /usr/sbin/ip link show dev vh-web >/dev/null 2>&1',
+      `/usr/sbin/ip -j link show dev vh-web 2>/dev/null | grep -qF '"ifalias":"haco:web"' || exit 0; /usr/sbin/ip link del dev vh-web 2>/dev/null || ! /usr/sbin/ip link show dev vh-web >/dev/null 2>&1`,
     ]);
   });
 
   it('emits nothing when cleanup is off', () => {
-    expect(networkCleanupSteps({ ...net, cleanup: false }, tools)).toEqual([]);
+    expect(networkCleanupSteps({ ...net, cleanup: false }, 'web', tools)).toEqual([]);
   });
 });
 
 describe('network spec entries', () => {
   it('become hook and cleanup-cmd steps that survive the spec encoding', () => {
-    const { wire, cleanup } = networkSpecEntries(net, tools);
+    const { wire, cleanup } = networkSpecEntries(net, 'web', tools);
     const spec = renderSpec([...cleanup, { kind: 'step', step: 'spawn', fields: ['net'] }, ...wire, { kind: 'step', step: 'release', fields: [] }]);
     expect(spec.text).toContain('# inside: address 10.231.0.2/24');
     const steps = parseSpec(spec.text);
-    expect(steps[0]).toMatchObject({ step: 'cleanup-cmd', fields: networkCleanupSteps(net, tools)[0] });
+    expect(steps[0]).toMatchObject({ step: 'cleanup-cmd', fields: networkCleanupSteps(net, 'web', tools)[0] });
     const hooks = steps.filter((s) => s.step === 'hook').map((s) => s.fields);
-    expect(hooks).toEqual(networkWireSteps(net, tools));
+    expect(hooks).toEqual(networkWireSteps(net, 'web', tools));
     expect(steps[steps.length - 1]!.step).toBe('release');
   });
 });

@@ -23,13 +23,14 @@ const network: NetworkPlan = {
 };
 
 describe('the compiler emits the network steps', () => {
-  const spec = compileLaunchSpec(planFixture({ namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'net'] }, network }), facts);
+  const plan = planFixture({ namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'net'] }, network });
+  const spec = { ...compileLaunchSpec(plan, facts), container: plan.name };
   const steps = parseSpec(spec.text);
   const at = (name: string) => steps.findIndex((s) => s.step === name);
 
   it('puts every wire command as a hook between spawn and release, in order', () => {
     const hooks = steps.map((s, i) => ({ s, i })).filter(({ s }) => s.step === 'hook');
-    expect(hooks.map(({ s }) => s.fields)).toEqual(networkWireSteps(network));
+    expect(hooks.map(({ s }) => s.fields)).toEqual(networkWireSteps(network, spec.container));
     for (const { i } of hooks) {
       expect(i).toBeGreaterThan(at('spawn'));
       expect(i).toBeLessThan(at('release'));
@@ -38,7 +39,7 @@ describe('the compiler emits the network steps', () => {
   });
 
   it('deletes the host veth as a cleanup-cmd, and comments each step for learners', () => {
-    expect(steps.filter((s) => s.step === 'cleanup-cmd').map((s) => s.fields)).toEqual(networkCleanupSteps(network));
+    expect(steps.filter((s) => s.step === 'cleanup-cmd').map((s) => s.fields)).toEqual(networkCleanupSteps(network, spec.container));
     expect(at('cleanup-cmd')).toBeLessThan(at('spawn'));
     expect(spec.text).toContain('# inside: default route via 10.88.0.1');
   });

@@ -31,23 +31,23 @@ function plan(...defs: ReturnType<typeof defineContainer>[]): Plan {
 
 describe('port forwards', () => {
   it('adds the table, two chains per container and one DNAT rule per port and chain, after the veth', () => {
-    const wire = networkWireSteps(net, tools);
+    const wire = networkWireSteps(net, 'web', tools);
     const nft = wire.filter((argv) => argv[0] === '/usr/sbin/nft');
     expect(nft).toEqual([
       ['/usr/sbin/nft', 'add table ip haco'],
-      ['/usr/sbin/nft', 'add chain ip haco pre-vh-web { type nat hook prerouting priority dstnat ; policy accept ; }'],
-      ['/usr/sbin/nft', 'flush chain ip haco pre-vh-web'],
-      ['/usr/sbin/nft', 'add chain ip haco out-vh-web { type nat hook output priority -100 ; policy accept ; }'],
-      ['/usr/sbin/nft', 'flush chain ip haco out-vh-web'],
-      ['/usr/sbin/nft', 'add rule ip haco pre-vh-web fib daddr type local tcp dport 8080 dnat to 10.231.0.2:80'],
-      ['/usr/sbin/nft', 'add rule ip haco out-vh-web fib daddr type local tcp dport 8080 dnat to 10.231.0.2:80'],
-      ['/usr/sbin/nft', 'add rule ip haco pre-vh-web fib daddr type local udp dport 5353 dnat to 10.231.0.2:53'],
-      ['/usr/sbin/nft', 'add rule ip haco out-vh-web fib daddr type local udp dport 5353 dnat to 10.231.0.2:53'],
+      ['/usr/sbin/nft', 'add chain ip haco pre-web { type nat hook prerouting priority dstnat ; policy accept ; }'],
+      ['/usr/sbin/nft', 'flush chain ip haco pre-web'],
+      ['/usr/sbin/nft', 'add chain ip haco out-web { type nat hook output priority -100 ; policy accept ; }'],
+      ['/usr/sbin/nft', 'flush chain ip haco out-web'],
+      ['/usr/sbin/nft', 'add rule ip haco pre-web fib daddr type local tcp dport 8080 dnat to 10.231.0.2:80'],
+      ['/usr/sbin/nft', 'add rule ip haco out-web fib daddr type local tcp dport 8080 dnat to 10.231.0.2:80'],
+      ['/usr/sbin/nft', 'add rule ip haco pre-web fib daddr type local udp dport 5353 dnat to 10.231.0.2:53'],
+      ['/usr/sbin/nft', 'add rule ip haco out-web fib daddr type local udp dport 5353 dnat to 10.231.0.2:53'],
     ]);
     // The forwards come last: the container's address exists by then.
     expect(wire.slice(-nft.length)).toEqual(nft);
-    expect(portForwardCommands({ ...net, ports: [] }, tools)).toEqual([]);
-    expect(portForwardCommands({ ...net, ports: undefined }, tools)).toEqual([]);
+    expect(portForwardCommands({ ...net, ports: [] }, 'web', tools)).toEqual([]);
+    expect(portForwardCommands({ ...net, ports: undefined }, 'web', tools)).toEqual([]);
   });
 
   it('cleanup deletes both chains (tolerating that they are gone) even with cleanup: false', () => {
@@ -56,9 +56,9 @@ describe('port forwards', () => {
       '-c',
       `/usr/sbin/nft 'flush chain ip haco ${chain} ; delete chain ip haco ${chain}' 2>/dev/null || ! /usr/sbin/nft list chain ip haco ${chain} >/dev/null 2>&1`,
     ];
-    expect(networkCleanupSteps(net, tools)).toEqual([del('pre-vh-web'), del('out-vh-web'), expect.arrayContaining(['/bin/sh'])]);
-    expect(networkCleanupSteps({ ...net, cleanup: false }, tools)).toEqual([del('pre-vh-web'), del('out-vh-web')]);
-    expect(networkCleanupSteps({ ...net, ports: undefined, cleanup: false }, tools)).toEqual([]);
+    expect(networkCleanupSteps(net, 'web', tools)).toEqual([del('pre-web'), del('out-web'), expect.arrayContaining(['/bin/sh'])]);
+    expect(networkCleanupSteps({ ...net, cleanup: false }, 'web', tools)).toEqual([del('pre-web'), del('out-web')]);
+    expect(networkCleanupSteps({ ...net, ports: undefined, cleanup: false }, 'web', tools)).toEqual([]);
   });
 
   it('the DSL defaults the protocol to tcp and leaves ports out when there are none', () => {

@@ -61,6 +61,7 @@ describe('compileLaunchSpec: the default container', () => {
     const collapsed = names(steps).filter((n, i, all) => n !== all[i - 1]);
     expect(collapsed).toEqual([
       'name',
+      'host-dir',
       'hook-env',
       'cleanup-cgroup',
       'cleanup-cgroup-parent',
@@ -95,7 +96,9 @@ describe('compileLaunchSpec: the default container', () => {
     expect(line(steps[0]!)).toBe('name demo');
     expect(lines(steps, 'cleanup-cgroup')).toEqual(['cleanup-cgroup /sys/fs/cgroup/haco/demo']);
     expect(lines(steps, 'cleanup-cgroup-parent')).toEqual(['cleanup-cgroup-parent /sys/fs/cgroup/haco']);
-    expect(lines(steps, 'cgroup-lock')).toEqual(['cgroup-lock /run/lock/haco-cgroup.lock']);
+    // The lock lives in haco's own /run/haco (made 0711 first), never in world-writable /run/lock; waits are bounded.
+    expect(lines(steps, 'host-dir')).toEqual(['host-dir /run/haco 0711']);
+    expect(lines(steps, 'cgroup-lock')).toEqual(['cgroup-lock /run/haco/.cgroup.lock 10000']);
     expect(lines(steps, 'cgroup-mkdir')).toEqual(['cgroup-mkdir /sys/fs/cgroup/haco', 'cgroup-mkdir /sys/fs/cgroup/haco/demo']);
     expect(lines(steps, 'spawn')).toEqual(['spawn mount,uts,ipc,pid']);
     expect(lines(steps, 'cgroup-join')).toEqual(['cgroup-join /sys/fs/cgroup/haco/demo']);
@@ -294,7 +297,8 @@ describe('compileLaunchSpec: conditional steps', () => {
       },
     });
     const stdio = steps.filter((s) => s.step === 'stdio');
-    expect(stdio.map(line)).toEqual(['stdio 0 host /dev/null r', 'stdio 1 host /var/log/demo out.log a', 'stdio 2 container /tmp/err w']);
+    // Files the launcher creates on the host are root's alone (0600); inside, what a umask 022 would give.
+    expect(stdio.map(line)).toEqual(['stdio 0 host /dev/null r', 'stdio 1 host /var/log/demo out.log a 0600', 'stdio 2 container /tmp/err w 0644']);
     expect(steps.indexOf(stdio[1]!)).toBeLessThan(at(steps, 'spawn'));
     expect(steps.indexOf(stdio[2]!)).toBeGreaterThan(at(steps, 'pivot-root'));
   });
@@ -371,7 +375,8 @@ describe('compileLaunchSpec: conditional steps', () => {
     };
     const placeholder = compileLaunchSpec(planFixture(net), facts());
     expect(placeholder.lines.some((l) => l.startsWith('# network: bridge haco0'))).toBe(true);
-    expect(lines(parseSpec(placeholder.text), 'cleanup-veth')).toEqual(['cleanup-veth veth-demo']);
+    // No dead `cleanup-veth` step: the network's cleanup-cmd steps remove what the launch made.
+    expect(lines(parseSpec(placeholder.text), 'cleanup-cmd')[0]).toContain('"ifalias":"haco:demo"');
     const hooked = compile(net, facts(), { networkHook: ['/usr/bin/haco', 'net', 'up', 'demo'] });
     expect(idx(hooked, (s) => line(s) === 'hook /usr/bin/haco net up demo')).toBe(at(hooked, 'release') - 1);
   });
