@@ -8,6 +8,7 @@ import { runStrategy } from './dispatch';
 import { RootfsStateError } from './errors';
 import { ensureOverlayDirs, isPopulatedDir } from './layers';
 import { runPostSteps } from './shell';
+import { secureContainerHome } from '../state/host-dir';
 
 export type CreateOutcome = 'created' | 'kept' | 'existing' | 'layers';
 
@@ -33,6 +34,24 @@ export interface CreateOptions {
  * tree renamed into place at the end. An existing rootfs is kept unless `force`.
  */
 export async function createRootfs(container: ContainerPlan, options: CreateOptions): Promise<CreateResult> {
+  // Other users must not reach the rootfs (its setuid binaries would run as root for them): its home under
+  // /var/lib/haco is made (or tightened to) root-only before anything is put in it.
+  const madeHome = secureContainerHome(container, { create: true });
+  try {
+    return await createIn(container, options);
+  } catch (error) {
+    if (madeHome) {
+      try {
+        fs.rmdirSync(madeHome); // only when still empty: a failed first create leaves nothing behind
+      } catch {
+        // something else is in it now: keep it
+      }
+    }
+    throw error;
+  }
+}
+
+async function createIn(container: ContainerPlan, options: CreateOptions): Promise<CreateResult> {
   const started = Date.now();
   const { reporter } = options;
   const name = container.name;

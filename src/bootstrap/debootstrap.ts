@@ -6,7 +6,8 @@ import { runStreamed } from '../progress/run-streamed';
 import { debootstrapArgs, resolveMirror } from './debootstrap-args';
 import type { BootstrapContext } from './context';
 import { BootstrapError } from './errors';
-import { containerStateDir } from './state-root';
+import { ensurePrivateCache, ensureStateHome } from '../state/host-dir';
+import { HOST_MODES } from '../state/paths';
 import { requireTool } from '../host/tools';
 
 const SCRIPTS_DIR = '/usr/share/debootstrap/scripts';
@@ -31,7 +32,7 @@ export async function bootstrapDebootstrap(plan: DebootstrapBootstrap, ctx: Boot
   const cacheDir = process.env['HACO_DEBOOTSTRAP_CACHE'];
   const extra: string[] = [];
   if (cacheDir && path.isAbsolute(cacheDir)) {
-    fs.mkdirSync(cacheDir, { recursive: true });
+    ensurePrivateCache(cacheDir);
     extra.push(`--cache-dir=${cacheDir}`);
   }
   const result = await runStreamed('debootstrap', [...extra, ...debootstrapArgs(plan, ctx.work.dir, mirror)], {
@@ -60,10 +61,10 @@ export async function bootstrapDebootstrap(plan: DebootstrapBootstrap, ctx: Boot
 function keepLog(ctx: BootstrapContext): string | undefined {
   const from = path.join(ctx.work.dir, 'debootstrap/debootstrap.log');
   if (!fs.existsSync(from)) return undefined;
-  const to = path.join(containerStateDir(ctx.container.name), 'debootstrap.log');
   try {
-    fs.mkdirSync(path.dirname(to), { recursive: true });
+    const to = path.join(ensureStateHome(ctx.container.name), 'debootstrap.log');
     fs.copyFileSync(from, to);
+    fs.chmodSync(to, HOST_MODES.file);
     return to;
   } catch {
     return undefined;

@@ -8,6 +8,7 @@ import type { BootstrapContext } from './context';
 import { BootstrapError } from './errors';
 import { stateRoot } from './state-root';
 import { installHint, requireTool } from '../host/tools';
+import { ensurePrivateCache, ensureStateRoot } from '../state/host-dir';
 
 const TEMPLATES_DIR = '/usr/share/lxc/templates';
 
@@ -59,8 +60,11 @@ export async function bootstrapLxc(plan: LxcBootstrap, ctx: BootstrapContext): P
   const lxcPath = ctx.work.scratch(`${ctx.work.dir}.lxc`);
   fs.mkdirSync(lxcPath, { mode: 0o700 });
   // HACO_LXC_CACHE overrides where templates keep their caches (CI keeps it between runs).
-  const cache = process.env['HACO_LXC_CACHE'] || path.join(stateRoot(), 'cache/lxc');
-  fs.mkdirSync(cache, { recursive: true });
+  const fromEnv = process.env['HACO_LXC_CACHE'];
+  // Under haco's state root: /var/lib/haco stays 0711, its cache dirs are root's alone.
+  if (!fromEnv) ensurePrivateCache(path.join(ensureStateRoot(), 'cache'));
+  const cache = fromEnv || path.join(stateRoot(), 'cache/lxc');
+  ensurePrivateCache(cache);
   const env: Record<string, string> = { LXC_CACHE_PATH: cache, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' };
   if (!process.env['MIRROR'] && ['debian', 'ubuntu', 'devuan', 'kali'].includes(plan.template)) {
     const r = plan.args.findIndex((a) => a === '-r' || a === '--release');

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
 import type { ShellStep } from '../plan/types';
 import { containerStateDir } from '../bootstrap/state-root';
+import { ensureStateHome } from '../state/host-dir';
 
 /**
  * What `haco provision` remembers between runs, kept in the container's state dir
@@ -49,6 +50,7 @@ export function readRecord(container: string, rootfsId: string): ProvisionRecord
 
 /** Written after every successful step (temp file + rename), so a later failure keeps earlier ones. */
 export function writeRecord(container: string, record: ProvisionRecord): void {
+  ensureStateHome(container);
   writeFileAtomic(recordPath(container), `${JSON.stringify(record, null, 2)}\n`);
 }
 

@@ -8,6 +8,7 @@ import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';
 import { readState, stateDirOf } from '../state';
+import { secureContainerHome } from '../state/host-dir';
 import { detectHostFacts } from '../runtime/host-facts';
 import { findLauncher } from '../runtime/launcher-path';
 import { handOver } from './handoff';
@@ -54,6 +55,8 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
   refuseIfRunning(container.name);
   preflight(container, request.file);
+  // An install from before the rootfs homes were closed gets them closed now (no-op when they are).
+  secureContainerHome(container, { create: false });
   await networkPreflight(container);
   const facts = detectHostFacts();
   sweepStaleCgroups(facts.cgroup, []);
