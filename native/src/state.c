@@ -74,10 +74,16 @@ int host_dir(struct ctx *c, const char *path, mode_t mode)
 		return fail(c, errno, "%s %s: mkdir", c->cur ? c->cur->name : "host-dir", path);
 	int fd = (int)traced(c, open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC),
 	                     "open(\"%s\", O_DIRECTORY|O_NOFOLLOW)", path);
-	if (fd < 0)
-		return fail(c, errno, "%s %s: open (%s)", c->cur ? c->cur->name : "host-dir", path,
-		            errno == ELOOP ? "a symlink: refused, haco does not follow links in its own directories"
-		                           : errno == ENOTDIR ? "not a directory" : "cannot open the directory");
+	if (fd < 0) {
+		/* O_DIRECTORY|O_NOFOLLOW on a symlink to a directory says ENOTDIR: name what it is. */
+		int e = errno;
+		struct stat l;
+		if ((e == ENOTDIR || e == ELOOP) && lstat(path, &l) == 0 && S_ISLNK(l.st_mode))
+			e = ELOOP;
+		return fail(c, e, "%s %s: open (%s)", c->cur ? c->cur->name : "host-dir", path,
+		            e == ELOOP ? "a symlink: refused, haco does not follow links in its own directories"
+		                       : e == ENOTDIR ? "not a directory" : "cannot open the directory");
+	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		int e = errno;
