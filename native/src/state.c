@@ -70,6 +70,8 @@ int parse_mode(const char *s, mode_t *out)
  */
 int host_dir(struct ctx *c, const char *path, mode_t mode)
 {
+	if (!path)
+		return fail(c, EINVAL, "host-dir: no path");
 	if (traced(c, mkdir(path, mode), "mkdir(\"%s\", 0%o)", path, (unsigned)mode) < 0 && errno != EEXIST)
 		return fail(c, errno, "%s %s: mkdir", c->cur ? c->cur->name : "host-dir", path);
 	int fd = (int)traced(c, open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC),
