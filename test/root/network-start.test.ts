@@ -236,11 +236,11 @@ describeStart(
       fs.writeFileSync(path.join(ws.rootfs, 'www/index.html'), `hello from ${tag}\n`);
       const w = define('w', 9, { ports: [{ host: 8080, container: 80 }] });
       const plan = hacoIn(['plan', w.file, '--launch']);
-      expect(plan.stdout).toContain(`hook /usr/sbin/nft add%20rule%20ip%20haco%20out-vh${tag}w%20fib%20daddr%20type%20local%20tcp%20dport%208080%20dnat%20to%20${SUBNET}.9:80`);
+      expect(plan.stdout).toContain(`hook /usr/sbin/nft add%20rule%20ip%20haco%20out-${w.name}%20fib%20daddr%20type%20local%20tcp%20dport%208080%20dnat%20to%20${SUBNET}.9:80`);
       const web = hacoInBackground(['start', w.file, '--', 'sh', '-c', 'trap "exit 0" TERM; httpd -f -p 80 -h /www & echo ready; wait']);
       await web.waitFor('ready');
       const chains = inNs(NS, ['nft', 'list', 'table', 'ip', 'haco']).stdout;
-      expect(chains).toContain(`chain pre-vh${tag}w`);
+      expect(chains).toContain(`chain pre-${w.name}`); // named after the container (src/network/names.ts)
       expect(chains).toContain(`tcp dport 8080 dnat to ${SUBNET}.9:80`);
       // From the test namespace (the "host" here) to its own bridge address on the host port.
       const get = () => {
