@@ -559,6 +559,7 @@ stdio 1 host $SD/lc/stdout.log a 0600" P2="cgroup-join $LCG" mkspec lc mount,uts
 	check "state: state-meta line written" grep -qx plan_hash=abc123 "$SD/lc/state"
 	check "state: pid start time recorded (field 22 of /proc/PID/stat)" eq "$(sed -n 's/^pid_start=//p' "$SD/lc/state")" "$(awk '{print $22}' /proc/$CPID/stat 2>/dev/null)"
 	check "state-file written" grep -qx '{}' "$SD/lc/plan.json"
+	check "state-dir MODE: the dir is 0700, its files 0600" eq "$(stat -c %a "$SD/lc") $(stat -c %a "$SD/lc/state" "$SD/lc/plan.json" "$SD/lc/lock" "$SD/lc/supervisor.log" "$SD/lc/stdout.log" | sort -u)" "700 600"
 	check "container stdout in the host-side log" grep -qx up "$SD/lc/stdout.log"
 	check "the supervisor is in a session of its own, without a terminal" test "$(awk '{print $6, $7}' /proc/$SUP/stat 2>/dev/null)" != "$(awk '{print $6}' /proc/$$/stat) 0" -a "$(awk '{print $7}' /proc/$SUP/stat 2>/dev/null)" = 0
 	flock -n -E 99 "$SD/lc/lock" true
@@ -582,6 +583,30 @@ setns mount /proc/$CPID/ns/mnt" mkspec join - 'hostname; cat /proc/1/cmdline | t
 	check "  ... and records the exit" grep -qx 'reason=supervisor killed' "$SD/lc/state"
 	check "  ... the container is gone" test ! -e "/proc/$CPID/cmdline" -o -z "$(cat /proc/$CPID/cmdline 2>/dev/null)"
 fi
+
+# host-dir: made with its mode, a looser one tightened, a symlink refused (not followed)
+mkdir -m 0755 "$T/hd-loose"
+ln -s "$T/hd-loose" "$T/hd-link"
+P1="host-dir $T/hd-new 0711
+host-dir $T/hd-loose 0700" mkspec hd mount 'true'
+run hd
+check "host-dir: a new dir gets MODE, a looser one is tightened" eq "$(stat -c %a "$T/hd-new") $(stat -c %a "$T/hd-loose")" "711 700"
+P1="host-dir $T/hd-link 0700" mkspec hdl mount 'true'
+run hdl
+check "host-dir: a symlink is refused (125, ELOOP)" eq "$RC" 125
+check "  ... and says so" has hdl.err 'host-dir .*hd-link: open (a symlink'
+# cgroup-lock: a symlink at the lock path is refused; a held lock times out instead of hanging
+ln -s "$T/cg-victim" "$T/cg-link.lock"
+P1="cgroup-lock $T/cg-link.lock 200" mkspec cgl mount 'true'
+run cgl
+check "cgroup-lock: a symlink is not followed (125, ELOOP)" has cgl.err "cgroup-lock $T/cg-link.lock: open (a symlink"
+check "  ... nothing created where it pointed" test ! -e "$T/cg-victim"
+flock -x "$T/cg-held.lock" sleep 5 &
+BG+=("$!")
+sleep 0.2
+P1="cgroup-lock $T/cg-held.lock 300" mkspec cgh mount 'true'
+run cgh
+check "cgroup-lock: a held lock is ETIMEDOUT after TIMEOUT_MS" has cgh.err "another process has held it for [0-9]* ms: ETIMEDOUT"
 
 # restart on-failure: 2 retries, then the state records 3 runs' last status; failure-cmd sees it
 P1="state-dir $SD/rs keep 0700
