@@ -5,7 +5,7 @@
 //   sudo haco start examples/bridge.haco.ts -c net-b -- sh -c 'ip -4 addr show eth0; ping -c1 10.88.0.10'
 //       → inet 10.88.0.11/24 …
 //       → 1 packets transmitted, 1 packets received, 0% packet loss
-//   ip link show master haco0     # on the host: vh-neta and vh-netb
+//   ip link show master haco0     # on the host: vh-net-a and vh-net-b
 //   haco explain examples/bridge.haco.ts -c net-a     # the veth/bridge wiring step by step
 //
 // The bridge is created when missing and the veth is deleted when the container exits.

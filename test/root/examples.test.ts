@@ -380,7 +380,7 @@ describeRoot('examples/ start and do what their comments say', () => {
         expect(b.stdout).toMatch(/1 packets transmitted, 1 packets received/);
         expect(b.status).toBe(0);
         const ports = spawnSync('ip', ['-n', netns, '-o', 'link', 'show', 'master', 'haco0'], { encoding: 'utf8' }).stdout;
-        expect(ports).toMatch(/vh-neta/);
+        expect(ports).toMatch(/vh-net-a/);
       } finally {
         expect(haco(['kill', '-s', 'KILL', 'net-a'], { netns }).status).toBe(0);
         haco(['rm', 'net-a']);
