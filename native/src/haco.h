@@ -75,6 +75,7 @@ struct ctx {
 	 * has joined a user or mount namespace, /proc/PID/ns paths may no longer open. */
 	struct { const struct step *step; int fd; } preopen[16];
 	int npreopen;
+	int preserve_fds;       /* `preserve-fds N`: fds 3..3+N-1 reach the container */
 
 	/* ---- lifecycle (state.c, supervise.c): all optional, set by metadata steps ---- */
 	const char *state_dir;  /* `state-dir`: where the state file, lock and logs live */
@@ -169,6 +170,12 @@ void forward_signals(pid_t to, int also_sigint);
 /* Set by SIGTERM/SIGINT/SIGHUP/SIGQUIT and SIGRTMIN (`haco kill`): do not restart. */
 int stop_requested(void);
 void watch_stop_signal(void);
+
+/* fds.c: nothing the caller had open reaches a program the launcher starts */
+/* close every fd >= first except keep (-1: none): for processes that never exec */
+void fds_close_from(int first, int keep);
+/* mark every fd >= first close-on-exec: right before an exec */
+void fds_cloexec_from(int first);
 
 /* state.c: the state directory (docs/lifecycle.md). The lifecycle steps are metadata
  * (state-dir, state-file, state-meta, restart, hook-env, failure-cmd): read, not run. */

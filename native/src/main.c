@@ -44,6 +44,7 @@ static const struct stepdef STEPS[] = {
 	{ "restart", META, 3, 3, NULL },
 	{ "hook-env", META, 2, 2, NULL },
 	{ "cgroup-lock", P1, 2, 2, step_cgroup_lock },
+	{ "preserve-fds", META, 1, 1, NULL },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
 	{ "cgroup-write", P1, 2, 2, step_cgroup_write },
 	{ "stdio", P1 | P3, 4, 5, step_stdio },
@@ -192,6 +193,12 @@ static int read_metadata(struct ctx *c)
 			if (c->restart_policy < 0 || parse_ulong(s->argv[1], &c->restart_max) < 0 ||
 			    parse_ulong(s->argv[2], &c->backoff_ms) < 0)
 				return fail(c, 0, "line %d: restart takes no|on-failure|always MAX BACKOFF_MS", s->line);
+		} else if (strcmp(s->name, "preserve-fds") == 0) {
+			unsigned long long n;
+			/* The bound is only a sanity check of the format; TS sets the real limit. */
+			if (parse_ulong(s->argv[0], &n) < 0 || n > 1000)
+				return fail(c, 0, "line %d: preserve-fds takes a number of fds, 0 to 1000", s->line);
+			c->preserve_fds = (int)n;
 		} else if (strcmp(s->name, "spawn") == 0)
 			break;
 	}
@@ -632,6 +639,9 @@ int main(int argc, char **argv)
 		spec_free(&sp);
 		return 125;
 	}
+	/* What the caller had open stays out of the launcher itself too (the detached
+	 * supervisor lives as long as the container): the preserve-fds ones only. */
+	fds_close_from(3 + c->preserve_fds, c->msgfd);
 	if (c->name)
 		tracef(c, "container %s", c->name);
 	if (c->detach && !c->state_dir) {

@@ -151,6 +151,9 @@ int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, 
 		for (size_t i = 0; i < c->spec->n; i++)
 			if (strcmp(c->spec->steps[i].name, "hook-env") == 0)
 				setenv(c->spec->steps[i].argv[0], c->spec->steps[i].argv[1], 1);
+		/* A hook runs as root on the host (or inside the container, phase 3):
+		 * it gets stdio and nothing else the caller or the launcher had open. */
+		fds_cloexec_from(3);
 		execv(argv[0], argv);
 		dprintf(c->msgfd, "haco-launch: %s %s: exec: %s (%s)\n", what, cmd, errno_name(errno),
 		        strerror(errno));
@@ -318,6 +321,18 @@ int step_exec(struct ctx *c, char **argv, int argc)
 	size_t n = 0;
 	for (int i = 0; i < argc && n < sizeof(shown); i++)
 		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%s\"%s\"", i ? ", " : "", argv[i]);
+	/* Only stdio and the preserve-fds ones survive the exec (fds.c says why). */
+	fds_cloexec_from(3 + c->preserve_fds);
+	if (c->preserve_fds > 0) {
+		/* LISTEN_FDS convention: LISTEN_PID names the process the fds are for,
+		 * which only exists now (after a reaper's fork, for one). */
+		char pid[24];
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		if (setenv("LISTEN_PID", pid, 1) < 0)
+			return fail(c, errno, "exec: setenv LISTEN_PID");
+		tracef(c, "setenv(\"LISTEN_PID\", \"%s\")   /* preserve-fds %d: fds 3..%d stay open */", pid,
+		       c->preserve_fds, 2 + c->preserve_fds);
+	}
 	tracef(c, "execvp(\"%s\", [%s]) ...", argv[0], shown);
 	execvp(argv[0], argv); /* returns only on failure */
 	/* Like a shell: 127 "command not found", 126 "found but cannot run". */
@@ -348,6 +363,9 @@ int step_reaper(struct ctx *c, char **argv, int argc)
 	 * The command keeps its own copy to report an exec failure. */
 	close(c->err_w);
 	close(c->msgfd);
+	/* PID 1 of the container lives as long as it: it keeps nothing from the
+	 * caller (nor a preserved fd: that is the command's). */
+	fds_close_from(3, -1);
 	prctl(PR_SET_CHILD_SUBREAPER, 1); /* orphans come to us even without a pid ns */
 	sigset_t all;
 	sigfillset(&all);

@@ -133,6 +133,8 @@ int step_seccomp_load(struct ctx *c, char **argv, int argc)
 	(void)argv, (void)argc;
 	if (!c->seccomp)
 		return fail(c, 0, "seccomp-load before seccomp");
+	/* exec marks them again; done here too while no filter can refuse close_range. */
+	fds_cloexec_from(3 + c->preserve_fds);
 	int rc = seccomp_load(c->seccomp);
 	errno = -rc;
 	traced(c, rc < 0 ? -1 : 0, "seccomp_load()   /* seccomp(SECCOMP_SET_MODE_FILTER, ...) */");

@@ -78,7 +78,7 @@ export async function start(input: DefinitionInput, options: StartOptions = {}):
     trace: false,
     detach,
   });
-  const result = await runLauncher(prepared.argv, prepared.spec);
+  const result = await runLauncher(prepared.argv, prepared.spec, prepared.preserveFds);
   if (!detach) return result;
   if (result.exitCode !== 0) {
     throw new HacoError('E_START_FAILED', `container "${prepared.name}" did not start (launcher exit ${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`, {

@@ -47,3 +47,8 @@ export const definitionArgs = { file: Args.string({ description: 'A .haco.ts def
 export function containerFlag(description = 'Only this container of the file.') {
   return Flags.string({ char: 'c', description });
 }
+
+/** `--preserve-fds N` (start, attach): the caller's fds 3..3+N-1 reach the command (checked by preserveFdsOption). */
+export const preserveFdsFlag = Flags.integer({
+  description: "Pass this many of haco's fds (3, 4, …) to the command, with LISTEN_FDS/LISTEN_PID set (socket activation). Every other fd is closed.",
+});

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from '../cli/base-command';
+import { HacoCommand, preserveFdsFlag } from '../cli/base-command';
 
 export default class Attach extends HacoCommand {
   static override summary = "Run a command inside a running container (its namespaces, cgroup, root, identity).";
@@ -10,7 +10,10 @@ export default class Attach extends HacoCommand {
   static override strict = false;
   static override examples = ['<%= config.bin %> attach web', '<%= config.bin %> attach web -- uptime', '<%= config.bin %> attach --trace web -- true'];
   static override args = { name: Args.string({ description: 'Container name.', required: true }) };
-  static override flags = { trace: Flags.boolean({ description: 'Print every step the launcher takes.', default: false }) };
+  static override flags = {
+    trace: Flags.boolean({ description: 'Print every step the launcher takes.', default: false }),
+    'preserve-fds': preserveFdsFlag,
+  };
 
   async run(): Promise<void> {
     const { args, flags, argv } = await this.parse(Attach);
@@ -19,7 +22,9 @@ export default class Attach extends HacoCommand {
     const { prepareAttach } = await import('../lifecycle/attach');
     const { handOver } = await import('../start/handoff');
     const { findLauncher } = await import('../runtime/launcher-path');
-    const target = prepareAttach(args.name, command.length ? command : undefined);
-    process.exitCode = await handOver([findLauncher(), ...(flags.trace ? ['--trace'] : [])], target.spec);
+    const { preserveFdsOption } = await import('../plan/preserve-fds');
+    const preserveFds = preserveFdsOption(flags['preserve-fds'] ?? 0);
+    const target = prepareAttach(args.name, command.length ? command : undefined, preserveFds);
+    process.exitCode = await handOver([findLauncher(), ...(flags.trace ? ['--trace'] : [])], target.spec, preserveFds);
   }
 }

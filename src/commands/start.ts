@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand } from '../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, preserveFdsFlag } from '../cli/base-command';
 import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
 
 export default class Start extends HacoCommand {
@@ -17,12 +17,14 @@ export default class Start extends HacoCommand {
     '<%= config.bin %> start --trace examples/first.haco.ts -- true',
     '<%= config.bin %> start -d examples/reload.haco.ts',
     '<%= config.bin %> start examples/first.haco.ts --share pid --cpu 30% -- sh -c "ps | head"',
+    '<%= config.bin %> start --preserve-fds 1 examples/first.haco.ts -- ls -l /proc/self/fd   # fd 3 passes, LISTEN_FDS=1',
   ];
   static override args = definitionArgs;
   static override flags = {
     container: containerFlag('Which container of the file (needed when it defines several).'),
     detach: Flags.boolean({ char: 'd', description: 'Run in the background: returns once the command started; see `haco ps`, `haco logs`.', default: false }),
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
+    'preserve-fds': preserveFdsFlag,
     ...toggleFlags,
   };
 
@@ -39,6 +41,7 @@ export default class Start extends HacoCommand {
       ...(command.length > 0 ? { command } : {}),
       trace: flags.trace,
       detach: flags.detach,
+      ...(flags['preserve-fds'] !== undefined ? { preserveFds: flags['preserve-fds'] } : {}),
       toggles: togglesFromFlags(flags),
     });
     process.exitCode = code;

@@ -359,6 +359,19 @@ export class ContainerBuilder {
     });
   }
 
+  /**
+   * Pass the caller's fds 3..3+n-1 to the command, for socket activation (the LISTEN_FDS convention:
+   * LISTEN_FDS=n and LISTEN_PID are set for it). Every other fd the caller has open is closed before exec,
+   * so an fd opened by whoever runs `haco start` never reaches the container by accident.
+   * See it: `exec 3</etc/hostname; haco start FILE -- sh -c 'ls -l /proc/self/fd; echo $LISTEN_FDS'`.
+   * @param n how many fds, 0 to 6 (bin/haco uses fd 9 for itself)
+   */
+  preserveFds(n: number): ContainerBuilder {
+    return this.#next('process.preserveFds', (d) => {
+      d.plan.process.preserveFds = n;
+    });
+  }
+
   /** Redirect the init's stdin/stdout/stderr to files, host-side or container-side. */
   stdio(streams: StdioStreams): ContainerBuilder {
     checkOptions('.stdio()', streams, STDIO_STREAMS);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { EXIT, HacoError, HostError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
 import { emitCaps } from '../runtime/compile-caps';
-import { emitEnv, emitUser } from '../runtime/compile-process';
+import { emitEnv, emitPreserveFds, emitUser, withListenFds } from '../runtime/compile-process';
 import { emitSeccomp } from '../runtime/compile-seccomp';
 import { SpecWriter } from '../runtime/spec-writer';
 import { cgroupDirs, isSameProcess, ownNamespaces, readEnviron, readSavedPlan, requireRunning, type NsFile } from '../state';
@@ -21,11 +21,12 @@ const KIND: Record<NsFile, string> = { user: 'user', mnt: 'mount', uts: 'uts', i
  *            capabilities, seccomp filter and environment, and exec.
  * The /proc/PID/ns paths are opened before the mount namespace changes, so they are the host's.
  */
-export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan, env: Record<string, string>, cgroups: string[], command: string[]): string {
+export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan, env: Record<string, string>, cgroups: string[], command: string[], preserveFds = 0): string {
   const own = ownNamespaces(pid, 'self');
   const w = new SpecWriter();
   w.comment(`attach to container "${name}" (init pid ${pid} on the host): join its namespaces, cgroup, identity`);
   w.step('name', name);
+  emitPreserveFds(w, preserveFds);
   w.step('hint', 'setns', '*', `the container may have exited meanwhile: haco ps`);
   w.step('hint', 'exec', 'ENOENT', `"${command[0]}" is not in the container's PATH (${env['PATH'] ?? 'unset'})`);
   for (const kind of ['pid', 'time'] as const) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
@@ -45,7 +46,8 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   emitCaps(w, plan.capabilities);
   emitSeccomp(w, plan.seccomp);
   w.step('chdir', plan.process.cwd);
-  emitEnv(w, env);
+  // The init's LISTEN_* variables describe its fds, not this command's.
+  emitEnv(w, withListenFds(env, preserveFds, true));
   if (plan.seccomp) w.step('seccomp-load');
   w.step('exec', ...command);
   return w.render().text;
@@ -57,7 +59,7 @@ export interface AttachTarget {
 }
 
 /** Everything attach needs from the state: the running init, the saved plan, its live environment. */
-export function prepareAttach(name: string, command: string[] | undefined): AttachTarget {
+export function prepareAttach(name: string, command: string[] | undefined, preserveFds = 0): AttachTarget {
   const s = requireRunning(name);
   const pid = s.recorded.pid;
   let env: Record<string, string>;
@@ -75,6 +77,6 @@ export function prepareAttach(name: string, command: string[] | undefined): Atta
   const plan = readSavedPlan(s);
   const tracking = s.recorded.meta['tracking'];
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));
-  const spec = compileAttachSpec(name, pid, plan, env, dirs.length ? dirs : tracking ? [tracking] : [], command ?? ['/bin/sh']);
+  const spec = compileAttachSpec(name, pid, plan, env, dirs.length ? dirs : tracking ? [tracking] : [], command ?? ['/bin/sh'], preserveFds);
   return { spec, pid };
 }

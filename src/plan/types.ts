@@ -118,6 +118,14 @@ export interface ProcessPlan {
   /** A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap. */
   reaper: boolean;
   stdio: StdioPlan;
+  /**
+   * File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket
+   * activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in
+   * its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio.
+   * At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.
+   * @minimum 0
+   */
+  preserveFds?: number;
 }
 
 export interface UserPlan {

@@ -2,6 +2,7 @@ import * as posix from 'node:path/posix';
 import { parseCidr } from '../network/cidr';
 import { validateNetworkPlan, validatePlanNetworks } from '../network/validate';
 import { isContainerName, RLIMIT_NAMES } from './names';
+import { preserveFdsProblem } from './preserve-fds';
 import { closest } from './suggest';
 import {
   CGROUP_RAW_PREFIXES,
@@ -105,6 +106,10 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
 
   // Strings reach C as NUL-terminated: a NUL would silently cut a path or an argument short.
   for (const path of stringsWithNul(c)) add(path, `${path} contains a NUL byte`, 'remove the \\0 from the string');
+  if (c.process.preserveFds !== undefined) {
+    const problem = preserveFdsProblem(c.process.preserveFds);
+    if (problem) add('process.preserveFds', problem, 'for socket activation, pass the sockets on fds 3, 4, … and preserve that many');
+  }
 
   // Namespaces
   const kindProblem = (path: string, kind: string) => {

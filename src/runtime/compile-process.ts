@@ -41,3 +41,22 @@ export function emitEnv(w: SpecWriter, env: Record<string, string>): void {
   w.step('env-clear');
   for (const [key, value] of Object.entries(env)) w.step('env', key, value);
 }
+
+/** The LISTEN_FDS variables: they describe one process's fds, so another process must not inherit them. */
+const LISTEN_VARIABLES = ['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES'];
+
+/**
+ * fds 3..3+n-1 of the caller pass to the command (the launcher closes every other fd at exec, always), with
+ * LISTEN_FDS=n in `env`. LISTEN_PID is set by the launcher itself right before exec: only it knows the final pid.
+ */
+export function emitPreserveFds(w: SpecWriter, n: number): void {
+  if (n > 0) w.step('preserve-fds', n);
+}
+
+/** `env` for a command that gets `n` preserved fds: LISTEN_FDS set when n > 0, inherited LISTEN_* dropped otherwise. */
+export function withListenFds(env: Record<string, string>, n: number, inherited = false): Record<string, string> {
+  const out = { ...env };
+  if (inherited) for (const key of LISTEN_VARIABLES) delete out[key];
+  if (n > 0) out['LISTEN_FDS'] = String(n);
+  return out;
+}

@@ -17,7 +17,7 @@ import {
   spawnField,
 } from './compile-namespaces';
 import { emitLifecycle, type LifecycleOptions } from './compile-lifecycle';
-import { emitEnv, emitRlimits, emitStdio, emitUser } from './compile-process';
+import { emitEnv, emitPreserveFds, emitRlimits, emitStdio, emitUser, withListenFds } from './compile-process';
 import { emitSeccomp } from './compile-seccomp';
 import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
@@ -95,6 +95,8 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (opts.lifecycle) hostDirs.add(posix.dirname(opts.lifecycle.stateDir));
   if (lock) hostDirs.add(posix.dirname(lock));
   for (const dir of hostDirs) w.step('host-dir', dir, octal(HOST_MODES.top));
+  const preserveFds = c.process.preserveFds ?? 0;
+  emitPreserveFds(w, preserveFds);
   emitLifecycle(w, c, opts.lifecycle, cgroup);
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
@@ -167,7 +169,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitCaps(w, c.capabilities);
   emitSeccomp(w, c.seccomp);
   w.step('chdir', c.process.cwd);
-  emitEnv(w, c.process.env);
+  emitEnv(w, withListenFds(c.process.env, preserveFds));
   // beforeExec runs inside the container, with its rootfs, identity and environment, right before exec.
   for (const argv of hooksAt(c, 'beforeExec')) w.step('hook', ...argv);
   if (hooksAt(c, 'afterReload').length > 0) w.comment('afterReload hooks are run by `haco reload`, not by the launcher');

@@ -14,6 +14,7 @@ export const STEP_NAMES = [
   'state-meta',
   'restart',
   'hook-env',
+  'preserve-fds',
   // phase 1
   'cgroup-lock',
   'cgroup-mkdir',

@@ -3,6 +3,7 @@ import { EXIT, HacoError } from '../errors';
 import { networkPreflight } from '../network/preflight';
 import { fingerprint } from '../plan/fingerprint';
 import { pickContainer } from '../plan/pick';
+import { preserveFdsOption } from '../plan/preserve-fds';
 import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
@@ -25,6 +26,8 @@ export interface StartRequest {
   detach?: boolean;
   /** Command-line switches (`--share pid --cpu 30%`…) applied to the plan for this start only. */
   toggles?: Toggles;
+  /** `--preserve-fds N`: replaces the plan's process.preserveFds. */
+  preserveFds?: number;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface StartRequest {
  */
 export async function startFromPlan(plan: Plan, request: StartRequest): Promise<number> {
   const prepared = await prepareStart(plan, request);
-  return handOver(prepared.argv, prepared.spec);
+  return handOver(prepared.argv, prepared.spec, prepared.preserveFds);
 }
 
 export interface PreparedStart {
@@ -45,6 +48,8 @@ export interface PreparedStart {
   argv: string[];
   /** The launch spec to hand it. */
   spec: string;
+  /** fds 3..3+N-1 pass to the command: the spec goes on an fd after them (see launcherFds). */
+  preserveFds: number;
 }
 
 /** Everything before the handoff: checks, the launch spec, the launcher (built on first use). */
@@ -53,6 +58,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   let container = original;
   if (request.toggles && hasToggles(request.toggles)) container = applyToggles(container, request.toggles);
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
+  if (request.preserveFds !== undefined) container = { ...container, process: { ...container.process, preserveFds: preserveFdsOption(request.preserveFds) } };
   refuseIfRunning(container.name);
   preflight(container, request.file);
   // An install from before the rootfs homes were closed gets them closed now (no-op when they are).
@@ -79,7 +85,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
   const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false });
   const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(request.detach ? ['--detach'] : [])];
-  return { name: container.name, argv, spec: spec.text };
+  return { name: container.name, argv, spec: spec.text, preserveFds: container.process.preserveFds ?? 0 };
 }
 
 /** A friendly early answer; the launcher's lock is what really decides (two starts may race past this). */
