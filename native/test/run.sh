@@ -192,6 +192,28 @@ check "trace: sethostname" has ns.err '^\[haco\] sethostname("ns") = 0'
 check "trace: pivot_root" has ns.err '^\[haco\] pivot_root(".", ".") = 0'
 check "trace: execvp" has ns.err '^\[haco\] execvp("/bin/sh", \["/bin/sh", "-c"'
 
+# ---- file descriptors: only 0-2 (and preserve-fds) reach the container and the hooks ------------
+# The caller has a host directory open on fd 7 (runc's CVE-2024-21626: /proc/self/fd/7/.. is the host).
+P1="hook /bin/sh -c $(enc "ls /proc/self/fd | tr '\n' ' ' >$T/hook.fds")" mkspec fds mount,uts,ipc,pid 'ls /proc/self/fd | tr "\n" " "; echo; cat /proc/self/fd/7/outside-marker 2>/dev/null && echo LEAK; echo "listen=${LISTEN_FDS:-}:${LISTEN_PID:-}"'
+NAME=fds
+timeout -s KILL 30 "$BIN" --spec "$T/fds.spec" >"$T/fds.out" 2>"$T/fds.err" </dev/null 7<"$T"
+RC=$?
+check "fds: the container sees 0 1 2 (3 is ls's own)" hasline fds.out "0 1 2 3 "
+check "fds: fd 7 of the caller did not reach it" hasnt fds.out LEAK
+check "fds: no LISTEN_* without preserve-fds" hasline fds.out "listen=:"
+check "fds: a host hook sees 0 1 2 (3 is ls's own)" eq "$(cat "$T/hook.fds" 2>/dev/null)" "0 1 2 3 "
+P1="preserve-fds 1" POST="env LISTEN_FDS 1" mkspec fdp mount,uts,ipc,pid 'ls /proc/self/fd | tr "\n" " "; echo; cat <&3; echo "listen=${LISTEN_FDS:-}:${LISTEN_PID:-}:$$"'
+NAME=fdp
+timeout -s KILL 30 "$BIN" --spec "$T/fdp.spec" >"$T/fdp.out" 2>"$T/fdp.err" </dev/null 3<"$ROOT/data/file" 7<"$T"
+RC=$?
+check "preserve-fds 1: fd 3 passes, 7 does not (4 is ls's own)" hasline fdp.out "0 1 2 3 4 "
+check "preserve-fds 1: fd 3 is the caller's file" hasline fdp.out "some data"
+check "preserve-fds 1: LISTEN_PID is the command's pid" hasline fdp.out "listen=1:1:1"
+P1="preserve-fds 1001" mkspec fdbad mount 'true'
+run fdbad
+check "preserve-fds over 1000 is refused before anything runs (125)" eq "$RC" 125
+check "preserve-fds: the message says the range" has fdbad.err 'preserve-fds takes a number of fds, 0 to 1000'
+
 # ---- plain fork, no namespaces ---------------------------------------------------------
 NOROOT=1 mkspec plain - 'echo "mnt=$(readlink /proc/self/ns/mnt)"; exit 7'
 run plain
