@@ -406,7 +406,7 @@ kill_child:
 	kill(pid, SIGKILL);
 	wait_child(pid);
 	forward_signals(0, c->detach);
-close_pipes:
+close_pipes:; /* a label cannot precede a declaration before C23 (gcc allows it, clang does not) */
 	int *fds[] = { &c->sync_r, &c->sync_w, &c->err_r, &c->err_w };
 	for (size_t i = 0; i < 4; i++)
 		if (*fds[i] >= 0)

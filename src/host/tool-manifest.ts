@@ -42,6 +42,8 @@ export const TOOL_MANIFEST = [
   { name: '/usr/share/lxc/templates/lxc-debian', kind: 'file', package: 'lxc-templates', need: 'optional', set: 'runtime', feature: 'lxc bootstrap: the templates (debian, busybox…)' },
   { name: 'rsync', kind: 'program', package: 'rsync', need: 'optional', set: 'runtime', feature: 'lxc bootstrap: the debian template copies its cache with rsync' },
   { name: 'ps', kind: 'program', package: 'procps', need: 'optional', set: 'runtime', feature: 'the tutorial, seeing containers from the host' },
+  { name: 'clang', kind: 'program', package: 'clang', need: 'required', set: 'dev', feature: 'native tests: the clang build of the launcher and the spec fuzzer' },
+  { name: '/usr/lib/clang/14/lib/linux/libclang_rt.fuzzer-x86_64.a', kind: 'file', package: 'libclang-rt-dev', need: 'required', set: 'dev', feature: 'native tests: the libFuzzer runtime of the spec fuzzer (the path of Debian 12\'s clang 14)' },
   { name: 'runuser', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: the installed package as an ordinary user' },
   { name: 'pgrep', kind: 'program', package: 'procps', need: 'required', set: 'dev', feature: 'tests and benchmarks: finding leftover processes' },
   { name: 'setpriv', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: dropping privileges, the VM tier' },

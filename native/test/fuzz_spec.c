@@ -1,0 +1,46 @@
+/*
+ * fuzz_spec.c: libFuzzer harness for the spec reader (spec.c), the one part of
+ * the launcher that reads text it did not write. Any input must give either a
+ * parsed spec or an error message: no crash, no out-of-bounds access, no
+ * undefined behaviour, no leak. `make -C native fuzz` runs it for FUZZ_SECONDS
+ * from the seeds in test/fuzz-corpus (real specs from `haco plan --launch`).
+ */
+#include "haco.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* As read_spec() hands it over: a malloc'd copy with one spare byte. */
+	char *buf = malloc(size + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	struct spec sp;
+	char err[512];
+	if (spec_parse(buf, size, &sp, err, sizeof(err)) == 0) {
+		/* Every field of a parsed spec is a C string the steps may split as a list. */
+		for (size_t i = 0; i < sp.n; i++) {
+			const struct step *s = &sp.steps[i];
+			if (!s->name || s->argv[s->argc] != NULL)
+				abort();
+			for (int a = 0; a < s->argc; a++) {
+				char **v;
+				int n = split_list(s->argv[a], &v);
+				if (n >= 0) {
+					for (int k = 0; k < n; k++)
+						if (!v[k])
+							abort();
+					free(v);
+				}
+			}
+		}
+	} else if (!memchr(err, '\0', sizeof(err)) || err[0] == '\0') {
+		abort(); /* an error always comes with a message */
+	}
+	spec_free(&sp);
+	return 0;
+}
