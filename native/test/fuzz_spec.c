@@ -1,14 +1,15 @@
 /*
- * fuzz_spec.c: libFuzzer harness for the spec reader (spec.c), the one part of
- * the launcher that reads text it did not write. Any input must give either a
- * parsed spec or an error message: no crash, no out-of-bounds access, no
- * undefined behaviour, no leak. `make -C native fuzz` runs it for FUZZ_SECONDS
+ * fuzz_spec.c: libFuzzer harness for the spec reader (spec.c) and the checks
+ * the launcher makes before its first system call (validate() and
+ * read_metadata() in main.c): the part of the launcher that reads text it did
+ * not write. Any input must give either a checked spec or an error message:
+ * no crash, no out-of-bounds access, no undefined behaviour, no leak. `make -C native fuzz` runs it for FUZZ_SECONDS
  * from the seeds in test/fuzz-corpus (real specs from `haco plan --launch`).
  */
-#include "haco.h"
-
-#include <stdlib.h>
-#include <string.h>
+/* main.c's checks are static: take the file whole, with its main() renamed. */
+#define main launcher_main
+#include "main.c"
+#undef main
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,6 +38,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					free(v);
 				}
 			}
+		}
+		/* What main() does next: check steps, fields and phases, read the metadata. */
+		static struct ctx c;
+		memset(&c, 0, sizeof(c));
+		c.spec = &sp;
+		c.msgfd = -1;
+		size_t spawn, release, exec;
+		if (validate(&c, &spawn, &release, &exec) == 0) {
+			if (spawn >= release || release >= exec || exec >= sp.n)
+				abort(); /* validate() promised the three markers, in order */
+			if (read_metadata(&c) < 0 && c.fail.msg[0] == '\0')
+				abort();
+		} else if (c.fail.msg[0] == '\0') {
+			abort();
 		}
 	} else if (!memchr(err, '\0', sizeof(err)) || err[0] == '\0') {
 		abort(); /* an error always comes with a message */
