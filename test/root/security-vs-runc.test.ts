@@ -15,8 +15,9 @@ jest.setTimeout(120_000);
 
 const PROBE = path.join(REPO, 'test/fixtures/security/probe.sh');
 
-/** The host fd both runtimes are started with (above bin/haco's own 3-5): a directory fd on the host's /. */
-const LEAK_FD = 9;
+/** The host fd both runtimes are started with: a directory fd on the host's /. Not 9: bin/haco hands the launch
+ * spec over on fd 9 (replacing the caller's), and leaves the caller's fds 3-8 as they are. */
+const LEAK_FD = 7;
 
 /** Device nodes shipped inside the image, as an untrusted image could ship them: [name, type, major, minor]. */
 const IMAGE_NODES: Array<[string, 'c' | 'b', number, number]> = [
