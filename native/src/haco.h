@@ -76,6 +76,7 @@ struct ctx {
 	struct { const struct step *step; int fd; } preopen[16];
 	int npreopen;
 	int preserve_fds;       /* `preserve-fds N`: fds 3..3+N-1 reach the container */
+	int fds_marked;         /* fds >= 3+N already marked close-on-exec (before seccomp-load) */
 
 	/* ---- lifecycle (state.c, supervise.c): all optional, set by metadata steps ---- */
 	const char *state_dir;  /* `state-dir`: where the state file, lock and logs live */

@@ -322,7 +322,8 @@ int step_exec(struct ctx *c, char **argv, int argc)
 	for (int i = 0; i < argc && n < sizeof(shown); i++)
 		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%s\"%s\"", i ? ", " : "", argv[i]);
 	/* Only stdio and the preserve-fds ones survive the exec (fds.c says why). */
-	fds_cloexec_from(3 + c->preserve_fds);
+	if (!c->fds_marked)
+		fds_cloexec_from(3 + c->preserve_fds);
 	if (c->preserve_fds > 0) {
 		/* LISTEN_FDS convention: LISTEN_PID names the process the fds are for,
 		 * which only exists now (after a reaper's fork, for one). */

@@ -209,6 +209,14 @@ RC=$?
 check "preserve-fds 1: fd 3 passes, 7 does not (4 is ls's own)" hasline fdp.out "0 1 2 3 4 "
 check "preserve-fds 1: fd 3 is the caller's file" hasline fdp.out "some data"
 check "preserve-fds 1: LISTEN_PID is the command's pid" hasline fdp.out "listen=1:1:1"
+# A filter that kills on close_range: the fds are marked before it is loaded, not at exec.
+POST="seccomp allow
+seccomp-rule kill_process close_range -
+seccomp-load" mkspec fdsec mount,uts,ipc,pid 'ls /proc/self/fd | tr "\n" " "'
+NAME=fdsec
+timeout -s KILL 30 "$BIN" --spec "$T/fdsec.spec" >"$T/fdsec.out" 2>"$T/fdsec.err" </dev/null 7<"$T"
+RC=$?
+check "fds with a filter that kills on close_range: runs (0), sees 0 1 2 (3 is ls's own)" bash -c "[ $RC = 0 ] && [ \"\$(cat '$T/fdsec.out')\" = '0 1 2 3 ' ]"
 P1="preserve-fds 1001" mkspec fdbad mount 'true'
 run fdbad
 check "preserve-fds over 1000 is refused before anything runs (125)" eq "$RC" 125
