@@ -431,10 +431,13 @@ function execStep(c: ContainerPlan): ExplainStep {
         : pid1
           ? ['The command becomes PID 1 of the container: when it exits the kernel kills every other process inside. PID 1 also ignores signals it has no handler for, so Ctrl-C may not stop it.']
           : []),
+      p.preserveFds
+        ? `Only stdin, stdout, stderr and fds 3..${2 + p.preserveFds} of the caller stay open (LISTEN_FDS=${p.preserveFds}, LISTEN_PID = the command's pid, for socket activation); every other fd is closed, so nothing haco was started with reaches the container by accident.`
+        : 'Only stdin, stdout and stderr stay open: every other fd haco was started with is closed, so an open host directory cannot become a way out of the container.',
       `execvp(2) replaces the launcher's child with the command.`,
     ],
-    kernel: ['chdir(2)', `execvp("${p.args[0] ?? ''}", …)`],
-    seeIt: ['`env` inside', pid1 ? '`ps -o pid,cmd` inside shows the command as PID ' + (p.reaper ? '2' : '1') : '`echo $$` inside prints a host PID', '`pwd` inside'],
+    kernel: ['chdir(2)', 'close_range(2) with CLOSE_RANGE_CLOEXEC', `execvp("${p.args[0] ?? ''}", …)`],
+    seeIt: ['`env` inside', '`ls -l /proc/self/fd` inside', pid1 ? '`ps -o pid,cmd` inside shows the command as PID ' + (p.reaper ? '2' : '1') : '`echo $$` inside prints a host PID', '`pwd` inside'],
   };
 }
 
