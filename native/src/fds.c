@@ -41,8 +41,8 @@ static int fd_ceiling(void)
 	return (int)max;
 }
 
-/* close() or mark FD_CLOEXEC every fd >= first (but keep). */
-static void sweep(int first, int keep, int cloexec)
+/* close() or mark FD_CLOEXEC every fd >= first (but keep); says how. */
+static const char *sweep(int first, int keep, int cloexec)
 {
 	/* /proc/self/fd lists exactly the open fds; without /proc (a container that
 	 * does not mount it) try every number up to the limit. */
@@ -50,8 +50,8 @@ static void sweep(int first, int keep, int cloexec)
 	if (d) {
 		int self = dirfd(d);
 		struct dirent *e;
-		/* Closing while reading the directory is fine: fds are listed in order
-		 * and a closed one is simply not there any more. */
+		/* Closing while reading is fine: each getdents call lists the fd table
+		 * from where the last one stopped; fds already listed are behind it. */
 		while ((e = readdir(d))) {
 			char *end;
 			long fd = strtol(e->d_name, &end, 10);
@@ -63,7 +63,7 @@ static void sweep(int first, int keep, int cloexec)
 				close((int)fd);
 		}
 		closedir(d);
-		return;
+		return "each fd of /proc/self/fd";
 	}
 	int max = fd_ceiling();
 	for (int fd = first; fd < max; fd++) {
@@ -74,6 +74,7 @@ static void sweep(int first, int keep, int cloexec)
 		else
 			close(fd);
 	}
+	return "every fd number up to the file limit";
 }
 
 /* close_range(2) for [lo, hi]; -1 when the kernel lacks it (or the flag). */
@@ -84,7 +85,7 @@ static int range(unsigned lo, unsigned hi, unsigned flags)
 	return (int)syscall(SYS_close_range, lo, hi, flags);
 }
 
-static void fds_apply(int first, int keep, int cloexec)
+static const char *fds_apply(int first, int keep, int cloexec)
 {
 	unsigned flags = cloexec ? CLOSE_RANGE_CLOEXEC : 0;
 	int rc;
@@ -94,18 +95,17 @@ static void fds_apply(int first, int keep, int cloexec)
 		rc = range((unsigned)first, ~0U, flags);
 	/* ENOSYS: close_range is Linux 5.9+; EINVAL: CLOSE_RANGE_CLOEXEC is 5.11+.
 	 * Older kernels (and seccomp filters that refuse it) get the slow sweep. */
-	if (rc < 0)
-		sweep(first, keep, cloexec);
+	return rc < 0 ? sweep(first, keep, cloexec) : "close_range";
 }
 
-void fds_close_from(int first, int keep)
+const char *fds_close_from(int first, int keep)
 {
-	fds_apply(first, keep, 0);
+	return fds_apply(first, keep, 0);
 }
 
-void fds_cloexec_from(int first)
+const char *fds_cloexec_from(int first)
 {
 	/* Marked, not closed: the error pipe must stay open until exec succeeds, so
 	 * that a failed exec is still reported; exec closes them all at once. */
-	fds_apply(first, -1, 1);
+	return fds_apply(first, -1, 1);
 }

@@ -173,10 +173,13 @@ int stop_requested(void);
 void watch_stop_signal(void);
 
 /* fds.c: nothing the caller had open reaches a program the launcher starts */
-/* close every fd >= first except keep (-1: none): for processes that never exec */
-void fds_close_from(int first, int keep);
+/* close every fd >= first except keep (-1: none): for processes that never exec.
+ * Both return how ("close_range", or the fallback taken), for --trace. */
+const char *fds_close_from(int first, int keep);
 /* mark every fd >= first close-on-exec: right before an exec */
-void fds_cloexec_from(int first);
+const char *fds_cloexec_from(int first);
+/* proc.c: fds >= 3 + preserve-fds close-on-exec, once (before seccomp-load, or at exec), traced */
+void fds_mark_for_exec(struct ctx *c);
 
 /* state.c: the state directory (docs/lifecycle.md). The lifecycle steps are metadata
  * (state-dir, state-file, state-meta, restart, hook-env, failure-cmd): read, not run. */

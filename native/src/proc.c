@@ -315,6 +315,20 @@ int step_env(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
+void fds_mark_for_exec(struct ctx *c)
+{
+	if (c->fds_marked)
+		return;
+	const char *how = fds_cloexec_from(3 + c->preserve_fds);
+	if (strcmp(how, "close_range") == 0)
+		tracef(c, "close_range(%d, ~0U, CLOSE_RANGE_CLOEXEC) = 0   /* only fds 0-%d survive exec */",
+		       3 + c->preserve_fds, 2 + c->preserve_fds);
+	else
+		tracef(c, "close_range(%d, ~0U, CLOSE_RANGE_CLOEXEC) failed: fcntl(FD_CLOEXEC) on %s instead",
+		       3 + c->preserve_fds, how);
+	c->fds_marked = 1;
+}
+
 int step_exec(struct ctx *c, char **argv, int argc)
 {
 	char shown[1024];
@@ -322,8 +336,7 @@ int step_exec(struct ctx *c, char **argv, int argc)
 	for (int i = 0; i < argc && n < sizeof(shown); i++)
 		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%s\"%s\"", i ? ", " : "", argv[i]);
 	/* Only stdio and the preserve-fds ones survive the exec (fds.c says why). */
-	if (!c->fds_marked)
-		fds_cloexec_from(3 + c->preserve_fds);
+	fds_mark_for_exec(c);
 	if (c->preserve_fds > 0) {
 		/* LISTEN_FDS convention: LISTEN_PID names the process the fds are for,
 		 * which only exists now (after a reaper's fork, for one). */
