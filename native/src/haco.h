@@ -158,6 +158,22 @@ void cgroup_remove_parents(struct ctx *c);
 /* report-oom steps: say so when the OOM killer killed processes of the container. */
 void cgroup_report_oom(struct ctx *c);
 
+/* devices.c: the cgroup v2 device allow-list, a BPF_PROG_TYPE_CGROUP_DEVICE program */
+struct dev_rule {
+	char type;        /* 'c', 'b' or 'a' (any) */
+	long major, minor; /* -1 = any */
+	int access;       /* BPF_DEVCG_ACC_* bits */
+};
+enum { DEVICES_MAX_RULES = 512, DEVICES_MAX_INSNS = 8 * DEVICES_MAX_RULES + 8 };
+struct bpf_insn;
+/* "c:1:3:rwm,b:*:*:m" -> rules; returns the count, or -1 with a message in err. */
+int devices_parse(const char *list, struct dev_rule *out, int max, char *err, size_t errlen);
+/* The program allowing exactly these rules; returns its length, -1 if over max. */
+int devices_program(const struct dev_rule *rules, int n, struct bpf_insn *out, int max);
+/* "c 1:3 rwm" */
+const char *devices_rule_str(char *buf, size_t sz, const struct dev_rule *r);
+step_fn step_cgroup_devices;
+
 /* caps.c, rlimit.c, seccomp.c, net.c */
 step_fn step_caps, step_rlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;
 

@@ -47,6 +47,7 @@ static const struct stepdef STEPS[] = {
 	{ "preserve-fds", META, 1, 1, NULL },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
 	{ "cgroup-write", P1, 2, 2, step_cgroup_write },
+	{ "cgroup-devices", P1, 2, 2, step_cgroup_devices },
 	{ "stdio", P1 | P3, 4, 5, step_stdio },
 	{ "setns", P1 | P3, 2, 2, step_setns },
 	{ "unshare", P1 | P3, 1, 1, step_unshare },
