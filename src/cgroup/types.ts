@@ -1,3 +1,5 @@
+import type { DeviceRule } from '../plan/types';
+
 /**
  * What haco knows about the host's cgroups, and what it plans to do with them. Detection (detect.ts) is
  * the only part that reads the filesystem; mapping a container's resources to file writes (v1.ts, v2.ts)
@@ -44,6 +46,16 @@ export interface CgroupHost {
   v1?: CgroupV1Host;
 }
 
+/**
+ * The container's device allow-list on this host. v1: `devices.deny` `a`, then one `devices.allow` write
+ * per rule, in the devices hierarchy (written with cgroup-write). v2: the rules for the launcher's
+ * `cgroup-devices` step (a BPF program attached to the cgroup). Kept apart from `actions`, which
+ * `haco reload` may write again: denying everything for a moment would break a running container.
+ */
+export type DeviceCgroup =
+  | { version: 'v1'; dir: string; writes: Array<{ path: string; value: string }> }
+  | { version: 'v2'; dir: string; rules: DeviceRule[] };
+
 /** One filesystem action of the prepare phase, in order (becomes `cgroup-mkdir` / `cgroup-write`). */
 export type CgroupAction = { op: 'mkdir'; path: string } | { op: 'write'; path: string; value: string };
 
@@ -64,6 +76,8 @@ export interface CgroupSetup {
   oomEvents?: string;
   /** Things that were asked for but cannot be applied on this host, shown as spec comments. */
   notes: string[];
+  /** The device allow-list; absent when every device is allowed (or the caller did not ask). */
+  devices?: DeviceCgroup;
 }
 
 /** Name of the parent cgroup every haco container lives under. */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CgroupError } from '../errors';
-import type { CgroupPlan, CgroupResources } from '../plan/types';
+import { allowsAllDevices, deviceRuleText } from '../plan/devices';
+import type { CgroupPlan, CgroupResources, DeviceRule } from '../plan/types';
 import { controllerOfFile, V1_CONTROLLERS } from './controllers';
 import { HACO_CGROUP_PARENT, type CgroupAction, type CgroupHost, type CgroupSetup, type CgroupV1Host } from './types';
 import { DEFAULT_CPU_PERIOD_US } from './v2';
@@ -109,7 +110,7 @@ function trackingController(hierarchies: Record<string, string>): string | undef
  * The v1 (and hybrid) setup: ROOT/CONTROLLER/haco/NAME in each hierarchy a limit needs, plus the tracking
  * hierarchy (pids, or the first available) so `haco ps` can always count the container's processes.
  */
-export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost): CgroupSetup {
+export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, devices?: readonly DeviceRule[]): CgroupSetup {
   const v1 = host.v1;
   if (!v1) throw new CgroupError('E_CGROUP_NO_V1', `the host has no cgroup v1 hierarchies under ${host.root}`);
   const cpusetParent = v1.cpusetHaco ?? v1.cpusetRoot;
@@ -123,13 +124,18 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost): 
   }
   for (const w of writes) if (w.controller === '') w.controller = tracking;
 
-  const needed = [...new Set([tracking, ...writes.map((w) => w.controller)])];
+  // The device allow-list lives in the devices hierarchy (cgroup-v1/devices.rst).
+  const deviceCgroup = devices !== undefined && !allowsAllDevices(devices);
+  const needed = [...new Set([tracking, ...writes.map((w) => w.controller), ...(deviceCgroup ? ['devices'] : [])])];
   const missing = needed.filter((c) => v1.hierarchies[c] === undefined);
   if (missing.length > 0) {
+    const remedy = missing.includes('devices')
+      ? "or, knowing it lets the container use every host device, .devices('host')"
+      : `or remove the ${missing.join('/')} limits from the definition`;
     throw new CgroupError(
       'E_CGROUP_CONTROLLER',
       `container "${name}" needs the cgroup v1 controller${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, but no hierarchy for ${missing.length > 1 ? 'them' : 'it'} is mounted under ${host.root}`,
-      `mount it (\`mount -t cgroup -o ${missing[0]} cgroup ${path.join(host.root, missing[0]!)}\`) or remove the ${missing.join('/')} limits from the definition`,
+      `mount it (\`mount -t cgroup -o ${missing[0]} cgroup ${path.join(host.root, missing[0]!)}\`) ${remedy}`,
     );
   }
 
@@ -156,5 +162,19 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost): 
   }
   const trackingDir = path.join(v1.hierarchies[tracking]!, HACO_CGROUP_PARENT, name);
   const memory = needed.includes('memory') ? { oomEvents: path.join(v1.hierarchies.memory!, HACO_CGROUP_PARENT, name, 'memory.oom_control') } : {};
-  return { version: 'v1', actions, join, tracking: trackingDir, cleanup: [...join], ...memory, notes };
+  const deviceDir = path.join(v1.hierarchies.devices ?? '', HACO_CGROUP_PARENT, name);
+  const deviceSetup = deviceCgroup && devices
+    ? {
+        devices: {
+          version: 'v1' as const,
+          dir: deviceDir,
+          // Deny everything first (the new group copied its parent's list), then allow rule by rule.
+          writes: [
+            { path: path.join(deviceDir, 'devices.deny'), value: 'a' },
+            ...devices.map((r) => ({ path: path.join(deviceDir, 'devices.allow'), value: deviceRuleText(r) })),
+          ],
+        },
+      }
+    : {};
+  return { version: 'v1', actions, join, tracking: trackingDir, cleanup: [...join], ...memory, notes, ...deviceSetup };
 }

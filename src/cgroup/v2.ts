@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CgroupError } from '../errors';
-import type { CgroupPlan, CgroupResources } from '../plan/types';
+import { allowsAllDevices } from '../plan/devices';
+import type { CgroupPlan, CgroupResources, DeviceRule } from '../plan/types';
 import { controllerOfFile, V2_CONTROLLERS } from './controllers';
 import { HACO_CGROUP_PARENT, type CgroupAction, type CgroupHost, type CgroupSetup } from './types';
 
@@ -62,7 +63,7 @@ export function v2ControllersFor(writes: readonly CgroupFileWrite[]): string[] {
  * usable in a cgroup only if its parent enables it in cgroup.subtree_control). A container without
  * resources still gets its cgroup, so that `haco ps` finds its processes in one place.
  */
-export function planCgroupV2(name: string, plan: CgroupPlan, host: CgroupHost): CgroupSetup {
+export function planCgroupV2(name: string, plan: CgroupPlan, host: CgroupHost, devices?: readonly DeviceRule[]): CgroupSetup {
   const v2 = host.v2;
   if (!v2) throw new CgroupError('E_CGROUP_NO_V2', `the host has no cgroup v2 hierarchy under ${host.root}`);
   const writes = v2FileWrites(plan.resources, plan.raw.v2);
@@ -88,5 +89,7 @@ export function planCgroupV2(name: string, plan: CgroupPlan, host: CgroupHost): 
   actions.push({ op: 'mkdir', path: dir });
   for (const w of writes) actions.push({ op: 'write', path: path.join(dir, w.file), value: w.value });
   const oomEvents = controllers.includes('memory') ? { oomEvents: path.join(dir, 'memory.events') } : {};
-  return { version: 'v2', actions, join: [dir], tracking: dir, cleanup: [dir], ...oomEvents, notes: [] };
+  // v2 has no devices file: the launcher attaches a BPF program built from the rules (cgroup-devices).
+  const deviceSetup = devices !== undefined && !allowsAllDevices(devices) ? { devices: { version: 'v2' as const, dir, rules: devices.map((r) => ({ ...r })) } } : {};
+  return { version: 'v2', actions, join: [dir], tracking: dir, cleanup: [dir], ...oomEvents, notes: [], ...deviceSetup };
 }

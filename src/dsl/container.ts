@@ -1,10 +1,14 @@
+import * as fs from 'node:fs';
 import type { SourceLocation } from '../errors';
 import { defaultVethHost } from '../network/names';
+import { ALL_DEVICES_RULE, DEFAULT_DEVICE_RULES, splitDeviceNumber } from '../plan/devices';
 import { parseSize, type Size } from '../plan/size';
 import {
   PLAN_API_VERSION,
   type CgroupResources,
   type ContainerPlan,
+  type DeviceAccess,
+  type DeviceRule,
   type HookPoint,
   type IdMapEntry,
   type IoThrottle,
@@ -620,6 +624,48 @@ export class ContainerBuilder {
     return this.#mount({ type: 'hostFile', source: '/etc/hosts', target: '/etc/hosts' });
   }
 
+  // ---------------------------------------------------------------- devices
+
+  /**
+   * Give the container one more host device: its number is added to the device allow-list (device
+   * cgroup) with `access` (r read, w write, m mknod; default rwm), and the host's node is bound at the
+   * same path in the container's /dev. The path must be a character or block device under /dev; its
+   * type and numbers are read with stat(2) when the definition is evaluated. See it: without this,
+   * `head -c1 PATH` inside fails with "Operation not permitted" even if the node exists.
+   */
+  device(path: string, access: DeviceAccess = 'rwm'): ContainerBuilder {
+    const found = hostDevice(path);
+    if ('problem' in found) {
+      const key = `devices.device(${path})`;
+      return this.#next(key, (d) => {
+        d.issues.push({ path: key, message: found.problem, hint: found.hint });
+      });
+    }
+    let index = -1;
+    return this.#next(
+      () => `devices[${index}]`,
+      (d) => {
+        const others = d.plan.devices.filter((r) => r.path !== path);
+        index = others.length;
+        d.plan.devices = [...others, { type: found.type, major: found.major, minor: found.minor, access, allow: true, path }];
+      },
+    );
+  }
+
+  /**
+   * Which devices the container may use besides those added with `.device()`: `default` (null, zero,
+   * full, random, urandom, tty, ptmx, its own pseudo-terminals, and mknod of any node — runc's list) or
+   * `host`: every host device, no device cgroup at all. **`host` is unsafe**: root in the container
+   * can then read and write the host's disks (`mknod /tmp/sda b 8 0`) and its kernel log; use it only
+   * to see what the device cgroup prevents. See it: `cat /proc/self/cgroup` and devices.list on v1.
+   */
+  devices(mode: 'default' | 'host'): ContainerBuilder {
+    return this.#next('devices', (d) => {
+      const added = d.plan.devices.filter((r) => r.path !== undefined);
+      d.plan.devices = [...structuredClone(mode === 'host' ? [ALL_DEVICES_RULE] : [...DEFAULT_DEVICE_RULES]), ...added];
+    });
+  }
+
   // ---------------------------------------------------------------- rootfs creation
 
   /**
@@ -998,6 +1044,7 @@ export function defineContainer(name: string): ContainerBuilder {
       bootstrap: { strategy: 'none', post: [] },
       provision: { steps: [], files: [] },
       cgroup: { resources: {}, raw: { v1: {}, v2: {} } },
+      devices: structuredClone([...DEFAULT_DEVICE_RULES]),
       rlimits: [],
       noNewPrivileges: true,
       hooks: [],
@@ -1010,6 +1057,23 @@ export function defineContainer(name: string): ContainerBuilder {
     issues: [],
   };
   return new ContainerBuilder(draft);
+}
+
+/** The type and numbers of a host device node, or why PATH is not one. */
+function hostDevice(path: string): Pick<DeviceRule, 'type' | 'major' | 'minor'> | { problem: string; hint: string } {
+  const hint = 'give a character or block device under /dev, e.g. .device(\'/dev/fuse\'); `ls -l PATH` on the host shows c or b first';
+  if (!path.startsWith('/dev/') || path.split('/').includes('..')) {
+    return { problem: `device "${path}" is not under /dev (the host's node is bound from /dev into the container's /dev)`, hint };
+  }
+  let st: fs.BigIntStats;
+  try {
+    st = fs.statSync(path, { bigint: true });
+  } catch (error) {
+    return { problem: `device "${path}" cannot be read on this host: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint };
+  }
+  const type = st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : undefined;
+  if (!type) return { problem: `"${path}" is not a device node (it is a ${st.isDirectory() ? 'directory' : st.isFile() ? 'regular file' : 'special file'})`, hint };
+  return { type, ...splitDeviceNumber(st.rdev) };
 }
 
 /** An overlay container's own layers live beside its merged rootfs: DIR/rootfs → DIR/upper, DIR/work. */

@@ -3,10 +3,10 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"DeviceRule":{"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."},"DeviceAccess":{"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
 const schema12 = {"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."};
-const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
-const schema104 = {"type":"string","enum":["cgroup","rlimits"]};
+const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
+const schema106 = {"type":"string","enum":["cgroup","rlimits"]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", "u");
 const schema14 = {"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false};
@@ -6242,10 +6242,327 @@ validate65.errors = vErrors;
 return errors === 0;
 }
 
-const schema85 = {"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false};
-const schema86 = {"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]};
+const schema85 = {"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."};
+const schema86 = {"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.major === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "major"},message:"must have required property '"+"major"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.minor === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "minor"},message:"must have required property '"+"minor"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.access === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "access"},message:"must have required property '"+"access"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.allow === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "allow"},message:"must have required property '"+"allow"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "type") || (key0 === "major")) || (key0 === "minor")) || (key0 === "access")) || (key0 === "allow")) || (key0 === "path"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err6 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(!(((data0 === "c") || (data0 === "b")) || (data0 === "a"))){
+const err7 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema85.properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.major !== undefined){
+let data1 = data.major;
+const _errs5 = errors;
+let valid1 = false;
+const _errs6 = errors;
+if(!(typeof data1 == "number")){
+const err8 = {instancePath:instancePath+"/major",schemaPath:"#/properties/major/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs8 = errors;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/major",schemaPath:"#/properties/major/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if("*" !== data1){
+const err10 = {instancePath:instancePath+"/major",schemaPath:"#/properties/major/anyOf/1/const",keyword:"const",params:{allowedValue: "*"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid0 = _errs8 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err11 = {instancePath:instancePath+"/major",schemaPath:"#/properties/major/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+else {
+errors = _errs5;
+if(vErrors !== null){
+if(_errs5){
+vErrors.length = _errs5;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(typeof data1 == "number"){
+if(data1 < 0 || isNaN(data1)){
+const err12 = {instancePath:instancePath+"/major",schemaPath:"#/properties/major/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.minor !== undefined){
+let data2 = data.minor;
+const _errs11 = errors;
+let valid2 = false;
+const _errs12 = errors;
+if(!(typeof data2 == "number")){
+const err13 = {instancePath:instancePath+"/minor",schemaPath:"#/properties/minor/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid1 = _errs12 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs14 = errors;
+if(typeof data2 !== "string"){
+const err14 = {instancePath:instancePath+"/minor",schemaPath:"#/properties/minor/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if("*" !== data2){
+const err15 = {instancePath:instancePath+"/minor",schemaPath:"#/properties/minor/anyOf/1/const",keyword:"const",params:{allowedValue: "*"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var _valid1 = _errs14 === errors;
+valid2 = valid2 || _valid1;
+}
+if(!valid2){
+const err16 = {instancePath:instancePath+"/minor",schemaPath:"#/properties/minor/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(typeof data2 == "number"){
+if(data2 < 0 || isNaN(data2)){
+const err17 = {instancePath:instancePath+"/minor",schemaPath:"#/properties/minor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+if(data.access !== undefined){
+let data3 = data.access;
+if(typeof data3 !== "string"){
+const err18 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/DeviceAccess/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(!(((((((data3 === "r") || (data3 === "w")) || (data3 === "m")) || (data3 === "rw")) || (data3 === "rm")) || (data3 === "wm")) || (data3 === "rwm"))){
+const err19 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/DeviceAccess/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.allow !== undefined){
+let data4 = data.allow;
+if(typeof data4 !== "boolean"){
+const err20 = {instancePath:instancePath+"/allow",schemaPath:"#/properties/allow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(true !== data4){
+const err21 = {instancePath:instancePath+"/allow",schemaPath:"#/properties/allow/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+if(typeof data.path !== "string"){
+const err22 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+validate67.errors = vErrors;
+return errors === 0;
+}
+
+const schema87 = {"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false};
+const schema88 = {"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]};
+
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6304,7 +6621,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((((((((((((data0 === "AS") || (data0 === "CORE")) || (data0 === "CPU")) || (data0 === "DATA")) || (data0 === "FSIZE")) || (data0 === "LOCKS")) || (data0 === "MEMLOCK")) || (data0 === "MSGQUEUE")) || (data0 === "NICE")) || (data0 === "NOFILE")) || (data0 === "NPROC")) || (data0 === "RSS")) || (data0 === "RTPRIO")) || (data0 === "RTTIME")) || (data0 === "SIGPENDING")) || (data0 === "STACK"))){
-const err5 = {instancePath:instancePath+"/resource",schemaPath:"#/definitions/RlimitName/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/resource",schemaPath:"#/definitions/RlimitName/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6497,18 +6814,18 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate67.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
 
-const schema89 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
-const schema90 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
-const schema91 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false};
-const schema93 = {"type":"string","pattern":"^[a-z0-9_]+$"};
+const schema91 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
+const schema92 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
+const schema93 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false};
+const schema95 = {"type":"string","pattern":"^[a-z0-9_]+$"};
 const pattern16 = new RegExp("^[a-z0-9_]+$", "u");
-const schema94 = {"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
+const schema96 = {"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6602,7 +6919,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!(((((((data1 === "eq") || (data1 === "ne")) || (data1 === "lt")) || (data1 === "le")) || (data1 === "gt")) || (data1 === "ge")) || (data1 === "masked_eq"))){
-const err8 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema94.properties.op.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema96.properties.op.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6693,12 +7010,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6757,7 +7074,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((data0 === "allow") || (data0 === "errno")) || (data0 === "kill_thread")) || (data0 === "kill_process")) || (data0 === "trap")) || (data0 === "log"))){
-const err5 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema90.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema92.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6858,8 +7175,8 @@ let data4 = data.args;
 if(Array.isArray(data4)){
 const len1 = data4.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate71(data4[i1], {instancePath:instancePath+"/args/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+if(!(validate73(data4[i1], {instancePath:instancePath+"/args/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
 errors = vErrors.length;
 }
 }
@@ -6886,12 +7203,12 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6940,7 +7257,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((((((data0 === "allow") || (data0 === "errno")) || (data0 === "kill_thread")) || (data0 === "kill_process")) || (data0 === "trap")) || (data0 === "log"))){
-const err4 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema90.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema92.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6990,8 +7307,8 @@ let data2 = data.rules;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate70(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate72(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 }
@@ -7018,14 +7335,14 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate69.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
 
-const schema97 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
-const schema98 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
+const schema99 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
+const schema100 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7100,7 +7417,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema97.properties, key0))){
+if(!(func2.call(schema99.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -7339,7 +7656,7 @@ vErrors.push(err26);
 errors++;
 }
 if(!((data12 === "tcp") || (data12 === "udp"))){
-const err27 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema98.properties.protocol.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema100.properties.protocol.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7384,14 +7701,14 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate75.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
 
-const schema99 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
-const schema100 = {"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]};
+const schema101 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
+const schema102 = {"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]};
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7450,7 +7767,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((data0 === "beforeStart") || (data0 === "afterSpawn")) || (data0 === "beforeExec")) || (data0 === "afterExit")) || (data0 === "afterFailure")) || (data0 === "afterReload"))){
-const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema100.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema102.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7511,7 +7828,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!((data3 === "host") || (data3 === "container"))){
-const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema99.properties.side.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema101.properties.side.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7532,14 +7849,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate77.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
 
-const schema101 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
-const schema102 = {"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647};
+const schema103 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
+const schema104 = {"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647};
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7598,7 +7915,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(((data0 === "no") || (data0 === "on-failure")) || (data0 === "always"))){
-const err5 = {instancePath:instancePath+"/policy",schemaPath:"#/properties/policy/enum",keyword:"enum",params:{allowedValues: schema101.properties.policy.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/policy",schemaPath:"#/properties/policy/enum",keyword:"enum",params:{allowedValues: schema103.properties.policy.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7689,7 +8006,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate79.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
 
@@ -7788,8 +8105,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(data.rlimits === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rlimits"},message:"must have required property '"+"rlimits"+"'"};
+if(data.devices === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "devices"},message:"must have required property '"+"devices"+"'"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7798,8 +8115,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data.noNewPrivileges === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "noNewPrivileges"},message:"must have required property '"+"noNewPrivileges"+"'"};
+if(data.rlimits === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rlimits"},message:"must have required property '"+"rlimits"+"'"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7808,8 +8125,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data.hooks === undefined){
-const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hooks"},message:"must have required property '"+"hooks"+"'"};
+if(data.noNewPrivileges === undefined){
+const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "noNewPrivileges"},message:"must have required property '"+"noNewPrivileges"+"'"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7818,8 +8135,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(data.restart === undefined){
-const err12 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "restart"},message:"must have required property '"+"restart"+"'"};
+if(data.hooks === undefined){
+const err12 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hooks"},message:"must have required property '"+"hooks"+"'"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7828,8 +8145,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data.reloadable === undefined){
-const err13 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reloadable"},message:"must have required property '"+"reloadable"+"'"};
+if(data.restart === undefined){
+const err13 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "restart"},message:"must have required property '"+"restart"+"'"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7838,9 +8155,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func2.call(schema13.properties, key0))){
-const err14 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(data.reloadable === undefined){
+const err14 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reloadable"},message:"must have required property '"+"reloadable"+"'"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7849,12 +8165,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data.name !== undefined){
-let data0 = data.name;
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-const err15 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"+"\""};
+for(const key0 in data){
+if(!(func2.call(schema13.properties, key0))){
+const err15 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7864,8 +8177,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err16 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7875,14 +8191,25 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.extends !== undefined){
-if(typeof data.extends !== "string"){
-const err17 = {instancePath:instancePath+"/extends",schemaPath:"#/properties/extends/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err17 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
 else {
 vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.extends !== undefined){
+if(typeof data.extends !== "string"){
+const err18 = {instancePath:instancePath+"/extends",schemaPath:"#/properties/extends/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
 }
 errors++;
 }
@@ -7917,12 +8244,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/mounts",schemaPath:"#/properties/mounts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err19 = {instancePath:instancePath+"/mounts",schemaPath:"#/properties/mounts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err18];
+vErrors = [err19];
 }
 else {
-vErrors.push(err18);
+vErrors.push(err19);
 }
 errors++;
 }
@@ -7951,37 +8278,19 @@ vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.error
 errors = vErrors.length;
 }
 }
-if(data.rlimits !== undefined){
-let data11 = data.rlimits;
+if(data.devices !== undefined){
+let data11 = data.devices;
 if(Array.isArray(data11)){
 const len1 = data11.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate67(data11[i1], {instancePath:instancePath+"/rlimits/" + i1,parentData:data11,parentDataProperty:i1,rootData}))){
+if(!(validate67(data11[i1], {instancePath:instancePath+"/devices/" + i1,parentData:data11,parentDataProperty:i1,rootData}))){
 vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/rlimits",schemaPath:"#/properties/rlimits/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.seccomp !== undefined){
-if(!(validate69(data.seccomp, {instancePath:instancePath+"/seccomp",parentData:data,parentDataProperty:"seccomp",rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
-errors = vErrors.length;
-}
-}
-if(data.noNewPrivileges !== undefined){
-if(typeof data.noNewPrivileges !== "boolean"){
-const err20 = {instancePath:instancePath+"/noNewPrivileges",schemaPath:"#/properties/noNewPrivileges/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err20 = {instancePath:instancePath+"/devices",schemaPath:"#/properties/devices/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7991,25 +8300,19 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.network !== undefined){
-if(!(validate75(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
-errors = vErrors.length;
-}
-}
-if(data.hooks !== undefined){
-let data16 = data.hooks;
-if(Array.isArray(data16)){
-const len2 = data16.length;
+if(data.rlimits !== undefined){
+let data13 = data.rlimits;
+if(Array.isArray(data13)){
+const len2 = data13.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate77(data16[i2], {instancePath:instancePath+"/hooks/" + i2,parentData:data16,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+if(!(validate69(data13[i2], {instancePath:instancePath+"/rlimits/" + i2,parentData:data13,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/hooks",schemaPath:"#/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err21 = {instancePath:instancePath+"/rlimits",schemaPath:"#/properties/rlimits/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8019,20 +8322,15 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.restart !== undefined){
-if(!(validate79(data.restart, {instancePath:instancePath+"/restart",parentData:data,parentDataProperty:"restart",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+if(data.seccomp !== undefined){
+if(!(validate71(data.seccomp, {instancePath:instancePath+"/seccomp",parentData:data,parentDataProperty:"seccomp",rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
-if(data.reloadable !== undefined){
-let data19 = data.reloadable;
-if(Array.isArray(data19)){
-const len3 = data19.length;
-for(let i3=0; i3<len3; i3++){
-let data20 = data19[i3];
-if(typeof data20 !== "string"){
-const err22 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.noNewPrivileges !== undefined){
+if(typeof data.noNewPrivileges !== "boolean"){
+const err22 = {instancePath:instancePath+"/noNewPrivileges",schemaPath:"#/properties/noNewPrivileges/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8041,8 +8339,26 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!((data20 === "cgroup") || (data20 === "rlimits"))){
-const err23 = {instancePath:instancePath+"/reloadable/" + i3,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema104.enum},message:"must be equal to one of the allowed values"};
+}
+if(data.network !== undefined){
+if(!(validate77(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+errors = vErrors.length;
+}
+}
+if(data.hooks !== undefined){
+let data18 = data.hooks;
+if(Array.isArray(data18)){
+const len3 = data18.length;
+for(let i3=0; i3<len3; i3++){
+if(!(validate79(data18[i3], {instancePath:instancePath+"/hooks/" + i3,parentData:data18,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/hooks",schemaPath:"#/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -8052,9 +8368,20 @@ vErrors.push(err23);
 errors++;
 }
 }
+if(data.restart !== undefined){
+if(!(validate81(data.restart, {instancePath:instancePath+"/restart",parentData:data,parentDataProperty:"restart",rootData}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+errors = vErrors.length;
 }
-else {
-const err24 = {instancePath:instancePath+"/reloadable",schemaPath:"#/properties/reloadable/type",keyword:"type",params:{type: "array"},message:"must be array"};
+}
+if(data.reloadable !== undefined){
+let data21 = data.reloadable;
+if(Array.isArray(data21)){
+const len4 = data21.length;
+for(let i4=0; i4<len4; i4++){
+let data22 = data21[i4];
+if(typeof data22 !== "string"){
+const err24 = {instancePath:instancePath+"/reloadable/" + i4,schemaPath:"#/definitions/ReloadableKind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -8063,15 +8390,37 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-}
-else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!((data22 === "cgroup") || (data22 === "rlimits"))){
+const err25 = {instancePath:instancePath+"/reloadable/" + i4,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema106.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err25];
 }
 else {
 vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/reloadable",schemaPath:"#/properties/reloadable/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
 }
 errors++;
 }

@@ -83,6 +83,13 @@ export interface ContainerPlan {
   provision: ProvisionPlan;
   cgroup: CgroupPlan;
   capabilities: CapabilitiesPlan;
+  /**
+   * The device allow-list (device cgroup): the device numbers the container's processes may open or
+   * mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem.
+   * Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on
+   * v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe).
+   */
+  devices: DeviceRule[];
   rlimits: RlimitEntry[];
   seccomp?: SeccompPlan;
   /** prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges. */
@@ -432,6 +439,29 @@ export type CpuQuota = number;
 
 /** pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304). @asType integer @minimum 1 @maximum 4194304 */
 export type PidsMax = number;
+
+/** Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2). */
+export type DeviceAccess = 'r' | 'w' | 'm' | 'rw' | 'rm' | 'wm' | 'rwm';
+
+/** One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`). */
+export interface DeviceRule {
+  /** `c` character device, `b` block device, `a` any type (and any number). */
+  type: 'c' | 'b' | 'a';
+  /** Major number, or `*` for any. @minimum 0 */
+  major: number | '*';
+  /** Minor number, or `*` for any. @minimum 0 */
+  minor: number | '*';
+  /** What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused. */
+  access: DeviceAccess;
+  /** Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`). */
+  allow: true;
+  /**
+   * With `.device(path)`: the host's device node (under /dev), bound at the same path inside the
+   * container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes,
+   * which the `dev` standard mount provides).
+   */
+  path?: string;
+}
 
 /** Capability names as in capabilities(7), lower case without CAP_. */
 export type CapabilityName =

@@ -255,6 +255,15 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     stepNames.add(step.name);
   }
   for (const f of c.provision.files) checkInside('provision', f.target, add);
+  // Devices: what the v1 devices.allow and the launcher's BPF program can express.
+  c.devices.forEach((r, i) => {
+    const at = `devices[${i}]`;
+    if (r.type === 'a' && (r.major !== '*' || r.minor !== '*')) add(at, `device rule "${r.type} ${r.major}:${r.minor}" names numbers for type a (any device)`, 'use c or b with numbers, or a *:*');
+    for (const n of [r.major, r.minor]) {
+      if (n !== '*' && !(Number.isInteger(n) && n >= 0 && n <= 0xfffff)) add(at, `device number ${n} is not an integer between 0 and 1048575`);
+    }
+    if (r.path !== undefined && (!r.path.startsWith('/dev/') || r.path.split('/').includes('..'))) add(at, `device path "${r.path}" is not under /dev`, 'the launcher binds the host\'s /dev/NAME at the same path in the container');
+  });
   return issues;
 }
 

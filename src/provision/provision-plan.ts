@@ -1,3 +1,4 @@
+import { DEFAULT_DEVICE_RULES } from '../plan/devices';
 import { DEFAULT_CAPABILITIES, namespacesUnsharing } from '../dsl/defaults';
 import { CAPABILITY_NAMES } from '../plan/names';
 import {
@@ -70,7 +71,8 @@ export function provisionSessionName(container: string): string {
  *   the same switch (pivot_root or chroot), masks and read-only paths, the `host` bootstrap's binds;
  * - mount, uts, ipc and pid namespaces only, the container's hostname;
  * - the standard mounts (proc, sys, a minimal /dev, devpts, shm, mqueue), the host's resolv.conf and
- *   hosts read-only, a tmpfs /tmp — none of the container's own binds or volumes;
+ *   hosts read-only, a tmpfs /tmp — none of the container's own binds, volumes or `.device()`s;
+ * - the default device allow-list (mknod allowed, only the standard nodes usable);
  * - root (uid 0 keeps its capabilities across exec) with PROVISION_CAPABILITIES, no ambient set,
  *   no seccomp filter, no no_new_privs (dpkg runs setuid helpers), no rlimits, no cgroup limits,
  *   no hooks, no network, no restart; a reaper as PID 1 so stray daemons of a postinst are reaped.
@@ -112,6 +114,7 @@ export function provisionPlan(container: ContainerPlan, args: readonly string[],
     provision: { steps: [], files: [] },
     cgroup: { resources: {}, raw: { v1: {}, v2: {} } },
     capabilities: { bounding: caps, effective: [...caps], permitted: [...caps], inheritable: [...caps], ambient: [] },
+    devices: structuredClone([...DEFAULT_DEVICE_RULES]),
     rlimits: [],
     noNewPrivileges: false,
     hooks: [],

@@ -43,6 +43,13 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
   add('cgroup-write', 'EINVAL', cgroup.version === 'v1'
     ? 'the kernel rejected the value: cpus/mems must be within the parent\'s, quotas ≥ 1000µs, memsw ≥ memory limit'
     : 'the kernel rejected the value: cpus/mems must be within the parent\'s cpuset.cpus.effective, cpu quota ≥ 1000µs');
+  if (cgroup.devices?.version === 'v2') {
+    add('cgroup-devices', 'EPERM', root
+      ? 'attaching the device program was refused: a parent cgroup has a device program that does not allow sub-programs, or the kernel restricts bpf(2) (lockdown); see docs/cgroups.md'
+      : 'loading a BPF program needs root (CAP_SYS_ADMIN): run haco with sudo');
+    add('cgroup-devices', 'EINVAL', 'the kernel does not support cgroup device programs (CONFIG_CGROUP_BPF); .devices(\'host\') turns the device cgroup off, unsafely');
+    add('cgroup-devices', 'ENOSYS', 'the kernel has no bpf(2) (CONFIG_BPF_SYSCALL); .devices(\'host\') turns the device cgroup off, unsafely');
+  }
   add('cgroup-join', '*', 'could not move the container into its cgroup; check `cat /proc/self/cgroup` and that the cgroup was created (docs/cgroups.md)');
 
   // namespaces

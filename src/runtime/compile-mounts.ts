@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { STANDARD_DEVICE_NODES } from '../plan/devices';
 import type { BootstrapPlan, MountEntry, RootfsPlan, StandardMount } from '../plan/types';
 import type { HostPathKind } from './host-facts';
 import { listField, NONE } from './spec-format';
@@ -41,7 +42,13 @@ export function emitBootstrapBinds(w: SpecWriter, bootstrap: BootstrapPlan, path
   for (const dir of binds) w.step('bind', dir, dir, 'ro,rec,optional');
 }
 
-const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'] as const;
+/**
+ * The minimal /dev tmpfs: nosuid, noexec and nodev — its nodes are bind mounts of the host's, which
+ * keep the host /dev mount's own flags, so nodev only stops nodes made *in* it (`mknod /dev/sda`) from
+ * working. 64 MiB at most (runc's 65536k): it holds only links and empty files.
+ */
+export const DEV_TMPFS_FLAGS = 'nosuid,nodev,noexec';
+export const DEV_TMPFS_DATA = 'mode=755,size=65536k';
 
 function emitStandard(w: SpecWriter, m: StandardMount, ctx: MountContext): void {
   const t = m.target;
@@ -60,8 +67,8 @@ function emitStandard(w: SpecWriter, m: StandardMount, ctx: MountContext): void 
       return;
     case 'dev':
       // A tmpfs with only harmless devices; bound from the host so it also works where mknod is denied.
-      w.step('mount', 'tmpfs', t, 'tmpfs', 'nosuid', 'mode=755');
-      for (const dev of DEVICES) w.step('mknod-bind', dev, path.posix.join(t, dev));
+      w.step('mount', 'tmpfs', t, 'tmpfs', DEV_TMPFS_FLAGS, DEV_TMPFS_DATA);
+      for (const dev of STANDARD_DEVICE_NODES) w.step('mknod-bind', dev.name, path.posix.join(t, dev.name));
       w.step('symlink', '/proc/self/fd', path.posix.join(t, 'fd'));
       w.step('symlink', '/proc/self/fd/0', path.posix.join(t, 'stdin'));
       w.step('symlink', '/proc/self/fd/1', path.posix.join(t, 'stdout'));

@@ -5,6 +5,7 @@ import { HacoError, HostError } from '../errors';
 import type { ContainerPlan, HookPoint } from '../plan/types';
 import { emitCaps } from './compile-caps';
 import { emitHints, launchHints } from './compile-hints';
+import { emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
 import { emitBootstrapBinds, emitMounts, emitRootfs, emitSwitchRoot } from './compile-mounts';
 import {
   checkKernelFeatures,
@@ -82,7 +83,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
       hint: 'keep .noNewPrivileges() on (the default), or keep sys_admin in the capabilities',
     });
   }
-  const cgroup = planCgroupSetup(c.name, c.cgroup, host.cgroup);
+  const cgroup = planCgroupSetup(c.name, c.cgroup, host.cgroup, c.devices);
   const pathKind = host.pathKind ?? (() => 'directory' as const);
   const userNs = inUserNamespace(ns);
   const w = new SpecWriter();
@@ -120,6 +121,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
     if (a.op === 'mkdir') w.step('cgroup-mkdir', a.path);
     else w.step('cgroup-write', a.path, a.value);
   }
+  emitDeviceCgroup(w, cgroup.devices);
   emitStdio(w, c.process, 'host');
   if (ns.enter.length > 0) w.comment('join existing namespaces (user first: it grants the rights to join the rest)');
   emitSetns(w, ns);
@@ -156,6 +158,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitRootfs(w, c.rootfs);
   emitBootstrapBinds(w, c.bootstrap, pathKind);
   emitMounts(w, c.mounts, { userNs, ownNetNs: ns.unshare.includes('net'), rootfs: c.rootfs, pathKind });
+  emitDeviceNodes(w, c.devices);
   // Only in a uts namespace of its own: otherwise it would rename the host.
   if (ns.unshare.includes('uts')) w.step('hostname', c.process.hostname);
   if (ns.unshare.includes('net')) w.step('lo-up');

@@ -19,6 +19,7 @@ export const STEP_NAMES = [
   'cgroup-lock',
   'cgroup-mkdir',
   'cgroup-write',
+  'cgroup-devices',
   'stdio',
   'setns',
   'unshare',

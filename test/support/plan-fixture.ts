@@ -7,6 +7,7 @@ import {
   DEFAULT_READONLY_PATHS,
   namespacesUnsharing,
 } from '../../src/dsl/defaults';
+import { DEFAULT_DEVICE_RULES } from '../../src/plan/devices';
 import type { ContainerPlan } from '../../src/plan/types';
 
 /** Objects are merged key by key; arrays and scalars replace. */
@@ -70,6 +71,7 @@ export function planFixture(overrides: DeepPartial<ContainerPlan> = {}): Contain
       inheritable: [],
       ambient: [],
     },
+    devices: structuredClone([...DEFAULT_DEVICE_RULES]),
     rlimits: [],
     noNewPrivileges: true,
     hooks: [],

@@ -13,7 +13,13 @@ const v1Host: CgroupHost = {
   mode: 'v1',
   root: '/sys/fs/cgroup',
   v1: {
-    hierarchies: { cpu: '/sys/fs/cgroup/cpu,cpuacct', cpuacct: '/sys/fs/cgroup/cpu,cpuacct', memory: '/sys/fs/cgroup/memory', pids: '/sys/fs/cgroup/pids' },
+    hierarchies: {
+      cpu: '/sys/fs/cgroup/cpu,cpuacct',
+      cpuacct: '/sys/fs/cgroup/cpu,cpuacct',
+      memory: '/sys/fs/cgroup/memory',
+      pids: '/sys/fs/cgroup/pids',
+      devices: '/sys/fs/cgroup/devices',
+    },
     memswAvailable: false,
   },
 };
@@ -68,6 +74,7 @@ describe('compileLaunchSpec: the default container', () => {
       'hint',
       'cgroup-lock',
       'cgroup-mkdir',
+      'cgroup-devices',
       'spawn',
       'cgroup-join',
       'release',
@@ -116,7 +123,7 @@ describe('compileLaunchSpec: the default container', () => {
       'bind /lib /lib ro,rec,optional',
       'mount proc /proc proc nosuid,nodev,noexec -',
       'mount sysfs /sys sysfs ro,nosuid,nodev,noexec -',
-      'mount tmpfs /dev tmpfs nosuid mode=755',
+      'mount tmpfs /dev tmpfs nosuid,nodev,noexec mode=755,size=65536k',
       'mknod-bind null /dev/null',
       'mknod-bind zero /dev/zero',
       'mknod-bind full /dev/full',
@@ -387,12 +394,13 @@ describe('compileLaunchSpec: conditional steps', () => {
       'cgroup-join /sys/fs/cgroup/pids/haco/demo',
       'cgroup-join /sys/fs/cgroup/cpu,cpuacct/haco/demo',
       'cgroup-join /sys/fs/cgroup/memory/haco/demo',
+      'cgroup-join /sys/fs/cgroup/devices/haco/demo',
     ]);
-    expect(lines(steps, 'cgroup-write')).toEqual([
+    expect(lines(steps, 'cgroup-write').filter((l) => !l.includes('/devices/'))).toEqual([
       'cgroup-write /sys/fs/cgroup/cpu,cpuacct/haco/demo/cpu.shares 512',
       'cgroup-write /sys/fs/cgroup/memory/haco/demo/memory.limit_in_bytes 1',
     ]);
-    expect(lines(steps, 'cleanup-cgroup')).toHaveLength(3);
+    expect(lines(steps, 'cleanup-cgroup')).toHaveLength(4);
     // v1 counts OOM kills in memory.oom_control ("oom_kill N").
     expect(lines(steps, 'report-oom')).toEqual(['report-oom /sys/fs/cgroup/memory/haco/demo/memory.oom_control']);
   });

@@ -1,0 +1,31 @@
+import * as path from 'node:path';
+import type { DeviceCgroup } from '../cgroup/types';
+import { deviceRuleField, deviceRuleLabel, deviceRuleText } from '../plan/devices';
+import type { DeviceRule } from '../plan/types';
+import { listField } from './spec-format';
+import type { SpecWriter } from './spec-writer';
+
+/**
+ * The device allow-list, in phase 1 (after the container's cgroups exist, before the child does):
+ * v1 writes devices.deny/devices.allow like any cgroup file; v2 has no such file, so the launcher
+ * attaches a BPF program built from the rules (`cgroup-devices`, native/src/devices.c).
+ */
+export function emitDeviceCgroup(w: SpecWriter, devices: DeviceCgroup | undefined): void {
+  if (!devices) return;
+  if (devices.version === 'v1') {
+    w.comment('devices (cgroup v1): deny every device, then allow the listed ones (devices.list shows the result)');
+    for (const write of devices.writes) w.step('cgroup-write', write.path, write.value);
+    return;
+  }
+  w.comment('devices (cgroup v2): a BPF_PROG_TYPE_CGROUP_DEVICE program allows only these; anything else is EPERM');
+  for (const r of devices.rules) w.comment(`  allow ${deviceRuleText(r)}  (${deviceRuleLabel(r)})`);
+  w.step('cgroup-devices', devices.dir, listField(devices.rules.map(deviceRuleField)));
+}
+
+/** The host nodes given with `.device(path)`, bound at the same path (after /dev is mounted). */
+export function emitDeviceNodes(w: SpecWriter, devices: readonly DeviceRule[]): void {
+  const nodes = devices.filter((r): r is DeviceRule & { path: string } => r.path !== undefined);
+  if (nodes.length === 0) return;
+  w.comment('devices added with .device(): the host node bound into the container');
+  for (const r of nodes) w.step('mknod-bind', path.posix.relative('/dev', r.path), r.path);
+}
