@@ -8,6 +8,9 @@
 //   vm-limits  cpu 30%, memory 64M, pids 16, io weight 200, cpuset 1/0: files, /proc/self/cgroup, cpu share
 //   vm-oom     memory 16M: a hog in a subshell is OOM-killed, memory.events counts it
 //   vm-pids    pids 12: fork fails at the limit, pids.events counts it
+//   vm-devices the default device allow-list (a BPF program, --trace): kmsg/mem nodes made with mknod
+//              cannot be opened (EPERM), /dev/null can
+//   vm-devhost .devices('host'): no program, the same kmsg write goes through (to the VM's own log)
 // and after each one checks that the launcher removed the container's cgroup.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -86,6 +89,25 @@ const SPECS = {
         `( i=0; while [ $i -lt 20 ]; do sleep 60 & i=$((i+1)); echo $i > /tmp/started; done ) 2> /tmp/fork-err; ${READY_THEN_WAIT}; kill -9 -1`,
       ]),
   ),
+  devices: specFor(
+    base('vm-devices').command([
+      '/bin/sh',
+      '-c',
+      [
+        'mknod /tmp/kmsg c 1 11; echo "mknod=$?" > /tmp/devres',
+        '{ echo haco-vm-devices > /tmp/kmsg; } 2>> /tmp/deverr; echo "kmsg-write=$?" >> /tmp/devres',
+        'mknod /tmp/mem c 1 1; head -c 1 /tmp/mem > /dev/null 2>> /tmp/deverr; echo "mem-read=$?" >> /tmp/devres',
+        'echo hi > /dev/null; echo "null-write=$?" >> /tmp/devres',
+        'echo "zero-read=$(head -c 3 /dev/zero | wc -c)" >> /tmp/devres',
+        READY_THEN_WAIT,
+      ].join('; '),
+    ]),
+  ),
+  devhost: specFor(
+    base('vm-devhost')
+      .devices('host')
+      .command(['/bin/sh', '-c', `mknod /tmp/kmsg c 1 11; echo haco-vm-devhost > /tmp/kmsg; echo "kmsg-write=$?" > /tmp/devres; ${READY_THEN_WAIT}`]),
+  ),
 };
 
 /**
@@ -93,10 +115,10 @@ const SPECS = {
  * host side read while the container waits, then stop, wait, and check the cgroup is gone.
  */
 function vmScript(): string {
-  const run = (key: string, name: string, probe: string) =>
+  const run = (key: string, name: string, probe: string, launcherArgs = '') =>
     [
       `rm -rf ${ROOTFS} && haco-mkrootfs ${ROOTFS}`,
-      `haco-launch --spec /specs/${key}.spec > /tmp/${key}.log 2>&1 &`,
+      `haco-launch ${launcherArgs}--spec /specs/${key}.spec > /tmp/${key}.log 2>&1 &`,
       'L=$!',
       `n=0; while [ ! -e ${ROOTFS}/tmp/ready ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done`,
       `CG=/sys/fs/cgroup/haco/${name}`,
@@ -130,6 +152,9 @@ function vmScript(): string {
       'vm-pids',
       [`echo "pids.started: $(cat ${ROOTFS}/tmp/started)"`, `echo "pids.fork-err: $(head -1 ${ROOTFS}/tmp/fork-err)"`, show('pids', ['pids.max', 'pids.current', 'pids.events'])].join('\n'),
     ),
+    run('devices', 'vm-devices', `echo "devices.result: $(cat ${ROOTFS}/tmp/devres | tr '\\n' ' ')"; echo "devices.err: $(cat ${ROOTFS}/tmp/deverr | tr '\\n' ' ')"`, '--trace '),
+    run('devhost', 'vm-devhost', `echo "devhost.result: $(cat ${ROOTFS}/tmp/devres | tr '\\n' ' ')"`),
+    'echo "devhost.dmesg: $(dmesg | grep -c -e haco-vm-devhost -e haco-vm-devices)"',
     'echo "all.haco-parent: $(ls /sys/fs/cgroup/haco | tr \'\\n\' \' \')"',
   ].join('\n');
 }
@@ -164,6 +189,8 @@ describeVm(
           '/specs/limits.spec': { content: SPECS.limits },
           '/specs/oom.spec': { content: SPECS.oom },
           '/specs/pids.spec': { content: SPECS.pids },
+          '/specs/devices.spec': { content: SPECS.devices },
+          '/specs/devhost.spec': { content: SPECS.devhost },
         },
         script: vmScript(),
         timeoutMs: 180_000,
@@ -220,6 +247,25 @@ describeVm(
       expect(Number(kv['pids.started'])).toBeGreaterThan(0);
       expect(Number(kv['pids.started'])).toBeLessThanOrEqual(10);
       expect(pairs(kv['pids.pids.events'] ?? '')['max']).toBeGreaterThanOrEqual(1);
+    });
+
+    test('devices: the default allow-list is a BPF program; kmsg and mem nodes made with mknod cannot be opened, /dev/null can', () => {
+      expect(SPECS.devices).toMatch(/^cgroup-devices \/sys\/fs\/cgroup\/haco\/vm-devices c:\*:\*:m,b:\*:\*:m,c:1:3:rwm,/m);
+      expect({ ...context(), kv }).toMatchObject({
+        kv: { 'devices.result': 'mknod=0 kmsg-write=1 mem-read=1 null-write=0 zero-read=3', 'devices.launcher-rc': '0', 'devices.after': 'removed' },
+      });
+      expect(kv['devices.err']?.match(/Operation not permitted/g)?.length).toBe(2);
+      // --trace shows the rules and both bpf(2) calls.
+      expect(r.output).toMatch(/devices\.log: \[haco\]   allow c 136:\* rwm/);
+      expect(r.output).toMatch(/devices\.log: \[haco\] bpf\(BPF_PROG_LOAD, \{prog_type=BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt=\d+, prog_name="haco_devices"\}\) = \d+/);
+      expect(r.output).toMatch(/devices\.log: \[haco\] bpf\(BPF_PROG_ATTACH, \{target_fd=\d+, attach_bpf_fd=\d+, attach_type=BPF_CGROUP_DEVICE, attach_flags=0\}\) = 0/);
+    });
+
+    test(".devices('host'): no program is attached and the same kmsg write reaches the (VM's) kernel log", () => {
+      expect(SPECS.devhost).not.toMatch(/^cgroup-devices /m);
+      expect({ ...context(), kv }).toMatchObject({ kv: { 'devhost.result': 'kmsg-write=0', 'devhost.launcher-rc': '0' } });
+      // Only the devhost line made it: the default container's write was refused.
+      expect({ ...context(), dmesg: kv['devhost.dmesg'] }).toMatchObject({ dmesg: '1' });
     });
 
     test('every container exits 0 and its cgroup is gone afterwards; the shared haco parent stays empty', () => {
