@@ -1,5 +1,6 @@
 import { formatSize } from '../plan/size';
 import { NAMESPACE_KINDS, type ContainerPlan, type NamespaceKind } from '../plan/types';
+import { allowsAllDevices, STANDARD_DEVICE_NODES } from '../plan/devices';
 import { cpuShare } from './cgroup';
 import { NAMESPACE_FACTS } from './knowledge';
 import type { SharingRow } from './types';
@@ -66,13 +67,17 @@ export function sharingTable(c: ContainerPlan): SharingRow[] {
     detail: 'CLOCK_REALTIME is never namespaced (the time namespace only shifts uptime clocks)',
     seeIt: '`date` inside and on the host agree',
   });
+  const devMount = c.mounts.some((m) => m.type === 'standard' && m.fs === 'dev');
+  const added = c.devices.filter((r) => r.path !== undefined).map((r) => r.path!);
+  const allDevices = allowsAllDevices(c.devices);
   rows.push({
     what: 'devices',
-    status: c.mounts.some((m) => m.type === 'standard' && m.fs === 'dev') ? 'isolated' : 'shared',
-    detail: c.mounts.some((m) => m.type === 'standard' && m.fs === 'dev')
-      ? 'a minimal /dev: null, zero, full, random, urandom, tty, ptmx'
-      : 'no /dev mount: whatever /dev the rootfs holds',
-    seeIt: '`ls /dev` inside',
+    status: allDevices ? 'shared' : added.length ? 'partly shared' : 'isolated',
+    detail: [
+      devMount ? `a minimal /dev: ${STANDARD_DEVICE_NODES.map((d) => d.name).join(', ')}, ptmx` : 'no /dev mount: whatever /dev the rootfs holds',
+      allDevices ? "every host device can be made and opened (.devices('host'))" : `the device cgroup refuses every other device${added.length ? `; plus the host's ${added.join(', ')}` : ''}`,
+    ].join('; '),
+    seeIt: '`ls /dev` inside; `mknod /tmp/k c 1 11 && cat /tmp/k` inside fails with "Operation not permitted"',
   });
   return rows;
 }

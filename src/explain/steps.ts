@@ -2,6 +2,7 @@ import { DEFAULT_CAPABILITIES, DEFAULT_ENV } from '../dsl/defaults';
 import { formatSize } from '../plan/size';
 import { NAMESPACE_KINDS, type ContainerPlan, type HookPoint, type MountEntry } from '../plan/types';
 import { describeCgroupLimits } from './cgroup';
+import { allowsAllDevices, deviceRuleLabel, deviceRuleText } from '../plan/devices';
 import { CAPABILITY_FACTS, NAMESPACE_FACTS, NOTABLE_MISSING, RLIMIT_FACTS } from './knowledge';
 import type { ExplainStep } from './types';
 
@@ -33,6 +34,8 @@ export function explainSteps(c: ContainerPlan): ExplainStep[] {
     kernel: ['mkdir(2) in /sys/fs/cgroup', ...limits.map((l) => `write ${l.file.split(' = ')[0]}`)],
     seeIt: [`\`ls ${cgroupDir}\` on the host while it runs`, ...limits.map((l) => l.seeIt)],
   });
+
+  add(devicesStep(c));
 
   const hostStdio = Object.entries(c.process.stdio).filter(([, t]) => t?.side === 'host');
   if (hostStdio.length) {
@@ -478,4 +481,44 @@ function addHooks(c: ContainerPlan, point: HookPoint, add: (s: ExplainStep) => v
     kernel: ['fork(2) + execv(2)'],
     seeIt: [inside ? 'its output appears just before the command\'s' : 'its output appears in the terminal of `haco start`'],
   });
+}
+
+/** The device allow-list: which device numbers the processes may open or mknod, and how the kernel enforces it. */
+function devicesStep(c: ContainerPlan): ExplainStep {
+  const v1List = `/sys/fs/cgroup/devices/haco/${c.name}/devices.list`;
+  if (allowsAllDevices(c.devices)) {
+    return {
+      id: 'devices',
+      phase: 'host',
+      title: 'No device cgroup: every host device is usable (unsafe)',
+      lines: [
+        ".devices('host') turns the device allow-list off. Root inside can make a node for any device with mknod(2) and open it: the host's disks, its memory, its kernel log.",
+        'Only for seeing what the device cgroup prevents; remove it for anything else.',
+      ],
+      kernel: [],
+      seeIt: ['`cat /proc/self/cgroup` inside: the devices line (v1) ends in `:/`, the host\'s root group'],
+    };
+  }
+  const nodes = c.devices.filter((r) => r.path !== undefined);
+  return {
+    id: 'devices',
+    phase: 'host',
+    title: `Allow only ${c.devices.length} device rule${c.devices.length === 1 ? '' : 's'} (device cgroup)`,
+    lines: [
+      'Device files are only names for kernel drivers: whoever can make one (mknod(2), CAP_MKNOD) could reach any driver, the host\'s disks included. The device cgroup checks every open(2) and mknod(2) of a device against an allow-list; anything else fails with EPERM.',
+      ...c.devices.map((r) => `${deviceRuleText(r)}: ${deviceRuleLabel(r)} (${accessWords(r.access)}).`),
+      ...(nodes.length ? [`The host's ${nodes.map((r) => r.path).join(', ')} ${nodes.length === 1 ? 'is' : 'are'} bound into the container's /dev.`] : []),
+      'cgroup v1: devices.deny `a`, then one devices.allow line per rule. cgroup v2 has no such file: the launcher attaches a BPF program (BPF_PROG_TYPE_CGROUP_DEVICE) built from the same rules to the container\'s cgroup.',
+    ],
+    kernel: ['write devices.deny, devices.allow (cgroup v1)', 'bpf(BPF_PROG_LOAD) + bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) (cgroup v2)', 'mknod(2)', 'open(2)'],
+    seeIt: [
+      '`mknod /tmp/kmsg c 1 11 && echo hi > /tmp/kmsg` inside: the node is made, the write fails with "Operation not permitted"',
+      `\`cat ${v1List}\` on a cgroup v1 host; \`haco inspect ${c.name}\``,
+    ],
+  };
+}
+
+function accessWords(access: string): string {
+  const words = [access.includes('r') ? 'read' : '', access.includes('w') ? 'write' : '', access.includes('m') ? 'mknod' : ''].filter(Boolean);
+  return words.join(', ');
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_CAPABILITIES } from '../dsl/defaults';
+import { allowsAllDevices, DEFAULT_DEVICE_RULES, deviceRuleLabel, deviceRuleText } from './devices';
 import { formatSize } from './size';
 import { NAMESPACE_KINDS, type ContainerPlan, type MountEntry, type Plan } from './types';
 
@@ -26,6 +27,7 @@ function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => stri
   rows.push(['mounts', c.mounts.map(describeMount).join(', ') || none]);
   rows.push(['cgroup', describeCgroup(c) || none]);
   rows.push(['capabilities', describeCaps(c)]);
+  rows.push(['devices', describeDevices(c)]);
   rows.push(['rlimits', c.rlimits.map((r) => `${r.resource.toLowerCase()} ${r.soft}/${r.hard}`).join(', ') || none]);
   rows.push(['seccomp', c.seccomp ? `default ${c.seccomp.action}, ${c.seccomp.rules.length} rule(s): ${c.seccomp.rules.map((r) => `${r.syscalls.join('/')}→${r.action}${r.errno ? `(${r.errno})` : ''}`).join(', ')}` : none]);
   if (c.network) rows.push(['network', `${c.network.vethGuest} ${c.network.address} ↔ ${c.network.vethHost} on bridge ${c.network.bridge} (${c.network.bridgeAddress}), gateway ${c.network.gateway ?? '—'}`]);
@@ -80,6 +82,17 @@ function describeCgroup(c: ContainerPlan): string {
   for (const t of r.io?.throttle ?? []) parts.push(`io ${t.device} throttled`);
   for (const [v, raw] of Object.entries(c.cgroup.raw)) for (const [k, val] of Object.entries(raw)) parts.push(`${v} ${k}=${val}`);
   return parts.join(', ');
+}
+
+/** The allow-list as a difference from the default, like the capabilities. */
+function describeDevices(c: ContainerPlan): string {
+  if (allowsAllDevices(c.devices)) return "every host device (.devices('host'): no device cgroup, unsafe)";
+  const key = (r: (typeof c.devices)[number]) => deviceRuleText(r);
+  const mine = new Set(c.devices.filter((r) => r.path === undefined).map(key));
+  const missing = DEFAULT_DEVICE_RULES.filter((r) => !mine.has(key(r)));
+  const extra = c.devices.filter((r) => r.path !== undefined || !DEFAULT_DEVICE_RULES.some((d) => key(d) === key(r)));
+  const base = missing.length === DEFAULT_DEVICE_RULES.length ? 'none' : `default${missing.map((r) => ` − ${deviceRuleLabel(r)}`).join('')}`;
+  return `${base}${extra.map((r) => ` + ${deviceRuleLabel(r)} (${deviceRuleText(r)})`).join('')}; others refused (device cgroup)`;
 }
 
 function describeCaps(c: ContainerPlan): string {

@@ -27,7 +27,7 @@ function text(e: ContainerExplanation, id: string): string {
 describe('explainContainer', () => {
   it('follows the launch order', () => {
     expect(explainContainer(first).steps.map((s) => s.id)).toEqual([
-      'create', 'cgroup', 'clone', 'cgroup-join', 'rootfs', 'mounts', 'hostname', 'pivot-root', 'masks',
+      'create', 'cgroup', 'devices', 'clone', 'cgroup-join', 'rootfs', 'mounts', 'hostname', 'pivot-root', 'masks',
       'no-new-privs', 'user', 'capabilities', 'exec', 'after',
     ]);
   });
@@ -47,6 +47,19 @@ describe('explainContainer', () => {
     expect(text(e, 'clone')).toContain('pid is shared: `ps ax` inside lists every process of the host');
     expect(e.sharing.find((r) => r.what === 'processes (pid)')).toMatchObject({ status: 'shared' });
     expect(text(e, 'exec')).not.toContain('PID 1');
+  });
+
+  it('lists the device allow-list with names, how each cgroup version enforces it, and how to see it', () => {
+    const e = explainContainer(first);
+    expect(step(e, 'devices').title).toBe('Allow only 10 device rules (device cgroup)');
+    expect(text(e, 'devices')).toContain('c 1:3 rwm: /dev/null (read, write, mknod).');
+    expect(text(e, 'devices')).toContain('b *:* m: mknod of any block device (mknod).');
+    expect(text(e, 'devices')).toContain('BPF_PROG_TYPE_CGROUP_DEVICE');
+    expect(step(e, 'devices').seeIt.join('\n')).toContain('Operation not permitted');
+    expect(e.sharing.find((r) => r.what === 'devices')).toMatchObject({ status: 'isolated', detail: expect.stringContaining('the device cgroup refuses every other device') });
+    const host = explainContainer(planOf(defineContainer('h').devices('host')));
+    expect(step(host, 'devices').title).toContain('unsafe');
+    expect(host.sharing.find((r) => r.what === 'devices')).toMatchObject({ status: 'shared' });
   });
 
   it('turns a CPU quota into what top will show', () => {
@@ -124,7 +137,7 @@ describe('explainContainer', () => {
   it('renders numbered steps and the table as plain text', () => {
     const out = renderExplanation(explainContainer(first));
     expect(out).toMatch(/^box: what `haco start` does, step by step\n\n 0\. /);
-    expect(out).toContain(' 2. Create the container\'s first process in new namespaces: mount, uts, ipc, pid');
+    expect(out).toContain(' 3. Create the container\'s first process in new namespaces: mount, uts, ipc, pid');
     expect(out).toContain('Shared with the host vs. isolated');
     expect(out).toMatch(/processes \(pid\) +isolated/);
   });
