@@ -5,3 +5,4 @@ export { compareNamespaces, nsInode, type NamespaceComparison } from './namespac
 export { parseCapabilities, decodeCapabilityMask, CAPABILITY_SETS, type CapabilitySet, type DecodedCapabilities } from './capabilities';
 export { readCgroupReport, type CgroupReport, type Limit } from './cgroup';
 export { parseMountTable, overlayLayers, mountTree, type MountEntry, type OverlayLayers } from './mounts';
+export { readDevicesReport, type DevicesReport } from './devices';

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectCgroupHost, type CgroupMode } from '../cgroup';
-import { cgroupDirs, requireRunning, type ContainerState } from '../state';
+import { cgroupDirs, readSavedPlan, requireRunning, type ContainerState } from '../state';
+import type { DeviceRule } from '../plan/types';
+import { readDevicesReport, type DevicesReport } from './devices';
 import { parseCapabilities, type CapabilitySet, type DecodedCapabilities } from './capabilities';
 import { readCgroupReport, type CgroupReport } from './cgroup';
 import { mountTree, overlayLayers, parseMountTable, type MountEntry, type OverlayLayers } from './mounts';
@@ -16,6 +18,7 @@ export interface InspectReport {
   namespaces: NamespaceComparison[];
   cgroup: CgroupReport & { mode: CgroupMode | null };
   capabilities: Partial<Record<CapabilitySet, DecodedCapabilities>>;
+  devices: DevicesReport;
   /** The init's mounts in tree order, as it sees them; `depth` is the nesting under its parent mount. */
   mounts: Array<MountEntry & { depth: number }>;
   overlays: OverlayLayers[];
@@ -45,9 +48,19 @@ export function inspectState(state: ContainerState, options: InspectOptions = {}
     namespaces: compareNamespaces(procRoot, pid, [1, supervisor, 'self']),
     cgroup: { mode, ...readCgroupReport(cgroupDirs(state), state.recorded.meta['tracking'], procRoot) },
     capabilities: parseCapabilities(procFile('status')),
+    devices: readDevicesReport(cgroupDirs(state), savedDevices(state), mode),
     mounts: mountTree(parseMountTable(procFile('mountinfo'))).map(({ entry, depth }) => ({ ...entry, depth })),
     overlays: overlayLayers(parseMountTable(procFile('mountinfo'))),
   };
+}
+
+/** The device rules of the plan the container runs; undefined when that plan is unreadable or older than the field. */
+function savedDevices(state: ContainerState): DeviceRule[] | undefined {
+  try {
+    return readSavedPlan(state).devices;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `haco inspect NAME`: exit 5 (E_NOT_RUNNING / E_NO_CONTAINER) unless NAME is running. */

@@ -44,6 +44,19 @@ export function renderInspect(r: InspectReport): string {
     out.push(`  ${set.padEnd(11)} ${caps.hex}  ${caps.names.length ? caps.names.join(' ') : '(none)'}`);
   }
 
+  const d = r.devices;
+  out.push('', 'devices (device cgroup)');
+  if (d.enforcement === 'none') out.push("  none: every host device can be made and opened (.devices('host'), unsafe)");
+  else {
+    if (d.planned) out.push(`  allowed by the plan: ${d.planned.join(', ')}`);
+    if (d.enforcement === 'v1' && d.kernelList) {
+      const same = d.planned !== null && [...d.planned].sort().join('|') === [...d.kernelList].sort().join('|');
+      out.push(`  ${d.where}: ${d.kernelList.join(', ')}${d.planned ? (same ? '  (as planned)' : '  (differs from the plan)') : ''}`);
+    } else if (d.enforcement === 'v2') {
+      out.push(`  enforced by a BPF_PROG_TYPE_CGROUP_DEVICE program attached to ${d.where} (cgroupfs does not list it; \`bpftool cgroup show ${d.where}\` does)`);
+    } else out.push('  no devices cgroup found for the container');
+  }
+
   out.push('', 'mounts (/proc/PID/mountinfo, as the container sees them)');
   out.push(
     ...table([

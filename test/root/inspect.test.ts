@@ -21,6 +21,7 @@ interface Report {
     pids: { max: number | 'max' | null; current: number | null };
   };
   capabilities: Record<string, { hex: string; names: string[] }>;
+  devices: { planned: string[] | null; enforcement: string | null; kernelList: string[] | null; where: string | null };
   mounts: Array<{ mountPoint: string; fsType: string; source: string; options: string[] }>;
   overlays: Array<{ mountPoint: string; lowerdir: string[]; upperdir: string | null; workdir: string | null }>;
 }
@@ -107,6 +108,16 @@ describeRoot('haco inspect', () => {
     expect(report.capabilities['effective']!.names).toContain('chown');
     expect(report.capabilities['effective']!.names).not.toContain('net_raw');
 
+    // Devices: the plan's allow-list, and on v1 the kernel's devices.list of the container's devices cgroup.
+    expect(report.devices.planned).toContain('c 1:3 rwm');
+    if (report.cgroup.mode === 'v2') expect(report.devices).toMatchObject({ enforcement: 'v2', kernelList: null });
+    else {
+      expect(report.devices.enforcement).toBe('v1');
+      expect(report.devices.where).toMatch(/\/devices\/haco\/[^/]+\/devices\.list$/);
+      expect([...report.devices.kernelList!].sort()).toEqual([...report.devices.planned!].sort());
+      expect(report.devices.kernelList).toEqual(fs.readFileSync(report.devices.where!, 'utf8').trim().split('\n'));
+    }
+
     // Mounts as the container sees them: one per mountinfo line, an overlay root, /proc inside.
     const lines = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8').trim().split('\n');
     expect(report.mounts).toHaveLength(lines.length);
@@ -121,6 +132,8 @@ describeRoot('haco inspect', () => {
     expect(text.stdout).toMatch(/^ {2}user\s+(\d+)\s+\1\s+shared with the host$/m);
     expect(text.stdout).toMatch(/30000 us every 100000 us \(30% of a CPU\)/);
     expect(text.stdout).toMatch(/overlay layers of \//);
+    expect(text.stdout).toMatch(/^devices \(device cgroup\)\n {2}allowed by the plan: c \*:\* m, b \*:\* m, c 1:3 rwm/m);
+    if (report.cgroup.mode !== 'v2') expect(text.stdout).toMatch(/devices\.list: .*\(as planned\)$/m);
   });
 
   test('exit 5 with a clear message once the container is gone', () => {

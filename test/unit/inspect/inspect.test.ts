@@ -7,6 +7,7 @@ import {
   compareNamespaces,
   decodeCapabilityMask,
   inspectState,
+  readDevicesReport,
   mountTree,
   overlayLayers,
   parseCapabilities,
@@ -189,5 +190,20 @@ describe('inspectState', () => {
     expect(text).toMatch(/effective\s+00000000a80425fb {2}chown dac_override/);
     expect(text).toMatch(/^ {6}\/dev\/null\s+devtmpfs\s+devtmpfs\[\/null\]\s+rw,relatime$/m);
     expect(text).toMatch(/upperdir\s+\/var\/lib\/haco\/a\/upper/);
+    // No saved plan and no devices.list in this fake tree: nothing claimed.
+    expect(report.devices).toEqual({ planned: null, enforcement: null, kernelList: null, where: null });
+    expect(text).toMatch(/^devices \(device cgroup\)\n {2}no devices cgroup found for the container$/m);
+  });
+
+  it('devices: v1 devices.list next to the saved plan; v2 names the cgroup holding the BPF program', () => {
+    write('dev-cg/devices.list', 'c 1:3 rwm\nc 136:* rwm\n');
+    const rules = [
+      { type: 'c' as const, major: 1, minor: 3, access: 'rwm' as const, allow: true as const },
+      { type: 'c' as const, major: 136, minor: '*' as const, access: 'rwm' as const, allow: true as const },
+    ];
+    const v1 = readDevicesReport([path.join(root, 'cg'), path.join(root, 'dev-cg')], rules, 'hybrid');
+    expect(v1).toEqual({ planned: ['c 1:3 rwm', 'c 136:* rwm'], enforcement: 'v1', kernelList: ['c 1:3 rwm', 'c 136:* rwm'], where: path.join(root, 'dev-cg', 'devices.list') });
+    expect(readDevicesReport(['/sys/fs/cgroup/haco/x'], rules, 'v2')).toMatchObject({ enforcement: 'v2', where: '/sys/fs/cgroup/haco/x', kernelList: null });
+    expect(readDevicesReport([], [{ type: 'a', major: '*', minor: '*', access: 'rwm', allow: true }], 'v2')).toMatchObject({ enforcement: 'none' });
   });
 });
