@@ -264,7 +264,7 @@ export interface FsMount {
 /** The usual pseudo filesystems, mounted with the conventional flags. */
 export interface StandardMount {
   type: 'standard';
-  /** proc, sysfs, a minimal /dev (tmpfs + null zero full random urandom tty + ptmx), devpts, /dev/shm, /dev/mqueue. */
+  /** proc, sysfs, a minimal /dev (a nosuid,nodev,noexec 64M tmpfs + null zero full random urandom tty bound from the host + ptmx), devpts, /dev/shm, /dev/mqueue. */
   fs: StandardFs;
   target: string;
 }
