@@ -529,6 +529,37 @@ else
 	echo "skip: no cgroup2 mount here for the CLONE_INTO_CGROUP checks"
 fi
 
+# ---- cgroup-devices: a BPF device program on a cgroup v2 group (hybrid hosts have one too) ----------------
+if [ -n "$V2" ]; then
+	CGD="$V2/haco-native-dev-$ID"
+	MADE_HACO_CG+=("$CGD")
+	# null rw, zero read-only, mknod of anything; kmsg (1:11) made with mknod must not open.
+	P1="cleanup-cgroup $CGD
+cgroup-mkdir $CGD
+cgroup-devices $CGD c:1:3:rwm,c:1:5:r,c:*:*:m,b:*:*:m" P2="cgroup-join $CGD" mkspec devs mount,pid \
+		'echo x > /dev/null && echo null=ok; echo "zero=$(head -c 2 /dev/zero | wc -c)"; { echo x > /dev/zero; } 2>/dev/null || echo zero-write=refused; mknod /tmp/k c 1 11 && echo mknod=ok; { echo x > /tmp/k; } 2>/dev/null || echo kmsg-write=refused; rm -f /tmp/k'
+	run devs --trace
+	check "cgroup-devices: exit 0" eq "$RC" 0
+	check "  ... /dev/null rw, /dev/zero readable" bash -c "grep -qx null=ok '$T/devs.out' && grep -qx zero=2 '$T/devs.out'"
+	check "  ... /dev/zero write refused (r only)" hasline devs.out zero-write=refused
+	check "  ... mknod of c 1 11 allowed, opening it refused" bash -c "grep -qx mknod=ok '$T/devs.out' && grep -qx kmsg-write=refused '$T/devs.out'"
+	check "  ... trace: the rules" has devs.err '^\[haco\]   allow c 1:5 r$'
+	check "  ... trace: BPF_PROG_LOAD" has devs.err '^\[haco\] bpf(BPF_PROG_LOAD, {prog_type=BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt=[0-9]*, prog_name="haco_devices"}) = [0-9]'
+	check "  ... trace: BPF_PROG_ATTACH" has devs.err '^\[haco\] bpf(BPF_PROG_ATTACH, {target_fd=[0-9]*, attach_bpf_fd=[0-9]*, attach_type=BPF_CGROUP_DEVICE, attach_flags=0}) = 0'
+	check "  ... removed after exit" test ! -d "$CGD"
+	P1="cleanup-cgroup $CGD
+cgroup-mkdir $CGD
+cgroup-devices $CGD c:1:3:rwx" mkspec devbad mount 'echo RAN'
+	run devbad
+	check "cgroup-devices with a bad rule: 125 before spawn, the rule named" eq "$RC:$(grep -c 'cgroup-devices .*bad device rule "c:1:3:rwx"' "$T/devbad.err")" "125:1"
+	check "  ... the command never ran, the group is gone" bash -c "! grep -q RAN '$T/devbad.out' && [ ! -d '$CGD' ]"
+	P1="cgroup-devices $CGD-missing c:1:3:rwm" mkspec devmissing mount 'true'
+	run devmissing
+	check "cgroup-devices on a missing cgroup: 125, the path and errno" eq "$RC:$(grep -c "cgroup-devices $CGD-missing: open: ENOENT" "$T/devmissing.err")" "125:1"
+else
+	echo "skip: no cgroup2 mount here for the cgroup-devices checks"
+fi
+
 # ---- the shared parent: removed by the last container out, never under a launch in progress -------------
 if [ -d /sys/fs/cgroup/pids ]; then
 	PG=/sys/fs/cgroup/pids/hacotest-$ID-parent # a private stand-in for the shared haco parent
