@@ -654,10 +654,11 @@ export class ContainerBuilder {
 
   /**
    * Which devices the container may use besides those added with `.device()`: `default` (null, zero,
-   * full, random, urandom, tty, ptmx, its own pseudo-terminals, and mknod of any node — runc's list) or
-   * `host`: every host device, no device cgroup at all. **`host` is unsafe**: root in the container
-   * can then read and write the host's disks (`mknod /tmp/sda b 8 0`) and its kernel log; use it only
-   * to see what the device cgroup prevents. See it: `cat /proc/self/cgroup` and devices.list on v1.
+   * full, random, urandom, tty, ptmx and its own pseudo-terminals; runc's list without mknod of other
+   * nodes) or `host`: every host device, no device cgroup at all. **`host` is unsafe**: root in the
+   * container (with CAP_MKNOD) can then read and write the host's disks (`mknod /tmp/sda b 8 0`) and its
+   * kernel log; use it only to see what the device cgroup prevents. See it: `cat /proc/self/cgroup`,
+   * and devices.list on v1.
    */
   devices(mode: 'default' | 'host'): ContainerBuilder {
     return this.#next('devices', (d) => {

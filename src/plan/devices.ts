@@ -4,11 +4,13 @@ import type { DeviceAccess, DeviceRule } from './types';
  * The devices a container may use: the one table the DSL default, the minimal /dev, the launch spec,
  * `haco plan`, `explain` and `inspect` all derive from.
  *
- * The default follows runc's default allow-list (libcontainer's specconv): the harmless character
- * devices, the terminal devices, and mknod(2) of any device (so unpacking an image or a package that
- * creates device nodes still works: a node can be made, but not opened unless its number is listed).
- * Left out on purpose: runc's /dev/console (5:1; haco never gives a container the host's console) and
- * tun/tap (10:200; runc 1.2 dropped it too) — `.device('/dev/net/tun')` adds it back.
+ * The default is runc's default allow-list (libcontainer's specconv) minus three entries: the harmless
+ * character devices and the terminal devices, read/write/mknod. Left out on purpose:
+ * - runc's `c *:* m` and `b *:* m` (mknod of any node). They only serve unpacking an archive that holds
+ *   device nodes; without them mknod(2) of an unlisted device fails at once with EPERM instead of leaving
+ *   a node behind that no one may open, and a leaked CAP_MKNOD is worth nothing. Add a rule to allow more.
+ * - /dev/console (5:1): haco never gives a container the host's console.
+ * - tun/tap (10:200; runc 1.2 dropped it too): `.device('/dev/net/tun')` adds it back.
  */
 
 /** A device node of the minimal /dev: bound from the host's /dev/NAME and allowed read, write, mknod. */
@@ -38,9 +40,6 @@ const rule = (type: DeviceRule['type'], major: DeviceRule['major'], minor: Devic
 
 /** The allow-list of a container that does not say otherwise. */
 export const DEFAULT_DEVICE_RULES: readonly DeviceRule[] = [
-  // mknod(2) of any node; opening it is a separate check.
-  rule('c', '*', '*', 'm'),
-  rule('b', '*', '*', 'm'),
   ...STANDARD_DEVICE_NODES.map((d) => rule('c', d.major, d.minor, 'rwm')),
   // /dev/ptmx (a link to pts/ptmx) and the pseudo-terminals of the container's own devpts.
   rule('c', 5, 2, 'rwm'),

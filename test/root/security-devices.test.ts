@@ -1,6 +1,6 @@
-// `haco start` against the real kernel: the device allow-list. A default container keeps CAP_MKNOD (like
-// runc), so it can make a node for any device; the device cgroup must stop it from *using* one that is not
-// on the list (the host's disk, its kernel log), while /dev/null & co. keep working. Checked from inside
+// `haco start` against the real kernel: the device allow-list. Whatever the capabilities (the tests add
+// CAP_MKNOD) and whatever nodes the image ships, the device cgroup must stop the container from making or
+// using a device that is not on the list (the host's disk, its kernel log), while /dev/null & co. keep working. Checked from inside
 // (errno of open) and from the host (/proc/PID/cgroup, devices.list on v1). The pure-v2 path (a BPF
 // program instead of devices.list) is covered in the VM: start-cgroup-v2-vm.test.ts.
 import * as fs from 'node:fs';
@@ -41,6 +41,17 @@ const v1 = () => cgroupHost().mode !== 'v2';
 describeStart('haco start: the device allow-list (device cgroup) and /dev', () => {
   beforeAll(() => {
     ws = makeWorkspace('sec-dev');
+    // Device nodes an image could ship (made on the host, as an untrusted image could carry them).
+    const disk = hostDisk();
+    fs.mkdirSync(path.join(ws.rootfs, 'probe-dev'));
+    for (const [node, ...spec] of [
+      ['disk', 'b', String(disk.major), String(disk.minor)],
+      ['kmsg', 'c', '1', '11'],
+      ['loop-control', 'c', '10', '237'],
+    ]) {
+      const r = spawnSync('mknod', [path.join(ws.rootfs, 'probe-dev', node!), ...spec], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`mknod ${node} on the host failed: ${r.stderr}`);
+    }
   });
   afterEach(async () => {
     for (const r of running.splice(0)) {
@@ -50,35 +61,40 @@ describeStart('haco start: the device allow-list (device cgroup) and /dev', () =
   });
   afterAll(() => ws?.cleanup());
 
-  test("a default container can mknod the host's disk and kmsg, but opening them is EPERM; /dev/null and /dev/zero work", () => {
+  test("even with CAP_MKNOD, mknod of the host's disk or kmsg is EPERM, and such nodes shipped in the image do not open; /dev/null & co. work", () => {
     const disk = hostDisk();
     const marker = `haco-devices-test-${process.pid}-${Date.now()}`;
     const script = [
       `mknod /tmp/disk b ${disk.major} ${disk.minor}; echo "mknod-disk=$?"`,
-      `head -c 512 /tmp/disk > /dev/null; echo "read-disk=$?"`,
-      `mknod /tmp/kmsg c 1 11; echo "mknod-kmsg=$?"`,
-      `echo ${marker} > /tmp/kmsg; echo "write-kmsg=$?"`,
-      `echo hello > /dev/null; echo "write-null=$?"`,
-      `echo "zero-bytes=$(head -c 4 /dev/zero | wc -c)"`,
-      `echo "urandom-bytes=$(head -c 4 /dev/urandom | wc -c)"`,
+      'mknod /tmp/kmsg c 1 11; echo "mknod-kmsg=$?"',
+      // A listed number may be made (and, outside the nodev /dev, used): the cgroup is selective.
+      'rm -f /tmp/null2; mknod /tmp/null2 c 1 3; echo "mknod-null=$?"; echo x > /tmp/null2; echo "write-null2=$?"; rm -f /tmp/null2',
+      'head -c 512 /probe-dev/disk > /dev/null; echo "read-shipped-disk=$?"',
+      `{ echo ${marker} > /probe-dev/kmsg; }; echo "write-shipped-kmsg=$?"`,
+      'echo hello > /dev/null; echo "write-null=$?"',
+      'echo "zero-bytes=$(head -c 4 /dev/zero | wc -c)"',
+      'echo "urandom-bytes=$(head -c 4 /dev/urandom | wc -c)"',
     ].join('\n');
-    const r = run(uniqueName('dflt'), '', script);
-    expect({ status: r.status, results: results(r.stdout) }).toEqual({
+    const r = run(uniqueName('dflt'), `.addCaps('mknod')`, script);
+    expect({ status: r.status, results: results(r.stdout), stderr: r.stderr }).toEqual({
       status: 0,
       results: {
-        'mknod-disk': '0',
-        'read-disk': '1',
-        'mknod-kmsg': '0',
-        'write-kmsg': '1',
+        'mknod-disk': '1',
+        'mknod-kmsg': '1',
+        'mknod-null': '0',
+        'write-null2': '0',
+        'read-shipped-disk': '1',
+        'write-shipped-kmsg': '1',
         'write-null': '0',
         'zero-bytes': '4',
         'urandom-bytes': '4',
       },
+      stderr: expect.any(String),
     });
-    // Both refusals are the device cgroup's EPERM, not a missing node or a permission bit.
-    expect(r.stderr.match(/Operation not permitted/g)?.length).toBe(2);
-    expect(r.stderr).toMatch(/\/tmp\/disk.*Operation not permitted|Operation not permitted.*\/tmp\/disk/);
-    expect(r.stderr).toMatch(/\/tmp\/kmsg.*Operation not permitted|Operation not permitted.*\/tmp\/kmsg/);
+    // Every refusal is the device cgroup's EPERM, not a missing node or a permission bit.
+    for (const node of ['/tmp/disk', '/tmp/kmsg', '/probe-dev/disk', '/probe-dev/kmsg']) {
+      expect({ node, stderr: r.stderr }).toEqual({ node, stderr: expect.stringMatching(new RegExp(`${node}.*Operation not permitted`)) });
+    }
     // The host's kernel log never saw the marker.
     const dmesg = spawnSync('dmesg', [], { encoding: 'utf8' });
     expect({ status: dmesg.status, found: dmesg.stdout.includes(marker) }).toEqual({ status: 0, found: false });
@@ -90,10 +106,10 @@ describeStart('haco start: the device allow-list (device cgroup) and /dev', () =
       'ls /dev | sort | tr "\\n" " "; echo',
       'readlink /dev/ptmx',
       // /dev/null's number, made in /dev itself: the cgroup allows it, the nodev mount does not.
-      'mknod /dev/null2 c 1 3; echo "mknod-null2=$?"',
+      'mknod /dev/null2 c 1 3; echo "mknod-null2=$?"', // needs CAP_MKNOD, added below
       'echo x > /dev/null2; echo "write-null2=$?"',
     ].join('\n');
-    const r = run(uniqueName('dev'), '', script);
+    const r = run(uniqueName('dev'), `.addCaps('mknod')`, script);
     expect(r.status).toBe(0);
     const mount = r.stdout.split('\n')[0]!;
     expect({ mount, tmpfs: / - tmpfs /.test(mount) }).toEqual({ mount, tmpfs: true });
@@ -119,12 +135,12 @@ describeStart('haco start: the device allow-list (device cgroup) and /dev', () =
       stdout: expect.stringMatching(/^c.* 10, *237 .*\/dev\/loop-control\nopen=ok\n$/),
       stderr: '',
     });
-    // Made outside the nodev /dev, so that only the device cgroup can refuse it.
-    const denied = run(uniqueName('nogrant'), '', `mknod /tmp/lc c 10 237; ${open('/tmp/lc')}; echo "rc=$?"`);
+    // The same device as a node shipped in the image (outside the nodev /dev): only the device cgroup refuses it.
+    const denied = run(uniqueName('nogrant'), '', `${open('/probe-dev/loop-control')}; echo "rc=$?"`);
     expect({ status: denied.status, stdout: denied.stdout, stderr: denied.stderr }).toEqual({
       status: 0,
       stdout: 'rc=1\n',
-      stderr: expect.stringMatching(/\/tmp\/lc.*Operation not permitted/),
+      stderr: expect.stringMatching(/\/probe-dev\/loop-control.*Operation not permitted/),
     });
   });
 
@@ -154,7 +170,7 @@ describeStart('haco start: the device allow-list (device cgroup) and /dev', () =
   });
 
   test(".devices('host') (unsafe) turns the device cgroup off: a node of any number opens", () => {
-    const r = run(uniqueName('host'), `.devices('host')`, 'mknod /tmp/lc c 10 237 && (exec 3<> /tmp/lc) && echo "open=ok"; grep devices /proc/self/cgroup');
+    const r = run(uniqueName('host'), `.devices('host').addCaps('mknod')`, 'mknod /tmp/lc c 10 237 && (exec 3<> /tmp/lc) && echo "open=ok"; grep devices /proc/self/cgroup');
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     expect(r.stdout).toMatch(/^open=ok$/m);
     if (v1()) expect(r.stdout).toMatch(/^\d+:devices:\/$/m);

@@ -8,8 +8,8 @@
 //   vm-limits  cpu 30%, memory 64M, pids 16, io weight 200, cpuset 1/0: files, /proc/self/cgroup, cpu share
 //   vm-oom     memory 16M: a hog in a subshell is OOM-killed, memory.events counts it
 //   vm-pids    pids 12: fork fails at the limit, pids.events counts it
-//   vm-devices the default device allow-list (a BPF program, --trace): kmsg/mem nodes made with mknod
-//              cannot be opened (EPERM), /dev/null can
+//   vm-devices the default device allow-list (a BPF program, --trace), with CAP_MKNOD: mknod of kmsg and
+//              opening kmsg/mem nodes shipped in the rootfs are EPERM, /dev/null works
 //   vm-devhost .devices('host'): no program, the same kmsg write goes through (to the VM's own log)
 // and after each one checks that the launcher removed the container's cgroup.
 import { spawnSync } from 'node:child_process';
@@ -90,34 +90,40 @@ const SPECS = {
       ]),
   ),
   devices: specFor(
-    base('vm-devices').command([
-      '/bin/sh',
-      '-c',
-      [
-        'mknod /tmp/kmsg c 1 11; echo "mknod=$?" > /tmp/devres',
-        '{ echo haco-vm-devices > /tmp/kmsg; } 2>> /tmp/deverr; echo "kmsg-write=$?" >> /tmp/devres',
-        'mknod /tmp/mem c 1 1; head -c 1 /tmp/mem > /dev/null 2>> /tmp/deverr; echo "mem-read=$?" >> /tmp/devres',
-        'echo hi > /dev/null; echo "null-write=$?" >> /tmp/devres',
-        'echo "zero-read=$(head -c 3 /dev/zero | wc -c)" >> /tmp/devres',
-        READY_THEN_WAIT,
-      ].join('; '),
-    ]),
+    base('vm-devices')
+      .addCaps('mknod')
+      .command([
+        '/bin/sh',
+        '-c',
+        [
+          'mknod /tmp/kmsg c 1 11 2>> /tmp/deverr; echo "mknod-kmsg=$?" > /tmp/devres',
+          '{ echo haco-vm-devices > /probe-kmsg; } 2>> /tmp/deverr; echo "kmsg-write=$?" >> /tmp/devres',
+          'head -c 1 /probe-mem > /dev/null 2>> /tmp/deverr; echo "mem-read=$?" >> /tmp/devres',
+          'echo hi > /dev/null; echo "null-write=$?" >> /tmp/devres',
+          'echo "zero-read=$(head -c 3 /dev/zero | wc -c)" >> /tmp/devres',
+          READY_THEN_WAIT,
+        ].join('; '),
+      ]),
   ),
   devhost: specFor(
     base('vm-devhost')
       .devices('host')
-      .command(['/bin/sh', '-c', `mknod /tmp/kmsg c 1 11; echo haco-vm-devhost > /tmp/kmsg; echo "kmsg-write=$?" > /tmp/devres; ${READY_THEN_WAIT}`]),
+      .command(['/bin/sh', '-c', `{ echo haco-vm-devhost > /probe-kmsg; }; echo "kmsg-write=$?" > /tmp/devres; ${READY_THEN_WAIT}`]),
   ),
 };
+
+/** Device nodes an image could ship, made by the VM's host side in the rootfs before the launch. */
+const SHIPPED_NODES = `mknod ${ROOTFS}/probe-kmsg c 1 11 && mknod ${ROOTFS}/probe-mem c 1 1`;
 
 /**
  * VM script: for each container, a fresh busybox rootfs at ROOTFS, the launcher in the background, the
  * host side read while the container waits, then stop, wait, and check the cgroup is gone.
  */
 function vmScript(): string {
-  const run = (key: string, name: string, probe: string, launcherArgs = '') =>
+  const run = (key: string, name: string, probe: string, launcherArgs = '', prepare = '') =>
     [
       `rm -rf ${ROOTFS} && haco-mkrootfs ${ROOTFS}`,
+      prepare,
       `haco-launch ${launcherArgs}--spec /specs/${key}.spec > /tmp/${key}.log 2>&1 &`,
       'L=$!',
       `n=0; while [ ! -e ${ROOTFS}/tmp/ready ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done`,
@@ -152,8 +158,8 @@ function vmScript(): string {
       'vm-pids',
       [`echo "pids.started: $(cat ${ROOTFS}/tmp/started)"`, `echo "pids.fork-err: $(head -1 ${ROOTFS}/tmp/fork-err)"`, show('pids', ['pids.max', 'pids.current', 'pids.events'])].join('\n'),
     ),
-    run('devices', 'vm-devices', `echo "devices.result: $(cat ${ROOTFS}/tmp/devres | tr '\\n' ' ')"; echo "devices.err: $(cat ${ROOTFS}/tmp/deverr | tr '\\n' ' ')"`, '--trace '),
-    run('devhost', 'vm-devhost', `echo "devhost.result: $(cat ${ROOTFS}/tmp/devres | tr '\\n' ' ')"`),
+    run('devices', 'vm-devices', `echo "devices.result: $(cat ${ROOTFS}/tmp/devres | tr '\\n' ' ')"; echo "devices.err: $(cat ${ROOTFS}/tmp/deverr | tr '\\n' ' ')"`, '--trace ', SHIPPED_NODES),
+    run('devhost', 'vm-devhost', `echo "devhost.result: $(cat ${ROOTFS}/tmp/devres | tr '\\n' ' ')"`, '', SHIPPED_NODES),
     'echo "devhost.dmesg: $(dmesg | grep -c -e haco-vm-devhost -e haco-vm-devices)"',
     'echo "all.haco-parent: $(ls /sys/fs/cgroup/haco | tr \'\\n\' \' \')"',
   ].join('\n');
@@ -249,12 +255,12 @@ describeVm(
       expect(pairs(kv['pids.pids.events'] ?? '')['max']).toBeGreaterThanOrEqual(1);
     });
 
-    test('devices: the default allow-list is a BPF program; kmsg and mem nodes made with mknod cannot be opened, /dev/null can', () => {
-      expect(SPECS.devices).toMatch(/^cgroup-devices \/sys\/fs\/cgroup\/haco\/vm-devices c:\*:\*:m,b:\*:\*:m,c:1:3:rwm,/m);
+    test('devices: the default allow-list is a BPF program; mknod of kmsg and opening shipped kmsg/mem nodes are EPERM, /dev/null works', () => {
+      expect(SPECS.devices).toMatch(/^cgroup-devices \/sys\/fs\/cgroup\/haco\/vm-devices c:1:3:rwm,c:1:5:rwm,/m);
       expect({ ...context(), kv }).toMatchObject({
-        kv: { 'devices.result': 'mknod=0 kmsg-write=1 mem-read=1 null-write=0 zero-read=3', 'devices.launcher-rc': '0', 'devices.after': 'removed' },
+        kv: { 'devices.result': 'mknod-kmsg=1 kmsg-write=1 mem-read=1 null-write=0 zero-read=3', 'devices.launcher-rc': '0', 'devices.after': 'removed' },
       });
-      expect(kv['devices.err']?.match(/Operation not permitted/g)?.length).toBe(2);
+      expect({ ...context(), err: kv['devices.err']?.match(/Operation not permitted/g)?.length }).toMatchObject({ err: 3 });
       // --trace shows the rules and both bpf(2) calls.
       expect(r.output).toMatch(/devices\.log: \[haco\]   allow c 136:\* rwm/);
       expect(r.output).toMatch(/devices\.log: \[haco\] bpf\(BPF_PROG_LOAD, \{prog_type=BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt=\d+, prog_name="haco_devices"\}\) = \d+/);

@@ -38,8 +38,6 @@ const where = (steps: ParsedStep[], text: string) => steps.findIndex((s) => line
 const at = (steps: ParsedStep[], step: string) => steps.findIndex((s) => s.step === step);
 
 const DEFAULT_V1_ALLOW = [
-  'c *:* m',
-  'b *:* m',
   'c 1:3 rwm',
   'c 1:5 rwm',
   'c 1:7 rwm',
@@ -51,7 +49,7 @@ const DEFAULT_V1_ALLOW = [
 ];
 
 describe('the default device allow-list', () => {
-  it("is runc's list without console and tun: mknod of anything, use of the standard nodes and terminals only", () => {
+  it("is runc's list without console, tun and mknod of other nodes: the standard nodes and terminals only", () => {
     expect(DEFAULT_DEVICE_RULES.map(deviceRuleText)).toEqual(DEFAULT_V1_ALLOW);
     expect(DEFAULT_DEVICE_RULES.every((r) => r.allow === true && r.path === undefined)).toBe(true);
   });
@@ -98,7 +96,7 @@ describe('compiled on a cgroup v1 (hybrid) host', () => {
 
 describe('compiled on a cgroup v2 host', () => {
   const dir = '/sys/fs/cgroup/haco/demo';
-  const field = 'c:*:*:m,b:*:*:m,c:1:3:rwm,c:1:5:rwm,c:1:7:rwm,c:1:8:rwm,c:1:9:rwm,c:5:0:rwm,c:5:2:rwm,c:136:*:rwm';
+  const field = 'c:1:3:rwm,c:1:5:rwm,c:1:7:rwm,c:1:8:rwm,c:1:9:rwm,c:5:0:rwm,c:5:2:rwm,c:136:*:rwm';
 
   it('attaches a BPF device program to the container cgroup, after its mkdir and before spawn', () => {
     for (const into of [false, true]) {
