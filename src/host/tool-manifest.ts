@@ -59,6 +59,7 @@ export const TOOL_MANIFEST = [
   { name: 'script', kind: 'program', package: 'bsdutils', need: 'required', set: 'dev', feature: 'native tests: a container on a terminal' },
   { name: 'timeout', kind: 'program', package: 'coreutils', need: 'required', set: 'dev', feature: 'native tests: bounding a run' },
   { name: 'mknod', kind: 'program', package: 'coreutils', need: 'required', set: 'dev', feature: 'tests: device nodes in a test rootfs' },
+  { name: 'dmesg', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: the host kernel log a container must not reach' },
   { name: 'cpio', kind: 'program', package: 'cpio', need: 'required', set: 'dev', feature: 'the VM tier: building its initramfs' },
   { name: 'qemu-system-x86_64', kind: 'program', package: 'qemu-system-x86', need: 'required', set: 'dev', feature: 'the VM tier: a pure cgroup v2 kernel' },
   { name: 'apt-get', kind: 'program', package: 'apt', need: 'required', set: 'dev', feature: 'the VM tier: downloading its kernel package' },
