@@ -81,7 +81,7 @@ static const struct stepdef STEPS[] = {
 	{ "user", P3, 3, 3, step_user },
 	{ "caps", P3, 5, 5, step_caps },
 	{ "seccomp", P3, 1, 1, step_seccomp },
-	{ "seccomp-rule", P3, 3, 3, step_seccomp_rule },
+	{ "seccomp-rule", P3, 3, 4, step_seccomp_rule },
 	{ "seccomp-load", P3, 0, 0, step_seccomp_load },
 	{ "chdir", P3, 1, 1, step_chdir },
 	{ "env-clear", P3, 0, 0, step_env_clear },

@@ -6,6 +6,10 @@
  * installs it. Loading is the last step before exec: from then on every
  * system call of this process, the launcher's own included, is filtered.
  *
+ * A rule with the trailing field `optional` (the default profile's) is skipped
+ * when this libseccomp does not know the name or cannot add it on this
+ * architecture: TypeScript cannot know which library version runs here.
+ *
  * libseccomp would set no_new_privs by itself when loading; we turn that off
  * (SCMP_FLTATR_CTL_NNP) so that only the `no-new-privs` step decides it.
  * Without no_new_privs the kernel requires CAP_SYS_ADMIN to load a filter.
@@ -89,15 +93,25 @@ static int parse_arg(const char *s, struct scmp_arg_cmp *a)
 
 int step_seccomp_rule(struct ctx *c, char **argv, int argc)
 {
-	(void)argc;
 	uint32_t act;
 	if (!c->seccomp)
 		return fail(c, 0, "seccomp-rule before seccomp");
 	if (parse_action(argv[0], &act) < 0)
 		return fail(c, 0, "seccomp-rule: unknown action \"%s\"", argv[0]);
+	int optional = 0;
+	if (argc == 4) {
+		if (strcmp(argv[3], "optional") != 0)
+			return fail(c, 0, "seccomp-rule: unknown flag \"%s\" (only \"optional\")", argv[3]);
+		optional = 1;
+	}
 	int nr = seccomp_syscall_resolve_name(argv[1]);
-	if (nr == __NR_SCMP_ERROR)
+	if (nr == __NR_SCMP_ERROR) {
+		if (optional) {
+			tracef(c, "seccomp-rule %s: unknown to this libseccomp, optional: skipped", argv[1]);
+			return 0;
+		}
 		return fail(c, 0, "seccomp-rule: unknown system call \"%s\" on this architecture", argv[1]);
+	}
 	if (act == c->seccomp_default) { /* libseccomp refuses it; it would change nothing */
 		tracef(c, "seccomp_rule_add(%s, %s): same as the default action, skipped", argv[0], argv[1]);
 		return 0;
@@ -123,6 +137,10 @@ int step_seccomp_rule(struct ctx *c, char **argv, int argc)
 	int rc = seccomp_rule_add_array(c->seccomp, act, nr, (unsigned)n, args);
 	errno = -rc;
 	traced(c, rc < 0 ? -1 : 0, "seccomp_rule_add(%s, %s, %d args: %s)", argv[0], argv[1], n, argv[2]);
+	if (rc < 0 && optional) {
+		tracef(c, "seccomp-rule %s: not addable here (%s), optional: skipped", argv[1], strerror(-rc));
+		return 0;
+	}
 	if (rc < 0)
 		return fail(c, -rc, "seccomp-rule %s %s %s", argv[0], argv[1], argv[2]);
 	return 0;

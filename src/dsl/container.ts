@@ -36,7 +36,7 @@ import {
   namespacesUnsharing,
 } from './defaults';
 import { ProvisionBuilder } from './provision';
-import { SeccompBuilder } from './seccomp';
+import { SeccompBuilder, type SeccompDraft } from './seccomp';
 
 /** A problem found while recording a DSL call (e.g. a size that does not parse), reported with the rest. */
 export interface DraftIssue {
@@ -55,8 +55,10 @@ export interface CapabilityDraft {
 
 /** @internal The recorded state of a definition. */
 export interface ContainerDraft {
-  plan: Omit<ContainerPlan, 'capabilities'>;
+  plan: Omit<ContainerPlan, 'capabilities' | 'seccomp'>;
   capabilities: CapabilityDraft;
+  /** Resolved with the final capabilities (src/plan/seccomp-default.ts); false = no filter. */
+  seccomp: SeccompDraft | false;
   /** Set when the user chose a hostname (a default one is not checked against the uts namespace). */
   hostnameExplicit: boolean;
   /** Set when the user chose vethHost; a default one follows the name (extend()). */
@@ -168,7 +170,7 @@ export interface IoThrottleOptions {
 const IO_THROTTLE_OPTIONS = optionKeys<IoThrottleOptions>()({ device: true, readBps: true, writeBps: true, readIops: true, writeIops: true });
 
 export interface CapabilityOptions {
-  /** Start from Docker's default set (default), every capability, or none. */
+  /** Start from haco's default set (the default; see docs/security.md), every capability, or none. */
   base?: 'default' | 'all' | 'none';
   add?: string[];
   drop?: string[];
@@ -264,7 +266,7 @@ export type RlimitValue = number | 'unlimited';
  *
  * ```ts
  * const base = defineContainer('base').bootstrap((b) => b.busybox());
- * export default [base.extend('a').hostname('a'), base.extend('b').unshare('net')];
+ * export default [base.extend('a').hostname('a'), base.extend('b').share('net')];
  * ```
  */
 export class ContainerBuilder {
@@ -452,7 +454,7 @@ export class ContainerBuilder {
 
   /**
    * Create new namespaces (clone(2) flags CLONE_NEW*): mount, uts, ipc, pid, net, user, cgroup, time.
-   * The default is mount, uts, ipc, pid. See it: `ls -l /proc/self/ns` inside vs. on the host shows
+   * The default is mount, uts, ipc, pid and net (with only `lo`). See it: `ls -l /proc/self/ns` inside vs. on the host shows
    * different inode numbers for each unshared namespace.
    */
   unshare(...kinds: NamespaceKind[]): ContainerBuilder {
@@ -463,7 +465,8 @@ export class ContainerBuilder {
 
   /**
    * Stay in the host's namespace of these kinds (removes them from the unshared set). The learner's
-   * switch: `.share('pid')` and `ps` inside shows every host process again.
+   * switch: `.share('pid')` and `ps` inside shows every host process again; `.share('net')` gives the
+   * container the host's network (its interfaces, 127.0.0.1 services, abstract unix sockets).
    */
   share(...kinds: NamespaceKind[]): ContainerBuilder {
     return this.#next('namespaces.unshare', (d) => {
@@ -690,9 +693,11 @@ export class ContainerBuilder {
 
   /**
    * What `haco provision` runs inside the rootfs after bootstrap: `p => p.step('name', 'apk add curl')`
-   * and `p.file(src, target)`. Steps are added to those of a base definition.
+   * and `p.file(src, target)`. Steps are added to those of a base definition. The steps use the host's
+   * network (a package manager downloads) even though the container itself has its own; `{ network: false }`
+   * runs them in a network namespace with only `lo`.
    */
-  provision(configure: (p: ProvisionBuilder) => ProvisionBuilder): ContainerBuilder {
+  provision(configure: (p: ProvisionBuilder) => ProvisionBuilder, options: { network?: boolean } = {}): ContainerBuilder {
     const built = configure(new ProvisionBuilder());
     return this.#next('provision', (d) => {
       if (!(built instanceof ProvisionBuilder)) {
@@ -700,7 +705,11 @@ export class ContainerBuilder {
         return;
       }
       const p = built.toPlan();
-      d.plan.provision = { steps: [...d.plan.provision.steps, ...p.steps], files: [...d.plan.provision.files, ...p.files] };
+      d.plan.provision = {
+        steps: [...d.plan.provision.steps, ...p.steps],
+        files: [...d.plan.provision.files, ...p.files],
+        network: options.network === undefined ? d.plan.provision.network : options.network ? 'host' : 'none',
+      };
     });
   }
 
@@ -856,16 +865,27 @@ export class ContainerBuilder {
     });
   }
 
-  /** A seccomp filter: `s => s.block(['sethostname', 'mount'])` or an allow list. See SeccompBuilder. */
-  seccomp(configure: (s: SeccompBuilder) => SeccompBuilder): ContainerBuilder {
+  /**
+   * The seccomp filter. Without this call a container gets haco's default profile (an allow list for
+   * its capabilities, EPERM for every other system call; see docs/security.md). `s => s.block([...])`
+   * adds rules on top of that profile (they take over the syscalls they name), `s => s.base('none')…`
+   * starts from an empty filter, `.seccomp(false)` installs none, `.seccomp('default')` returns to the
+   * profile. See it: `grep Seccomp /proc/self/status` inside prints 2 (filter) or 0 (none).
+   */
+  seccomp(configure: ((s: SeccompBuilder) => SeccompBuilder) | false | 'default'): ContainerBuilder {
+    if (configure === false || configure === 'default') {
+      return this.#next('seccomp', (d) => {
+        d.seccomp = configure === false ? false : { base: 'default', rules: [] };
+      });
+    }
     const built = configure(new SeccompBuilder());
     return this.#next('seccomp', (d) => {
       if (!(built instanceof SeccompBuilder)) {
         d.issues.push({ path: 'seccomp', message: 'the seccomp callback must return the builder it was given' });
         return;
       }
-      const { plan, problems } = built.toPlan();
-      d.plan.seccomp = plan;
+      const { draft, problems } = built.toDraft();
+      d.seccomp = draft;
       for (const message of problems) d.issues.push({ path: 'seccomp', message });
     });
   }
@@ -1043,7 +1063,7 @@ export function defineContainer(name: string): ContainerBuilder {
       namespaces: namespacesUnsharing(DEFAULT_NAMESPACES),
       mounts: structuredClone([...DEFAULT_MOUNTS]),
       bootstrap: { strategy: 'none', post: [] },
-      provision: { steps: [], files: [] },
+      provision: { steps: [], files: [], network: 'host' },
       cgroup: { resources: {}, raw: { v1: {}, v2: {} } },
       devices: structuredClone([...DEFAULT_DEVICE_RULES]),
       rlimits: [],
@@ -1053,6 +1073,7 @@ export function defineContainer(name: string): ContainerBuilder {
       reloadable: ['cgroup', 'rlimits'],
     },
     capabilities: { base: 'default', add: [], drop: [], ambient: [] },
+    seccomp: { base: 'default', rules: [] },
     hostnameExplicit: false,
     locations: location ? { name: location } : {},
     issues: [],

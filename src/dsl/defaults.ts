@@ -6,8 +6,13 @@ import type { CapabilityName, MountEntry, NamespaceKind, NamespacesPlan } from '
  * the learner's job is to switch things *off* and watch what changes.
  */
 
-/** haconiwa's template unshares these four; net and user are opt-in because they need wiring. */
-export const DEFAULT_NAMESPACES: readonly NamespaceKind[] = ['mount', 'uts', 'ipc', 'pid'];
+/**
+ * Unshared unless the definition says `.share(KIND)`. net is in it so that a default container cannot
+ * see or reach the host's interfaces, 127.0.0.1 services and abstract unix sockets (it only has `lo`);
+ * `.share('net')` opts into the host's network, `.network({ … })` wires a bridge. user stays opt-in
+ * (it needs id maps), cgroup and time too (they change what the container sees, not what it reaches).
+ */
+export const DEFAULT_NAMESPACES: readonly NamespaceKind[] = ['mount', 'uts', 'ipc', 'pid', 'net'];
 
 /** The namespace section before any DSL call: UNSHARE unshared, nothing entered, persisted or mapped. */
 export function namespacesUnsharing(unshare: readonly NamespaceKind[]): NamespacesPlan {
@@ -60,7 +65,14 @@ export const DEFAULT_READONLY_PATHS: readonly string[] = [
   '/proc/sysrq-trigger',
 ];
 
-/** The capability set Docker and runc give a container by default. */
+/**
+ * The capabilities root keeps in a default container: what a service or a package manager needs to
+ * manage files and identities, nothing that reaches past the container. Compared in docs/security.md
+ * ("Defaults") with runc's three and Docker's fourteen: this is Podman's current set, i.e. Docker's without
+ * mknod (device nodes; the minimal /dev already has what a program needs), net_raw (raw and packet
+ * sockets: spoofing, sniffing whatever the namespace carries) and audit_write (writes to the host's audit
+ * log). `.addCaps('net_raw')` gives ping back.
+ */
 export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = [
   'chown',
   'dac_override',
@@ -71,10 +83,7 @@ export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = [
   'setuid',
   'setpcap',
   'net_bind_service',
-  'net_raw',
   'sys_chroot',
-  'mknod',
-  'audit_write',
   'setfcap',
 ];
 

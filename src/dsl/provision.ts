@@ -16,7 +16,7 @@ export class ProvisionBuilder {
   readonly #plan: ProvisionPlan;
 
   /** @internal */
-  constructor(plan: ProvisionPlan = { steps: [], files: [] }) {
+  constructor(plan: ProvisionPlan = { steps: [], files: [], network: 'host' }) {
     this.#plan = plan;
     return guardMethods(this, 'the provision builder');
   }

@@ -1,5 +1,5 @@
 import { ERRNO_NUMBERS } from '../plan/names';
-import type { SeccompAction, SeccompArg, SeccompPlan, SeccompRule } from '../plan/types';
+import type { SeccompAction, SeccompArg, SeccompRule } from '../plan/types';
 import { checkEach, checkOptions, guardMethods, optionKeys } from './options';
 
 export interface SeccompRuleOptions {
@@ -20,27 +20,47 @@ export type SeccompActionInput =
   | 'kill_process'
   | { errno: keyof typeof ERRNO_NUMBERS | number };
 
+/** @internal A filter as the definition describes it; resolved into plan rules by src/plan/seccomp-default.ts. */
+export interface SeccompDraft {
+  /** `default`: haco's default profile plus these rules; `none`: these rules only. */
+  base: 'default' | 'none';
+  /** The definition's default action, when it chose one (else EPERM on the profile, allow on `none`). */
+  action?: SeccompAction;
+  rules: SeccompRule[];
+}
+
 /**
- * A seccomp(2) filter, built with libseccomp by the launcher as the very last step before exec.
+ * A seccomp(2) filter, built with libseccomp by the launcher as the very last step before exec. Every
+ * container has one: haco's default profile (an allow list, EPERM for the rest, see docs/security.md).
+ * The callback of `.seccomp(s => …)` starts from that profile; its rules take over the syscalls they
+ * name. `s.base('none')` starts from an empty filter instead, and `.seccomp(false)` turns filtering off.
  * See it: `grep Seccomp /proc/self/status` inside shows `2` (filter mode), and a blocked call fails
  * with the chosen errno (`hostname x` → "Operation not permitted" with `block(['sethostname'])`).
  * Immutable.
  */
 export class SeccompBuilder {
-  readonly #plan: SeccompPlan;
+  readonly #draft: SeccompDraft;
   readonly #problems: string[];
 
   /** @internal */
-  constructor(plan: SeccompPlan = { action: 'allow', rules: [] }, problems: string[] = []) {
-    this.#plan = plan;
+  constructor(draft: SeccompDraft = { base: 'default', rules: [] }, problems: string[] = []) {
+    this.#draft = draft;
     this.#problems = problems;
     return guardMethods(this, 'the seccomp builder');
   }
 
-  /** What happens to a syscall no rule matches (default: allow, i.e. a deny list). */
+  /**
+   * What to start from: `default` (haco's profile, the default) or `none` (an empty filter whose default
+   * action is allow: a deny list of your own). Rules added before are kept.
+   */
+  base(base: 'default' | 'none'): SeccompBuilder {
+    return new SeccompBuilder({ ...this.#draft, base }, this.#problems);
+  }
+
+  /** What happens to a syscall no rule matches (default: EPERM on haco's profile, allow with `base('none')`). */
   defaultAction(action: SeccompActionInput): SeccompBuilder {
     const [resolved, problem] = resolveAction(action);
-    return new SeccompBuilder({ ...this.#plan, ...resolved }, this.#with(problem));
+    return new SeccompBuilder({ ...this.#draft, action: resolved }, this.#with(problem));
   }
 
   /** Shorthand for a rule that makes `syscalls` fail with `errno` (default EPERM). */
@@ -48,7 +68,7 @@ export class SeccompBuilder {
     return this.rule({ syscalls, action: { errno } });
   }
 
-  /** Shorthand for a rule that allows `syscalls` (for an allow list with `defaultAction({errno})`). */
+  /** Shorthand for a rule that allows `syscalls` (e.g. one haco's profile refuses, or for your own allow list). */
   allow(syscalls: string[]): SeccompBuilder {
     return this.rule({ syscalls, action: 'allow' });
   }
@@ -62,12 +82,12 @@ export class SeccompBuilder {
     checkEach('.rule() args', rule.args, ARG_OPTIONS);
     const [resolved, problem] = resolveAction(rule.action);
     const entry: SeccompRule = { syscalls: [...rule.syscalls], ...resolved, args: rule.args ? [...rule.args] : [] };
-    return new SeccompBuilder({ ...this.#plan, rules: [...this.#plan.rules, entry] }, this.#with(problem));
+    return new SeccompBuilder({ ...this.#draft, rules: [...this.#draft.rules, entry] }, this.#with(problem));
   }
 
   /** @internal */
-  toPlan(): { plan: SeccompPlan; problems: string[] } {
-    return { plan: structuredClone(this.#plan), problems: [...this.#problems] };
+  toDraft(): { draft: SeccompDraft; problems: string[] } {
+    return { draft: structuredClone(this.#draft), problems: [...this.#problems] };
   }
 
   #with(problem: string | undefined): string[] {

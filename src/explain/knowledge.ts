@@ -89,7 +89,7 @@ export const CAPABILITY_FACTS: Partial<Record<CapabilityName, CapabilityFacts>> 
   net_bind_service: { allows: 'listen on ports below 1024', withoutIt: '`nc -l -p 80` fails with "Permission denied"' },
   net_broadcast: { allows: 'broadcast and listen to multicast' },
   net_admin: { allows: 'configure interfaces, routes and firewall rules', withoutIt: '`ip link set lo down` fails with "Operation not permitted"' },
-  net_raw: { allows: 'open raw sockets (ping, packet capture)', withoutIt: '`tcpdump` cannot open a capture socket' },
+  net_raw: { allows: 'open raw and packet sockets (ping, packet capture)', withoutIt: '`ping` fails with "permission denied" / EPERM: add it back with .addCaps(\'net_raw\')' },
   ipc_lock: { allows: 'lock memory (mlock) beyond the rlimit' },
   ipc_owner: { allows: 'bypass permission checks on System V IPC objects' },
   sys_module: { allows: 'load and unload kernel modules — the host\'s kernel', withoutIt: '`modprobe dummy` fails with "Operation not permitted"' },
@@ -120,7 +120,7 @@ export const CAPABILITY_FACTS: Partial<Record<CapabilityName, CapabilityFacts>> 
 };
 
 /** Capabilities whose absence a learner is most likely to notice, shown even when never asked for. */
-export const NOTABLE_MISSING: readonly CapabilityName[] = ['sys_admin', 'net_admin', 'sys_time', 'sys_module', 'sys_ptrace', 'sys_boot'];
+export const NOTABLE_MISSING: readonly CapabilityName[] = ['sys_admin', 'net_admin', 'net_raw', 'sys_time', 'sys_module', 'sys_ptrace', 'sys_boot'];
 
 /** What each resource limit caps and how to see it. */
 export const RLIMIT_FACTS: Record<RlimitName, { caps: string; see: string }> = {

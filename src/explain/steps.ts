@@ -1,6 +1,7 @@
 import { DEFAULT_CAPABILITIES, DEFAULT_ENV } from '../dsl/defaults';
+import { allowedSyscallCount } from '../plan/seccomp-default';
 import { formatSize } from '../plan/size';
-import { NAMESPACE_KINDS, type ContainerPlan, type HookPoint, type MountEntry } from '../plan/types';
+import { NAMESPACE_KINDS, type ContainerPlan, type HookPoint, type MountEntry, type SeccompRule } from '../plan/types';
 import { describeCgroupLimits } from './cgroup';
 import { allowsAllDevices, deviceRuleLabel, deviceRuleText } from '../plan/devices';
 import { CAPABILITY_FACTS, NAMESPACE_FACTS, NOTABLE_MISSING, RLIMIT_FACTS } from './knowledge';
@@ -129,16 +130,19 @@ export function explainSteps(c: ContainerPlan): ExplainStep[] {
         ...(n.cleanup ? [`${n.vethHost} is deleted when the container exits.`] : []),
       ],
       kernel: ['ip link add … type veth', 'ip link set … netns PID', 'ip addr add', 'ip route add default'],
-      seeIt: [`\`ip addr show ${n.vethGuest}\` inside`, `\`ip link show master ${n.bridge}\` on the host`, ...(n.gateway ? [`\`ping -c1 ${n.gateway}\` inside`] : [])],
+      seeIt: [`\`ip addr show ${n.vethGuest}\` inside`, `\`ip link show master ${n.bridge}\` on the host`, ...(n.gateway ? [`\`ping -c1 ${n.gateway}\` inside (ping needs .addCaps('net_raw'))`] : [])],
     });
   } else if (has('net')) {
     add({
       id: 'network',
       phase: 'inside',
       title: 'Network: only the loopback interface',
-      lines: ['The new net namespace has no way out: only `lo` exists, and haco brings it up. Add .network({ bridge, … }) to plug it into the host.'],
+      lines: [
+        'The new net namespace (a default) has no way out: only `lo` exists, and haco brings it up. The host\'s interfaces, its 127.0.0.1 services and its abstract unix sockets are out of reach.',
+        'Add .network({ bridge, … }) to plug it into a host bridge, or .share(\'net\') to use the host\'s network.',
+      ],
       kernel: ['ioctl(SIOCSIFFLAGS) on lo'],
-      seeIt: ['`ip addr` inside lists only lo', '`ping -c1 8.8.8.8` inside fails with "Network unreachable"'],
+      seeIt: ['`ip addr` inside lists only lo', '`readlink /proc/self/ns/net` inside differs from the host\'s', '`wget -T2 http://1.1.1.1` inside fails with "Network unreachable"'],
     });
   }
   addHooks(c, 'afterSpawn', add, 'After the process exists (its PID is known)');
@@ -238,18 +242,29 @@ export function explainSteps(c: ContainerPlan): ExplainStep[] {
   if (c.seccomp) {
     const s = c.seccomp;
     const act = (a: { action: string; errno?: number }) => (a.action === 'errno' ? `fail with errno ${a.errno}` : a.action === 'allow' ? 'allowed' : a.action.replace('_', ' '));
+    const describe = (r: SeccompRule) => `${r.syscalls.join(', ')}: ${act(r)}${r.args.length ? ` when ${r.args.map((a) => `arg${a.index} ${a.op} ${a.value}`).join(' and ')}` : ''}.`;
+    const own = s.profile === 'default' ? s.rules.filter((r) => !r.optional) : s.rules;
     add({
       id: 'seccomp',
       phase: 'inside',
-      title: `Install a seccomp filter (${s.rules.length} rule${s.rules.length === 1 ? '' : 's'}, default: ${act(s)})`,
+      title: s.profile === 'default'
+        ? `Install haco's default seccomp filter (${allowedSyscallCount(s)} syscalls allowed, any other: ${act(s)})`
+        : `Install a seccomp filter (${s.rules.length} rule${s.rules.length === 1 ? '' : 's'}, default: ${act(s)})`,
       lines: [
         'A seccomp filter checks every system call before the kernel runs it; it is installed last so the launcher\'s own calls are not filtered.',
-        ...s.rules.map((r) => `${r.syscalls.join(', ')}: ${act(r)}${r.args.length ? ` when ${r.args.map((a) => `arg${a.index} ${a.op} ${a.value}`).join(' and ')}` : ''}.`),
+        ...(s.profile === 'default'
+          ? [
+              'The default profile is an allow list of what ordinary programs use. Calls that manage the kernel or cross the container\'s walls (mount, unshare, setns, ptrace, bpf, kexec_load, keyctl, …) are refused unless the container keeps the capability they need (sys_admin, sys_ptrace, …); clone(2) may not create namespaces without sys_admin.',
+              '`haco plan --json` lists every rule; `.seccomp(false)` turns the filter off, `.seccomp((s) => s.allow([...]))` lets more through.',
+            ]
+          : []),
+        ...own.map(describe),
         `Any other system call: ${act(s)}.`,
       ],
       kernel: ['seccomp(2) via libseccomp'],
       seeIt: [
         '`grep Seccomp /proc/self/status` inside prints 2 (filter mode)',
+        ...(s.profile === 'default' && !c.capabilities.bounding.includes('sys_admin') ? ['`unshare -U true` inside fails with "Operation not permitted"'] : []),
         ...(s.rules.some((r) => r.syscalls.includes('sethostname') && r.action === 'errno') ? ['`hostname x` inside fails even with sys_admin'] : []),
       ],
     });
@@ -395,7 +410,7 @@ function capabilitiesStep(c: ContainerPlan): ExplainStep {
   const effective = caps.effective;
   const lines: string[] = [
     `Kept (${kept.length}): ${kept.join(' ') || 'none'}.`,
-    ...addedBeyond.map((x) => `Added beyond Docker's default set: ${x} — lets it ${CAPABILITY_FACTS[x]?.allows ?? 'see capabilities(7)'}.`),
+    ...addedBeyond.map((x) => `Added beyond haco's default set: ${x} — lets it ${CAPABILITY_FACTS[x]?.allows ?? 'see capabilities(7)'}.`),
     ...droppedDefaults.map((x) => `Dropped from the default set: ${x} — it can no longer ${CAPABILITY_FACTS[x]?.allows ?? 'do what capabilities(7) lists'}.`),
     ...notable.map((x) => `Not granted: ${x} — it cannot ${CAPABILITY_FACTS[x]?.allows ?? 'do what capabilities(7) lists'}.`),
   ];

@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../errors';
 import { ContainerBuilder, type ContainerDraft } from '../dsl/container';
 import { resolveCapabilities } from './capabilities';
+import { resolveSeccomp } from './seccomp-default';
 import { PLAN_API_VERSION, type ContainerPlan, type Plan } from './types';
 import { validatePlanSchemaDetailed, type SchemaError } from './schema';
 import { validatePlan, type PlanIssue } from './validate';
@@ -41,7 +42,9 @@ export function buildPlan(source: string, exported: unknown): BuiltPlan | { notC
     for (const issue of draft.issues) issues.push({ container: index, ...issue });
     const { plan: capabilities, problems } = resolveCapabilities(draft.capabilities, draft.plan.process.user.uid);
     for (const p of problems) issues.push({ container: index, path: 'capabilities', message: p.message, ...(p.hint ? { hint: p.hint } : {}) });
-    return { ...draft.plan, capabilities };
+    // The default profile allows what the final capabilities need, so it is resolved after them.
+    const seccomp = resolveSeccomp(draft.seccomp, capabilities.bounding);
+    return { ...draft.plan, capabilities, ...(seccomp ? { seccomp } : {}) };
   });
   const plan: Plan = { apiVersion: PLAN_API_VERSION, source, containers };
   // Schema first: the semantic checks rely on the types (a `.rootfs(123 as any)` must be reported as a

@@ -3,9 +3,9 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (a nosuid,nodev,noexec 64M tmpfs + null zero full random urandom tty bound from the host + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"DeviceRule":{"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."},"DeviceAccess":{"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (a nosuid,nodev,noexec 64M tmpfs + null zero full random urandom tty bound from the host + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"network":{"type":"string","enum":["host","none"],"description":"`host`: the steps use the host's network namespace (package managers download), whatever the container itself does; `none`: they run in a network namespace of their own with only `lo`."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","network","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"DeviceRule":{"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."},"DeviceAccess":{"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
 const schema12 = {"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."};
-const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
+const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
 const schema106 = {"type":"string","enum":["cgroup","rlimits"]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", "u");
@@ -4580,7 +4580,7 @@ validate39.errors = vErrors;
 return errors === 0;
 }
 
-const schema64 = {"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","files"],"additionalProperties":false};
+const schema64 = {"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"network":{"type":"string","enum":["host","none"],"description":"`host`: the steps use the host's network namespace (package managers download), whatever the container itself does; `none`: they run in a network namespace of their own with only `lo`."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","network","files"],"additionalProperties":false};
 const schema66 = {"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false};
 
 function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -4597,8 +4597,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.files === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "files"},message:"must have required property '"+"files"+"'"};
+if(data.network === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4607,14 +4607,24 @@ vErrors.push(err1);
 }
 errors++;
 }
-for(const key0 in data){
-if(!((key0 === "steps") || (key0 === "files"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(data.files === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "files"},message:"must have required property '"+"files"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "steps") || (key0 === "network")) || (key0 === "files"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
 }
 errors++;
 }
@@ -4627,17 +4637,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.name === undefined){
-const err3 = {instancePath:instancePath+"/steps/" + i0,schemaPath:"#/definitions/ShellStep/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data1.script === undefined){
-const err4 = {instancePath:instancePath+"/steps/" + i0,schemaPath:"#/definitions/ShellStep/required",keyword:"required",params:{missingProperty: "script"},message:"must have required property '"+"script"+"'"};
+const err4 = {instancePath:instancePath+"/steps/" + i0,schemaPath:"#/definitions/ShellStep/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4646,9 +4646,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!((key1 === "name") || (key1 === "script"))){
-const err5 = {instancePath:instancePath+"/steps/" + i0,schemaPath:"#/definitions/ShellStep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(data1.script === undefined){
+const err5 = {instancePath:instancePath+"/steps/" + i0,schemaPath:"#/definitions/ShellStep/required",keyword:"required",params:{missingProperty: "script"},message:"must have required property '"+"script"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4657,12 +4656,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-if(data1.name !== undefined){
-let data2 = data1.name;
-if(typeof data2 === "string"){
-if(!pattern3.test(data2)){
-const err6 = {instancePath:instancePath+"/steps/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
+for(const key1 in data1){
+if(!((key1 === "name") || (key1 === "script"))){
+const err6 = {instancePath:instancePath+"/steps/" + i0,schemaPath:"#/definitions/ShellStep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4672,8 +4668,11 @@ vErrors.push(err6);
 errors++;
 }
 }
-else {
-const err7 = {instancePath:instancePath+"/steps/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data1.name !== undefined){
+let data2 = data1.name;
+if(typeof data2 === "string"){
+if(!pattern3.test(data2)){
+const err7 = {instancePath:instancePath+"/steps/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4683,9 +4682,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data1.script !== undefined){
-if(typeof data1.script !== "string"){
-const err8 = {instancePath:instancePath+"/steps/" + i0+"/script",schemaPath:"#/definitions/ShellStep/properties/script/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err8 = {instancePath:instancePath+"/steps/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4695,9 +4693,9 @@ vErrors.push(err8);
 errors++;
 }
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/steps/" + i0,schemaPath:"#/definitions/ShellStep/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1.script !== undefined){
+if(typeof data1.script !== "string"){
+const err9 = {instancePath:instancePath+"/steps/" + i0+"/script",schemaPath:"#/definitions/ShellStep/properties/script/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4709,7 +4707,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err10 = {instancePath:instancePath+"/steps/" + i0,schemaPath:"#/definitions/ShellStep/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4719,15 +4717,9 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.files !== undefined){
-let data4 = data.files;
-if(Array.isArray(data4)){
-const len1 = data4.length;
-for(let i1=0; i1<len1; i1++){
-let data5 = data4[i1];
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.source === undefined){
-const err11 = {instancePath:instancePath+"/files/" + i1,schemaPath:"#/definitions/ProvisionFile/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
+}
+else {
+const err11 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4736,8 +4728,11 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(data5.target === undefined){
-const err12 = {instancePath:instancePath+"/files/" + i1,schemaPath:"#/definitions/ProvisionFile/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
+}
+if(data.network !== undefined){
+let data4 = data.network;
+if(typeof data4 !== "string"){
+const err12 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4746,9 +4741,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-for(const key2 in data5){
-if(!(((key2 === "source") || (key2 === "target")) || (key2 === "mode"))){
-const err13 = {instancePath:instancePath+"/files/" + i1,schemaPath:"#/definitions/ProvisionFile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(!((data4 === "host") || (data4 === "none"))){
+const err13 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/enum",keyword:"enum",params:{allowedValues: schema64.properties.network.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4758,9 +4752,15 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data5.source !== undefined){
-if(typeof data5.source !== "string"){
-const err14 = {instancePath:instancePath+"/files/" + i1+"/source",schemaPath:"#/definitions/ProvisionFile/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.files !== undefined){
+let data5 = data.files;
+if(Array.isArray(data5)){
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+let data6 = data5[i1];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.source === undefined){
+const err14 = {instancePath:instancePath+"/files/" + i1,schemaPath:"#/definitions/ProvisionFile/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4769,10 +4769,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data5.target !== undefined){
-if(typeof data5.target !== "string"){
-const err15 = {instancePath:instancePath+"/files/" + i1+"/target",schemaPath:"#/definitions/ProvisionFile/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data6.target === undefined){
+const err15 = {instancePath:instancePath+"/files/" + i1,schemaPath:"#/definitions/ProvisionFile/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4781,12 +4779,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data5.mode !== undefined){
-let data8 = data5.mode;
-if(typeof data8 === "string"){
-if(!pattern2.test(data8)){
-const err16 = {instancePath:instancePath+"/files/" + i1+"/mode",schemaPath:"#/definitions/ProvisionFile/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\""};
+for(const key2 in data6){
+if(!(((key2 === "source") || (key2 === "target")) || (key2 === "mode"))){
+const err16 = {instancePath:instancePath+"/files/" + i1,schemaPath:"#/definitions/ProvisionFile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4796,8 +4791,9 @@ vErrors.push(err16);
 errors++;
 }
 }
-else {
-const err17 = {instancePath:instancePath+"/files/" + i1+"/mode",schemaPath:"#/definitions/ProvisionFile/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data6.source !== undefined){
+if(typeof data6.source !== "string"){
+const err17 = {instancePath:instancePath+"/files/" + i1+"/source",schemaPath:"#/definitions/ProvisionFile/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4807,9 +4803,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/files/" + i1,schemaPath:"#/definitions/ProvisionFile/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6.target !== undefined){
+if(typeof data6.target !== "string"){
+const err18 = {instancePath:instancePath+"/files/" + i1+"/target",schemaPath:"#/definitions/ProvisionFile/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4819,9 +4815,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data6.mode !== undefined){
+let data9 = data6.mode;
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+const err19 = {instancePath:instancePath+"/files/" + i1+"/mode",schemaPath:"#/definitions/ProvisionFile/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{3,4}$"},message:"must match pattern \""+"^[0-7]{3,4}$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4831,14 +4829,49 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath:instancePath+"/files/" + i1+"/mode",schemaPath:"#/definitions/ProvisionFile/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
 else {
 vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/files/" + i1,schemaPath:"#/definitions/ProvisionFile/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
 }
 errors++;
 }
@@ -6818,9 +6851,9 @@ validate69.errors = vErrors;
 return errors === 0;
 }
 
-const schema91 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
+const schema91 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
 const schema92 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
-const schema93 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}}},"required":["action","args","syscalls"],"additionalProperties":false};
+const schema93 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false};
 const schema95 = {"type":"string","pattern":"^[a-z0-9_]+$"};
 const pattern16 = new RegExp("^[a-z0-9_]+$", "u");
 const schema96 = {"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
@@ -7050,7 +7083,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!((((key0 === "action") || (key0 === "errno")) || (key0 === "syscalls")) || (key0 === "args"))){
+if(!(((((key0 === "action") || (key0 === "errno")) || (key0 === "syscalls")) || (key0 === "args")) || (key0 === "optional"))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -7192,14 +7225,26 @@ vErrors.push(err13);
 errors++;
 }
 }
-}
-else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.optional !== undefined){
+if(typeof data.optional !== "boolean"){
+const err14 = {instancePath:instancePath+"/optional",schemaPath:"#/properties/optional/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
 }
 errors++;
 }
@@ -7233,7 +7278,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "action") || (key0 === "errno")) || (key0 === "rules"))){
+if(!((((key0 === "action") || (key0 === "errno")) || (key0 === "profile")) || (key0 === "rules"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -7302,19 +7347,10 @@ errors++;
 }
 }
 }
-if(data.rules !== undefined){
-let data2 = data.rules;
-if(Array.isArray(data2)){
-const len0 = data2.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate72(data2[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err8 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.profile !== undefined){
+let data2 = data.profile;
+if(typeof data2 !== "string"){
+const err8 = {instancePath:instancePath+"/profile",schemaPath:"#/properties/profile/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7323,15 +7359,47 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if("default" !== data2){
+const err9 = {instancePath:instancePath+"/profile",schemaPath:"#/properties/profile/const",keyword:"const",params:{allowedValue: "default"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.rules !== undefined){
+let data3 = data.rules;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate72(data3[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }

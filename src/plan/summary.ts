@@ -1,5 +1,6 @@
 import { DEFAULT_CAPABILITIES } from '../dsl/defaults';
 import { allowsAllDevices, DEFAULT_DEVICE_RULES, deviceRuleLabel, deviceRuleText } from './devices';
+import { allowedSyscallCount } from './seccomp-default';
 import { formatSize } from './size';
 import { NAMESPACE_KINDS, type ContainerPlan, type MountEntry, type Plan } from './types';
 
@@ -29,7 +30,7 @@ function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => stri
   rows.push(['capabilities', describeCaps(c)]);
   rows.push(['devices', describeDevices(c)]);
   rows.push(['rlimits', c.rlimits.map((r) => `${r.resource.toLowerCase()} ${r.soft}/${r.hard}`).join(', ') || none]);
-  rows.push(['seccomp', c.seccomp ? `default ${c.seccomp.action}, ${c.seccomp.rules.length} rule(s): ${c.seccomp.rules.map((r) => `${r.syscalls.join('/')}→${r.action}${r.errno ? `(${r.errno})` : ''}`).join(', ')}` : none]);
+  rows.push(['seccomp', describeSeccomp(c)]);
   if (c.network) rows.push(['network', `${c.network.vethGuest} ${c.network.address} ↔ ${c.network.vethHost} on bridge ${c.network.bridge} (${c.network.bridgeAddress}), gateway ${c.network.gateway ?? '—'}`]);
   rows.push(['hooks', c.hooks.map((h) => `${h.point}: ${h.command.join(' ')}`).join('; ') || none]);
   if (c.provision.steps.length) rows.push(['provision', c.provision.steps.map((s) => s.name).join(', ')]);
@@ -102,4 +103,17 @@ function describeCaps(c: ContainerPlan): string {
   const base = `default${missing.length ? ` − ${missing.join(' − ')}` : ''}${extra.length ? ` + ${extra.join(' + ')}` : ''}`;
   const text = extra.length > missing.length + 10 ? `${set.length} capabilities` : base;
   return c.capabilities.ambient.length ? `${text}; ambient ${c.capabilities.ambient.join(' ')}` : text;
+}
+
+function describeSeccomp(c: ContainerPlan): string {
+  const s = c.seccomp;
+  if (!s) return "none (.seccomp(false)): every system call reaches the kernel";
+  const action = (a: { action: string; errno?: number }) => (a.action === 'errno' ? `errno ${a.errno ?? 1}${a.errno === 1 || a.errno === undefined ? ' (EPERM)' : ''}` : a.action);
+  const rule = (r: (typeof s.rules)[number]) => `${r.syscalls.join('/')}→${action(r)}`;
+  if (s.profile === 'default') {
+    // The profile's own rules are the allow list; the definition's (never optional) are listed by name.
+    const own = s.rules.filter((r) => !r.optional);
+    return `haco default profile (${allowedSyscallCount(s)} syscalls allowed, ${action(s)} otherwise)${own.length ? ` + ${own.map(rule).join(', ')}` : ''}`;
+  }
+  return `own filter: default ${action(s)}, ${s.rules.length} rule(s): ${s.rules.map(rule).join(', ')}`;
 }

@@ -1,6 +1,7 @@
 import { EXIT, HacoError } from '../errors';
 import { resolveCapabilities } from './capabilities';
 import { normalizeRlimit } from './names';
+import { reresolveSeccomp } from './seccomp-default';
 import { parseSize } from './size';
 import { closest } from './suggest';
 import { NAMESPACE_KINDS, type ContainerPlan, type NamespaceKind, type RlimitEntry, type RlimitName } from './types';
@@ -168,6 +169,9 @@ export function applyToggles(container: ContainerPlan, toggles: Toggles): Contai
       problem(key, 'capabilities', p.message, p.hint);
     }
     c.capabilities = resolved.plan;
+    // haco's seccomp profile follows the capabilities (e.g. --add-cap sys_admin allows mount(2) again).
+    const seccomp = reresolveSeccomp(c.seccomp, c.capabilities.bounding);
+    if (seccomp) c.seccomp = seccomp;
   }
 
   for (const raw of split(toggles.rlimits)) {

@@ -94,7 +94,7 @@ export interface ContainerPlan {
   seccomp?: SeccompPlan;
   /** prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges. */
   noNewPrivileges: boolean;
-  /** A bridged network for a new net namespace; absent = only `lo` (if net is unshared). */
+  /** A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default). */
   network?: NetworkPlan;
   hooks: HookEntry[];
   restart: RestartPlan;
@@ -363,6 +363,11 @@ export interface ShellStep {
 export interface ProvisionPlan {
   /** Run inside the rootfs with `sh -xe`, in order. */
   steps: ShellStep[];
+  /**
+   * `host`: the steps use the host's network namespace (package managers download), whatever the
+   * container itself does; `none`: they run in a network namespace of their own with only `lo`.
+   */
+  network: 'host' | 'none';
   /** Files copied from the host into the rootfs before the steps. */
   files: ProvisionFile[];
 }
@@ -549,6 +554,12 @@ export interface SeccompAction {
 }
 
 export interface SeccompPlan extends SeccompAction {
+  /**
+   * `default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this
+   * container's capabilities and architecture, possibly with the definition's own rules added. Absent: a
+   * filter written entirely by the definition. Informational only; the rules say what is installed.
+   */
+  profile?: 'default';
   /** Evaluated by libseccomp; the first matching rule's action wins over the default. */
   rules: SeccompRule[];
 }
@@ -557,6 +568,12 @@ export interface SeccompRule extends SeccompAction {
   /** Syscall names as in syscalls(2). @minItems 1 */
   syscalls: SyscallName[];
   args: SeccompArg[];
+  /**
+   * Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of
+   * failing the start (set on the default profile's rules, which list calls newer than some libseccomp
+   * versions). Absent/false: an unknown name is an error.
+   */
+  optional?: boolean;
 }
 
 export interface SeccompArg {

@@ -21,7 +21,11 @@ import {
 /** The host files a package manager wants (name resolution); bound read-only over the rootfs's own. */
 export const PROVISION_HOST_FILES: readonly HostFileMount['source'][] = ['/etc/resolv.conf', '/etc/hosts'];
 
-/** Namespaces of a provision session: a private mount table, its own hostname, IPC and PIDs. Not net (apt needs the host's network), not user (files must be owned by the real root). */
+/**
+ * Namespaces of a provision session: a private mount table, its own hostname, IPC and PIDs. Not net
+ * unless the definition says `.provision(…, { network: false })` (apt needs the host's network, even
+ * though the container itself runs with its own), not user (files must be owned by the real root).
+ */
 export const PROVISION_NAMESPACES = ['mount', 'uts', 'ipc', 'pid'] as const;
 
 /**
@@ -29,11 +33,15 @@ export const PROVISION_NAMESPACES = ['mount', 'uts', 'ipc', 'pid'] as const;
  * and chmod files of any owner (chown, dac_override, fowner, fsetid), drop to the `_apt` user and run
  * maintainer scripts as other users (setuid, setgid), set file capabilities (setfcap: e.g. ping),
  * create device nodes and chroot (mknod, sys_chroot), kill what they started (kill), read trees they do
- * not own (dac_read_search). That is the usual container default set plus dac_read_search; still no
- * sys_admin (no mounts from inside), no net_admin, no sys_module: the steps change the tree, not the host.
+ * not own (dac_read_search), check the network with ping (net_raw) and log through PAM (audit_write).
+ * That is the container default set plus what the default leaves out for a running service (see
+ * DEFAULT_CAPABILITIES); still no sys_admin (no mounts from inside), no net_admin, no sys_module: the
+ * steps change the tree, not the host.
  */
+const PROVISION_EXTRA_CAPABILITIES: readonly CapabilityName[] = ['dac_read_search', 'mknod', 'net_raw', 'audit_write'];
+
 export const PROVISION_CAPABILITIES: readonly CapabilityName[] = CAPABILITY_NAMES.filter(
-  (name) => DEFAULT_CAPABILITIES.includes(name) || name === 'dac_read_search',
+  (name) => DEFAULT_CAPABILITIES.includes(name) || PROVISION_EXTRA_CAPABILITIES.includes(name),
 );
 
 /** The environment of every provision command: clean, non-interactive, no host variables. */
@@ -69,13 +77,13 @@ export function provisionSessionName(container: string): string {
  * - the same rootfs (writable even if the container's is read-only; an overlay is mounted by the
  *   launcher itself, so the steps see and change the merged view, their writes land in the upper layer),
  *   the same switch (pivot_root or chroot), masks and read-only paths, the `host` bootstrap's binds;
- * - mount, uts, ipc and pid namespaces only, the container's hostname;
+ * - mount, uts, ipc and pid namespaces only (plus net with `{ network: false }`), the container's hostname;
  * - the standard mounts (proc, sys, a minimal /dev, devpts, shm, mqueue), the host's resolv.conf and
  *   hosts read-only, a tmpfs /tmp — none of the container's own binds, volumes or `.device()`s;
  * - the default device allow-list (mknod allowed, only the standard nodes usable);
  * - root (uid 0 keeps its capabilities across exec) with PROVISION_CAPABILITIES, no ambient set,
  *   no seccomp filter, no no_new_privs (dpkg runs setuid helpers), no rlimits, no cgroup limits,
- *   no hooks, no network, no restart; a reaper as PID 1 so stray daemons of a postinst are reaped.
+ *   no hooks, the host's network (no bridge), no restart; a reaper as PID 1 so stray daemons of a postinst are reaped.
  */
 export function provisionPlan(container: ContainerPlan, args: readonly string[], options: ProvisionPlanOptions = {}): ContainerPlan {
   if (args.length === 0) throw new Error('provisionPlan: empty command');
@@ -108,10 +116,10 @@ export function provisionPlan(container: ContainerPlan, args: readonly string[],
         ? { overlay: { ...container.rootfs.overlay, lower: [...container.rootfs.overlay.lower] } }
         : {}),
     },
-    namespaces: namespacesUnsharing(PROVISION_NAMESPACES),
+    namespaces: namespacesUnsharing(container.provision.network === 'none' ? [...PROVISION_NAMESPACES, 'net'] : PROVISION_NAMESPACES),
     mounts,
     bootstrap: container.bootstrap,
-    provision: { steps: [], files: [] },
+    provision: { steps: [], files: [], network: container.provision.network },
     cgroup: { resources: {}, raw: { v1: {}, v2: {} } },
     capabilities: { bounding: caps, effective: [...caps], permitted: [...caps], inheritable: [...caps], ambient: [] },
     devices: structuredClone([...DEFAULT_DEVICE_RULES]),

@@ -1,4 +1,5 @@
 import type { SeccompAction, SeccompArg, SeccompPlan } from '../plan/types';
+import { allowedSyscallCount } from '../plan/seccomp-default';
 import { listField } from './spec-format';
 import type { SpecWriter } from './spec-writer';
 
@@ -17,10 +18,16 @@ function argField(a: SeccompArg): string {
 /** The filter is built here; loading waits until just before exec (see compile.ts). */
 export function emitSeccomp(w: SpecWriter, seccomp: SeccompPlan | undefined): void {
   if (!seccomp) return;
+  if (seccomp.profile === 'default') {
+    w.comment(`seccomp: haco's default profile (${allowedSyscallCount(seccomp)} syscalls allowed for this container's capabilities, ${seccompActionField(seccomp)} otherwise); \`optional\` names unknown to this libseccomp are skipped`);
+  }
   w.step('seccomp', seccompActionField(seccomp));
   for (const rule of seccomp.rules) {
     const action = seccompActionField(rule);
     const args = listField(rule.args.map(argField));
-    for (const syscall of rule.syscalls) w.step('seccomp-rule', action, syscall, args);
+    for (const syscall of rule.syscalls) {
+      if (rule.optional) w.step('seccomp-rule', action, syscall, args, 'optional');
+      else w.step('seccomp-rule', action, syscall, args);
+    }
   }
 }

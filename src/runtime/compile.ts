@@ -75,12 +75,12 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   }
   checkKernelFeatures(c.name, ns, host.kernel);
   if (c.seccomp && !host.kernel.seccomp) {
-    throw new HostError('E_KERNEL_SECCOMP', `container "${c.name}" has a seccomp filter, but this kernel has no seccomp filter support`, 'remove .seccomp() or use a kernel with CONFIG_SECCOMP_FILTER');
+    throw new HostError('E_KERNEL_SECCOMP', `container "${c.name}" has a seccomp filter, but this kernel has no seccomp filter support`, 'add .seccomp(false) (every container gets haco\'s default filter otherwise) or use a kernel with CONFIG_SECCOMP_FILTER');
   }
   if (c.seccomp && !c.noNewPrivileges && !c.capabilities.effective.includes('sys_admin')) {
     // The kernel loads a filter only with no_new_privs or CAP_SYS_ADMIN, and the launcher sets neither itself.
     throw new HacoError('E_SECCOMP_NEEDS_NNP', `container "${c.name}" has a seccomp filter but neither no_new_privs nor CAP_SYS_ADMIN, so the kernel would refuse to load it`, {
-      hint: 'keep .noNewPrivileges() on (the default), or keep sys_admin in the capabilities',
+      hint: 'keep .noNewPrivileges() on (the default), keep sys_admin in the capabilities, or turn the filter off with .seccomp(false)',
     });
   }
   const cgroup = planCgroupSetup(c.name, c.cgroup, host.cgroup, c.devices);

@@ -62,7 +62,7 @@ export function planFixture(overrides: DeepPartial<ContainerPlan> = {}): Contain
     namespaces: namespacesUnsharing(DEFAULT_NAMESPACES),
     mounts: [...DEFAULT_MOUNTS],
     bootstrap: { strategy: 'host', binds: ['/usr', '/bin', '/lib'], post: [] },
-    provision: { steps: [], files: [] },
+    provision: { steps: [], files: [], network: 'host' },
     cgroup: { resources: {}, raw: { v1: {}, v2: {} } },
     capabilities: {
       bounding: [...DEFAULT_CAPABILITIES],
