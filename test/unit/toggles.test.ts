@@ -38,9 +38,10 @@ describe('applyToggles', () => {
   });
 
   it('shares and unshares namespaces, keeping the kernel order', () => {
-    expect(toggled({ share: ['pid'] }).namespaces.unshare).toEqual(['mount', 'uts', 'ipc']);
-    expect(toggled({ unshare: ['net', 'cgroup'] }).namespaces.unshare).toEqual(['mount', 'uts', 'ipc', 'pid', 'net', 'cgroup']);
-    expect(toggled({ unshare: ['NET'] }).namespaces.unshare).toContain('net');
+    expect(toggled({ share: ['pid'] }).namespaces.unshare).toEqual(['mount', 'uts', 'ipc', 'net']);
+    expect(toggled({ share: ['net'] }).namespaces.unshare).toEqual(['mount', 'uts', 'ipc', 'pid']);
+    expect(toggled({ unshare: ['time', 'cgroup'] }).namespaces.unshare).toEqual(['mount', 'uts', 'ipc', 'pid', 'net', 'cgroup', 'time']);
+    expect(toggled({ unshare: ['NET'] }, toggled({ share: ['net'] })).namespaces.unshare).toContain('net');
   });
 
   it('explains an unknown namespace with a did-you-mean, naming the flag', () => {

@@ -117,7 +117,8 @@ describe('haco new + plan (the issue\'s "done when")', () => {
     haco(['plan', 'demo.haco.ts'], { cwd: dir, env: env() }); // fills the cache
     const warm = haco(['plan', 'demo.haco.ts'], { cwd: dir, env: env() });
     expect(warm.stdout).toBe(cold.stdout);
-    expect(warm.stdout).toContain('namespaces    new: mount uts ipc pid; shared with host: net user cgroup time');
+    expect(warm.stdout).toContain('namespaces    new: mount uts ipc pid net; shared with host: user cgroup time');
+    expect(warm.stdout).toMatch(/seccomp +haco default profile \(\d+ syscalls allowed, errno 1 \(EPERM\) otherwise\)/);
     const warmJson = haco(['plan', 'demo.haco.ts', '--json'], { cwd: dir, env: env() });
     const coldJson = haco(['plan', 'demo.haco.ts', '--json', '--no-cache'], { cwd: dir, env: env() });
     expect(warmJson.stdout).toBe(coldJson.stdout);

@@ -24,8 +24,8 @@ describe('diffContainers', () => {
   });
 
   it('reports namespace set changes as + and -', () => {
-    expect(lines(base, base.unshare('net'))).toEqual(['namespaces.unshare: + net']);
-    expect(lines(base, base.share('pid').unshare('net'))).toEqual(['namespaces.unshare: - pid', 'namespaces.unshare: + net']);
+    expect(lines(base, base.share('net'))).toEqual(['namespaces.unshare: - net']);
+    expect(lines(base, base.share('pid').unshare('cgroup'))).toEqual(['namespaces.unshare: - pid', 'namespaces.unshare: + cgroup']);
   });
 
   it('reports scalar changes with an arrow and new fields as (unset) →', () => {

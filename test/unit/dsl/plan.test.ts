@@ -19,7 +19,7 @@ describe('defineContainer defaults', () => {
     expect(c.process.args).toEqual(['/bin/sh']);
     expect(c.process.env['PATH']).toContain('/usr/bin');
     expect(c.process.hostname).toBe('first');
-    expect(c.namespaces.unshare).toEqual(['mount', 'uts', 'ipc', 'pid']);
+    expect(c.namespaces.unshare).toEqual(['mount', 'uts', 'ipc', 'pid', 'net']);
     expect(c.rootfs).toMatchObject({ path: '/var/lib/haco/first/rootfs', switchRoot: 'pivot_root', readonly: false });
     expect(c.mounts.map((m) => (m.type === 'standard' ? m.fs : m.type))).toEqual(['proc', 'sys', 'dev', 'devpts', 'shm', 'mqueue']);
     expect(c.capabilities.bounding).toContain('chown');
@@ -67,7 +67,7 @@ describe('every DSL feature reaches the plan', () => {
     .addCaps('sys_time')
     .rlimit('nofile', 1024, 2048)
     .rlimit('core', 0)
-    .seccomp((s) => s.block(['sethostname']).rule({ syscalls: ['personality'], action: 'allow', args: [{ index: 0, op: 'eq', value: 8 }] }))
+    .seccomp((s) => s.base('none').block(['sethostname']).rule({ syscalls: ['personality'], action: 'allow', args: [{ index: 0, op: 'eq', value: 8 }] }))
     .noNewPrivileges(false)
     .network({ bridge: 'haco0', bridgeAddress: '10.88.0.1/24', address: '10.88.0.10/24' })
     .hook('afterSpawn', 'echo $HACO_PID')
@@ -110,7 +110,7 @@ describe('every DSL feature reaches the plan', () => {
       strategy: 'debootstrap', suite: 'bookworm', variant: 'minbase', components: ['main'], include: ['curl'],
       post: [{ name: 'trim', script: 'rm -rf $ROOTFS/usr/share/doc' }],
     });
-    expect(c.provision).toEqual({ files: [{ source: './motd', target: '/etc/motd', mode: '0644' }], steps: [{ name: 'hello', script: 'echo hello' }] });
+    expect(c.provision).toEqual({ files: [{ source: './motd', target: '/etc/motd', mode: '0644' }], steps: [{ name: 'hello', script: 'echo hello' }], network: 'host' });
     expect(c.cgroup.resources).toEqual({
       cpu: { quotaUs: 30000, periodUs: 100000, weight: 200 },
       cpuset: { cpus: '0' },
@@ -147,12 +147,12 @@ describe('every DSL feature reaches the plan', () => {
 
   it('is immutable: deriving does not change the base', () => {
     const base = defineContainer('base').bootstrap((b) => b.busybox());
-    const a = base.extend('a').unshare('net');
+    const a = base.extend('a').share('net');
     const b = base.extend('b').hostname('bee');
     const { containers } = planOf([base, a, b]);
     expect(containers.map((c) => c.name)).toEqual(['base', 'a', 'b']);
-    expect(containers[0]!.namespaces.unshare).not.toContain('net');
-    expect(containers[1]!.namespaces.unshare).toContain('net');
+    expect(containers[0]!.namespaces.unshare).toContain('net');
+    expect(containers[1]!.namespaces.unshare).not.toContain('net');
     expect(containers[1]!.extends).toBe('base');
     expect(containers[1]!.rootfs.path).toBe('/var/lib/haco/a/rootfs');
     expect(containers[1]!.process.hostname).toBe('a');

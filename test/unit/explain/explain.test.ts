@@ -27,17 +27,17 @@ function text(e: ContainerExplanation, id: string): string {
 describe('explainContainer', () => {
   it('follows the launch order', () => {
     expect(explainContainer(first).steps.map((s) => s.id)).toEqual([
-      'create', 'cgroup', 'devices', 'clone', 'cgroup-join', 'rootfs', 'mounts', 'hostname', 'pivot-root', 'masks',
-      'no-new-privs', 'user', 'capabilities', 'exec', 'after',
+      'create', 'cgroup', 'devices', 'clone', 'cgroup-join', 'network', 'rootfs', 'mounts', 'hostname', 'pivot-root', 'masks',
+      'no-new-privs', 'user', 'capabilities', 'seccomp', 'exec', 'after',
     ]);
   });
 
   it('names every new namespace with its clone flag and how to see it', () => {
     const e = explainContainer(first);
     const clone = text(e, 'clone');
-    expect(clone).toContain('clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|SIGCHLD)');
+    expect(clone).toContain('clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|SIGCHLD)');
     expect(clone).toContain('pid (CLONE_NEWPID): isolates process IDs');
-    expect(clone).toContain('Shared with the host: net, user, cgroup, time.');
+    expect(clone).toContain('Shared with the host: user, cgroup, time.');
     expect(step(e, 'clone').seeIt.join('\n')).toContain('`ps` inside lists only the container');
   });
 
@@ -84,7 +84,7 @@ describe('explainContainer', () => {
     expect(text(dropped, 'capabilities')).toContain('Dropped from the default set: chown');
     expect(text(dropped, 'capabilities')).toContain('without chown: `chown 1000 /tmp/f` fails');
     const added = explainContainer(applyToggles(first, { addCaps: ['sys_admin'] }));
-    expect(text(added, 'capabilities')).toContain('Added beyond Docker\'s default set: sys_admin');
+    expect(text(added, 'capabilities')).toContain('Added beyond haco\'s default set: sys_admin');
     expect(text(added, 'capabilities')).not.toContain('without sys_admin');
   });
 

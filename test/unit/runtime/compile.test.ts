@@ -86,6 +86,7 @@ describe('compileLaunchSpec: the default container', () => {
       'symlink',
       'mount',
       'hostname',
+      'lo-up',
       'mask',
       'readonly',
       'pivot-root',
@@ -107,7 +108,7 @@ describe('compileLaunchSpec: the default container', () => {
     expect(lines(steps, 'host-dir')).toEqual(['host-dir /run/haco 0711']);
     expect(lines(steps, 'cgroup-lock')).toEqual(['cgroup-lock /run/haco/.cgroup.lock 10000']);
     expect(lines(steps, 'cgroup-mkdir')).toEqual(['cgroup-mkdir /sys/fs/cgroup/haco', 'cgroup-mkdir /sys/fs/cgroup/haco/demo']);
-    expect(lines(steps, 'spawn')).toEqual(['spawn mount,uts,ipc,pid']);
+    expect(lines(steps, 'spawn')).toEqual(['spawn mount,uts,ipc,pid,net']);
     expect(lines(steps, 'cgroup-join')).toEqual(['cgroup-join /sys/fs/cgroup/haco/demo']);
     expect(out.cgroup.tracking).toBe('/sys/fs/cgroup/haco/demo');
   });
@@ -139,14 +140,15 @@ describe('compileLaunchSpec: the default container', () => {
       'mount shm /dev/shm tmpfs nosuid,nodev,noexec mode=1777',
       'mount mqueue /dev/mqueue mqueue nosuid,nodev,noexec -',
       'hostname demo',
+      'lo-up',
       'pivot-root /var/lib/haco/demo/rootfs',
     ]);
   });
 
   it('drops to the user with capability numbers, then the clean environment and exec', () => {
     expect(lines(steps, 'user')).toEqual(['user 0 0 -']);
-    // chown fowner dac_override fsetid kill setgid setuid setpcap net_bind_service net_raw sys_chroot mknod audit_write setfcap
-    const caps = '0,1,3,4,5,6,7,8,10,13,18,27,29,31';
+    // chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service sys_chroot setfcap
+    const caps = '0,1,3,4,5,6,7,8,10,18,31';
     expect(lines(steps, 'caps')).toEqual([`caps ${caps} ${caps} ${caps} - -`]);
     expect(steps.slice(at(steps, 'env-clear')).map(line)).toEqual([
       'env-clear',
@@ -407,13 +409,13 @@ describe('compileLaunchSpec: conditional steps', () => {
 
   it('spawns straight into the v2 cgroup when the kernel has CLONE_INTO_CGROUP, and joins nothing after', () => {
     const into = compile({}, facts({ kernel: { ...facts().kernel, cloneIntoCgroup: true } }));
-    expect(lines(into, 'spawn')).toEqual(['spawn mount,uts,ipc,pid /sys/fs/cgroup/haco/demo']);
+    expect(lines(into, 'spawn')).toEqual(['spawn mount,uts,ipc,pid,net /sys/fs/cgroup/haco/demo']);
     expect(lines(into, 'cgroup-join')).toEqual([]);
     // Created (phase 1) before the spawn that needs it.
     expect(idx(into, (s) => line(s) === 'cgroup-mkdir /sys/fs/cgroup/haco/demo')).toBeLessThan(at(into, 'spawn'));
     // v1 has no CLONE_INTO_CGROUP: one join per hierarchy, as before.
     const v1 = compile({}, facts({ cgroup: v1Host, kernel: { ...facts().kernel, cloneIntoCgroup: true } }));
-    expect(lines(v1, 'spawn')).toEqual(['spawn mount,uts,ipc,pid']);
+    expect(lines(v1, 'spawn')).toEqual(['spawn mount,uts,ipc,pid,net']);
     expect(lines(v1, 'cgroup-join').length).toBeGreaterThan(0);
   });
 
