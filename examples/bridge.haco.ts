@@ -12,7 +12,11 @@
 import { defineContainer } from 'haco';
 
 const net = { bridge: 'haco0', bridgeAddress: '10.88.0.1/24' };
-const base = defineContainer('net-a').bootstrap((b) => b.busybox());
+const base = defineContainer('net-a')
+  .bootstrap((b) => b.busybox())
+  // ping opens a raw ICMP socket, which needs net_raw: haco's default capability set leaves it out
+  // (without it: "ping: permission denied (are you root?)").
+  .addCaps('net_raw');
 
 export default [
   base.network({ ...net, address: '10.88.0.10/24' }),

@@ -1,5 +1,6 @@
-// Capabilities: root inside a container is not all-powerful. Docker's default set (haco's default)
-// leaves out sys_admin, so setting the hostname fails even though the uts namespace is private.
+// Capabilities: root inside a container is not all-powerful. haco's default set (Podman's: Docker's
+// without mknod, net_raw and audit_write; see docs/security.md) leaves out sys_admin, so setting the
+// hostname fails even though the uts namespace is private.
 //
 //   sudo haco create examples/capabilities.haco.ts
 //   sudo haco start examples/capabilities.haco.ts -c caps-default -- hostname demo
@@ -10,7 +11,9 @@
 //   sudo haco start examples/capabilities.haco.ts -c caps-no-chown -- chown 1000 /tmp
 //       → chown: /tmp: Operation not permitted
 //   sudo haco start examples/capabilities.haco.ts -c caps-default -- grep Cap /proc/self/status
-//       → CapEff 00000000a80425fb  (decode with `capsh --decode=00000000a80425fb`)
+//       → CapEff 00000000800405fb  (decode with `capsh --decode=00000000800405fb`)
+//   sudo haco start examples/capabilities.haco.ts -c caps-default -- ping -c1 127.0.0.1
+//       → ping: permission denied (are you root?)   (no net_raw; `--add-cap net_raw` gives it back)
 //
 // Without editing: `haco start examples/capabilities.haco.ts -c caps-default --add-cap sys_admin -- hostname x`.
 import { defineContainer } from 'haco';

@@ -4,8 +4,9 @@
 //   npx haco start examples/first.haco.ts    # a shell inside; try: hostname; ps; cat /proc/self/status
 //
 // Inside, `hostname` prints my-first (the uts namespace), `ps` shows only the container's processes
-// with /bin/sh as PID 1 (the pid namespace), and `grep Cap /proc/self/status` shows Docker's default
-// capability set. On the host, `cat /proc/$(pgrep -n -f 'haco-launch')/cgroup` shows haco/my-first.
+// with /bin/sh as PID 1 (the pid namespace), `ip addr` only `lo` (the net namespace), and
+// `grep Cap /proc/self/status` haco's default capability set. On the host,
+// `cat /proc/$(pgrep -n -f 'haco-launch')/cgroup` shows haco/my-first.
 import { defineContainer } from 'haco';
 
 export default defineContainer('my-first')
@@ -13,7 +14,8 @@ export default defineContainer('my-first')
   .bootstrap((b) => b.host())
   .command(['/bin/sh'])
   .hostname('my-first')
-  .unshare('mount', 'uts', 'ipc', 'pid')
+  // haco's default namespaces are mount, uts, ipc, pid and net; haconiwa's example kept the host's
+  // network, which here is one switch: .share('net')
   .cpu('50%')
   .memory('256M')
   .pids(128)

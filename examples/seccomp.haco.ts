@@ -1,5 +1,8 @@
 // seccomp: block system calls by name, whatever the capabilities say.
-// Here sys_admin is granted, yet sethostname(2) fails because the filter answers EPERM first.
+// Every container already runs under haco's default filter (an allow list; see docs/security.md); the
+// rules below are added to it. Here sys_admin is granted — which also lets the default filter allow
+// mount(2) and sethostname(2) — yet sethostname fails because this rule answers EPERM first.
+// `.seccomp(false)` would turn filtering off altogether (`Seccomp: 0`).
 //
 //   sudo haco create examples/seccomp.haco.ts
 //   sudo haco start examples/seccomp.haco.ts -- hostname x

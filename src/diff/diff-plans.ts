@@ -1,4 +1,5 @@
-import type { ContainerPlan, Plan } from '../plan/types';
+import { allowedSyscallCount } from '../plan/seccomp-default';
+import type { ContainerPlan, Plan, SeccompRule } from '../plan/types';
 import { diffValues, equal, type Change, type JsonValue, type ListRules } from './values';
 
 /**
@@ -82,7 +83,23 @@ function comparable(c: ContainerPlan, foldCaps: boolean): JsonValue {
     const { bounding, inheritable, ambient } = c.capabilities;
     value['capabilities'] = { set: bounding, inheritable, ambient };
   }
+  const seccomp = c.seccomp;
+  if (seccomp?.profile === 'default') {
+    // haco's profile is derived from the capabilities: a capability change shows as a count here (the
+    // capability line says why); the definition's own rules are listed one by one.
+    value['seccomp'] = {
+      profile: 'default',
+      action: seccomp.action === 'errno' ? `errno ${seccomp.errno ?? 1}` : seccomp.action,
+      allowedSyscalls: allowedSyscallCount(seccomp),
+      rules: seccomp.rules.filter((r) => !r.optional).map(describeRule),
+    };
+  }
   return value;
+}
+
+function describeRule(r: SeccompRule): string {
+  const args = r.args.length ? `(${r.args.map((a) => `arg${a.index} ${a.op} ${a.value}${a.valueTwo === undefined ? '' : ` ${a.valueTwo}`}`).join(', ')})` : '';
+  return `${r.syscalls.join(',')}${args} → ${r.action === 'errno' ? `errno ${r.errno ?? 1}` : r.action}`;
 }
 
 function foldable(c: ContainerPlan): boolean {

@@ -160,8 +160,12 @@ describeRoot('examples/ start and do what their comments say', () => {
     expect(start('namespaces.haco.ts', 'ns-share-uts', ['hostname']).stdout).toBe(`${os.hostname()}\n`);
     const mnt = start('namespaces.haco.ts', 'ns-mount', ['findmnt', '-n', '-o', 'FSTYPE', '/mnt']);
     expect(mnt.stdout).toBe('tmpfs\n');
-    const links = start('namespaces.haco.ts', 'ns-net', ['ip', '-o', 'link']);
+    const links = start('namespaces.haco.ts', 'ns-base', ['ip', '-o', 'link']);
     expect(links.stdout.trim().split('\n').map((l) => l.split(':')[1]!.trim())).toEqual(['lo']);
+    // The default net namespace is the container's own; .share('net') gives it the host's.
+    const hostNet = fs.readlinkSync('/proc/self/ns/net');
+    expect(start('namespaces.haco.ts', 'ns-base', ['readlink', '/proc/self/ns/net']).stdout.trim()).not.toBe(hostNet);
+    expect(start('namespaces.haco.ts', 'ns-share-net', ['readlink', '/proc/self/ns/net']).stdout.trim()).toBe(hostNet);
     expect(start('namespaces.haco.ts', 'ns-user', ['cat', '/proc/self/uid_map']).stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
     // The container's own cgroup is its root: every line ends in ":/" (v1 lists one per hierarchy).
     const cg = start('namespaces.haco.ts', 'ns-cgroup', ['cat', '/proc/self/cgroup']).stdout.trim().split('\n');
@@ -229,7 +233,7 @@ describeRoot('examples/ start and do what their comments say', () => {
     const chown = start('capabilities.haco.ts', 'caps-no-chown', ['chown', '1000', '/tmp']);
     expect(chown.status).toBe(1);
     expect(chown.stderr).toMatch(/Operation not permitted/);
-    expect(start('capabilities.haco.ts', 'caps-default', ['grep', 'CapEff', '/proc/self/status']).stdout).toMatch(/^CapEff:\s+00000000a80425fb$/m);
+    expect(start('capabilities.haco.ts', 'caps-default', ['grep', 'CapEff', '/proc/self/status']).stdout).toMatch(/^CapEff:\s+00000000800405fb$/m);
     expect(start('capabilities.haco.ts', 'caps-none', ['grep', 'CapEff', '/proc/self/status']).stdout).toMatch(/^CapEff:\s+0000000000000000$/m);
   });
 
@@ -292,8 +296,8 @@ describeRoot('examples/ start and do what their comments say', () => {
     for (const name of ['multi-base', 'web', 'worker']) expect(fs.existsSync(path.join(VARLIB, name, 'rootfs/bin/busybox'))).toBe(true);
     expect(start('multi.haco.ts', 'web', ['hostname']).stdout).toBe('web\n');
     const caps = start('multi.haco.ts', 'worker', ['grep', 'CapEff', '/proc/self/status']).stdout;
-    // worker drops net_raw (bit 13) and net_bind_service (bit 10) from the default a80425fb.
-    expect(caps).toMatch(/^CapEff:\s+00000000a80401fb$/m);
+    // worker drops net_bind_service (bit 10) from the default 800405fb.
+    expect(caps).toMatch(/^CapEff:\s+00000000800401fb$/m);
   });
 
   test('overlay: writes land in the upper dir, the lower layer and the sibling never see them', () => {

@@ -1,4 +1,4 @@
 import { defineContainer } from 'haco';
 
-// Docker's default capability set: no sys_admin.
+// haco's default capability set: no sys_admin, no net_raw.
 export default defineContainer('tut-caps').bootstrap((b) => b.host());
