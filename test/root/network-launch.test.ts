@@ -54,7 +54,8 @@ function plan(builder: ContainerBuilder): ContainerPlan {
   return built.plan.containers[0]!;
 }
 
-const container = (name: string, command: string[]) => defineContainer(`hnt-${tag}-${name}`).rootfs(path.join(work, 'root')).command(command);
+// net_raw: the containers ping (a raw ICMP socket), which haco's default capability set leaves out.
+const container = (name: string, command: string[]) => defineContainer(`hnt-${tag}-${name}`).rootfs(path.join(work, 'root')).command(command).addCaps('net_raw');
 
 const launched: Array<{ kill(signal: NodeJS.Signals): void }> = [];
 

@@ -94,7 +94,8 @@ function hacoInBackground(args: string[]): Background {
 function define(name: string, host: number, extra: Record<string, unknown> = {}): { file: string; name: string } {
   const full = `hn-${tag}-${name}`;
   const network = { bridge: BRIDGE, bridgeAddress: `${SUBNET}.1/24`, address: `${SUBNET}.${host}/24`, vethHost: `vh${tag}${name}`, ...extra };
-  return { file: ws.define(full, `.network(${JSON.stringify(network)})`), name: full };
+  // net_raw: the containers ping each other (a raw ICMP socket; haco's default set leaves it out).
+  return { file: ws.define(full, `.network(${JSON.stringify(network)}).addCaps('net_raw')`), name: full };
 }
 
 /** A container that stays up until SIGTERM (PID 1 of a pid namespace ignores signals it does not handle). */
