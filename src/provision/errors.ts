@@ -1,4 +1,14 @@
 import { HacoError } from '../errors';
+import { PROVISION_CAPABILITIES } from './provision-plan';
+
+/**
+ * A bare "Operation not permitted" says nothing about why: in a provision step it is a capability the
+ * session does not have (it keeps PROVISION_CAPABILITIES, never sys_admin or net_admin).
+ */
+function permissionHint(output: string): string {
+  if (!/Operation not permitted|permission denied|EPERM/i.test(output)) return '';
+  return `a command was refused a privilege (EPERM): provision steps run as root with only ${PROVISION_CAPABILITIES.join(' ')} — no sys_admin (mount, hostname), net_admin (interfaces, routes) or sys_module; see docs/rootfs.md\n  `;
+}
 
 /** A provision step exited non-zero: haco exits with the step's own code. */
 export class ProvisionStepError extends HacoError {
@@ -6,7 +16,7 @@ export class ProvisionStepError extends HacoError {
   constructor(container: string, step: string, exitCode: number, tail: readonly string[]) {
     const last = tail.filter((l) => !l.startsWith('+ ')).slice(-3).join('\n');
     super('E_PROVISION_STEP', `provision step "${step}" of "${container}" failed with exit code ${exitCode}`, {
-      hint: `${last ? `${last}\n  ` : ''}fix the step and run \`haco provision FILE\` again: the steps that succeeded are skipped`,
+      hint: `${last ? `${last}\n  ` : ''}${permissionHint(last)}fix the step and run \`haco provision FILE\` again: the steps that succeeded are skipped`,
       exitCode: exitCode > 0 && exitCode < 126 ? exitCode : 1,
     });
     this.step = step;

@@ -6,6 +6,7 @@ import { resolveDefaultSeccomp } from '../../../src/plan/seccomp-default';
 import { summarizePlan } from '../../../src/plan/summary';
 import { applyToggles } from '../../../src/plan/toggles';
 import type { ContainerPlan, SeccompPlan } from '../../../src/plan/types';
+import { ProvisionStepError } from '../../../src/provision/errors';
 import { PROVISION_CAPABILITIES, provisionPlan } from '../../../src/provision/provision-plan';
 import { compileLaunchSpec } from '../../../src/runtime/compile';
 import type { HostFacts } from '../../../src/runtime/host-facts';
@@ -112,5 +113,14 @@ describe('secure defaults', () => {
     expect(offline.provision.network).toBe('none');
     expect(provisionPlan(offline, ['/bin/true']).namespaces.unshare).toContain('net');
     for (const cap of ['net_raw', 'mknod', 'audit_write', 'dac_read_search'] as const) expect(PROVISION_CAPABILITIES).toContain(cap);
+  });
+});
+
+describe('a provision step refused a privilege', () => {
+  it('says which capabilities provision has, instead of a bare EPERM', () => {
+    const e = new ProvisionStepError('web', 'seed', 1, ['+ mount -t tmpfs x /mnt', 'mount: permission denied (are you root?)']);
+    expect(e.hint).toContain('no sys_admin (mount, hostname)');
+    expect(e.hint).toContain('net_raw');
+    expect(new ProvisionStepError('web', 'seed', 1, ['false']).hint).not.toContain('EPERM');
   });
 });
