@@ -46,7 +46,7 @@ export const NAMESPACE_FACTS: Record<NamespaceKind, NamespaceFacts> = {
     flag: 'CLONE_NEWNET',
     isolates: 'network interfaces, addresses, routes, firewall rules and ports',
     seeIsolated: '`ip addr` inside shows only `lo` (plus the veth when a network is wired); the host\'s interfaces are gone',
-    seeShared: '`ip addr` inside shows the host\'s interfaces, and a server inside listens on the host\'s addresses',
+    seeShared: '`ip addr` inside shows the host\'s interfaces; the host\'s 127.0.0.1 services and abstract unix sockets answer, and a server inside listens on the host\'s addresses',
   },
   user: {
     flag: 'CLONE_NEWUSER',
