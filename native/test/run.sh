@@ -322,6 +322,21 @@ run secbad
 check "unknown syscall name: 125" eq "$RC" 125
 check "  ... named in the message" has secbad.err 'unknown system call "no_such_syscall_xyz"'
 
+POST="seccomp allow
+seccomp-rule errno:1 no_such_syscall_xyz - optional
+seccomp-rule errno:1 sethostname - optional
+seccomp-load" mkspec secopt mount,uts,pid 'hostname other 2>&1; echo "h=$?"'
+run secopt
+check "optional unknown syscall name: skipped, not an error" eq "$RC" 0
+check "  ... the other optional rules still apply" has secopt.out '^h=1$'
+
+POST="seccomp errno:1
+seccomp-rule allow getpid - maybe
+seccomp-load" mkspec secflag mount,pid 'echo should-not-run'
+run secflag
+check "unknown seccomp-rule flag: 125" eq "$RC" 125
+check "  ... named in the message" has secflag.err 'unknown flag "maybe"'
+
 # ---- failures and their exit statuses ----------------------------------------------------------------
 P1="hint mount ENODEV no%20such%20filesystem%20type" PRE="mount none /x nosuchfs - -" mkspec badmount mount,pid 'echo should-not-run'
 run badmount
