@@ -29,7 +29,7 @@ const bit = (name: string) => 1n << BigInt(CAPABILITY_NAMES.indexOf(name as (typ
 
 describeStart('haco start: secure defaults', () => {
   beforeAll(() => {
-    ws = makeWorkspace('start-dflt');
+    ws = makeWorkspace('sec-dflt');
   });
   afterAll(() => ws?.cleanup());
 
