@@ -66,9 +66,8 @@ describeStart('haco start: secure defaults', () => {
       expect({ status: up.status, stderr: up.stderr }).toEqual({ status: 0, stderr: '' });
       const deadline = Date.now() + 10_000;
       for (;;) {
-        // bash's /dev/tcp: a connect(2) that succeeds once the listener is there.
-        const probe = inNs(['bash', '-c', 'echo > /dev/tcp/127.0.0.1/8089']);
-        if (probe.status === 0) break;
+        const probe = inNs(['busybox', 'nc', '127.0.0.1', '8089'], 'GET / HTTP/1.0\r\n\r\n');
+        if (probe.stdout.endsWith('host-only secret\n')) break;
         if (Date.now() > deadline) throw new Error(`the test listener did not come up: ${probe.stderr} ${serverErr}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
