@@ -16,6 +16,8 @@ export default defineContainer('debian')
       // Runs on the host with $ROOTFS set: docs are dead weight in a container.
       .post('trim-docs', 'rm -rf "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/*'),
   )
+  // Provision steps use the host's network (apt could download here); the started container has its
+  // own with only `lo` (haco's default): add .share('net') or a .network() to run apt in it.
   .provision((p) => p.step('motd', 'echo "haco debian example" > /etc/motd'))
   .hostResolvConf()
   .command(['/bin/bash', '-l']);
