@@ -24,12 +24,12 @@ describeRoot('haco lifecycle walk-through', () => {
     const created = lab.haco(['new', file, '--name', name, '--root', lab.rootfs]);
     expect(created.stderr).toBe('');
     expect(created.status).toBe(0);
-    // Turn the template into a busybox container with its own user and net namespaces and reloadable limits.
+    // Turn the template into a busybox container with its own user and cgroup namespaces (net is one of
+    // haco's defaults) and reloadable limits.
     let text = fs.readFileSync(file, 'utf8');
     text = text
       .replace('.bootstrap((b) => b.host())', '.bootstrap((b) => b.busybox())')
-      .replace(".command(['/bin/sh'])", `.command(['/bin/sh', '-c', 'echo started ${lab.tag}; echo oops >&2; while :; do sleep 1; done'])\n  .reaper()\n  .mapRootTo(100000, 65536)`)
-      .replace(".unshare('mount', 'uts', 'ipc', 'pid')", ".unshare('mount', 'uts', 'ipc', 'pid', 'net', 'cgroup')")
+      .replace(".command(['/bin/sh'])", `.command(['/bin/sh', '-c', 'echo started ${lab.tag}; echo oops >&2; while :; do sleep 1; done'])\n  .reaper()\n  .mapRootTo(100000, 65536)\n  .unshare('cgroup')`)
       .replace(".cpu('50%')", ".cpu('40%')")
       .replace(".rlimit('nofile', 1024)", ".rlimit('nofile', 2048, 4096)\n  .hook('afterReload', ['/bin/sh', '-c', 'echo reloaded $HACO_NAME pid=$HACO_PID > $HACO_STATE_DIR/reloaded'])");
     fs.writeFileSync(file, text);
