@@ -13,19 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failed, passed;
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (cond) {                                         \
-			passed++;                                   \
-		} else {                                            \
-			failed++;                                   \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-		}                                                   \
-	} while (0)
+#include "check.h"
 
 /* Run PROG on one access; returns r0, or -1 for an instruction it does not know. */
 static long run(const struct bpf_insn *prog, int len, int type, int access, unsigned major, unsigned minor)

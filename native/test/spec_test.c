@@ -8,19 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failed, passed;
-
-#define CHECK(cond, ...)                                                         \
-	do {                                                                     \
-		if (cond) {                                                      \
-			passed++;                                                \
-		} else {                                                         \
-			failed++;                                                \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);              \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
+#include "check.h"
 
 static int decode(const char *in, char *out, size_t sz)
 {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { HacoError } from '../errors';
 import { LAUNCHER_BUILD_TOOLS } from '../host/launcher-build';
 import { installHint } from '../host/tools';
+import type { ToolEntry } from '../host/tool-manifest';
 import type { HostProbe } from './probe';
 
 /**
@@ -21,13 +22,8 @@ export interface DoctorCheck {
   fix?: string;
 }
 
-export interface DoctorTool {
-  name: string;
-  kind: 'program' | 'header' | 'file';
-  package: string | null;
-  need: 'required' | 'optional';
-  set: 'runtime' | 'dev';
-  feature: string;
+/** A manifest entry (src/host/tool-manifest.ts) with what this host has of it. */
+export interface DoctorTool extends ToolEntry {
   found: boolean;
   path?: string;
   status: CheckStatus;
