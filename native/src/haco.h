@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <termios.h>
 
 /* ---- spec.c: the line format ------------------------------------------ */
 
@@ -94,6 +95,16 @@ struct ctx {
 	int restarts;
 	int restart_policy;     /* RESTART_NO / RESTART_ON_FAILURE / RESTART_ALWAYS */
 	unsigned long long restart_max, backoff_ms;
+
+	/* ---- pty.c: the container's terminal (a `pty` step) ---- */
+	int pty_sock;           /* child's end of the socketpair the master travels on */
+	int pty_sock_parent;    /* launcher's end */
+	int pty_master;         /* the container's terminal, in the launcher */
+	int pty_input;          /* relay our stdin (`pty-input` metadata: -i) */
+	struct termios host_termios; /* the user's terminal before raw mode */
+	int host_termios_saved, host_raw;
+	sigset_t forward_set;   /* `forward-signals`: what the launcher (and the reaper) pass on */
+	int forward_set_given;
 };
 
 enum { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
@@ -183,7 +194,9 @@ step_fn step_stdio, step_setsid, step_no_new_privs, step_user, step_chdir, step_
 int run_command(struct ctx *c, char **argv, pid_t pid, const char *what);
 /* As run_command, with HACO_EXIT_CODE set (failure-cmd). */
 int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, int status);
-void forward_signals(pid_t to, int also_sigint);
+void forward_signals(const struct ctx *c, pid_t to, int also_sigint);
+int parse_forward_signals(struct ctx *c, const char *list);
+void forward_set(const struct ctx *c, sigset_t *set);
 /* Set by SIGTERM/SIGINT/SIGHUP/SIGQUIT and SIGRTMIN (`haco kill`): do not restart. */
 int stop_requested(void);
 void watch_stop_signal(void);
@@ -196,6 +209,16 @@ const char *fds_close_from(int first, int keep);
 const char *fds_cloexec_from(int first);
 /* proc.c: fds >= 3 + preserve-fds close-on-exec, once (before seccomp-load, or at exec), traced */
 void fds_mark_for_exec(struct ctx *c);
+/* pty.c */
+step_fn step_pty;
+int pty_wanted(const struct spec *sp);
+int pty_socketpair(struct ctx *c);
+int pty_receive(struct ctx *c);               /* the master from the child; -1 on EOF */
+void pty_copy_winsize(struct ctx *c);
+void pty_save_host(struct ctx *c);
+void pty_restore_host(struct ctx *c);
+void pty_restore_after_death(struct ctx *c);
+int pty_relay(struct ctx *c, pid_t child, int input); /* until the child exits: its status */
 
 /* state.c: the state directory (docs/lifecycle.md). The lifecycle steps are metadata
  * (state-dir, state-file, state-meta, restart, hook-env, failure-cmd): read, not run. */

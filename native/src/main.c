@@ -43,6 +43,7 @@ static const struct stepdef STEPS[] = {
 	{ "state-meta", META, 2, 2, NULL },
 	{ "restart", META, 3, 3, NULL },
 	{ "hook-env", META, 2, 2, NULL },
+	{ "forward-signals", META, 1, 1, NULL },
 	{ "cgroup-lock", P1, 2, 2, step_cgroup_lock },
 	{ "preserve-fds", META, 1, 1, NULL },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
@@ -77,6 +78,7 @@ static const struct stepdef STEPS[] = {
 	{ "lo-up", P3, 0, 0, step_lo_up },
 	{ "rlimit", P3, 3, 3, step_rlimit },
 	{ "setsid", P3, 0, 0, step_setsid },
+	{ "pty", P3, 4, 4, step_pty },
 	{ "no-new-privs", P3, 0, 0, step_no_new_privs },
 	{ "user", P3, 3, 3, step_user },
 	{ "caps", P3, 5, 5, step_caps },
@@ -200,8 +202,14 @@ static int read_metadata(struct ctx *c)
 			if (parse_ulong(s->argv[0], &n) < 0 || n > 1000)
 				return fail(c, 0, "line %d: preserve-fds takes a number of fds, 0 to 1000", s->line);
 			c->preserve_fds = (int)n;
-		} else if (strcmp(s->name, "spawn") == 0)
-			break;
+		} else if (strcmp(s->name, "forward-signals") == 0) {
+			if (parse_forward_signals(c, s->argv[0]) < 0)
+				return -1;
+		} else if (strcmp(s->name, "pty") == 0) {
+			if (strcmp(s->argv[3], "stdin") && strcmp(s->argv[3], "no-stdin"))
+				return fail(c, 0, "line %d: pty takes PTMX UID GID stdin|no-stdin", s->line);
+			c->pty_input = strcmp(s->argv[3], "stdin") == 0;
+		}
 	}
 	c->cur = NULL;
 	return 0;
@@ -262,6 +270,8 @@ static void child_main(struct ctx *c, size_t release, size_t exec)
 		_exit(125);
 	close(c->sync_w);
 	close(c->err_r);
+	if (c->pty_sock_parent >= 0)
+		close(c->pty_sock_parent);
 	/* Close-on-exec would close these at exec, but a reaper never execs: it must
 	 * not keep the state lock or the watcher's pipe open. */
 	if (c->lockfd >= 0)
@@ -340,15 +350,18 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 		goto close_pipes;
 	}
 	c->sync_r = sync[0], c->sync_w = sync[1], c->err_r = errp[0], c->err_w = errp[1];
+	/* The container's terminal comes back to us over this socket (pty.c). */
+	if (pty_wanted(sp) && pty_socketpair(c) < 0) {
+		ns_preopen_close(c);
+		goto close_pipes;
+	}
 
 	int flags = c->spawn_flags;
 	/* Block the signals we forward until the handlers are in place, so a SIGTERM
 	 * right after clone() is not lost. The child restores the old mask. */
 	sigset_t fwd;
-	sigemptyset(&fwd);
-	for (int s = 1; s < 32; s++)
-		if (s == SIGTERM || s == SIGHUP || s == SIGQUIT || s == SIGUSR1 || s == SIGUSR2 || s == SIGINT)
-			sigaddset(&fwd, s);
+	forward_set(c, &fwd);
+	sigaddset(&fwd, SIGINT);
 	sigprocmask(SIG_BLOCK, &fwd, &c->oldmask);
 
 	pid_t pid = ns_spawn(c, flags, sp->steps[spawn].argc > 1 ? sp->steps[spawn].argv[1] : NULL);
@@ -365,10 +378,12 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	ns_preopen_close(c); /* the child has its copies */
 	close(c->sync_r), close(c->err_w);
 	c->sync_r = c->err_w = -1;
+	if (c->pty_sock >= 0)
+		close(c->pty_sock), c->pty_sock = -1;
 	for (int i = 0; i < 3; i++)
 		if (c->host_stdio[i] >= 0)
 			close(c->host_stdio[i]), c->host_stdio[i] = -1;
-	forward_signals(pid, c->detach); /* handlers in place: unblock */
+	forward_signals(c, pid, c->detach); /* handlers in place: unblock */
 	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
 
 	/* ---- phase 2: wire, while the child waits ---- */
@@ -388,6 +403,10 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	}
 
 	/* ---- phase 3 runs in the child. A failure arrives on the error pipe. ---- */
+	/* With a pty, the master arrives first; EOF means the child failed before
+	 * its pty step, and the error pipe says why. */
+	if (c->pty_sock_parent >= 0)
+		pty_receive(c);
 	ssize_t n;
 	do
 		n = read(c->err_r, &c->fail, sizeof(c->fail));
@@ -395,8 +414,10 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	close(c->err_r);
 	c->err_r = -1;
 	if (n == (ssize_t)sizeof(c->fail)) {
+		if (c->pty_master >= 0)
+			close(c->pty_master), c->pty_master = -1;
 		wait_child(pid);
-		forward_signals(0, c->detach);
+		forward_signals(c, 0, c->detach);
 		c->fail.msg[sizeof(c->fail.msg) - 1] = '\0';
 		c->fail.step[sizeof(c->fail.step) - 1] = '\0';
 		return -1;
@@ -406,10 +427,10 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 kill_child:
 	kill(pid, SIGKILL);
 	wait_child(pid);
-	forward_signals(0, c->detach);
+	forward_signals(c, 0, c->detach);
 close_pipes:; /* a label cannot precede a declaration before C23 (gcc allows it, clang does not) */
-	int *fds[] = { &c->sync_r, &c->sync_w, &c->err_r, &c->err_w };
-	for (size_t i = 0; i < 4; i++)
+	int *fds[] = { &c->sync_r, &c->sync_w, &c->err_r, &c->err_w, &c->pty_sock, &c->pty_sock_parent, &c->pty_master };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0)
 			close(*fds[i]), *fds[i] = -1;
 	for (int i = 0; i < 3; i++)
@@ -434,6 +455,7 @@ static void failure_cmds(struct ctx *c, int status)
 /* Everything after "the last run is over": drain, cleanup, state, watcher. */
 static int finish(struct ctx *c, int status, const struct failure *failed, int ever_ran)
 {
+	pty_restore_host(c); /* before any message: the user's terminal as it was */
 	supervise_drain_cgroups(c, 2000);
 	cgroup_report_oom(c); /* before cleanup removes the counters */
 	cleanup(c);
@@ -488,6 +510,8 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 		state_write(c, "starting", -1, NULL);
 	}
 	watch_stop_signal();
+	if (!c->detach && pty_wanted(c->spec))
+		pty_save_host(c); /* before the watcher: it restores the terminal if we are killed */
 	if (supervise_watcher(c, cleanup) < 0) {
 		struct failure f = c->fail;
 		report_failure(c, &f);
@@ -512,8 +536,8 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			state_write(c, "running", -1, NULL);
 			supervise_ready(c, NULL, 0);
 			/* ---- supervise: the container runs ---- */
-			status = wait_child(c->child);
-			forward_signals(0, c->detach);
+			status = c->pty_master >= 0 ? pty_relay(c, c->child, c->pty_input) : wait_child(c->child);
+			forward_signals(c, 0, c->detach);
 			tracef(c, "container exited: status %d", status);
 		}
 		if (!supervise_should_restart(c, status))
@@ -608,6 +632,7 @@ int main(int argc, char **argv)
 	c->rootfd = -1;
 	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
 	c->lockfd = c->cglockfd = c->ready_w = c->watch_w = -1;
+	c->pty_sock = c->pty_sock_parent = c->pty_master = -1;
 	for (int i = 0; i < 3; i++)
 		c->host_stdio[i] = -1;
 

@@ -26,7 +26,7 @@ static volatile sig_atomic_t stopping;
 
 static void forward(int sig)
 {
-	if (sig != SIGUSR1 && sig != SIGUSR2)
+	if (sig != SIGUSR1 && sig != SIGUSR2 && sig != SIGWINCH)
 		stopping = 1;
 	if (forward_to > 0)
 		kill(forward_to, sig);
@@ -55,20 +55,68 @@ void watch_stop_signal(void)
 	sigaction(SIGRTMIN, &sa, NULL);
 }
 
-void forward_signals(pid_t to, int also_sigint)
+static const struct { const char *name; int sig; } SIGNALS[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "USR1", SIGUSR1 },
+	{ "USR2", SIGUSR2 }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+	{ "WINCH", SIGWINCH }, { "PWR", SIGPWR }, { NULL, 0 },
+};
+
+/* `forward-signals LIST`: names without SIG (INT,TERM,...); STOP and KILL cannot be caught. */
+int parse_forward_signals(struct ctx *c, const char *list)
 {
-	static const int sigs[] = { SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	char **v;
+	int n = split_list(list, &v);
+	if (n < 0)
+		return fail(c, errno, "forward-signals %s", list);
+	sigemptyset(&c->forward_set);
+	for (int i = 0; i < n; i++) {
+		int found = 0;
+		for (size_t k = 0; SIGNALS[k].name; k++)
+			if (strcmp(SIGNALS[k].name, v[i]) == 0) {
+				sigaddset(&c->forward_set, SIGNALS[k].sig);
+				found = 1;
+			}
+		if (!found) {
+			fail(c, 0, "forward-signals: unknown signal \"%s\" (HUP, INT, QUIT, USR1, USR2, ALRM, TERM, CONT, WINCH, PWR)", v[i]);
+			free(v);
+			return -1;
+		}
+	}
+	free(v);
+	c->forward_set_given = 1;
+	return 0;
+}
+
+/* The set forwarded: the spec's `forward-signals`, or TERM HUP QUIT USR1 USR2. */
+void forward_set(const struct ctx *c, sigset_t *set)
+{
+	if (c->forward_set_given) {
+		*set = c->forward_set;
+		return;
+	}
+	sigemptyset(set);
+	sigaddset(set, SIGTERM), sigaddset(set, SIGHUP), sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGUSR1), sigaddset(set, SIGUSR2);
+}
+
+void forward_signals(const struct ctx *c, pid_t to, int also_sigint)
+{
+	sigset_t set;
+	forward_set(c, &set);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = forward;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	forward_to = to;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	/* Ctrl-C is sent by the terminal to the whole foreground process group,
-	 * the container included: the launcher must not die of it, only wait. */
-	if (!also_sigint)
+	for (size_t k = 0; SIGNALS[k].name; k++)
+		if (SIGNALS[k].sig != SIGINT && sigismember(&set, SIGNALS[k].sig))
+			sigaction(SIGNALS[k].sig, &sa, NULL);
+	/* Without a pty of its own, Ctrl-C is sent by the terminal to the whole
+	 * foreground process group, the container included: the launcher must not
+	 * die of it, only wait. With a pty (raw terminal), a SIGINT is a kill(1)
+	 * aimed at us, and TS lists INT to pass it on. */
+	if (!also_sigint && !sigismember(&set, SIGINT))
 		sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
 }
@@ -384,7 +432,7 @@ int step_reaper(struct ctx *c, char **argv, int argc)
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
-	forward_signals(pid, 1);
+	forward_signals(c, pid, 1);
 	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
 	for (;;) {
 		int st;

@@ -219,6 +219,7 @@ int supervise_watcher(struct ctx *c, void (*cleanup)(struct ctx *))
 		 * container got SIGKILL through PDEATHSIG; whatever else is in its cgroups
 		 * (no pid namespace) is killed here, then everything is removed. */
 		c->child = 0;
+		pty_restore_after_death(c); /* the launcher had it raw: give the user a usable terminal back */
 		warnf(c, "supervisor %d is gone: cleaning up after it", (int)c->launcher);
 		supervise_drain_cgroups(c, 5000);
 		cgroup_report_oom(c);

@@ -25,6 +25,9 @@ export default class Start extends HacoCommand {
     detach: Flags.boolean({ char: 'd', description: 'Run in the background: returns once the command started; see `haco ps`, `haco logs`.', default: false }),
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
     'preserve-fds': preserveFdsFlag,
+    tty: Flags.boolean({ char: 't', allowNo: true, description: "A terminal of the container's own (a pty from its devpts); default: when stdin is a terminal." }),
+    interactive: Flags.boolean({ char: 'i', allowNo: true, description: "Pass this terminal's input (stdin) to the container (default; --no-interactive: stdin at end of file)." }),
+    init: Flags.boolean({ allowNo: true, description: 'A tiny init as PID 1 that forwards signals and reaps zombies (default in the foreground; --no-init: the command is PID 1).' }),
     ...toggleFlags,
   };
 
@@ -42,6 +45,9 @@ export default class Start extends HacoCommand {
       trace: flags.trace,
       detach: flags.detach,
       ...(flags['preserve-fds'] !== undefined ? { preserveFds: flags['preserve-fds'] } : {}),
+      ...(flags.tty !== undefined ? { tty: flags.tty } : {}),
+      ...(flags.interactive !== undefined ? { interactive: flags.interactive } : {}),
+      ...(flags.init !== undefined ? { init: flags.init } : {}),
       toggles: togglesFromFlags(flags),
     });
     process.exitCode = code;

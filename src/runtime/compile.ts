@@ -20,6 +20,7 @@ import {
 import { emitLifecycle, type LifecycleOptions } from './compile-lifecycle';
 import { emitEnv, emitPreserveFds, emitRlimits, emitStdio, emitUser, withListenFds } from './compile-process';
 import { emitSeccomp } from './compile-seccomp';
+import { emitTerminal, forwardedSignals, type TerminalOptions } from './compile-terminal';
 import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
 import { networkSpecEntries } from '../network/spec';
@@ -45,6 +46,8 @@ export interface CompileOptions {
   networkHook?: readonly string[];
   /** State dir, lock and restart policy for `haco start` (src/runtime/compile-lifecycle.ts). */
   lifecycle?: LifecycleOptions;
+  /** A foreground start's terminal (pty, stdin relay) and so which signals the launcher forwards. */
+  terminal?: TerminalOptions;
 }
 
 export interface CompiledSpec {
@@ -99,6 +102,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   const preserveFds = c.process.preserveFds ?? 0;
   emitPreserveFds(w, preserveFds);
   emitLifecycle(w, c, opts.lifecycle, cgroup);
+  w.step('forward-signals', forwardedSignals(opts.terminal).join(','));
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   // The shared haco parents go too when this was the last container under them (see cgroupLockPath).
@@ -166,7 +170,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitSwitchRoot(w, c.rootfs);
   emitStdio(w, c.process, 'container');
   emitRlimits(w, c.rlimits);
-  if (c.process.sessionLeader) w.step('setsid');
+  emitTerminal(w, c, opts.terminal);
   if (c.noNewPrivileges) w.step('no-new-privs');
   emitUser(w, c.process);
   emitCaps(w, c.capabilities);

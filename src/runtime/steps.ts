@@ -15,6 +15,7 @@ export const STEP_NAMES = [
   'restart',
   'hook-env',
   'preserve-fds',
+  'forward-signals',
   // phase 1
   'cgroup-lock',
   'cgroup-mkdir',
@@ -51,6 +52,7 @@ export const STEP_NAMES = [
   'lo-up',
   'rlimit',
   'setsid',
+  'pty',
   'no-new-privs',
   'user',
   'caps',

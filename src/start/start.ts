@@ -15,8 +15,9 @@ import { findLauncher } from '../runtime/launcher-path';
 import { handOver } from './handoff';
 import { preflight } from './preflight';
 import { sweepStaleCgroups } from './sweep';
+import { decideTerminal, type TerminalRequest } from './terminal';
 
-export interface StartRequest {
+export interface StartRequest extends TerminalRequest {
   file: string;
   container?: string;
   /** Replaces the container's command. */
@@ -67,6 +68,8 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   const facts = detectHostFacts();
   sweepStaleCgroups(facts.cgroup, []);
   const stateDir = stateDirOf(container.name);
+  const decided = decideTerminal(container, request);
+  container = decided.container;
   if (request.detach) container = withLogFiles(container, stateDir);
   const planJson = JSON.stringify(original);
   const lifecycle: LifecycleOptions = {
@@ -83,7 +86,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
     },
   };
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
-  const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false });
+  const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false, ...(decided.terminal ? { terminal: decided.terminal } : {}) });
   const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(request.detach ? ['--detach'] : [])];
   return { name: container.name, argv, spec: spec.text, preserveFds: container.process.preserveFds ?? 0 };
 }

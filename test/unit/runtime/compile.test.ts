@@ -69,6 +69,7 @@ describe('compileLaunchSpec: the default container', () => {
       'name',
       'host-dir',
       'hook-env',
+      'forward-signals',
       'cleanup-cgroup',
       'cleanup-cgroup-parent',
       'hint',
