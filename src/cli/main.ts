@@ -17,6 +17,7 @@ import Ps from '../commands/ps';
 import Reload from '../commands/reload';
 import Rm from '../commands/rm';
 import Start from '../commands/start';
+import Stop from '../commands/stop';
 import ProvisionCommand from '../commands/provision';
 import Validate from '../commands/validate';
 import Version from '../commands/version';
@@ -45,6 +46,7 @@ export const COMMANDS = {
   reload: Reload,
   rm: Rm,
   start: Start,
+  stop: Stop,
   provision: ProvisionCommand,
   validate: Validate,
   version: Version,

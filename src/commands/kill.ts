@@ -2,24 +2,28 @@ import { Args, Flags } from '@oclif/core';
 import { HacoCommand } from '../cli/base-command';
 
 export default class Kill extends HacoCommand {
-  static override summary = 'Stop a container: signal it, wait until it exited, SIGKILL after the timeout.';
+  static override summary = "Send a signal to a container's init (-s SIG), or stop it (no -s: like `haco stop`).";
   static override description =
-    'Tells the supervisor not to restart, sends SIG (default TERM) to the container\'s init and waits until the ' +
-    'supervisor has recorded the exit and is gone. After --timeout seconds the container gets SIGKILL. ' +
-    'Exit status: 0 stopped, 5 not running.';
-  static override aliases = ['stop'];
-  static override examples = ['<%= config.bin %> kill web', '<%= config.bin %> stop web -s INT --timeout 3'];
+    "With -s SIG: sends exactly SIG to the container's init and returns; nothing follows (a container that traps " +
+    'HUP keeps running). -s KILL also tells the supervisor not to restart and waits until the exit is recorded. ' +
+    'Without -s: stops the container like `haco stop` (TERM, --timeout, KILL). Exit status: 0 done, 5 not running.';
+  static override examples = ['<%= config.bin %> kill -s HUP web', '<%= config.bin %> kill -s KILL web', '<%= config.bin %> kill web --timeout 3'];
   static override args = { name: Args.string({ description: 'Container name.', required: true }) };
   static override flags = {
-    signal: Flags.string({ char: 's', description: 'Signal to send first (name or number).', default: 'TERM' }),
-    timeout: Flags.integer({ description: 'Seconds to wait before SIGKILL.', default: 10, min: 0 }),
+    signal: Flags.string({ char: 's', description: 'Signal to send (name or number); nothing else is done unless it is KILL.' }),
+    timeout: Flags.integer({ description: 'Without -s (stop): seconds to wait before SIGKILL.', default: 10, min: 0 }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Kill);
-    const { killContainer, signalNumber } = await import('../lifecycle/kill');
-    const r = await killContainer(args.name, signalNumber(flags.signal), flags.timeout * 1000);
-    const how = r.escalated ? ' (SIGKILL after the timeout)' : '';
-    process.stdout.write(`${r.name} stopped${how}: exit ${r.exitCode ?? '?'}, after ${r.waitedMs} ms\n`);
+    const { killContainer, signalContainer, signalNumber, describeStop } = await import('../lifecycle/kill');
+    const { constants } = await import('node:os');
+    const signal = flags.signal === undefined ? constants.signals.SIGTERM : signalNumber(flags.signal);
+    if (flags.signal !== undefined && signal !== constants.signals.SIGKILL) {
+      const pid = signalContainer(args.name, signal);
+      process.stdout.write(`${args.name}: sent signal ${signal} to its init (pid ${pid})\n`);
+      return;
+    }
+    process.stdout.write(describeStop(await killContainer(args.name, signal, flags.timeout * 1000)));
   }
 }

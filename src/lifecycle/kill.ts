@@ -39,6 +39,24 @@ function killCgroup(s: ContainerState): void {
   if (tracking) for (const pid of cgroupPids(tracking)) send(pid, constants.signals.SIGKILL);
 }
 
+/**
+ * `haco kill -s SIG`: exactly SIG to the container's init, nothing else — no stop request to the
+ * supervisor, no escalation. Returns the pid signalled.
+ */
+export function signalContainer(name: string, signal: number): number {
+  const s = requireState(name);
+  if (s.status !== 'running' || !isSameProcess(s.recorded.pid, s.recorded.pidStart)) {
+    throw new HacoError('E_NOT_RUNNING', `container "${name}" is not running (${s.status})`, { hint: 'see `haco ps`', exitCode: EXIT.state });
+  }
+  process.kill(s.recorded.pid, signal);
+  return s.recorded.pid;
+}
+
+export function describeStop(r: KillResult): string {
+  const how = r.escalated && r.signal !== constants.signals.SIGKILL ? ' (SIGKILL after the timeout)' : '';
+  return `${r.name} stopped${how}: exit ${r.exitCode ?? '?'}, after ${r.waitedMs} ms\n`;
+}
+
 export interface KillResult {
   name: string;
   signal: number;

@@ -128,7 +128,7 @@ describeRoot('haco lifecycle walk-through', () => {
     expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
   });
 
-  test('stop is an alias of kill; SIGKILL after the timeout when the init ignores TERM', async () => {
+  test('stop: SIGKILL after the timeout when the init ignores TERM', async () => {
     const name = `${lab.tag}-stub`;
     const file = lab.def(name, `  .command(['/bin/sh', '-c', 'sleep 1000; : ${lab.tag}'])\n  .unshare('mount', 'uts', 'ipc', 'pid')`);
     const started = lab.haco(['start', '-d', file]);

@@ -8,7 +8,8 @@ import { planFixture } from '../../support/plan-fixture';
 
 const facts = (): HostFacts => ({
   cgroup: { mode: 'v2', root: '/sys/fs/cgroup', v2: { path: '/sys/fs/cgroup', controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] } },
-  kernel: { release: '6.1.0', timeNamespace: true, cgroupNamespace: true, seccomp: true, cloneIntoCgroup: true },
+  uid: 0,
+  kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup: false },
 });
 const names = (steps: ParsedStep[]) => steps.map((s) => s.step);
 const find = (steps: ParsedStep[], step: string) => steps.find((s) => s.step === step);

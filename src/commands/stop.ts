@@ -1,0 +1,23 @@
+import { Args, Flags } from '@oclif/core';
+import { HacoCommand } from '../cli/base-command';
+
+export default class Stop extends HacoCommand {
+  static override summary = 'Stop a container: SIGTERM, wait, SIGKILL after the timeout.';
+  static override description =
+    'Tells the supervisor not to restart, sends SIGTERM (or -s SIG) to the container\'s init and waits until the ' +
+    'supervisor has recorded the exit and is gone. After --timeout seconds the init and every process of the ' +
+    'container get SIGKILL. Exit status: 0 stopped, 5 not running.';
+  static override examples = ['<%= config.bin %> stop web', '<%= config.bin %> stop web --timeout 3'];
+  static override args = { name: Args.string({ description: 'Container name.', required: true }) };
+  static override flags = {
+    signal: Flags.string({ char: 's', description: 'Signal to send first (name or number).', default: 'TERM' }),
+    timeout: Flags.integer({ description: 'Seconds to wait before SIGKILL.', default: 10, min: 0 }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Stop);
+    const { killContainer, signalNumber, describeStop } = await import('../lifecycle/kill');
+    const r = await killContainer(args.name, signalNumber(flags.signal), flags.timeout * 1000);
+    process.stdout.write(describeStop(r));
+  }
+}
