@@ -13,6 +13,11 @@ export default class Attach extends HacoCommand {
   static override flags = {
     trace: Flags.boolean({ description: 'Print every step the launcher takes.', default: false }),
     'preserve-fds': preserveFdsFlag,
+    tty: Flags.boolean({ char: 't', allowNo: true, description: "A terminal from the container's devpts; default: when stdin is a terminal." }),
+    interactive: Flags.boolean({ char: 'i', allowNo: true, description: 'Pass this terminal\'s input to the command (default).' }),
+    user: Flags.string({ char: 'u', description: "UID[:GID] to run as instead of the init's identity." }),
+    'allow-cap': Flags.string({ char: 'A', description: "Add a capability to the init's sets (repeatable), e.g. sys_ptrace.", multiple: true }),
+    'drop-cap': Flags.string({ char: 'D', description: "Remove a capability from the init's sets (repeatable).", multiple: true }),
   };
 
   async run(): Promise<void> {
@@ -24,7 +29,8 @@ export default class Attach extends HacoCommand {
     const { findLauncher } = await import('../runtime/launcher-path');
     const { preserveFdsOption } = await import('../plan/preserve-fds');
     const preserveFds = preserveFdsOption(flags['preserve-fds'] ?? 0);
-    const target = prepareAttach(args.name, command.length ? command : undefined, preserveFds);
+    const { attachFlags } = await import('../lifecycle/attach-flags');
+    const target = prepareAttach(args.name, command.length ? command : undefined, { ...attachFlags(flags), preserveFds });
     process.exitCode = await handOver([findLauncher(), ...(flags.trace ? ['--trace'] : [])], target.spec, preserveFds);
   }
 }

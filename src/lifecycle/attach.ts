@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import { EXIT, HacoError, HostError } from '../errors';
-import type { ContainerPlan } from '../plan/types';
+import type { CapabilitiesPlan, CapabilityName, ContainerPlan, RlimitEntry } from '../plan/types';
+import { readLimits } from '../procfs/limits';
 import { emitCaps } from '../runtime/compile-caps';
-import { emitEnv, emitPreserveFds, emitUser, withListenFds } from '../runtime/compile-process';
+import { emitEnv, emitPreserveFds, emitRlimits, emitUser, withListenFds } from '../runtime/compile-process';
+import { containerPtmx, forwardedSignals, type TerminalOptions } from '../runtime/compile-terminal';
 import { emitSeccomp } from '../runtime/compile-seccomp';
 import { SpecWriter } from '../runtime/spec-writer';
 import { cgroupDirs, isSameProcess, ownNamespaces, readEnviron, readSavedPlan, requireRunning, type NsFile } from '../state';
@@ -21,18 +23,50 @@ const KIND: Record<NsFile, string> = { user: 'user', mnt: 'mount', uts: 'uts', i
  *            capabilities, seccomp filter and environment, and exec.
  * The /proc/PID/ns paths are opened before the mount namespace changes, so they are the host's.
  */
-export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan, env: Record<string, string>, cgroups: string[], command: string[], preserveFds = 0): string {
+export interface AttachOptions {
+  /** `-u UID[:GID]`: another identity than the init's (no supplementary groups then). */
+  user?: { uid: number; gid: number };
+  /** `-A CAP`: capabilities added to the init's sets (bounding, permitted, effective). */
+  addCaps?: CapabilityName[];
+  /** `-D CAP`: capabilities removed from every set. */
+  dropCaps?: CapabilityName[];
+  /** The init's live resource limits (/proc/PID/limits); absent: none set. */
+  rlimits?: RlimitEntry[];
+  /** A pty from the container's devpts, relayed to this terminal (like `haco start`). */
+  terminal?: TerminalOptions;
+  /** `--preserve-fds N`: the caller's fds 3..3+N-1 reach the command (LISTEN_FDS). */
+  preserveFds?: number;
+}
+
+/** The init's capability sets with -A/-D applied. */
+export function attachCapabilities(caps: CapabilitiesPlan, add: readonly CapabilityName[] = [], drop: readonly CapabilityName[] = []): CapabilitiesPlan {
+  const edit = (set: CapabilityName[], withAdd: boolean) => [...new Set([...set, ...(withAdd ? add : [])])].filter((c) => !drop.includes(c));
+  return {
+    bounding: edit(caps.bounding, true),
+    effective: edit(caps.effective, true),
+    permitted: edit(caps.permitted, true),
+    inheritable: edit(caps.inheritable, false),
+    ambient: edit(caps.ambient, false),
+  };
+}
+
+export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan, env: Record<string, string>, cgroups: string[], command: string[], opts: AttachOptions = {}): string {
+  const preserveFds = opts.preserveFds ?? 0;
   const own = ownNamespaces(pid, 'self');
   const w = new SpecWriter();
-  w.comment(`attach to container "${name}" (init pid ${pid} on the host): join its namespaces, cgroup, identity`);
+  w.comment(`attach to container "${name}" (init pid ${pid} on the host): join its namespaces, cgroup, limits, identity`);
   w.step('name', name);
   emitPreserveFds(w, preserveFds);
+  w.step('forward-signals', forwardedSignals(opts.terminal).join(','));
   w.step('hint', 'setns', '*', `the container may have exited meanwhile: haco ps`);
   w.step('hint', 'exec', 'ENOENT', `"${command[0]}" is not in the container's PATH (${env['PATH'] ?? 'unset'})`);
   for (const kind of ['pid', 'time'] as const) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
   w.step('spawn', '-');
   for (const dir of cgroups) w.step('cgroup-join', dir);
   w.step('release');
+  // The init's limits, while we are still the host's root: raising a hard limit needs CAP_SYS_RESOURCE in
+  // the initial user namespace, which joining the container's user namespace would take away.
+  if (opts.rlimits) emitRlimits(w, opts.rlimits);
   const order: NsFile[] = ['user', 'uts', 'ipc', 'net', 'cgroup', 'mnt'];
   for (const kind of order) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
   if (!own.includes('mnt')) w.comment('the container shares the mount namespace: no root to switch to');
@@ -41,9 +75,17 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
     // init's root is /proc/PID/root (the host's /proc is still mounted at /proc of that namespace).
     w.step('chroot', `/proc/${pid}/root`);
   }
+  const user = opts.user ? { ...opts.user, groups: [] } : plan.process.user;
+  if (opts.terminal?.pty) {
+    const ptmx = containerPtmx(plan);
+    if (!ptmx) throw new HacoError('E_PTY_UNAVAILABLE', `container "${name}" mounts no devpts of its own: attach cannot give it a terminal`, { hint: 'attach with --no-tty' });
+    w.comment('a terminal from the container\'s own devpts, as for haco start');
+    w.step('setsid');
+    w.step('pty', ptmx, user.uid, user.gid, opts.terminal.stdin ? 'stdin' : 'no-stdin');
+  }
   if (plan.noNewPrivileges) w.step('no-new-privs');
-  emitUser(w, plan.process);
-  emitCaps(w, plan.capabilities);
+  emitUser(w, { ...plan.process, user });
+  emitCaps(w, attachCapabilities(plan.capabilities, opts.addCaps, opts.dropCaps));
   emitSeccomp(w, plan.seccomp);
   w.step('chdir', plan.process.cwd);
   // The init's LISTEN_* variables describe its fds, not this command's.
@@ -59,7 +101,7 @@ export interface AttachTarget {
 }
 
 /** Everything attach needs from the state: the running init, the saved plan, its live environment. */
-export function prepareAttach(name: string, command: string[] | undefined, preserveFds = 0): AttachTarget {
+export function prepareAttach(name: string, command: string[] | undefined, opts: Omit<AttachOptions, 'rlimits'> = {}): AttachTarget {
   const s = requireRunning(name);
   const pid = s.recorded.pid;
   let env: Record<string, string>;
@@ -77,6 +119,6 @@ export function prepareAttach(name: string, command: string[] | undefined, prese
   const plan = readSavedPlan(s);
   const tracking = s.recorded.meta['tracking'];
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));
-  const spec = compileAttachSpec(name, pid, plan, env, dirs.length ? dirs : tracking ? [tracking] : [], command ?? ['/bin/sh'], preserveFds);
+  const spec = compileAttachSpec(name, pid, plan, env, dirs.length ? dirs : tracking ? [tracking] : [], command ?? ['/bin/sh'], { ...opts, rlimits: readLimits(pid) });
   return { spec, pid };
 }

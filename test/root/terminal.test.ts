@@ -3,13 +3,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readState } from '../../src/state';
-import { inPty } from '../support/pty';
+import { inPty, type PtySession } from '../support/pty';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 import { until } from '../support/start';
 
 jest.setTimeout(60_000);
 
 let ws: Workspace;
+const sessions: PtySession[] = [];
+/** inPty, remembered so that a failed check does not leave a terminal (and its container) behind. */
+const pty = (command: string): PtySession => {
+  const t = inPty(command, ws.env);
+  sessions.push(t);
+  return t;
+};
 
 /** The running container's recorded pids (init and launcher), once it runs. */
 async function running(name: string): Promise<{ pid: number; supervisor: number }> {
@@ -23,10 +30,14 @@ describeStart('haco start on a terminal', () => {
   beforeAll(() => {
     ws = makeWorkspace('tty');
   });
+  afterEach(() => {
+    // script's end hangs up its terminal: the launcher gets SIGHUP and forwards it to the container.
+    for (const t of sessions.splice(0)) t.kill();
+  });
   afterAll(() => ws.cleanup());
 
   test('a shell with a terminal of its own: tty names /dev/pts/N, exit 3 gives 3', async () => {
-    const t = inPty(`"$HACO" start ${ws.define(uniqueName('sh'))}; echo "STATUS=$?"`, ws.env);
+    const t = pty(`"$HACO" start ${ws.define(uniqueName('sh'))}; echo "STATUS=$?"`);
     await t.waitFor(/# /);
     t.send('tty; echo "sid=$(cut -d" " -f6 /proc/self/stat)"; exit 3\n');
     await t.waitFor(/STATUS=3/);
@@ -37,10 +48,11 @@ describeStart('haco start on a terminal', () => {
   });
 
   test('job control: sleep 100 &, fg, Ctrl-Z stops it, jobs shows it', async () => {
-    const t = inPty(`"$HACO" start ${ws.define(uniqueName('jobs'))}; echo "STATUS=$?"`, ws.env);
+    const t = pty(`"$HACO" start ${ws.define(uniqueName('jobs'))}; echo "STATUS=$?"`);
     await t.waitFor(/# /);
     t.send('sleep 100 &\n');
-    await t.waitFor(/\[1\] \d+/);
+    t.send('jobs\n');
+    await t.waitFor(/\[1\]\+?\s+Running\s+sleep 100/);
     t.send('fg\n');
     await t.waitFor(/fg\r?\nsleep 100/);
     await new Promise((r) => setTimeout(r, 300));
@@ -53,7 +65,7 @@ describeStart('haco start on a terminal', () => {
 
   test('the window size inside follows the terminal, at start and after a resize', async () => {
     const ttyFile = path.join(ws.dir, 'outer-tty');
-    const t = inPty(`tty > ${ttyFile}; stty rows 45 cols 123; "$HACO" start ${ws.define(uniqueName('winch'))}; echo "STATUS=$?"`, ws.env);
+    const t = pty(`tty > ${ttyFile}; stty rows 45 cols 123; "$HACO" start ${ws.define(uniqueName('winch'))}; echo "STATUS=$?"`);
     await t.waitFor(/# /);
     t.send('stty size\n');
     await t.waitFor(/\n45 123\r?\n/);
@@ -72,7 +84,7 @@ describeStart('haco start on a terminal', () => {
 
   test('Ctrl-C ends `sleep 30` at once (the default init forwards it), status 130', async () => {
     const name = uniqueName('int');
-    const t = inPty(`"$HACO" start ${ws.define(name)} -- sleep 30; echo "STATUS=$?"`, ws.env);
+    const t = pty(`"$HACO" start ${ws.define(name)} -- sleep 30; echo "STATUS=$?"`);
     await running(name);
     const t0 = Date.now();
     t.send('\x03');
@@ -82,7 +94,7 @@ describeStart('haco start on a terminal', () => {
   });
 
   test('--no-init: the command is PID 1 itself', async () => {
-    const t = inPty(`"$HACO" start --no-init ${ws.define(uniqueName('noinit'))} -- sh -c 'echo "pid=$$"'; echo "STATUS=$?"`, ws.env);
+    const t = pty(`"$HACO" start --no-init ${ws.define(uniqueName('noinit'))} -- sh -c 'echo "pid=$$"'; echo "STATUS=$?"`);
     await t.waitFor(/STATUS=0/);
     expect(t.output()).toMatch(/pid=1\r?\n/);
     await t.exited();
@@ -95,7 +107,7 @@ describeStart('haco start on a terminal', () => {
     const name = uniqueName('k9');
     const before = path.join(ws.dir, `${name}.before`);
     const after = path.join(ws.dir, `${name}.after`);
-    const t = inPty(`stty -g > ${before}; "$HACO" start ${ws.define(name)} -- sleep 60; echo "STATUS=$?"; sleep 1; stty -g > ${after}; echo SAVED`, ws.env);
+    const t = pty(`stty -g > ${before}; "$HACO" start ${ws.define(name)} -- sleep 60; echo "STATUS=$?"; sleep 1; stty -g > ${after}; echo SAVED`);
     const pids = await running(name);
     // Raw now (the launcher relays): the settings differ from the saved ones.
     process.kill(pids[which], 'SIGKILL');

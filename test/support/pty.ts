@@ -13,6 +13,8 @@ export interface PtySession {
   /** Resolves with script's exit status once it is gone. */
   exited(timeoutMs?: number): Promise<number>;
   pid: number;
+  /** SIGKILL to script if it still runs (test teardown). */
+  kill(): void;
 }
 
 /** `script -qec COMMAND /dev/null` with `HACO` in the environment naming bin/haco. */
@@ -38,6 +40,10 @@ export function inPty(command: string, env: Record<string, string>): PtySession 
   };
   return {
     pid: child.pid!,
+    kill: () => {
+      if (status === undefined) child.kill('SIGKILL');
+      child.stdin.end();
+    },
     output: () => out,
     send: (text) => child.stdin.write(text),
     waitFor: (re, timeoutMs = 15_000, from = 0) => poll(`no ${re}`, () => out.slice(from).match(re) ?? undefined, timeoutMs),

@@ -48,7 +48,7 @@ describe('preserve-fds: which of the caller fds reach the command', () => {
     const none = parseSpec(compileAttachSpec('web', 4242, planFixture(), env, [], ['sh']));
     expect(lines(none, 'env')).toEqual(['env PATH /bin']);
     expect(lines(none, 'preserve-fds')).toEqual([]);
-    const one = parseSpec(compileAttachSpec('web', 4242, planFixture(), env, [], ['sh'], 1));
+    const one = parseSpec(compileAttachSpec('web', 4242, planFixture(), env, [], ['sh'], { preserveFds: 1 }));
     expect(lines(one, 'env')).toEqual(['env PATH /bin', 'env LISTEN_FDS 1']);
     expect(lines(one, 'preserve-fds')).toEqual(['preserve-fds 1']);
   });
