@@ -184,6 +184,27 @@ void cgroup_cleanup(struct ctx *c, const char *path)
  * "oom_kill N" line. A process the OOM killer took only shows up as "Killed" /
  * status 137, which looks like any other SIGKILL: say who sent it.
  */
+unsigned long long cgroup_oom_kills(struct ctx *c)
+{
+	unsigned long long total = 0;
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (strcmp(s->name, "report-oom") != 0)
+			continue;
+		FILE *f = fopen(s->argv[0], "re");
+		if (!f)
+			continue;
+		char line[256];
+		unsigned long long n = 0;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "oom_kill %llu", &n) == 1)
+				break;
+		fclose(f);
+		total += n;
+	}
+	return total;
+}
+
 void cgroup_report_oom(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {

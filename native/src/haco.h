@@ -103,6 +103,11 @@ struct ctx {
 	int pty_input;          /* relay our stdin (`pty-input` metadata: -i) */
 	struct termios host_termios; /* the user's terminal before raw mode */
 	int host_termios_saved, host_raw;
+	const char *log_path;   /* `log`: the container's one log (log.c) */
+	unsigned long long log_max;
+	int log_r[2], log_w[2]; /* pipes of the container's stdout and stderr */
+	unsigned long long oom_seen; /* oom_kill count after the previous run */
+	unsigned long long last_oom; /* OOM kills during the last run */
 	sigset_t forward_set;   /* `forward-signals`: what the launcher (and the reaper) pass on */
 	int forward_set_given;
 };
@@ -168,6 +173,8 @@ void cgroup_cleanup(struct ctx *c, const char *path);
 void cgroup_remove_parents(struct ctx *c);
 /* report-oom steps: say so when the OOM killer killed processes of the container. */
 void cgroup_report_oom(struct ctx *c);
+/* The oom_kill counts of the report-oom files, summed (0 without any). */
+unsigned long long cgroup_oom_kills(struct ctx *c);
 
 /* devices.c: the cgroup v2 device allow-list, a BPF_PROG_TYPE_CGROUP_DEVICE program */
 struct dev_rule {
@@ -219,6 +226,13 @@ void pty_save_host(struct ctx *c);
 void pty_restore_host(struct ctx *c);
 void pty_restore_after_death(struct ctx *c);
 int pty_relay(struct ctx *c, pid_t child, int input); /* until the child exits: its status */
+
+/* log.c */
+int log_pipes(struct ctx *c);
+int log_child(struct ctx *c);
+void log_close_pipes(struct ctx *c, int read_ends);
+int log_relay(struct ctx *c, pid_t child);
+void log_event(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* state.c: the state directory (docs/lifecycle.md). The lifecycle steps are metadata
  * (state-dir, state-file, state-meta, restart, hook-env, failure-cmd): read, not run. */

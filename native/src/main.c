@@ -44,6 +44,7 @@ static const struct stepdef STEPS[] = {
 	{ "restart", META, 3, 3, NULL },
 	{ "hook-env", META, 2, 2, NULL },
 	{ "forward-signals", META, 1, 1, NULL },
+	{ "log", META, 2, 2, NULL },
 	{ "cgroup-lock", P1, 2, 2, step_cgroup_lock },
 	{ "preserve-fds", META, 1, 1, NULL },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
@@ -202,6 +203,10 @@ static int read_metadata(struct ctx *c)
 			if (parse_ulong(s->argv[0], &n) < 0 || n > 1000)
 				return fail(c, 0, "line %d: preserve-fds takes a number of fds, 0 to 1000", s->line);
 			c->preserve_fds = (int)n;
+		} else if (strcmp(s->name, "log") == 0) {
+			if (s->argv[0][0] != '/' || parse_ulong(s->argv[1], &c->log_max) < 0)
+				return fail(c, 0, "line %d: log takes an absolute PATH and MAXBYTES (0 = no rotation)", s->line);
+			c->log_path = s->argv[0];
 		} else if (strcmp(s->name, "forward-signals") == 0) {
 			if (parse_forward_signals(c, s->argv[0]) < 0)
 				return -1;
@@ -285,6 +290,8 @@ static void child_main(struct ctx *c, size_t release, size_t exec)
 	for (int fd = 0; fd < 3; fd++)
 		if (c->host_stdio[fd] >= 0 && dup2(c->host_stdio[fd], fd) < 0)
 			_exit(125);
+	if (log_child(c) < 0)
+		_exit(125);
 
 	char b;
 	ssize_t n;
@@ -351,7 +358,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	}
 	c->sync_r = sync[0], c->sync_w = sync[1], c->err_r = errp[0], c->err_w = errp[1];
 	/* The container's terminal comes back to us over this socket (pty.c). */
-	if (pty_wanted(sp) && pty_socketpair(c) < 0) {
+	if ((pty_wanted(sp) && pty_socketpair(c) < 0) || log_pipes(c) < 0) {
 		ns_preopen_close(c);
 		goto close_pipes;
 	}
@@ -380,6 +387,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	c->sync_r = c->err_w = -1;
 	if (c->pty_sock >= 0)
 		close(c->pty_sock), c->pty_sock = -1;
+	log_close_pipes(c, 0); /* the child has the write ends: EOF once every copy is gone */
 	for (int i = 0; i < 3; i++)
 		if (c->host_stdio[i] >= 0)
 			close(c->host_stdio[i]), c->host_stdio[i] = -1;
@@ -416,6 +424,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	if (n == (ssize_t)sizeof(c->fail)) {
 		if (c->pty_master >= 0)
 			close(c->pty_master), c->pty_master = -1;
+		log_close_pipes(c, 1);
 		wait_child(pid);
 		forward_signals(c, 0, c->detach);
 		c->fail.msg[sizeof(c->fail.msg) - 1] = '\0';
@@ -436,6 +445,7 @@ close_pipes:; /* a label cannot precede a declaration before C23 (gcc allows it,
 	for (int i = 0; i < 3; i++)
 		if (c->host_stdio[i] >= 0)
 			close(c->host_stdio[i]), c->host_stdio[i] = -1;
+	log_close_pipes(c, 1);
 	return -1;
 }
 
@@ -464,7 +474,9 @@ static int finish(struct ctx *c, int status, const struct failure *failed, int e
 	if (!ever_ran || !c->state_keep)
 		state_remove(c); /* a start that never ran leaves nothing; foreground: the status went to the caller */
 	else
-		state_write(c, "exited", status, failed ? "launch failed" : stop_requested() ? "stopped" : "");
+		state_write(c, "exited", status, failed ? "launch failed" : stop_requested() ? "stopped" : c->last_oom ? "oom killed" : "");
+	if (ever_ran)
+		log_event(c, "supervisor done status=%d%s", status, stop_requested() ? " stopped=yes" : "");
 	if (!ever_ran)
 		supervise_ready(c, failed, status); /* after the cleanup: the caller sees nothing left */
 	supervise_watcher_done(c);
@@ -530,19 +542,33 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 				return finish(c, status, &f, 0);
 			}
 			report_failure(c, &f); /* a restart that failed: into the log */
+			log_event(c, "launch failed: %s", f.msg);
 			memset(&c->fail, 0, sizeof(c->fail));
 		} else {
 			ever_ran = 1;
 			state_write(c, "running", -1, NULL);
 			supervise_ready(c, NULL, 0);
 			/* ---- supervise: the container runs ---- */
-			status = c->pty_master >= 0 ? pty_relay(c, c->child, c->pty_input) : wait_child(c->child);
+			log_event(c, "started pid=%d run=%d", (int)c->child, c->restarts + 1);
+			status = c->pty_master >= 0 ? pty_relay(c, c->child, c->pty_input)
+			       : c->log_r[0] >= 0  ? log_relay(c, c->child)
+			                           : wait_child(c->child);
 			forward_signals(c, 0, c->detach);
 			tracef(c, "container exited: status %d", status);
+			unsigned long long oom = cgroup_oom_kills(c);
+			c->last_oom = oom > c->oom_seen ? oom - c->oom_seen : 0;
+			c->oom_seen = oom;
+			if (status > 128 && status < 128 + 65)
+				log_event(c, "exited status=%d signal=%d%s%s", status, status - 128, c->last_oom ? " oom_kill=" : "",
+				          c->last_oom ? "yes" : "");
+			else
+				log_event(c, "exited status=%d", status);
 		}
 		if (!supervise_should_restart(c, status))
 			break;
-		state_write(c, "restarting", status, NULL);
+		state_write(c, "restarting", status, c->last_oom ? "oom killed" : NULL);
+		notef(c, "restart %d after exit status %d%s", c->restarts + 1, status, c->last_oom ? " (the OOM killer)" : "");
+		log_event(c, "restarting restart=%d", c->restarts + 1);
 		supervise_backoff(c);
 		if (stop_requested())
 			break;
@@ -633,6 +659,7 @@ int main(int argc, char **argv)
 	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
 	c->lockfd = c->cglockfd = c->ready_w = c->watch_w = -1;
 	c->pty_sock = c->pty_sock_parent = c->pty_master = -1;
+	c->log_r[0] = c->log_r[1] = c->log_w[0] = c->log_w[1] = -1;
 	for (int i = 0; i < 3; i++)
 		c->host_stdio[i] = -1;
 

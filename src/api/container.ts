@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { EXIT, HacoError } from '../errors';
 import { prepareAttach } from '../lifecycle/attach';
 import { killContainer, signalNumber } from '../lifecycle/kill';
 import { removeContainer } from '../lifecycle/rm';
 import { findLauncher } from '../runtime/launcher-path';
-import { readState, requireState } from '../state';
+import { logFileOf, readState, requireState } from '../state';
+import { parseLogLine } from '../lifecycle/log-format';
 import { runLauncher } from './launch';
 import type { ContainerStatus, Logs, RunResult, StopOptions, StopResult } from './types';
 
@@ -33,8 +33,13 @@ export class Container {
 
   /** What it printed so far (`haco logs NAME`). */
   async logs(): Promise<Logs> {
-    const dir = requireState(this.name).dir;
-    return { stdout: readOr(path.join(dir, 'stdout.log')), stderr: readOr(path.join(dir, 'stderr.log')) };
+    const file = logFileOf(requireState(this.name).dir);
+    const out: Logs = { stdout: '', stderr: '' };
+    for (const line of `${readOr(`${file}.1`)}${readOr(file)}`.split('\n')) {
+      const r = parseLogLine(line);
+      if (r && r.stream !== 'haco') out[r.stream] += `${r.text}${r.complete ? '\n' : ''}`;
+    }
+    return out;
   }
 
   /** Its state now (`haco ps`); undefined once removed. */

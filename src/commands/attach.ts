@@ -16,8 +16,8 @@ export default class Attach extends HacoCommand {
     tty: Flags.boolean({ char: 't', allowNo: true, description: "A terminal from the container's devpts; default: when stdin is a terminal." }),
     interactive: Flags.boolean({ char: 'i', allowNo: true, description: 'Pass this terminal\'s input to the command (default).' }),
     user: Flags.string({ char: 'u', description: "UID[:GID] to run as instead of the init's identity." }),
-    'allow-cap': Flags.string({ char: 'A', description: "Add a capability to the init's sets (repeatable), e.g. sys_ptrace.", multiple: true }),
-    'drop-cap': Flags.string({ char: 'D', description: "Remove a capability from the init's sets (repeatable).", multiple: true }),
+    'allow-cap': Flags.string({ char: 'A', description: "Add a capability to the init's sets (repeatable), e.g. sys_ptrace.", multiple: true, multipleNonGreedy: true }),
+    'drop-cap': Flags.string({ char: 'D', description: "Remove a capability from the init's sets (repeatable).", multiple: true, multipleNonGreedy: true }),
   };
 
   async run(): Promise<void> {

@@ -116,10 +116,27 @@ function bytes(n: number): string {
   return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)}M` : `${Math.round(n / 1024)}K`;
 }
 
+/** The signal names an exit status 128+N stands for, for the ones a container usually dies of. */
+const SIGNAL_NAMES: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+
+/**
+ * `exited (137, oom killed)`, `exited (143, SIGTERM, stopped)`, `running, 2 restarts`: the exit reason the
+ * supervisor recorded (stopped, oom killed, launch failed, supervisor killed), the signal behind a 128+N
+ * status, and how often it restarted.
+ */
+export function statusText(r: Pick<PsRow, 'status' | 'exitCode' | 'reason' | 'restarts'>): string {
+  const restarts = r.restarts > 0 ? `, ${r.restarts} restart${r.restarts === 1 ? '' : 's'}` : '';
+  if (r.status !== 'exited') return `${r.status}${restarts}`;
+  const code = r.exitCode ?? '?';
+  const signal = typeof r.exitCode === 'number' && r.exitCode > 128 ? SIGNAL_NAMES[r.exitCode - 128] : undefined;
+  const why = [signal, r.reason].filter(Boolean).join(', ');
+  return `exited (${code}${why ? `, ${why}` : ''})${restarts}`;
+}
+
 export function renderPs(rows: PsRow[]): string {
   const table = [['NAME', 'STATUS', 'PID', 'UPTIME', 'CPU', 'MEM', 'NAMESPACES']];
   for (const r of rows) {
-    const status = r.status === 'exited' ? `exited (${r.exitCode ?? '?'}${r.reason ? `, ${r.reason}` : ''})` : r.status;
+    const status = statusText(r);
     table.push([
       r.name,
       status,

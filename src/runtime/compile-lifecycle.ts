@@ -19,6 +19,11 @@ export interface LifecycleOptions {
   planJson: string;
   /** Extra `key=value` lines of the state file (plan hash, source file…); the compiler adds the cgroups. */
   meta: Record<string, string>;
+  /**
+   * The container's one log (detached): its stdout and stderr through pipes, one CRI line each
+   * (`TIME stdout F text`), plus the supervisor's events; renamed to PATH.1 past maxBytes.
+   */
+  log?: { path: string; maxBytes: number };
 }
 
 export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined, cgroup: CgroupSetup): void {
@@ -33,6 +38,10 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   w.step('state-meta', 'cgroups', cgroup.cleanup.join(','));
   w.step('state-meta', 'tracking', cgroup.tracking);
   w.step('state-file', 'plan.json', life.planJson);
+  if (life.log) {
+    w.comment(`stdout and stderr through pipes into ${life.log.path}, one timestamped line each (haco logs)`);
+    w.step('log', life.log.path, life.log.maxBytes);
+  }
   if (life.restart && life.restart.policy !== 'no') {
     w.comment(`restart ${life.restart.policy}: the supervisor starts the container again, waiting ${life.restart.backoffMs} ms, doubled each time`);
     w.step('restart', life.restart.policy, life.restart.maxRetries, life.restart.backoffMs);

@@ -16,6 +16,7 @@ export const STEP_NAMES = [
   'hook-env',
   'preserve-fds',
   'forward-signals',
+  'log',
   // phase 1
   'cgroup-lock',
   'cgroup-mkdir',

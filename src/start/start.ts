@@ -8,7 +8,7 @@ import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';
-import { readState, stateDirOf } from '../state';
+import { logFileOf, readState, stateDirOf } from '../state';
 import { secureContainerHome } from '../state/host-dir';
 import { detectHostFacts } from '../runtime/host-facts';
 import { findLauncher } from '../runtime/launcher-path';
@@ -70,12 +70,11 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   const stateDir = stateDirOf(container.name);
   const decided = decideTerminal(container, request);
   container = decided.container;
-  if (request.detach) container = withLogFiles(container, stateDir);
   const planJson = JSON.stringify(original);
   const lifecycle: LifecycleOptions = {
     stateDir,
     keep: request.detach === true,
-    ...(request.detach ? { restart: container.restart } : {}),
+    ...(request.detach ? { restart: container.restart, log: { path: logFileOf(stateDir), maxBytes: LOG_MAX_BYTES } } : {}),
     // The plan as the file says (without a `-- CMD` override), so `haco reload FILE` compares like with like.
     planJson,
     meta: {
@@ -102,10 +101,5 @@ function refuseIfRunning(name: string): void {
   }
 }
 
-/** A detached container has no terminal: its stdout/stderr go to host-side files that `haco logs` reads. */
-function withLogFiles(c: ContainerPlan, stateDir: string): ContainerPlan {
-  const stdio = { ...c.process.stdio };
-  stdio.stdout ??= { side: 'host', path: path.join(stateDir, 'stdout.log'), append: true };
-  stdio.stderr ??= { side: 'host', path: path.join(stateDir, 'stderr.log'), append: true };
-  return { ...c, process: { ...c.process, stdio } };
-}
+/** A detached container's log is capped: past this size it is rotated once (container.log.1). */
+const LOG_MAX_BYTES = 10 * 1024 * 1024;

@@ -41,3 +41,8 @@ export function cgroupLockPath(): string {
  * wait means a holder that hangs: better a clear error naming the lock than a start that never returns.
  */
 export const CGROUP_LOCK_WAIT_MS = 10_000;
+
+/** The container's one log (CRI lines, see native/src/log.c); its rotated predecessor is LOG.1. */
+export function logFileOf(stateDir: string): string {
+  return path.join(stateDir, 'container.log');
+}

@@ -22,7 +22,7 @@ describeRoot('haco kill -s SIG and haco stop', () => {
     const file = lab.def(name, `  .command(['/bin/sh', '-c', ${JSON.stringify(script)}])\n  .unshare('mount', 'uts', 'ipc', 'pid')`);
     const started = lab.haco(['start', '-d', file]);
     expect(started.stderr).toBe('');
-    const out = path.join(lab.runDir, name, 'stdout.log');
+    const out = path.join(lab.runDir, name, 'container.log');
     expect(await until(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('ready'))).toBe(true);
     const pid = Number(stateOf(lab, name)['pid']);
     const k = lab.haco(['kill', '-s', 'HUP', name]);

@@ -58,7 +58,13 @@ describeStart('haco start on a terminal', () => {
     await new Promise((r) => setTimeout(r, 300));
     t.send('\x1a'); // Ctrl-Z
     await t.waitFor(/Stopped\s+sleep 100/);
-    t.send('kill -9 %1; wait; exit 7\n');
+    // Back to the foreground, and Ctrl-C ends it: the terminal's SIGINT goes to the shell's foreground job.
+    t.send('fg\n');
+    await t.waitFor(/fg\r?\nsleep 100\r?\n/, 15_000, t.output().lastIndexOf('Stopped'));
+    await new Promise((r) => setTimeout(r, 300));
+    t.send('\x03');
+    await new Promise((r) => setTimeout(r, 300));
+    t.send('jobs; exit 7\n');
     await t.waitFor(/STATUS=7/);
     expect(await t.exited()).toBe(0);
   });
