@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InterruptedError, RootfsStateError } from './errors';
 import { removeTree } from './remove-tree';
+import { CANCEL_SIGNALS } from '../progress/cancel';
 
 export interface AtomicBuild {
   /** The directory to fill: `<target>.haco-new-<pid>`, empty, mode 0755. */
@@ -78,13 +79,12 @@ export async function buildAtomically(
     if (caught) {
       // Second Ctrl-C: the user does not want to wait for children to exit.
       cleanup();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
     }
     caught = signal;
     controller.abort(new InterruptedError(signal));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of CANCEL_SIGNALS) process.on(s, onSignal);
   try {
     await build({
       dir,
@@ -119,7 +119,6 @@ export async function buildAtomically(
     if (caught) throw new InterruptedError(caught);
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of CANCEL_SIGNALS) process.off(s, onSignal);
   }
 }

@@ -19,7 +19,7 @@ export class InterruptedError extends HacoError {
   constructor(signal: string) {
     super('E_INTERRUPTED', `interrupted by ${signal}; the partial rootfs was removed`, {
       hint: 'run the command again; the previous rootfs (if any) is untouched',
-      exitCode: signal === 'SIGINT' ? 130 : 143,
+      exitCode: 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15),
     });
   }
 }

@@ -52,9 +52,33 @@ export async function runStreamed(file: string, args: readonly string[], options
     extendEnv: options.extendEnv ?? true,
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
+    // A process group (and session) of its own: the terminal's Ctrl-C reaches haco only, and haco ends
+    // the whole group — the tool and everything it started (a `sleep` in a shell bootstrap, dpkg under
+    // debootstrap) — instead of only the direct child, whose orphans would keep the pipe open.
+    detached: true,
     // A cancelled debootstrap must not linger: SIGTERM first, SIGKILL after 3 s.
     forceKillAfterDelay: 3000,
   });
+  const group = child.pid;
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (group === undefined) return;
+    try {
+      process.kill(-group, signal);
+    } catch {
+      // ESRCH: the group is empty already
+    }
+  };
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => {
+    signalGroup('SIGTERM');
+    killTimer = setTimeout(() => signalGroup('SIGKILL'), 3000);
+    killTimer.unref();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  // Once the tool itself is gone, what it left running in its group goes too: nothing outlives the step
+  // (and nothing keeps our pipe open so that we would wait for it).
+  child.on('exit', () => signalGroup('SIGKILL'));
   for await (const raw of child.iterable({ from: 'all' })) {
     const text = String(raw).replace(/\r/g, '');
     tail.push(text);
@@ -62,6 +86,8 @@ export async function runStreamed(file: string, args: readonly string[], options
     options.reporter.line(options.container, options.phase, text);
   }
   const result = await child;
+  options.signal?.removeEventListener('abort', onAbort);
+  if (killTimer) clearTimeout(killTimer);
   return {
     // Killed by a signal: the shell's convention, 128 + its number (an OOM kill is 137).
     exitCode: result.exitCode ?? (result.signal ? 128 + (constants.signals[result.signal as NodeJS.Signals] ?? 0) : 1),

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HACO_BIN } from '../support/cli';
@@ -71,4 +71,56 @@ describe('bootstrap: shell and post steps', () => {
     expect(stderr).toContain('interrupted by SIGINT');
     expect(fs.existsSync(path.join(sb.dir, 'slow'))).toBe(false);
   }, 30_000);
+
+  /** Processes whose command line contains MARK (pgrep -f), other than ourselves. */
+  const withMark = (mark: string): string[] => {
+    const r = spawnSync('pgrep', ['-f', mark], { encoding: 'utf8' });
+    return r.stdout.split('\n').filter(Boolean);
+  };
+
+  it.each([
+    ['SIGINT to the process group (Ctrl-C)', 'SIGINT', 'group'],
+    ['SIGTERM to node alone', 'SIGTERM', 'node'],
+  ] as const)('%s ends the tool and its grandchildren: nothing orphaned, nothing half-made', async (_what, sig, target) => {
+    const mark = `${3000 + Math.floor(Math.random() * 900)}.${process.pid}`;
+    const name = `orph${sig === 'SIGINT' ? 'i' : 't'}`;
+    const file = sb.def(name, `export default defineContainer('${name}').rootfs(${JSON.stringify(path.join(sb.dir, name, 'rootfs'))}).bootstrap((b) => b.shell('touch "$ROOTFS/half"; (sleep ${mark}; :) & echo started; sleep ${mark}'));`);
+    const child = spawn(HACO_BIN, ['create', file], {
+      cwd: sb.dir,
+      detached: true,
+      env: { ...process.env, HACO_STATE_ROOT: sb.state, HACO_NO_CACHE: '1', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('[bootstrap.shell] started')) resolve();
+      });
+    });
+    expect(withMark(mark).length).toBeGreaterThanOrEqual(2);
+    const t0 = Date.now();
+    if (target === 'group') process.kill(-child.pid!, sig);
+    else {
+      // node is the wrapper's child: signal it alone, as `kill PID` of the node process would.
+      const node = spawnSync('pgrep', ['-P', String(child.pid), 'node'], { encoding: 'utf8' }).stdout.trim().split('\n')[0]!;
+      process.kill(Number(node), sig);
+    }
+    await new Promise<void>((resolve) => child.on('close', () => resolve()));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(stderr).toContain(`interrupted by ${sig}`);
+    expect(withMark(mark)).toEqual([]);
+    expect(fs.existsSync(path.join(sb.dir, name))).toBe(false);
+  }, 30_000);
+
+  it('a background process left by the script does not keep haco waiting, and does not outlive the step', () => {
+    const mark = `${4000 + Math.floor(Math.random() * 900)}.${process.pid}`;
+    const file = sb.def('bg', `export default defineContainer('bg').rootfs(${JSON.stringify(path.join(sb.dir, 'bg/rootfs'))}).bootstrap((b) => b.shell('mkdir -p "$ROOTFS/bin"; sleep ${mark} & echo done'));`);
+    const t0 = Date.now();
+    const r = sb.run(['create', file]);
+    expect(r.stderr).toContain('[bootstrap.shell] done');
+    expect(r.status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(withMark(mark)).toEqual([]);
+  });
 });
