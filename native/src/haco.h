@@ -227,6 +227,9 @@ void pty_restore_host(struct ctx *c);
 void pty_restore_after_death(struct ctx *c);
 int pty_relay(struct ctx *c, pid_t child, int input); /* until the child exits: its status */
 
+/* front.c: `--front node CLI ARGS...` (bin/haco): node as a child, then exec of the launch it hands over */
+int front_main(int argc, char **argv);
+
 /* log.c */
 int log_pipes(struct ctx *c);
 int log_child(struct ctx *c);

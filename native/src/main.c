@@ -629,6 +629,8 @@ int main(int argc, char **argv)
 	/* A closed stderr (`--trace | head`) must not kill the launcher before its
 	 * cleanup: writes fail with EPIPE instead. Children get SIGPIPE back. */
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "--front") == 0)
+		return front_main(argc - 2, argv + 2);
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--trace") == 0)

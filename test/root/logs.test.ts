@@ -45,10 +45,13 @@ describeRoot('haco logs', () => {
 
   test('restarts and the exit signal are recorded: the log, supervisor.log and ps', async () => {
     const name = `${lab.tag}-rs`;
-    const file = lab.def(name, `  .command(['/bin/sh', '-c', 'echo run; kill -9 $$; : ${lab.tag}'])\n  .unshare('mount', 'uts', 'ipc')\n  .restart('on-failure', { maxRetries: 2, backoffMs: 50 })`);
+    // In its own pid namespace sh would be PID 1, which cannot SIGKILL itself: share the host's.
+    const file = lab.def(name, `  .command(['/bin/sh', '-c', 'echo run; kill -9 $$; : ${lab.tag}'])\n  .share('pid')\n  .restart('on-failure', { maxRetries: 2, backoffMs: 50 })`);
     expect(lab.haco(['start', '-d', file]).stderr).toBe('');
     expect(await until(() => stateOf(lab, name)['status'] === 'exited', 15_000)).toBe(true);
     const raw = fs.readFileSync(path.join(lab.runDir, name, 'container.log'), 'utf8');
+    // (toMatch first: a failure shows the whole log)
+    expect(raw).toMatch(/ haco F exited status=137 signal=9\n/);
     expect(raw.match(/ haco F exited status=137 signal=9/g)).toHaveLength(3);
     expect(raw.match(/ haco F restarting restart=\d/g)).toHaveLength(2);
     expect(fs.readFileSync(path.join(lab.runDir, name, 'supervisor.log'), 'utf8')).toMatch(/restart 1 after exit status 137/);
