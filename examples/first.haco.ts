@@ -4,9 +4,10 @@
 //   npx haco start examples/first.haco.ts    # a shell inside; try: hostname; ps; cat /proc/self/status
 //
 // Inside, `hostname` prints my-first (the uts namespace), `ps` shows only the container's processes
-// with /bin/sh as PID 1 (the pid namespace), `ip addr` only `lo` (the net namespace), and
-// `grep Cap /proc/self/status` haco's default capability set. On the host,
-// `cat /proc/$(pgrep -n -f 'haco-launch')/cgroup` shows haco/my-first.
+// (the pid namespace): haco-init as PID 1, the tiny init a foreground start puts there, and /bin/sh as
+// PID 2 (`haco start --no-init` makes /bin/sh PID 1); `tty` names /dev/pts/0, the container's own
+// terminal; `ip addr` shows only `lo` (the net namespace), and `grep Cap /proc/self/status` haco's default
+// capability set. On the host, `cat /proc/$(pgrep -n -f 'haco-launch')/cgroup` shows haco/my-first.
 import { defineContainer } from 'haco';
 
 export default defineContainer('my-first')

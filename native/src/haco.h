@@ -108,6 +108,8 @@ struct ctx {
 	int log_r[2], log_w[2]; /* pipes of the container's stdout and stderr */
 	unsigned long long oom_seen; /* oom_kill count after the previous run */
 	unsigned long long last_oom; /* OOM kills during the last run */
+	char *arg_area;         /* our argv strings, contiguous: the reaper renames itself there */
+	size_t arg_len;
 	sigset_t forward_set;   /* `forward-signals`: what the launcher (and the reaper) pass on */
 	int forward_set_given;
 };

@@ -661,6 +661,8 @@ int main(int argc, char **argv)
 	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
 	c->lockfd = c->cglockfd = c->ready_w = c->watch_w = -1;
 	c->pty_sock = c->pty_sock_parent = c->pty_master = -1;
+	c->arg_area = argv[0];
+	c->arg_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
 	c->log_r[0] = c->log_r[1] = c->log_w[0] = c->log_w[1] = -1;
 	for (int i = 0; i < 3; i++)
 		c->host_stdio[i] = -1;

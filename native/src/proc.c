@@ -429,6 +429,13 @@ int step_reaper(struct ctx *c, char **argv, int argc)
 	 * caller (nor a preserved fd: that is the command's). */
 	fds_close_from(3, -1);
 	prctl(PR_SET_CHILD_SUBREAPER, 1); /* orphans come to us even without a pid ns */
+	/* We are a fork of the launcher: inside, `ps` and /proc/1/cmdline would show the
+	 * launcher's host path and arguments. Show a name instead (comm and cmdline). */
+	prctl(PR_SET_NAME, "haco-init");
+	if (c->arg_area && c->arg_len > sizeof("haco-init")) {
+		memset(c->arg_area, 0, c->arg_len);
+		memcpy(c->arg_area, "haco-init", sizeof("haco-init"));
+	}
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);

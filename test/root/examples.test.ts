@@ -50,8 +50,9 @@ function create(file: string, ...extra: string[]): void {
 }
 
 /** `haco start FILE [-c NAME] -- CMD…` in the foreground. */
+/** --no-init: these checks look at PID 1, which is then the command itself, as the examples' comments say. */
 function start(file: string, name: string | undefined, command: string[], netns?: string): CliResult {
-  return haco(['start', example(file), ...(name ? ['-c', name] : []), '--', ...command], netns ? { netns } : {});
+  return haco(['start', '--no-init', example(file), ...(name ? ['-c', name] : []), '--', ...command], netns ? { netns } : {});
 }
 
 /** The state the supervisor of a detached container writes (key=value lines). */

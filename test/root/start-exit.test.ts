@@ -57,9 +57,12 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
   });
 
   test('a container killed by a signal: haco exits 128 + N', () => {
-    const r = haco(['start', ws.define(uniqueName('sig')), '--', 'sh', '-c', 'kill -USR1 $$; sleep 1'], { env: ws.env });
-    // As PID 1 of its pid namespace sh ignores signals it has no handler for, even its own: use a child.
+    // With --no-init, sh is PID 1 of its pid namespace and ignores signals it has no handler for, even its own.
+    const r = haco(['start', '--no-init', ws.define(uniqueName('sig')), '--', 'sh', '-c', 'kill -USR1 $$; sleep 1'], { env: ws.env });
+    // The default init makes it an ordinary process (PID 2), and reports its death as 128 + N.
+    const r1 = haco(['start', ws.define(uniqueName('sig1')), '--', 'sh', '-c', 'kill -USR1 $$; sleep 1'], { env: ws.env });
     const r2 = haco(['start', ws.define(uniqueName('sig2'), `.share('pid')`), '--', 'sh', '-c', 'kill -USR1 $$; sleep 1'], { env: ws.env });
+    expect(r1.status).toBe(128 + 10);
     expect(r2.status).toBe(128 + 10);
     expect(r.status).toBe(0); // the pid-1 sh survived its own SIGUSR1 and slept
   });
