@@ -138,7 +138,8 @@ function exeOf(pid: number): string | undefined {
 /**
  * The container's init as seen from the host. bin/haco execs the launcher with haco's PID, so the launcher
  * is `start.pid`; its children are the container init and possibly the launcher's own helpers (the cleanup
- * watcher, a fork of the launcher). The init is the child running another program: call this once the
+ * watcher, a fork of the launcher). The init is the child running another program, or haco-init (the
+ * default init, a fork of the launcher too): call this once the
  * container has printed something, i.e. after its exec.
  */
 export async function containerInit(start: RunningStart): Promise<number> {
@@ -147,7 +148,8 @@ export async function containerInit(start: RunningStart): Promise<number> {
     if (launcherExe === undefined) return undefined;
     return childrenOf(start.pid).find((p) => {
       const exe = exeOf(p);
-      return exe !== undefined && exe !== launcherExe;
+      // The default init (the launcher's `reaper` fork) renames itself haco-init; the watcher keeps the launcher's name.
+      return exe !== undefined && (exe !== launcherExe || commOf(p) === 'haco-init');
     });
   });
 }
