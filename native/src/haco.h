@@ -103,6 +103,7 @@ struct ctx {
 	int pty_input;          /* relay our stdin (`pty-input` metadata: -i) */
 	struct termios host_termios; /* the user's terminal before raw mode */
 	int host_termios_saved, host_raw;
+	const char *console_path; /* `console`: a detached pty's socket (pty.c) */
 	const char *log_path;   /* `log`: the container's one log (log.c) */
 	unsigned long long log_max;
 	int log_r[2], log_w[2]; /* pipes of the container's stdout and stderr */
@@ -228,6 +229,7 @@ void pty_save_host(struct ctx *c);
 void pty_restore_host(struct ctx *c);
 void pty_restore_after_death(struct ctx *c);
 int pty_relay(struct ctx *c, pid_t child, int input); /* until the child exits: its status */
+int pty_console(struct ctx *c, pid_t child);          /* detached: the master behind a console socket */
 
 /* front.c: `--front node CLI ARGS...` (bin/haco): node as a child, then exec of the launch it hands over */
 int front_main(int argc, char **argv);
@@ -237,6 +239,7 @@ int log_pipes(struct ctx *c);
 int log_child(struct ctx *c);
 void log_close_pipes(struct ctx *c, int read_ends);
 int log_relay(struct ctx *c, pid_t child);
+void log_output(struct ctx *c, int stream, const char *buf, size_t len);
 void log_event(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* state.c: the state directory (docs/lifecycle.md). The lifecycle steps are metadata

@@ -122,6 +122,17 @@ void log_event(struct ctx *c, const char *fmt, ...)
 	put(c, "haco", 'F', text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
 }
 
+static void put(struct ctx *c, const char *stream, char tag, const char *text, size_t len);
+static const char *const STREAM_NAMES[2] = { "stdout", "stderr" };
+
+static void flush_partial_one(struct ctx *c, int i)
+{
+	if (pending_len[i]) {
+		put(c, STREAM_NAMES[i], 'P', pending[i], pending_len[i]);
+		pending_len[i] = 0;
+	}
+}
+
 /* Split what arrived on stream i into lines; keep an unfinished one for later. */
 static void consume(struct ctx *c, int i, const char *buf, size_t len)
 {
@@ -138,6 +149,30 @@ static void consume(struct ctx *c, int i, const char *buf, size_t len)
 		}
 		pending[i][pending_len[i]++] = buf[k];
 	}
+}
+
+/* Output that is not from a pipe (a detached container's pty): into the log as stdout lines. len 0: flush. */
+void log_output(struct ctx *c, int stream, const char *buf, size_t len)
+{
+	if (!c->log_path || log_open(c) < 0)
+		return;
+	if (len == 0) {
+		flush_partial_one(c, stream);
+		return;
+	}
+	/* A terminal ends lines with \r\n: the \r is not part of the text. */
+	char clean[8192];
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\r' && (i + 1 == len || buf[i + 1] == '\n'))
+			continue;
+		clean[k++] = buf[i];
+		if (k == sizeof(clean)) {
+			consume(c, stream, clean, k);
+			k = 0;
+		}
+	}
+	consume(c, stream, clean, k);
 }
 
 static void flush_partial(struct ctx *c)

@@ -45,6 +45,7 @@ static const struct stepdef STEPS[] = {
 	{ "hook-env", META, 2, 2, NULL },
 	{ "forward-signals", META, 1, 1, NULL },
 	{ "log", META, 2, 2, NULL },
+	{ "console", META, 1, 1, NULL },
 	{ "cgroup-lock", P1, 2, 2, step_cgroup_lock },
 	{ "preserve-fds", META, 1, 1, NULL },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
@@ -203,6 +204,10 @@ static int read_metadata(struct ctx *c)
 			if (parse_ulong(s->argv[0], &n) < 0 || n > 1000)
 				return fail(c, 0, "line %d: preserve-fds takes a number of fds, 0 to 1000", s->line);
 			c->preserve_fds = (int)n;
+		} else if (strcmp(s->name, "console") == 0) {
+			if (s->argv[0][0] != '/')
+				return fail(c, 0, "line %d: console takes an absolute PATH", s->line);
+			c->console_path = s->argv[0];
 		} else if (strcmp(s->name, "log") == 0) {
 			if (s->argv[0][0] != '/' || parse_ulong(s->argv[1], &c->log_max) < 0)
 				return fail(c, 0, "line %d: log takes an absolute PATH and MAXBYTES (0 = no rotation)", s->line);
@@ -550,7 +555,8 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			supervise_ready(c, NULL, 0);
 			/* ---- supervise: the container runs ---- */
 			log_event(c, "started pid=%d run=%d", (int)c->child, c->restarts + 1);
-			status = c->pty_master >= 0 ? pty_relay(c, c->child, c->pty_input)
+			status = c->pty_master >= 0 && c->console_path ? pty_console(c, c->child)
+			       : c->pty_master >= 0 ? pty_relay(c, c->child, c->pty_input)
 			       : c->log_r[0] >= 0  ? log_relay(c, c->child)
 			                           : wait_child(c->child);
 			forward_signals(c, 0, c->detach);

@@ -351,3 +351,169 @@ int pty_relay(struct ctx *c, pid_t child, int input)
 	}
 	return status;
 }
+
+/* ---- a detached container's console (the `console PATH` step) ------------------- */
+
+#include <sys/stat.h>
+#include <sys/un.h>
+
+/*
+ * The supervisor keeps the master and listens on PATH (a unix socket, 0600).
+ * `haco attach NAME` connects: what the container writes goes to the client
+ * (and always into the log, as stdout lines); the client sends frames of
+ * TYPE LEN_HI LEN_LO PAYLOAD: 'd' keys for the terminal, 'w' a window size
+ * (rows and cols, 16 bits each, big-endian). One client at a time: a new one
+ * replaces the old. Detaching is the client's business (it just closes).
+ */
+static int console_listen(struct ctx *c)
+{
+	struct sockaddr_un a;
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	if (strlen(c->console_path) >= sizeof(a.sun_path))
+		return fail(c, 0, "console: socket path too long: %s", c->console_path);
+	strcpy(a.sun_path, c->console_path);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return fail(c, errno, "console: socket");
+	unlink(c->console_path);
+	if (traced(c, bind(s, (struct sockaddr *)&a, sizeof(a)), "bind(\"%s\")   /* the console: haco attach connects here */", c->console_path) < 0 ||
+	    chmod(c->console_path, 0600) < 0 || listen(s, 4) < 0) {
+		int e = errno;
+		close(s);
+		return fail(c, e, "console: listen on %s", c->console_path);
+	}
+	return s;
+}
+
+/* Apply the complete frames in buf[0..*len); keep a partial one. */
+static void console_frames(struct ctx *c, unsigned char *buf, size_t *len)
+{
+	size_t off = 0;
+	while (*len - off >= 3) {
+		size_t n = ((size_t)buf[off + 1] << 8) | buf[off + 2];
+		if (*len - off < 3 + n)
+			break;
+		unsigned char *p = buf + off + 3;
+		if (buf[off] == 'd')
+			write_all(c->pty_master, (const char *)p, n);
+		else if (buf[off] == 'w' && n == 4) {
+			struct winsize ws = { .ws_row = (unsigned short)(p[0] << 8 | p[1]), .ws_col = (unsigned short)(p[2] << 8 | p[3]) };
+			ioctl(c->pty_master, TIOCSWINSZ, &ws);
+		}
+		off += 3 + n;
+	}
+	memmove(buf, buf + off, *len - off);
+	*len -= off;
+}
+
+int pty_console(struct ctx *c, pid_t child)
+{
+	log_close_pipes(c, 1); /* the pty took fds 1 and 2: the pipes have no writer */
+	int ls = console_listen(c);
+	if (ls < 0) {
+		report_failure(c, &c->fail);
+		memset(&c->fail, 0, sizeof(c->fail));
+	}
+	int wp[2];
+	if (pipe2(wp, O_CLOEXEC | O_NONBLOCK) < 0)
+		wp[0] = wp[1] = -1;
+	wake_w = wp[1];
+	struct sigaction sa, old_chld;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, &old_chld);
+	chld = 1;
+	int status = -1, client = -1, master_open = 1;
+	unsigned char in[8192 + 3];
+	size_t inlen = 0;
+	char buf[8192];
+	for (;;) {
+		if (chld) {
+			chld = 0;
+			int st;
+			if (waitpid(child, &st, WNOHANG) == child) {
+				status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+				break;
+			}
+		}
+		struct pollfd p[4] = {
+			{ .fd = wp[0], .events = POLLIN },
+			{ .fd = master_open ? c->pty_master : -1, .events = POLLIN },
+			{ .fd = ls, .events = POLLIN },
+			{ .fd = client, .events = POLLIN },
+		};
+		int n = poll(p, 4, wp[0] < 0 || !master_open ? 200 : -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n <= 0) {
+			chld = 1;
+			continue;
+		}
+		if (p[0].revents & POLLIN)
+			while (read(wp[0], buf, sizeof(buf)) > 0)
+				;
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t r = read(c->pty_master, buf, sizeof(buf));
+			if (r > 0) {
+				log_output(c, 0, buf, (size_t)r);
+				if (client >= 0 && write_all(client, buf, (size_t)r) < 0)
+					close(client), client = -1;
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN))
+				master_open = 0;
+		}
+		if (p[2].revents & POLLIN) {
+			int nc = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+			if (nc >= 0) {
+				if (client >= 0)
+					close(client);
+				client = nc, inlen = 0;
+				tracef(c, "accept(console) = %d   /* haco attach */", nc);
+			}
+		}
+		if (client >= 0 && (p[3].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = read(client, in + inlen, sizeof(in) - inlen);
+			if (r > 0) {
+				inlen += (size_t)r;
+				console_frames(c, in, &inlen);
+				if (inlen == sizeof(in)) /* a frame larger than the buffer: not ours */
+					close(client), client = -1;
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN))
+				close(client), client = -1;
+		}
+	}
+	if (master_open) {
+		int fl = fcntl(c->pty_master, F_GETFL);
+		if (fl >= 0)
+			fcntl(c->pty_master, F_SETFL, fl | O_NONBLOCK);
+		ssize_t r;
+		while ((r = read(c->pty_master, buf, sizeof(buf))) > 0) {
+			log_output(c, 0, buf, (size_t)r);
+			if (client >= 0)
+				write_all(client, buf, (size_t)r);
+		}
+	}
+	log_output(c, 0, "", 0);
+	if (client >= 0)
+		close(client);
+	if (ls >= 0) {
+		close(ls);
+		unlink(c->console_path);
+	}
+	close(c->pty_master);
+	c->pty_master = -1;
+	sigaction(SIGCHLD, &old_chld, NULL);
+	wake_w = -1;
+	if (wp[0] >= 0)
+		close(wp[0]), close(wp[1]);
+	if (status < 0) {
+		int st;
+		while (waitpid(child, &st, 0) < 0)
+			if (errno != EINTR)
+				return 125;
+		status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+	}
+	return status;
+}

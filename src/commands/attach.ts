@@ -17,6 +17,7 @@ export default class Attach extends HacoCommand {
     interactive: Flags.boolean({ char: 'i', allowNo: true, description: 'Pass this terminal\'s input to the command (default).' }),
     user: Flags.string({ char: 'u', description: "UID[:GID] to run as instead of the init's identity." }),
     'allow-cap': Flags.string({ char: 'A', description: "Add a capability to the init's sets (repeatable), e.g. sys_ptrace.", multiple: true, multipleNonGreedy: true }),
+    'detach-keys': Flags.string({ description: 'Keys that leave the console of a container started with -d -t (it keeps running).', default: 'ctrl-p,ctrl-q' }),
     'drop-cap': Flags.string({ char: 'D', description: "Remove a capability from the init's sets (repeatable).", multiple: true, multipleNonGreedy: true }),
   };
 
@@ -27,6 +28,16 @@ export default class Attach extends HacoCommand {
     const { prepareAttach } = await import('../lifecycle/attach');
     const { handOver } = await import('../start/handoff');
     const { findLauncher } = await import('../runtime/launcher-path');
+    if (command.length === 0) {
+      // A container started with -d -t: its console (the pty its supervisor keeps), not a new shell.
+      const { attachConsole, consoleOf, parseDetachKeys } = await import('../lifecycle/console');
+      const keys = parseDetachKeys(flags['detach-keys']);
+      const sock = consoleOf(args.name);
+      if (sock) {
+        process.exitCode = await attachConsole(args.name, sock, keys);
+        return;
+      }
+    }
     const { preserveFdsOption } = await import('../plan/preserve-fds');
     const preserveFds = preserveFdsOption(flags['preserve-fds'] ?? 0);
     const { attachFlags } = await import('../lifecycle/attach-flags');

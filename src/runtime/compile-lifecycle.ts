@@ -24,6 +24,8 @@ export interface LifecycleOptions {
    * (`TIME stdout F text`), plus the supervisor's events; renamed to PATH.1 past maxBytes.
    */
   log?: { path: string; maxBytes: number };
+  /** A detached container with a pty: the socket its supervisor serves the console on (`haco attach`). */
+  console?: string;
 }
 
 export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined, cgroup: CgroupSetup): void {
@@ -38,6 +40,10 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   w.step('state-meta', 'cgroups', cgroup.cleanup.join(','));
   w.step('state-meta', 'tracking', cgroup.tracking);
   w.step('state-file', 'plan.json', life.planJson);
+  if (life.console) {
+    w.comment(`the supervisor keeps the pty and serves it on ${life.console}: haco attach ${c.name} connects`);
+    w.step('console', life.console);
+  }
   if (life.log) {
     w.comment(`stdout and stderr through pipes into ${life.log.path}, one timestamped line each (haco logs)`);
     w.step('log', life.log.path, life.log.maxBytes);

@@ -17,6 +17,7 @@ export const STEP_NAMES = [
   'preserve-fds',
   'forward-signals',
   'log',
+  'console',
   // phase 1
   'cgroup-lock',
   'cgroup-mkdir',

@@ -8,7 +8,7 @@ import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';
-import { logFileOf, readState, stateDirOf } from '../state';
+import { consoleSocketOf, logFileOf, readState, stateDirOf } from '../state';
 import { secureContainerHome } from '../state/host-dir';
 import { detectHostFacts } from '../runtime/host-facts';
 import { findLauncher } from '../runtime/launcher-path';
@@ -75,6 +75,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
     stateDir,
     keep: request.detach === true,
     ...(request.detach ? { restart: container.restart, log: { path: logFileOf(stateDir), maxBytes: LOG_MAX_BYTES } } : {}),
+    ...(request.detach && decided.terminal ? { console: consoleSocketOf(stateDir) } : {}),
     // The plan as the file says (without a `-- CMD` override), so `haco reload FILE` compares like with like.
     planJson,
     meta: {

@@ -1,5 +1,5 @@
 import { isatty } from 'node:tty';
-import { HacoError, UsageError } from '../errors';
+import { HacoError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
 import { ptyObstacle, type TerminalOptions } from '../runtime/compile-terminal';
 
@@ -28,13 +28,13 @@ export function decideTerminal(
   let container = c;
   const init = req.init ?? (req.detach ? c.process.reaper : true);
   if (init !== c.process.reaper) container = { ...container, process: { ...container.process, reaper: init } };
-  if (req.detach) {
-    if (req.tty) {
-      throw new UsageError('a detached container cannot have a terminal yet', 'start it in the foreground with -t, or detached without -t and read its output with `haco logs`');
-    }
-    return { container, terminal: undefined };
-  }
   const obstacle = ptyObstacle(container);
+  if (req.detach) {
+    // A detached container gets a terminal only when asked (-t): its supervisor keeps the pty and
+    // `haco attach NAME` connects to it (the console), as with runc's console socket.
+    if (req.tty && obstacle) throw new HacoError('E_PTY_UNAVAILABLE', `container "${c.name}" cannot have a terminal: ${obstacle}`, { hint: 'start it detached without -t' });
+    return { container, terminal: req.tty ? { pty: true, stdin: true } : undefined };
+  }
   if (req.tty === true && obstacle) {
     throw new HacoError('E_PTY_UNAVAILABLE', `container "${c.name}" cannot have a terminal: ${obstacle}`, {
       hint: 'drop -t, or keep the standard devpts mount and the default stdio',

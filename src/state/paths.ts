@@ -46,3 +46,8 @@ export const CGROUP_LOCK_WAIT_MS = 10_000;
 export function logFileOf(stateDir: string): string {
   return path.join(stateDir, 'container.log');
 }
+
+/** A detached container started with -t: the socket its supervisor serves the terminal on. */
+export function consoleSocketOf(stateDir: string): string {
+  return path.join(stateDir, 'console.sock');
+}

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readState } from '../../src/state';
+import { HACO_BIN } from '../support/cli';
 import { inPty, type PtySession } from '../support/pty';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 import { until } from '../support/start';
@@ -104,6 +105,28 @@ describeStart('haco start on a terminal', () => {
     await t.waitFor(/STATUS=0/);
     expect(t.output()).toMatch(/pid=1\r?\n/);
     await t.exited();
+  });
+
+  test('start -d -t: the supervisor keeps the terminal; attach, Ctrl-P Ctrl-Q detaches, attach again, exit 9', async () => {
+    const name = uniqueName('console');
+    const { spawnSync } = await import('node:child_process');
+    const started = spawnSync(HACO_BIN, ['start', '-d', '-t', ws.define(name)], { env: { ...process.env, ...ws.env }, encoding: 'utf8' });
+    expect(started.stderr).toBe('');
+    await running(name);
+    const a = pty(`"$HACO" attach ${name}; echo "STATUS=$?"`);
+    await new Promise((r) => setTimeout(r, 500));
+    a.send('echo hello-$((6*7)); tty\n');
+    await a.waitFor(/hello-42\r?\n\/dev\/pts\/0/);
+    a.send('\x10\x11'); // Ctrl-P Ctrl-Q
+    await a.waitFor(/detached from .*\r?\nSTATUS=0/);
+    expect(readState(name, ws.run)?.status).toBe('running');
+    const b = pty(`"$HACO" attach ${name}; echo "STATUS=$?"`);
+    await new Promise((r) => setTimeout(r, 500));
+    b.send('exit 9\n');
+    await b.waitFor(/STATUS=9/);
+    const log = fs.readFileSync(path.join(ws.run, name, 'container.log'), 'utf8');
+    expect(log).toMatch(/ stdout [FP] hello-42\n/);
+    expect(log).toMatch(/ haco F exited status=9\n/);
   });
 
   test.each([
