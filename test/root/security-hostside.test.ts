@@ -80,13 +80,13 @@ describeStart('host side: haco\'s directories, files and locks are root\'s alone
     expect({ what: 'nobody runs the setuid binary of a 0755 home (the old layout)', ...before }).toMatchObject({ status: 0 });
 
     must(haco(['start', '-d', file], { env }), 'haco start -d');
-    await until('the container to write its logs', () => (fs.existsSync(`${state}/stdout.log`) && fs.readFileSync(`${state}/stdout.log`, 'utf8').includes('out') ? true : undefined));
+    await until('the container to write its logs', () => (fs.existsSync(`${state}/container.log`) && fs.readFileSync(`${state}/container.log`, 'utf8').includes(' stdout F out') ? true : undefined));
     // The start tightened the old home.
     expect(modeOf(home)).toBe('0700');
     expect(modeOf('/run/haco')).toBe('0711');
     expect(modeOf(state)).toBe('0700');
     const files = fs.readdirSync(state).sort();
-    expect(files).toEqual(expect.arrayContaining(['lock', 'plan.json', 'state', 'stderr.log', 'stdout.log', 'supervisor.log']));
+    expect(files).toEqual(expect.arrayContaining(['container.log', 'lock', 'plan.json', 'state', 'supervisor.log']));
     for (const f of files) expect(`${f} ${modeOf(path.join(state, f))}`).toBe(`${f} 0600`);
     for (const p of ['/var/lib/haco', home, '/run/haco', state, ...files.map((f) => path.join(state, f))]) expect(`${p} uid ${fs.statSync(p).uid}`).toBe(`${p} uid 0`);
 
@@ -97,7 +97,7 @@ describeStart('host side: haco\'s directories, files and locks are root\'s alone
     };
     denied([suid, 'true']);
     denied(['cat', `${state}/plan.json`]);
-    denied(['cat', `${state}/stdout.log`]);
+    denied(['cat', `${state}/container.log`]);
     denied(['ls', '/run/haco']);
     denied(['ls', '/var/lib/haco']);
     denied(['flock', '-n', `${state}/lock`, 'true']); // a user holding the lock could block every start
