@@ -43,7 +43,7 @@ describeStart('haco start on a terminal', () => {
     t.send('tty; echo "sid=$(cut -d" " -f6 /proc/self/stat)"; exit 3\n');
     await t.waitFor(/STATUS=3/);
     // Numbered inside the container's own devpts instance, not the host's.
-    expect(t.output()).toMatch(/\n\/dev\/pts\/0\r?\n/);
+    expect(t.output()).toMatch(/\n\/dev\/pts\/0\r*\n/);
     expect(t.output()).not.toMatch(/not a tty|Cannot set tty process group|can't access tty/);
     expect(await t.exited()).toBe(0);
   });
@@ -55,13 +55,13 @@ describeStart('haco start on a terminal', () => {
     t.send('jobs\n');
     await t.waitFor(/\[1\]\+?\s+Running\s+sleep 100/);
     t.send('fg\n');
-    await t.waitFor(/fg\r?\nsleep 100/);
+    await t.waitFor(/fg\r*\nsleep 100/);
     await new Promise((r) => setTimeout(r, 300));
     t.send('\x1a'); // Ctrl-Z
     await t.waitFor(/Stopped\s+sleep 100/);
     // Back to the foreground, and Ctrl-C ends it: the terminal's SIGINT goes to the shell's foreground job.
     t.send('fg\n');
-    await t.waitFor(/fg\r?\nsleep 100\r?\n/, 15_000, t.output().lastIndexOf('Stopped'));
+    await t.waitFor(/fg\r*\nsleep 100\r*\n/, 15_000, t.output().lastIndexOf('Stopped'));
     await new Promise((r) => setTimeout(r, 300));
     t.send('\x03');
     await new Promise((r) => setTimeout(r, 300));
@@ -75,7 +75,7 @@ describeStart('haco start on a terminal', () => {
     const t = pty(`tty > ${ttyFile}; stty rows 45 cols 123; "$HACO" start ${ws.define(uniqueName('winch'))}; echo "STATUS=$?"`);
     await t.waitFor(/# /);
     t.send('stty size\n');
-    await t.waitFor(/\n45 123\r?\n/);
+    await t.waitFor(/\n45 123\r*\n/);
     // Resizing the outer terminal sends SIGWINCH to its foreground group: the launcher copies the size.
     const outer = fs.readFileSync(ttyFile, 'utf8').trim();
     const { spawnSync } = await import('node:child_process');
@@ -84,7 +84,7 @@ describeStart('haco start on a terminal', () => {
     const mark = t.output().length;
     await new Promise((r2) => setTimeout(r2, 300));
     t.send('stty size; exit\n');
-    await t.waitFor(/\n30 99\r?\n/, 10_000, mark);
+    await t.waitFor(/\n30 99\r*\n/, 10_000, mark);
     await t.waitFor(/STATUS=0/);
     await t.exited();
   });
@@ -103,7 +103,7 @@ describeStart('haco start on a terminal', () => {
   test('--no-init: the command is PID 1 itself', async () => {
     const t = pty(`"$HACO" start --no-init ${ws.define(uniqueName('noinit'))} -- sh -c 'echo "pid=$$"'; echo "STATUS=$?"`);
     await t.waitFor(/STATUS=0/);
-    expect(t.output()).toMatch(/pid=1\r?\n/);
+    expect(t.output()).toMatch(/pid=1\r*\n/);
     await t.exited();
   });
 
@@ -116,9 +116,9 @@ describeStart('haco start on a terminal', () => {
     const a = pty(`"$HACO" attach ${name}; echo "STATUS=$?"`);
     await new Promise((r) => setTimeout(r, 500));
     a.send('echo hello-$((6*7)); tty\n');
-    await a.waitFor(/hello-42\r?\n\/dev\/pts\/0/);
+    await a.waitFor(/hello-42\r*\n\/dev\/pts\/0/);
     a.send('\x10\x11'); // Ctrl-P Ctrl-Q
-    await a.waitFor(/detached from .*\r?\nSTATUS=0/);
+    await a.waitFor(/detached from .*\r*\nSTATUS=0/);
     expect(readState(name, ws.run)?.status).toBe('running');
     const b = pty(`"$HACO" attach ${name}; echo "STATUS=$?"`);
     await new Promise((r) => setTimeout(r, 500));
