@@ -202,6 +202,16 @@ int front_main(int argc, char **argv)
 	}
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return 125;
+	/* Above the caller's fds 3..8, which --preserve-fds may pass on (the spec fd must not be one of them). */
+	if (fd < 9) {
+		int high = fcntl(fd, F_DUPFD, 9);
+		if (high < 0) {
+			fprintf(stderr, "haco-launch: --front: F_DUPFD: %s (%s)\n", errno_name(errno), strerror(errno));
+			return 125;
+		}
+		close(fd);
+		fd = high;
+	}
 	char num[16];
 	snprintf(num, sizeof(num), "%d", fd);
 	words[n++] = "--spec-fd";
