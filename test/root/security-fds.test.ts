@@ -129,7 +129,8 @@ describeRoot('security: no fd of the caller reaches a container', () => {
     const file = lab.def(`${lab.tag}-pf`, `  .unshare('mount', 'uts', 'ipc', 'pid')`);
     const passed = fs.openSync(path.join(secret, 'key'), 'r');
     try {
-      const r = ok(hacoWithFds(lab, ['start', '--preserve-fds', '1', file, '--', 'sh', '-c', 'ls /proc/self/fd | tr "\\n" " "; echo; cat <&3; echo "$LISTEN_FDS $LISTEN_PID $$"'], { 3: passed, 7: dirFd }));
+      // --no-init: the command is PID 1 (the default init would make it PID 2, checked below).
+      const r = ok(hacoWithFds(lab, ['start', '--no-init', '--preserve-fds', '1', file, '--', 'sh', '-c', 'ls /proc/self/fd | tr "\\n" " "; echo; cat <&3; echo "$LISTEN_FDS $LISTEN_PID $$"'], { 3: passed, 7: dirFd }));
       const lines = r.stdout.trim().split('\n');
       // 0-2, 3 (the passed file), 4 (ls reading /proc/self/fd); not 7.
       expect({ fds: fdList(lines[0] ?? ''), content: lines[1], listen: lines[2] }).toEqual({ fds: [0, 1, 2, 3, 4], content: 'host-only', listen: '1 1 1' });
