@@ -3,6 +3,7 @@
 // CVE-2024-21626). Every program haco starts — the container's command (foreground, detached, attach), a
 // provision step, a host hook — must see fds 0-2 only, unless `--preserve-fds N` passes 3..3+N-1.
 import { spawnSync } from 'node:child_process';
+import { containerStateDir } from '../../src/bootstrap/state-root';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HACO_BIN } from '../support/cli';
@@ -172,7 +173,12 @@ describeRoot('security: no fd of the caller reaches a container', () => {
 
   test('a provision step (run through the launcher) sees fds 0-2 only', () => {
     const file = lab.def(`${lab.tag}-pv`, `  .unshare('mount', 'uts', 'ipc', 'pid')\n  .provision((p) => p.step('fds', 'ls /proc/self/fd > /fds-seen'))`);
-    const r = ok(hacoWithFds(lab, ['provision', file], { 7: dirFd }));
-    expect(fdList(fs.readFileSync(path.join(lab.rootfs, 'fds-seen'), 'utf8'))).toEqual([0, 1, 2, 3]);
+    try {
+      ok(hacoWithFds(lab, ['provision', file], { 7: dirFd }));
+      expect(fdList(fs.readFileSync(path.join(lab.rootfs, 'fds-seen'), 'utf8'))).toEqual([0, 1, 2, 3]);
+    } finally {
+      // The provision record lives beside the default rootfs (/var/lib/haco/NAME), outside the lab.
+      fs.rmSync(containerStateDir(`${lab.tag}-pv`), { recursive: true, force: true });
+    }
   });
 });
