@@ -71,11 +71,6 @@ static int unquote(char *line, char **words, int max)
 	return n;
 }
 
-static int status_of(int st)
-{
-	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
-}
-
 int front_main(int argc, char **argv)
 {
 	if (argc < 1) {
@@ -167,8 +162,8 @@ int front_main(int argc, char **argv)
 		return 125;
 	}
 	buf[len] = '\0';
-	if (len == 0 || status_of(st) != 0) /* no launch to hand over: node's answer is haco's */
-		return status_of(st);
+	if (len == 0 || exit_status_of(st) != 0) /* no launch to hand over: node's answer is haco's */
+		return exit_status_of(st);
 
 	char *nl = strchr(buf, '\n');
 	if (!nl) {

@@ -210,6 +210,10 @@ void forward_set(const struct ctx *c, sigset_t *set);
 /* Set by SIGTERM/SIGINT/SIGHUP/SIGQUIT and SIGRTMIN (`haco kill`): do not restart. */
 int stop_requested(void);
 void watch_stop_signal(void);
+/* A wait(2) status as a shell reports it: the exit code, 128+N for signal N, 125 otherwise. */
+int exit_status_of(int st);
+/* waitpid(pid) through EINTR; exit_status_of() its status, 125 if the wait fails. */
+int wait_exit_status(pid_t pid);
 
 /* fds.c: nothing the caller had open reaches a program the launcher starts */
 /* close every fd >= first except keep (-1: none): for processes that never exec.

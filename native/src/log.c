@@ -247,7 +247,7 @@ int log_relay(struct ctx *c, pid_t child)
 			chld = 0;
 			int st;
 			if (waitpid(child, &st, WNOHANG) == child) {
-				status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+				status = exit_status_of(st);
 				break;
 			}
 		}
@@ -295,12 +295,7 @@ int log_relay(struct ctx *c, pid_t child)
 	wake_w = -1;
 	if (wp[0] >= 0)
 		close(wp[0]), close(wp[1]);
-	if (status < 0) {
-		int st;
-		while (waitpid(child, &st, 0) < 0)
-			if (errno != EINTR)
-				return 125;
-		status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
-	}
+	if (status < 0)
+		status = wait_exit_status(child);
 	return status;
 }

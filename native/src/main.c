@@ -313,19 +313,6 @@ static void child_main(struct ctx *c, size_t release, size_t exec)
 	_exit(c->fail.status ? c->fail.status : 125);
 }
 
-static int wait_child(pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return 125;
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 125;
-}
-
 /*
  * One launch: phase 1, clone, phase 2, release, then wait for exec (EOF on the
  * error pipe). Returns 0 once the container runs (c->child set), -1 after a
@@ -430,7 +417,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 		if (c->pty_master >= 0)
 			close(c->pty_master), c->pty_master = -1;
 		log_close_pipes(c, 1);
-		wait_child(pid);
+		wait_exit_status(pid);
 		forward_signals(c, 0, c->detach);
 		c->fail.msg[sizeof(c->fail.msg) - 1] = '\0';
 		c->fail.step[sizeof(c->fail.step) - 1] = '\0';
@@ -440,7 +427,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 
 kill_child:
 	kill(pid, SIGKILL);
-	wait_child(pid);
+	wait_exit_status(pid);
 	forward_signals(c, 0, c->detach);
 close_pipes:; /* a label cannot precede a declaration before C23 (gcc allows it, clang does not) */
 	int *fds[] = { &c->sync_r, &c->sync_w, &c->err_r, &c->err_w, &c->pty_sock, &c->pty_sock_parent, &c->pty_master };
@@ -558,7 +545,7 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			status = c->pty_master >= 0 && c->console_path ? pty_console(c, c->child)
 			       : c->pty_master >= 0 ? pty_relay(c, c->child, c->pty_input)
 			       : c->log_r[0] >= 0  ? log_relay(c, c->child)
-			                           : wait_child(c->child);
+			                           : wait_exit_status(c->child);
 			forward_signals(c, 0, c->detach);
 			tracef(c, "container exited: status %d", status);
 			unsigned long long oom = cgroup_oom_kills(c);

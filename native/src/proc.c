@@ -449,6 +449,26 @@ int step_reaper(struct ctx *c, char **argv, int argc)
 		if (w < 0)
 			_exit(125);
 		if (w == pid)
-			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+			_exit(exit_status_of(st));
 	}
+}
+
+/* ---- exit statuses ---------------------------------------------------------- */
+
+int exit_status_of(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 125;
+}
+
+int wait_exit_status(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 125;
+	return exit_status_of(st);
 }

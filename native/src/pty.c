@@ -277,7 +277,7 @@ int pty_relay(struct ctx *c, pid_t child, int input)
 			int st;
 			pid_t w = waitpid(child, &st, WNOHANG);
 			if (w == child) {
-				status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+				status = exit_status_of(st);
 				break;
 			}
 		}
@@ -342,13 +342,8 @@ int pty_relay(struct ctx *c, pid_t child, int input)
 	wake_w = -1;
 	if (wp[0] >= 0)
 		close(wp[0]), close(wp[1]);
-	if (status < 0) {
-		int st;
-		while (waitpid(child, &st, 0) < 0)
-			if (errno != EINTR)
-				return 125;
-		status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
-	}
+	if (status < 0)
+		status = wait_exit_status(child);
 	return status;
 }
 
@@ -435,7 +430,7 @@ int pty_console(struct ctx *c, pid_t child)
 			chld = 0;
 			int st;
 			if (waitpid(child, &st, WNOHANG) == child) {
-				status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+				status = exit_status_of(st);
 				break;
 			}
 		}
@@ -508,12 +503,7 @@ int pty_console(struct ctx *c, pid_t child)
 	wake_w = -1;
 	if (wp[0] >= 0)
 		close(wp[0]), close(wp[1]);
-	if (status < 0) {
-		int st;
-		while (waitpid(child, &st, 0) < 0)
-			if (errno != EINTR)
-				return 125;
-		status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
-	}
+	if (status < 0)
+		status = wait_exit_status(child);
 	return status;
 }
