@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SourceLocation } from '../errors';
 import type { LocatedIssue, PlanLocations } from '../plan/build';
@@ -90,27 +89,41 @@ let devScript: string | undefined;
 
 /**
  * dist/evaluate-worker.js once built. Under jest haco runs from src/*.ts, which a worker cannot load:
- * the worker entry is bundled once per process into a private temporary folder (not os.tmpdir()
- * itself: DSL call sites skip frames from the worker's own folder).
+ * the worker entry is bundled once per process into node_modules/.cache/haco-eval-worker, a folder of its
+ * own (DSL call sites skip frames from the worker's own folder). It is rewritten (temp file + rename)
+ * only when the bundle changed, so test processes share one file and none is left in os.tmpdir().
  */
 function workerScript(): string {
   if (!__filename.endsWith('.ts')) return path.join(__dirname, 'evaluate-worker.js');
   if (devScript) return devScript;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-eval-worker-'));
+  const dir = path.resolve(__dirname, '../../node_modules/.cache/haco-eval-worker');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const out = path.join(dir, 'evaluate-worker.js');
-  esbuild.buildSync({
+  const built = esbuild.buildSync({
     entryPoints: [path.join(__dirname, 'evaluate-worker.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    write: false,
     outfile: out,
     external: ['esbuild', 'typescript', 'ts-node'],
     logLevel: 'silent',
   });
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const code = built.outputFiles[0]!.text;
+  let current: string | undefined;
+  try {
+    current = fs.readFileSync(out, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (current !== code) {
+    const tmp = `${out}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code, { mode: 0o600 });
+    fs.renameSync(tmp, out);
+  }
   devScript = out;
   return out;
 }
