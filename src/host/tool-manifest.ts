@@ -71,6 +71,12 @@ export const TOOL_MANIFEST = [
   { name: 'hyperfine', kind: 'program', package: 'hyperfine', need: 'optional', set: 'dev', feature: 'npm run bench: timing' },
   { name: 'bwrap', kind: 'program', package: 'bubblewrap', need: 'optional', set: 'dev', feature: 'npm run bench: a peer to compare with' },
   { name: 'runc', kind: 'program', package: 'runc', need: 'required', set: 'dev', feature: 'tests: secure-by-default compared with runc; npm run bench' },
+  { name: 'skopeo', kind: 'program', package: 'skopeo', need: 'optional', set: 'runtime', feature: 'image bootstrap: copying images into the local OCI layout cache; haco export image' },
+  { name: 'umoci', kind: 'program', package: 'umoci', need: 'optional', set: 'runtime', feature: 'image bootstrap: unpacking image layers (whiteouts included)' },
+  { name: 'buildah', kind: 'program', package: 'buildah', need: 'required', set: 'dev', feature: 'tests: building OCI images locally (no registry here)' },
+  { name: 'podman', kind: 'program', package: 'podman', need: 'required', set: 'dev', feature: 'tests: exported images and Kubernetes manifests run under podman' },
+  { name: 'docker-registry', kind: 'program', package: 'docker-registry', need: 'required', set: 'dev', feature: 'tests: a registry on 127.0.0.1 for docker:// images' },
+  { name: 'cppcheck', kind: 'program', package: 'cppcheck', need: 'required', set: 'dev', feature: 'npm test: static analysis of the native launcher' },
 ] as const satisfies readonly ToolEntry[];
 
 export interface ToolEntry {
