@@ -6,7 +6,7 @@ import { runStreamed } from '../progress/run-streamed';
 import { findMirror, readAptSources } from './apt-mirror';
 import type { BootstrapContext } from './context';
 import { BootstrapError } from './errors';
-import { stateRoot } from './state-root';
+import { stateRoot } from '../state/state-root';
 import { installHint, requireTool } from '../host/tools';
 import { ensurePrivateCache, ensureStateRoot } from '../state/host-dir';
 

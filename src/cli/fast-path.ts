@@ -49,7 +49,7 @@ async function fastStart(args: string[]): Promise<boolean> {
     // The reporter loads chalk (and with it tty, net, stream): only on the error path. A non-HacoError is
     // a bug: reported the way oclif's path reports it, with a source-mapped stack.
     if (!(error instanceof HacoError)) process.setSourceMapsEnabled(true);
-    const { formatError } = await import('./report');
+    const { formatError } = await import('../commands/support/report');
     process.stderr.write(`${formatError(error)}\n`);
     process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
   }

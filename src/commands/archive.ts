@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
 import { EXIT, HacoError } from '../errors';
 
 export default class ArchiveCommand extends HacoCommand {
@@ -30,7 +30,7 @@ export default class ArchiveCommand extends HacoCommand {
     const { requireRoot } = await import('../bootstrap/tools');
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
-    const { withReporter } = await import('../progress/command-support');
+    const { withReporter } = await import('./support/command-support');
     const { pickContainer } = await import('../plan/pick');
     const { withCancel } = await import('../progress/cancel');
     const { archiveRootfs, estimateSize, formatFromName } = await import('../archive/archive');

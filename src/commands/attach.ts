@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand, preserveFdsFlag } from '../cli/base-command';
+import { HacoCommand, preserveFdsFlag } from './support/base-command';
 
 export default class Attach extends HacoCommand {
   static override summary = "Run a command inside a running container (its namespaces, cgroup, root, identity).";

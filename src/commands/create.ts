@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
 
 export default class CreateCommand extends HacoCommand {
   static override summary = 'Build the rootfs of a definition: bootstrap, then provision.';
@@ -32,7 +32,7 @@ export default class CreateCommand extends HacoCommand {
     requireRoot('create');
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
-    const { withReporter } = await import('../progress/command-support');
+    const { withReporter } = await import('./support/command-support');
     const { pickContainers } = await import('../plan/pick');
     const { createRootfs } = await import('../bootstrap/create');
     const { orderByLayers } = await import('../bootstrap/layers');

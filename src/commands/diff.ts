@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { containerFlag, HacoCommand, jsonFlag } from '../cli/base-command';
+import { containerFlag, HacoCommand, jsonFlag } from './support/base-command';
 import { UsageError } from '../errors';
 import { applyToggles, hasToggles } from '../plan/toggles';
-import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
+import { toggleFlags, togglesFromFlags } from './support/toggle-flags';
 import type { Plan } from '../plan/types';
 
 export default class DiffCommand extends HacoCommand {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { HacoCommand, jsonFlag } from './support/base-command';
 import { EXIT } from '../errors';
 
 export default class Doctor extends HacoCommand {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
 import { applyToggles } from '../plan/toggles';
-import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
+import { toggleFlags, togglesFromFlags } from './support/toggle-flags';
 import { PLAN_API_VERSION } from '../plan/types';
 
 export default class ExplainCommand extends HacoCommand {

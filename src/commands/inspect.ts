@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { HacoCommand, jsonFlag } from './support/base-command';
 
 export default class Inspect extends HacoCommand {
   static override summary = 'Show what the kernel says about a running container: namespaces, cgroup, capabilities, mounts.';

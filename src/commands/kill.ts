@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from '../cli/base-command';
+import { HacoCommand } from './support/base-command';
 
 export default class Kill extends HacoCommand {
   static override summary = "Send a signal to a container's init (-s SIG), or stop it (no -s: like `haco stop`).";

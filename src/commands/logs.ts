@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from '../cli/base-command';
+import { HacoCommand } from './support/base-command';
 
 export default class Logs extends HacoCommand {
   static override summary = "Print a detached container's output: stdout and stderr in the order written.";

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isContainerName } from '../plan/names';
-import { HacoCommand } from '../cli/base-command';
+import { HacoCommand } from './support/base-command';
 import { EXIT, HacoError, UsageError } from '../errors';
 import { packageRoot } from '../package-root';
 

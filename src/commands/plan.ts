@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
 import { applyToggles } from '../plan/toggles';
-import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
+import { toggleFlags, togglesFromFlags } from './support/toggle-flags';
 
 export default class PlanCommand extends HacoCommand {
   static override summary = 'Evaluate a definition and print its plan.';

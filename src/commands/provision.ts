@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
 
 export default class ProvisionCommand extends HacoCommand {
   static override summary = 'Run the provision steps of a definition inside its rootfs.';
@@ -31,7 +31,7 @@ export default class ProvisionCommand extends HacoCommand {
     requireRoot('provision');
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
-    const { withReporter } = await import('../progress/command-support');
+    const { withReporter } = await import('./support/command-support');
     const { pickContainers } = await import('../plan/pick');
     const { withCancel } = await import('../progress/cancel');
     const { provisionRootfs } = await import('../provision/provision');

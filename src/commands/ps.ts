@@ -1,4 +1,4 @@
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { HacoCommand, jsonFlag } from './support/base-command';
 
 export default class Ps extends HacoCommand {
   static override summary = 'List containers: status, pid, uptime, CPU, memory and own namespaces.';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { containerFlag, definitionArgs, HacoCommand } from '../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand } from './support/base-command';
 import { HacoError } from '../errors';
 
 export default class Reload extends HacoCommand {

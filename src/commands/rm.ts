@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { HacoCommand } from '../cli/base-command';
+import { HacoCommand } from './support/base-command';
 
 export default class Rm extends HacoCommand {
   static override summary = 'Remove an exited or stale container: processes its dead supervisor left, its cgroups, its state dir.';

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, preserveFdsFlag } from '../cli/base-command';
-import { toggleFlags, togglesFromFlags } from '../cli/toggle-flags';
+import { containerFlag, definitionArgs, HacoCommand, preserveFdsFlag } from './support/base-command';
+import { toggleFlags, togglesFromFlags } from './support/toggle-flags';
 
 export default class Start extends HacoCommand {
   static override summary = 'Start a container in the foreground, on this terminal, or detached with -d.';

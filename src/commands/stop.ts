@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from '../cli/base-command';
+import { HacoCommand } from './support/base-command';
 
 export default class Stop extends HacoCommand {
   static override summary = 'Stop a container: SIGTERM, wait, SIGKILL after the timeout.';

@@ -1,4 +1,4 @@
-import { definitionArgs, HacoCommand, jsonFlag } from '../cli/base-command';
+import { definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
 
 export default class Validate extends HacoCommand {
   static override summary = 'Check a definition file: syntax, types of values, and every semantic rule.';

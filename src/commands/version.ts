@@ -1,4 +1,4 @@
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { HacoCommand, jsonFlag } from './support/base-command';
 import { PLAN_API_VERSION } from '../plan/types';
 import { HACO_VERSION } from '../version';
 

@@ -1,5 +1,5 @@
 import type { BootstrapPlan, DebootstrapBootstrap, ShellStep } from '../plan/types';
-import { HOST_BOOTSTRAP_BINDS } from './defaults';
+import { HOST_BOOTSTRAP_BINDS } from '../plan/defaults';
 import { checkOptions, guardMethods, optionKeys } from './options';
 
 export interface DebootstrapOptions {

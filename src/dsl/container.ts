@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { SourceLocation } from '../errors';
-import { defaultVethHost } from '../network/names';
+import { defaultVethHost } from '../plan/net-names';
+import { DRAFT_OF, type CapabilityDraft, type ContainerDraft, type DraftIssue } from '../plan/draft';
 import { ALL_DEVICES_RULE, DEFAULT_DEVICE_RULES, splitDeviceNumber } from '../plan/devices';
 import { parseSize, type Size } from '../plan/size';
 import {
@@ -34,39 +35,11 @@ import {
   DEFAULT_READONLY_PATHS,
   defaultRootfsPath,
   namespacesUnsharing,
-} from './defaults';
+} from '../plan/defaults';
 import { ProvisionBuilder } from './provision';
-import { SeccompBuilder, type SeccompDraft } from './seccomp';
+import { SeccompBuilder } from './seccomp';
 
-/** A problem found while recording a DSL call (e.g. a size that does not parse), reported with the rest. */
-export interface DraftIssue {
-  path: string;
-  message: string;
-  hint?: string;
-}
-
-/** Capabilities as the user described them; resolved into the five sets by `toDraft()`'s consumer. */
-export interface CapabilityDraft {
-  base: 'default' | 'all' | 'none';
-  add: string[];
-  drop: string[];
-  ambient: string[];
-}
-
-/** @internal The recorded state of a definition. */
-export interface ContainerDraft {
-  plan: Omit<ContainerPlan, 'capabilities' | 'seccomp'>;
-  capabilities: CapabilityDraft;
-  /** Resolved with the final capabilities (src/plan/seccomp-default.ts); false = no filter. */
-  seccomp: SeccompDraft | false;
-  /** Set when the user chose a hostname (a default one is not checked against the uts namespace). */
-  hostnameExplicit: boolean;
-  /** Set when the user chose vethHost; a default one follows the name (extend()). */
-  vethHostExplicit?: boolean;
-  /** Plan path (e.g. `mounts[2]`, `cgroup.resources.memory`) → where the user wrote it. */
-  locations: Record<string, SourceLocation>;
-  issues: DraftIssue[];
-}
+export type { CapabilityDraft, ContainerDraft, DraftIssue };
 
 /** Where an stdio stream goes: a file on the host (opened before the container exists) or inside it. */
 export type StdioOption = { host: string; append?: boolean } | { container: string; append?: boolean };
@@ -1002,6 +975,11 @@ export class ContainerBuilder {
   /** @internal */
   toDraft(): ContainerDraft {
     return structuredClone(this.#draft);
+  }
+
+  /** @internal how buildPlan (src/plan/build.ts) reads a definition without importing this class. */
+  [DRAFT_OF](): ContainerDraft {
+    return this.toDraft();
   }
 
   #mount(entry: MountEntry, issue?: DraftIssue): ContainerBuilder {

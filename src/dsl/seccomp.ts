@@ -1,3 +1,4 @@
+import type { SeccompDraft } from '../plan/draft';
 import { ERRNO_NUMBERS } from '../plan/names';
 import type { SeccompAction, SeccompArg, SeccompRule } from '../plan/types';
 import { checkEach, checkOptions, guardMethods, optionKeys } from './options';
@@ -20,14 +21,7 @@ export type SeccompActionInput =
   | 'kill_process'
   | { errno: keyof typeof ERRNO_NUMBERS | number };
 
-/** @internal A filter as the definition describes it; resolved into plan rules by src/plan/seccomp-default.ts. */
-export interface SeccompDraft {
-  /** `default`: haco's default profile plus these rules; `none`: these rules only. */
-  base: 'default' | 'none';
-  /** The definition's default action, when it chose one (else EPERM on the profile, allow on `none`). */
-  action?: SeccompAction;
-  rules: SeccompRule[];
-}
+export type { SeccompDraft };
 
 /**
  * A seccomp(2) filter, built with libseccomp by the launcher as the very last step before exec. Every

@@ -1,4 +1,4 @@
-import { DEFAULT_CAPABILITIES, DEFAULT_ENV } from '../dsl/defaults';
+import { DEFAULT_CAPABILITIES, DEFAULT_ENV } from '../plan/defaults';
 import { allowedSyscallCount } from '../plan/seccomp-default';
 import { formatSize } from '../plan/size';
 import { NAMESPACE_KINDS, type ContainerPlan, type HookPoint, type MountEntry, type SeccompRule } from '../plan/types';

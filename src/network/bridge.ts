@@ -1,8 +1,8 @@
 import { EXIT, HacoError, UsageError } from '../errors';
-import { formatIpv4, overlaps, parseCidr, subnetText } from './cidr';
+import { formatIpv4, overlaps, parseCidr, subnetText } from '../plan/cidr';
 import { bridgeEnsureCommands } from './commands';
 import { ipLinkProbe, runIp, type HostLink, type LinkProbe } from './host';
-import { isInterfaceName } from './validate';
+import { isInterfaceName } from '../plan/network-validate';
 
 /** A bridge as `haco net ls` and `haco net bridge create --json` show it. */
 export interface BridgeInfo {

@@ -1,6 +1,6 @@
 import { fingerprint } from '../plan/fingerprint';
 import type { NetworkPlan } from '../plan/types';
-import { linkOwnerTag, portChains } from './names';
+import { linkOwnerTag, portChains } from '../plan/net-names';
 import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
 
 /**

@@ -1,5 +1,5 @@
 /** Bridged container networking: iproute2 commands for the launch spec, checks, and bridge management. */
-export { parseCidr, parseIpv4, formatIpv4, subnetText, contains, overlaps, type Cidr } from './cidr';
+export { parseCidr, parseIpv4, formatIpv4, subnetText, contains, overlaps, type Cidr } from '../plan/cidr';
 export {
   bridgeEnsureCommands,
   linkDeleteCommand,
@@ -10,9 +10,8 @@ export {
   temporaryGuestName,
   type NetworkCommand,
 } from './commands';
-export { networkSpecEntries, type NetworkSpecEntries } from './spec';
-export { defaultVethHost, hostNetId, linkOwnerTag, portChains, IFNAME_MAX } from './names';
-export { validateNetworkPlan, validatePlanNetworks, isInterfaceName, type NetworkIssue } from './validate';
+export { defaultVethHost, hostNetId, linkOwnerTag, portChains, IFNAME_MAX } from '../plan/net-names';
+export { validateNetworkPlan, validatePlanNetworks, isInterfaceName, type NetworkIssue } from '../plan/network-validate';
 export { checkHostNetwork, hostNetworkProblems, networkPreflight, type HostNetworkFacts, type HostNetworkProblem } from './preflight';
 export { createBridge, removeBridge, listBridges, type BridgeInfo, type BridgeCreateResult, type BridgeRemoveResult } from './bridge';
 export { runningNetworks, type RunningNetwork } from './running';

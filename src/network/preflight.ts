@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { EXIT, HacoError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
-import { contains, formatIpv4, parseCidr, subnetText } from './cidr';
+import { contains, formatIpv4, parseCidr, subnetText } from '../plan/cidr';
 import { ipLinkProbe, type HostLink, type LinkProbe } from './host';
 import { runningNetworks, type RunningNetwork } from './running';
 import { installHint } from '../host/tools';

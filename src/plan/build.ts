@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../errors';
-import { ContainerBuilder, type ContainerDraft } from '../dsl/container';
+import { DRAFT_OF, isDraftSource, type ContainerDraft } from './draft';
 import { resolveCapabilities } from './capabilities';
 import { resolveSeccomp } from './seccomp-default';
 import { PLAN_API_VERSION, type ContainerPlan, type Plan } from './types';
@@ -31,11 +31,11 @@ export function buildPlan(source: string, exported: unknown): BuiltPlan | { notC
   if (items.length === 0) return { notContainers: 'the default export is an empty array' };
   const drafts: ContainerDraft[] = [];
   for (const [i, item] of items.entries()) {
-    if (!(item instanceof ContainerBuilder)) {
+    if (!isDraftSource(item)) {
       const what = item === undefined ? 'undefined' : item === null ? 'null' : typeof item === 'object' ? 'an object' : typeof item;
       return { notContainers: `${Array.isArray(exported) ? `item ${i} of the default export` : 'the default export'} is ${what}, not a container` };
     }
-    drafts.push(item.toDraft());
+    drafts.push(item[DRAFT_OF]());
   }
   const issues: PlanIssue[] = [];
   const containers: ContainerPlan[] = drafts.map((draft, index) => {

@@ -1,5 +1,5 @@
-import type { CapabilityDraft } from '../dsl/container';
-import { DEFAULT_CAPABILITIES } from '../dsl/defaults';
+import type { CapabilityDraft } from './draft';
+import { DEFAULT_CAPABILITIES } from './defaults';
 import { CAPABILITY_NAMES, normalizeCapability } from './names';
 import { closest } from './suggest';
 import type { CapabilitiesPlan, CapabilityName } from './types';

@@ -1,4 +1,4 @@
-import type { SeccompDraft } from '../dsl/seccomp';
+import type { SeccompDraft } from './draft';
 import type { CapabilityName, SeccompAction, SeccompArg, SeccompPlan, SeccompRule } from './types';
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_CAPABILITIES } from '../dsl/defaults';
+import { DEFAULT_CAPABILITIES } from './defaults';
 import { allowsAllDevices, DEFAULT_DEVICE_RULES, deviceRuleLabel, deviceRuleText } from './devices';
 import { allowedSyscallCount } from './seccomp-default';
 import { formatSize } from './size';

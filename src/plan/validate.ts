@@ -1,6 +1,6 @@
 import * as posix from 'node:path/posix';
-import { parseCidr } from '../network/cidr';
-import { validateNetworkPlan, validatePlanNetworks } from '../network/validate';
+import { parseCidr } from './cidr';
+import { validateNetworkPlan, validatePlanNetworks } from './network-validate';
 import { isContainerName, RLIMIT_NAMES } from './names';
 import { preserveFdsProblem } from './preserve-fds';
 import { closest } from './suggest';

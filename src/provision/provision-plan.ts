@@ -1,5 +1,5 @@
 import { DEFAULT_DEVICE_RULES } from '../plan/devices';
-import { DEFAULT_CAPABILITIES, namespacesUnsharing } from '../dsl/defaults';
+import { DEFAULT_CAPABILITIES, namespacesUnsharing } from '../plan/defaults';
 import { CAPABILITY_NAMES } from '../plan/names';
 import {
   STANDARD_FS,

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
 import type { ShellStep } from '../plan/types';
-import { containerStateDir } from '../bootstrap/state-root';
+import { containerStateDir } from '../state/state-root';
 import { ensureStateHome } from '../state/host-dir';
 
 /**

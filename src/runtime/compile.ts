@@ -23,7 +23,7 @@ import { emitSeccomp } from './compile-seccomp';
 import { emitTerminal, forwardedSignals, type TerminalOptions } from './compile-terminal';
 import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
-import { networkSpecEntries } from '../network/spec';
+import { networkSpecEntries } from './compile-network';
 import { CGROUP_LOCK_WAIT_MS, cgroupLockPath, HOST_MODES, octal } from '../state/paths';
 import type { SpecEntry } from './spec-format';
 import type { StepName } from './steps';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_STATE_ROOT, containerStateDir, stateRoot } from '../bootstrap/state-root';
+import { DEFAULT_STATE_ROOT, containerStateDir, stateRoot } from './state-root';
 import { EXIT, HacoError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
 import { HOST_MODES } from './paths';

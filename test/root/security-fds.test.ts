@@ -3,7 +3,7 @@
 // CVE-2024-21626). Every program haco starts — the container's command (foreground, detached, attach), a
 // provision step, a host hook — must see fds 0-2 only, unless `--preserve-fds N` passes 3..3+N-1.
 import { spawnSync } from 'node:child_process';
-import { containerStateDir } from '../../src/bootstrap/state-root';
+import { containerStateDir } from '../../src/state/state-root';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HACO_BIN } from '../support/cli';

@@ -6,7 +6,7 @@ import {
   DEFAULT_NAMESPACES,
   DEFAULT_READONLY_PATHS,
   namespacesUnsharing,
-} from '../../src/dsl/defaults';
+} from '../../src/plan/defaults';
 import { DEFAULT_DEVICE_RULES } from '../../src/plan/devices';
 import type { ContainerPlan } from '../../src/plan/types';
 

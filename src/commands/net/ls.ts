@@ -1,4 +1,4 @@
-import { HacoCommand, jsonFlag } from '../../cli/base-command';
+import { HacoCommand, jsonFlag } from '../support/base-command';
 
 export default class NetLs extends HacoCommand {
   static override summary = 'List the bridges of this network namespace with their addresses and ports.';

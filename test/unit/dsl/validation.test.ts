@@ -1,6 +1,6 @@
 // Regression tests for "what is written is what runs": every class of value a definition can get
 // wrong is refused at plan time, at the line that wrote it.
-import { parseCidr } from '../../../src/network/cidr';
+import { parseCidr } from '../../../src/plan/cidr';
 import { buildPlan } from '../../../src/plan/build';
 import { parseSize } from '../../../src/plan/size';
 import { defineContainer } from '../../../src/dsl/container';

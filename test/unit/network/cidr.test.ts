@@ -1,4 +1,4 @@
-import { broadcastOf, contains, formatIpv4, networkOf, overlaps, parseCidr, parseIpv4, subnetText } from '../../../src/network/cidr';
+import { broadcastOf, contains, formatIpv4, networkOf, overlaps, parseCidr, parseIpv4, subnetText } from '../../../src/plan/cidr';
 
 describe('IPv4 CIDR arithmetic', () => {
   it('parses addresses and CIDRs, refusing malformed ones', () => {

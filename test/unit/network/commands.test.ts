@@ -1,5 +1,5 @@
 import { linkDeleteCommand, networkCleanupSteps, networkWireCommands, networkWireSteps, shQuote, temporaryGuestName } from '../../../src/network/commands';
-import { networkSpecEntries } from '../../../src/network/spec';
+import { networkSpecEntries } from '../../../src/runtime/compile-network';
 import type { NetworkPlan } from '../../../src/plan/types';
 import { parseSpec, renderSpec } from '../../../src/runtime/spec-format';
 

@@ -3,7 +3,7 @@
 import { defineContainer } from 'haco';
 import { networkCleanupSteps, networkWireSteps, portForwardCommands } from '../../../src/network/commands';
 import { checkHostNetwork } from '../../../src/network/preflight';
-import { validateNetworkPlan, validatePlanNetworks } from '../../../src/network/validate';
+import { validateNetworkPlan, validatePlanNetworks } from '../../../src/plan/network-validate';
 import { buildPlan } from '../../../src/plan/build';
 import type { NetworkPlan, Plan } from '../../../src/plan/types';
 

@@ -1,6 +1,6 @@
 import { defineContainer } from 'haco';
 import type { NetworkOptions } from '../../../src/dsl/container';
-import { isInterfaceName, validateNetworkPlan, validatePlanNetworks } from '../../../src/network/validate';
+import { isInterfaceName, validateNetworkPlan, validatePlanNetworks } from '../../../src/plan/network-validate';
 import { buildPlan } from '../../../src/plan/build';
 import type { NetworkPlan, Plan } from '../../../src/plan/types';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_CAPABILITIES } from '../../../src/dsl/defaults';
+import { DEFAULT_CAPABILITIES } from '../../../src/plan/defaults';
 import { PLAN_API_VERSION, type ContainerPlan } from '../../../src/plan/types';
 import { validatePlanSchema } from '../../../src/plan/schema';
 import { validateContainer } from '../../../src/plan/validate';

@@ -1,7 +1,7 @@
 // Host-side names and modes are decided in TypeScript: the veth/nft names a container gets on the shared
 // host, and the modes of haco's own host directories and files that the launch spec asks the launcher for.
 import { defineContainer } from 'haco';
-import { defaultVethHost, hostNetId, IFNAME_MAX, linkOwnerTag, portChains } from '../../../src/network/names';
+import { defaultVethHost, hostNetId, IFNAME_MAX, linkOwnerTag, portChains } from '../../../src/plan/net-names';
 import { buildPlan } from '../../../src/plan/build';
 import { compileLaunchSpec } from '../../../src/runtime/compile';
 import { parseSpec } from '../../../src/runtime/spec-format';

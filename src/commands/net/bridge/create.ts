@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../../../cli/base-command';
+import { HacoCommand, jsonFlag } from '../../support/base-command';
 
 export default class NetBridgeCreate extends HacoCommand {
   static override summary = 'Create a host bridge for container networks (idempotent).';

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../../../cli/base-command';
+import { HacoCommand, jsonFlag } from '../../support/base-command';
 
 export default class NetBridgeRm extends HacoCommand {
   static override summary = 'Remove a host bridge (idempotent).';

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 
 // The oclif side of command-line toggles lives here, apart from the pure applyToggles() in
 // src/plan/toggles.ts, so that starting from a cached plan never loads oclif.
-export { togglesFromFlags, type ToggleFlagValues } from '../plan/toggles';
+export { togglesFromFlags, type ToggleFlagValues } from '../../plan/toggles';
 
 /**
  * The oclif flags for toggles. Add them to a command with `static flags = { ...toggleFlags, … }` and turn

@@ -1,4 +1,4 @@
-import type { ContainerPlan, NetworkPlan, Plan } from '../plan/types';
+import type { ContainerPlan, NetworkPlan, Plan } from './types';
 import { broadcastOf, contains, formatIpv4, networkOf, overlaps, parseCidr, parseIpv4, subnetText, type Cidr } from './cidr';
 
 /** One network problem; `container` indexes plan.containers (the shape of plan/validate's PlanIssue). */

@@ -1,4 +1,4 @@
-import type { CapabilityName, MountEntry, NamespaceKind, NamespacesPlan } from '../plan/types';
+import type { CapabilityName, MountEntry, NamespaceKind, NamespacesPlan } from './types';
 
 /**
  * The defaults a container gets before any DSL call. They follow what container users expect from

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import chalk from 'chalk';
-import { HacoError, type SourceLocation } from '../errors';
-import { DefinitionError } from '../load/definition-error';
+import { HacoError, type SourceLocation } from '../../errors';
+import { DefinitionError } from '../../load/definition-error';
 
 /**
  * Errors as people read them: what went wrong, where (file:line:column with the source line and a

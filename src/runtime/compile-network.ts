@@ -1,7 +1,7 @@
 import type { NetworkPlan } from '../plan/types';
-import type { SpecEntry } from '../runtime/spec-format';
-import { networkCleanupCommands, networkWireCommands } from './commands';
-import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
+import type { SpecEntry } from './spec-format';
+import { networkCleanupCommands, networkWireCommands } from '../network/commands';
+import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from '../network/tools';
 
 /** The network's launch-spec entries, each command preceded by a learner comment saying why. */
 export interface NetworkSpecEntries {
@@ -13,7 +13,7 @@ export interface NetworkSpecEntries {
 
 /**
  * The container's network as launch-spec entries, ready to append in order: the compiler puts `wire`
- * in phase 2 and `cleanup` with the other cleanup metadata. OWNER: the container's name (see names.ts).
+ * in phase 2 and `cleanup` with the other cleanup metadata. OWNER: the container's name (see src/plan/net-names.ts).
  */
 export function networkSpecEntries(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkSpecEntries {
   const wire: SpecEntry[] = [{ kind: 'comment', text: `network: bridge ${net.bridge}, veth ${net.vethHost} ↔ ${net.vethGuest} ${net.address} (docs/network.md)` }];

@@ -1,5 +1,5 @@
-import { errorToJson } from '../cli/report';
-import type { Reporter } from './reporter';
+import { errorToJson } from './report';
+import type { Reporter } from '../../progress/reporter';
 
 /**
  * With --json a failure is one more event line (`{"event":"error",…}`) on stdout, so a tool reading

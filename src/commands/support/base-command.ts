@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
 import chalk from 'chalk';
-import { EXIT, HacoError } from '../errors';
+import { EXIT, HacoError } from '../../errors';
 import { errorToJson, formatError } from './report';
 
 /**
@@ -30,7 +30,7 @@ export abstract class HacoCommand extends Command {
       return;
     }
     if (this.jsonRequested() && this.jsonEvents) {
-      const { reportJsonError } = await import('../progress/command-support');
+      const { reportJsonError } = await import('./command-support');
       reportJsonError(error);
     } else if (this.jsonRequested()) process.stdout.write(`${JSON.stringify(errorToJson(error), null, 2)}\n`);
     else process.stderr.write(`${formatError(error)}\n`);

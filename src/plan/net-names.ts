@@ -1,4 +1,4 @@
-import { fingerprint } from '../plan/fingerprint';
+import { fingerprint } from './fingerprint';
 
 /**
  * Names of the host-side network objects of a container (veth, nftables chains, the link's owner tag).
