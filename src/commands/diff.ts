@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { containerFlag, HacoCommand, jsonFlag } from './support/base-command';
 import { UsageError } from '../errors';
-import { applyToggles, hasToggles } from '../plan/toggles';
+import { applyToggles, hasToggles } from '../dsl/toggles';
 import { toggleFlags, togglesFromFlags } from './support/toggle-flags';
 import type { Plan } from '../plan/types';
 

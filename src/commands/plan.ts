@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
-import { applyToggles } from '../plan/toggles';
+import { applyToggles } from '../dsl/toggles';
 import { toggleFlags, togglesFromFlags } from './support/toggle-flags';
 
 export default class PlanCommand extends HacoCommand {

@@ -3,8 +3,11 @@ import type { SourceLocation } from '../errors';
 import { defaultVethHost } from '../plan/net-names';
 import { DRAFT_OF, type CapabilityDraft, type ContainerDraft, type DraftIssue } from '../plan/draft';
 import { ALL_DEVICES_RULE, DEFAULT_DEVICE_RULES, splitDeviceNumber } from '../plan/devices';
+import { normalizeCapability, normalizeRlimit } from '../plan/names';
 import { parseSize, type Size } from '../plan/size';
+import { closest } from '../plan/suggest';
 import {
+  NAMESPACE_KINDS,
   PLAN_API_VERSION,
   type CgroupResources,
   type ContainerPlan,
@@ -98,10 +101,11 @@ const MOUNT_OPTIONS = optionKeys<MountOptions>()({ fstype: true, source: true, t
 
 export interface CpuOptions {
   /**
-   * CPU bandwidth cap: "30%" of one CPU, or a number of CPUs (1.5). Drives cpu.max (v2) or
+   * CPU bandwidth cap: "30%" of one CPU, a number of CPUs (1.5, or "1.5" as typed after `--cpu`), or
+   * "max" (no cap). Drives cpu.max (v2) or
    * cpu.cfs_quota_us (v1). See it: `yes > /dev/null` uses about that share in `top`.
    */
-  max?: `${number}%` | number | 'max';
+  max?: `${number}%` | number | `${number}` | 'max';
   /** CFS period in µs (default 100000). */
   periodUs?: number;
   /** Relative weight 1–10000 (default 100): cpu.weight (v2) or cpu.shares (v1). */
@@ -426,13 +430,15 @@ export class ContainerBuilder {
   // ---------------------------------------------------------------- namespaces
 
   /**
-   * Create new namespaces (clone(2) flags CLONE_NEW*): mount, uts, ipc, pid, net, user, cgroup, time.
-   * The default is mount, uts, ipc, pid and net (with only `lo`). See it: `ls -l /proc/self/ns` inside vs. on the host shows
-   * different inode numbers for each unshared namespace.
+   * Create new namespaces (clone(2) flags CLONE_NEW*), in addition to those already unshared: mount, uts,
+   * ipc, pid, net, user, cgroup, time. The default is mount, uts, ipc, pid and net (with only `lo`).
+   * Unsharing a kind replaces joining an existing namespace of that kind (`.enter()`, `.joinNetns()`).
+   * See it: `ls -l /proc/self/ns` inside vs. on the host shows different inode numbers for each unshared
+   * namespace.
    */
   unshare(...kinds: NamespaceKind[]): ContainerBuilder {
     return this.#next('namespaces.unshare', (d) => {
-      d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, ...kinds]);
+      unshareKinds(d, knownKinds(d, kinds));
     });
   }
 
@@ -440,10 +446,31 @@ export class ContainerBuilder {
    * Stay in the host's namespace of these kinds (removes them from the unshared set). The learner's
    * switch: `.share('pid')` and `ps` inside shows every host process again; `.share('net')` gives the
    * container the host's network (its interfaces, 127.0.0.1 services, abstract unix sockets).
+   *
+   * What only exists in a new namespace of that kind goes with it, so the result is always a container
+   * that runs: `share('user')` drops the uid/gid maps, `share('net')` the bridged `.network()` and a
+   * `.joinNetns()`, `share('time')` the clock offsets, `share('uts')` a chosen hostname (the container
+   * keeps the host's), and any `.enter()`/`.persist()` of that kind. A later call that needs the
+   * namespace (e.g. `.hostname()` after `.share('uts')`) is reported as an error instead.
    */
   share(...kinds: NamespaceKind[]): ContainerBuilder {
     return this.#next('namespaces.unshare', (d) => {
-      d.plan.namespaces.unshare = d.plan.namespaces.unshare.filter((k) => !kinds.includes(k));
+      shareKinds(d, knownKinds(d, kinds));
+    });
+  }
+
+  /**
+   * Exactly these new namespaces, no others: `.namespaces('mount', 'uts', 'ipc', 'pid', 'net')` is the
+   * default set written out. Deleting an entry from the list shares that namespace with the host (as
+   * `.share(KIND)` does, with what goes with it); adding one unshares it. `haco new` writes this list in
+   * its template so that the list in the file is the set in force. See it: remove `'uts'`, then
+   * `haco diff` shows `namespaces.unshare` without uts and `hostname` inside prints the host's name.
+   */
+  namespaces(...kinds: NamespaceKind[]): ContainerBuilder {
+    return this.#next('namespaces.unshare', (d) => {
+      const wanted = knownKinds(d, kinds);
+      shareKinds(d, d.plan.namespaces.unshare.filter((k) => !wanted.includes(k)));
+      unshareKinds(d, wanted);
     });
   }
 
@@ -492,7 +519,7 @@ export class ContainerBuilder {
    */
   mapRootTo(hostId: number, count = 65536): ContainerBuilder {
     return this.#next('namespaces.uidMap', (d) => {
-      d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'user']);
+      unshareKinds(d, ['user']);
       d.plan.namespaces.uidMap = [{ inside: 0, outside: hostId, count }];
       d.plan.namespaces.gidMap = [{ inside: 0, outside: hostId, count }];
     });
@@ -512,7 +539,7 @@ export class ContainerBuilder {
   timeOffsets(offsets: TimeOffsetOptions): ContainerBuilder {
     checkOptions('.timeOffsets()', offsets, TIME_OFFSET_OPTIONS);
     return this.#next('namespaces.timeOffsets', (d) => {
-      d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'time']);
+      unshareKinds(d, ['time']);
       d.plan.namespaces.timeOffsets = {
         monotonic: offsets.monotonic ?? d.plan.namespaces.timeOffsets.monotonic,
         boottime: offsets.boottime ?? d.plan.namespaces.timeOffsets.boottime,
@@ -696,18 +723,14 @@ export class ContainerBuilder {
       const period = o.periodUs ?? d.plan.cgroup.resources.cpu?.periodUs ?? 100000;
       const cpu: NonNullable<CgroupResources['cpu']> = { ...d.plan.cgroup.resources.cpu, periodUs: period };
       if (o.max !== undefined) {
-        if (o.max === 'max') cpu.quotaUs = 'max';
-        else if (typeof o.max === 'number') cpu.quotaUs = Math.round(o.max * period);
-        else {
-          const percent = /^(\d+(?:\.\d+)?)%$/.exec(o.max);
-          if (percent) cpu.quotaUs = Math.round((Number(percent[1]) / 100) * period);
-          else
-            d.issues.push({
-              path: 'cgroup.resources.cpu',
-              message: `cpu max "${String(o.max)}" is not a percentage or a number of CPUs`,
-              hint: 'write "30%" (of one CPU) or 1.5 (CPUs)',
-            });
-        }
+        const quota = cpuQuota(o.max, period);
+        if (quota !== undefined) cpu.quotaUs = quota;
+        else
+          d.issues.push({
+            path: 'cgroup.resources.cpu',
+            message: `cpu max "${String(o.max)}" is not a percentage or a number of CPUs`,
+            hint: 'write 30% (of one CPU), 1.5 (CPUs) or max',
+          });
       }
       if (o.weight !== undefined) cpu.weight = o.weight;
       d.plan.cgroup.resources.cpu = cpu;
@@ -810,10 +833,20 @@ export class ContainerBuilder {
   capabilities(options: CapabilityOptions): ContainerBuilder {
     checkOptions('.capabilities()', options, CAPABILITY_OPTIONS);
     return this.#next('capabilities', (d) => {
-      if (options.base) d.capabilities = { base: options.base, add: [], drop: [], ambient: d.capabilities.ambient };
-      if (options.add) d.capabilities.add = unique([...d.capabilities.add, ...options.add]);
-      if (options.drop) d.capabilities.drop = unique([...d.capabilities.drop, ...options.drop]);
-      if (options.ambient) d.capabilities.ambient = unique([...d.capabilities.ambient, ...options.ambient]);
+      const caps = d.capabilities;
+      if (options.base) Object.assign(caps, { base: options.base, add: [], drop: [] });
+      // The later call wins: adding takes a name back from an earlier drop, dropping removes an earlier
+      // add and ambient entry (within one call, drop wins over add, and ambient is checked as written).
+      if (options.add) {
+        caps.add = unique([...caps.add, ...options.add]);
+        caps.drop = caps.drop.filter((c) => !options.add!.some((a) => sameCapability(a, c)));
+      }
+      if (options.drop) {
+        caps.drop = unique([...caps.drop, ...options.drop]);
+        caps.add = caps.add.filter((c) => !options.drop!.some((x) => sameCapability(x, c)));
+        caps.ambient = caps.ambient.filter((c) => !options.drop!.some((x) => sameCapability(x, c)));
+      }
+      if (options.ambient) caps.ambient = unique([...caps.ambient, ...options.ambient]);
     });
   }
 
@@ -833,7 +866,7 @@ export class ContainerBuilder {
    */
   rlimit(resource: Lowercase<RlimitName> | RlimitName, soft: RlimitValue, hard: RlimitValue = soft): ContainerBuilder {
     return this.#next('rlimits', (d) => {
-      const name = resource.toUpperCase().replace(/^RLIMIT_/, '') as RlimitName;
+      const name = normalizeRlimit(resource) as RlimitName;
       d.plan.rlimits = [...d.plan.rlimits.filter((r) => r.resource !== name), { resource: name, soft, hard }];
     });
   }
@@ -883,7 +916,7 @@ export class ContainerBuilder {
     checkOptions('.network()', options, NETWORK_OPTIONS);
     checkEach('.network() ports', options.ports, PORT_OPTIONS);
     return this.#next('network', (d) => {
-      d.plan.namespaces.unshare = unique([...d.plan.namespaces.unshare, 'net']);
+      unshareKinds(d, ['net']);
       if (options.vethHost !== undefined) d.vethHostExplicit = true;
       d.plan.network = {
         bridge: options.bridge,
@@ -1085,6 +1118,79 @@ function overlayDirsBeside(rootfs: string): { upper: string; work: string } {
 /** Re-exported so users can type their helpers. */
 export { PLAN_API_VERSION };
 export { DEFAULT_CAPABILITIES };
+
+/**
+ * The namespace kinds of a DSL call, lower-cased; an unknown one is an issue at the call with a
+ * did-you-mean (a `.share('pdi')` written in JavaScript would otherwise share nothing, silently).
+ */
+function knownKinds(d: ContainerDraft, raw: readonly string[]): NamespaceKind[] {
+  return raw.flatMap((r) => {
+    const kind = String(r).trim().toLowerCase();
+    if ((NAMESPACE_KINDS as readonly string[]).includes(kind)) return [kind as NamespaceKind];
+    const guess = closest(kind, NAMESPACE_KINDS);
+    d.issues.push({
+      path: 'namespaces.unshare',
+      message: `unknown namespace "${String(r)}"`,
+      hint: guess ? `did you mean "${guess}"? (namespaces: ${NAMESPACE_KINDS.join(', ')})` : `namespaces: ${NAMESPACE_KINDS.join(', ')}`,
+    });
+    return [];
+  });
+}
+
+/** Unshare KINDS (kept in the kernel's order); a new namespace replaces joining one of that kind. */
+function unshareKinds(d: ContainerDraft, kinds: readonly NamespaceKind[]): void {
+  const ns = d.plan.namespaces;
+  ns.unshare = NAMESPACE_KINDS.filter((k) => ns.unshare.includes(k) || kinds.includes(k));
+  ns.enter = ns.enter.filter((e) => !kinds.includes(e.kind));
+}
+
+/**
+ * Stay in the host's namespaces of KINDS, taking back what only exists in a new namespace of that kind
+ * (see share()). One home for what "share" means: the DSL's share()/namespaces() and the command line's
+ * `--share`, which replays share() (src/dsl/toggles.ts).
+ */
+function shareKinds(d: ContainerDraft, kinds: readonly NamespaceKind[]): void {
+  if (kinds.length === 0) return;
+  const ns = d.plan.namespaces;
+  ns.unshare = ns.unshare.filter((k) => !kinds.includes(k));
+  ns.enter = ns.enter.filter((e) => !kinds.includes(e.kind));
+  ns.persist = ns.persist.filter((p) => !kinds.includes(p.kind));
+  if (kinds.includes('user')) {
+    ns.uidMap = [];
+    ns.gidMap = [];
+  }
+  if (kinds.includes('time')) ns.timeOffsets = { monotonic: 0, boottime: 0 };
+  if (kinds.includes('net')) {
+    delete d.plan.network;
+    delete d.vethHostExplicit;
+  }
+  // With the host's uts namespace the launcher must not call sethostname (it would rename the host);
+  // the plan says so with the default hostname, which is the container's name.
+  if (kinds.includes('uts')) {
+    d.plan.process.hostname = d.plan.name;
+    d.hostnameExplicit = false;
+  }
+}
+
+/**
+ * The cpu quota in µs per PERIOD for "30%" (of one CPU), 1.5 or "1.5" (CPUs) or "max"; undefined when
+ * it does not parse. The one parser of the notation: `--cpu` on the command line replays `.cpu()`.
+ */
+function cpuQuota(max: unknown, period: number): number | 'max' | undefined {
+  if (typeof max === 'number') return Math.round(max * period);
+  if (typeof max !== 'string') return undefined;
+  const value = max.trim();
+  if (value === 'max') return 'max';
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(value);
+  if (percent) return Math.round((Number(percent[1]) / 100) * period);
+  if (/^\d+(?:\.\d+)?$/.test(value)) return Math.round(Number(value) * period);
+  return undefined;
+}
+
+/** `CAP_SYS_ADMIN`, `sys_admin` and `SYS_ADMIN` name one capability. */
+function sameCapability(a: string, b: string): boolean {
+  return normalizeCapability(a) === normalizeCapability(b);
+}
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];

@@ -37,6 +37,15 @@ export function buildPlan(source: string, exported: unknown): BuiltPlan | { notC
     }
     drafts.push(item[DRAFT_OF]());
   }
+  return planFromDrafts(source, drafts);
+}
+
+/**
+ * Drafts (what definitions recorded) → a plan: capabilities and seccomp resolved, every issue collected.
+ * The single way a plan is made: from a definition file, and from a plan edited by command-line toggles
+ * (src/dsl/toggles.ts replays them as DSL calls on a draft of the plan).
+ */
+export function planFromDrafts(source: string, drafts: ContainerDraft[]): BuiltPlan {
   const issues: PlanIssue[] = [];
   const containers: ContainerPlan[] = drafts.map((draft, index) => {
     for (const issue of draft.issues) issues.push({ container: index, ...issue });

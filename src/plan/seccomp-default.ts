@@ -193,11 +193,13 @@ export function resolveSeccomp(draft: SeccompDraft | false, capabilities: readon
 }
 
 /**
- * The same filter for changed capabilities (`--add-cap` on the command line): a profile-based filter is
- * generated again, keeping the definition's own rules (those not marked optional) and default action.
+ * The draft a resolved filter came from, so that a plan can be edited like a definition (command-line
+ * toggles replay DSL calls on it): a profile-based filter keeps the definition's own rules (those not
+ * marked optional) and its default action, and is generated again for the capabilities in force then.
  */
-export function reresolveSeccomp(seccomp: SeccompPlan | undefined, capabilities: readonly CapabilityName[], arch: string = process.arch): SeccompPlan | undefined {
-  if (!seccomp || seccomp.profile !== DEFAULT_SECCOMP_PROFILE) return seccomp;
+export function seccompDraftOf(seccomp: SeccompPlan | undefined): SeccompDraft | false {
+  if (!seccomp) return false;
   const action: SeccompAction = seccomp.action === 'errno' ? { action: 'errno', errno: seccomp.errno ?? DEFAULT_SECCOMP_ERRNO } : { action: seccomp.action };
-  return resolveSeccomp({ base: 'default', action, rules: seccomp.rules.filter((r) => !r.optional) }, capabilities, arch);
+  if (seccomp.profile !== DEFAULT_SECCOMP_PROFILE) return { base: 'none', action, rules: structuredClone(seccomp.rules) };
+  return { base: 'default', action, rules: seccomp.rules.filter((r) => !r.optional).map((r) => structuredClone(r)) };
 }

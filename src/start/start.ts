@@ -4,7 +4,7 @@ import { networkPreflight } from '../network/preflight';
 import { fingerprint } from '../plan/fingerprint';
 import { pickContainer } from '../plan/pick';
 import { preserveFdsOption } from '../plan/preserve-fds';
-import { applyToggles, hasToggles, type Toggles } from '../plan/toggles';
+import { applyToggles, hasToggles, type Toggles } from '../dsl/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';

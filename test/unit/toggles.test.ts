@@ -1,7 +1,11 @@
 import { defineContainer } from 'haco';
 import { buildPlan } from '../../src/plan/build';
 import { validatePlanSchema } from '../../src/plan/schema';
-import { applyToggles, hasToggles, ToggleError, togglesFromFlags, type Toggles } from '../../src/plan/toggles';
+import { type ContainerBuilder } from '../../src/dsl/container';
+import { builderFromPlan } from '../../src/dsl/from-plan';
+import { applyToggles, hasToggles, TOGGLE_FLAGS, ToggleError, togglesFromFlags, type Toggles } from '../../src/dsl/toggles';
+import { toggleFlags } from '../../src/commands/support/toggle-flags';
+import { planFromDrafts } from '../../src/plan/build';
 import type { ContainerPlan } from '../../src/plan/types';
 
 function planOf(exported: unknown): ContainerPlan {
@@ -106,7 +110,7 @@ describe('applyToggles', () => {
     expect(toggled({ memory: '1048576' }).cgroup.resources.memory?.max).toBe(2 ** 20);
     expect(toggled({ memory: 'max' }).cgroup.resources.memory?.max).toBe('max');
     const e = toggleError({ memory: '64MB' });
-    expect(e.message).toContain('--memory: "64MB" is not a size (did you mean "64M"? haco sizes are binary)');
+    expect(e.message).toContain('--memory: memory max: "64MB" is not a size (did you mean "64M"? haco sizes are binary)');
   });
 
   it('sets pids and re-validates the value', () => {
@@ -168,5 +172,94 @@ describe('togglesFromFlags', () => {
     });
     expect(hasToggles(togglesFromFlags({}))).toBe(false);
     expect(hasToggles(t)).toBe(true);
+  });
+});
+
+/**
+ * One implementation (issue 11.1): every command-line toggle is the DSL call of the same name replayed on
+ * the plan, so the plan of `FILE --TOGGLE` must be the plan of the file with that call added at its end.
+ */
+describe('each toggle equals its DSL call', () => {
+  const plain = defineContainer('box').bootstrap((b) => b.host()).cpu('50%').rlimit('nofile', 1024);
+  const mapped = plain.mapRootTo(100000);
+  const bridged = plain.network({ bridge: 'haco0', bridgeAddress: '10.88.0.1/24', address: '10.88.0.2/24', ports: [{ host: 8080, container: 80 }] });
+  const named = plain.hostname('web');
+  const shifted = plain.timeOffsets({ boottime: 86400 });
+  const joined = plain.joinNetns('blue');
+  const nonRoot = plain.user(1000).capabilities({ ambient: ['net_bind_service'] });
+  const ownSeccomp = plain.seccomp((s) => s.block(['mkdir']).defaultAction({ errno: 'EACCES' }));
+  const noSeccomp = plain.seccomp(false);
+  const dropped = plain.dropCaps('chown');
+
+  const cases: Array<[string, ContainerBuilder, Toggles, (c: ContainerBuilder) => ContainerBuilder]> = [
+    ['--share pid', plain, { share: ['pid'] }, (c) => c.share('pid')],
+    ['--share pid,ipc,uts', plain, { share: ['pid', 'ipc', 'uts'] }, (c) => c.share('pid', 'ipc', 'uts')],
+    ['--share user (drops the id maps)', mapped, { share: ['user'] }, (c) => c.share('user')],
+    ['--share net (drops the bridged network)', bridged, { share: ['net'] }, (c) => c.share('net')],
+    ['--share net (drops a joined netns)', joined, { share: ['net'] }, (c) => c.share('net')],
+    ['--share uts (drops a chosen hostname)', named, { share: ['uts'] }, (c) => c.share('uts')],
+    ['--share time (drops the clock offsets)', shifted, { share: ['time'] }, (c) => c.share('time')],
+    ['--unshare cgroup,time', plain, { unshare: ['cgroup', 'time'] }, (c) => c.unshare('cgroup', 'time')],
+    ['--unshare net (replaces a joined netns)', joined, { unshare: ['net'] }, (c) => c.unshare('net')],
+    ['--unshare NET (any case)', plain.share('net'), { unshare: ['NET'] }, (c) => c.unshare('net')],
+    ['--unshare user --map-root', plain, { unshare: ['user'], mapRoot: 100000 }, (c) => c.unshare('user').mapRootTo(100000)],
+    ['--map-root', plain, { mapRoot: 200000 }, (c) => c.mapRootTo(200000)],
+    ['--map-root on a mapped container', mapped, { mapRoot: 300000 }, (c) => c.mapRootTo(300000)],
+    ['--hostname', plain, { hostname: 'x' }, (c) => c.hostname('x')],
+    ['--hostname over a chosen one', named, { hostname: 'api' }, (c) => c.hostname('api')],
+    ['--cpu 30%', plain, { cpu: '30%' }, (c) => c.cpu('30%')],
+    ['--cpu 1.5', plain, { cpu: '1.5' }, (c) => c.cpu({ max: 1.5 })],
+    ['--cpu max', plain, { cpu: 'max' }, (c) => c.cpu({ max: 'max' })],
+    ['--cpu on a custom period', plain.cpu({ periodUs: 50000 }), { cpu: '20%' }, (c) => c.cpu('20%')],
+    ['--memory 64M', plain, { memory: '64M' }, (c) => c.memory('64M')],
+    ['--memory 1048576', plain, { memory: '1048576' }, (c) => c.memory(1048576)],
+    ['--memory max', plain.memory({ max: '1G', swap: '0' }), { memory: 'max' }, (c) => c.memory('max')],
+    ['--pids 20', plain, { pids: '20' }, (c) => c.pids(20)],
+    ['--pids max', plain.pids(10), { pids: 'max' }, (c) => c.pids('max')],
+    ['--drop-cap CAP_CHOWN,net_bind_service', plain, { dropCaps: ['CAP_CHOWN', 'net_bind_service'] }, (c) => c.dropCaps('CAP_CHOWN', 'net_bind_service')],
+    ['--drop-cap an ambient capability', nonRoot, { dropCaps: ['net_bind_service'] }, (c) => c.dropCaps('net_bind_service')],
+    ['--add-cap sys_admin (seccomp follows)', plain, { addCaps: ['SYS_ADMIN'] }, (c) => c.addCaps('SYS_ADMIN')],
+    ['--add-cap a dropped capability', dropped, { addCaps: ['chown'] }, (c) => c.addCaps('chown')],
+    ['--add-cap keeps the own seccomp rules', ownSeccomp, { addCaps: ['sys_admin'] }, (c) => c.addCaps('sys_admin')],
+    ['--add-cap without a seccomp filter', noSeccomp, { addCaps: ['sys_admin'] }, (c) => c.addCaps('sys_admin')],
+    ['--add-cap and --drop-cap', plain, { addCaps: ['net_admin'], dropCaps: ['kill'] }, (c) => c.addCaps('net_admin').dropCaps('kill')],
+    ['--rlimit', plain, { rlimits: ['nofile=4096', 'RLIMIT_NPROC=64:128', 'core=unlimited'] }, (c) => c.rlimit('nofile', 4096).rlimit('nproc', 64, 128).rlimit('core', 'unlimited')],
+  ];
+
+  it.each(cases)('%s', (_name, def, toggles, call) => {
+    expect(applyToggles(planOf(def), toggles)).toEqual(planOf(call(def)));
+  });
+
+  it('covers every toggle flag, and the command line offers exactly these flags', () => {
+    const used = new Set(cases.flatMap(([, , t]) => Object.keys(t)));
+    expect([...used].sort()).toEqual(Object.keys(TOGGLE_FLAGS).sort());
+    expect(Object.keys(toggleFlags).map((f) => `--${f}`).sort()).toEqual(Object.values(TOGGLE_FLAGS).sort());
+  });
+
+  it('fails where the DSL call fails, with the same message', () => {
+    const dslMessage = (def: ContainerBuilder) => {
+      const built = buildPlan('/tmp/x.haco.ts', def);
+      if ('notContainers' in built) throw new Error(built.notContainers);
+      return built.issues.map((i) => i.message);
+    };
+    for (const [toggles, call] of [
+      [{ share: ['mount'] }, (c: ContainerBuilder) => c.share('mount')],
+      [{ unshare: ['user'] }, (c: ContainerBuilder) => c.unshare('user')],
+      [{ cpu: '0.5%' }, (c: ContainerBuilder) => c.cpu('0.5%')],
+      [{ share: ['uts'], hostname: 'x' }, (c: ContainerBuilder) => c.share('uts').hostname('x')],
+      [{ dropCaps: ['sys_admn'] }, (c: ContainerBuilder) => c.dropCaps('sys_admn')],
+      [{ rlimits: ['nofile=20:10'] }, (c: ContainerBuilder) => c.rlimit('nofile', 20, 10)],
+    ] as const) {
+      expect(toggleError(toggles as Toggles, planOf(plain)).issues.map((i) => i.message)).toEqual(dslMessage(call(plain)));
+    }
+  });
+
+  it('a plan rebuilt as a definition builds the same plan (the replay starts from what the file says)', () => {
+    for (const def of [plain, mapped, bridged, named, shifted, joined, nonRoot, ownSeccomp, noSeccomp, dropped]) {
+      const plan = planOf(def);
+      const again = planFromDrafts('/tmp/x.haco.ts', [builderFromPlan(plan).toDraft()]);
+      expect(again.issues).toEqual([]);
+      expect(again.plan.containers[0]).toEqual(plan);
+    }
   });
 });

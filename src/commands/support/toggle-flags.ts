@@ -1,15 +1,16 @@
 import { Flags } from '@oclif/core';
 
 // The oclif side of command-line toggles lives here, apart from the pure applyToggles() in
-// src/plan/toggles.ts, so that starting from a cached plan never loads oclif.
-export { togglesFromFlags, type ToggleFlagValues } from '../../plan/toggles';
+// src/dsl/toggles.ts (which replays each toggle as its DSL call), so that starting from a cached plan
+// never loads oclif.
+export { togglesFromFlags, type ToggleFlagValues } from '../../dsl/toggles';
 
 /**
  * The oclif flags for toggles. Add them to a command with `static flags = { ...toggleFlags, … }` and turn
  * the parsed values into Toggles with `togglesFromFlags(flags)`.
  */
 export const toggleFlags = {
-  share: Flags.string({ description: 'Stay in the host\'s namespace of this kind (repeatable or comma list): mount uts ipc pid net user cgroup time.', multiple: true, helpGroup: 'TOGGLE' }),
+  share: Flags.string({ description: 'Stay in the host\'s namespace of this kind, as .share() does (repeatable or comma list): mount uts ipc pid net user cgroup time.', multiple: true, helpGroup: 'TOGGLE' }),
   unshare: Flags.string({ description: 'Create a new namespace of this kind (repeatable or comma list).', multiple: true, helpGroup: 'TOGGLE' }),
   'map-root': Flags.integer({ description: 'Unshare the user namespace and map root inside to this host uid (65536 ids).', helpGroup: 'TOGGLE' }),
   cpu: Flags.string({ description: 'CPU cap: 30% (of one CPU), 1.5 (CPUs) or max.', helpGroup: 'TOGGLE' }),

@@ -93,7 +93,7 @@ describe('every DSL feature reaches the plan', () => {
     expect(c.rootfs).toMatchObject({ path: '/srv/full/rootfs', readonly: true, propagation: 'rslave' });
     expect(c.rootfs.maskedPaths).toContain('/proc/cpuinfo');
     expect(c.rootfs.readonlyPaths).toContain('/etc');
-    expect(c.namespaces.unshare).toEqual(['mount', 'uts', 'pid', 'net', 'cgroup', 'user', 'time']);
+    expect(c.namespaces.unshare).toEqual(['mount', 'uts', 'pid', 'net', 'user', 'cgroup', 'time']);
     expect(c.namespaces.uidMap).toEqual([{ inside: 0, outside: 100000, count: 65536 }]);
     expect(c.namespaces.setgroups).toBe('deny');
     expect(c.namespaces.timeOffsets).toEqual({ monotonic: 0, boottime: 86400 });

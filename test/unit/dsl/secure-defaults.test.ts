@@ -4,7 +4,7 @@ import { buildPlan } from '../../../src/plan/build';
 import { validatePlanSchema } from '../../../src/plan/schema';
 import { resolveDefaultSeccomp } from '../../../src/plan/seccomp-default';
 import { summarizePlan } from '../../../src/plan/summary';
-import { applyToggles } from '../../../src/plan/toggles';
+import { applyToggles } from '../../../src/dsl/toggles';
 import type { ContainerPlan, SeccompPlan } from '../../../src/plan/types';
 import { ProvisionStepError } from '../../../src/provision/errors';
 import { PROVISION_CAPABILITIES, provisionPlan } from '../../../src/provision/provision-plan';

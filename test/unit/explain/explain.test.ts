@@ -1,7 +1,7 @@
 import { defineContainer, type ContainerBuilder } from 'haco';
 import { explainContainer, renderExplanation, type ContainerExplanation } from '../../../src/explain/explain';
 import { buildPlan } from '../../../src/plan/build';
-import { applyToggles } from '../../../src/plan/toggles';
+import { applyToggles } from '../../../src/dsl/toggles';
 import type { ContainerPlan } from '../../../src/plan/types';
 
 function planOf(builder: ContainerBuilder): ContainerPlan {
