@@ -17,14 +17,16 @@ export default defineContainer('__NAME__')
   .command(['/bin/sh'])
   .hostname('__NAME__')
 
-  // Namespaces: by default the container gets new mount, uts, ipc, pid and net namespaces (net with
-  // only `lo`: the host's interfaces and 127.0.0.1 services are out of reach). Uncomment a line to
-  // stay in the host's namespace of that kind and watch what changes:
-  //   .share('pid')     `ps` shows the host's processes again
-  //   .share('uts')     `hostname` prints the host's name
-  //   .share('ipc')     `ipcs` lists the host's message queues and shared memory
-  //   .share('net')     the host's network: `ip link` lists its interfaces
-  //   .unshare('user')  more isolation: root inside is not root outside (with .mapRootTo(100000))
+  // Namespaces: exactly the kinds listed here are new, every other one is the host's (this list is
+  // haco's default set, written out). Delete an entry to stay in the host's namespace of that kind and
+  // watch what changes (`haco diff __FILE__ --share uts` shows beforehand what deleting 'uts' does):
+  //   'pid'   `ps` shows the host's processes again
+  //   'uts'   `hostname` prints the host's name
+  //   'ipc'   `ipcs` lists the host's message queues and shared memory
+  //   'net'   the host's network: `ip link` lists its interfaces (without it: only `lo`)
+  // Add 'user' for more isolation (root inside is not root outside; then add .mapRootTo(100000)),
+  // 'cgroup' or 'time'. 'mount' stays: the container switches into its rootfs in a mount namespace.
+  .namespaces('mount', 'uts', 'ipc', 'pid', 'net')
 
   // cgroup limits: try `yes > /dev/null` and watch `top` on the host.
   .cpu('50%')

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_NAMESPACES } from '../../../src/plan/defaults';
 import { validatePlanSchema } from '../../../src/plan/schema';
 import { REPO, haco } from '../../support/cli';
 
@@ -122,6 +123,28 @@ describe('haco new + plan (the issue\'s "done when")', () => {
     const warmJson = haco(['plan', 'demo.haco.ts', '--json'], { cwd: dir, env: env() });
     const coldJson = haco(['plan', 'demo.haco.ts', '--json', '--no-cache'], { cwd: dir, env: env() });
     expect(warmJson.stdout).toBe(coldJson.stdout);
+  });
+});
+
+describe('the template\'s namespace list is the set in force (issue 14.4)', () => {
+  it('lists the default set, and deleting an entry shares that namespace: plan and diff show it', () => {
+    expect(haco(['new', 'demo.haco.ts'], { cwd: dir, env: env() }).status).toBe(0);
+    const text = fs.readFileSync(path.join(dir, 'demo.haco.ts'), 'utf8');
+    const list = /\.namespaces\(([^)]*)\)/.exec(text)?.[1];
+    expect(list?.split(',').map((k) => k.trim().replace(/'/g, ''))).toEqual([...DEFAULT_NAMESPACES]);
+    // The learner's edit: delete 'uts' from the list, in a copy to compare with.
+    fs.writeFileSync(path.join(dir, 'edited.haco.ts'), text.replace(/(\.namespaces\([^)]*)'uts', /, '$1'));
+    const plan = haco(['plan', 'edited.haco.ts', '--json'], { cwd: dir, env: env() });
+    expect(plan.stderr).toBe('');
+    const edited = (JSON.parse(plan.stdout) as { containers: Array<{ namespaces: { unshare: string[] }; process: { hostname: string } }> }).containers[0]!;
+    expect(edited.namespaces.unshare).toEqual(['mount', 'ipc', 'pid', 'net']);
+    const diff = haco(['diff', 'demo.haco.ts', 'edited.haco.ts'], { cwd: dir, env: env() });
+    expect(diff.stderr).toBe('');
+    expect(diff.stdout).toContain('namespaces.unshare: - uts');
+    expect(diff.status).toBe(1);
+    // The same as the command-line toggle the template's comment names.
+    const toggled = haco(['diff', 'demo.haco.ts', '--share', 'uts'], { cwd: dir, env: env() });
+    expect(toggled.stdout).toBe(diff.stdout.replace(/edited\.haco\.ts/g, 'demo.haco.ts'));
   });
 });
 
