@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` runs it (and CI through .ci/run):
-#   1. type check (src, tests, examples, templates)
+#   1. type check (src, tests, examples, templates); import boundaries of src/ (.dependency-cruiser.cjs)
 #   2. the native launcher's own tests, normal build and ASan/UBSan build (root)
 #   3. jest `unit` project (no privileges)
 #   4. jest `root` project: real containers, checked against what the kernel shows (root), including the
@@ -31,6 +31,11 @@ fi
 
 step "type check"
 if ! node node_modules/typescript/bin/tsc -p tsconfig.json --noEmit; then failed_steps+=(typecheck); fi
+
+step "import boundaries (dependency-cruiser)"
+# No import cycles between modules or folders, and the layers of .dependency-cruiser.cjs (plan at the
+# bottom, the CLI on top). `npm run deps` runs the same check.
+if ! node node_modules/dependency-cruiser/bin/dependency-cruise.mjs src --config .dependency-cruiser.cjs --output-type err; then failed_steps+=(deps); fi
 
 native_pass=0 native_fail=0
 if [ -f native/Makefile ]; then
