@@ -59,14 +59,10 @@ export default class ArchiveCommand extends HacoCommand {
     }
 
     requireRoot('archive');
-    const { createRootfs } = await import('../bootstrap/create');
-    const { provisionRootfs } = await import('../provision/provision');
-    const { clearRecord } = await import('../provision/record');
+    const { readyRootfs } = await import('../provision/ready-rootfs');
     await withReporter(reporter, async () => {
-      const created = await createRootfs(container, { force: false, reporter, baseDir, others: loaded.plan.containers });
-      if (created.outcome === 'created') clearRecord(container.name);
+      await readyRootfs(container, { force: false, provision: true, reporter, baseDir, others: loaded.plan.containers });
       await withCancel(async (signal) => {
-        await provisionRootfs(container, { reporter, baseDir, signal });
         const started = Date.now();
         reporter.begin(container.name, 'archive');
         const written = await archiveRootfs(container, out, format, { reporter, signal });

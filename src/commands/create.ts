@@ -34,11 +34,8 @@ export default class CreateCommand extends HacoCommand {
     const { createReporter } = await import('../progress/reporter');
     const { withReporter } = await import('./support/command-support');
     const { pickContainers } = await import('../plan/pick');
-    const { createRootfs } = await import('../bootstrap/create');
     const { orderByLayers } = await import('../bootstrap/layers');
-    const { provisionRootfs } = await import('../provision/provision');
-    const { withCancel } = await import('../progress/cancel');
-    const { clearRecord } = await import('../provision/record');
+    const { readyRootfs } = await import('../provision/ready-rootfs');
 
     const loaded = await loadDefinition(args.file);
     const baseDir = path.dirname(loaded.file);
@@ -47,11 +44,7 @@ export default class CreateCommand extends HacoCommand {
     const reporter = createReporter({ json: flags.json });
     await withReporter(reporter, async () => {
       for (const container of containers) {
-        const created = await createRootfs(container, { force: flags.force, reporter, baseDir, others: all });
-        if (created.outcome === 'created') clearRecord(container.name);
-        let provisioned: { ran: string[]; skipped: string[] } = { ran: [], skipped: [] };
-        // Ctrl-C stops the provision step's processes and reports, as in `haco provision` (bootstrap has its own handler).
-        if (flags.provision) provisioned = await withCancel((signal) => provisionRootfs(container, { reporter, baseDir, signal }));
+        const { created, provisioned } = await readyRootfs(container, { force: flags.force, provision: flags.provision, reporter, baseDir, others: all });
         reporter.result(container.name, created.outcome, {
           rootfs: created.rootfs,
           ms: created.ms,

@@ -746,10 +746,10 @@ export class ContainerBuilder {
   }
 
   /**
-   * Memory limits (memory controller): `.memory('64M')` or `{ max, swap, low }`. Above `max` the
+   * Memory limits (memory controller): `.memory('64M')`, `.memory('max')` (no limit) or `{ max, swap, low }`. Above `max` the
    * kernel OOM-kills inside the container. See it: `cat /sys/fs/cgroup/haco/NAME/memory.max`.
    */
-  memory(options: MemoryOptions | Size): ContainerBuilder {
+  memory(options: MemoryOptions | Size | 'max'): ContainerBuilder {
     checkOptions('.memory()', options, MEMORY_OPTIONS);
     const o: MemoryOptions = typeof options === 'object' ? options : { max: options };
     return this.#next('cgroup.resources.memory', (d) => {

@@ -117,7 +117,7 @@ export function applyToggles(container: ContainerPlan, toggles: Toggles): Contai
   if (toggles.mapRoot !== undefined && Number.isInteger(toggles.mapRoot) && toggles.mapRoot >= 0) b = b.mapRootTo(toggles.mapRoot);
   if (toggles.hostname !== undefined) b = b.hostname(toggles.hostname);
   if (toggles.cpu !== undefined) b = b.cpu({ max: toggles.cpu as CpuOptions['max'] });
-  if (toggles.memory !== undefined) b = b.memory(toggles.memory as Size);
+  if (toggles.memory !== undefined) b = b.memory(toggles.memory as Size | 'max');
   if (pids !== undefined && issues.every((i) => i.flag !== TOGGLE_FLAGS.pids)) b = b.pids(pids === 'max' ? 'max' : Number(pids));
   if (toggles.addCaps?.length) b = b.addCaps(...split(toggles.addCaps));
   if (toggles.dropCaps?.length) b = b.dropCaps(...split(toggles.dropCaps));
