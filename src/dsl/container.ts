@@ -448,10 +448,11 @@ export class ContainerBuilder {
    * container the host's network (its interfaces, 127.0.0.1 services, abstract unix sockets).
    *
    * What only exists in a new namespace of that kind goes with it, so the result is always a container
-   * that runs: `share('user')` drops the uid/gid maps, `share('net')` the bridged `.network()` and a
-   * `.joinNetns()`, `share('time')` the clock offsets, `share('uts')` a chosen hostname (the container
-   * keeps the host's), and any `.enter()`/`.persist()` of that kind. A later call that needs the
-   * namespace (e.g. `.hostname()` after `.share('uts')`) is reported as an error instead.
+   * that runs: `share('user')` drops the uid/gid maps, `share('net')` the bridged `.network()`,
+   * `share('time')` the clock offsets, `share('uts')` a chosen hostname (the container keeps the host's),
+   * and any `.persist()` of that kind. An `.enter()` of that kind stays (the container joins that
+   * namespace instead of making one). A later call that needs the new namespace (e.g. `.hostname()`
+   * after `.share('uts')`) is reported as an error instead.
    */
   share(...kinds: NamespaceKind[]): ContainerBuilder {
     return this.#next('namespaces.unshare', (d) => {
@@ -1153,7 +1154,6 @@ function shareKinds(d: ContainerDraft, kinds: readonly NamespaceKind[]): void {
   if (kinds.length === 0) return;
   const ns = d.plan.namespaces;
   ns.unshare = ns.unshare.filter((k) => !kinds.includes(k));
-  ns.enter = ns.enter.filter((e) => !kinds.includes(e.kind));
   ns.persist = ns.persist.filter((p) => !kinds.includes(p.kind));
   if (kinds.includes('user')) {
     ns.uidMap = [];

@@ -166,8 +166,8 @@ describe('errors', () => {
     const out = JSON.parse(r.stdout) as { error: { code: string; issues: Array<{ path: string; location: { line: number } }> } };
     expect(out.error.code).toBe('E_INVALID');
     expect(out.error.issues.map((i) => [i.path, i.location.line])).toEqual([
-      ['cgroup.resources.memory', 5],
       ['namespaces.unshare', 4],
+      ['cgroup.resources.memory', 5],
       ['mounts[6]', 6],
     ]);
   });

@@ -251,7 +251,7 @@ describe('semantic validation', () => {
   it('catches unknown capabilities, rlimits and hostname without uts', () => {
     expect(problems(defineContainer('x').dropCaps('sys_admn'))[0]!.hint).toContain('"sys_admin"');
     expect(problems(defineContainer('x').rlimit('nofle' as 'nofile', 1))[0]!.hint).toContain('"nofile"');
-    expect(problems(defineContainer('x').hostname('h').share('uts'))[0]!.message).toContain('needs the uts namespace');
+    expect(problems(defineContainer('x').share('uts').hostname('h'))[0]!.message).toContain('needs the uts namespace');
     expect(problems(defineContainer('x').share('mount'))[0]!.message).toContain('mount namespace');
     expect(problems(defineContainer('x').cpu('0.1%'))[0]!.message).toContain('below the kernel');
     expect(problems(defineContainer('x').network({ bridge: 'a-very-long-bridge-name', bridgeAddress: '10.0.0.1/24', address: '10.0.0.300/24' })).map((i) => i.message)).toEqual([
