@@ -179,7 +179,7 @@ function split(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-/** What the command-line flags of src/cli/toggle-flags.ts parse into (each absent when not given). */
+/** What the command-line flags of src/commands/support/toggle-flags.ts parse into (each absent when not given). */
 export interface ToggleFlagValues {
   share?: string[];
   unshare?: string[];
