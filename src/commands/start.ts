@@ -37,6 +37,8 @@ export default class Start extends HacoCommand {
     const command = dashDash >= 0 ? this.argv.slice(dashDash + 1) : (argv as string[]).slice(1);
     const { loadDefinition } = await import('../load/load');
     const { startFromPlan } = await import('../start/start');
+    const { applyToggles } = await import('../dsl/toggles');
+    const toggles = togglesFromFlags(flags);
     const loaded = await loadDefinition(args.file);
     const code = await startFromPlan(loaded.plan, {
       file: args.file,
@@ -48,7 +50,7 @@ export default class Start extends HacoCommand {
       ...(flags.tty !== undefined ? { tty: flags.tty } : {}),
       ...(flags.interactive !== undefined ? { interactive: flags.interactive } : {}),
       ...(flags.init !== undefined ? { init: flags.init } : {}),
-      toggles: togglesFromFlags(flags),
+      edit: (container) => applyToggles(container, toggles),
     });
     process.exitCode = code;
   }

@@ -4,7 +4,6 @@ import { networkPreflight } from '../network/preflight';
 import { fingerprint } from '../plan/fingerprint';
 import { pickContainer } from '../plan/pick';
 import { preserveFdsOption } from '../plan/preserve-fds';
-import { applyToggles, hasToggles, type Toggles } from '../dsl/toggles';
 import type { ContainerPlan, Plan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';
@@ -25,8 +24,12 @@ export interface StartRequest extends TerminalRequest {
   trace: boolean;
   /** `haco start -d`: the launcher daemonizes as the container's supervisor once the exec succeeded. */
   detach?: boolean;
-  /** Command-line switches (`--share pid --cpu 30%`…) applied to the plan for this start only. */
-  toggles?: Toggles;
+  /**
+   * Changes for this start only: the command-line toggles (`--share pid --cpu 30%`…, src/dsl/toggles.ts).
+   * Passed in by `haco start` so that this module, and with it the fast path's bundle, never loads the
+   * DSL and the plan builder.
+   */
+  edit?: (container: ContainerPlan) => ContainerPlan;
   /** `--preserve-fds N`: replaces the plan's process.preserveFds. */
   preserveFds?: number;
 }
@@ -57,7 +60,7 @@ export interface PreparedStart {
 export async function prepareStart(plan: Plan, request: StartRequest): Promise<PreparedStart> {
   const original = pickContainer(plan, request.file, request.container);
   let container = original;
-  if (request.toggles && hasToggles(request.toggles)) container = applyToggles(container, request.toggles);
+  if (request.edit) container = request.edit(container);
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
   if (request.preserveFds !== undefined) container = { ...container, process: { ...container.process, preserveFds: preserveFdsOption(request.preserveFds) } };
   refuseIfRunning(container.name);
