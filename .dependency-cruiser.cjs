@@ -50,6 +50,13 @@ module.exports = {
       to: { path: ['^src/load/', '^src/dsl/', '^src/start/', '^src/lifecycle/', '^src/api/'] },
     },
     {
+      name: 'fast-path-never-builds',
+      comment: 'Starting from a cached plan (src/cli/fast-path.ts → src/start/) must not bundle the DSL, the plan builder or the evaluator: dist/cli-main.js stays small. Command-line toggles reach start through StartRequest.edit.',
+      severity: 'error',
+      from: { path: ['^src/start/', '^src/cli/(fast-path|entry|boot)\\.ts$'] },
+      to: { path: ['^src/dsl/', '^src/plan/build\\.ts$', '^src/plan/schema', '^src/load/(?!cache\\.ts$)'], dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-tests-from-src',
       severity: 'error',
       from: { path: '^src/' },
