@@ -138,6 +138,24 @@ int step_cgroup_join(struct ctx *c, char **argv, int argc)
 }
 
 /*
+ * cgroup-rmdir PATH (host-only specs: the stale-cgroup sweep). TS listed PATH
+ * as empty; if a process or a child group has appeared since (EBUSY, ENOTEMPTY)
+ * or the group is already gone (ENOENT), it is left as it is: a sweep never
+ * forces. Anything else is a failure.
+ */
+int step_cgroup_rmdir(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	if (traced(c, rmdir(argv[0]), "rmdir(\"%s\")", argv[0]) == 0)
+		return 0;
+	if (errno == ENOENT || errno == EBUSY || errno == ENOTEMPTY) {
+		tracef(c, "   /* %s: left as it is */", errno == ENOENT ? "already gone" : "in use again");
+		return 0;
+	}
+	return fail(c, errno, "cgroup-rmdir %s", argv[0]);
+}
+
+/*
  * rmdir fails with EBUSY while the group still has members. Right after the
  * container's init is reaped, the other processes of its pid namespace are
  * still being killed, and the kernel removes them from the group a moment

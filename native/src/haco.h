@@ -169,7 +169,7 @@ step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bi
 	step_remount_root_ro, step_mask, step_readonly;
 
 /* cgroup.c */
-step_fn step_cgroup_lock, step_cgroup_mkdir, step_cgroup_write, step_cgroup_join;
+step_fn step_cgroup_lock, step_cgroup_mkdir, step_cgroup_write, step_cgroup_join, step_cgroup_rmdir;
 void cgroup_cleanup(struct ctx *c, const char *path);
 /* After the container's own groups: remove the shared parents (cleanup-cgroup-parent) if no other
  * container uses them and no launch is between cgroup-lock and release. */
@@ -196,7 +196,7 @@ const char *devices_rule_str(char *buf, size_t sz, const struct dev_rule *r);
 step_fn step_cgroup_devices;
 
 /* caps.c, rlimit.c, seccomp.c, net.c */
-step_fn step_caps, step_rlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;
+step_fn step_caps, step_rlimit, step_prlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;
 
 /* proc.c */
 step_fn step_stdio, step_setsid, step_no_new_privs, step_user, step_chdir, step_env_clear,

@@ -7,6 +7,9 @@
  *
  * The whole spec is read and checked (step names, field counts, phases) before
  * the first system call, so a typo never leaves half a container behind.
+ *
+ * A spec with a `host-only` step has no container and no phases: its steps run
+ * here, in order (haco reload, the stale-cgroup sweep).
  */
 #include "haco.h"
 
@@ -20,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { P1 = 1, P2 = 2, P3 = 4, META = 8 };
+enum { P1 = 1, P2 = 2, P3 = 4, META = 8, HOST = 16 }; /* HOST: allowed in a host-only spec */
 
 struct stepdef {
 	const char *name;
@@ -30,8 +33,9 @@ struct stepdef {
 };
 
 static const struct stepdef STEPS[] = {
-	{ "name", META, 1, 1, NULL },
-	{ "hint", META, 3, 3, NULL },
+	{ "name", META | HOST, 1, 1, NULL },
+	{ "hint", META | HOST, 3, 3, NULL },
+	{ "host-only", HOST, 0, 0, NULL },
 	{ "cleanup-cgroup", META, 1, 1, NULL },
 	{ "cleanup-cgroup-parent", META, 1, 1, NULL },
 	{ "report-oom", META, 1, 1, NULL },
@@ -49,7 +53,9 @@ static const struct stepdef STEPS[] = {
 	{ "cgroup-lock", P1, 2, 2, step_cgroup_lock },
 	{ "preserve-fds", META, 1, 1, NULL },
 	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
-	{ "cgroup-write", P1, 2, 2, step_cgroup_write },
+	{ "cgroup-write", P1 | HOST, 2, 2, step_cgroup_write },
+	{ "cgroup-rmdir", HOST, 1, 1, step_cgroup_rmdir },
+	{ "prlimit", HOST, 4, 5, step_prlimit },
 	{ "cgroup-devices", P1, 2, 2, step_cgroup_devices },
 	{ "stdio", P1 | P3, 4, 5, step_stdio },
 	{ "setns", P1 | P3, 2, 2, step_setns },
@@ -125,6 +131,8 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 		if (s->argc < d->min || (d->max >= 0 && s->argc > d->max))
 			return fail(c, 0, "line %d: %s takes %d%s field(s), got %d", s->line, s->name,
 			            d->min, d->max < 0 ? " or more" : "", s->argc);
+		if (d->phases == HOST)
+			return fail(c, 0, "line %d: %s belongs in a host-only spec", s->line, s->name);
 		if (phase == 8) /* after exec */
 			return fail(c, 0, "line %d: %s after exec", s->line, s->name);
 		int ok = (d->phases & phase) || ((d->phases & META) && phase == P1);
@@ -570,6 +578,48 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	return finish(c, status, NULL, 1);
 }
 
+static int host_only(const struct spec *sp)
+{
+	for (size_t i = 0; i < sp->n; i++)
+		if (strcmp(sp->steps[i].name, "host-only") == 0)
+			return 1;
+	return 0;
+}
+
+/* A host-only spec: every line checked first, then the steps in order; the
+ * first failure stops (status 125) with its hint. No state, no cleanup: TS
+ * orders the steps so that stopping anywhere leaves valid values. */
+static int run_host_only(struct ctx *c)
+{
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		const struct stepdef *d = find_def(s->name);
+		c->cur = s;
+		if (!d)
+			fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
+		else if (s->argc < d->min || (d->max >= 0 && s->argc > d->max))
+			fail(c, 0, "line %d: %s takes %d%s field(s), got %d", s->line, s->name, d->min,
+			     d->max < 0 ? " or more" : "", s->argc);
+		else if (!(d->phases & HOST))
+			fail(c, 0, "line %d: %s is not allowed in a host-only spec", s->line, s->name);
+		else {
+			if (strcmp(s->name, "name") == 0)
+				c->name = s->argv[0];
+			continue;
+		}
+		fprintf(stderr, "haco-launch: spec: %s\n", c->fail.msg);
+		return 125;
+	}
+	c->cur = NULL;
+	if (c->name)
+		tracef(c, "host-only spec for %s", c->name);
+	if (run_steps(c, 0, c->spec->n) < 0) {
+		report_failure(c, &c->fail);
+		return c->fail.status ? c->fail.status : 125;
+	}
+	return 0;
+}
+
 static int read_spec(int fd, struct spec *sp, char *err, size_t errlen)
 {
 	size_t cap = 8192, len = 0;
@@ -682,6 +732,17 @@ int main(int argc, char **argv)
 		close(specfd); /* the container must not inherit it */
 	c->spec = &sp;
 	c->launcher = getpid();
+	if (host_only(&sp)) {
+		if (c->detach) {
+			fprintf(stderr, "haco-launch: --detach has no meaning for a host-only spec\n");
+			spec_free(&sp);
+			return 125;
+		}
+		fds_close_from(3, c->msgfd);
+		int status = run_host_only(c);
+		spec_free(&sp);
+		return status;
+	}
 
 	size_t spawn, release, exec;
 	if (validate(c, &spawn, &release, &exec) < 0 || read_metadata(c) < 0) {
