@@ -1,16 +1,21 @@
-import { spawnSync } from 'node:child_process';
+import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand } from './support/base-command';
 import { HacoError } from '../errors';
 
 export default class Reload extends HacoCommand {
   static override summary = 'Apply changed cgroup limits and rlimits of FILE to its running container.';
   static override description =
-    'Re-evaluates FILE and compares it with the plan the container runs. Changed cgroup limits are written to ' +
-    'its cgroup files and changed rlimits set on its processes (prlimit); anything else (namespaces, mounts, ' +
-    'the command…) is refused with the list of changes. afterReload hooks run afterwards.';
-  static override examples = ['<%= config.bin %> reload examples/reload.haco.ts'];
+    'Re-evaluates FILE and compares it with the plan the container runs. Changed rlimits are set on its ' +
+    'processes (prlimit(2)) and changed cgroup limits written to its cgroup files, by the launcher from a ' +
+    'host-only spec, in an order the kernel accepts (e.g. on cgroup v1 memsw before the memory limit when ' +
+    'raising past it). Anything else (namespaces, mounts, the command…) is refused with the list of changes. ' +
+    'afterReload hooks run afterwards. --trace shows each system call.';
+  static override examples = ['<%= config.bin %> reload examples/reload.haco.ts', '<%= config.bin %> reload --trace examples/reload.haco.ts'];
   static override args = definitionArgs;
-  static override flags = { container: containerFlag('Which container of the file.') };
+  static override flags = {
+    container: containerFlag('Which container of the file.'),
+    trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
+  };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Reload);
@@ -31,11 +36,7 @@ export default class Reload extends HacoCommand {
     const { cgroupPids } = await import('../cgroup/procs');
     // Every process of the container takes the new rlimits; without the cgroup, only the init.
     const inCgroup = tracking ? cgroupPids(tracking) : [];
-    const pids = inCgroup.length > 0 ? inCgroup : [plan.pid];
-    applyReload(plan, pids, (argv) => {
-      const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-      return { status: r.status, stderr: r.stderr ?? String(r.error ?? '') };
-    });
+    applyReload(plan, inCgroup.length > 0 ? inCgroup : [plan.pid], { trace: flags.trace });
     saveReloadedPlan(plan);
     process.stdout.write(`reloaded ${plan.name} (pid ${plan.pid}):\n${plan.steps.map((s) => `  ${s.what}\n`).join('')}`);
     const failed = runHostHooks(next, 'afterReload', { pid: plan.pid, stateDir: plan.stateDir });

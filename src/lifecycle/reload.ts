@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
+import { orderCgroupRewrites, type CgroupRewrite } from '../cgroup/rewrite-order';
 import { planCgroupSetup } from '../cgroup/setup';
 import type { CgroupHost } from '../cgroup/types';
 import { diffContainers } from '../diff/diff-plans';
@@ -9,12 +9,14 @@ import type { Change } from '../diff/values';
 import { EXIT, HacoError } from '../errors';
 import { fingerprint } from '../plan/fingerprint';
 import type { ContainerPlan, RlimitEntry } from '../plan/types';
+import { runHostSpec } from '../runtime/host-spec';
+import { SpecWriter } from '../runtime/spec-writer';
 import { readSavedPlan, requireRunning } from '../state';
 
 export interface ReloadStep {
   what: string;
-  /** A cgroup file write, or the argv of prlimit(1). */
-  action: { kind: 'cgroup-write'; path: string; value: string } | { kind: 'prlimit'; argv: string[] };
+  /** A cgroup file to rewrite, or an rlimit to set on every process of the container. */
+  action: ({ kind: 'cgroup-write' } & CgroupRewrite) | { kind: 'rlimit'; entry: RlimitEntry };
 }
 
 export interface ReloadPlan {
@@ -65,18 +67,20 @@ export function planReload(name: string, next: ContainerPlan, host: CgroupHost):
       exitCode: EXIT.state,
     });
   }
-  for (const w of newWrites) {
-    const before = oldWrites.get(w.path);
-    if (before !== w.value) steps.push({ what: `${path.basename(w.path)}: ${before ?? '(unset)'} → ${w.value}`, action: { kind: 'cgroup-write', path: w.path, value: w.value } });
-  }
+  // rlimits first: they are the ones the kernel may refuse (raising a hard limit needs CAP_SYS_RESOURCE),
+  // and then no cgroup value has changed yet.
   for (const r of next.rlimits) {
     const before: RlimitEntry | undefined = oldRlimits.get(r.resource);
     if (before && before.soft === r.soft && before.hard === r.hard) continue;
     const shown = (e: RlimitEntry | undefined) => (e ? `${limit(e.soft)}:${limit(e.hard)}` : '(unset)');
-    steps.push({
-      what: `rlimit ${r.resource}: ${shown(before)} → ${shown(r)}`,
-      action: { kind: 'prlimit', argv: ['prlimit', `--${r.resource.toLowerCase()}=${limit(r.soft)}:${limit(r.hard)}`] },
-    });
+    steps.push({ what: `rlimit ${r.resource}: ${shown(before)} → ${shown(r)}`, action: { kind: 'rlimit', entry: r } });
+  }
+  const rewrites = newWrites.flatMap((w) => {
+    const before = oldWrites.get(w.path);
+    return before === w.value ? [] : [{ path: w.path, before, value: w.value }];
+  });
+  for (const w of orderCgroupRewrites(rewrites)) {
+    steps.push({ what: `${path.basename(w.path)}: ${w.before ?? '(unset)'} → ${w.value}`, action: { kind: 'cgroup-write', ...w } });
   }
   return { name, pid: s.recorded.pid, stateDir: s.dir, steps, changes, next };
 }
@@ -92,29 +96,39 @@ export function saveReloadedPlan(plan: ReloadPlan, now = Date.now()): void {
   writeFileAtomic(path.join(plan.stateDir, 'reload'), `plan_hash=${fingerprint(json)}\nreloaded=${Math.floor(now / 1000)}\n`);
 }
 
-/** Applies the steps: cgroup files directly, rlimits with prlimit(1) on every process of the container. */
-export function applyReload(plan: ReloadPlan, pids: number[], run: (argv: string[]) => { status: number | null; stderr: string }): void {
-  // rlimits first: they are the ones the kernel may refuse (raising a hard limit needs CAP_SYS_RESOURCE).
-  const ordered = [...plan.steps].sort((a, b) => Number(a.action.kind === 'cgroup-write') - Number(b.action.kind === 'cgroup-write'));
-  for (const step of ordered) {
-    if (step.action.kind === 'cgroup-write') {
-      try {
-        fs.writeFileSync(step.action.path, step.action.value);
-      } catch (error) {
-        throw new HacoError('E_RELOAD_CGROUP', `reload ${plan.name}: writing ${step.action.value} to ${step.action.path} failed: ${(error as Error).message}`, {
-          hint: 'the kernel refused the value (e.g. a memory limit below current usage)',
-        });
-      }
-      continue;
-    }
-    for (const pid of pids) {
-      const r = run([...step.action.argv, '--pid', String(pid)]);
-      // A process that exited meanwhile is not an error; the init must take the limit.
-      if (r.status !== 0 && (pid === plan.pid || fs.existsSync(`/proc/${pid}`))) {
-        throw new HacoError('E_RELOAD_RLIMIT', `reload ${plan.name}: ${step.action.argv.join(' ')} --pid ${pid} failed: ${r.stderr.trim()}`, {
-          hint: /not permitted/i.test(r.stderr) ? 'raising a hard limit needs CAP_SYS_RESOURCE, which this haco process lacks; raise the soft limit up to the hard one, or restart the container' : undefined,
-        });
-      }
+/**
+ * The reload as a host-only spec for the launcher (docs/launch-spec.md), in the plan's order: each rlimit
+ * on every process of the container (`pids`: the init must take it, the others may have exited since they
+ * were listed), then the cgroup files. Hints say what a refusal usually means.
+ */
+export function compileReloadSpec(plan: ReloadPlan, pids: readonly number[]): SpecWriter {
+  const w = new SpecWriter();
+  w.step('name', plan.name).step('host-only');
+  w.step('hint', 'prlimit', 'EPERM', 'raising a hard limit needs CAP_SYS_RESOURCE, which this haco process lacks; raise the soft limit up to the hard one, or restart the container');
+  w.step('hint', 'prlimit', 'EINVAL', 'the soft limit is above the hard one, or the value is above the kernel\'s ceiling (NOFILE: /proc/sys/fs/nr_open)');
+  w.step('hint', 'prlimit', 'ESRCH', `the container's init (pid ${plan.pid}) is gone: see \`haco ps\``);
+  w.step('hint', 'cgroup-write', 'EBUSY', 'the kernel could not bring the usage under the new limit (memory in use above it): free some in the container, or choose a higher limit');
+  w.step('hint', 'cgroup-write', 'EINVAL', 'the kernel rejected the value: memsw below the memory limit, cpus/mems outside the parent\'s, a quota under 1000µs');
+  w.step('hint', 'cgroup-write', 'ENOENT', 'the cgroup file is gone: has the container exited? (`haco ps`)');
+  const others = pids.filter((p) => p !== plan.pid);
+  for (const step of plan.steps) {
+    if (step.action.kind === 'rlimit') {
+      const { resource, soft, hard } = step.action.entry;
+      w.step('prlimit', plan.pid, resource, soft, hard);
+      for (const pid of others) w.step('prlimit', pid, resource, soft, hard, 'optional');
+    } else {
+      w.step('cgroup-write', step.action.path, step.action.value);
     }
   }
+  return w;
+}
+
+/** Applies the steps through the launcher; a refusal is a HacoError with the launcher's message and hint. */
+export function applyReload(plan: ReloadPlan, pids: readonly number[], options: { trace: boolean; launcher?: string }): void {
+  runHostSpec(compileReloadSpec(plan, pids), {
+    trace: options.trace,
+    what: `reload ${plan.name}`,
+    codes: { prlimit: 'E_RELOAD_RLIMIT', 'cgroup-write': 'E_RELOAD_CGROUP', '*': 'E_RELOAD' },
+    ...(options.launcher ? { launcher: options.launcher } : {}),
+  });
 }

@@ -66,6 +66,10 @@ export const STEP_NAMES = [
   'env',
   'reaper',
   'exec',
+  // host-only specs (haco reload, the stale-cgroup sweep): no container, run in order on the host
+  'host-only',
+  'cgroup-rmdir',
+  'prlimit',
 ] as const;
 
 export type StepName = (typeof STEP_NAMES)[number];
