@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { childCgroups, emptyTreeDeepestFirst } from './procs';
 import { HACO_CGROUP_PARENT, type CgroupHost } from './types';
@@ -24,4 +25,16 @@ export function listStaleCgroups(host: CgroupHost, liveContainers: Iterable<stri
     }
   }
   return stale;
+}
+
+/**
+ * The leftover cgroups of one container name, deepest first: the only ones a start of that name could
+ * collide with (its mkdir would reuse them, limits and all). A few stat calls, whatever the number of
+ * containers: `haco start` stays flat, the full listing is for `haco prune`. Only reads.
+ */
+export function staleCgroupsOf(host: CgroupHost, name: string): string[] {
+  return hacoParents(host).flatMap((parent) => {
+    const dir = path.join(parent, name);
+    return fs.existsSync(dir) ? (emptyTreeDeepestFirst(dir) ?? []) : [];
+  });
 }

@@ -13,6 +13,7 @@ import NetBridgeRm from '../commands/net/bridge/rm';
 import NetLs from '../commands/net/ls';
 import New from '../commands/new';
 import PlanCommand from '../commands/plan';
+import Prune from '../commands/prune';
 import Ps from '../commands/ps';
 import Reload from '../commands/reload';
 import Rm from '../commands/rm';
@@ -42,6 +43,7 @@ export const COMMANDS = {
   'net:ls': NetLs,
   new: New,
   plan: PlanCommand,
+  prune: Prune,
   ps: Ps,
   reload: Reload,
   rm: Rm,

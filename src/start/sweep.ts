@@ -1,25 +1,57 @@
 import * as fs from 'node:fs';
-import { listStaleCgroups } from '../cgroup/stale';
+import { listStaleCgroups, staleCgroupsOf } from '../cgroup/stale';
 import type { CgroupHost } from '../cgroup/types';
+import { runHostSpec } from '../runtime/host-spec';
+import { SpecWriter } from '../runtime/spec-writer';
 
 /** A cgroup this young may belong to a launch in progress (made, not yet joined): leave it alone. */
 const MIN_AGE_MS = 30_000;
 
+export interface SweepOptions {
+  /** Only this container name's leftovers (`haco start NAME`); absent: every haco cgroup (`haco prune`). */
+  name?: string;
+  trace?: boolean;
+  now?: number;
+  /** The launcher to run (tests). */
+  launcher?: string;
+}
+
 /**
- * Removes container cgroups that a killed launcher could not clean up (kill -9 skips its cleanup; the
- * container dies with it through PDEATHSIG, leaving an empty cgroup). Runs before every start, so
- * haco never leaves more than one such leftover behind for long. Only empty haco cgroups are touched.
+ * The sweep as a host-only spec: one `cgroup-rmdir` per directory, deepest first. The launcher leaves a
+ * directory that is gone or in use again; any other refusal stops it with the hint.
  */
-export function sweepStaleCgroups(host: CgroupHost, live: Iterable<string>, now = Date.now()): string[] {
-  const removed: string[] = [];
-  for (const dir of listStaleCgroups(host, live)) {
+export function compileSweepSpec(dirs: readonly string[]): SpecWriter {
+  const w = new SpecWriter().step('host-only');
+  w.step('hint', 'cgroup-rmdir', 'EACCES', 'removing cgroups needs root: run haco with sudo');
+  w.step('hint', 'cgroup-rmdir', 'EPERM', 'removing cgroups needs root: run haco with sudo');
+  w.step('hint', 'cgroup-rmdir', 'EROFS', 'the cgroup tree is mounted read-only (inside a container?); remove the leftover from the host');
+  for (const dir of dirs) w.step('cgroup-rmdir', dir);
+  return w;
+}
+
+/**
+ * Removes container cgroups that a killed launcher could not clean up (kill -9 of the launcher and its
+ * cleanup watcher, a power loss mid-cleanup): empty haco cgroups older than 30 s. `haco start` sweeps
+ * only its own name (the one collision that matters: its mkdir would reuse the leftover), so a start
+ * costs the same with 300 containers as with none; `haco prune` sweeps them all. Listing only reads; the
+ * launcher removes, traced. Returns the directories that are gone afterwards.
+ */
+export function sweepStaleCgroups(host: CgroupHost, options: SweepOptions = {}): string[] {
+  const now = options.now ?? Date.now();
+  const listed = options.name === undefined ? listStaleCgroups(host, []) : staleCgroupsOf(host, options.name);
+  const old = listed.filter((dir) => {
     try {
-      if (now - fs.statSync(dir).mtimeMs < MIN_AGE_MS) continue;
-      fs.rmdirSync(dir);
-      removed.push(dir);
+      return now - fs.statSync(dir).mtimeMs >= MIN_AGE_MS;
     } catch {
-      // Busy again, or already gone: either way not ours to force.
+      return false; // gone meanwhile
     }
-  }
-  return removed;
+  });
+  if (old.length === 0) return [];
+  runHostSpec(compileSweepSpec(old), {
+    trace: options.trace ?? false,
+    what: 'removing leftover cgroups',
+    codes: { '*': 'E_CGROUP_SWEEP' },
+    ...(options.launcher ? { launcher: options.launcher } : {}),
+  });
+  return old.filter((dir) => !fs.existsSync(dir));
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectCgroupHost } from '../../../src/cgroup/detect';
-import { listStaleCgroups } from '../../../src/cgroup/stale';
+import { listStaleCgroups, staleCgroupsOf } from '../../../src/cgroup/stale';
 import { fakeTree, removeTree, v1Tree } from './fake-tree';
 
 const trees: string[] = [];
@@ -34,5 +34,18 @@ describe('listStaleCgroups', () => {
     const host = detectCgroupHost({ root, mountinfo: '' });
     expect(listStaleCgroups(host, []).map((p) => path.relative(root, p)).sort()).toEqual(['memory/haco/old', 'pids/haco/old']);
     expect(listStaleCgroups(host, ['old'])).toEqual([]);
+  });
+
+  it('staleCgroupsOf looks only at one name, in every hierarchy', () => {
+    const root = v1Tree();
+    trees.push(root);
+    for (const [h, name, procs] of [['pids', 'old', ''], ['memory', 'old', ''], ['pids', 'other', ''], ['pids', 'busy', '42\n']] as const) {
+      fs.mkdirSync(path.join(root, h, 'haco', name), { recursive: true });
+      fs.writeFileSync(path.join(root, h, 'haco', name, 'cgroup.procs'), procs);
+    }
+    const host = detectCgroupHost({ root, mountinfo: '' });
+    expect(staleCgroupsOf(host, 'old').map((p) => path.relative(root, p)).sort()).toEqual(['memory/haco/old', 'pids/haco/old']);
+    expect(staleCgroupsOf(host, 'busy')).toEqual([]);
+    expect(staleCgroupsOf(host, 'none')).toEqual([]);
   });
 });

@@ -1,0 +1,26 @@
+import { Flags } from '@oclif/core';
+import { HacoCommand, jsonFlag } from '../cli/base-command';
+
+export default class Prune extends HacoCommand {
+  static override summary = 'Remove the empty cgroups that killed launchers left under haco/.';
+  static override description =
+    'A launcher killed together with its cleanup watcher (or a power loss mid-cleanup) can leave a container\'s ' +
+    'cgroups behind. `haco start NAME` removes those of NAME only (so its cost does not grow with the number of ' +
+    'containers); this removes every one: empty haco cgroups older than 30 s, wherever their container is. The ' +
+    'launcher removes them (a host-only spec: --trace shows each rmdir); one that is in use again is left. ' +
+    'State dirs of exited containers stay: `haco rm NAME` removes those.';
+  static override examples = ['<%= config.bin %> prune', '<%= config.bin %> prune --trace'];
+  static override flags = {
+    json: jsonFlag,
+    trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Prune);
+    const { detectHostFacts } = await import('../runtime/host-facts');
+    const { sweepStaleCgroups } = await import('../start/sweep');
+    const removed = sweepStaleCgroups(detectHostFacts().cgroup, { trace: flags.trace });
+    if (flags.json) process.stdout.write(`${JSON.stringify({ removedCgroups: removed }, null, 2)}\n`);
+    else process.stdout.write(removed.length === 0 ? 'no leftover cgroups\n' : `removed ${removed.length} leftover cgroup(s):\n${removed.map((d) => `  ${d}\n`).join('')}`);
+  }
+}
