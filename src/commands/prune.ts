@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { HacoCommand, jsonFlag } from '../cli/base-command';
 
 export default class Prune extends HacoCommand {
@@ -6,20 +6,23 @@ export default class Prune extends HacoCommand {
   static override description =
     'A launcher killed together with its cleanup watcher (or a power loss mid-cleanup) can leave a container\'s ' +
     'cgroups behind. `haco start NAME` removes those of NAME only (so its cost does not grow with the number of ' +
-    'containers); this removes every one: empty haco cgroups older than 30 s, wherever their container is. The ' +
+    'containers); this removes every one (or those of the NAMEs given): empty haco cgroups older than 30 s. The ' +
     'launcher removes them (a host-only spec: --trace shows each rmdir); one that is in use again is left. ' +
     'State dirs of exited containers stay: `haco rm NAME` removes those.';
-  static override examples = ['<%= config.bin %> prune', '<%= config.bin %> prune --trace'];
+  static override examples = ['<%= config.bin %> prune', '<%= config.bin %> prune --trace web'];
+  static override strict = false;
+  static override args = { name: Args.string({ description: 'Only the leftovers of these container names (default: all).', required: false }) };
   static override flags = {
     json: jsonFlag,
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Prune);
+    const { argv, flags } = await this.parse(Prune);
+    const names = argv as string[];
     const { detectHostFacts } = await import('../runtime/host-facts');
     const { sweepStaleCgroups } = await import('../start/sweep');
-    const removed = sweepStaleCgroups(detectHostFacts().cgroup, { trace: flags.trace });
+    const removed = sweepStaleCgroups(detectHostFacts().cgroup, { trace: flags.trace, ...(names.length > 0 ? { names } : {}) });
     if (flags.json) process.stdout.write(`${JSON.stringify({ removedCgroups: removed }, null, 2)}\n`);
     else process.stdout.write(removed.length === 0 ? 'no leftover cgroups\n' : `removed ${removed.length} leftover cgroup(s):\n${removed.map((d) => `  ${d}\n`).join('')}`);
   }

@@ -104,7 +104,7 @@ export function saveReloadedPlan(plan: ReloadPlan, now = Date.now()): void {
 export function compileReloadSpec(plan: ReloadPlan, pids: readonly number[]): SpecWriter {
   const w = new SpecWriter();
   w.step('name', plan.name).step('host-only');
-  w.step('hint', 'prlimit', 'EPERM', 'raising a hard limit needs CAP_SYS_RESOURCE, which this haco process lacks; raise the soft limit up to the hard one, or restart the container');
+  w.step('hint', 'prlimit', 'EPERM', 'raising a hard limit needs CAP_SYS_RESOURCE (some sandboxes take it even from root: see CapEff in /proc/self/status), and NOFILE can never exceed /proc/sys/fs/nr_open: raise the soft limit up to the hard one, or choose a lower value');
   w.step('hint', 'prlimit', 'EINVAL', 'the soft limit is above the hard one, or the value is above the kernel\'s ceiling (NOFILE: /proc/sys/fs/nr_open)');
   w.step('hint', 'prlimit', 'ESRCH', `the container's init (pid ${plan.pid}) is gone: see \`haco ps\``);
   w.step('hint', 'cgroup-write', 'EBUSY', 'the kernel could not bring the usage under the new limit (memory in use above it): free some in the container, or choose a higher limit');

@@ -69,7 +69,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   secureContainerHome(container, { create: false });
   await networkPreflight(container);
   const facts = detectHostFacts();
-  sweepStaleCgroups(facts.cgroup, { name: container.name, trace: request.trace });
+  sweepStaleCgroups(facts.cgroup, { names: [container.name], trace: request.trace });
   const stateDir = stateDirOf(container.name);
   const decided = decideTerminal(container, request);
   container = decided.container;

@@ -8,8 +8,8 @@ import { SpecWriter } from '../runtime/spec-writer';
 const MIN_AGE_MS = 30_000;
 
 export interface SweepOptions {
-  /** Only this container name's leftovers (`haco start NAME`); absent: every haco cgroup (`haco prune`). */
-  name?: string;
+  /** Only these container names' leftovers (`haco start NAME`, `haco prune NAME`); absent: every haco cgroup. */
+  names?: readonly string[];
   trace?: boolean;
   now?: number;
   /** The launcher to run (tests). */
@@ -38,7 +38,7 @@ export function compileSweepSpec(dirs: readonly string[]): SpecWriter {
  */
 export function sweepStaleCgroups(host: CgroupHost, options: SweepOptions = {}): string[] {
   const now = options.now ?? Date.now();
-  const listed = options.name === undefined ? listStaleCgroups(host, []) : staleCgroupsOf(host, options.name);
+  const listed = options.names === undefined ? listStaleCgroups(host, []) : options.names.flatMap((name) => staleCgroupsOf(host, name));
   const old = listed.filter((dir) => {
     try {
       return now - fs.statSync(dir).mtimeMs >= MIN_AGE_MS;
