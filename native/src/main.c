@@ -586,31 +586,36 @@ static int host_only(const struct spec *sp)
 	return 0;
 }
 
-/* A host-only spec: every line checked first, then the steps in order; the
- * first failure stops (status 125) with its hint. No state, no cleanup: TS
- * orders the steps so that stopping anywhere leaves valid values. */
-static int run_host_only(struct ctx *c)
+/* A host-only spec: every line checked before the first step runs. */
+static int validate_host_only(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = find_def(s->name);
 		c->cur = s;
 		if (!d)
-			fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
-		else if (s->argc < d->min || (d->max >= 0 && s->argc > d->max))
-			fail(c, 0, "line %d: %s takes %d%s field(s), got %d", s->line, s->name, d->min,
-			     d->max < 0 ? " or more" : "", s->argc);
-		else if (!(d->phases & HOST))
-			fail(c, 0, "line %d: %s is not allowed in a host-only spec", s->line, s->name);
-		else {
-			if (strcmp(s->name, "name") == 0)
-				c->name = s->argv[0];
-			continue;
-		}
+			return fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
+		if (s->argc < d->min || (d->max >= 0 && s->argc > d->max))
+			return fail(c, 0, "line %d: %s takes %d%s field(s), got %d", s->line, s->name, d->min,
+			            d->max < 0 ? " or more" : "", s->argc);
+		if (!(d->phases & HOST))
+			return fail(c, 0, "line %d: %s is not allowed in a host-only spec", s->line, s->name);
+		if (strcmp(s->name, "name") == 0)
+			c->name = s->argv[0];
+	}
+	c->cur = NULL;
+	return 0;
+}
+
+/* Then the steps in order; the first failure stops (status 125) with its hint.
+ * No state, no cleanup: TS orders the steps so that stopping anywhere leaves
+ * values the kernel accepted. */
+static int run_host_only(struct ctx *c)
+{
+	if (validate_host_only(c) < 0) {
 		fprintf(stderr, "haco-launch: spec: %s\n", c->fail.msg);
 		return 125;
 	}
-	c->cur = NULL;
 	if (c->name)
 		tracef(c, "host-only spec for %s", c->name);
 	if (run_steps(c, 0, c->spec->n) < 0) {

@@ -45,7 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c.spec = &sp;
 		c.msgfd = -1;
 		size_t spawn, release, exec;
-		if (validate(&c, &spawn, &release, &exec) == 0) {
+		if (host_only(&sp)) {
+			if (validate_host_only(&c) < 0 && c.fail.msg[0] == '\0')
+				abort();
+		} else if (validate(&c, &spawn, &release, &exec) == 0) {
 			if (spawn >= release || release >= exec || exec >= sp.n)
 				abort(); /* validate() promised the three markers, in order */
 			if (read_metadata(&c) < 0 && c.fail.msg[0] == '\0')

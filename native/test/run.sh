@@ -709,6 +709,45 @@ check "detach, failing hook before start: 125 and the message" eq "$RC" 125
 check "  ... reported by the caller's process" has bad.err 'hook /bin/false: exited with status 1'
 check "  ... nothing left (no state dir)" test ! -e "$SD/bad"
 
+# ---- host-only specs (haco reload, the stale-cgroup sweep) ----------------------------------------
+sleep 300 &
+HP=$!
+BG+=("$HP")
+mkdir -p "$T/gone/sub"
+: >"$T/host.value"
+{
+	echo "haco-launch 1"
+	echo "name host"
+	echo "host-only"
+	echo "prlimit $HP NOFILE 100 200"
+	echo "prlimit 999999 NOFILE 100 200 optional"
+	echo "cgroup-write $T/host.value 42"
+	echo "cgroup-rmdir $T/gone/sub"
+	echo "cgroup-rmdir $T/gone/sub"
+} >"$T/host.spec"
+run host --trace
+check "host-only: runs its steps, status 0" eq "$RC" 0
+check "  ... prlimit changed the running process's limits" grep -Eq '^Max open files +100 +200 ' "/proc/$HP/limits"
+check "  ... traced as prlimit(PID, RLIMIT_NOFILE, ...)" has host.err "^\[haco\] prlimit($HP, RLIMIT_NOFILE, {rlim_cur=100, rlim_max=200}, NULL) = 0"
+check "  ... an optional pid that is gone is skipped" has host.err 'pid 999999 has exited'
+check "  ... cgroup-write wrote" eq "$(cat "$T/host.value")" 42
+check "  ... cgroup-rmdir removed, then found it gone (not a failure)" test ! -e "$T/gone/sub"
+check "  ... no container: no clone" hasnt host.err 'clone'
+printf 'haco-launch 1\nhost-only\nhint prlimit ESRCH the%%20init%%20is%%20gone\nprlimit 999999 NOFILE 1 1\ncgroup-write %s 43\n' "$T/host.value" >"$T/hostfail.spec"
+run hostfail
+check "host-only: a failing step stops it with 125" eq "$RC" 125
+check "  ... with step, errno" has hostfail.err '^haco-launch: prlimit 999999 NOFILE 1 1: ESRCH'
+check "  ... and hint" has hostfail.err '^hint: the init is gone'
+check "  ... the steps after it did not run" eq "$(cat "$T/host.value")" 42
+printf 'haco-launch 1\nhost-only\ncgroup-write %s 44\nspawn -\n' "$T/host.value" >"$T/hostbad.spec"
+run hostbad
+check "host-only: a launch step is refused before anything runs" has hostbad.err 'spawn is not allowed in a host-only spec'
+check "  ... nothing written" eq "$(cat "$T/host.value")" 42
+P1="prlimit 1 NOFILE 1 1" mkspec hostinlaunch - 'true'
+run hostinlaunch
+check "prlimit in a launch spec is refused" has hostinlaunch.err 'prlimit belongs in a host-only spec'
+{ kill -9 "$HP"; wait "$HP"; } 2>/dev/null
+
 # ---- an interactive shell on a terminal -------------------------------------------------------------
 if command -v script >/dev/null; then
 	mkspec tty mount,uts,pid 'exec /bin/sh -i'
