@@ -3,9 +3,14 @@ import * as path from 'node:path';
 /** A cgroup file of a running container whose value changes (`haco reload`). */
 export interface CgroupRewrite {
   path: string;
-  /** The value in force (the running plan's), or undefined when the file was never written: the default. */
+  /** The running plan's value, or undefined when the file was never written: the default. */
   before: string | undefined;
   value: string;
+  /**
+   * What the kernel shows now, when it could be read: it wins over `before` for ordering (a reload that
+   * stopped half-way, or a hand-written value, leaves the file different from the plan).
+   */
+  inForce?: string;
 }
 
 /**
@@ -38,7 +43,7 @@ export function orderCgroupRewrites(writes: readonly CgroupRewrite[]): CgroupRew
       const low = out.find((w) => w.path === path.join(dir, pair.low));
       const high = out.find((w) => w.path === path.join(dir, pair.high));
       if (!low || !high) continue;
-      const highFirst = bytes(low.value) > bytes(high.before);
+      const highFirst = bytes(low.value) > bytes(high.inForce ?? high.before);
       const [first, second] = highFirst ? [high, low] : [low, high];
       // Keep everything else where it was: the pair takes the earlier of its two places, in its order.
       const at = Math.min(out.indexOf(first), out.indexOf(second));

@@ -10,11 +10,16 @@ export default class Reload extends HacoCommand {
     'host-only spec, in an order the kernel accepts (e.g. on cgroup v1 memsw before the memory limit when ' +
     'raising past it). Anything else (namespaces, mounts, the command…) is refused with the list of changes. ' +
     'afterReload hooks run afterwards. --trace shows each system call.';
-  static override examples = ['<%= config.bin %> reload examples/reload.haco.ts', '<%= config.bin %> reload --trace examples/reload.haco.ts'];
+  static override examples = [
+    '<%= config.bin %> reload examples/reload.haco.ts',
+    '<%= config.bin %> reload --trace examples/reload.haco.ts',
+    '<%= config.bin %> reload --spec examples/reload.haco.ts',
+  ];
   static override args = definitionArgs;
   static override flags = {
     container: containerFlag('Which container of the file.'),
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
+    spec: Flags.boolean({ description: 'Print the host-only spec the launcher would run, and change nothing.', default: false }),
   };
 
   async run(): Promise<void> {
@@ -22,7 +27,7 @@ export default class Reload extends HacoCommand {
     const { loadDefinition } = await import('../load/load');
     const { pickContainer } = await import('../plan/pick');
     const { detectHostFacts } = await import('../runtime/host-facts');
-    const { planReload, applyReload, saveReloadedPlan } = await import('../lifecycle/reload');
+    const { planReload, applyReload, compileReloadSpec, saveReloadedPlan } = await import('../lifecycle/reload');
     const { runHostHooks } = await import('../lifecycle/hooks');
     const loaded = await loadDefinition(args.file);
     const next = pickContainer(loaded.plan, args.file, flags.container);
@@ -36,7 +41,12 @@ export default class Reload extends HacoCommand {
     const { cgroupPids } = await import('../cgroup/procs');
     // Every process of the container takes the new rlimits; without the cgroup, only the init.
     const inCgroup = tracking ? cgroupPids(tracking) : [];
-    applyReload(plan, inCgroup.length > 0 ? inCgroup : [plan.pid], { trace: flags.trace });
+    const pids = inCgroup.length > 0 ? inCgroup : [plan.pid];
+    if (flags.spec) {
+      process.stdout.write(compileReloadSpec(plan, pids).render().text);
+      return;
+    }
+    applyReload(plan, pids, { trace: flags.trace });
     saveReloadedPlan(plan);
     process.stdout.write(`reloaded ${plan.name} (pid ${plan.pid}):\n${plan.steps.map((s) => `  ${s.what}\n`).join('')}`);
     const failed = runHostHooks(next, 'afterReload', { pid: plan.pid, stateDir: plan.stateDir });

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
 import { orderCgroupRewrites, type CgroupRewrite } from '../cgroup/rewrite-order';
@@ -33,6 +34,15 @@ function reloadableKind(change: Change): 'cgroup' | 'rlimits' | undefined {
   if (change.path.startsWith('cgroup.')) return 'cgroup';
   if (change.path === 'rlimits' || change.path.startsWith('rlimits')) return 'rlimits';
   return undefined;
+}
+
+/** The value the kernel shows now (reading only; the launcher writes), when the file can be read. */
+function inForce(file: string): { inForce?: string } {
+  try {
+    return { inForce: fs.readFileSync(file, 'utf8').trim() };
+  } catch {
+    return {};
+  }
 }
 
 function limit(v: number | 'unlimited'): string {
@@ -77,7 +87,7 @@ export function planReload(name: string, next: ContainerPlan, host: CgroupHost):
   }
   const rewrites = newWrites.flatMap((w) => {
     const before = oldWrites.get(w.path);
-    return before === w.value ? [] : [{ path: w.path, before, value: w.value }];
+    return before === w.value ? [] : [{ path: w.path, before, value: w.value, ...inForce(w.path) }];
   });
   for (const w of orderCgroupRewrites(rewrites)) {
     steps.push({ what: `${path.basename(w.path)}: ${w.before ?? '(unset)'} → ${w.value}`, action: { kind: 'cgroup-write', ...w } });
@@ -103,6 +113,7 @@ export function saveReloadedPlan(plan: ReloadPlan, now = Date.now()): void {
  */
 export function compileReloadSpec(plan: ReloadPlan, pids: readonly number[]): SpecWriter {
   const w = new SpecWriter();
+  w.comment(`haco reload ${plan.name}: a host-only spec (docs/launch-spec.md). The launcher runs it on the host, in order,\nand stops at the first refusal: rlimits first, then the cgroup files in an order the kernel accepts one at a time.`);
   w.step('name', plan.name).step('host-only');
   w.step('hint', 'prlimit', 'EPERM', 'raising a hard limit needs CAP_SYS_RESOURCE (some sandboxes take it even from root: see CapEff in /proc/self/status), and NOFILE can never exceed /proc/sys/fs/nr_open: raise the soft limit up to the hard one, or choose a lower value');
   w.step('hint', 'prlimit', 'EINVAL', 'the soft limit is above the hard one, or the value is above the kernel\'s ceiling (NOFILE: /proc/sys/fs/nr_open)');

@@ -95,6 +95,13 @@ describeRoot('haco reload through the launcher', () => {
 
     // 64M (memsw 128M) → 256M (memsw 320M): the new limit is above the old memsw, so memsw goes first.
     lab.def(name, body(256, 64, '2048, 4096'));
+    // --spec prints what the launcher would run and changes nothing.
+    const shown = lab.haco(['reload', '--spec', file]);
+    expectStatus(shown, 0);
+    expect(shown.stdout).toMatch(/^haco-launch 1$/m);
+    expect(shown.stdout).toMatch(/^host-only$/m);
+    expect(shown.stdout).toContain(`prlimit ${pid} NOFILE 2048 4096\n`);
+    expect(memoryLimits(name).max).toBe(64 * MiB);
     const raise = lab.haco(['reload', '--trace', file]);
     expectStatus(raise, 0);
     expect(memoryLimits(name).max).toBe(256 * MiB);

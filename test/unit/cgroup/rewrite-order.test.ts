@@ -44,4 +44,10 @@ describe('orderCgroupRewrites (the kernel keeps memory.limit_in_bytes ≤ memory
     ];
     expect(orderCgroupRewrites(v2)).toEqual(v2);
   });
+
+  it('orders from the value the kernel shows when it differs from the plan (a reload stopped half-way)', () => {
+    // The plan says memsw 2G, but a stopped reload already wrote 4G: raising the limit to 3G fits under it.
+    const w = [limit(GiB, 3 * GiB), { ...memsw(2 * GiB, 5 * GiB), inForce: String(4 * GiB) }];
+    expect(names(orderCgroupRewrites(w))).toEqual(['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
+  });
 });
