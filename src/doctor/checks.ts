@@ -199,9 +199,19 @@ function tools(p: HostProbe): DoctorTool[] {
   });
 }
 
+/** Container cgroups killed launchers left (`haco start` removes only its own name's: docs/lifecycle.md). */
+function leftoverCgroups(p: HostProbe): DoctorCheck[] {
+  if (p.staleCgroups === undefined) return [];
+  const base = { id: 'cgroup-leftovers', title: 'leftover cgroups' };
+  const tops = p.staleCgroups.filter((d) => path.basename(path.dirname(d)) === 'haco');
+  if (tops.length === 0) return [{ ...base, status: 'ok', detail: 'no empty container cgroup left under haco/' }];
+  const shown = tops.slice(0, 3).join(', ') + (tops.length > 3 ? `, … (${tops.length} in all)` : '');
+  return [{ ...base, status: 'warn', detail: `${tops.length} empty container cgroup(s) no process uses: ${shown}`, fix: 'haco prune' }];
+}
+
 /** Every check of `haco doctor`, in the order it prints them. */
 export function diagnose(p: HostProbe): DoctorReport {
-  const checks = [privileges(p), userNamespaces(p), subordinateIds(p), cgroups(p), overlay(p), seccomp(p), apparmor(p), node(p), launcher(p)];
+  const checks = [privileges(p), userNamespaces(p), subordinateIds(p), cgroups(p), ...leftoverCgroups(p), overlay(p), seccomp(p), apparmor(p), node(p), launcher(p)];
   const toolList = tools(p);
   const ok = !checks.some((c) => c.status === 'fail') && !toolList.some((t) => t.status === 'fail');
   return { ok, checks, tools: toolList };

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { detectCgroupHost } from '../cgroup/detect';
+import { listStaleCgroups } from '../cgroup/stale';
 import type { CgroupHost } from '../cgroup/types';
 import { HacoError } from '../errors';
 import { compilerHasHeader, LAUNCHER_BUILD_TOOLS } from '../host/launcher-build';
@@ -25,6 +26,8 @@ export interface HostProbe {
   /** May this process write the file (a cgroup's cgroup.subtree_control: delegation)? */
   writable(file: string): boolean;
   cgroup: CgroupHost | HacoError;
+  /** Empty haco cgroups no process uses (left by killed launchers), deepest first; absent: not looked. */
+  staleCgroups?: string[];
   tools: ToolStatus[];
   launcher: LauncherLocation | HacoError;
   /** Build tools the launcher needs that this host lacks. */
@@ -46,6 +49,13 @@ function attempt<T>(fn: () => T): T | HacoError {
     if (error instanceof HacoError) return error;
     return new HacoError('E_DOCTOR', (error as Error).message);
   }
+}
+
+function cgroupFacts(): Pick<HostProbe, 'cgroup' | 'staleCgroups'> {
+  const cgroup = attempt(() => detectCgroupHost());
+  if (cgroup instanceof HacoError) return { cgroup };
+  const stale = attempt(() => listStaleCgroups(cgroup, []));
+  return { cgroup, ...(stale instanceof HacoError ? {} : { staleCgroups: stale }) };
 }
 
 /** This machine, as haco doctor sees it. Reads only. */
@@ -72,7 +82,7 @@ export function probeHost(): HostProbe {
         return false;
       }
     },
-    cgroup: attempt(() => detectCgroupHost()),
+    ...cgroupFacts(),
     tools,
     launcher: attempt(() => locateLauncher()),
     missingBuildTools: tools.filter((t) => !t.found && (LAUNCHER_BUILD_TOOLS as readonly string[]).includes(t.entry.name)).map((t) => t.entry.name as ToolName),

@@ -98,4 +98,12 @@ describe('haco doctor checks', () => {
     expect(r.ok).toBe(true);
     expect(r.tools.find((t) => t.name === 'cc')!.status).toBe('info');
   });
+
+  it('leftover container cgroups are a warning whose fix is haco prune; none is ok', () => {
+    const stale = ['/sys/fs/cgroup/haco/old/inner', '/sys/fs/cgroup/haco/old', '/sys/fs/cgroup/haco/older'];
+    const r = diagnose(host(UBUNTU_2404, { staleCgroups: stale }));
+    expect(check(r.checks, 'cgroup-leftovers')).toMatchObject({ status: 'warn', fix: 'haco prune', detail: expect.stringContaining('2 empty container cgroup(s)') });
+    expect(check(diagnose(host(UBUNTU_2404, { staleCgroups: [] })).checks, 'cgroup-leftovers').status).toBe('ok');
+    expect(diagnose(host(UBUNTU_2404)).checks.some((c) => c.id === 'cgroup-leftovers')).toBe(false);
+  });
 });
