@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../cli/base-command';
+import { HacoCommand, jsonFlag } from './support/base-command';
 
 export default class Prune extends HacoCommand {
   static override summary = 'Remove the empty cgroups that killed launchers left under haco/.';
