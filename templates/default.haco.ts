@@ -8,17 +8,9 @@
 import { defineContainer } from 'haco';
 
 export default defineContainer('__NAME__')
-  // The root filesystem. `host` needs no download: the host's /usr, /bin and /lib are bound
-  // read-only and the container gets its own /etc, /var, /tmp and /root.
-  .rootfs('__ROOT__')
-  .bootstrap((b) => b.host())
-
-  // The first process of the container. With the pid namespace it is PID 1: try `ps` inside.
-  .command(['/bin/sh'])
-  .hostname('__NAME__')
-
   // Namespaces: exactly the kinds listed here are new, every other one is the host's (this list is
-  // haco's default set, written out). Delete an entry to stay in the host's namespace of that kind and
+  // haco's default set, written out; it comes first so that a later .unshare() or .share() adjusts
+  // it instead of being reset by it). Delete an entry to stay in the host's namespace of that kind and
   // watch what changes (`haco diff __FILE__ --share uts` shows beforehand what deleting 'uts' does):
   //   'pid'   `ps` shows the host's processes again
   //   'uts'   `hostname` prints the host's name
@@ -27,6 +19,15 @@ export default defineContainer('__NAME__')
   // Add 'user' for more isolation (root inside is not root outside; then add .mapRootTo(100000)),
   // 'cgroup' or 'time'. 'mount' stays: the container switches into its rootfs in a mount namespace.
   .namespaces('mount', 'uts', 'ipc', 'pid', 'net')
+
+  // The root filesystem. `host` needs no download: the host's /usr, /bin and /lib are bound
+  // read-only and the container gets its own /etc, /var, /tmp and /root.
+  .rootfs('__ROOT__')
+  .bootstrap((b) => b.host())
+
+  // The first process of the container. With the pid namespace it is PID 1: try `ps` inside.
+  .command(['/bin/sh'])
+  .hostname('__NAME__')
 
   // cgroup limits: try `yes > /dev/null` and watch `top` on the host.
   .cpu('50%')
