@@ -16,14 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /* The highest capability this kernel knows: PR_CAPBSET_READ fails after it. */
-static int last_cap(void)
+static int last_cap(struct ctx *c)
 {
 	int i = 0;
-	while (i < 63 && prctl(PR_CAPBSET_READ, i + 1, 0, 0, 0) >= 0)
+	while (i < 63 && c->sys->prctl(PR_CAPBSET_READ, (unsigned long)i + 1, 0, 0, 0) >= 0)
 		i++;
 	return i;
 }
@@ -54,7 +53,7 @@ int step_caps(struct ctx *c, char **argv, int argc)
 	(void)argc;
 	static const char *const names[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
 	uint64_t set[5];
-	int last = last_cap();
+	int last = last_cap(c);
 	for (int i = 0; i < 5; i++)
 		if (parse_set(c, argv[i], names[i], last, &set[i]) < 0)
 			return -1;
@@ -66,11 +65,11 @@ int step_caps(struct ctx *c, char **argv, int argc)
 	 *    set but the kernel emptied the effective one, and dropping from the
 	 *    bounding set needs CAP_SETPCAP *effective*: raise effective to
 	 *    permitted for the moment. */
-	if (syscall(SYS_capget, &hdr, data) == 0 && (data[0].effective != data[0].permitted ||
+	if (c->sys->capget(&hdr, data) == 0 && (data[0].effective != data[0].permitted ||
 	                                             data[1].effective != data[1].permitted)) {
 		data[0].effective = data[0].permitted;
 		data[1].effective = data[1].permitted;
-		if (traced(c, syscall(SYS_capset, &hdr, data), "capset(effective = permitted)") < 0)
+		if (traced(c, c->sys->capset(&hdr, data), "capset(effective = permitted)") < 0)
 			return fail(c, errno, "caps: raise the effective set");
 	}
 
@@ -79,12 +78,13 @@ int step_caps(struct ctx *c, char **argv, int argc)
 	size_t n = 0;
 	dropped[0] = '\0';
 	for (int cap = 0; cap <= last; cap++) {
-		if (set[0] & (1ULL << cap) || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
+		if (set[0] & (1ULL << cap) || c->sys->prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) != 1)
 			continue;
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+		if (c->sys->prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0) {
 			traced(c, -1, "prctl(PR_CAPBSET_DROP, %d)", cap);
 			return fail(c, errno, "caps: drop %d from the bounding set", cap);
 		}
+		/* display only: 64 numbers always fit */
 		n += (size_t)snprintf(dropped + n, n < sizeof(dropped) ? sizeof(dropped) - n : 0, "%s%d",
 		                      n ? "," : "", cap);
 	}
@@ -96,7 +96,7 @@ int step_caps(struct ctx *c, char **argv, int argc)
 		data[w].permitted = (uint32_t)(set[2] >> (32 * w));
 		data[w].inheritable = (uint32_t)(set[3] >> (32 * w));
 	}
-	if (traced(c, syscall(SYS_capset, &hdr, data),
+	if (traced(c, c->sys->capset(&hdr, data),
 	           "capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=%#llx, permitted=%#llx, "
 	           "inheritable=%#llx})",
 	           (unsigned long long)set[1], (unsigned long long)set[2], (unsigned long long)set[3]) < 0)
@@ -104,13 +104,13 @@ int step_caps(struct ctx *c, char **argv, int argc)
 		            argv[2], argv[3]);
 
 	/* 3. ambient: start from nothing, raise what is listed */
-	if (traced(c, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0),
+	if (traced(c, c->sys->prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0),
 	           "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)") < 0)
 		return fail(c, errno, "caps: clear ambient");
 	for (int cap = 0; cap <= last; cap++) {
 		if (!(set[4] & (1ULL << cap)))
 			continue;
-		if (traced(c, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0),
+		if (traced(c, c->sys->prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0),
 		           "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, %d)", cap) < 0)
 			return fail(c, errno, "caps: raise %d in the ambient set (it must be permitted and "
 			            "inheritable)", cap);

@@ -27,7 +27,7 @@ static int open_lock(struct ctx *c, const char *path)
 	/* Its directory is haco's own (a `host-dir` step made it, root's, not writable
 	 * by others). O_NOFOLLOW: a symlink at PATH is refused (ELOOP), never followed
 	 * to create or lock some other file. */
-	return (int)traced(c, open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600),
+	return (int)traced(c, c->sys->open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600),
 	                   "open(\"%s\", O_CREAT|O_RDWR|O_NOFOLLOW, 0600)", path);
 }
 
@@ -48,7 +48,7 @@ int step_cgroup_lock(struct ctx *c, char **argv, int argc)
 		            errno == ELOOP ? " (a symlink: refused, not followed)" : "");
 	unsigned long long waited = 0, step = 5;
 	int rc;
-	while ((rc = flock(fd, LOCK_SH | LOCK_NB)) < 0 && (errno == EWOULDBLOCK || errno == EINTR) && waited < timeout_ms) {
+	while ((rc = c->sys->flock(fd, LOCK_SH | LOCK_NB)) < 0 && (errno == EWOULDBLOCK || errno == EINTR) && waited < timeout_ms) {
 		struct timespec ts = { 0, (long)(step * 1000 * 1000) };
 		nanosleep(&ts, NULL);
 		waited += step;
@@ -59,13 +59,13 @@ int step_cgroup_lock(struct ctx *c, char **argv, int argc)
 		errno = ETIMEDOUT;
 	if (traced(c, rc, "flock(%d, LOCK_SH|LOCK_NB)   /* waited %llu ms */", fd, waited) < 0) {
 		int e = errno;
-		close(fd);
+		c->sys->close(fd);
 		if (e == ETIMEDOUT)
 			return fail(c, e, "cgroup-lock %s: another process has held it for %llu ms", argv[0], waited);
 		return fail(c, e, "cgroup-lock %s", argv[0]);
 	}
 	if (c->cglockfd >= 0)
-		close(c->cglockfd);
+		c->sys->close(c->cglockfd);
 	c->cglockfd = fd;
 	return 0;
 }
@@ -90,12 +90,12 @@ void cgroup_remove_parents(struct ctx *c)
 				return;
 			}
 			/* Never wait here: a launch in progress needs the parent, so leave it. */
-			if (traced(c, flock(fd, LOCK_EX | LOCK_NB), "flock(%d, LOCK_EX|LOCK_NB)", fd) < 0) {
-				close(fd);
+			if (traced(c, c->sys->flock(fd, LOCK_EX | LOCK_NB), "flock(%d, LOCK_EX|LOCK_NB)", fd) < 0) {
+				c->sys->close(fd);
 				return;
 			}
 		}
-		if (rmdir(s->argv[0]) == 0) {
+		if (c->sys->rmdir(s->argv[0]) == 0) {
 			tracef(c, "rmdir(\"%s\") = 0   /* the last container under it */", s->argv[0]);
 			continue;
 		}
@@ -105,13 +105,13 @@ void cgroup_remove_parents(struct ctx *c)
 			warnf(c, "cleanup-cgroup-parent %s: %s (%s)", s->argv[0], errno_name(errno), strerror(errno));
 	}
 	if (fd >= 0)
-		close(fd);
+		c->sys->close(fd);
 }
 
 int step_cgroup_mkdir(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
-	if (traced(c, mkdir(argv[0], 0755), "mkdir(\"%s\", 0755)", argv[0]) < 0 && errno != EEXIST)
+	if (traced(c, c->sys->mkdir(argv[0], 0755), "mkdir(\"%s\", 0755)", argv[0]) < 0 && errno != EEXIST)
 		return fail(c, errno, "cgroup-mkdir %s", argv[0]);
 	return 0;
 }
@@ -130,8 +130,9 @@ int step_cgroup_join(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
 	char path[4096], pid[32];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", argv[0]);
-	snprintf(pid, sizeof(pid), "%d", (int)c->child);
+	if (fmt(path, sizeof(path), "%s/cgroup.procs", argv[0]) < 0)
+		return fail(c, errno, "cgroup-join %s/cgroup.procs", argv[0]);
+	snprintf(pid, sizeof(pid), "%d", (int)c->child); /* an int always fits */
 	if (write_file(c, path, pid) < 0)
 		return fail(c, errno, "cgroup-join %s", argv[0]);
 	return 0;
@@ -178,7 +179,7 @@ static int has_children(const char *path)
 void cgroup_cleanup(struct ctx *c, const char *path)
 {
 	for (int i = 0; i < 100; i++) {
-		if (rmdir(path) == 0) {
+		if (c->sys->rmdir(path) == 0) {
 			tracef(c, "rmdir(\"%s\") = 0", path);
 			return;
 		}

@@ -184,9 +184,9 @@ int devices_program(const struct dev_rule *rules, int n, struct bpf_insn *out, i
 
 /* ---- the step ------------------------------------------------------------------ */
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
+static long sys_bpf(struct ctx *c, int cmd, union bpf_attr *attr)
 {
-	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+	return c->sys->bpf(cmd, attr, sizeof(*attr));
 }
 
 /* The verifier's last non-empty line: why it refused the program. */
@@ -224,7 +224,7 @@ int step_cgroup_devices(struct ctx *c, char **argv, int argc)
 	/* No kernel helper is called, so the license grants nothing; it names ours. */
 	attr.license = (uint64_t)(uintptr_t)"GPL";
 	snprintf(attr.prog_name, sizeof(attr.prog_name), "haco_devices");
-	int prog_fd = (int)traced(c, sys_bpf(BPF_PROG_LOAD, &attr),
+	int prog_fd = (int)traced(c, sys_bpf(c, BPF_PROG_LOAD, &attr),
 	                          "bpf(BPF_PROG_LOAD, {prog_type=BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt=%d, prog_name=\"haco_devices\"})", len);
 	if (prog_fd < 0) {
 		int e = errno;
@@ -235,15 +235,15 @@ int step_cgroup_devices(struct ctx *c, char **argv, int argc)
 			attr.log_buf = (uint64_t)(uintptr_t)log;
 			attr.log_size = sizeof(log);
 			attr.log_level = 1;
-			if (sys_bpf(BPF_PROG_LOAD, &attr) < 0 && log[0])
+			if (sys_bpf(c, BPF_PROG_LOAD, &attr) < 0 && log[0])
 				return fail(c, e, "cgroup-devices %s: BPF_PROG_LOAD (verifier: %s)", path, last_line(log));
 		}
 		return fail(c, e, "cgroup-devices %s: BPF_PROG_LOAD", path);
 	}
-	int cg = (int)traced(c, open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open(\"%s\", O_RDONLY|O_DIRECTORY)", path);
+	int cg = (int)traced(c, c->sys->open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), "open(\"%s\", O_RDONLY|O_DIRECTORY)", path);
 	if (cg < 0) {
 		int e = errno;
-		close(prog_fd);
+		c->sys->close(prog_fd);
 		return fail(c, e, "cgroup-devices %s: open", path);
 	}
 	memset(&attr, 0, sizeof(attr));
@@ -259,12 +259,12 @@ int step_cgroup_devices(struct ctx *c, char **argv, int argc)
 	 * sub-cgroups, which a haco container (without CAP_SYS_ADMIN) cannot do.
 	 */
 	attr.attach_flags = 0;
-	long rc = traced(c, sys_bpf(BPF_PROG_ATTACH, &attr),
+	long rc = traced(c, sys_bpf(c, BPF_PROG_ATTACH, &attr),
 	                 "bpf(BPF_PROG_ATTACH, {target_fd=%d, attach_bpf_fd=%d, attach_type=BPF_CGROUP_DEVICE, attach_flags=0})", cg, prog_fd);
 	int e = errno;
 	/* The cgroup keeps its own reference to the attached program. */
-	close(cg);
-	close(prog_fd);
+	c->sys->close(cg);
+	c->sys->close(prog_fd);
 	if (rc < 0)
 		return fail(c, e, "cgroup-devices %s: BPF_PROG_ATTACH", path);
 	return 0;

@@ -9,6 +9,10 @@
  * ERRORS, so a learner can look it up. --trace output goes through here too.
  * Everything is written to msgfd, the launcher's own copy of stderr, so the
  * `stdio` steps can redirect the container's stderr without losing messages.
+ *
+ * Messages and traces are cut when they do not fit (plain snprintf): they are
+ * only shown. Whatever is handed to the kernel (a path, a value) is formatted
+ * with fmt(), which fails on truncation: a cut path would name another file.
  */
 #include "haco.h"
 
@@ -146,6 +150,17 @@ const char *flags_str(char *buf, size_t sz, const struct flagname *t, unsigned l
 	return buf;
 }
 
+int fmt(char *buf, size_t size, const char *format, ...)
+{
+	va_list ap;
+	va_start(ap, format);
+	int n = vsnprintf(buf, size, format, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		return errno = ENAMETOOLONG, -1;
+	return 0;
+}
+
 int parse_ulong(const char *s, unsigned long long *out)
 {
 	if (*s < '0' || *s > '9')
@@ -177,14 +192,14 @@ int write_file(struct ctx *c, const char *path, const char *data)
 	}
 	shown[j] = '\0';
 
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = c->sys->open(path, O_WRONLY | O_CLOEXEC, 0);
 	if (fd < 0) {
 		traced(c, -1, "open(\"%s\", O_WRONLY)", path);
 		return -1;
 	}
-	ssize_t n = write(fd, data, len);
+	ssize_t n = c->sys->write(fd, data, len);
 	int e = n < 0 ? errno : EIO; /* a short write is a failure too */
-	close(fd);
+	c->sys->close(fd);
 	int rc = n == (ssize_t)len ? 0 : -1;
 	errno = e;
 	traced(c, rc, "write(\"%s\", \"%s\")", path, shown);

@@ -208,7 +208,7 @@ int front_main(int argc, char **argv)
 		fd = high;
 	}
 	char num[16];
-	snprintf(num, sizeof(num), "%d", fd);
+	snprintf(num, sizeof(num), "%d", fd); /* an int always fits */
 	words[n++] = "--spec-fd";
 	words[n++] = num;
 	words[n] = NULL;

@@ -40,6 +40,55 @@ void spec_free(struct spec *s);
  * One free() releases it. Returns the count, or -1 (ENOMEM). */
 int split_list(const char *field, char ***out);
 
+/* ---- sys.c: the system calls that change the kernel's state ------------------ */
+
+/*
+ * Every call a step makes to change namespaces, mounts, cgroups, credentials,
+ * capabilities or limits goes through c->sys, so the unit tests can put a
+ * recording fake in its place (test/fake_sys.c) and check the order of a launch
+ * without root. sys_real calls the kernel; read-only look-ups (stat, readlink,
+ * resolve.c's walk under the rootfs) and process plumbing (pipes, fork of hooks,
+ * waitpid, signals) stay direct calls. Arguments are those of the man pages.
+ */
+struct clone_args;
+struct rlimit;
+struct __user_cap_header_struct;
+struct __user_cap_data_struct;
+struct sys {
+	long (*clone)(unsigned long flags); /* raw clone(2) without a new stack: returns twice, like fork */
+	long (*clone3)(struct clone_args *args, size_t size);
+	int (*unshare)(int flags);
+	int (*setns)(int fd, int nstype);
+	int (*mount)(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data);
+	int (*umount2)(const char *target, int flags);
+	int (*pivot_root)(const char *new_root, const char *put_old);
+	int (*chroot)(const char *path);
+	int (*chdir)(const char *path);
+	int (*open)(const char *path, int flags, mode_t mode);
+	ssize_t (*write)(int fd, const void *buf, size_t len);
+	int (*close)(int fd); /* for fds from sys->open */
+	int (*flock)(int fd, int op);
+	int (*mkdir)(const char *path, mode_t mode);
+	int (*rmdir)(const char *path);
+	int (*mkdirat)(int dirfd, const char *name, mode_t mode);
+	int (*fchmodat)(int dirfd, const char *name, mode_t mode, int flags);
+	int (*symlinkat)(const char *target, int dirfd, const char *name);
+	int (*capget)(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
+	int (*capset)(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
+	int (*prctl)(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+	int (*sethostname)(const char *name, size_t len);
+	int (*setrlimit)(int resource, const struct rlimit *rl);
+	int (*setgroups)(size_t n, const gid_t *groups);
+	int (*setresgid)(gid_t r, gid_t e, gid_t s);
+	int (*setresuid)(uid_t r, uid_t e, uid_t s);
+	pid_t (*setsid)(void);
+	int (*ioctl)(int fd, unsigned long request, void *arg);
+	long (*bpf)(int cmd, void *attr, unsigned size);
+	int (*seccomp_load)(void *filter); /* libseccomp's seccomp_load(): seccomp(2) with the built filter */
+	int (*execvp)(const char *file, char *const argv[]);
+};
+extern const struct sys sys_real;
+
 /* ---- the launch context -------------------------------------------------- */
 
 /* A failure, produced by fail(). Sent as is over the error pipe by the child. */
@@ -51,6 +100,7 @@ struct failure {
 };
 
 struct ctx {
+	const struct sys *sys;  /* the kernel (sys_real), or a test's fake */
 	struct spec *spec;
 	const struct step *cur; /* the step being executed */
 	int trace;              /* --trace */
@@ -138,6 +188,9 @@ struct flagname { unsigned long flag; const char *name; };
 const char *flags_str(char *buf, size_t sz, const struct flagname *t, unsigned long v);
 /* open + one write(2) + close, traced as write("PATH", "DATA") = 0. */
 int write_file(struct ctx *c, const char *path, const char *data);
+/* snprintf for anything handed to the kernel (paths, values): 0, or -1 with
+ * errno ENAMETOOLONG when it did not fit. A cut path would name another file. */
+int fmt(char *buf, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
 /* Parse an unsigned decimal number; -1 if it is not one. */
 int parse_ulong(const char *s, unsigned long long *out);
 
@@ -234,6 +287,9 @@ void pty_restore_host(struct ctx *c);
 void pty_restore_after_death(struct ctx *c);
 int pty_relay(struct ctx *c, pid_t child, int input); /* until the child exits: its status */
 int pty_console(struct ctx *c, pid_t child);          /* detached: the master behind a console socket */
+
+/* main.c: the launcher's main(), with the system calls it is to use (entry.c passes sys_real) */
+int launcher_main(int argc, char **argv, const struct sys *sys);
 
 /* front.c: `--front node CLI ARGS...` (bin/haco): node as a child, then exec of the launch it hands over */
 int front_main(int argc, char **argv);

@@ -63,7 +63,10 @@ static int log_open(struct ctx *c)
 static void rotate(struct ctx *c)
 {
 	char old[4200];
-	snprintf(old, sizeof(old), "%s.1", c->log_path);
+	if (fmt(old, sizeof(old), "%s.1", c->log_path) < 0) {
+		warnf(c, "log: %s.1: %s", c->log_path, errno_name(errno));
+		return;
+	}
 	if (rename(c->log_path, old) < 0) {
 		warnf(c, "log: rename %s: %s", c->log_path, errno_name(errno));
 		return;
@@ -88,6 +91,8 @@ static void put(struct ctx *c, const char *stream, char tag, const char *text, s
 	char head[96];
 	int h = snprintf(head, sizeof(head), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ %s %c ", tm.tm_year + 1900,
 	                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec, stream, tag);
+	if (h < 0 || (size_t)h >= sizeof(head)) /* a year past 9999: no record rather than a cut one */
+		return;
 	char rec[sizeof(head) + LINE_MAX_BYTES + 1];
 	memcpy(rec, head, (size_t)h);
 	memcpy(rec + h, text, len);

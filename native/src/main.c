@@ -112,7 +112,7 @@ static const struct stepdef *find_def(const char *name)
 static int step_hostname(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
-	if (traced(c, sethostname(argv[0], strlen(argv[0])), "sethostname(\"%s\")", argv[0]) < 0)
+	if (traced(c, c->sys->sethostname(argv[0], strlen(argv[0])), "sethostname(\"%s\")", argv[0]) < 0)
 		return fail(c, errno, "hostname %s", argv[0]);
 	return 0;
 }
@@ -247,7 +247,7 @@ static void cleanup(struct ctx *c)
 {
 	int max = 0;
 	if (c->cglockfd >= 0) { /* a launch that failed before release still holds it */
-		close(c->cglockfd);
+		c->sys->close(c->cglockfd);
 		c->cglockfd = -1;
 	}
 	for (size_t i = 0; i < c->spec->n; i++)
@@ -299,7 +299,7 @@ static void child_main(struct ctx *c, size_t release, size_t exec)
 	if (c->ready_w >= 0)
 		close(c->ready_w);
 	if (c->cglockfd >= 0) /* a flock lives as long as any copy: the launcher releases it at `release` */
-		close(c->cglockfd);
+		c->sys->close(c->cglockfd);
 	for (int fd = 0; fd < 3; fd++)
 		if (c->host_stdio[fd] >= 0 && dup2(c->host_stdio[fd], fd) < 0)
 			_exit(125);
@@ -406,7 +406,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	close(c->sync_w);
 	c->sync_w = -1;
 	if (c->cglockfd >= 0) { /* joined: our cgroups have a member, their parents are safe */
-		close(c->cglockfd);
+		c->sys->close(c->cglockfd);
 		c->cglockfd = -1;
 	}
 
@@ -667,10 +667,12 @@ static void usage(void)
 	                "Runs a launch spec (docs/launch-spec.md); the default is --spec - (stdin).\n");
 }
 
-int main(int argc, char **argv)
+int launcher_main(int argc, char **argv, const struct sys *sys)
 {
-	static struct ctx ctx; /* zeroed, lives for the whole run */
+	static struct ctx ctx; /* lives for the whole run */
 	struct ctx *c = &ctx;
+	memset(c, 0, sizeof(*c));
+	c->sys = sys;
 	int specfd = 0;
 	const char *specfile = NULL;
 

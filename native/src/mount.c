@@ -17,7 +17,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 static const struct flagname MS_NAMES[] = {
@@ -47,9 +46,9 @@ static int do_mount(struct ctx *c, const char *src, const char *target, const ch
                     const char *fstype, unsigned long flags, const char *data)
 {
 	char fl[256];
-	int rc = mount(src, target, fstype, flags, data);
+	int rc = c->sys->mount(src, target, fstype, flags, data);
 	int e = errno;
-	char q1[PATH_MAX + 2], q3[64], q5[512];
+	char q1[PATH_MAX + 2], q3[64], q5[512]; /* display only: may be cut */
 	snprintf(q1, sizeof(q1), src ? "\"%s\"" : "NULL", src);
 	snprintf(q3, sizeof(q3), fstype ? "\"%s\"" : "NULL", fstype);
 	snprintf(q5, sizeof(q5), data ? "\"%s\"" : "NULL", data);
@@ -60,14 +59,16 @@ static int do_mount(struct ctx *c, const char *src, const char *target, const ch
 	return rc;
 }
 
-/* "/proc/self/fd/N": how mount(2) is given an inode we hold an fd for. */
+/* "/proc/self/fd/N": how mount(2) is given an inode we hold an fd for. (An int
+ * always fits the callers' 64 bytes.) */
 static const char *fdpath(char *buf, size_t sz, int fd)
 {
 	snprintf(buf, sz, "/proc/self/fd/%d", fd);
 	return buf;
 }
 
-/* The shown path in traces and messages: the rootfs prefix before the switch. */
+/* The shown path in traces and messages: the rootfs prefix before the switch.
+ * Display only (the kernel gets the fd): a cut is harmless. */
 static const char *shown(struct ctx *c, char *buf, size_t sz, const char *target)
 {
 	snprintf(buf, sz, "%s%s%s", c->rootfd >= 0 ? c->root : "",
@@ -138,13 +139,16 @@ int step_propagation(struct ctx *c, char **argv, int argc)
 /* The root used for target resolution from now on. */
 static int set_root(struct ctx *c, const char *path)
 {
+	char root[sizeof(c->root)];
+	if (fmt(root, sizeof(root), "%s", strcmp(path, "/") ? path : "") < 0)
+		return -1;
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (c->rootfd >= 0)
 		close(c->rootfd);
 	c->rootfd = fd;
-	snprintf(c->root, sizeof(c->root), "%s", strcmp(path, "/") ? path : "");
+	memcpy(c->root, root, sizeof(root));
 	return 0;
 }
 
@@ -159,11 +163,38 @@ int step_bind_root(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
+/*
+ * overlayfs reads its options as "key=value,key=value" with ':' between the
+ * lower layers, and the kernel copies at most one page of mount(2) data (a
+ * longer string is cut, not refused). Escaping with a backslash is understood
+ * differently by the old mount(2) parser and fsconfig(2), so a directory name
+ * with a comma, a colon or a backslash is refused rather than guessed at (TS
+ * refuses it first, with a hint: plan/validate.ts). Not errno failures: no
+ * system call was made.
+ */
+enum { OVERLAY_DATA_MAX = 4096 };
+
+static int overlay_dir_ok(struct ctx *c, const char *what, const char *dir, const char *forbidden)
+{
+	const char *bad = strpbrk(dir, forbidden);
+	if (bad)
+		return fail(c, 0, "overlay-root: %s %s contains '%c', which overlayfs options cannot carry", what,
+		            dir, *bad);
+	return 0;
+}
+
 int step_overlay_root(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
-	char data[3 * PATH_MAX + 64];
-	snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s", argv[0], argv[1], argv[2]);
+	char data[OVERLAY_DATA_MAX];
+	/* argv[0] is the lower list, already joined with ':' by TS */
+	if (overlay_dir_ok(c, "lowerdir", argv[0], ",\\") < 0 || overlay_dir_ok(c, "upperdir", argv[1], ",:\\") < 0 ||
+	    overlay_dir_ok(c, "workdir", argv[2], ",:\\") < 0)
+		return -1;
+	if (fmt(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s", argv[0], argv[1], argv[2]) < 0)
+		return fail(c, 0, "overlay-root: the options (lowerdir=..., upperdir=..., workdir=...) are %zu bytes, "
+		            "more than the %d mount(2) passes to overlayfs", strlen(argv[0]) + strlen(argv[1]) +
+		            strlen(argv[2]) + sizeof("lowerdir=,upperdir=,workdir=") - 1, OVERLAY_DATA_MAX - 1);
 	if (do_mount(c, "overlay", argv[3], argv[3], "overlay", 0, data) < 0)
 		return fail(c, errno, "overlay-root on %s", argv[3]);
 	if (set_root(c, argv[3]) < 0)
@@ -266,11 +297,11 @@ int step_mkdir(struct ctx *c, char **argv, int argc)
 	int dir = resolve(c, argv[0], R_PARENT, name, sizeof(name));
 	if (dir < 0)
 		return fail(c, errno, "mkdir %s", argv[0]);
-	int rc = (int)traced(c, mkdirat(dir, name, (mode_t)mode), "mkdirat(<%s>, \"%s\", 0%lo)",
+	int rc = (int)traced(c, c->sys->mkdirat(dir, name, (mode_t)mode), "mkdirat(<%s>, \"%s\", 0%lo)",
 	                     argv[0], name, mode);
 	int e = errno;
 	/* The umask must not change what TS asked for (e.g. 1777 on /tmp). */
-	if (rc == 0 && fchmodat(dir, name, (mode_t)mode, 0) < 0)
+	if (rc == 0 && c->sys->fchmodat(dir, name, (mode_t)mode, 0) < 0)
 		rc = -1, e = errno;
 	close(dir);
 	if (rc < 0 && e != EEXIST) /* EEXIST: a persistent rootfs already has it */
@@ -284,7 +315,8 @@ int step_mknod_bind(struct ctx *c, char **argv, int argc)
 	/* mknod(2) of a device needs CAP_MKNOD in the initial user namespace;
 	 * binding the host's device node onto an empty file works everywhere. */
 	char src[PATH_MAX], fdp[64], show[PATH_MAX * 2];
-	snprintf(src, sizeof(src), "/dev/%s", argv[0]);
+	if (fmt(src, sizeof(src), "/dev/%s", argv[0]) < 0)
+		return fail(c, errno, "mknod-bind /dev/%s: too long", argv[0]);
 	int fd = resolve(c, argv[1], R_FILE, NULL, 0);
 	if (fd < 0)
 		return fail(c, errno, "mknod-bind %s on %s: resolving the target", argv[0], argv[1]);
@@ -304,7 +336,7 @@ int step_symlink(struct ctx *c, char **argv, int argc)
 	int dir = resolve(c, argv[1], R_PARENT, name, sizeof(name));
 	if (dir < 0)
 		return fail(c, errno, "symlink %s at %s", argv[0], argv[1]);
-	int rc = (int)traced(c, symlinkat(argv[0], dir, name), "symlinkat(\"%s\", <%s>, \"%s\")", argv[0],
+	int rc = (int)traced(c, c->sys->symlinkat(argv[0], dir, name), "symlinkat(\"%s\", <%s>, \"%s\")", argv[0],
 	                     argv[1], name);
 	int e = errno;
 	close(dir);
@@ -316,16 +348,16 @@ int step_symlink(struct ctx *c, char **argv, int argc)
 int step_pivot_root(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
-	if (traced(c, chdir(argv[0]), "chdir(\"%s\")", argv[0]) < 0)
+	if (traced(c, c->sys->chdir(argv[0]), "chdir(\"%s\")", argv[0]) < 0)
 		return fail(c, errno, "pivot-root %s: chdir", argv[0]);
 	/* pivot_root(".", "."): the new root goes on top of the old one at "/"
 	 * and the old root stays mounted *under* it, at the same place. Detaching
 	 * "." then removes the old root: nothing of the host is reachable. */
-	if (traced(c, syscall(SYS_pivot_root, ".", "."), "pivot_root(\".\", \".\")") < 0)
+	if (traced(c, c->sys->pivot_root(".", "."), "pivot_root(\".\", \".\")") < 0)
 		return fail(c, errno, "pivot-root %s", argv[0]);
-	if (traced(c, umount2(".", MNT_DETACH), "umount2(\".\", MNT_DETACH)") < 0)
+	if (traced(c, c->sys->umount2(".", MNT_DETACH), "umount2(\".\", MNT_DETACH)") < 0)
 		return fail(c, errno, "pivot-root %s: detach the old root", argv[0]);
-	if (traced(c, chdir("/"), "chdir(\"/\")") < 0 || set_root(c, "/") < 0)
+	if (traced(c, c->sys->chdir("/"), "chdir(\"/\")") < 0 || set_root(c, "/") < 0)
 		return fail(c, errno, "pivot-root %s: chdir /", argv[0]);
 	return 0;
 }
@@ -333,11 +365,11 @@ int step_pivot_root(struct ctx *c, char **argv, int argc)
 int step_chroot(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
-	if (traced(c, chdir(argv[0]), "chdir(\"%s\")", argv[0]) < 0)
+	if (traced(c, c->sys->chdir(argv[0]), "chdir(\"%s\")", argv[0]) < 0)
 		return fail(c, errno, "chroot %s: chdir", argv[0]);
-	if (traced(c, chroot("."), "chroot(\".\")") < 0)
+	if (traced(c, c->sys->chroot("."), "chroot(\".\")") < 0)
 		return fail(c, errno, "chroot %s", argv[0]);
-	if (traced(c, chdir("/"), "chdir(\"/\")") < 0 || set_root(c, "/") < 0)
+	if (traced(c, c->sys->chdir("/"), "chdir(\"/\")") < 0 || set_root(c, "/") < 0)
 		return fail(c, errno, "chroot %s: chdir /", argv[0]);
 	return 0;
 }

@@ -22,10 +22,10 @@ int step_lo_up(struct ctx *c, char **argv, int argc)
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, "lo");
-	int rc = (int)traced(c, ioctl(s, SIOCGIFFLAGS, &ifr), "ioctl(%d, SIOCGIFFLAGS, {\"lo\"})", s);
+	int rc = (int)traced(c, c->sys->ioctl(s, SIOCGIFFLAGS, &ifr), "ioctl(%d, SIOCGIFFLAGS, {\"lo\"})", s);
 	if (rc == 0) {
 		ifr.ifr_flags |= IFF_UP;
-		rc = (int)traced(c, ioctl(s, SIOCSIFFLAGS, &ifr), "ioctl(%d, SIOCSIFFLAGS, {\"lo\", IFF_UP})", s);
+		rc = (int)traced(c, c->sys->ioctl(s, SIOCSIFFLAGS, &ifr), "ioctl(%d, SIOCSIFFLAGS, {\"lo\", IFF_UP})", s);
 	}
 	int e = errno;
 	close(s);

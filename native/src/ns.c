@@ -69,7 +69,7 @@ const char *ns_flags_str(char *buf, size_t sz, int flags)
 	buf[0] = '\0';
 	for (int i = 0; i < NKINDS; i++)
 		if (flags & KINDS[i].flag)
-			n += (size_t)snprintf(buf + n, sz - n, "%s%s", n ? "|" : "", KINDS[i].flagname);
+			n += (size_t)snprintf(buf + n, n < sz ? sz - n : 0, "%s%s", n ? "|" : "", KINDS[i].flagname); /* display only: may be cut */
 	return buf;
 }
 
@@ -84,7 +84,7 @@ pid_t ns_spawn(struct ctx *c, int flags, const char *cgroup)
 	char fl[256];
 	ns_flags_str(fl, sizeof(fl), flags);
 	if (!cgroup) {
-		long pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+		long pid = c->sys->clone((unsigned long)flags);
 		if (pid == 0)
 			return 0;
 		traced(c, pid, "clone(%s%sSIGCHLD)", fl, fl[0] ? "|" : "");
@@ -98,7 +98,7 @@ pid_t ns_spawn(struct ctx *c, int flags, const char *cgroup)
 	 * kernel's cgroup migration lock, whose first writer waits for an RCU
 	 * grace period: milliseconds of an otherwise sub-millisecond start.
 	 */
-	int fd = (int)traced(c, open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open(\"%s\", O_RDONLY|O_DIRECTORY)", cgroup);
+	int fd = (int)traced(c, c->sys->open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), "open(\"%s\", O_RDONLY|O_DIRECTORY)", cgroup);
 	if (fd < 0)
 		return fail(c, errno, "spawn into cgroup %s: open", cgroup);
 	struct clone_args args;
@@ -106,11 +106,11 @@ pid_t ns_spawn(struct ctx *c, int flags, const char *cgroup)
 	args.flags = (unsigned long long)flags | CLONE_INTO_CGROUP;
 	args.exit_signal = SIGCHLD;
 	args.cgroup = (unsigned long long)fd;
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	long pid = c->sys->clone3(&args, sizeof(args));
 	if (pid == 0)
 		return 0;
 	int e = errno;
-	close(fd);
+	c->sys->close(fd);
 	errno = e;
 	traced(c, pid, "clone3({flags=%s%sCLONE_INTO_CGROUP, cgroup=%d, exit_signal=SIGCHLD})", fl, fl[0] ? "|" : "", fd);
 	if (pid < 0)
@@ -127,7 +127,7 @@ int ns_preopen(struct ctx *c, size_t from, size_t to)
 		c->cur = s;
 		if (c->npreopen == (int)(sizeof(c->preopen) / sizeof(c->preopen[0])))
 			return fail(c, 0, "setns: more than %d setns steps after release", c->npreopen);
-		int fd = (int)traced(c, open(s->argv[1], O_RDONLY | O_CLOEXEC), "open(\"%s\", O_RDONLY)   /* for the child's setns */", s->argv[1]);
+		int fd = (int)traced(c, c->sys->open(s->argv[1], O_RDONLY | O_CLOEXEC, 0), "open(\"%s\", O_RDONLY)   /* for the child's setns */", s->argv[1]);
 		if (fd < 0)
 			return fail(c, errno, "setns %s: open %s", s->argv[0], s->argv[1]);
 		c->preopen[c->npreopen].step = s;
@@ -139,7 +139,7 @@ int ns_preopen(struct ctx *c, size_t from, size_t to)
 void ns_preopen_close(struct ctx *c)
 {
 	for (int i = 0; i < c->npreopen; i++)
-		close(c->preopen[i].fd);
+		c->sys->close(c->preopen[i].fd);
 	c->npreopen = 0;
 }
 
@@ -152,17 +152,17 @@ int step_setns(struct ctx *c, char **argv, int argc)
 	for (int i = 0; i < c->npreopen; i++) {
 		if (c->preopen[i].step != c->cur)
 			continue;
-		int rc = (int)traced(c, setns(c->preopen[i].fd, KINDS[k].flag), "setns(%d, %s)", c->preopen[i].fd, KINDS[k].flagname);
+		int rc = (int)traced(c, c->sys->setns(c->preopen[i].fd, KINDS[k].flag), "setns(%d, %s)", c->preopen[i].fd, KINDS[k].flagname);
 		if (rc < 0)
 			return fail(c, errno, "setns %s %s", argv[0], argv[1]);
 		return 0;
 	}
-	int fd = (int)traced(c, open(argv[1], O_RDONLY | O_CLOEXEC), "open(\"%s\", O_RDONLY)", argv[1]);
+	int fd = (int)traced(c, c->sys->open(argv[1], O_RDONLY | O_CLOEXEC, 0), "open(\"%s\", O_RDONLY)", argv[1]);
 	if (fd < 0)
 		return fail(c, errno, "setns %s: open %s", argv[0], argv[1]);
-	int rc = (int)traced(c, setns(fd, KINDS[k].flag), "setns(%d, %s)", fd, KINDS[k].flagname);
+	int rc = (int)traced(c, c->sys->setns(fd, KINDS[k].flag), "setns(%d, %s)", fd, KINDS[k].flagname);
 	int e = errno;
-	close(fd);
+	c->sys->close(fd);
 	if (rc < 0)
 		return fail(c, e, "setns %s %s", argv[0], argv[1]);
 	return 0;
@@ -175,7 +175,7 @@ int step_unshare(struct ctx *c, char **argv, int argc)
 	char fl[256];
 	if (ns_flags(c, argv[0], &flags) < 0)
 		return -1;
-	if (traced(c, unshare(flags), "unshare(%s)", ns_flags_str(fl, sizeof(fl), flags)) < 0)
+	if (traced(c, c->sys->unshare(flags), "unshare(%s)", ns_flags_str(fl, sizeof(fl), flags)) < 0)
 		return fail(c, errno, "unshare %s", argv[0]);
 	return 0;
 }
@@ -190,7 +190,8 @@ int step_timens_offset(struct ctx *c, char **argv, int argc)
 	if (parse_ulong(s, &secs) < 0)
 		return fail(c, 0, "timens-offset: %s is not a number of seconds", argv[1]);
 	char line[128];
-	snprintf(line, sizeof(line), "%s %s 0", argv[0], argv[1]);
+	if (fmt(line, sizeof(line), "%s %s 0", argv[0], argv[1]) < 0)
+		return fail(c, errno, "timens-offset %s %s: too long", argv[0], argv[1]);
 	if (write_file(c, "/proc/self/timens_offsets", line) < 0)
 		return fail(c, errno, "timens-offset %s %s", argv[0], argv[1]);
 	return 0;
@@ -202,7 +203,8 @@ int step_setgroups(struct ctx *c, char **argv, int argc)
 	char path[64];
 	if (strcmp(argv[0], "allow") != 0 && strcmp(argv[0], "deny") != 0)
 		return fail(c, 0, "setgroups: expected allow or deny, not %s", argv[0]);
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)c->child);
+	if (fmt(path, sizeof(path), "/proc/%d/setgroups", (int)c->child) < 0)
+		return fail(c, errno, "setgroups %s: /proc/%d/setgroups", argv[0], (int)c->child);
 	if (write_file(c, path, argv[0]) < 0)
 		return fail(c, errno, "setgroups %s", argv[0]);
 	return 0;
@@ -230,7 +232,8 @@ static int write_map(struct ctx *c, const char *file, const char *lines)
 	free(v);
 	if (n >= sizeof(buf))
 		return fail(c, E2BIG, "%s %s", c->cur->name, lines);
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)c->child, file);
+	if (fmt(path, sizeof(path), "/proc/%d/%s", (int)c->child, file) < 0)
+		return fail(c, errno, "%s: /proc/%d/%s", c->cur->name, (int)c->child, file);
 	if (write_file(c, path, buf) < 0)
 		return fail(c, errno, "%s %s", c->cur->name, lines);
 	return 0;
@@ -255,19 +258,20 @@ int step_persist_ns(struct ctx *c, char **argv, int argc)
 	if (k < 0)
 		return fail(c, 0, "persist-ns: unknown namespace \"%s\"", argv[0]);
 	/* A bind mount needs something to mount on: an empty file. */
-	int fd = (int)traced(c, open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC, 0444),
+	int fd = (int)traced(c, c->sys->open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC, 0444),
 	                     "open(\"%s\", O_WRONLY|O_CREAT, 0444)", argv[1]);
 	if (fd < 0)
 		return fail(c, errno, "persist-ns %s: create %s", argv[0], argv[1]);
-	close(fd);
+	c->sys->close(fd);
 	/* A namespace an earlier run persisted here (a restart, a crash) would stay
 	 * pinned under the new bind, invisible: let it go first. EINVAL = nothing
 	 * is mounted there, the normal case. */
-	if (traced(c, umount2(argv[1], MNT_DETACH), "umount2(\"%s\", MNT_DETACH)", argv[1]) < 0 && errno != EINVAL)
+	if (traced(c, c->sys->umount2(argv[1], MNT_DETACH), "umount2(\"%s\", MNT_DETACH)", argv[1]) < 0 && errno != EINVAL)
 		return fail(c, errno, "persist-ns %s: umount the earlier %s", argv[0], argv[1]);
 	char src[64];
-	snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)c->child, KINDS[k].file);
-	if (traced(c, mount(src, argv[1], NULL, MS_BIND, NULL), "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)",
+	if (fmt(src, sizeof(src), "/proc/%d/ns/%s", (int)c->child, KINDS[k].file) < 0)
+		return fail(c, errno, "persist-ns %s: /proc/%d/ns/%s", argv[0], (int)c->child, KINDS[k].file);
+	if (traced(c, c->sys->mount(src, argv[1], NULL, MS_BIND, NULL), "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)",
 	           src, argv[1]) < 0)
 		return fail(c, errno, "persist-ns %s on %s", argv[0], argv[1]);
 	return 0;

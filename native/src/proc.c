@@ -188,11 +188,11 @@ int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, 
 		if (c->name)
 			setenv("HACO_NAME", c->name, 1);
 		if (pid > 0) {
-			snprintf(num, sizeof(num), "%d", (int)pid);
+			snprintf(num, sizeof(num), "%d", (int)pid); /* an int always fits */
 			setenv("HACO_PID", num, 1);
 		}
 		if (status >= 0) {
-			snprintf(num, sizeof(num), "%d", status);
+			snprintf(num, sizeof(num), "%d", status); /* an int always fits */
 			setenv("HACO_EXIT_CODE", num, 1);
 		}
 		/* `hook-env KEY VALUE`: what TS wants every hook to know (HACO_ROOTFS, HACO_STATE_DIR). */
@@ -266,7 +266,7 @@ int step_stdio(struct ctx *c, char **argv, int argc)
 int step_setsid(struct ctx *c, char **argv, int argc)
 {
 	(void)argv, (void)argc;
-	if (traced(c, setsid(), "setsid()") < 0)
+	if (traced(c, c->sys->setsid(), "setsid()") < 0)
 		return fail(c, errno, "setsid");
 	return 0;
 }
@@ -274,7 +274,7 @@ int step_setsid(struct ctx *c, char **argv, int argc)
 int step_no_new_privs(struct ctx *c, char **argv, int argc)
 {
 	(void)argv, (void)argc;
-	if (traced(c, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1)") < 0)
+	if (traced(c, c->sys->prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1)") < 0)
 		return fail(c, errno, "no-new-privs");
 	return 0;
 }
@@ -290,6 +290,32 @@ static int setgroups_denied(void)
 	return n > 0 && strncmp(buf, "deny", 4) == 0;
 }
 
+/* `user`, once the groups are parsed. */
+static int set_ids(struct ctx *c, char **argv, unsigned long long uid, unsigned long long gid, const gid_t *groups, int n)
+{
+	/* Changing uid from 0 clears the permitted capabilities unless KEEPCAPS is
+	 * set; keep them so that the `caps` step, not the uid change, decides. */
+	if (traced(c, c->sys->prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 1)") < 0)
+		return fail(c, errno, "user: keep capabilities");
+	/* With setgroups "deny" (needed for an unprivileged gid_map) the kernel
+	 * refuses setgroups(2), and the groups cannot change anyway: skip it. */
+	if (n > 0 || !setgroups_denied()) {
+		if (traced(c, c->sys->setgroups((size_t)n, groups), "setgroups(%d, [%s])", n, argv[2]) < 0)
+			return fail(c, errno, "user: setgroups %s", argv[2]);
+	} else {
+		tracef(c, "setgroups(0, []): skipped, /proc/self/setgroups is \"deny\"");
+	}
+	/* gid first: after setresuid to a non-root uid we could not change it. */
+	if (traced(c, c->sys->setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid), "setresgid(%llu, %llu, %llu)", gid, gid, gid) < 0)
+		return fail(c, errno, "user: setresgid %llu", gid);
+	if (traced(c, c->sys->setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid), "setresuid(%llu, %llu, %llu)", uid, uid, uid) < 0)
+		return fail(c, errno, "user: setresuid %llu", uid);
+	/* The kernel clears the parent-death signal when the credentials change:
+	 * set it again, or `kill -9` of the launcher would leave us running. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return 0;
+}
+
 int step_user(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
@@ -300,38 +326,25 @@ int step_user(struct ctx *c, char **argv, int argc)
 	int n = split_list(argv[2], &v);
 	if (n < 0)
 		return fail(c, errno, "user %s", argv[2]);
-	gid_t groups[n > 0 ? n : 1];
+	/* On the heap: the count comes from the spec (the kernel allows 65536 groups). */
+	gid_t *groups = calloc(n > 0 ? (size_t)n : 1, sizeof(*groups));
+	if (!groups) {
+		free(v);
+		return fail(c, ENOMEM, "user %s", argv[2]);
+	}
 	for (int i = 0; i < n; i++) {
-		if (parse_ulong(v[i], &g) < 0) {
+		if (parse_ulong(v[i], &g) < 0 || g > (gid_t)-1) {
 			fail(c, 0, "user: group \"%s\" is not a number", v[i]);
 			free(v);
+			free(groups);
 			return -1;
 		}
 		groups[i] = (gid_t)g;
 	}
 	free(v);
-
-	/* Changing uid from 0 clears the permitted capabilities unless KEEPCAPS is
-	 * set; keep them so that the `caps` step, not the uid change, decides. */
-	if (traced(c, prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 1)") < 0)
-		return fail(c, errno, "user: keep capabilities");
-	/* With setgroups "deny" (needed for an unprivileged gid_map) the kernel
-	 * refuses setgroups(2), and the groups cannot change anyway: skip it. */
-	if (n > 0 || !setgroups_denied()) {
-		if (traced(c, setgroups((size_t)n, groups), "setgroups(%d, [%s])", n, argv[2]) < 0)
-			return fail(c, errno, "user: setgroups %s", argv[2]);
-	} else {
-		tracef(c, "setgroups(0, []): skipped, /proc/self/setgroups is \"deny\"");
-	}
-	/* gid first: after setresuid to a non-root uid we could not change it. */
-	if (traced(c, setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid), "setresgid(%llu, %llu, %llu)", gid, gid, gid) < 0)
-		return fail(c, errno, "user: setresgid %llu", gid);
-	if (traced(c, setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid), "setresuid(%llu, %llu, %llu)", uid, uid, uid) < 0)
-		return fail(c, errno, "user: setresuid %llu", uid);
-	/* The kernel clears the parent-death signal when the credentials change:
-	 * set it again, or `kill -9` of the launcher would leave us running. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	return 0;
+	int rc = set_ids(c, argv, uid, gid, groups, n);
+	free(groups);
+	return rc;
 }
 
 /* ---- environment and exec ------------------------------------------------------ */
@@ -339,7 +352,7 @@ int step_user(struct ctx *c, char **argv, int argc)
 int step_chdir(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
-	if (traced(c, chdir(argv[0]), "chdir(\"%s\")", argv[0]) < 0)
+	if (traced(c, c->sys->chdir(argv[0]), "chdir(\"%s\")", argv[0]) < 0)
 		return fail(c, errno, "chdir %s", argv[0]);
 	return 0;
 }
@@ -379,7 +392,7 @@ void fds_mark_for_exec(struct ctx *c)
 
 int step_exec(struct ctx *c, char **argv, int argc)
 {
-	char shown[1024];
+	char shown[1024]; /* for the trace only: may be cut */
 	size_t n = 0;
 	for (int i = 0; i < argc && n < sizeof(shown); i++)
 		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%s\"%s\"", i ? ", " : "", argv[i]);
@@ -389,14 +402,14 @@ int step_exec(struct ctx *c, char **argv, int argc)
 		/* LISTEN_FDS convention: LISTEN_PID names the process the fds are for,
 		 * which only exists now (after a reaper's fork, for one). */
 		char pid[24];
-		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		snprintf(pid, sizeof(pid), "%d", (int)getpid()); /* an int always fits */
 		if (setenv("LISTEN_PID", pid, 1) < 0)
 			return fail(c, errno, "exec: setenv LISTEN_PID");
 		tracef(c, "setenv(\"LISTEN_PID\", \"%s\")   /* preserve-fds %d: fds 3..%d stay open */", pid,
 		       c->preserve_fds, 2 + c->preserve_fds);
 	}
 	tracef(c, "execvp(\"%s\", [%s]) ...", argv[0], shown);
-	execvp(argv[0], argv); /* returns only on failure */
+	c->sys->execvp(argv[0], argv); /* returns only on failure */
 	/* Like a shell: 127 "command not found", 126 "found but cannot run". */
 	c->fail.status = errno == ENOENT ? 127 : 126;
 	return fail(c, errno, "exec %s", argv[0]);

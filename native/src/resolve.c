@@ -66,7 +66,10 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 				close(cur);
 				return errno = EINVAL, -1;
 			}
-			snprintf(last, lastsz, "%s", comp);
+			if (fmt(last, lastsz, "%s", comp) < 0) {
+				close(cur);
+				return -1; /* errno ENAMETOOLONG */
+			}
 			return cur;
 		}
 		if (!strcmp(comp, "."))

@@ -56,7 +56,7 @@ int step_rlimit(struct ctx *c, char **argv, int argc)
 	struct rlimit rl;
 	if (parse_rlimit(c, "rlimit", argv, &res, &rl) < 0)
 		return -1;
-	if (traced(c, setrlimit(res, &rl), "setrlimit(RLIMIT_%s, {rlim_cur=%s, rlim_max=%s})",
+	if (traced(c, c->sys->setrlimit(res, &rl), "setrlimit(RLIMIT_%s, {rlim_cur=%s, rlim_max=%s})",
 	           argv[0], argv[1], argv[2]) < 0)
 		return fail(c, errno, "rlimit %s %s %s", argv[0], argv[1], argv[2]);
 	return 0;

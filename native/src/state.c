@@ -28,7 +28,7 @@
 long long proc_start_time(pid_t pid)
 {
 	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid); /* an int always fits */
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -142,7 +142,8 @@ static void state_clear(struct ctx *c)
 int state_lock(struct ctx *c)
 {
 	char path[4200];
-	snprintf(path, sizeof(path), "%s/lock", c->state_dir);
+	if (fmt(path, sizeof(path), "%s/lock", c->state_dir) < 0)
+		return fail(c, errno, "state-dir %s/lock", c->state_dir);
 	for (int tries = 0; tries < 20; tries++) {
 		if (host_dir(c, c->state_dir, c->state_mode) < 0)
 			return -1;
@@ -176,8 +177,11 @@ int state_lock(struct ctx *c)
 static int write_atomic(struct ctx *c, const char *name, const char *data, size_t len)
 {
 	char tmp[4200], path[4200];
-	snprintf(path, sizeof(path), "%s/%s", c->state_dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.%d", c->state_dir, name, (int)getpid());
+	if (fmt(path, sizeof(path), "%s/%s", c->state_dir, name) < 0 ||
+	    fmt(tmp, sizeof(tmp), "%s/.%s.%d", c->state_dir, name, (int)getpid()) < 0) {
+		warnf(c, "state: %s/%s: %s", c->state_dir, name, errno_name(errno));
+		return -1;
+	}
 	/* Private (plan.json holds the environment's values); a fresh file, never a
 	 * link someone left at the temp name. */
 	unlink(tmp);

@@ -99,7 +99,8 @@ int supervise_detach(struct ctx *c)
 	if (chdir("/") < 0)
 		return fail(c, errno, "detach: chdir /");
 	char path[4200];
-	snprintf(path, sizeof(path), "%s/supervisor.log", c->state_dir);
+	if (fmt(path, sizeof(path), "%s/supervisor.log", c->state_dir) < 0)
+		return fail(c, errno, "detach: %s/supervisor.log", c->state_dir);
 	logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (logfd < 0)
 		return fail(c, errno, "detach: open %s", path);
@@ -141,10 +142,13 @@ void supervise_ready(struct ctx *c, const struct failure *f, int status)
 }
 
 /* The pids in PATH/cgroup.procs, killed; returns how many were listed. */
-static int kill_members(const char *dir)
+static int kill_members(struct ctx *c, const char *dir)
 {
 	char path[4200], buf[4096];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (fmt(path, sizeof(path), "%s/cgroup.procs", dir) < 0) {
+		warnf(c, "cleanup-cgroup %s/cgroup.procs: %s", dir, errno_name(errno));
+		return 0;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -176,7 +180,7 @@ void supervise_drain_cgroups(struct ctx *c, int max_ms)
 		int left = 0;
 		for (size_t i = 0; i < c->spec->n; i++)
 			if (strcmp(c->spec->steps[i].name, "cleanup-cgroup") == 0)
-				left += kill_members(c->spec->steps[i].argv[0]);
+				left += kill_members(c, c->spec->steps[i].argv[0]);
 		if (!left)
 			return;
 		if (waited == 0)
