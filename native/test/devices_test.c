@@ -123,6 +123,6 @@ int main(void)
 	build("a:*:*:rwm");
 	CHECK(ALLOWS(C, R | W | M, 1, 11) && ALLOWS(B, R, 259, 0), "a *:* rwm allows everything");
 
-	printf("devices_test: %d passed, %d failed\n", passed, failed);
+	printf("%d passed, %d failed   (devices_test)\n", passed, failed);
 	return failed ? 1 : 0;
 }

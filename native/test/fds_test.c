@@ -99,6 +99,6 @@ int main(void)
 		failed++;
 		printf("FAIL close with close_range, keeping one\n");
 	}
-	printf("fds_test: %zu passed, %d failed\n", sizeof(cases) / sizeof(cases[0]) + 1 - (size_t)failed, failed);
+	printf("%zu passed, %d failed   (fds_test)\n", sizeof(cases) / sizeof(cases[0]) + 1 - (size_t)failed, failed);
 	return failed ? 1 : 0;
 }

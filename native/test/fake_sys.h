@@ -1,0 +1,21 @@
+/*
+ * fake_sys.h: a recording stand-in for sys_real (src/sys.c). Every call is
+ * appended as one line to a log file, in the order the launcher makes it, by
+ * the launcher and by its child alike (the fake clone forks for real, and the
+ * log is opened O_APPEND for each line). Nothing reaches the kernel, so no
+ * root is needed. Paths under the test's rootfs are shown as ROOT, the child's
+ * pid as PID.
+ */
+#ifndef HACO_FAKE_SYS_H
+#define HACO_FAKE_SYS_H
+
+#include "haco.h"
+
+extern const struct sys sys_fake;
+
+/* Where the lines go, and what to show as ROOT. */
+void fake_setup(const char *log_path, const char *root);
+/* Make the first call whose line starts with PREFIX fail with ERR. */
+void fake_fail(const char *prefix, int err);
+
+#endif

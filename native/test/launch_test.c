@@ -1,0 +1,339 @@
+/*
+ * launch_test.c: whole launches against the recording fake (fake_sys.h), no
+ * root needed. Each case runs launcher_main() on a spec in a forked process
+ * and compares the exact sequence of kernel calls, from the launcher and its
+ * child, with the one expected: the launch order, the order capabilities are
+ * dropped in, and what is cleaned up after a step fails (and how the failure
+ * is reported: step, path, errno, hint).
+ *
+ * Path resolution (resolve.c) is real: the mounts' targets are created under
+ * a temp rootfs, which is what ROOT stands for in the expected lines.
+ */
+#include "fake_sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static char dir[] = "/tmp/haco-launch-test.XXXXXX";
+static char rootfs[256], log_path[256], err_path[256], spec_path[256];
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	static char empty[] = "";
+	if (!f)
+		return strdup(empty);
+	char *buf = calloc(1, 1 << 20);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* SPEC with ROOT replaced by the temp rootfs. */
+static void write_spec(const char *spec)
+{
+	FILE *f = fopen(spec_path, "we");
+	for (const char *p = spec; *p; p++) {
+		if (strncmp(p, "ROOT", 4) == 0) {
+			fputs(rootfs, f);
+			p += 3;
+		} else
+			fputc(*p, f);
+	}
+	fclose(f);
+}
+
+/* Run one launch; returns its exit status. *calls and *err: what it did and printed (free them). */
+static int launch(const char *spec, const char *fail_prefix, int fail_err, char **calls, char **err)
+{
+	write_spec(spec);
+	unlink(log_path);
+	unlink(err_path);
+	fake_setup(log_path, rootfs);
+	if (fail_prefix)
+		fake_fail(fail_prefix, fail_err);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		dup2(e, 2);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		dup2(null, 0);
+		/* One contiguous area, as the kernel lays out argv (the reaper renames itself in it). */
+		static char area[512];
+		int n = snprintf(area, sizeof(area), "haco-launch%c--spec%c%s", 0, 0, spec_path);
+		char *argv[] = { area, area + 12, area + 19, NULL };
+		(void)n;
+		_exit(launcher_main(3, argv, &sys_fake));
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	*calls = slurp(log_path);
+	*err = slurp(err_path);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Exact match, or the first line that differs and both sequences. */
+static void check_calls(const char *name, const char *got, const char *want)
+{
+	CHECK(strcmp(got, want) == 0, "%s: the calls differ\n--- want\n%s--- got\n%s---", name, want, got);
+}
+
+#define CG "/sys/fs/cgroup/haco/t1"
+
+/* The head of every spec: a cgroup, then spawn into it; the cgroup is removed after the exit. */
+static const char HEAD[] = "haco-launch 1\n"
+	"name t1\n"
+	"cleanup-cgroup " CG "\n"
+	"hint mount EPERM mounting%20needs%20CAP_SYS_ADMIN\n"
+	"cgroup-mkdir " CG "\n"
+	"cgroup-write " CG "/memory.max 67108864\n"
+	"cgroup-write " CG "/pids.max 100\n"
+	"spawn mount,uts,ipc,pid,net " CG "\n"
+	"release\n";
+
+static const char ROOTFS[] = "propagation / rprivate\n"
+	"bind-root ROOT\n"
+	"mount proc /proc proc nosuid,nodev,noexec -\n"
+	"mount tmpfs /dev tmpfs nosuid,noexec mode=755\n"
+	"mknod-bind null /dev/null\n"
+	"mask /secret\n"
+	"hostname t1\n"
+	"pivot-root ROOT\n";
+
+static const char HEAD_CALLS[] = "mkdir " CG " 0755\n"
+	"write " CG "/memory.max 67108864\n"
+	"write " CG "/pids.max 100\n"
+	"clone3 CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_INTO_CGROUP cgroup=" CG "\n";
+
+static const char ROOTFS_CALLS[] = "mount NULL / NULL REC|PRIVATE NULL\n"
+	"mount ROOT ROOT NULL BIND|REC NULL\n"
+	"mount proc ROOT/proc proc NOSUID|NODEV|NOEXEC NULL\n"
+	"mount tmpfs ROOT/dev tmpfs NOSUID|NOEXEC mode=755\n"
+	"mount /dev/null ROOT/dev/null NULL BIND NULL\n"
+	"mount tmpfs ROOT/secret tmpfs RDONLY|NOSUID|NODEV|NOEXEC size=0\n"
+	"sethostname t1\n"
+	"chdir ROOT\n"
+	"pivot_root . .\n"
+	"umount2 . DETACH\n"
+	"chdir /\n";
+
+static void test_typical_launch(void)
+{
+	char spec[4096], want[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s%s", HEAD, ROOTFS,
+	         "lo-up\n"
+	         "rlimit NOFILE 1024 1024\n"
+	         "setsid\n"
+	         "chdir /\n"
+	         "env-clear\n"
+	         "env PATH /bin\n"
+	         "exec /bin/sh -c true\n");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "typical launch: status %d, stderr: %s", status, err);
+	snprintf(want, sizeof(want), "%s%s%s", HEAD_CALLS, ROOTFS_CALLS,
+	         "ioctl SIOCGIFFLAGS lo\n"
+	         "ioctl SIOCSIFFLAGS lo\n"
+	         "setrlimit NOFILE 1024 1024\n"
+	         "setsid\n"
+	         "chdir /\n"
+	         "execvp /bin/sh -c true\n"
+	         "rmdir " CG "\n");
+	check_calls("typical launch", calls, want);
+	CHECK(err[0] == '\0', "typical launch: stderr: %s", err);
+	free(calls), free(err);
+}
+
+/* Credentials, then the capability sets in the order caps.c gives (bounding, then
+ * effective/permitted/inheritable in one capset, then ambient), then no_new_privs,
+ * then the seccomp filter right before exec. */
+static void test_capability_order(void)
+{
+	char spec[4096], want[8192], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD,
+	         "user 1000 1000 1000,1001\n"
+	         "caps 0,1,2 0,1 0,1 0,1 1\n"
+	         "no-new-privs\n"
+	         "seccomp allow\n"
+	         "seccomp-rule errno:1 reboot -\n"
+	         "seccomp-load\n"
+	         "exec /bin/true\n");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "capability order: status %d, stderr: %s", status, err);
+	size_t n = (size_t)snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	                            "prctl PR_SET_KEEPCAPS 1\n"
+	                            "setgroups [1000,1001]\n"
+	                            "setresgid 1000 1000 1000\n"
+	                            "setresuid 1000 1000 1000\n");
+	for (int cap = 3; cap <= 40; cap++) /* the fake kernel knows 0-40; 0, 1, 2 stay */
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "prctl PR_CAPBSET_DROP %d\n", cap);
+	snprintf(want + n, sizeof(want) - n, "%s",
+	         "capset effective=0x3 permitted=0x3 inheritable=0x3\n"
+	         "prctl PR_CAP_AMBIENT_CLEAR_ALL\n"
+	         "prctl PR_CAP_AMBIENT 2 1\n" /* PR_CAP_AMBIENT_RAISE 1 */
+	         "prctl PR_SET_NO_NEW_PRIVS 1\n"
+	         "seccomp_load\n"
+	         "execvp /bin/true\n"
+	         "rmdir " CG "\n");
+	check_calls("capability order", calls, want);
+	free(calls), free(err);
+}
+
+/* A user namespace is configured from outside, in phase 2, while the child waits. */
+static void test_user_namespace(void)
+{
+	char *calls, *err;
+	int status = launch("haco-launch 1\n"
+	                    "spawn user,mount\n"
+	                    "setgroups deny\n"
+	                    "uid-map 0:100000:65536\n"
+	                    "gid-map 0:100000:65536\n"
+	                    "persist-ns user ROOT/userns\n"
+	                    "release\n"
+	                    "unshare time\n"
+	                    "exec /bin/true\n",
+	                    NULL, 0, &calls, &err);
+	CHECK(status == 0, "user namespace: status %d, stderr: %s", status, err);
+	check_calls("user namespace", calls,
+	            "clone CLONE_NEWNS|CLONE_NEWUSER\n"
+	            "write /proc/PID/setgroups deny\n"
+	            "write /proc/PID/uid_map 0 100000 65536\\n\n"
+	            "write /proc/PID/gid_map 0 100000 65536\\n\n"
+	            "create ROOT/userns 0444\n"
+	            "umount2 ROOT/userns DETACH\n"
+	            "mount /proc/PID/ns/user ROOT/userns NULL BIND NULL\n"
+	            "unshare CLONE_NEWTIME\n"
+	            "execvp /bin/true\n");
+	free(calls), free(err);
+}
+
+/* A mount fails in the child: nothing after it runs, the cgroup is removed, and
+ * the message names the step, the path and the errno, with the spec's hint. */
+static void test_mount_fails(void)
+{
+	char spec[4096], want[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s%s", HEAD, ROOTFS, "exec /bin/sh -c true\n");
+	int status = launch(spec, "mount proc", EPERM, &calls, &err);
+	CHECK(status == 125, "mount fails: status %d", status);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	         "mount NULL / NULL REC|PRIVATE NULL\n"
+	         "mount ROOT ROOT NULL BIND|REC NULL\n"
+	         "mount proc ROOT/proc proc NOSUID|NODEV|NOEXEC NULL = FAIL\n"
+	         "rmdir " CG "\n");
+	check_calls("mount fails", calls, want);
+	CHECK(strcmp(err, "haco-launch: mount proc on /proc: EPERM (Operation not permitted)\n"
+	                  "hint: mounting needs CAP_SYS_ADMIN\n") == 0,
+	      "mount fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
+/* A cgroup write fails before spawn: no child, the cgroup made so far is removed. */
+static void test_cgroup_write_fails(void)
+{
+	char spec[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "exec /bin/true\n");
+	int status = launch(spec, "write " CG "/pids.max", EINVAL, &calls, &err);
+	CHECK(status == 125, "cgroup-write fails: status %d", status);
+	check_calls("cgroup-write fails", calls,
+	            "mkdir " CG " 0755\n"
+	            "write " CG "/memory.max 67108864\n"
+	            "write " CG "/pids.max 100 = FAIL\n"
+	            "rmdir " CG "\n");
+	CHECK(strcmp(err, "haco-launch: cgroup-write " CG "/pids.max 100: EINVAL (Invalid argument)\n") == 0,
+	      "cgroup-write fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
+/* clone3 itself fails: the cgroup is removed, the step is spawn. */
+static void test_spawn_fails(void)
+{
+	char spec[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "exec /bin/true\n");
+	int status = launch(spec, "clone3", ENOSPC, &calls, &err);
+	CHECK(status == 125, "spawn fails: status %d", status);
+	check_calls("spawn fails", calls,
+	            "mkdir " CG " 0755\n"
+	            "write " CG "/memory.max 67108864\n"
+	            "write " CG "/pids.max 100\n"
+	            "clone3 CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_INTO_CGROUP cgroup=" CG " = FAIL\n"
+	            "rmdir " CG "\n");
+	CHECK(strstr(err, "haco-launch: spawn mount,uts,ipc,pid,net into cgroup " CG ": ENOSPC") == err,
+	      "spawn fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
+/* exec fails: 127 like a shell's "command not found", after the cleanup. */
+static void test_exec_fails(void)
+{
+	char spec[4096], want[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "exec /nonexistent\n");
+	int status = launch(spec, "execvp", ENOENT, &calls, &err);
+	CHECK(status == 127, "exec fails: status %d", status);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS, "execvp /nonexistent = FAIL\nrmdir " CG "\n");
+	check_calls("exec fails", calls, want);
+	CHECK(strcmp(err, "haco-launch: exec /nonexistent: ENOENT (No such file or directory)\n") == 0,
+	      "exec fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
+/* Options overlayfs could not parse, or the kernel would cut: refused before mount(2). */
+static void test_overlay_options(void)
+{
+	char spec[16384], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "overlay-root ROOT/lower ROOT/up,per ROOT/work ROOT/merged\nexec /bin/true\n");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 125, "overlay comma: status %d", status);
+	CHECK(strstr(calls, "mount") == NULL && strstr(calls, "rmdir " CG "\n") != NULL, "overlay comma: calls: %s", calls);
+	CHECK(strstr(err, "overlay-root: upperdir ") && strstr(err, "/up,per contains ','"), "overlay comma: stderr: %s", err);
+	free(calls), free(err);
+
+	/* 60 lower layers of 70 bytes: more than one page of options */
+	size_t n = (size_t)snprintf(spec, sizeof(spec), "%soverlay-root ", HEAD);
+	for (int i = 0; i < 60; i++)
+		n += (size_t)snprintf(spec + n, sizeof(spec) - n, "%s/layers/%060d", i ? ":" : "", i);
+	snprintf(spec + n, sizeof(spec) - n, " /u /w ROOT/merged\nexec /bin/true\n");
+	status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 125, "overlay too long: status %d", status);
+	CHECK(strstr(calls, "mount") == NULL, "overlay too long: calls: %s", calls);
+	CHECK(strstr(err, "more than the 4095 mount(2) passes to overlayfs") != NULL, "overlay too long: stderr: %s", err);
+	free(calls), free(err);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+	snprintf(log_path, sizeof(log_path), "%s/calls", dir);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
+	snprintf(spec_path, sizeof(spec_path), "%s/spec", dir);
+	mkdir(rootfs, 0755);
+	mkdir(strcat(strcpy((char[300]){ 0 }, rootfs), "/secret"), 0755);
+
+	test_typical_launch();
+	test_capability_order();
+	test_user_namespace();
+	test_mount_fails();
+	test_cgroup_write_fails();
+	test_spawn_fails();
+	test_exec_fails();
+	test_overlay_options();
+
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		printf("could not remove %s\n", dir);
+	printf("%d passed, %d failed   (launch_test)\n", passed, failed);
+	return failed != 0;
+}
