@@ -189,6 +189,7 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
   for (const lower of c.rootfs.overlay?.lower ?? []) {
     if (!lower.startsWith('/')) add('rootfs', `overlay lower layer "${lower}" is not an absolute host path`, 'write an absolute path or pass the container whose rootfs is meant');
   }
+  if (c.rootfs.overlay) checkOverlayOptions(c.rootfs.overlay, add);
   if (c.bootstrap.strategy === 'host') {
     for (const bind of c.bootstrap.binds) checkInside('bootstrap', bind, add);
   }
@@ -275,6 +276,24 @@ function checkMount(m: MountEntry, path: string, add: (p: string, m: string, h?:
   }
   if (m.type === 'bind' && !m.source.startsWith('/')) add(path, `bind source "${m.source}" is not an absolute host path`, 'write an absolute path');
   if (m.type === 'tmpfs' && m.mode !== undefined && !/^[0-7]{3,4}$/.test(m.mode)) add(path, `tmpfs mode "${m.mode}" is not octal`, 'write e.g. "1777"');
+}
+
+/**
+ * overlayfs gets its layers as one mount(2) option string, "lowerdir=A:B,upperdir=U,workdir=W": a ',' ':'
+ * or '\\' in a directory name would be read as a separator or an escape, and the kernel copies at most one
+ * page of it (a longer string is cut). The launcher refuses both too; here the user learns which layer.
+ */
+export const OVERLAY_OPTIONS_MAX = 4095;
+function checkOverlayOptions(o: { lower: string[]; upper: string; work: string }, add: (path: string, message: string, hint?: string) => void): void {
+  const dirs: [string, string][] = [...o.lower.map((d): [string, string] => ['lower layer', d]), ['upper dir', o.upper], ['work dir', o.work]];
+  for (const [kind, dir] of dirs) {
+    const bad = /[,:\\]/.exec(dir);
+    if (bad) add('rootfs', `overlay ${kind} "${dir}" contains "${bad[0]}", which overlayfs mount options cannot carry`, 'use a directory path without "," ":" or "\\" (rename it, or the rootfs path the upper and work dirs sit beside)');
+  }
+  const bytes = Buffer.byteLength(`lowerdir=${o.lower.join(':')},upperdir=${o.upper},workdir=${o.work}`);
+  if (bytes > OVERLAY_OPTIONS_MAX) {
+    add('rootfs', `the overlay mount options would be ${bytes} bytes, more than the ${OVERLAY_OPTIONS_MAX} the kernel passes to overlayfs (${o.lower.length} lower layers)`, 'use fewer lower layers (merge some into one directory) or shorter paths to them');
+  }
 }
 
 /** A target must be an absolute path that stays inside the rootfs once normalized. */

@@ -128,6 +128,14 @@ describe('values within what the kernel accepts', () => {
     expect(problems(defineContainer('x').rootfs('/r/rootfs', { lower: 'base' }))).toEqual([expect.objectContaining({ message: expect.stringContaining('overlay lower layer "base"') })]);
   });
 
+  it('overlay layers fit in the one mount option string overlayfs reads', () => {
+    expect(problems(defineContainer('x').rootfs('/r/rootfs', { lower: '/l/a,b' }))).toEqual([expect.objectContaining({ path: 'rootfs', message: expect.stringContaining('overlay lower layer "/l/a,b" contains ","') })]);
+    expect(problems(defineContainer('x').rootfs('/r/a:b/rootfs', { lower: '/l' }))[0]!.message).toContain('overlay upper dir');
+    const many = Array.from({ length: 60 }, (_, i) => `/layers/${String(i).padStart(60, '0')}`);
+    expect(problems(defineContainer('x').rootfs('/r/rootfs', { lower: many }))).toEqual([expect.objectContaining({ message: expect.stringMatching(/overlay mount options would be \d+ bytes, more than the 4095/) })]);
+    expect(problems(defineContainer('x').rootfs('/r/rootfs', { lower: many.slice(0, 10) }))).toEqual([]);
+  });
+
   it('strings carry no NUL byte (the launcher would cut them short)', () => {
     expect(problems(defineContainer('x').env({ A: 'x\0y' }))).toEqual([expect.objectContaining({ path: 'process.env.A' })]);
   });
