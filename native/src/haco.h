@@ -46,9 +46,11 @@ int split_list(const char *field, char ***out);
  * Every call a step makes to change namespaces, mounts, cgroups, credentials,
  * capabilities or limits goes through c->sys, so the unit tests can put a
  * recording fake in its place (test/fake_sys.c) and check the order of a launch
- * without root. sys_real calls the kernel; read-only look-ups (stat, readlink,
- * resolve.c's walk under the rootfs) and process plumbing (pipes, fork of hooks,
- * waitpid, signals) stay direct calls. Arguments are those of the man pages.
+ * without root. sys_real calls the kernel. Direct calls remain for read-only
+ * look-ups (stat, readlink, resolve.c's walk under the rootfs), process plumbing
+ * (pipes, fork of hooks, waitpid, signals, PDEATHSIG), the terminal (pty.c, its
+ * fds travel over a socket) and the launcher's own files (state.c, log.c).
+ * Arguments are those of the man pages.
  */
 struct clone_args;
 struct rlimit;
