@@ -308,6 +308,61 @@ static void test_overlay_options(void)
 	free(calls), free(err);
 }
 
+/* Phase 2 fails (the uid map is refused): the waiting child is killed, the groups go
+ * deepest first, then the shared parent under the exclusive cgroup lock. */
+static void test_wire_fails_cleanup_order(void)
+{
+	char *calls, *err;
+	int status = launch("haco-launch 1\n"
+	                    "cleanup-cgroup /cg/haco/t1\n"
+	                    "cleanup-cgroup /cg/haco/t1/init\n"
+	                    "cleanup-cgroup-parent /cg/haco\n"
+	                    "cgroup-lock ROOT/cgroup.lock 1000\n"
+	                    "cgroup-mkdir /cg/haco\n"
+	                    "cgroup-mkdir /cg/haco/t1\n"
+	                    "cgroup-mkdir /cg/haco/t1/init\n"
+	                    "spawn user,mount /cg/haco/t1/init\n"
+	                    "uid-map 0:100000:65536\n"
+	                    "release\n"
+	                    "exec /bin/true\n",
+	                    "write /proc/PID/uid_map", EPERM, &calls, &err);
+	CHECK(status == 125, "wire fails: status %d", status);
+	check_calls("wire fails", calls,
+	            "create ROOT/cgroup.lock 0600\n"
+	            "flock ROOT/cgroup.lock LOCK_SH\n"
+	            "mkdir /cg/haco 0755\n"
+	            "mkdir /cg/haco/t1 0755\n"
+	            "mkdir /cg/haco/t1/init 0755\n"
+	            "clone3 CLONE_NEWNS|CLONE_NEWUSER|CLONE_INTO_CGROUP cgroup=/cg/haco/t1/init\n"
+	            "write /proc/PID/uid_map 0 100000 65536\\n = FAIL\n"
+	            "rmdir /cg/haco/t1/init\n"
+	            "rmdir /cg/haco/t1\n"
+	            "create ROOT/cgroup.lock 0600\n"
+	            "flock ROOT/cgroup.lock LOCK_EX\n"
+	            "rmdir /cg/haco\n");
+	CHECK(strcmp(err, "haco-launch: uid-map 0:100000:65536: EPERM (Operation not permitted)\n") == 0,
+	      "wire fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
+/* A capability that cannot be dropped stops the launch before capset and exec. */
+static void test_bounding_drop_fails(void)
+{
+	char spec[4096], want[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "caps 0,1,2 0 0 - -\nno-new-privs\nexec /bin/true\n");
+	int status = launch(spec, "prctl PR_CAPBSET_DROP 5", EPERM, &calls, &err);
+	CHECK(status == 125, "drop fails: status %d", status);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	         "prctl PR_CAPBSET_DROP 3\n"
+	         "prctl PR_CAPBSET_DROP 4\n"
+	         "prctl PR_CAPBSET_DROP 5 = FAIL\n"
+	         "rmdir " CG "\n");
+	check_calls("drop fails", calls, want);
+	CHECK(strcmp(err, "haco-launch: caps: drop 5 from the bounding set: EPERM (Operation not permitted)\n") == 0,
+	      "drop fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -329,6 +384,8 @@ int main(void)
 	test_spawn_fails();
 	test_exec_fails();
 	test_overlay_options();
+	test_wire_fails_cleanup_order();
+	test_bounding_drop_fails();
 
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
