@@ -121,7 +121,7 @@ static const struct flagname MS[] = {
 static long f_clone(unsigned long flags)
 {
 	char fl[256];
-	if (rec("clone %s", ns_flags_str(fl, sizeof(fl), (int)flags)) < 0)
+	if (rec("clone %s", flags ? ns_flags_str(fl, sizeof(fl), (int)flags) : "0") < 0)
 		return -1;
 	pid_t p = fork();
 	if (p > 0)

@@ -363,6 +363,27 @@ static void test_bounding_drop_fails(void)
 	free(calls), free(err);
 }
 
+/* Joining: the namespace files are opened by the launcher before clone (the child
+ * may no longer reach them once it is in a new user or mount namespace). */
+static void test_join_namespaces(void)
+{
+	char *calls, *err;
+	int status = launch("haco-launch 1\n"
+	                    "spawn -\n"
+	                    "release\n"
+	                    "setns net /run/netns/web\n"
+	                    "setns uts /proc/1/ns/uts\n"
+	                    "exec /bin/true\n",
+	                    NULL, 0, &calls, &err);
+	CHECK(status == 0, "join: status %d, stderr: %s", status, err);
+	check_calls("join", calls,
+	            "clone 0\n"
+	            "setns /run/netns/web CLONE_NEWNET\n"
+	            "setns /proc/1/ns/uts CLONE_NEWUTS\n"
+	            "execvp /bin/true\n");
+	free(calls), free(err);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -379,6 +400,7 @@ int main(void)
 	test_typical_launch();
 	test_capability_order();
 	test_user_namespace();
+	test_join_namespaces();
 	test_mount_fails();
 	test_cgroup_write_fails();
 	test_spawn_fails();
