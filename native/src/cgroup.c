@@ -130,7 +130,7 @@ int step_cgroup_join(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
 	char path[4096], pid[32];
-	if (fmt(path, sizeof(path), "%s/cgroup.procs", argv[0]) < 0)
+	if (strfmt(path, sizeof(path), "%s/cgroup.procs", argv[0]) < 0)
 		return fail(c, errno, "cgroup-join %s/cgroup.procs", argv[0]);
 	snprintf(pid, sizeof(pid), "%d", (int)c->child); /* an int always fits */
 	if (write_file(c, path, pid) < 0)

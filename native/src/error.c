@@ -12,7 +12,7 @@
  *
  * Messages and traces are cut when they do not fit (plain snprintf): they are
  * only shown. Whatever is handed to the kernel (a path, a value) is formatted
- * with fmt(), which fails on truncation: a cut path would name another file.
+ * with strfmt(), which fails on truncation: a cut path would name another file.
  */
 #include "haco.h"
 
@@ -150,7 +150,7 @@ const char *flags_str(char *buf, size_t sz, const struct flagname *t, unsigned l
 	return buf;
 }
 
-int fmt(char *buf, size_t size, const char *format, ...)
+int strfmt(char *buf, size_t size, const char *format, ...)
 {
 	va_list ap;
 	va_start(ap, format);

@@ -192,7 +192,7 @@ const char *flags_str(char *buf, size_t sz, const struct flagname *t, unsigned l
 int write_file(struct ctx *c, const char *path, const char *data);
 /* snprintf for anything handed to the kernel (paths, values): 0, or -1 with
  * errno ENAMETOOLONG when it did not fit. A cut path would name another file. */
-int fmt(char *buf, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
+int strfmt(char *buf, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
 /* Parse an unsigned decimal number; -1 if it is not one. */
 int parse_ulong(const char *s, unsigned long long *out);
 

@@ -63,7 +63,7 @@ static int log_open(struct ctx *c)
 static void rotate(struct ctx *c)
 {
 	char old[4200];
-	if (fmt(old, sizeof(old), "%s.1", c->log_path) < 0) {
+	if (strfmt(old, sizeof(old), "%s.1", c->log_path) < 0) {
 		warnf(c, "log: %s.1: %s", c->log_path, errno_name(errno));
 		return;
 	}

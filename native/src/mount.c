@@ -140,7 +140,7 @@ int step_propagation(struct ctx *c, char **argv, int argc)
 static int set_root(struct ctx *c, const char *path)
 {
 	char root[sizeof(c->root)];
-	if (fmt(root, sizeof(root), "%s", strcmp(path, "/") ? path : "") < 0)
+	if (strfmt(root, sizeof(root), "%s", strcmp(path, "/") ? path : "") < 0)
 		return -1;
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -191,7 +191,7 @@ int step_overlay_root(struct ctx *c, char **argv, int argc)
 	if (overlay_dir_ok(c, "lowerdir", argv[0], ",\\") < 0 || overlay_dir_ok(c, "upperdir", argv[1], ",:\\") < 0 ||
 	    overlay_dir_ok(c, "workdir", argv[2], ",:\\") < 0)
 		return -1;
-	if (fmt(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s", argv[0], argv[1], argv[2]) < 0)
+	if (strfmt(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s", argv[0], argv[1], argv[2]) < 0)
 		return fail(c, 0, "overlay-root: the options (lowerdir=..., upperdir=..., workdir=...) are %zu bytes, "
 		            "more than the %d mount(2) passes to overlayfs", strlen(argv[0]) + strlen(argv[1]) +
 		            strlen(argv[2]) + sizeof("lowerdir=,upperdir=,workdir=") - 1, OVERLAY_DATA_MAX - 1);
@@ -315,7 +315,7 @@ int step_mknod_bind(struct ctx *c, char **argv, int argc)
 	/* mknod(2) of a device needs CAP_MKNOD in the initial user namespace;
 	 * binding the host's device node onto an empty file works everywhere. */
 	char src[PATH_MAX], fdp[64], show[PATH_MAX * 2];
-	if (fmt(src, sizeof(src), "/dev/%s", argv[0]) < 0)
+	if (strfmt(src, sizeof(src), "/dev/%s", argv[0]) < 0)
 		return fail(c, errno, "mknod-bind /dev/%s: too long", argv[0]);
 	int fd = resolve(c, argv[1], R_FILE, NULL, 0);
 	if (fd < 0)

@@ -189,7 +189,7 @@ int step_timens_offset(struct ctx *c, char **argv, int argc)
 	if (parse_ulong(s, &secs) < 0)
 		return fail(c, 0, "timens-offset: %s is not a number of seconds", argv[1]);
 	char line[128];
-	if (fmt(line, sizeof(line), "%s %s 0", argv[0], argv[1]) < 0)
+	if (strfmt(line, sizeof(line), "%s %s 0", argv[0], argv[1]) < 0)
 		return fail(c, errno, "timens-offset %s %s: too long", argv[0], argv[1]);
 	if (write_file(c, "/proc/self/timens_offsets", line) < 0)
 		return fail(c, errno, "timens-offset %s %s", argv[0], argv[1]);
@@ -202,7 +202,7 @@ int step_setgroups(struct ctx *c, char **argv, int argc)
 	char path[64];
 	if (strcmp(argv[0], "allow") != 0 && strcmp(argv[0], "deny") != 0)
 		return fail(c, 0, "setgroups: expected allow or deny, not %s", argv[0]);
-	if (fmt(path, sizeof(path), "/proc/%d/setgroups", (int)c->child) < 0)
+	if (strfmt(path, sizeof(path), "/proc/%d/setgroups", (int)c->child) < 0)
 		return fail(c, errno, "setgroups %s: /proc/%d/setgroups", argv[0], (int)c->child);
 	if (write_file(c, path, argv[0]) < 0)
 		return fail(c, errno, "setgroups %s", argv[0]);
@@ -231,7 +231,7 @@ static int write_map(struct ctx *c, const char *file, const char *lines)
 	free(v);
 	if (n >= sizeof(buf))
 		return fail(c, E2BIG, "%s %s", c->cur->name, lines);
-	if (fmt(path, sizeof(path), "/proc/%d/%s", (int)c->child, file) < 0)
+	if (strfmt(path, sizeof(path), "/proc/%d/%s", (int)c->child, file) < 0)
 		return fail(c, errno, "%s: /proc/%d/%s", c->cur->name, (int)c->child, file);
 	if (write_file(c, path, buf) < 0)
 		return fail(c, errno, "%s %s", c->cur->name, lines);
@@ -268,7 +268,7 @@ int step_persist_ns(struct ctx *c, char **argv, int argc)
 	if (traced(c, c->sys->umount2(argv[1], MNT_DETACH), "umount2(\"%s\", MNT_DETACH)", argv[1]) < 0 && errno != EINVAL)
 		return fail(c, errno, "persist-ns %s: umount the earlier %s", argv[0], argv[1]);
 	char src[64];
-	if (fmt(src, sizeof(src), "/proc/%d/ns/%s", (int)c->child, KINDS[k].file) < 0)
+	if (strfmt(src, sizeof(src), "/proc/%d/ns/%s", (int)c->child, KINDS[k].file) < 0)
 		return fail(c, errno, "persist-ns %s: /proc/%d/ns/%s", argv[0], (int)c->child, KINDS[k].file);
 	if (traced(c, c->sys->mount(src, argv[1], NULL, MS_BIND, NULL), "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)",
 	           src, argv[1]) < 0)

@@ -66,7 +66,7 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 				close(cur);
 				return errno = EINVAL, -1;
 			}
-			if (fmt(last, lastsz, "%s", comp) < 0) {
+			if (strfmt(last, lastsz, "%s", comp) < 0) {
 				close(cur);
 				return -1; /* errno ENAMETOOLONG */
 			}

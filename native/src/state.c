@@ -142,7 +142,7 @@ static void state_clear(struct ctx *c)
 int state_lock(struct ctx *c)
 {
 	char path[4200];
-	if (fmt(path, sizeof(path), "%s/lock", c->state_dir) < 0)
+	if (strfmt(path, sizeof(path), "%s/lock", c->state_dir) < 0)
 		return fail(c, errno, "state-dir %s/lock", c->state_dir);
 	for (int tries = 0; tries < 20; tries++) {
 		if (host_dir(c, c->state_dir, c->state_mode) < 0)
@@ -177,8 +177,8 @@ int state_lock(struct ctx *c)
 static int write_atomic(struct ctx *c, const char *name, const char *data, size_t len)
 {
 	char tmp[4200], path[4200];
-	if (fmt(path, sizeof(path), "%s/%s", c->state_dir, name) < 0 ||
-	    fmt(tmp, sizeof(tmp), "%s/.%s.%d", c->state_dir, name, (int)getpid()) < 0) {
+	if (strfmt(path, sizeof(path), "%s/%s", c->state_dir, name) < 0 ||
+	    strfmt(tmp, sizeof(tmp), "%s/.%s.%d", c->state_dir, name, (int)getpid()) < 0) {
 		warnf(c, "state: %s/%s: %s", c->state_dir, name, errno_name(errno));
 		return -1;
 	}

@@ -99,7 +99,7 @@ int supervise_detach(struct ctx *c)
 	if (chdir("/") < 0)
 		return fail(c, errno, "detach: chdir /");
 	char path[4200];
-	if (fmt(path, sizeof(path), "%s/supervisor.log", c->state_dir) < 0)
+	if (strfmt(path, sizeof(path), "%s/supervisor.log", c->state_dir) < 0)
 		return fail(c, errno, "detach: %s/supervisor.log", c->state_dir);
 	logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (logfd < 0)
@@ -145,7 +145,7 @@ void supervise_ready(struct ctx *c, const struct failure *f, int status)
 static int kill_members(struct ctx *c, const char *dir)
 {
 	char path[4200], buf[4096];
-	if (fmt(path, sizeof(path), "%s/cgroup.procs", dir) < 0) {
+	if (strfmt(path, sizeof(path), "%s/cgroup.procs", dir) < 0) {
 		warnf(c, "cleanup-cgroup %s/cgroup.procs: %s", dir, errno_name(errno));
 		return 0;
 	}
