@@ -25,7 +25,7 @@
 #include <net/if.h>
 
 static char log_path[4096], root[4096], fail_prefix[256];
-static int fail_err;
+static int fail_err, exit_status;
 static pid_t child_pid;
 
 /* Fake fds for what sys->open and sys->bpf return: above anything real. */
@@ -39,6 +39,12 @@ void fake_setup(const char *log, const char *rootfs)
 	snprintf(root, sizeof(root), "%s", rootfs);
 	fail_prefix[0] = '\0';
 	next_fd = 0;
+	exit_status = 0;
+}
+
+void fake_exit_status(int status)
+{
+	exit_status = status;
 }
 
 void fake_fail(const char *prefix, int err)
@@ -133,8 +139,8 @@ static long f_clone3(struct clone_args *args, size_t size)
 {
 	char fl[256], buf[512];
 	(void)size;
-	if (rec("clone3 %s|CLONE_INTO_CGROUP cgroup=%s", ns_flags_str(fl, sizeof(fl), (int)(args->flags & ~CLONE_INTO_CGROUP)),
-	        fdname((int)args->cgroup, buf, sizeof(buf))) < 0)
+	ns_flags_str(fl, sizeof(fl), (int)(args->flags & ~CLONE_INTO_CGROUP));
+	if (rec("clone3 %s%sCLONE_INTO_CGROUP cgroup=%s", fl, fl[0] ? "|" : "", fdname((int)args->cgroup, buf, sizeof(buf))) < 0)
 		return -1;
 	pid_t p = fork();
 	if (p > 0)
@@ -340,7 +346,8 @@ static long f_bpf(int cmd, void *attr, unsigned size)
 	const union bpf_attr *a = attr;
 	(void)size;
 	if (cmd == BPF_PROG_LOAD)
-		return rec("bpf BPF_PROG_LOAD insns=%u", a->insn_cnt) < 0 ? -1 : new_fd("bpf-prog");
+		return rec("bpf BPF_PROG_LOAD %s", a->prog_type == BPF_PROG_TYPE_CGROUP_DEVICE ? "CGROUP_DEVICE" : "?") < 0
+		       ? -1 : new_fd("bpf-prog"); /* the program itself: devices_test.c */
 	if (cmd == BPF_PROG_ATTACH)
 		return rec("bpf BPF_PROG_ATTACH %s", fdname((int)a->target_fd, b, sizeof(b)));
 	return rec("bpf %d", cmd);
@@ -352,7 +359,7 @@ static int f_seccomp_load(void *filter)
 	return rec("seccomp_load") < 0 ? -errno : 0; /* libseccomp returns -errno */
 }
 
-/* A real exec would not return: the "program" exits 0 at once. */
+/* A real exec would not return: the "program" exits at once (0, or fake_exit_status()). */
 static int f_execvp(const char *file, char *const argv[])
 {
 	char args[1024] = "";
@@ -361,7 +368,7 @@ static int f_execvp(const char *file, char *const argv[])
 		k += (size_t)snprintf(args + k, sizeof(args) - k, " %s", argv[i]);
 	if (rec("execvp %s%s", file, args) < 0)
 		return -1;
-	_exit(0);
+	_exit(exit_status);
 }
 
 const struct sys sys_fake = {

@@ -53,12 +53,15 @@ static void write_spec(const char *spec)
 }
 
 /* Run one launch; returns its exit status. *calls and *err: what it did and printed (free them). */
+static int exit_status; /* of the program the fake exec "runs" */
+
 static int launch(const char *spec, const char *fail_prefix, int fail_err, char **calls, char **err)
 {
 	write_spec(spec);
 	unlink(log_path);
 	unlink(err_path);
 	fake_setup(log_path, rootfs);
+	fake_exit_status(exit_status);
 	if (fail_prefix)
 		fake_fail(fail_prefix, fail_err);
 	fflush(stdout);
@@ -384,6 +387,54 @@ static void test_join_namespaces(void)
 	free(calls), free(err);
 }
 
+/* The device allow-list: a BPF program loaded, then attached to the container's cgroup, before spawn. */
+static void test_devices(void)
+{
+	char *calls, *err;
+	int status = launch("haco-launch 1\n"
+	                    "cleanup-cgroup " CG "\n"
+	                    "cgroup-mkdir " CG "\n"
+	                    "cgroup-devices " CG " c:1:3:rwm,c:1:5:rwm\n"
+	                    "spawn - " CG "\n"
+	                    "release\n"
+	                    "exec /bin/true\n",
+	                    NULL, 0, &calls, &err);
+	CHECK(status == 0, "devices: status %d, stderr: %s", status, err);
+	check_calls("devices", calls,
+	            "mkdir " CG " 0755\n"
+	            "bpf BPF_PROG_LOAD CGROUP_DEVICE\n"
+	            "bpf BPF_PROG_ATTACH " CG "\n"
+	            "clone3 CLONE_INTO_CGROUP cgroup=" CG "\n"
+	            "execvp /bin/true\n"
+	            "rmdir " CG "\n");
+	free(calls), free(err);
+}
+
+/* restart on-failure 2: the whole launch (phase 1 included) runs three times, the
+ * cleanup once, after the last exit, whose status is the launcher's. */
+static void test_restart(void)
+{
+	char *calls, *err, want[4096];
+	exit_status = 3;
+	int status = launch("haco-launch 1\n"
+	                    "restart on-failure 2 0\n"
+	                    "cleanup-cgroup " CG "\n"
+	                    "cgroup-mkdir " CG "\n"
+	                    "spawn pid " CG "\n"
+	                    "release\n"
+	                    "exec /bin/false\n",
+	                    NULL, 0, &calls, &err);
+	exit_status = 0;
+	CHECK(status == 3, "restart: status %d, stderr: %s", status, err);
+	const char *run = "mkdir " CG " 0755\n"
+	                  "clone3 CLONE_NEWPID|CLONE_INTO_CGROUP cgroup=" CG "\n"
+	                  "execvp /bin/false\n";
+	snprintf(want, sizeof(want), "%s%s%srmdir " CG "\n", run, run, run);
+	check_calls("restart", calls, want);
+	CHECK(strstr(err, "restart 1 after exit status 3") && strstr(err, "restart 2 after exit status 3"), "restart: stderr: %s", err);
+	free(calls), free(err);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -401,6 +452,8 @@ int main(void)
 	test_capability_order();
 	test_user_namespace();
 	test_join_namespaces();
+	test_devices();
+	test_restart();
 	test_mount_fails();
 	test_cgroup_write_fails();
 	test_spawn_fails();
