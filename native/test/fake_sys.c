@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <signal.h>
 #include <linux/bpf.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -368,6 +369,11 @@ static int f_execvp(const char *file, char *const argv[])
 		k += (size_t)snprintf(args + k, sizeof(args) - k, " %s", argv[i]);
 	if (rec("execvp %s%s", file, args) < 0)
 		return -1;
+	if (exit_status == FAKE_KILL_LAUNCHER) {
+		kill(getppid(), SIGKILL);
+		for (;;)
+			pause(); /* until PDEATHSIG */
+	}
 	_exit(exit_status);
 }
 

@@ -17,7 +17,9 @@ extern const struct sys sys_fake;
 void fake_setup(const char *log_path, const char *root);
 /* Make the first call whose line starts with PREFIX fail with ERR. */
 void fake_fail(const char *prefix, int err);
-/* The exit status of the "program" a successful fake exec runs (0 unless set). */
+/* The exit status of the "program" a successful fake exec runs (0 unless set).
+ * FAKE_KILL_LAUNCHER: the program SIGKILLs the launcher (its parent) instead. */
+enum { FAKE_KILL_LAUNCHER = -1 };
 void fake_exit_status(int status);
 
 #endif

@@ -12,6 +12,7 @@
 #include "fake_sys.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -435,6 +436,38 @@ static void test_restart(void)
 	free(calls), free(err);
 }
 
+/* The supervisor is killed (kill -9) while the container runs: its watcher sees the
+ * pipe close and removes the cgroup in its place. */
+static void test_supervisor_killed(void)
+{
+	char *calls = NULL, *err;
+	exit_status = FAKE_KILL_LAUNCHER;
+	int status = launch("haco-launch 1\n"
+	                    "cleanup-cgroup " CG "\n"
+	                    "cgroup-mkdir " CG "\n"
+	                    "spawn - " CG "\n"
+	                    "release\n"
+	                    "exec /bin/sleep 1000\n",
+	                    NULL, 0, &calls, &err);
+	exit_status = 0;
+	CHECK(status == 128 + SIGKILL, "supervisor killed: status %d", status);
+	/* The watcher was the launcher's child: it works on, reparented. */
+	for (int i = 0; i < 100 && !strstr(calls, "rmdir"); i++) {
+		usleep(50 * 1000);
+		free(calls);
+		calls = slurp(log_path);
+	}
+	check_calls("supervisor killed", calls,
+	            "mkdir " CG " 0755\n"
+	            "clone3 CLONE_INTO_CGROUP cgroup=" CG "\n"
+	            "execvp /bin/sleep 1000\n"
+	            "rmdir " CG "\n");
+	free(err);
+	err = slurp(err_path); /* the watcher's warning comes after the launcher's death */
+	CHECK(strstr(err, "is gone: cleaning up after it") != NULL, "supervisor killed: stderr: %s", err);
+	free(calls), free(err);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -454,6 +487,7 @@ int main(void)
 	test_join_namespaces();
 	test_devices();
 	test_restart();
+	test_supervisor_killed();
 	test_mount_fails();
 	test_cgroup_write_fails();
 	test_spawn_fails();
