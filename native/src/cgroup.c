@@ -147,7 +147,7 @@ int step_cgroup_join(struct ctx *c, char **argv, int argc)
 int step_cgroup_rmdir(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
-	if (traced(c, rmdir(argv[0]), "rmdir(\"%s\")", argv[0]) == 0)
+	if (traced(c, c->sys->rmdir(argv[0]), "rmdir(\"%s\")", argv[0]) == 0)
 		return 0;
 	if (errno == ENOENT || errno == EBUSY || errno == ENOTEMPTY) {
 		tracef(c, "   /* %s: left as it is */", errno == ENOENT ? "already gone" : "in use again");

@@ -80,6 +80,7 @@ struct sys {
 	int (*prctl)(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 	int (*sethostname)(const char *name, size_t len);
 	int (*setrlimit)(int resource, const struct rlimit *rl);
+	int (*prlimit)(pid_t pid, int resource, const struct rlimit *rl);
 	int (*setgroups)(size_t n, const gid_t *groups);
 	int (*setresgid)(gid_t r, gid_t e, gid_t s);
 	int (*setresuid)(uid_t r, uid_t e, uid_t s);

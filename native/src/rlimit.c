@@ -78,7 +78,7 @@ int step_prlimit(struct ctx *c, char **argv, int argc)
 		return fail(c, 0, "prlimit: PID must be a process id, not \"%s\"", argv[0]);
 	if (parse_rlimit(c, "prlimit", argv + 1, &res, &rl) < 0)
 		return -1;
-	if (traced(c, prlimit((pid_t)pid, res, &rl, NULL),
+	if (traced(c, c->sys->prlimit((pid_t)pid, res, &rl),
 	           "prlimit(%llu, RLIMIT_%s, {rlim_cur=%s, rlim_max=%s}, NULL)", pid, argv[1], argv[2], argv[3]) == 0)
 		return 0;
 	if (errno == ESRCH && optional) {

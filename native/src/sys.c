@@ -44,6 +44,11 @@ static int real_open(const char *path, int flags, mode_t mode)
 }
 
 /* glibc's resource type is an enum under _GNU_SOURCE */
+static int real_prlimit(pid_t pid, int resource, const struct rlimit *rl)
+{
+	return prlimit(pid, (__rlimit_resource_t)resource, rl, NULL);
+}
+
 static int real_setrlimit(int resource, const struct rlimit *rl)
 {
 	return setrlimit((__rlimit_resource_t)resource, rl);
@@ -108,6 +113,7 @@ const struct sys sys_real = {
 	.prctl = real_prctl,
 	.sethostname = sethostname,
 	.setrlimit = real_setrlimit,
+	.prlimit = real_prlimit,
 	.setgroups = setgroups,
 	.setresgid = setresgid,
 	.setresuid = setresuid,

@@ -303,6 +303,12 @@ static int f_sethostname(const char *name, size_t len)
 	return rec("sethostname %.*s", (int)len, name);
 }
 
+static int f_prlimit(pid_t pid, int resource, const struct rlimit *rl)
+{
+	return rec("prlimit %d %s %llu %llu", (int)pid, resource == RLIMIT_NOFILE ? "NOFILE" : resource == RLIMIT_NPROC ? "NPROC" : "?",
+	           (unsigned long long)rl->rlim_cur, (unsigned long long)rl->rlim_max);
+}
+
 static int f_setrlimit(int resource, const struct rlimit *rl)
 {
 	return rec("setrlimit %s %llu %llu", resource == RLIMIT_NOFILE ? "NOFILE" : resource == RLIMIT_NPROC ? "NPROC" : "?",
@@ -383,6 +389,6 @@ const struct sys sys_fake = {
 	.open = f_open, .write = f_write, .close = f_close, .flock = f_flock,
 	.mkdir = f_mkdir, .rmdir = f_rmdir, .mkdirat = f_mkdirat, .fchmodat = f_fchmodat, .symlinkat = f_symlinkat,
 	.capget = f_capget, .capset = f_capset, .prctl = f_prctl, .sethostname = f_sethostname,
-	.setrlimit = f_setrlimit, .setgroups = f_setgroups, .setresgid = f_setresgid, .setresuid = f_setresuid,
+	.setrlimit = f_setrlimit, .prlimit = f_prlimit, .setgroups = f_setgroups, .setresgid = f_setresgid, .setresuid = f_setresuid,
 	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .execvp = f_execvp,
 };
