@@ -8,7 +8,7 @@ import { HACO_VERSION } from '../version';
  * the command. Output must be byte-identical to the oclif commands' (test/unit/cli/fast-path.test.ts).
  */
 export async function tryFastPath(argv: string[]): Promise<boolean> {
-  if (argv.length === 1 && argv[0] === 'version') {
+  if (argv.length === 1 && (argv[0] === 'version' || argv[0] === '-v' || argv[0] === '--version')) {
     process.stdout.write(`haco ${HACO_VERSION} (plan ${PLAN_API_VERSION}, node ${process.version})\n`);
     return true;
   }

@@ -5,6 +5,7 @@ import CreateCommand from '../commands/create';
 import DiffCommand from '../commands/diff';
 import Doctor from '../commands/doctor';
 import Explain from '../commands/explain';
+import HelpCommand from '../commands/help';
 import Inspect from '../commands/inspect';
 import Kill from '../commands/kill';
 import Logs from '../commands/logs';
@@ -23,6 +24,9 @@ import ProvisionCommand from '../commands/provision';
 import Validate from '../commands/validate';
 import Version from '../commands/version';
 import { packageRoot } from '../package-root';
+import { EXIT } from '../errors';
+import { unknownCommand } from './command-words';
+import { formatError } from './report';
 
 /**
  * Every command, loaded explicitly (oclif's "explicit" discovery strategy): no directory scan and no
@@ -35,6 +39,7 @@ export const COMMANDS = {
   diff: DiffCommand,
   doctor: Doctor,
   explain: Explain,
+  help: HelpCommand,
   inspect: Inspect,
   kill: Kill,
   logs: Logs,
@@ -57,9 +62,22 @@ export const COMMANDS = {
 /** How oclif is loaded: haco's own commands only (a unit test checks a user plugin is ignored). */
 export const OCLIF_OPTIONS = () => ({ root: packageRoot(), userPlugins: false, devPlugins: false, jitPlugins: false });
 
+/** Every word that names a command, in oclif's form (`net:bridge:create`), aliases included. */
+export function commandIds(): string[] {
+  return Object.entries(COMMANDS).flatMap(([id, command]) => [id, ...(command.aliases ?? [])]);
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   // A stack trace in a "bug in haco" report points at src/*.ts lines (off the fast path: it costs a little).
   process.setSourceMapsEnabled(true);
+  // `-v` and `--version` are `haco version` (oclif's own --version prints a different line).
+  if (argv[0] === '-v' || argv[0] === '--version') argv = ['version', ...argv.slice(1)];
+  const unknown = unknownCommand(argv, commandIds());
+  if (unknown) {
+    process.stderr.write(`${formatError(unknown)}\n`);
+    process.exitCode = EXIT.usage;
+    return;
+  }
   try {
     // No user or dev plugins: oclif would otherwise load code from $XDG_DATA_HOME/haco (`plugins install`)
     // into a process that often runs as root. haco's commands are all in COMMANDS.

@@ -1,7 +1,11 @@
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Command, Flags, type Interfaces } from '@oclif/core';
 import chalk from 'chalk';
 import { EXIT, HacoError } from '../../errors';
 import { errorToJson, formatError } from './report';
+
+// oclif's own names for these are not exported from its index.
+type FlagOutput = { [name: string]: unknown };
+type ArgOutput = { [name: string]: unknown };
 
 /**
  * Every haco command: HacoErrors become a readable message (or JSON with --json) and their own exit
@@ -17,6 +21,31 @@ export abstract class HacoCommand extends Command {
    */
   protected readonly jsonEvents: boolean = false;
 
+  /**
+   * Flags and toggles go anywhere on the line: `haco start --share pid FILE -- true` as well as
+   * `haco start FILE --share=pid -- true`. oclif's repeatable flags are greedy by default (`--share pid
+   * FILE` would take FILE as a second value), so every repeatable flag of every command is made
+   * non-greedy here, once, instead of in each definition: a value is the next word only; repeat the flag
+   * or use a comma list for more. `--` still ends the flags (start's container command follows it).
+   */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const input = options ?? (this.ctor as unknown as Interfaces.Input<F, B, A>);
+    return super.parse<F, B, A>(
+      {
+        ...input,
+        args: input.args,
+        strict: input.strict,
+        enableJsonFlag: input.enableJsonFlag,
+        flags: nonGreedy(input.flags),
+        baseFlags: nonGreedy(input.baseFlags),
+      },
+      argv,
+    );
+  }
+
   protected jsonRequested(): boolean {
     return this.argv.includes('--json');
   }
@@ -25,7 +54,7 @@ export abstract class HacoCommand extends Command {
     if (!(error instanceof HacoError) && error.oclif) {
       // oclif's own parse errors (unknown flag, missing argument): its wording, our exit code.
       if (error.oclif.exit === 0) return;
-      process.stderr.write(`${chalk.red('error')} ${error.message}\n  ${chalk.cyan('hint')} see \`haco ${this.id ?? ''} --help\`\n`);
+      process.stderr.write(`${chalk.red('error')} ${withoutGreedyNote(error.message)}\n  ${chalk.cyan('hint')} see \`haco ${this.id ?? ''} --help\`\n`);
       process.exitCode = EXIT.usage;
       return;
     }
@@ -36,6 +65,24 @@ export abstract class HacoCommand extends Command {
     else process.stderr.write(`${formatError(error)}\n`);
     process.exitCode = error instanceof HacoError ? error.exitCode : EXIT.failure;
   }
+}
+
+/**
+ * oclif's "missing argument" message explains greedy repeatable flags ("provide all arguments before
+ * those flags"), which haco's are not (HacoCommand.parse): that note would send people the wrong way.
+ */
+function withoutGreedyNote(message: string): string {
+  return message.replace(/\n\nNote: [^\n]* multiple values\.[^\n]*\n[^\n]*"--"[^\n]*/, '').replace(/\nSee more help with --help$/, '');
+}
+
+/** A copy of FLAGS whose repeatable flags take one value per occurrence (see HacoCommand.parse). */
+export function nonGreedy<T extends object | undefined>(flags: T): T {
+  if (!flags) return flags;
+  const out: Record<string, unknown> = {};
+  for (const [name, flag] of Object.entries(flags) as [string, { type?: string; multiple?: boolean }][]) {
+    out[name] = flag.type === 'option' && flag.multiple ? { ...flag, multipleNonGreedy: true } : flag;
+  }
+  return out as T;
 }
 
 export const jsonFlag = Flags.boolean({ description: 'Print machine-readable JSON on stdout.', default: false });

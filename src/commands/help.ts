@@ -1,0 +1,20 @@
+import { Args, Help } from '@oclif/core';
+import { HacoCommand } from '../cli/base-command';
+import { unknownCommand } from '../cli/command-words';
+
+export default class HelpCommand extends HacoCommand {
+  static override summary = 'Show help for haco or for one command (same as COMMAND --help).';
+  static override examples = ['<%= config.bin %> help', '<%= config.bin %> help start', '<%= config.bin %> help net bridge create'];
+  static override strict = false;
+  static override args = { command: Args.string({ description: 'The command (words, e.g. `net bridge create`).' }) };
+
+  async run(): Promise<void> {
+    const { argv } = await this.parse(HelpCommand);
+    const words = argv as string[];
+    // The same did-you-mean as `haco plna` (src/cli/main.ts), against oclif's table of this CLI.
+    const ids = this.config.commands.flatMap((c) => [c.id, ...c.aliases]);
+    const unknown = unknownCommand(words, ids);
+    if (unknown) throw unknown;
+    await new Help(this.config).showHelp(words);
+  }
+}
