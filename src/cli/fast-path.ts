@@ -20,7 +20,7 @@ export async function tryFastPath(argv: string[]): Promise<boolean> {
       process.stdout.write(`${JSON.stringify(cached.plan, null, 2)}\n`);
       return true;
     }
-    const chalk = (await import('chalk')).default;
+    const chalk = (await import('../colour')).stdoutColours();
     const { summarizePlan } = await import('../plan/summary');
     process.stdout.write(summarizePlan(cached.plan, { bold: chalk.bold, dim: chalk.dim }));
     return true;

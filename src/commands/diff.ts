@@ -43,7 +43,7 @@ export default class DiffCommand extends HacoCommand {
     const labels = { a: args.a, b: args.b ?? `${args.a} with the flags` };
     if (flags.json) process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
     else {
-      const chalk = (await import('chalk')).default;
+      const chalk = (await import('../colour')).stdoutColours();
       const { renderDiff } = await import('../diff/render');
       process.stdout.write(renderDiff(diff, labels, { bold: chalk.bold, green: chalk.green, red: chalk.red, dim: chalk.dim }));
     }

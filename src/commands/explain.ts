@@ -37,7 +37,7 @@ export default class ExplainCommand extends HacoCommand {
       process.stdout.write(`${JSON.stringify({ apiVersion: PLAN_API_VERSION, source: loaded.file, containers: explanations }, null, 2)}\n`);
       return;
     }
-    const chalk = (await import('chalk')).default;
+    const chalk = (await import('../colour')).stdoutColours();
     const style = { bold: chalk.bold, dim: chalk.dim, cyan: chalk.cyan };
     process.stdout.write(explanations.map((e) => renderExplanation(e, style)).join('\n'));
   }

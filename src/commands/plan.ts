@@ -42,7 +42,7 @@ export default class PlanCommand extends HacoCommand {
       process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
       return;
     }
-    const chalk = (await import('chalk')).default;
+    const chalk = (await import('../colour')).stdoutColours();
     const { summarizePlan } = await import('../plan/summary');
     process.stdout.write(summarizePlan(plan, { bold: chalk.bold, dim: chalk.dim }));
   }

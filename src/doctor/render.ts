@@ -1,7 +1,9 @@
-import chalk from 'chalk';
+import { stdoutColours } from '../colour';
 import type { CheckStatus, DoctorReport } from './checks';
 
-const MARK: Record<CheckStatus, string> = { ok: chalk.green('ok  '), warn: chalk.yellow('warn'), fail: chalk.red('FAIL'), info: chalk.dim('info') };
+function marks(chalk = stdoutColours()): Record<CheckStatus, string> {
+  return { ok: chalk.green('ok  '), warn: chalk.yellow('warn'), fail: chalk.red('FAIL'), info: chalk.dim('info') };
+}
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -10,6 +12,8 @@ function table(rows: string[][]): string {
 
 /** The report for a terminal: the host checks, then the tool manifest, then one line of verdict. */
 export function renderDoctor(report: DoctorReport, options: { dev: boolean }): string {
+  const chalk = stdoutColours();
+  const MARK = marks(chalk);
   const out: string[] = [chalk.bold('host')];
   for (const c of report.checks) {
     out.push(`  ${MARK[c.status]}  ${c.title.padEnd(17)} ${c.detail}`);

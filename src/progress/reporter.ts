@@ -1,4 +1,5 @@
-import chalk from 'chalk';
+import type { ChalkInstance } from 'chalk';
+import { coloursFor } from '../colour';
 
 /**
  * Progress of long host-side work (bootstrap, provision, archive). Three renderings of the same
@@ -77,16 +78,19 @@ export class TextReporter implements Reporter {
   #timer: NodeJS.Timeout | undefined;
   #frame = 0;
   #statusShown = false;
+  readonly #chalk: ChalkInstance;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly live: boolean,
-  ) {}
+  ) {
+    this.#chalk = coloursFor(out);
+  }
 
   begin(container: string, phase: string): void {
     this.#phase = { label: `${container} ${phase}`, started: Date.now() };
     if (!this.live) {
-      this.#print(`${chalk.cyan('▸')} ${chalk.bold(container)} ${phase}`);
+      this.#print(`${this.#chalk.cyan('▸')} ${this.#chalk.bold(container)} ${phase}`);
       return;
     }
     if (!this.#timer) {
@@ -98,25 +102,25 @@ export class TextReporter implements Reporter {
   }
 
   line(_container: string, phase: string, text: string): void {
-    this.#print(`${chalk.dim(`[${phase}]`)} ${text}`);
+    this.#print(`${this.#chalk.dim(`[${phase}]`)} ${text}`);
   }
 
   end(container: string, phase: string, outcome: 'ok' | 'skipped' | 'failed', ms: number): void {
-    const mark = outcome === 'ok' ? chalk.green('✓') : outcome === 'skipped' ? chalk.dim('–') : chalk.red('✗');
-    const note = outcome === 'skipped' ? chalk.dim('unchanged, skipped') : chalk.dim(formatDuration(ms));
+    const mark = outcome === 'ok' ? this.#chalk.green('✓') : outcome === 'skipped' ? this.#chalk.dim('–') : this.#chalk.red('✗');
+    const note = outcome === 'skipped' ? this.#chalk.dim('unchanged, skipped') : this.#chalk.dim(formatDuration(ms));
     this.#phase = undefined;
-    this.#print(`${mark} ${chalk.bold(container)} ${phase} ${note}`);
+    this.#print(`${mark} ${this.#chalk.bold(container)} ${phase} ${note}`);
   }
 
   result(container: string, what: string, data: Record<string, unknown>): void {
     const details = Object.entries(data)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(' ');
-    this.#print(`${chalk.green('●')} ${chalk.bold(container)} ${what} ${chalk.dim(details)}`);
+    this.#print(`${this.#chalk.green('●')} ${this.#chalk.bold(container)} ${what} ${this.#chalk.dim(details)}`);
   }
 
   warn(container: string, text: string): void {
-    this.#print(`${chalk.yellow('warning')} ${chalk.bold(container)} ${text}`);
+    this.#print(`${this.#chalk.yellow('warning')} ${this.#chalk.bold(container)} ${text}`);
   }
 
   close(): void {
@@ -142,7 +146,7 @@ export class TextReporter implements Reporter {
     const elapsed = formatDuration(Date.now() - this.#phase.started);
     const columns = this.out.columns || 80;
     const text = `${SPINNER[this.#frame]} ${this.#phase.label} ${elapsed}`.slice(0, Math.max(10, columns - 1));
-    this.out.write(`\r\x1b[2K${chalk.cyan(text)}`);
+    this.out.write(`\r\x1b[2K${this.#chalk.cyan(text)}`);
     this.#statusShown = true;
   }
 }

@@ -1,5 +1,5 @@
 import { Args, Command, Flags, type Interfaces } from '@oclif/core';
-import chalk from 'chalk';
+import { stderrColours } from '../../colour';
 import { EXIT, HacoError } from '../../errors';
 import { errorToJson, formatError } from './report';
 
@@ -54,6 +54,7 @@ export abstract class HacoCommand extends Command {
     if (!(error instanceof HacoError) && error.oclif) {
       // oclif's own parse errors (unknown flag, missing argument): its wording, our exit code.
       if (error.oclif.exit === 0) return;
+      const chalk = stderrColours();
       process.stderr.write(`${chalk.red('error')} ${withoutGreedyNote(error.message)}\n  ${chalk.cyan('hint')} see \`haco ${this.id ?? ''} --help\`\n`);
       process.exitCode = EXIT.usage;
       return;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import chalk from 'chalk';
+import { stderrColours } from '../../colour';
 import { HacoError, type SourceLocation } from '../../errors';
 import { DefinitionError } from '../../load/definition-error';
 
@@ -9,6 +9,7 @@ import { DefinitionError } from '../../load/definition-error';
  * caret), and what to do. With --json the same facts come as one object on stdout.
  */
 export function formatError(error: unknown, cwd = process.cwd()): string {
+  const chalk = stderrColours();
   if (!(error instanceof HacoError)) {
     const message = error instanceof Error ? error.stack ?? error.message : String(error);
     return `${chalk.red('error')} ${message}\n${chalk.dim('This is a bug in haco; please report it with the command you ran.')}`;
@@ -55,6 +56,7 @@ function relative(location: SourceLocation, cwd: string): string {
 
 /** Two lines of context, the line itself, and a caret under the column. */
 export function codeFrame(location: SourceLocation): string {
+  const chalk = stderrColours();
   let lines: string[];
   try {
     lines = fs.readFileSync(location.file, 'utf8').split('\n');
