@@ -1,5 +1,6 @@
 import { flush, handle, run } from '@oclif/core';
 import ArchiveCommand from '../commands/archive';
+import Completion from '../commands/completion';
 import Attach from '../commands/attach';
 import CreateCommand from '../commands/create';
 import DiffCommand from '../commands/diff';
@@ -35,6 +36,7 @@ import { formatError } from './report';
 export const COMMANDS = {
   archive: ArchiveCommand,
   attach: Attach,
+  completion: Completion,
   create: CreateCommand,
   diff: DiffCommand,
   doctor: Doctor,

@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand, preserveFdsFlag } from './support/base-command';
+import { Flags } from '@oclif/core';
+import { containerNameArg, HacoCommand, preserveFdsFlag } from './support/base-command';
 
 export default class Attach extends HacoCommand {
   static override summary = "Run a command inside a running container (its namespaces, cgroup, root, identity).";
@@ -9,7 +9,7 @@ export default class Attach extends HacoCommand {
     "/bin/sh) runs on this terminal and its exit status is haco's. --trace shows each step.";
   static override strict = false;
   static override examples = ['<%= config.bin %> attach web', '<%= config.bin %> attach web -- uptime', '<%= config.bin %> attach --trace web -- true'];
-  static override args = { name: Args.string({ description: 'Container name.', required: true }) };
+  static override args = { name: containerNameArg() };
   static override flags = {
     trace: Flags.boolean({ description: 'Print every step the launcher takes.', default: false }),
     'preserve-fds': preserveFdsFlag,

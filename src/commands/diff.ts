@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { containerFlag, HacoCommand, jsonFlag } from './support/base-command';
+import { Flags } from '@oclif/core';
+import { containerFlag, definitionFileArg, HacoCommand, optionalDefinitionFileArg, jsonFlag } from './support/base-command';
 import { UsageError } from '../errors';
 import { applyToggles, hasToggles } from '../dsl/toggles';
 import { toggleFlags, togglesFromFlags } from './support/toggle-flags';
@@ -18,8 +18,8 @@ export default class DiffCommand extends HacoCommand {
     '<%= config.bin %> diff examples/first.haco.ts --share pid --cpu 30%',
   ];
   static override args = {
-    a: Args.string({ description: 'The first .haco.ts file (FILE or FILE#CONTAINER).', required: true }),
-    b: Args.string({ description: 'The second file (default: the first, with the toggle flags applied).', required: false }),
+    a: definitionFileArg('The first .haco.ts file (FILE or FILE#CONTAINER).'),
+    b: optionalDefinitionFileArg('The second file (default: the first, with the toggle flags applied).'),
   };
   static override flags = {
     json: jsonFlag,

@@ -1,5 +1,5 @@
 import { Args, Help } from '@oclif/core';
-import { HacoCommand } from '../cli/base-command';
+import { HacoCommand } from './support/base-command';
 import { unknownCommand } from '../cli/command-words';
 
 export default class HelpCommand extends HacoCommand {

@@ -1,5 +1,4 @@
-import { Args } from '@oclif/core';
-import { HacoCommand, jsonFlag } from './support/base-command';
+import { containerNameArg, HacoCommand, jsonFlag } from './support/base-command';
 
 export default class Inspect extends HacoCommand {
   static override summary = 'Show what the kernel says about a running container: namespaces, cgroup, capabilities, mounts.';
@@ -8,7 +7,7 @@ export default class Inspect extends HacoCommand {
     'decodes its capability sets from /proc/PID/status and lists its mounts (and overlay layers) from ' +
     '/proc/PID/mountinfo as it sees them. Reads only. Exit status: 0, or 5 when the container is not running.';
   static override examples = ['<%= config.bin %> inspect web', '<%= config.bin %> inspect web --json | jq .namespaces'];
-  static override args = { name: Args.string({ description: 'Container name (see `haco ps`).', required: true }) };
+  static override args = { name: containerNameArg('Container name (see `haco ps`).') };
   static override flags = { json: jsonFlag };
 
   async run(): Promise<void> {

@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from './support/base-command';
+import { Flags } from '@oclif/core';
+import { containerNameArg, HacoCommand } from './support/base-command';
 
 export default class Kill extends HacoCommand {
   static override summary = "Send a signal to a container's init (-s SIG), or stop it (no -s: like `haco stop`).";
@@ -8,7 +8,7 @@ export default class Kill extends HacoCommand {
     'HUP keeps running). -s KILL also tells the supervisor not to restart and waits until the exit is recorded. ' +
     'Without -s: stops the container like `haco stop` (TERM, --timeout, KILL). Exit status: 0 done, 5 not running.';
   static override examples = ['<%= config.bin %> kill -s HUP web', '<%= config.bin %> kill -s KILL web', '<%= config.bin %> kill web --timeout 3'];
-  static override args = { name: Args.string({ description: 'Container name.', required: true }) };
+  static override args = { name: containerNameArg() };
   static override flags = {
     signal: Flags.string({ char: 's', description: 'Signal to send (name or number); nothing else is done unless it is KILL.' }),
     timeout: Flags.integer({ description: 'Without -s (stop): seconds to wait before SIGKILL.', default: 10, min: 0 }),

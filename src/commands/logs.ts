@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from './support/base-command';
+import { Flags } from '@oclif/core';
+import { containerNameArg, HacoCommand } from './support/base-command';
 
 export default class Logs extends HacoCommand {
   static override summary = "Print a detached container's output: stdout and stderr in the order written.";
@@ -8,7 +8,7 @@ export default class Logs extends HacoCommand {
     'container.log.1 past 10 MiB). stdout lines go to stdout, stderr lines to stderr, in the order they were ' +
     'written. --events adds what the supervisor recorded (start, exit status, signal, OOM kill, restart).';
   static override examples = ['<%= config.bin %> logs web', '<%= config.bin %> logs -f --tail 20 web', '<%= config.bin %> logs --since 10m --timestamps web'];
-  static override args = { name: Args.string({ description: 'Container name.', required: true }) };
+  static override args = { name: containerNameArg() };
   static override flags = {
     follow: Flags.boolean({ char: 'f', description: 'Keep printing until the container is gone.', default: false }),
     timestamps: Flags.boolean({ char: 't', description: 'Prefix every line with the time it was written.', default: false }),

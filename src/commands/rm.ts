@@ -1,11 +1,10 @@
-import { Args } from '@oclif/core';
-import { HacoCommand } from './support/base-command';
+import { containerNamesArg, HacoCommand } from './support/base-command';
 
 export default class Rm extends HacoCommand {
   static override summary = 'Remove an exited or stale container: processes its dead supervisor left, its cgroups, its state dir.';
   static override examples = ['<%= config.bin %> rm web'];
   static override strict = false;
-  static override args = { name: Args.string({ description: 'Container name(s).', required: true }) };
+  static override args = { name: containerNamesArg() };
 
   async run(): Promise<void> {
     const { argv } = await this.parse(Rm);

@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { HacoCommand } from './support/base-command';
+import { Flags } from '@oclif/core';
+import { containerNameArg, HacoCommand } from './support/base-command';
 
 export default class Stop extends HacoCommand {
   static override summary = 'Stop a container: SIGTERM, wait, SIGKILL after the timeout.';
@@ -8,7 +8,7 @@ export default class Stop extends HacoCommand {
     'supervisor has recorded the exit and is gone. After --timeout seconds the init and every process of the ' +
     'container get SIGKILL. Exit status: 0 stopped, 5 not running.';
   static override examples = ['<%= config.bin %> stop web', '<%= config.bin %> stop web --timeout 3'];
-  static override args = { name: Args.string({ description: 'Container name.', required: true }) };
+  static override args = { name: containerNameArg() };
   static override flags = {
     signal: Flags.string({ char: 's', description: 'Signal to send first (name or number).', default: 'TERM' }),
     timeout: Flags.integer({ description: 'Seconds to wait before SIGKILL.', default: 10, min: 0 }),

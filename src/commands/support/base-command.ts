@@ -88,8 +88,41 @@ export function nonGreedy<T extends object | undefined>(flags: T): T {
 
 export const jsonFlag = Flags.boolean({ description: 'Print machine-readable JSON on stdout.', default: false });
 
+/** What shell completion (src/cli/completion.ts) offers for an argument: kept beside its definition. */
+export type ArgCompletion = 'file' | 'container' | 'containers';
+const ARG_COMPLETION = new WeakMap<object, ArgCompletion>();
+
+export function argCompletion(arg: object): ArgCompletion | undefined {
+  return ARG_COMPLETION.get(arg);
+}
+
+function completes<T extends object>(arg: T, kind: ArgCompletion): T {
+  ARG_COMPLETION.set(arg, kind);
+  return arg;
+}
+
+/** An argument naming a .haco.ts file (completed with .haco.ts files and folders). */
+export function definitionFileArg(description = 'A .haco.ts definition file.') {
+  return completes(Args.string({ description, required: true }), 'file');
+}
+
+/** definitionFileArg that may be left out. */
+export function optionalDefinitionFileArg(description: string) {
+  return completes(Args.string({ description }), 'file');
+}
+
+/** An argument naming a container (completed with the names in the state directory). */
+export function containerNameArg(description = 'Container name.') {
+  return completes(Args.string({ description, required: true }), 'container');
+}
+
+/** The first of any number of container names (a command with `strict = false` reads them from argv). */
+export function containerNamesArg(description = 'Container name(s).') {
+  return completes(Args.string({ description, required: true }), 'containers');
+}
+
 /** The FILE argument of every command that reads a definition. */
-export const definitionArgs = { file: Args.string({ description: 'A .haco.ts definition file.', required: true }) };
+export const definitionArgs = { file: definitionFileArg() };
 
 /** `-c NAME`: one container of a file that defines several. */
 export function containerFlag(description = 'Only this container of the file.') {
