@@ -31,5 +31,6 @@ export type {
 export { BootstrapBuilder, type BusyboxOptions, type DebootstrapOptions, type HostOptions, type LxcOptions } from './dsl/bootstrap';
 export { ProvisionBuilder, type ProvisionFileOptions } from './dsl/provision';
 export { SeccompBuilder, type SeccompActionInput, type SeccompRuleOptions } from './dsl/seccomp';
-export type { Size } from './plan/size';
+export type { Percent, Size, SizeString } from './plan/size';
+export type { CapabilitySpelling, RlimitSpelling } from './plan/names';
 export * from './plan/types';

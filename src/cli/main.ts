@@ -27,7 +27,7 @@ import Version from '../commands/version';
 import { packageRoot } from '../package-root';
 import { EXIT } from '../errors';
 import { unknownCommand } from './command-words';
-import { formatError } from './report';
+import { formatError } from '../commands/support/report';
 
 /**
  * Every command, loaded explicitly (oclif's "explicit" discovery strategy): no directory scan and no

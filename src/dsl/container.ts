@@ -3,8 +3,8 @@ import type { SourceLocation } from '../errors';
 import { defaultVethHost } from '../plan/net-names';
 import { DRAFT_OF, type CapabilityDraft, type ContainerDraft, type DraftIssue } from '../plan/draft';
 import { ALL_DEVICES_RULE, DEFAULT_DEVICE_RULES, splitDeviceNumber } from '../plan/devices';
-import { normalizeCapability, normalizeRlimit } from '../plan/names';
-import { parseSize, type Size } from '../plan/size';
+import { normalizeCapability, normalizeRlimit, type CapabilitySpelling, type RlimitSpelling } from '../plan/names';
+import { parseSize, type Percent, type Size } from '../plan/size';
 import { closest } from '../plan/suggest';
 import {
   NAMESPACE_KINDS,
@@ -105,7 +105,7 @@ export interface CpuOptions {
    * "max" (no cap). Drives cpu.max (v2) or
    * cpu.cfs_quota_us (v1). See it: `yes > /dev/null` uses about that share in `top`.
    */
-  max?: `${number}%` | number | `${number}` | 'max';
+  max?: Percent | number | `${number}` | 'max';
   /** CFS period in µs (default 100000). */
   periodUs?: number;
   /** Relative weight 1–10000 (default 100): cpu.weight (v2) or cpu.shares (v1). */
@@ -149,13 +149,13 @@ const IO_THROTTLE_OPTIONS = optionKeys<IoThrottleOptions>()({ device: true, read
 export interface CapabilityOptions {
   /** Start from haco's default set (the default; see docs/security.md), every capability, or none. */
   base?: 'default' | 'all' | 'none';
-  add?: string[];
-  drop?: string[];
+  add?: CapabilitySpelling[];
+  drop?: CapabilitySpelling[];
   /**
    * For a non-root user: capabilities kept across setuid as ambient capabilities (capabilities(7)).
    * Without this a non-root init has no capabilities at all.
    */
-  ambient?: string[];
+  ambient?: CapabilitySpelling[];
 }
 const CAPABILITY_OPTIONS = optionKeys<CapabilityOptions>()({ base: true, add: true, drop: true, ambient: true });
 
@@ -717,7 +717,7 @@ export class ContainerBuilder {
   // ---------------------------------------------------------------- cgroups
 
   /** CPU limits (cgroup cpu controller). See it: `cat /sys/fs/cgroup/haco/NAME/cpu.max` on v2. */
-  cpu(options: CpuOptions | `${number}%`): ContainerBuilder {
+  cpu(options: CpuOptions | Percent): ContainerBuilder {
     checkOptions('.cpu()', options, CPU_OPTIONS);
     const o: CpuOptions = typeof options === 'string' ? { max: options } : options;
     return this.#next('cgroup.resources.cpu', (d) => {
@@ -852,12 +852,12 @@ export class ContainerBuilder {
   }
 
   /** Shorthand for `capabilities({ add })`. */
-  addCaps(...names: string[]): ContainerBuilder {
+  addCaps(...names: CapabilitySpelling[]): ContainerBuilder {
     return this.capabilities({ add: names });
   }
 
   /** Shorthand for `capabilities({ drop })`. */
-  dropCaps(...names: string[]): ContainerBuilder {
+  dropCaps(...names: CapabilitySpelling[]): ContainerBuilder {
     return this.capabilities({ drop: names });
   }
 
@@ -865,7 +865,7 @@ export class ContainerBuilder {
    * A resource limit (setrlimit(2)), e.g. `.rlimit('nofile', 1024)` or `.rlimit('nproc', 64, 128)`.
    * See it: `ulimit -n` inside, or `cat /proc/PID/limits` on the host.
    */
-  rlimit(resource: Lowercase<RlimitName> | RlimitName, soft: RlimitValue, hard: RlimitValue = soft): ContainerBuilder {
+  rlimit(resource: RlimitSpelling, soft: RlimitValue, hard: RlimitValue = soft): ContainerBuilder {
     return this.#next('rlimits', (d) => {
       const name = normalizeRlimit(resource) as RlimitName;
       d.plan.rlimits = [...d.plan.rlimits.filter((r) => r.resource !== name), { resource: name, soft, hard }];

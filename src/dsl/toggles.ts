@@ -1,5 +1,6 @@
 import { EXIT, HacoError } from '../errors';
 import { planFromDrafts } from '../plan/build';
+import type { CapabilitySpelling } from '../plan/names';
 import type { Size } from '../plan/size';
 import type { ContainerPlan, NamespaceKind, RlimitName } from '../plan/types';
 import { validateContainer } from '../plan/validate';
@@ -119,8 +120,9 @@ export function applyToggles(container: ContainerPlan, toggles: Toggles): Contai
   if (toggles.cpu !== undefined) b = b.cpu({ max: toggles.cpu as CpuOptions['max'] });
   if (toggles.memory !== undefined) b = b.memory(toggles.memory as Size | 'max');
   if (pids !== undefined && issues.every((i) => i.flag !== TOGGLE_FLAGS.pids)) b = b.pids(pids === 'max' ? 'max' : Number(pids));
-  if (toggles.addCaps?.length) b = b.addCaps(...split(toggles.addCaps));
-  if (toggles.dropCaps?.length) b = b.dropCaps(...split(toggles.dropCaps));
+  // Words from the command line: the plan's capability check names an unknown one (with a did-you-mean).
+  if (toggles.addCaps?.length) b = b.addCaps(...(split(toggles.addCaps) as CapabilitySpelling[]));
+  if (toggles.dropCaps?.length) b = b.dropCaps(...(split(toggles.dropCaps) as CapabilitySpelling[]));
   for (const { entry } of rlimits) if (typeof entry !== 'string') b = b.rlimit(entry.resource, entry.soft, entry.hard);
 
   const built = planFromDrafts('', [b.toDraft()]);

@@ -29,6 +29,15 @@ export const ERRNO_NUMBERS: Readonly<Record<string, number>> = {
   EOPNOTSUPP: 95,
 };
 
+/**
+ * A capability as definitions may spell it (normalizeCapability reads each): `'sys_admin'`,
+ * `'SYS_ADMIN'`, `'cap_sys_admin'`, `'CAP_SYS_ADMIN'`. A literal union, so `'net_rwa'` fails in the editor.
+ */
+export type CapabilitySpelling = CapabilityName | Uppercase<CapabilityName> | `cap_${CapabilityName}` | `CAP_${Uppercase<CapabilityName>}`;
+
+/** A resource limit as definitions may spell it (normalizeRlimit reads each): `'nofile'`, `'NOFILE'`, `'RLIMIT_NOFILE'`. */
+export type RlimitSpelling = RlimitName | Lowercase<RlimitName> | `RLIMIT_${RlimitName}`;
+
 /** Accepts "SYS_ADMIN", "cap_sys_admin", "sys_admin". */
 export function normalizeCapability(name: string): string {
   return name.toLowerCase().replace(/^cap_/, '');

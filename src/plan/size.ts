@@ -3,8 +3,24 @@
  * Units are binary (K = 1024). "GB"/"MB" are refused rather than guessed: they mean 10^9 to some
  * readers and 2^30 to others, and a memory limit that is 7% off is a bug that hides well.
  */
-export type Size = number | `${number}` | `${number}${SizeUnit}`;
+export type Size = number | SizeString;
 export type SizeUnit = 'k' | 'K' | 'KiB' | 'm' | 'M' | 'MiB' | 'g' | 'G' | 'GiB' | 't' | 'T' | 'TiB';
+
+/**
+ * "64M", "1.5G", "4096": a number, then at most a unit, nothing between. TypeScript's `${number}` alone
+ * also matches "512 " and " 512", so "512 M" would pass tsc and fail only at run time; the second and
+ * third parts (starts with a digit, a digit right before the unit) make the editor refuse it.
+ */
+export type SizeString = (`${number}` | `${number}${SizeUnit}`) & `${Digit}${string}` & (`${string}${Digit}` | `${string}${Digit}${SizeUnit}`);
+
+/** A decimal digit, for template-literal types that must start or end with one. */
+export type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+
+/**
+ * "30%", "12.5%": a percentage as definitions write it (`.cpu('30%')`). Like SizeString, it refuses
+ * "30 %" and " 30%" in the editor, which `${number}%` alone accepts.
+ */
+export type Percent = `${number}%` & `${Digit}${string}` & `${string}${Digit}%`;
 
 const FACTORS: Record<string, bigint> = { '': 1n, k: 2n ** 10n, m: 2n ** 20n, g: 2n ** 30n, t: 2n ** 40n };
 

@@ -247,7 +247,7 @@ describe('each toggle equals its DSL call', () => {
       [{ unshare: ['user'] }, (c: ContainerBuilder) => c.unshare('user')],
       [{ cpu: '0.5%' }, (c: ContainerBuilder) => c.cpu('0.5%')],
       [{ share: ['uts'], hostname: 'x' }, (c: ContainerBuilder) => c.share('uts').hostname('x')],
-      [{ dropCaps: ['sys_admn'] }, (c: ContainerBuilder) => c.dropCaps('sys_admn')],
+      [{ dropCaps: ['sys_admn'] }, (c: ContainerBuilder) => c.dropCaps('sys_admn' as 'sys_admin')],
       [{ rlimits: ['nofile=20:10'] }, (c: ContainerBuilder) => c.rlimit('nofile', 20, 10)],
     ] as const) {
       expect(toggleError(toggles as Toggles, planOf(plain)).issues.map((i) => i.message)).toEqual(dslMessage(call(plain)));

@@ -249,7 +249,7 @@ describe('semantic validation', () => {
   });
 
   it('catches unknown capabilities, rlimits and hostname without uts', () => {
-    expect(problems(defineContainer('x').dropCaps('sys_admn'))[0]!.hint).toContain('"sys_admin"');
+    expect(problems(defineContainer('x').dropCaps('sys_admn' as 'sys_admin'))[0]!.hint).toContain('"sys_admin"');
     expect(problems(defineContainer('x').rlimit('nofle' as 'nofile', 1))[0]!.hint).toContain('"nofile"');
     expect(problems(defineContainer('x').share('uts').hostname('h'))[0]!.message).toContain('needs the uts namespace');
     expect(problems(defineContainer('x').share('mount'))[0]!.message).toContain('mount namespace');

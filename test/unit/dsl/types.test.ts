@@ -18,6 +18,22 @@ describe('public types', () => {
     // @ts-expect-error — capabilities() takes an options object
     c.capabilities('sys_admin');
     expectTypeOf(c.memory('64M')).toEqualTypeOf<ContainerBuilder>();
+    // @ts-expect-error — nor with a space before the unit (`${number}` alone would match "512 ")
+    c.memory('512 M');
+    c.memory('1.5G').memory('4096').memory(65536).memory({ max: '512MiB', swap: '0' });
+    // @ts-expect-error — a percentage is written without a space
+    c.cpu('30 %');
+    // @ts-expect-error — nor with a leading one
+    c.cpu(' 30%');
+    c.cpu('30%').cpu('12.5%').cpu({ max: 1.5 });
+    // @ts-expect-error — capability names are a literal union: a typo fails in the editor
+    c.dropCaps('net_rwa');
+    // @ts-expect-error — also in the options object
+    c.capabilities({ add: ['sys_amdin'] });
+    c.dropCaps('net_raw', 'SYS_ADMIN', 'cap_chown', 'CAP_KILL').addCaps('net_admin');
+    // @ts-expect-error — resource limits too
+    c.rlimit('nofiles', 10);
+    c.rlimit('nofile', 1024).rlimit('NPROC', 64).rlimit('RLIMIT_CORE', 0);
     expect(true).toBe(true);
   });
 
