@@ -49,8 +49,11 @@ export type StdioOption = { host: string; append?: boolean } | { container: stri
 const STDIO_OPTION = optionKeys<{ host: string; container: string; append: boolean }>()({ host: true, container: true, append: true });
 
 export interface StdioStreams {
+  /** Read from a file: `{ host: '/path' }` (opened by the launcher before the container exists) or `{ container: '/path' }`. */
   stdin?: StdioOption;
+  /** Write to a file, truncated unless `append: true`. */
   stdout?: StdioOption;
+  /** Write to a file, truncated unless `append: true`. */
   stderr?: StdioOption;
 }
 const STDIO_STREAMS = optionKeys<StdioStreams>()({ stdin: true, stdout: true, stderr: true });
@@ -75,6 +78,7 @@ export interface BindOptions {
   readonly?: boolean;
   /** MS_REC: also bring the mounts below `source`. Default true. */
   recursive?: boolean;
+  /** Propagation of this mount (`rprivate`, `rslave`, `rshared`, …; default: that of the rootfs). */
   propagation?: Propagation;
   /** Create the target inside the rootfs if missing. Default true. */
   create?: boolean;
@@ -86,15 +90,21 @@ export interface TmpfsOptions {
   size?: Size;
   /** Permissions of the tmpfs root, octal string, e.g. "1777". */
   mode?: string;
+  /** Mount flags, e.g. `['nosuid', 'nodev', 'noexec']`. */
   flags?: MountFlag[];
 }
 const TMPFS_OPTIONS = optionKeys<TmpfsOptions>()({ size: true, mode: true, flags: true });
 
 export interface MountOptions {
+  /** File system type, as mount(2) takes it (`proc`, `sysfs`, `ext4`, …). */
   fstype: string;
+  /** What to mount: a device, or any word for virtual file systems. */
   source: string;
+  /** Where inside the container. */
   target: string;
+  /** File-system specific options (mount(2)'s `data`, e.g. `size=1m` for tmpfs). */
   data?: string;
+  /** Mount flags, e.g. `['nosuid', 'nodev']`. */
   flags?: MountFlag[];
 }
 const MOUNT_OPTIONS = optionKeys<MountOptions>()({ fstype: true, source: true, target: true, data: true, flags: true });
@@ -114,7 +124,9 @@ export interface CpuOptions {
 const CPU_OPTIONS = optionKeys<CpuOptions>()({ max: true, periodUs: true, weight: true });
 
 export interface CpusetOptions {
+  /** CPUs to run on, as cpuset.cpus writes them: `'0'`, `'0-3'`, `'0,2'`. */
   cpus?: string;
+  /** Memory nodes (NUMA), same syntax. */
   mems?: string;
 }
 const CPUSET_OPTIONS = optionKeys<CpusetOptions>()({ cpus: true, mems: true });
@@ -138,10 +150,15 @@ export interface IoOptions {
 const IO_OPTIONS = optionKeys<IoOptions>()({ weight: true, throttle: true });
 
 export interface IoThrottleOptions {
+  /** The block device as MAJOR:MINOR, e.g. `'8:0'` (`lsblk` shows it). */
   device: string;
+  /** Read bandwidth cap in bytes per second (`'10M'`). */
   readBps?: Size;
+  /** Write bandwidth cap in bytes per second. */
   writeBps?: Size;
+  /** Read operations per second. */
   readIops?: number;
+  /** Write operations per second. */
   writeIops?: number;
 }
 const IO_THROTTLE_OPTIONS = optionKeys<IoThrottleOptions>()({ device: true, readBps: true, writeBps: true, readIops: true, writeIops: true });
@@ -149,7 +166,9 @@ const IO_THROTTLE_OPTIONS = optionKeys<IoThrottleOptions>()({ device: true, read
 export interface CapabilityOptions {
   /** Start from haco's default set (the default; see docs/security.md), every capability, or none. */
   base?: 'default' | 'all' | 'none';
+  /** Capabilities added to the base, e.g. `['net_admin']`. */
   add?: CapabilitySpelling[];
+  /** Capabilities removed from it, e.g. `['net_raw', 'sys_chroot']`. */
   drop?: CapabilitySpelling[];
   /**
    * For a non-root user: capabilities kept across setuid as ambient capabilities (capabilities(7)).
@@ -209,8 +228,11 @@ export interface PortForwardOptions {
 const PORT_OPTIONS = optionKeys<PortForwardOptions>()({ host: true, container: true, protocol: true });
 
 export interface UserOptions {
+  /** The init's user id inside the container. */
   uid: number;
+  /** Its group id (default: the uid's number). */
   gid?: number;
+  /** Supplementary groups (setgroups(2)). */
   groups?: number[];
 }
 const USER_OPTIONS = optionKeys<UserOptions>()({ uid: true, gid: true, groups: true });
@@ -222,13 +244,17 @@ export interface EnvOptions {
 const ENV_OPTIONS = optionKeys<EnvOptions>()({ replace: true });
 
 export interface TimeOffsetOptions {
+  /** Seconds added to CLOCK_MONOTONIC inside the time namespace. */
   monotonic?: number;
+  /** Seconds added to CLOCK_BOOTTIME (what `uptime` shows inside). */
   boottime?: number;
 }
 const TIME_OFFSET_OPTIONS = optionKeys<TimeOffsetOptions>()({ monotonic: true, boottime: true });
 
 export interface RestartOptions {
+  /** Give up after this many restarts (0, the default: no limit). */
   maxRetries?: number;
+  /** Wait before a restart, in ms (default 1000; doubled after each restart, at most 5 min). */
   backoffMs?: number;
 }
 const RESTART_OPTIONS = optionKeys<RestartOptions>()({ maxRetries: true, backoffMs: true });

@@ -4,8 +4,11 @@ import type { SeccompAction, SeccompArg, SeccompRule } from '../plan/types';
 import { checkEach, checkOptions, guardMethods, optionKeys } from './options';
 
 export interface SeccompRuleOptions {
+  /** System call names, e.g. `['mount', 'umount2']`. */
   syscalls: string[];
+  /** What the filter does on a match: `'allow'`, `'log'`, `'trap'`, `'kill_thread'`, `'kill_process'` or `{ errno: 'EPERM' }`. */
   action: SeccompActionInput;
+  /** Conditions on the call's arguments; the rule matches only when all hold. */
   args?: SeccompArg[];
 }
 const RULE_OPTIONS = optionKeys<SeccompRuleOptions>()({ syscalls: true, action: true, args: true });
