@@ -7,6 +7,7 @@ import DiffCommand from '../commands/diff';
 import Doctor from '../commands/doctor';
 import Explain from '../commands/explain';
 import HelpCommand from '../commands/help';
+import Init from '../commands/init';
 import Inspect from '../commands/inspect';
 import Kill from '../commands/kill';
 import Logs from '../commands/logs';
@@ -42,6 +43,7 @@ export const COMMANDS = {
   doctor: Doctor,
   explain: Explain,
   help: HelpCommand,
+  init: Init,
   inspect: Inspect,
   kill: Kill,
   logs: Logs,

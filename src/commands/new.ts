@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { isContainerName } from '../plan/names';
 import { HacoCommand } from './support/base-command';
 import { EXIT, HacoError, UsageError } from '../errors';
-import { packageRoot } from '../package-root';
+import { definitionFromTemplate } from '../project/scaffold';
 
 export default class New extends HacoCommand {
   static override summary = 'Write a new, commented container definition.';
@@ -36,9 +36,7 @@ export default class New extends HacoCommand {
         exitCode: EXIT.state,
       });
     }
-    const template = fs.readFileSync(path.join(packageRoot(), 'templates', 'default.haco.ts'), 'utf8');
-    const text = template.replaceAll('__NAME__', name).replaceAll('__ROOT__', root).replaceAll('__FILE__', file);
-    fs.writeFileSync(file, text, { flag: 'wx' });
+    fs.writeFileSync(file, definitionFromTemplate(name, root, file), { flag: 'wx' });
     process.stdout.write(`wrote ${file} (container "${name}", rootfs ${root})\nnext: haco create ${file} && haco start ${file}\n`);
   }
 }

@@ -57,6 +57,7 @@ export const TOOL_MANIFEST = [
   { name: 'ping', kind: 'program', package: 'iputils-ping', need: 'required', set: 'dev', feature: 'network tests: reaching containers from a test netns' },
   { name: 'bridge', kind: 'program', package: 'iproute2', need: 'required', set: 'dev', feature: 'network tests: bridge ports' },
   { name: 'script', kind: 'program', package: 'bsdutils', need: 'required', set: 'dev', feature: 'native tests, terminal tests: a container on a real pty' },
+  { name: 'bash', kind: 'program', package: 'bash', need: 'required', set: 'dev', feature: 'tests: the script of `haco completion bash`, run in bash' },
   { name: 'stty', kind: 'program', package: 'coreutils', need: 'required', set: 'dev', feature: 'terminal tests: window size, terminal settings' },
   { name: 'timeout', kind: 'program', package: 'coreutils', need: 'required', set: 'dev', feature: 'native tests: bounding a run' },
   { name: 'mknod', kind: 'program', package: 'coreutils', need: 'required', set: 'dev', feature: 'tests: device nodes in a test rootfs' },
