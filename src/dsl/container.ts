@@ -27,7 +27,7 @@ import {
 } from '../plan/types';
 import { BootstrapBuilder } from './bootstrap';
 import { captureCallsite } from './callsite';
-import { checkEach, checkOptions, guardMethods, optionKeys } from './options';
+import { checkEach, checkOptions, guardedSelf, guardMethods, optionKeys } from './options';
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_COMMAND,
@@ -1029,7 +1029,7 @@ export class ContainerBuilder {
 
   /** Apply your own helper without breaking the chain: `.with(withWebDefaults)`. */
   with(fn: (container: ContainerBuilder) => ContainerBuilder): ContainerBuilder {
-    return fn(this);
+    return fn(guardedSelf(this));
   }
 
   /** @internal */

@@ -61,7 +61,7 @@ const PROBES = new Set(['then', 'catch', 'toJSON', 'inspect', 'asymmetricMatch',
  * to the builder itself: its #private fields are not reachable through the proxy.
  */
 export function guardMethods<T extends object>(builder: T, kind: string): T {
-  return new Proxy(builder, {
+  const proxy = new Proxy(builder, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value === 'function') return value.bind(target);
@@ -77,6 +77,18 @@ export function guardMethods<T extends object>(builder: T, kind: string): T {
       );
     },
   });
+  GUARDED.set(builder, proxy);
+  return proxy;
+}
+
+const GUARDED = new WeakMap<object, object>();
+
+/**
+ * The guarded proxy of a builder, for a method that hands its own builder to user code (`.with(fn)`):
+ * methods run with `this` bound to the builder itself, so `fn(this)` would give that code the unguarded one.
+ */
+export function guardedSelf<T extends object>(builder: T): T {
+  return (GUARDED.get(builder) as T | undefined) ?? builder;
 }
 
 function methodsOf(target: object): string[] {

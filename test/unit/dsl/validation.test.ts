@@ -73,6 +73,8 @@ describe('unknown methods', () => {
     expect(thrown(() => defineContainer('x').bootstrap((b) => (b as unknown as { busybx(): never }).busybx())).message).toContain('did you mean busybox?');
     expect(thrown(() => defineContainer('x').provision((p) => (p as unknown as { stpe(): never }).stpe())).message).toContain('did you mean step?');
     expect(thrown(() => defineContainer('x').seccomp((s) => (s as unknown as { blok(): never }).blok())).message).toContain('did you mean block?');
+    // .with(fn) hands fn the container itself: guarded too.
+    expect(thrown(() => defineContainer('x').with((c) => (c as unknown as { hostnme(h: string): never }).hostnme('h'))).message).toContain('did you mean hostname?');
   });
 
   it('leave promise probes, JSON and inspection alone', async () => {

@@ -11,7 +11,7 @@ import { haco, REPO } from '../../support/cli';
 let work: string;
 let project: string;
 
-function show(r: SpawnSyncReturns<string>): string {
+function show(r: { status: number | null; stdout: string; stderr: string }): string {
   return `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
@@ -22,7 +22,7 @@ function tsc(): SpawnSyncReturns<string> {
 beforeAll(() => {
   if (!fs.existsSync(path.join(REPO, 'dist/types/index.d.ts'))) throw new Error('dist/types is missing: run `node scripts/build.mjs` first');
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-init-'));
-  const env = { ...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_FUND: 'false', NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_OFFLINE: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_FUND: 'false', NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_OFFLINE: 'true' };
   delete env['NODE_EXTRA_CA_CERTS'];
   const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: REPO, env, encoding: 'utf8', timeout: 120_000 });
   if (pack.status !== 0) throw new Error(`npm pack: ${show(pack)}`);
