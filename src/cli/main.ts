@@ -27,7 +27,7 @@ import Validate from '../commands/validate';
 import Version from '../commands/version';
 import { packageRoot } from '../package-root';
 import { EXIT } from '../errors';
-import { unknownCommand } from './command-words';
+import { unknownCommand } from '../commands/support/command-words';
 import { formatError } from '../commands/support/report';
 
 /**

@@ -1,6 +1,6 @@
 import { Args, type Config } from '@oclif/core';
 import { argCompletion, HacoCommand } from './support/base-command';
-import type { CompletionCommand } from '../cli/completion';
+import type { CompletionCommand } from './support/completion';
 import { HACO_VERSION } from '../version';
 
 export default class Completion extends HacoCommand {
@@ -15,7 +15,7 @@ export default class Completion extends HacoCommand {
 
   async run(): Promise<void> {
     const { args } = await this.parse(Completion);
-    const { bashCompletion, zshCompletion } = await import('../cli/completion');
+    const { bashCompletion, zshCompletion } = await import('./support/completion');
     const table = await completionTable(this.config);
     process.stdout.write(args.shell === 'zsh' ? zshCompletion(table, HACO_VERSION) : bashCompletion(table, HACO_VERSION));
   }

@@ -1,6 +1,6 @@
 import { Args, Help } from '@oclif/core';
 import { HacoCommand } from './support/base-command';
-import { unknownCommand } from '../cli/command-words';
+import { unknownCommand } from './support/command-words';
 
 export default class HelpCommand extends HacoCommand {
   static override summary = 'Show help for haco or for one command (same as COMMAND --help).';

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HacoCommand } from '../cli/base-command';
+import { HacoCommand } from './support/base-command';
 import { UsageError } from '../errors';
 import { isContainerName } from '../plan/names';
 

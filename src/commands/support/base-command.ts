@@ -88,7 +88,7 @@ export function nonGreedy<T extends object | undefined>(flags: T): T {
 
 export const jsonFlag = Flags.boolean({ description: 'Print machine-readable JSON on stdout.', default: false });
 
-/** What shell completion (src/cli/completion.ts) offers for an argument: kept beside its definition. */
+/** What shell completion (src/commands/support/completion.ts) offers for an argument: kept beside its definition. */
 export type ArgCompletion = 'file' | 'container' | 'containers';
 const ARG_COMPLETION = new WeakMap<object, ArgCompletion>();
 

@@ -1,4 +1,4 @@
-import { unknownCommand } from '../../../src/cli/command-words';
+import { unknownCommand } from '../../../src/commands/support/command-words';
 import { commandIds } from '../../../src/cli/main';
 import { haco } from '../../support/cli';
 

@@ -1,5 +1,5 @@
-import type { ArgCompletion } from '../commands/support/base-command';
-import { HACO_RUN_ROOT } from '../state/paths';
+import type { ArgCompletion } from './base-command';
+import { HACO_RUN_ROOT } from '../../state/paths';
 
 /**
  * Shell completion scripts, written by hand rather than with @oclif/plugin-autocomplete: that plugin

@@ -1,5 +1,5 @@
-import { UsageError } from '../errors';
-import { closest } from '../plan/suggest';
+import { UsageError } from '../../errors';
+import { closest } from '../../plan/suggest';
 
 /**
  * The command words at the start of ARGV checked against the command table (oclif ids such as
