@@ -1,12 +1,12 @@
-import { Args, Help } from '@oclif/core';
-import { HacoCommand } from './support/base-command';
+import { Help } from '@oclif/core';
+import { commandWordsArg, HacoCommand } from './support/base-command';
 import { unknownCommand } from './support/command-words';
 
 export default class HelpCommand extends HacoCommand {
   static override summary = 'Show help for haco or for one command (same as COMMAND --help).';
   static override examples = ['<%= config.bin %> help', '<%= config.bin %> help start', '<%= config.bin %> help net bridge create'];
   static override strict = false;
-  static override args = { command: Args.string({ description: 'The command (words, e.g. `net bridge create`).' }) };
+  static override args = { command: commandWordsArg('The command (words, e.g. `net bridge create`).') };
 
   async run(): Promise<void> {
     const { argv } = await this.parse(HelpCommand);

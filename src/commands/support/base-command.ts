@@ -89,7 +89,7 @@ export function nonGreedy<T extends object | undefined>(flags: T): T {
 export const jsonFlag = Flags.boolean({ description: 'Print machine-readable JSON on stdout.', default: false });
 
 /** What shell completion (src/commands/support/completion.ts) offers for an argument: kept beside its definition. */
-export type ArgCompletion = 'file' | 'container' | 'containers';
+export type ArgCompletion = 'file' | 'container' | 'containers' | 'commands';
 const ARG_COMPLETION = new WeakMap<object, ArgCompletion>();
 
 export function argCompletion(arg: object): ArgCompletion | undefined {
@@ -114,6 +114,11 @@ export function optionalDefinitionFileArg(description: string) {
 /** An argument naming a container (completed with the names in the state directory). */
 export function containerNameArg(description = 'Container name.') {
   return completes(Args.string({ description, required: true }), 'container');
+}
+
+/** The words of a command (`haco help net bridge create`), completed with haco's command words. */
+export function commandWordsArg(description: string) {
+  return completes(Args.string({ description }), 'commands');
 }
 
 /** The first of any number of container names (a command with `strict = false` reads them from argv). */

@@ -65,7 +65,7 @@ export function bashCompletion(commands: readonly CompletionCommand[], version: 
   const topics = [...topicWords(commands)].map(([topic, words]) => `    ${q(topic)}) REPLY=${q(words.join(' '))} ;;`);
   const specs = commands.map((c) => {
     const ids = [c.id, ...c.aliases].map(q).join('|');
-    return `    ${ids}) _haco_flags=${q(flagWords(c).join(' '))}; _haco_valued=${q(` ${valuedFlags(c).join(' ')} `)}; _haco_args=${q(c.args.map((a) => (a === 'containers' ? 'container' : a ?? 'text')).join(' '))}; _haco_more=${q(c.args.includes('containers') ? 'container' : '')} ;;`;
+    return `    ${ids}) _haco_flags=${q(flagWords(c).join(' '))}; _haco_valued=${q(` ${valuedFlags(c).join(' ')} `)}; _haco_args=${q(c.args.map((a) => (a === 'containers' ? 'container' : a === 'commands' ? 'command' : a ?? 'text')).join(' '))}; _haco_more=${q(c.args.includes('containers') ? 'container' : c.args.includes('commands') ? 'command' : '')} ;;`;
   });
   const choices = commands.flatMap((c) =>
     c.flags
@@ -108,7 +108,8 @@ _haco_containers() {
   done
 }
 
-# COMPREPLY for an argument of kind $1 (file, container, text) starting with $2.
+# COMPREPLY for an argument of kind $1 (file, container, command, text) starting with $2; $3: the
+# arguments before it joined with ':' (for "haco help net b": net).
 _haco_complete_kind() {
   local IFS=$'\\n'
   case $1 in
@@ -116,12 +117,13 @@ _haco_complete_kind() {
       type compopt &>/dev/null && compopt -o filenames 2>/dev/null
       COMPREPLY=($(compgen -d -- "$2") $(compgen -f -X '!*.haco.ts' -- "$2")) ;;
     container) COMPREPLY=($(compgen -W "$(_haco_containers)" -- "$2")) ;;
+    command) _haco_words "$3"; IFS=$' \\n'; COMPREPLY=($(compgen -W "$REPLY" -- "$2")) ;;
     *) COMPREPLY=() ;;
   esac
 }
 
 _haco() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} word id topic='' cmd='' i n=0 REPLY=''
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} word id topic='' cmd='' i n=0 REPLY='' said=''
   local _haco_flags _haco_valued _haco_args _haco_more
   COMPREPLY=()
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -142,7 +144,7 @@ _haco() {
       =) ((i++)) ;; # bash splits --flag=value at "=": skip the value
       --*=*) ;;
       -*) [[ $_haco_valued == *" $word "* && \${COMP_WORDS[i+1]} != = ]] && ((i++)) ;;
-      *) ((n++)) ;;
+      *) ((n++)); said=\${said:+$said:}$word ;;
     esac
   done
   if [[ -z $cmd ]]; then
@@ -164,7 +166,7 @@ _haco() {
     return 0
   fi
   local -a kinds=($_haco_args)
-  _haco_complete_kind "\${kinds[n]:-$_haco_more}" "$cur"
+  _haco_complete_kind "\${kinds[n]:-$_haco_more}" "$cur" "$said"
 }
 
 complete -F _haco haco

@@ -47,6 +47,10 @@ describe('bash completion (haco completion bash)', () => {
     expect(complete(['haco', 'pl'])).toEqual(['plan']);
     expect(complete(['haco', 'net', ''])).toEqual(['bridge', 'ls']);
     expect(complete(['haco', 'net', 'bridge', ''])).toEqual(['create', 'rm']);
+    // haco help takes command words too.
+    expect(complete(['haco', 'help', 'pl'])).toEqual(['plan']);
+    expect(complete(['haco', 'help', 'net', 'bridge', 'c'])).toEqual(['create']);
+    expect(complete(['haco', 'help', 'net', 'bridge', ''])).toEqual(['create', 'rm']);
   });
 
   it('offers .haco.ts files (and folders) where a definition goes, also after toggles', () => {
