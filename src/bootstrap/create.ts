@@ -5,6 +5,7 @@ import type { Reporter } from '../progress/reporter';
 import { buildAtomically } from './atomic';
 import type { BootstrapContext } from './context';
 import { runStrategy } from './dispatch';
+import { pinImage } from './image';
 import { RootfsStateError } from './errors';
 import { ensureOverlayDirs, isPopulatedDir } from './layers';
 import { runPostSteps } from './shell';
@@ -100,5 +101,6 @@ async function createIn(container: ContainerPlan, options: CreateOptions): Promi
     reporter.end(name, phase, 'ok', Date.now() - started);
     await runPostSteps(bootstrap.post, ctx);
   });
+  if (bootstrap.strategy === 'image') pinImage(bootstrap, name, options.baseDir, target);
   return result('created');
 }

@@ -4,6 +4,7 @@ import { bootstrapBusybox } from './busybox';
 import { bootstrapDebootstrap } from './debootstrap';
 import { bootstrapDirectory } from './directory';
 import { bootstrapHost } from './host';
+import { bootstrapImage } from './image';
 import { bootstrapLxc } from './lxc';
 import { bootstrapShell } from './shell';
 import { bootstrapTarball } from './tarball';
@@ -29,6 +30,8 @@ export async function runStrategy(plan: BootstrapPlan, ctx: BootstrapContext): P
       return bootstrapDirectory({ ...plan, source: plan.source }, ctx);
     case 'shell':
       return bootstrapShell(plan.script, ctx);
+    case 'image':
+      return bootstrapImage(plan, ctx);
     case 'none':
       return;
   }

@@ -36,6 +36,12 @@ export interface LxcOptions {
 }
 const LXC_OPTIONS = optionKeys<LxcOptions>()({ args: true });
 
+export interface ImageOptions {
+  /** Verify TLS for a docker:// registry (default true); false for a plain-HTTP or self-signed local registry. */
+  tlsVerify?: boolean;
+}
+const IMAGE_OPTIONS = optionKeys<ImageOptions>()({ tlsVerify: true });
+
 /**
  * How `haco create` builds the root filesystem. Exactly one strategy; `post()` steps run afterwards on
  * the host with `$ROOTFS` pointing at the new tree. Immutable: every method returns a new builder.
@@ -100,6 +106,19 @@ export class BootstrapBuilder {
    */
   tarball(archive: string): BootstrapBuilder {
     return this.#strategy({ strategy: 'tarball', archive });
+  }
+
+  /**
+   * An OCI or Docker image: `docker://REGISTRY/NAME:TAG`, `oci-archive:FILE`, `docker-archive:FILE`
+   * (`docker save`) or `oci:DIR:TAG`. skopeo copies it into the shared image cache and umoci unpacks its
+   * layers (whiteouts applied). Its Entrypoint+Cmd, Env, WorkingDir and User become the defaults of
+   * `.command()`, `.env()`, `.workdir()` and `.user()`; what the definition sets wins. The image is
+   * pulled and pinned by `haco create`; `haco plan` then marks the values "from image".
+   * See it: `haco plan FILE` after `haco create FILE`.
+   */
+  image(reference: string, options: ImageOptions = {}): BootstrapBuilder {
+    checkOptions('.image() options', options, IMAGE_OPTIONS);
+    return this.#strategy({ strategy: 'image', image: reference, tlsVerify: options.tlsVerify ?? true });
   }
 
   /** Use an existing tree: copy `source` into the rootfs, or (no source) use the rootfs path as it is. */

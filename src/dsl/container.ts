@@ -297,6 +297,7 @@ export class ContainerBuilder {
     const args = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
     return this.#next('process.args', (d) => {
       d.plan.process.args = args;
+      d.processSet.args = true;
     });
   }
 
@@ -319,6 +320,8 @@ export class ContainerBuilder {
     checkOptions('.env() options', options, ENV_OPTIONS);
     return this.#next('process.env', (d) => {
       d.plan.process.env = { ...(options.replace ? {} : d.plan.process.env), ...vars };
+      d.processSet.env = unique([...(options.replace ? [] : d.processSet.env), ...Object.keys(vars)]);
+      if (options.replace) d.processSet.envReplaced = true;
     });
   }
 
@@ -326,6 +329,7 @@ export class ContainerBuilder {
   workdir(path: string): ContainerBuilder {
     return this.#next('process.cwd', (d) => {
       d.plan.process.cwd = path;
+      d.processSet.cwd = true;
     });
   }
 
@@ -338,6 +342,7 @@ export class ContainerBuilder {
     const u = typeof user === 'number' ? { uid: user } : user;
     return this.#next('process.user', (d) => {
       d.plan.process.user = { uid: u.uid, gid: u.gid ?? u.uid, groups: u.groups ? [...u.groups] : [] };
+      d.processSet.user = true;
     });
   }
 
@@ -1113,6 +1118,7 @@ export function defineContainer(name: string): ContainerBuilder {
     capabilities: { base: 'default', add: [], drop: [], ambient: [] },
     seccomp: { base: 'default', rules: [] },
     hostnameExplicit: false,
+    processSet: { args: false, cwd: false, user: false, env: [], envReplaced: false },
     locations: location ? { name: location } : {},
     issues: [],
   };

@@ -17,6 +17,8 @@ export function builderFromPlan(container: ContainerPlan): ContainerBuilder {
     capabilities: { base: 'none', add: [...capabilities.bounding], drop: [], ambient: [...capabilities.ambient] },
     seccomp: seccompDraftOf(seccomp),
     hostnameExplicit: plan.process.hostname !== plan.name,
+    // The plan's process (image defaults included) is final: nothing is filled in again.
+    processSet: { args: true, cwd: true, user: true, env: Object.keys(plan.process.env), envReplaced: false },
     ...(plan.network && plan.network.vethHost !== defaultVethHost(plan.name) ? { vethHostExplicit: true } : {}),
     locations: {},
     issues: [],

@@ -287,6 +287,7 @@ function createStep(c: ContainerPlan): ExplainStep {
     tarball: () => (b.strategy === 'tarball' ? `The archive ${b.archive} is unpacked (entries that would land outside the rootfs are refused).` : ''),
     directory: () => (b.strategy === 'directory' ? (b.source ? `The tree ${b.source} is copied.` : 'The directory is used as it is.') : ''),
     shell: () => 'Your bootstrap script fills $ROOTFS.',
+    image: () => (b.strategy === 'image' ? `skopeo copies the image ${b.image} into the shared image cache and umoci unpacks its layers; the digest and config are pinned for the plan.` : ''),
     none: () => `Nothing: ${c.rootfs.path} must already hold a root filesystem.`,
   };
   return {

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { HacoError } from '../errors';
 import { buildPlan } from '../plan/build';
+import { readImageRecord } from '../image/record';
 import { evaluateBundle, thrownByDefinition } from './evaluate';
 import { BundleMapper } from './source-map';
 import type { WorkerReply, WorkerRequest } from './isolated';
@@ -34,7 +35,7 @@ async function main(): Promise<WorkerReply> {
     // Let the promise jobs the definition queued run now, inside this worker's time limit: a loop in a
     // `.then()` must end as a timeout, not hang haco after the plan was taken.
     await new Promise((resolve) => setImmediate(resolve));
-    const built = buildPlan(entry, exported);
+    const built = buildPlan(entry, exported, { imageRecord: readImageRecord });
     if ('notContainers' in built) return { kind: 'notContainers', message: built.notContainers };
     const locations = built.locations.map((byPath) => Object.fromEntries(Object.entries(byPath).map(([key, loc]) => [key, mapper.map(loc)])));
     const issues = built.issues.map((issue) => ({ ...issue, location: issue.location && mapper.map(issue.location) }));

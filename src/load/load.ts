@@ -7,6 +7,17 @@ import { bundleDefinition } from './bundle';
 import { readCachedPlan, writeCachedPlan } from './cache';
 import { DefinitionError } from './definition-error';
 import { evaluateIsolated } from './isolated';
+import { imageRecordPath } from '../image/record';
+
+/**
+ * The pin records an image bootstrap's plan was built from are inputs like the source files: a
+ * `haco create` that pins another digest makes the cached plan stale. A record that does not exist
+ * yet leaves the plan uncached (writeCachedPlan skips a missing input), so the first plan after the
+ * create sees it.
+ */
+function imageRecordInputs(plan: Plan): string[] {
+  return plan.containers.filter((c) => c.bootstrap.strategy === 'image').map((c) => imageRecordPath(c.name));
+}
 
 export interface LoadedDefinition {
   file: string;
@@ -51,6 +62,6 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
       { issues, ...(first.hint ? { hint: first.hint } : {}), ...(first.location ? { location: first.location } : {}) },
     );
   }
-  if (useCache) writeCachedPlan(entry, HACO_VERSION, bundle.inputs, plan, locations);
+  if (useCache) writeCachedPlan(entry, HACO_VERSION, [...bundle.inputs, ...imageRecordInputs(plan)], plan, locations);
   return { file: entry, plan: plan, locations, fromCache: false };
 }

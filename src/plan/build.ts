@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../errors';
 import { DRAFT_OF, isDraftSource, type ContainerDraft } from './draft';
+import { applyImageRecord, type ImageRecord } from './image-defaults';
 import { resolveCapabilities } from './capabilities';
 import { resolveSeccomp } from './seccomp-default';
 import { PLAN_API_VERSION, type ContainerPlan, type Plan } from './types';
@@ -26,7 +27,15 @@ export interface BuiltPlan {
  * found while resolving capabilities, or by the semantic checks) instead of stopping at the first, so
  * the user fixes them in one go.
  */
-export function buildPlan(source: string, exported: unknown): BuiltPlan | { notContainers: string } {
+export interface BuildOptions {
+  /**
+   * The pin of an image bootstrap (`haco create` wrote it; src/image/record.ts reads it). The loader passes
+   * it; a plan rebuilt from a plan (toggles) already holds the image's values and needs none.
+   */
+  imageRecord?: (container: string) => ImageRecord | undefined;
+}
+
+export function buildPlan(source: string, exported: unknown, options: BuildOptions = {}): BuiltPlan | { notContainers: string } {
   const items = Array.isArray(exported) ? exported : [exported];
   if (items.length === 0) return { notContainers: 'the default export is an empty array' };
   const drafts: ContainerDraft[] = [];
@@ -37,7 +46,7 @@ export function buildPlan(source: string, exported: unknown): BuiltPlan | { notC
     }
     drafts.push(item[DRAFT_OF]());
   }
-  return planFromDrafts(source, drafts);
+  return planFromDrafts(source, drafts, options);
 }
 
 /**
@@ -45,10 +54,12 @@ export function buildPlan(source: string, exported: unknown): BuiltPlan | { notC
  * The single way a plan is made: from a definition file, and from a plan edited by command-line toggles
  * (src/dsl/toggles.ts replays them as DSL calls on a draft of the plan).
  */
-export function planFromDrafts(source: string, drafts: ContainerDraft[]): BuiltPlan {
+export function planFromDrafts(source: string, drafts: ContainerDraft[], options: BuildOptions = {}): BuiltPlan {
   const issues: PlanIssue[] = [];
   const containers: ContainerPlan[] = drafts.map((draft, index) => {
     for (const issue of draft.issues) issues.push({ container: index, ...issue });
+    // Before the capabilities: an image's User decides whether a non-root init keeps any.
+    if (draft.plan.bootstrap.strategy === 'image' && options.imageRecord) applyImageRecord(draft, options.imageRecord(draft.plan.name));
     const { plan: capabilities, problems } = resolveCapabilities(draft.capabilities, draft.plan.process.user.uid);
     for (const p of problems) issues.push({ container: index, path: 'capabilities', message: p.message, ...(p.hint ? { hint: p.hint } : {}) });
     // The default profile allows what the final capabilities need, so it is resolved after them.

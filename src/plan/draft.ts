@@ -39,6 +39,11 @@ export interface ContainerDraft {
   seccomp: SeccompDraft | false;
   /** Set when the user chose a hostname (a default one is not checked against the uts namespace). */
   hostnameExplicit: boolean;
+  /**
+   * The process fields the definition set itself: an image bootstrap's config fills only the others
+   * (src/plan/image-defaults.ts). `env` lists the variable names; `envReplaced` is `.env(…, { replace: true })`.
+   */
+  processSet: { args: boolean; cwd: boolean; user: boolean; env: string[]; envReplaced: boolean };
   /** Set when the user chose vethHost; a default one follows the name (extend()). */
   vethHostExplicit?: boolean;
   /** Plan path (e.g. `mounts[2]`, `cgroup.resources.memory`) → where the user wrote it. */

@@ -3,10 +3,10 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (a nosuid,nodev,noexec 64M tmpfs + null zero full random urandom tty bound from the host + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"network":{"type":"string","enum":["host","none"],"description":"`host`: the steps use the host's network namespace (package managers download), whatever the container itself does; `none`: they run in a network namespace of their own with only `lo`."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","network","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"DeviceRule":{"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."},"DeviceAccess":{"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (a nosuid,nodev,noexec 64M tmpfs + null zero full random urandom tty bound from the host + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/ImageBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"ImageBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"image"},"image":{"type":"string","description":"skopeo transport and reference: `docker://REGISTRY/NAME:TAG` (or `@sha256:…`), `oci-archive:FILE`, `docker-archive:FILE` (`docker save`), `oci:DIR:TAG`. Relative files are resolved against the definition.","pattern":"^(docker://|oci-archive:|docker-archive:|oci:).+"},"tlsVerify":{"type":"boolean","description":"Verify TLS for docker:// (false: plain HTTP or a self-signed local registry)."},"pinned":{"$ref":"#/definitions/ImagePin","description":"Present once `haco create` pulled the image: what the rootfs came from and what the plan took from it."}},"required":["image","post","strategy","tlsVerify"],"additionalProperties":false,"description":"An OCI image: copied with skopeo into the shared image cache (an OCI layout, content-addressed blobs) and unpacked with umoci. Its config (Entrypoint/Cmd, Env, WorkingDir, User) gives the process fields the definition did not set; see docs/oci.md for when the image is read and pinned."},"ImagePin":{"type":"object","properties":{"digest":{"type":"string","description":"Digest of the image manifest the rootfs was unpacked from.","pattern":"^sha256:[0-9a-f]{64}$"},"fromImage":{"type":"array","items":{"type":"string"},"description":"Plan fields whose value came from the image config because the definition left them alone, e.g. `process.args`, `process.env.PATH`."},"exposedPorts":{"type":"array","items":{"type":"string"},"description":"ExposedPorts of the image config, e.g. `8080/tcp` (kept for exports; haco publishes nothing by itself)."}},"required":["digest","fromImage","exposedPorts"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"network":{"type":"string","enum":["host","none"],"description":"`host`: the steps use the host's network namespace (package managers download), whatever the container itself does; `none`: they run in a network namespace of their own with only `lo`."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","network","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"DeviceRule":{"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."},"DeviceAccess":{"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
 const schema12 = {"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."};
 const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
-const schema106 = {"type":"string","enum":["cgroup","rlimits"]};
+const schema109 = {"type":"string","enum":["cgroup","rlimits"]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", "u");
 const schema14 = {"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false};
@@ -2737,7 +2737,7 @@ validate29.errors = vErrors;
 return errors === 0;
 }
 
-const schema47 = {"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."};
+const schema47 = {"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/ImageBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."};
 const schema48 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."};
 const schema49 = {"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false};
 const pattern3 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", "u");
@@ -4303,9 +4303,383 @@ validate52.errors = vErrors;
 return errors === 0;
 }
 
-const schema62 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."};
+const schema62 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"image"},"image":{"type":"string","description":"skopeo transport and reference: `docker://REGISTRY/NAME:TAG` (or `@sha256:…`), `oci-archive:FILE`, `docker-archive:FILE` (`docker save`), `oci:DIR:TAG`. Relative files are resolved against the definition.","pattern":"^(docker://|oci-archive:|docker-archive:|oci:).+"},"tlsVerify":{"type":"boolean","description":"Verify TLS for docker:// (false: plain HTTP or a self-signed local registry)."},"pinned":{"$ref":"#/definitions/ImagePin","description":"Present once `haco create` pulled the image: what the rootfs came from and what the plan took from it."}},"required":["image","post","strategy","tlsVerify"],"additionalProperties":false,"description":"An OCI image: copied with skopeo into the shared image cache (an OCI layout, content-addressed blobs) and unpacked with umoci. Its config (Entrypoint/Cmd, Env, WorkingDir, User) gives the process fields the definition did not set; see docs/oci.md for when the image is read and pinned."};
+const schema64 = {"type":"object","properties":{"digest":{"type":"string","description":"Digest of the image manifest the rootfs was unpacked from.","pattern":"^sha256:[0-9a-f]{64}$"},"fromImage":{"type":"array","items":{"type":"string"},"description":"Plan fields whose value came from the image config because the definition left them alone, e.g. `process.args`, `process.env.PATH`."},"exposedPorts":{"type":"array","items":{"type":"string"},"description":"ExposedPorts of the image config, e.g. `8080/tcp` (kept for exports; haco publishes nothing by itself)."}},"required":["digest","fromImage","exposedPorts"],"additionalProperties":false};
+const pattern11 = new RegExp("^(docker://|oci-archive:|docker-archive:|oci:).+", "u");
+const pattern12 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.image === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "image"},message:"must have required property '"+"image"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.post === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "post"},message:"must have required property '"+"post"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.strategy === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "strategy"},message:"must have required property '"+"strategy"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.tlsVerify === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tlsVerify"},message:"must have required property '"+"tlsVerify"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "post") || (key0 === "strategy")) || (key0 === "image")) || (key0 === "tlsVerify")) || (key0 === "pinned"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.post !== undefined){
+let data0 = data.post;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.name === undefined){
+const err5 = {instancePath:instancePath+"/post/" + i0,schemaPath:"#/definitions/ShellStep/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data1.script === undefined){
+const err6 = {instancePath:instancePath+"/post/" + i0,schemaPath:"#/definitions/ShellStep/required",keyword:"required",params:{missingProperty: "script"},message:"must have required property '"+"script"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!((key1 === "name") || (key1 === "script"))){
+const err7 = {instancePath:instancePath+"/post/" + i0,schemaPath:"#/definitions/ShellStep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data1.name !== undefined){
+let data2 = data1.name;
+if(typeof data2 === "string"){
+if(!pattern3.test(data2)){
+const err8 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/post/" + i0+"/name",schemaPath:"#/definitions/ShellStep/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data1.script !== undefined){
+if(typeof data1.script !== "string"){
+const err10 = {instancePath:instancePath+"/post/" + i0+"/script",schemaPath:"#/definitions/ShellStep/properties/script/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/post/" + i0,schemaPath:"#/definitions/ShellStep/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/post",schemaPath:"#/properties/post/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.strategy !== undefined){
+let data4 = data.strategy;
+if(typeof data4 !== "string"){
+const err13 = {instancePath:instancePath+"/strategy",schemaPath:"#/properties/strategy/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if("image" !== data4){
+const err14 = {instancePath:instancePath+"/strategy",schemaPath:"#/properties/strategy/const",keyword:"const",params:{allowedValue: "image"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.image !== undefined){
+let data5 = data.image;
+if(typeof data5 === "string"){
+if(!pattern11.test(data5)){
+const err15 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/pattern",keyword:"pattern",params:{pattern: "^(docker://|oci-archive:|docker-archive:|oci:).+"},message:"must match pattern \""+"^(docker://|oci-archive:|docker-archive:|oci:).+"+"\""};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.tlsVerify !== undefined){
+if(typeof data.tlsVerify !== "boolean"){
+const err17 = {instancePath:instancePath+"/tlsVerify",schemaPath:"#/properties/tlsVerify/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.pinned !== undefined){
+let data7 = data.pinned;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.digest === undefined){
+const err18 = {instancePath:instancePath+"/pinned",schemaPath:"#/definitions/ImagePin/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data7.fromImage === undefined){
+const err19 = {instancePath:instancePath+"/pinned",schemaPath:"#/definitions/ImagePin/required",keyword:"required",params:{missingProperty: "fromImage"},message:"must have required property '"+"fromImage"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data7.exposedPorts === undefined){
+const err20 = {instancePath:instancePath+"/pinned",schemaPath:"#/definitions/ImagePin/required",keyword:"required",params:{missingProperty: "exposedPorts"},message:"must have required property '"+"exposedPorts"+"'"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+for(const key2 in data7){
+if(!(((key2 === "digest") || (key2 === "fromImage")) || (key2 === "exposedPorts"))){
+const err21 = {instancePath:instancePath+"/pinned",schemaPath:"#/definitions/ImagePin/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data7.digest !== undefined){
+let data8 = data7.digest;
+if(typeof data8 === "string"){
+if(!pattern12.test(data8)){
+const err22 = {instancePath:instancePath+"/pinned/digest",schemaPath:"#/definitions/ImagePin/properties/digest/pattern",keyword:"pattern",params:{pattern: "^sha256:[0-9a-f]{64}$"},message:"must match pattern \""+"^sha256:[0-9a-f]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/pinned/digest",schemaPath:"#/definitions/ImagePin/properties/digest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data7.fromImage !== undefined){
+let data9 = data7.fromImage;
+if(Array.isArray(data9)){
+const len1 = data9.length;
+for(let i1=0; i1<len1; i1++){
+if(typeof data9[i1] !== "string"){
+const err24 = {instancePath:instancePath+"/pinned/fromImage/" + i1,schemaPath:"#/definitions/ImagePin/properties/fromImage/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/pinned/fromImage",schemaPath:"#/definitions/ImagePin/properties/fromImage/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data7.exposedPorts !== undefined){
+let data11 = data7.exposedPorts;
+if(Array.isArray(data11)){
+const len2 = data11.length;
+for(let i2=0; i2<len2; i2++){
+if(typeof data11[i2] !== "string"){
+const err26 = {instancePath:instancePath+"/pinned/exposedPorts/" + i2,schemaPath:"#/definitions/ImagePin/properties/exposedPorts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/pinned/exposedPorts",schemaPath:"#/definitions/ImagePin/properties/exposedPorts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/pinned",schemaPath:"#/definitions/ImagePin/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+validate54.errors = vErrors;
+return errors === 0;
+}
+
+const schema65 = {"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."};
+
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4475,7 +4849,7 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
 
@@ -4548,6 +4922,15 @@ errors = vErrors.length;
 }
 var _valid0 = _errs8 === errors;
 valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs9 = errors;
+if(!(validate56(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs9 === errors;
+valid0 = valid0 || _valid0;
+}
 }
 }
 }
@@ -4580,10 +4963,10 @@ validate39.errors = vErrors;
 return errors === 0;
 }
 
-const schema64 = {"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"network":{"type":"string","enum":["host","none"],"description":"`host`: the steps use the host's network namespace (package managers download), whatever the container itself does; `none`: they run in a network namespace of their own with only `lo`."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","network","files"],"additionalProperties":false};
-const schema66 = {"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false};
+const schema67 = {"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"network":{"type":"string","enum":["host","none"],"description":"`host`: the steps use the host's network namespace (package managers download), whatever the container itself does; `none`: they run in a network namespace of their own with only `lo`."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","network","files"],"additionalProperties":false};
+const schema69 = {"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4742,7 +5125,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!((data4 === "host") || (data4 === "none"))){
-const err13 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/enum",keyword:"enum",params:{allowedValues: schema64.properties.network.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/enum",keyword:"enum",params:{allowedValues: schema67.properties.network.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4875,20 +5258,20 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
 
-const schema67 = {"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false};
-const schema68 = {"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false};
-const schema69 = {"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991};
-const schema73 = {"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304};
-const pattern13 = new RegExp("^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$", "u");
-const schema74 = {"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false};
-const schema77 = {"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991};
-const pattern15 = new RegExp("^[0-9]+:[0-9]+$", "u");
+const schema70 = {"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false};
+const schema71 = {"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false};
+const schema72 = {"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991};
+const schema76 = {"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304};
+const pattern16 = new RegExp("^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$", "u");
+const schema77 = {"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false};
+const schema80 = {"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991};
+const pattern18 = new RegExp("^[0-9]+:[0-9]+$", "u");
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4917,7 +5300,7 @@ errors++;
 if(data.device !== undefined){
 let data0 = data.device;
 if(typeof data0 === "string"){
-if(!pattern15.test(data0)){
+if(!pattern18.test(data0)){
 const err2 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/pattern",keyword:"pattern",params:{pattern: "^[0-9]+:[0-9]+$"},message:"must match pattern \""+"^[0-9]+:[0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -5090,12 +5473,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate61.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5312,7 +5695,7 @@ errors++;
 if(data4.cpus !== undefined){
 let data5 = data4.cpus;
 if(typeof data5 === "string"){
-if(!pattern13.test(data5)){
+if(!pattern16.test(data5)){
 const err16 = {instancePath:instancePath+"/cpuset/cpus",schemaPath:"#/properties/cpuset/properties/cpus/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -5337,7 +5720,7 @@ errors++;
 if(data4.mems !== undefined){
 let data6 = data4.mems;
 if(typeof data6 === "string"){
-if(!pattern13.test(data6)){
+if(!pattern16.test(data6)){
 const err18 = {instancePath:instancePath+"/cpuset/mems",schemaPath:"#/properties/cpuset/properties/mems/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
@@ -5793,8 +6176,8 @@ let data15 = data13.throttle;
 if(Array.isArray(data15)){
 const len0 = data15.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate61(data15[i0], {instancePath:instancePath+"/io/throttle/" + i0,parentData:data15,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if(!(validate63(data15[i0], {instancePath:instancePath+"/io/throttle/" + i0,parentData:data15,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
@@ -5833,12 +6216,12 @@ vErrors.push(err54);
 }
 errors++;
 }
-validate60.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5875,8 +6258,8 @@ errors++;
 }
 }
 if(data.resources !== undefined){
-if(!(validate60(data.resources, {instancePath:instancePath+"/resources",parentData:data,parentDataProperty:"resources",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate62(data.resources, {instancePath:instancePath+"/resources",parentData:data,parentDataProperty:"resources",rootData}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
 errors = vErrors.length;
 }
 }
@@ -5992,14 +6375,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
 
-const schema79 = {"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."};
-const schema80 = {"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."};
+const schema82 = {"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."};
+const schema83 = {"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."};
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6082,7 +6465,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data1 === "chown") || (data1 === "dac_override")) || (data1 === "dac_read_search")) || (data1 === "fowner")) || (data1 === "fsetid")) || (data1 === "kill")) || (data1 === "setgid")) || (data1 === "setuid")) || (data1 === "setpcap")) || (data1 === "linux_immutable")) || (data1 === "net_bind_service")) || (data1 === "net_broadcast")) || (data1 === "net_admin")) || (data1 === "net_raw")) || (data1 === "ipc_lock")) || (data1 === "ipc_owner")) || (data1 === "sys_module")) || (data1 === "sys_rawio")) || (data1 === "sys_chroot")) || (data1 === "sys_ptrace")) || (data1 === "sys_pacct")) || (data1 === "sys_admin")) || (data1 === "sys_boot")) || (data1 === "sys_nice")) || (data1 === "sys_resource")) || (data1 === "sys_time")) || (data1 === "sys_tty_config")) || (data1 === "mknod")) || (data1 === "lease")) || (data1 === "audit_write")) || (data1 === "audit_control")) || (data1 === "setfcap")) || (data1 === "mac_override")) || (data1 === "mac_admin")) || (data1 === "syslog")) || (data1 === "wake_alarm")) || (data1 === "block_suspend")) || (data1 === "audit_read")) || (data1 === "perfmon")) || (data1 === "bpf")) || (data1 === "checkpoint_restore"))){
-const err7 = {instancePath:instancePath+"/bounding/" + i0,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/bounding/" + i0,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6121,7 +6504,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data3 === "chown") || (data3 === "dac_override")) || (data3 === "dac_read_search")) || (data3 === "fowner")) || (data3 === "fsetid")) || (data3 === "kill")) || (data3 === "setgid")) || (data3 === "setuid")) || (data3 === "setpcap")) || (data3 === "linux_immutable")) || (data3 === "net_bind_service")) || (data3 === "net_broadcast")) || (data3 === "net_admin")) || (data3 === "net_raw")) || (data3 === "ipc_lock")) || (data3 === "ipc_owner")) || (data3 === "sys_module")) || (data3 === "sys_rawio")) || (data3 === "sys_chroot")) || (data3 === "sys_ptrace")) || (data3 === "sys_pacct")) || (data3 === "sys_admin")) || (data3 === "sys_boot")) || (data3 === "sys_nice")) || (data3 === "sys_resource")) || (data3 === "sys_time")) || (data3 === "sys_tty_config")) || (data3 === "mknod")) || (data3 === "lease")) || (data3 === "audit_write")) || (data3 === "audit_control")) || (data3 === "setfcap")) || (data3 === "mac_override")) || (data3 === "mac_admin")) || (data3 === "syslog")) || (data3 === "wake_alarm")) || (data3 === "block_suspend")) || (data3 === "audit_read")) || (data3 === "perfmon")) || (data3 === "bpf")) || (data3 === "checkpoint_restore"))){
-const err10 = {instancePath:instancePath+"/effective/" + i1,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/effective/" + i1,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6160,7 +6543,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data5 === "chown") || (data5 === "dac_override")) || (data5 === "dac_read_search")) || (data5 === "fowner")) || (data5 === "fsetid")) || (data5 === "kill")) || (data5 === "setgid")) || (data5 === "setuid")) || (data5 === "setpcap")) || (data5 === "linux_immutable")) || (data5 === "net_bind_service")) || (data5 === "net_broadcast")) || (data5 === "net_admin")) || (data5 === "net_raw")) || (data5 === "ipc_lock")) || (data5 === "ipc_owner")) || (data5 === "sys_module")) || (data5 === "sys_rawio")) || (data5 === "sys_chroot")) || (data5 === "sys_ptrace")) || (data5 === "sys_pacct")) || (data5 === "sys_admin")) || (data5 === "sys_boot")) || (data5 === "sys_nice")) || (data5 === "sys_resource")) || (data5 === "sys_time")) || (data5 === "sys_tty_config")) || (data5 === "mknod")) || (data5 === "lease")) || (data5 === "audit_write")) || (data5 === "audit_control")) || (data5 === "setfcap")) || (data5 === "mac_override")) || (data5 === "mac_admin")) || (data5 === "syslog")) || (data5 === "wake_alarm")) || (data5 === "block_suspend")) || (data5 === "audit_read")) || (data5 === "perfmon")) || (data5 === "bpf")) || (data5 === "checkpoint_restore"))){
-const err13 = {instancePath:instancePath+"/permitted/" + i2,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/permitted/" + i2,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6199,7 +6582,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data7 === "chown") || (data7 === "dac_override")) || (data7 === "dac_read_search")) || (data7 === "fowner")) || (data7 === "fsetid")) || (data7 === "kill")) || (data7 === "setgid")) || (data7 === "setuid")) || (data7 === "setpcap")) || (data7 === "linux_immutable")) || (data7 === "net_bind_service")) || (data7 === "net_broadcast")) || (data7 === "net_admin")) || (data7 === "net_raw")) || (data7 === "ipc_lock")) || (data7 === "ipc_owner")) || (data7 === "sys_module")) || (data7 === "sys_rawio")) || (data7 === "sys_chroot")) || (data7 === "sys_ptrace")) || (data7 === "sys_pacct")) || (data7 === "sys_admin")) || (data7 === "sys_boot")) || (data7 === "sys_nice")) || (data7 === "sys_resource")) || (data7 === "sys_time")) || (data7 === "sys_tty_config")) || (data7 === "mknod")) || (data7 === "lease")) || (data7 === "audit_write")) || (data7 === "audit_control")) || (data7 === "setfcap")) || (data7 === "mac_override")) || (data7 === "mac_admin")) || (data7 === "syslog")) || (data7 === "wake_alarm")) || (data7 === "block_suspend")) || (data7 === "audit_read")) || (data7 === "perfmon")) || (data7 === "bpf")) || (data7 === "checkpoint_restore"))){
-const err16 = {instancePath:instancePath+"/inheritable/" + i3,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/inheritable/" + i3,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6238,7 +6621,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(((((((((((((((((((((((((((((((((((((((((data9 === "chown") || (data9 === "dac_override")) || (data9 === "dac_read_search")) || (data9 === "fowner")) || (data9 === "fsetid")) || (data9 === "kill")) || (data9 === "setgid")) || (data9 === "setuid")) || (data9 === "setpcap")) || (data9 === "linux_immutable")) || (data9 === "net_bind_service")) || (data9 === "net_broadcast")) || (data9 === "net_admin")) || (data9 === "net_raw")) || (data9 === "ipc_lock")) || (data9 === "ipc_owner")) || (data9 === "sys_module")) || (data9 === "sys_rawio")) || (data9 === "sys_chroot")) || (data9 === "sys_ptrace")) || (data9 === "sys_pacct")) || (data9 === "sys_admin")) || (data9 === "sys_boot")) || (data9 === "sys_nice")) || (data9 === "sys_resource")) || (data9 === "sys_time")) || (data9 === "sys_tty_config")) || (data9 === "mknod")) || (data9 === "lease")) || (data9 === "audit_write")) || (data9 === "audit_control")) || (data9 === "setfcap")) || (data9 === "mac_override")) || (data9 === "mac_admin")) || (data9 === "syslog")) || (data9 === "wake_alarm")) || (data9 === "block_suspend")) || (data9 === "audit_read")) || (data9 === "perfmon")) || (data9 === "bpf")) || (data9 === "checkpoint_restore"))){
-const err19 = {instancePath:instancePath+"/ambient/" + i4,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema80.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/ambient/" + i4,schemaPath:"#/definitions/CapabilityName/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6271,14 +6654,14 @@ vErrors.push(err21);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
 
-const schema85 = {"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."};
-const schema86 = {"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."};
+const schema88 = {"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."};
+const schema89 = {"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."};
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6357,7 +6740,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!(((data0 === "c") || (data0 === "b")) || (data0 === "a"))){
-const err7 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema85.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema88.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6532,7 +6915,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(((((((data3 === "r") || (data3 === "w")) || (data3 === "m")) || (data3 === "rw")) || (data3 === "rm")) || (data3 === "wm")) || (data3 === "rwm"))){
-const err19 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/DeviceAccess/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/access",schemaPath:"#/definitions/DeviceAccess/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6588,14 +6971,14 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate67.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
 
-const schema87 = {"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false};
-const schema88 = {"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]};
+const schema90 = {"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false};
+const schema91 = {"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]};
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6654,7 +7037,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((((((((((((data0 === "AS") || (data0 === "CORE")) || (data0 === "CPU")) || (data0 === "DATA")) || (data0 === "FSIZE")) || (data0 === "LOCKS")) || (data0 === "MEMLOCK")) || (data0 === "MSGQUEUE")) || (data0 === "NICE")) || (data0 === "NOFILE")) || (data0 === "NPROC")) || (data0 === "RSS")) || (data0 === "RTPRIO")) || (data0 === "RTTIME")) || (data0 === "SIGPENDING")) || (data0 === "STACK"))){
-const err5 = {instancePath:instancePath+"/resource",schemaPath:"#/definitions/RlimitName/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/resource",schemaPath:"#/definitions/RlimitName/enum",keyword:"enum",params:{allowedValues: schema91.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6847,18 +7230,18 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate69.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
 
-const schema91 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
-const schema92 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
-const schema93 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false};
-const schema95 = {"type":"string","pattern":"^[a-z0-9_]+$"};
-const pattern16 = new RegExp("^[a-z0-9_]+$", "u");
-const schema96 = {"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
+const schema94 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
+const schema95 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
+const schema96 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false};
+const schema98 = {"type":"string","pattern":"^[a-z0-9_]+$"};
+const pattern19 = new RegExp("^[a-z0-9_]+$", "u");
+const schema99 = {"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
 
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6952,7 +7335,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!(((((((data1 === "eq") || (data1 === "ne")) || (data1 === "lt")) || (data1 === "le")) || (data1 === "gt")) || (data1 === "ge")) || (data1 === "masked_eq"))){
-const err8 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema96.properties.op.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema99.properties.op.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7043,12 +7426,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate73.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7107,7 +7490,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((data0 === "allow") || (data0 === "errno")) || (data0 === "kill_thread")) || (data0 === "kill_process")) || (data0 === "trap")) || (data0 === "log"))){
-const err5 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema92.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema95.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7169,7 +7552,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
-if(!pattern16.test(data3)){
+if(!pattern19.test(data3)){
 const err10 = {instancePath:instancePath+"/syscalls/" + i0,schemaPath:"#/definitions/SyscallName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]+$"},message:"must match pattern \""+"^[a-z0-9_]+$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -7208,8 +7591,8 @@ let data4 = data.args;
 if(Array.isArray(data4)){
 const len1 = data4.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate73(data4[i1], {instancePath:instancePath+"/args/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+if(!(validate75(data4[i1], {instancePath:instancePath+"/args/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 }
@@ -7248,12 +7631,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7302,7 +7685,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((((((data0 === "allow") || (data0 === "errno")) || (data0 === "kill_thread")) || (data0 === "kill_process")) || (data0 === "trap")) || (data0 === "log"))){
-const err4 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema92.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema95.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7375,8 +7758,8 @@ let data3 = data.rules;
 if(Array.isArray(data3)){
 const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate72(data3[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(!(validate74(data3[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
 errors = vErrors.length;
 }
 }
@@ -7403,14 +7786,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
-const schema99 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
-const schema100 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
+const schema102 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
+const schema103 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7485,7 +7868,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema99.properties, key0))){
+if(!(func2.call(schema102.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -7724,7 +8107,7 @@ vErrors.push(err26);
 errors++;
 }
 if(!((data12 === "tcp") || (data12 === "udp"))){
-const err27 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema100.properties.protocol.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema103.properties.protocol.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7769,14 +8152,14 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate77.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
 
-const schema101 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
-const schema102 = {"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]};
+const schema104 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: beforeExec runs inside the container, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
+const schema105 = {"type":"string","enum":["beforeStart","afterSpawn","beforeExec","afterExit","afterFailure","afterReload"]};
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7835,7 +8218,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((data0 === "beforeStart") || (data0 === "afterSpawn")) || (data0 === "beforeExec")) || (data0 === "afterExit")) || (data0 === "afterFailure")) || (data0 === "afterReload"))){
-const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema102.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema105.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7896,7 +8279,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!((data3 === "host") || (data3 === "container"))){
-const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema101.properties.side.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema104.properties.side.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7917,14 +8300,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate79.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
 
-const schema103 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
-const schema104 = {"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647};
+const schema106 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
+const schema107 = {"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647};
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7983,7 +8366,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(((data0 === "no") || (data0 === "on-failure")) || (data0 === "always"))){
-const err5 = {instancePath:instancePath+"/policy",schemaPath:"#/properties/policy/enum",keyword:"enum",params:{allowedValues: schema103.properties.policy.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/policy",schemaPath:"#/properties/policy/enum",keyword:"enum",params:{allowedValues: schema106.properties.policy.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8074,7 +8457,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate81.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
@@ -8329,20 +8712,20 @@ errors = vErrors.length;
 }
 }
 if(data.provision !== undefined){
-if(!(validate57(data.provision, {instancePath:instancePath+"/provision",parentData:data,parentDataProperty:"provision",rootData}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
-errors = vErrors.length;
-}
-}
-if(data.cgroup !== undefined){
-if(!(validate59(data.cgroup, {instancePath:instancePath+"/cgroup",parentData:data,parentDataProperty:"cgroup",rootData}))){
+if(!(validate59(data.provision, {instancePath:instancePath+"/provision",parentData:data,parentDataProperty:"provision",rootData}))){
 vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 }
+if(data.cgroup !== undefined){
+if(!(validate61(data.cgroup, {instancePath:instancePath+"/cgroup",parentData:data,parentDataProperty:"cgroup",rootData}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+errors = vErrors.length;
+}
+}
 if(data.capabilities !== undefined){
-if(!(validate65(data.capabilities, {instancePath:instancePath+"/capabilities",parentData:data,parentDataProperty:"capabilities",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate67(data.capabilities, {instancePath:instancePath+"/capabilities",parentData:data,parentDataProperty:"capabilities",rootData}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 }
@@ -8351,8 +8734,8 @@ let data11 = data.devices;
 if(Array.isArray(data11)){
 const len1 = data11.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate67(data11[i1], {instancePath:instancePath+"/devices/" + i1,parentData:data11,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+if(!(validate69(data11[i1], {instancePath:instancePath+"/devices/" + i1,parentData:data11,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 }
@@ -8373,8 +8756,8 @@ let data13 = data.rlimits;
 if(Array.isArray(data13)){
 const len2 = data13.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate69(data13[i2], {instancePath:instancePath+"/rlimits/" + i2,parentData:data13,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate71(data13[i2], {instancePath:instancePath+"/rlimits/" + i2,parentData:data13,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
@@ -8391,8 +8774,8 @@ errors++;
 }
 }
 if(data.seccomp !== undefined){
-if(!(validate71(data.seccomp, {instancePath:instancePath+"/seccomp",parentData:data,parentDataProperty:"seccomp",rootData}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+if(!(validate73(data.seccomp, {instancePath:instancePath+"/seccomp",parentData:data,parentDataProperty:"seccomp",rootData}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
 errors = vErrors.length;
 }
 }
@@ -8409,8 +8792,8 @@ errors++;
 }
 }
 if(data.network !== undefined){
-if(!(validate77(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+if(!(validate79(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 }
@@ -8419,8 +8802,8 @@ let data18 = data.hooks;
 if(Array.isArray(data18)){
 const len3 = data18.length;
 for(let i3=0; i3<len3; i3++){
-if(!(validate79(data18[i3], {instancePath:instancePath+"/hooks/" + i3,parentData:data18,parentDataProperty:i3,rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+if(!(validate81(data18[i3], {instancePath:instancePath+"/hooks/" + i3,parentData:data18,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
 errors = vErrors.length;
 }
 }
@@ -8437,8 +8820,8 @@ errors++;
 }
 }
 if(data.restart !== undefined){
-if(!(validate81(data.restart, {instancePath:instancePath+"/restart",parentData:data,parentDataProperty:"restart",rootData}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+if(!(validate83(data.restart, {instancePath:instancePath+"/restart",parentData:data,parentDataProperty:"restart",rootData}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
 errors = vErrors.length;
 }
 }
@@ -8459,7 +8842,7 @@ vErrors.push(err24);
 errors++;
 }
 if(!((data22 === "cgroup") || (data22 === "rlimits"))){
-const err25 = {instancePath:instancePath+"/reloadable/" + i4,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema106.enum},message:"must be equal to one of the allowed values"};
+const err25 = {instancePath:instancePath+"/reloadable/" + i4,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema109.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err25];
 }

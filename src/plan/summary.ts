@@ -15,8 +15,13 @@ export function summarizePlan(plan: Plan, style: { bold: (s: string) => string; 
 function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => string; dim: (s: string) => string }): string {
   const rows: Array<[string, string]> = [];
   const none = style.dim('—');
-  rows.push(['command', c.process.args.map(quote).join(' ')]);
-  rows.push(['user', `${c.process.user.uid}:${c.process.user.gid}${c.process.user.groups.length ? ` +${c.process.user.groups.join(',')}` : ''}, cwd ${c.process.cwd}`]);
+  const fromImage = c.bootstrap.strategy === 'image' ? (c.bootstrap.pinned?.fromImage ?? []) : [];
+  const note = (...paths: string[]) => (paths.some((p) => fromImage.includes(p)) ? style.dim(' (from image)') : '');
+  rows.push(['command', c.process.args.map(quote).join(' ') + note('process.args')]);
+  rows.push(['user', `${c.process.user.uid}:${c.process.user.gid}${c.process.user.groups.length ? ` +${c.process.user.groups.join(',')}` : ''}${note('process.user')}, cwd ${c.process.cwd}${note('process.cwd')}`]);
+  const imageEnv = fromImage.filter((p) => p.startsWith('process.env.')).map((p) => p.slice('process.env.'.length));
+  if (imageEnv.length) rows.push(['env', `${imageEnv.map((k) => `${k}=${c.process.env[k] ?? ''}`).map(quote).join(' ')}${style.dim(' (from image)')}`]);
+  if (c.bootstrap.strategy === 'image' && c.bootstrap.pinned?.exposedPorts.length) rows.push(['ports', `${c.bootstrap.pinned.exposedPorts.join(' ')}${style.dim(' (exposed by the image; nothing is published)')}`]);
   if (c.namespaces.unshare.includes('uts')) rows.push(['hostname', c.process.hostname]);
   const overlay = c.rootfs.overlay ? `, overlay lower=${c.rootfs.overlay.lower.join(':')} upper=${c.rootfs.overlay.upper}` : '';
   rows.push(['rootfs', `${c.rootfs.path} (${c.rootfs.switchRoot}, ${c.rootfs.readonly ? 'read-only' : 'writable'}${overlay})`]);
@@ -54,6 +59,7 @@ function describeBootstrap(c: ContainerPlan): string {
     case 'tarball': return `tarball ${b.archive}${post}`;
     case 'directory': return `directory ${b.source ?? '(existing tree)'}${post}`;
     case 'shell': return `shell script${post}`;
+    case 'image': return `image ${b.image}${b.pinned ? ` @ ${b.pinned.digest}` : ' (not pulled yet: `haco create` pins it, then its config fills what the definition leaves)'}${post}`;
     case 'none': return `none (the rootfs must exist)${post}`;
   }
 }

@@ -289,6 +289,7 @@ export type BootstrapPlan =
   | TarballBootstrap
   | DirectoryBootstrap
   | ShellBootstrap
+  | ImageBootstrap
   | NoBootstrap;
 
 interface BootstrapCommon {
@@ -345,6 +346,34 @@ export interface ShellBootstrap extends BootstrapCommon {
   strategy: 'shell';
   /** Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill. */
   script: string;
+}
+
+/**
+ * An OCI image: copied with skopeo into the shared image cache (an OCI layout, content-addressed blobs)
+ * and unpacked with umoci. Its config (Entrypoint/Cmd, Env, WorkingDir, User) gives the process fields
+ * the definition did not set; see docs/oci.md for when the image is read and pinned.
+ */
+export interface ImageBootstrap extends BootstrapCommon {
+  strategy: 'image';
+  /**
+   * skopeo transport and reference: `docker://REGISTRY/NAME:TAG` (or `@sha256:…`), `oci-archive:FILE`,
+   * `docker-archive:FILE` (`docker save`), `oci:DIR:TAG`. Relative files are resolved against the definition.
+   * @pattern ^(docker://|oci-archive:|docker-archive:|oci:).+
+   */
+  image: string;
+  /** Verify TLS for docker:// (false: plain HTTP or a self-signed local registry). */
+  tlsVerify: boolean;
+  /** Present once `haco create` pulled the image: what the rootfs came from and what the plan took from it. */
+  pinned?: ImagePin;
+}
+
+export interface ImagePin {
+  /** Digest of the image manifest the rootfs was unpacked from. @pattern ^sha256:[0-9a-f]{64}$ */
+  digest: string;
+  /** Plan fields whose value came from the image config because the definition left them alone, e.g. `process.args`, `process.env.PATH`. */
+  fromImage: string[];
+  /** ExposedPorts of the image config, e.g. `8080/tcp` (kept for exports; haco publishes nothing by itself). */
+  exposedPorts: string[];
 }
 
 /** No bootstrap: the rootfs must exist. */

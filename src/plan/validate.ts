@@ -1,4 +1,5 @@
 import * as posix from 'node:path/posix';
+import { IMAGE_REFERENCE_HINT, parseImageReference } from './image-reference';
 import { parseCidr } from './cidr';
 import { validateNetworkPlan, validatePlanNetworks } from './network-validate';
 import { isContainerName, RLIMIT_NAMES } from './names';
@@ -192,6 +193,9 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
   if (c.rootfs.overlay) checkOverlayOptions(c.rootfs.overlay, add);
   if (c.bootstrap.strategy === 'host') {
     for (const bind of c.bootstrap.binds) checkInside('bootstrap', bind, add);
+  }
+  if (c.bootstrap.strategy === 'image' && !parseImageReference(c.bootstrap.image, '/')) {
+    add('bootstrap', `"${c.bootstrap.image}" is not an image reference haco reads`, IMAGE_REFERENCE_HINT);
   }
 
   // Process
