@@ -358,7 +358,6 @@ export interface ImageBootstrap extends BootstrapCommon {
   /**
    * skopeo transport and reference: `docker://REGISTRY/NAME:TAG` (or `@sha256:…`), `oci-archive:FILE`,
    * `docker-archive:FILE` (`docker save`), `oci:DIR:TAG`. Relative files are resolved against the definition.
-   * @pattern ^(docker://|oci-archive:|docker-archive:|oci:).+
    */
   image: string;
   /** Verify TLS for docker:// (false: plain HTTP or a self-signed local registry). */
