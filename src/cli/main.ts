@@ -6,6 +6,7 @@ import CreateCommand from '../commands/create';
 import DiffCommand from '../commands/diff';
 import Doctor from '../commands/doctor';
 import Explain from '../commands/explain';
+import ExportOci from '../commands/export/oci';
 import HelpCommand from '../commands/help';
 import Init from '../commands/init';
 import Inspect from '../commands/inspect';
@@ -42,6 +43,7 @@ export const COMMANDS = {
   diff: DiffCommand,
   doctor: Doctor,
   explain: Explain,
+  'export:oci': ExportOci,
   help: HelpCommand,
   init: Init,
   inspect: Inspect,
