@@ -246,7 +246,7 @@ function resourcesOf(c: ContainerPlan, unmapped: Unmapped[]): RuntimeResources {
 export interface RuntimeConfigOptions {
   /** root.path in config.json: `rootfs` (a copy in the bundle) or an absolute path. */
   rootPath: string;
-  /** cgroupsPath for runc (default `/haco-oci/NAME`). */
+  /** cgroupsPath for runc (default `/haco-oci-NAME`: a leaf of its own, so `runc delete` leaves no parent behind). */
   cgroupsPath?: string;
 }
 
@@ -322,7 +322,7 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
       ...(userNs ? { uidMappings: c.namespaces.uidMap.map((m) => ({ containerID: m.inside, hostID: m.outside, size: m.count })) } : {}),
       ...(userNs ? { gidMappings: c.namespaces.gidMap.map((m) => ({ containerID: m.inside, hostID: m.outside, size: m.count })) } : {}),
       ...(devices.length ? { devices } : {}),
-      cgroupsPath: options.cgroupsPath ?? `/haco-oci/${c.name}`,
+      cgroupsPath: options.cgroupsPath ?? `/haco-oci-${c.name}`,
       resources: resourcesOf(c, unmapped),
       rootfsPropagation: c.rootfs.propagation,
       ...(c.seccomp
