@@ -6,6 +6,8 @@ import CreateCommand from '../commands/create';
 import DiffCommand from '../commands/diff';
 import Doctor from '../commands/doctor';
 import Explain from '../commands/explain';
+import ExportImage from '../commands/export/image';
+import ExportKube from '../commands/export/kube';
 import ExportOci from '../commands/export/oci';
 import HelpCommand from '../commands/help';
 import Init from '../commands/init';
@@ -43,6 +45,8 @@ export const COMMANDS = {
   diff: DiffCommand,
   doctor: Doctor,
   explain: Explain,
+  'export:image': ExportImage,
+  'export:kube': ExportKube,
   'export:oci': ExportOci,
   help: HelpCommand,
   init: Init,
