@@ -11,6 +11,7 @@ import ExportKube from '../commands/export/kube';
 import ExportOci from '../commands/export/oci';
 import HelpCommand from '../commands/help';
 import Init from '../commands/init';
+import ImportOci from '../commands/import/oci';
 import Inspect from '../commands/inspect';
 import Kill from '../commands/kill';
 import Logs from '../commands/logs';
@@ -50,6 +51,7 @@ export const COMMANDS = {
   'export:oci': ExportOci,
   help: HelpCommand,
   init: Init,
+  'import:oci': ImportOci,
   inspect: Inspect,
   kill: Kill,
   logs: Logs,

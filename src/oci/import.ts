@@ -1,0 +1,149 @@
+import * as path from 'node:path';
+import { DEFAULT_MASKED_PATHS, DEFAULT_NAMESPACES, DEFAULT_READONLY_PATHS } from '../dsl/defaults';
+import { RLIMIT_NAMES } from '../plan/names';
+import type { NamespaceKind } from '../plan/types';
+import { HOOK_MAP, NAMESPACE_TYPES, type RuntimeConfig, type RuntimeMount } from './runtime-config';
+
+/**
+ * An OCI runtime config.json as a `.haco.ts`: the reverse of runtime-config.ts, read through the same
+ * tables. The result is a starting point: what the DSL cannot say is written as a comment at the top.
+ */
+
+const STANDARD: ReadonlyArray<[string, string]> = [
+  ['/proc', 'proc'],
+  ['/sys', 'sysfs'],
+  ['/dev', 'tmpfs'],
+  ['/dev/pts', 'devpts'],
+  ['/dev/shm', 'tmpfs'],
+  ['/dev/mqueue', 'mqueue'],
+];
+
+const KIND_OF_TYPE = Object.fromEntries(Object.entries(NAMESPACE_TYPES).map(([kind, type]) => [type, kind])) as Record<string, NamespaceKind>;
+const HOOK_OF = Object.fromEntries(Object.entries(HOOK_MAP).map(([point, to]) => [to, point])) as Record<string, string>;
+
+const q = (v: unknown): string => JSON.stringify(v);
+
+/** A name the DSL accepts, from the config's haco annotation or the bundle directory. */
+export function importName(config: Partial<RuntimeConfig>, bundleDir: string): string {
+  const fromAnnotation = config.annotations?.['dev.haco.container'];
+  const raw = fromAnnotation ?? path.basename(bundleDir);
+  return raw.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 63) || 'imported';
+}
+
+function rlimitArg(v: number | string): string {
+  // RLIM_INFINITY (2^64-1) does not survive JSON.parse exactly: anything from 2^63 up is "unlimited".
+  return typeof v === 'number' && v >= 2 ** 63 ? q('unlimited') : String(v);
+}
+
+export function configToDefinition(config: RuntimeConfig, bundleDir: string): { source: string; notes: string[] } {
+  const notes: string[] = [];
+  const calls: string[] = [];
+  const name = importName(config, bundleDir);
+  const linux: Partial<RuntimeConfig['linux']> = config.linux ?? {};
+  const p = config.process;
+  const rootPath = path.resolve(bundleDir, config.root?.path ?? 'rootfs');
+  const propagation = linux.rootfsPropagation && linux.rootfsPropagation !== 'rprivate' ? `, { propagation: ${q(linux.rootfsPropagation)} }` : '';
+  calls.push(`.rootfs(${q(rootPath)}${propagation})`);
+  if (config.root?.readonly) calls.push('.readonlyRootfs()');
+  if (p) {
+    calls.push(`.command(${q(p.args)})`);
+    const env = Object.fromEntries((p.env ?? []).map((e) => [e.slice(0, e.indexOf('=') < 0 ? e.length : e.indexOf('=')), e.indexOf('=') < 0 ? '' : e.slice(e.indexOf('=') + 1)]));
+    calls.push(`.env(${q(env)}, { replace: true })`);
+    if (p.cwd && p.cwd !== '/') calls.push(`.workdir(${q(p.cwd)})`);
+    const groups = p.user?.additionalGids ?? [];
+    if (p.user && (p.user.uid !== 0 || p.user.gid !== 0 || groups.length)) calls.push(`.user({ uid: ${p.user.uid}, gid: ${p.user.gid}${groups.length ? `, groups: ${q(groups)}` : ''} })`);
+    if (p.capabilities) {
+      const names = (list: string[] | undefined) => (list ?? []).map((c) => c.replace(/^CAP_/, '').toLowerCase());
+      const ambient = names(p.capabilities.ambient);
+      calls.push(`.capabilities({ base: 'none', add: ${q(names(p.capabilities.bounding))}${ambient.length ? `, ambient: ${q(ambient)}` : ''} })`);
+    }
+    for (const r of p.rlimits ?? []) {
+      const res = r.type.replace(/^RLIMIT_/, '');
+      if (!(RLIMIT_NAMES as readonly string[]).includes(res)) notes.push(`rlimit ${r.type}: unknown to haco`);
+      else calls.push(`.rlimit(${q(res.toLowerCase())}, ${rlimitArg(r.soft)}, ${rlimitArg(r.hard)})`);
+    }
+    if (!p.noNewPrivileges) calls.push('.noNewPrivileges(false)');
+    if (p.terminal) notes.push('process.terminal: haco gives a terminal with `haco start -t`, not in the definition');
+  }
+  if (config.hostname) calls.push(`.hostname(${q(config.hostname)})`);
+
+  const nsNew = new Set<NamespaceKind>();
+  for (const ns of linux.namespaces ?? []) {
+    const kind = KIND_OF_TYPE[ns.type];
+    if (!kind) {
+      notes.push(`namespace ${ns.type}: unknown to haco`);
+      continue;
+    }
+    if (ns.path) calls.push(`.enter(${q(kind)}, ${q(ns.path)})`);
+    else nsNew.add(kind);
+  }
+  const share = DEFAULT_NAMESPACES.filter((k) => !nsNew.has(k) && !(linux.namespaces ?? []).some((n) => KIND_OF_TYPE[n.type] === k && n.path));
+  if (share.length) calls.push(`.share(${share.map(q).join(', ')})`);
+  const extra = [...nsNew].filter((k) => !DEFAULT_NAMESPACES.includes(k));
+  if (extra.length) calls.push(`.unshare(${extra.map(q).join(', ')})`);
+  const map = (m: { containerID: number; hostID: number; size: number }) => `{ inside: ${m.containerID}, outside: ${m.hostID}, count: ${m.size} }`;
+  if (linux.uidMappings?.length) calls.push(`.uidMap(${linux.uidMappings.map(map).join(', ')})`);
+  if (linux.gidMappings?.length) calls.push(`.gidMap(${linux.gidMappings.map(map).join(', ')})`);
+
+  for (const m of config.mounts ?? []) calls.push(...mountCall(m, notes));
+  const masked = (linux.maskedPaths ?? []).filter((x) => !DEFAULT_MASKED_PATHS.includes(x));
+  if (masked.length) calls.push(`.mask(${masked.map(q).join(', ')})`);
+  const ro = (linux.readonlyPaths ?? []).filter((x) => !DEFAULT_READONLY_PATHS.includes(x));
+  if (ro.length) calls.push(`.readonlyPaths(${ro.map(q).join(', ')})`);
+  const unmaskedDefaults = DEFAULT_MASKED_PATHS.filter((x) => !(linux.maskedPaths ?? []).includes(x));
+  if (unmaskedDefaults.length) notes.push(`maskedPaths: haco also masks ${unmaskedDefaults.join(' ')} (the config did not)`);
+
+  const r = linux.resources;
+  if (r?.memory?.limit !== undefined && r.memory.limit > 0) {
+    const swap = r.memory.swap !== undefined && r.memory.swap > 0 ? `, swap: ${r.memory.swap - r.memory.limit}` : '';
+    calls.push(`.memory({ max: ${r.memory.limit}${swap}${r.memory.reservation ? `, low: ${r.memory.reservation}` : ''} })`);
+  }
+  if (r?.cpu?.quota !== undefined && r.cpu.quota > 0) {
+    const period = r.cpu.period ?? 100000;
+    calls.push(`.cpu({ max: ${r.cpu.quota / period}${period !== 100000 ? `, periodUs: ${period}` : ''} })`);
+  }
+  if (r?.cpu?.shares !== undefined) notes.push(`cpu.shares ${r.cpu.shares}: set a relative weight with .cpu({ weight }) (100 ⇔ 1024 shares)`);
+  if (r?.cpu?.cpus || r?.cpu?.mems) calls.push(`.cpuset(${q({ ...(r.cpu.cpus ? { cpus: r.cpu.cpus } : {}), ...(r.cpu.mems ? { mems: r.cpu.mems } : {}) })})`);
+  if (r?.pids?.limit !== undefined && r.pids.limit > 0) calls.push(`.pids(${r.pids.limit})`);
+  if (r?.blockIO) notes.push('blockIO: set with .io({ weight, throttle })');
+  for (const d of linux.devices ?? []) calls.push(`.device(${q(d.path)})`);
+  if (linux.seccomp) {
+    notes.push(`seccomp: the config's filter (${linux.seccomp.syscalls.length} rules, default ${linux.seccomp.defaultAction}) is not imported; haco's default profile applies (.seccomp((s) => …) writes your own)`);
+  } else calls.push('.seccomp(false)');
+  for (const [to, hooks] of Object.entries(config.hooks ?? {})) {
+    const point = HOOK_OF[to];
+    for (const h of hooks ?? []) {
+      if (!point) notes.push(`hooks.${to} ${h.path}: haco has no such point`);
+      else calls.push(`.hook(${q(point)}, ${q(h.args && h.args.length ? [h.path, ...h.args.slice(1)] : [h.path])})`);
+    }
+  }
+  const header = [
+    `// Imported from ${path.join(bundleDir, 'config.json')} by \`haco import oci\`: a starting point, check it with \`haco plan\`.`,
+    ...notes.map((n) => `// not imported: ${n}`),
+  ];
+  const source = `${header.join('\n')}\nimport { defineContainer } from 'haco';\n\nexport default defineContainer(${q(name)})\n${calls.map((c) => `  ${c}`).join('\n')};\n`;
+  return { source, notes };
+}
+
+function mountCall(m: RuntimeMount, notes: string[]): string[] {
+  const opts = m.options ?? [];
+  if (STANDARD.some(([dest, type]) => dest === m.destination && type === m.type)) return [];
+  if (m.type === 'bind' || opts.includes('bind') || opts.includes('rbind')) {
+    const o = [opts.includes('ro') ? 'readonly: true' : '', opts.includes('rbind') ? '' : 'recursive: false'].filter(Boolean);
+    return [`.bind(${q(m.source)}, ${q(m.destination)}${o.length ? `, { ${o.join(', ')} }` : ''})`];
+  }
+  if (m.type === 'tmpfs') {
+    const size = opts.find((o) => o.startsWith('size='))?.slice(5);
+    const mode = opts.find((o) => o.startsWith('mode='))?.slice(5);
+    const sizeArg = size === undefined ? undefined : /^\d+$/.test(size) ? size : q(size.replace(/([kmgt])$/i, (u) => u.toUpperCase()));
+    const o = [sizeArg ? `size: ${sizeArg}` : '', mode ? `mode: ${q(mode)}` : ''].filter(Boolean);
+    return [`.tmpfs(${q(m.destination)}${o.length ? `, { ${o.join(', ')} }` : ''})`];
+  }
+  if (m.type && m.source) {
+    const flags = opts.filter((o) => ['ro', 'nosuid', 'nodev', 'noexec', 'noatime', 'nodiratime', 'relatime', 'strictatime', 'sync', 'dirsync'].includes(o));
+    const data = opts.filter((o) => !flags.includes(o)).join(',');
+    return [`.mount(${q({ fstype: m.type, source: m.source, target: m.destination, ...(data ? { data } : {}), ...(flags.length ? { flags } : {}) })})`];
+  }
+  notes.push(`mount ${m.destination}: no type or source`);
+  return [];
+}
