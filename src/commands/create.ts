@@ -5,7 +5,7 @@ import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/
 export default class CreateCommand extends HacoCommand {
   static override summary = 'Build the rootfs of a definition: bootstrap, then provision.';
   static override description =
-    'Runs the bootstrap strategy (host, busybox, debootstrap, lxc, tarball, directory, shell) into a ' +
+    'Runs the bootstrap strategy (host, busybox, debootstrap, lxc, tarball, image, directory, shell) into a ' +
     'temporary tree beside the rootfs path and renames it into place only when everything succeeded, ' +
     'then runs the provision steps inside it. An existing rootfs is kept (its provision steps still run ' +
     'if they changed) unless --force. Overlay containers only get their upper/work/merged dirs. ' +
