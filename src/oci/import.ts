@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DEFAULT_MASKED_PATHS, DEFAULT_NAMESPACES, DEFAULT_READONLY_PATHS } from '../dsl/defaults';
+import { DEFAULT_MASKED_PATHS, DEFAULT_NAMESPACES, DEFAULT_READONLY_PATHS } from '../plan/defaults';
 import { RLIMIT_NAMES } from '../plan/names';
 import type { NamespaceKind } from '../plan/types';
 import { HOOK_MAP, NAMESPACE_TYPES, type RuntimeConfig, type RuntimeMount } from './runtime-config';

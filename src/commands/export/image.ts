@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../support/base-command';
 
 export default class ExportImage extends HacoCommand {
   static override summary = 'Write the rootfs and process as an OCI image (layout dir or oci-archive).';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../support/base-command';
 import { EXIT, HacoError } from '../../errors';
 
 export default class ExportKube extends HacoCommand {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../../cli/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../support/base-command';
 
 export default class ExportOci extends HacoCommand {
   static override summary = 'Write an OCI runtime bundle (config.json + rootfs) that runc runs.';

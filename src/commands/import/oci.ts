@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { HacoCommand, jsonFlag } from '../../cli/base-command';
+import { HacoCommand, jsonFlag } from '../support/base-command';
 import { EXIT, HacoError } from '../../errors';
 
 export default class ImportOci extends HacoCommand {

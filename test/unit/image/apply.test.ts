@@ -1,7 +1,7 @@
 import { defineContainer } from '../../../src/dsl/container';
-import { applyImageRecord } from '../../../src/image/apply';
-import type { ImageRecord } from '../../../src/image/record';
-import { parseImageReference } from '../../../src/image/reference';
+import { applyImageRecord } from '../../../src/plan/image-defaults';
+import type { ImageRecord } from '../../../src/plan/image-defaults';
+import { parseImageReference } from '../../../src/plan/image-reference';
 
 const record: ImageRecord = {
   version: 1,
