@@ -136,6 +136,69 @@ describeStart(
       // runc delete removed its cgroup leaf; nothing of either runtime is left.
       expect(fs.readdirSync('/sys/fs/cgroup').filter((c) => fs.existsSync(`/sys/fs/cgroup/${c}/haco-oci-${name}`))).toEqual([]);
     });
+
+    it('cgroup limit files, read from the host while both run, are the same', () => {
+      const name = uniqueName('cglim');
+      const file = ws.define(name, `.memory({ max: '64M', swap: '0' }).pids(50).cpu('25%').command(['/bin/sleep', '60'])`);
+      const bundle = path.join(ws.dir, `${name}.bundle`);
+      const id = `${name}-runc`;
+      let hacoLimits: Record<string, string> = {};
+      let runcLimits: Record<string, string> = {};
+      let hacoPid = 0;
+      try {
+        const started = haco(['start', '-d', file], { cwd: ws.dir, env: ws.env });
+        if (started.status !== 0) throw new Error(`haco start -d failed:\n${started.stderr}`);
+        const ps = JSON.parse(haco(['ps', '--json'], { cwd: ws.dir, env: ws.env }).stdout) as Array<{ name: string; pid: number }>;
+        hacoPid = ps.find((c) => c.name === name)!.pid;
+        hacoLimits = cgroupLimits(hacoPid);
+        const exported = haco(['export', 'oci', file, '-o', bundle, '--link'], { cwd: ws.dir, env: ws.env });
+        if (exported.status !== 0) throw new Error(exported.stderr);
+        // No pipes: the detached container inherits them, and spawnSync would wait until it exits.
+        const log = path.join(ws.dir, `${id}.log`);
+        const run = spawnSync('runc', ['--log', log, 'run', '-d', '--bundle', bundle, id], { encoding: 'utf8', stdio: 'ignore' });
+        if (run.status !== 0) throw new Error(`runc run -d failed:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''}`);
+        const state = JSON.parse(spawnSync('runc', ['state', id], { encoding: 'utf8' }).stdout) as { pid: number };
+        runcLimits = cgroupLimits(state.pid);
+      } finally {
+        spawnSync('runc', ['delete', '-f', id], { stdio: 'ignore' });
+        haco(['kill', name, '-s', 'KILL'], { cwd: ws.dir, env: ws.env });
+        // The supervisor records the exit a moment after the kill; rm refuses a running container.
+        for (let i = 0; i < 100 && hacoPid !== 0 && fs.existsSync(`/proc/${hacoPid}`); i += 1) spawnSync('sleep', ['0.05']);
+        for (let i = 0; i < 20; i += 1) {
+          const rm = haco(['rm', name], { cwd: ws.dir, env: ws.env });
+          if (rm.status === 0 || rm.stderr.includes('no container')) break;
+          spawnSync('sleep', ['0.1']);
+        }
+        fs.rmSync(bundle, { recursive: true, force: true });
+      }
+      expect(Object.keys(hacoLimits).length).toBeGreaterThanOrEqual(3);
+      expect(runcLimits).toMatchObject(hacoLimits);
+      expect(fs.readdirSync('/sys/fs/cgroup').filter((c) => fs.existsSync(`/sys/fs/cgroup/${c}/haco/${name}`) || fs.existsSync(`/sys/fs/cgroup/${c}/haco-oci-${name}`))).toEqual([]);
+    });
   },
   [runcUnavailable],
 );
+
+/** The limit files of the cgroups PID is in, read on the host (v1 controllers and the v2 tree). */
+function cgroupLimits(pid: number): Record<string, string> {
+  const files: Record<string, string[]> = {
+    memory: ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes', 'memory.max', 'memory.swap.max'],
+    pids: ['pids.max'],
+    cpu: ['cpu.cfs_quota_us', 'cpu.cfs_period_us', 'cpu.max'],
+  };
+  const out: Record<string, string> = {};
+  for (const line of fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n')) {
+    const [, controllers = '', where = ''] = line.split(':');
+    const dirs = controllers === '' ? [['', path.join('/sys/fs/cgroup/unified', where)]] : controllers.split(',').map((c) => [c, path.join('/sys/fs/cgroup', controllers, where)]);
+    for (const [controller, dir] of dirs) {
+      for (const f of files[controller === '' ? 'memory' : controller!] ?? []) {
+        try {
+          out[f] = fs.readFileSync(path.join(dir!, f), 'utf8').trim();
+        } catch {
+          // not this version's file
+        }
+      }
+    }
+  }
+  return out;
+}
