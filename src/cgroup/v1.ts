@@ -108,7 +108,8 @@ function trackingController(hierarchies: Record<string, string>): string | undef
 
 /**
  * The v1 (and hybrid) setup: ROOT/CONTROLLER/haco/NAME in each hierarchy a limit needs, plus the tracking
- * hierarchy (pids, or the first available) so `haco ps` can always count the container's processes.
+ * hierarchy (pids, or the first available) so `haco ps` can always count the container's processes, plus
+ * cpuacct so it can always tell their CPU time.
  */
 export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, devices?: readonly DeviceRule[]): CgroupSetup {
   const v1 = host.v1;
@@ -126,7 +127,10 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, d
 
   // The device allow-list lives in the devices hierarchy (cgroup-v1/devices.rst).
   const deviceCgroup = devices !== undefined && !allowsAllDevices(devices);
-  const needed = [...new Set([tracking, ...writes.map((w) => w.controller), ...(deviceCgroup ? ['devices'] : [])])];
+  // cpuacct whenever it is mounted: it is where v1 counts CPU time (cpuacct.usage), and a host that mounts
+  // it apart from cpu (not co-mounted as cpu,cpuacct) would otherwise leave `haco ps` at 0.00 s.
+  const accounting = v1.hierarchies['cpuacct'] !== undefined ? ['cpuacct'] : [];
+  const needed = [...new Set([tracking, ...accounting, ...writes.map((w) => w.controller), ...(deviceCgroup ? ['devices'] : [])])];
   const missing = needed.filter((c) => v1.hierarchies[c] === undefined);
   if (missing.length > 0) {
     const remedy = missing.includes('devices')

@@ -23,9 +23,13 @@ export function v2Tree(controllers = 'cpuset cpu io memory hugetlb pids rdma mis
   return fakeTree({ 'cgroup.controllers': controllers + '\n', 'cgroup.subtree_control': '', 'cgroup.procs': '' });
 }
 
-/** A v1 host (optionally hybrid) with cpu,cpuacct co-mounted, as systemd used to do. */
-export function v1Tree(opts: { hybrid?: boolean; memsw?: boolean; without?: string[] } = {}): string {
-  const hierarchies = ['cpu,cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer'].filter((h) => !(opts.without ?? []).includes(h));
+/**
+ * A v1 host (optionally hybrid) with cpu,cpuacct co-mounted, as systemd used to do; `splitCpu` mounts cpu
+ * and cpuacct apart instead (some hosts do, e.g. the one haco's root tests run on).
+ */
+export function v1Tree(opts: { hybrid?: boolean; memsw?: boolean; without?: string[]; splitCpu?: boolean } = {}): string {
+  const cpu = opts.splitCpu ? ['cpu', 'cpuacct'] : ['cpu,cpuacct'];
+  const hierarchies = [...cpu, 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer'].filter((h) => !(opts.without ?? []).includes(h));
   const files: Record<string, string> = {};
   for (const h of hierarchies) files[`${h}/cgroup.procs`] = '1\n';
   if (hierarchies.includes('cpuset')) {

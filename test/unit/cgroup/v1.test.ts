@@ -85,14 +85,25 @@ describe('v1 file writes', () => {
 });
 
 describe('planCgroupV1', () => {
-  it('puts a container without resources in the pids hierarchy only', () => {
+  it('puts a container without resources in the pids hierarchy (tracking) and cpuacct (CPU time) only', () => {
     const h = host();
     const setup = planCgroupSetup('idle', plan({}), h);
     expect(setup.version).toBe('v1');
-    expect(rel(h.root, setup.actions)).toEqual(['mkdir pids/haco', 'mkdir pids/haco/idle']);
-    expect(setup.join).toEqual([path.join(h.root, 'pids/haco/idle')]);
+    expect(rel(h.root, setup.actions)).toEqual(['mkdir pids/haco', 'mkdir pids/haco/idle', 'mkdir cpu,cpuacct/haco', 'mkdir cpu,cpuacct/haco/idle']);
+    expect(setup.join).toEqual([path.join(h.root, 'pids/haco/idle'), path.join(h.root, 'cpu,cpuacct/haco/idle')]);
     expect(setup.tracking).toBe(path.join(h.root, 'pids/haco/idle'));
     expect(setup.cleanup).toEqual(setup.join);
+  });
+
+  it('joins cpuacct apart from cpu when the host mounts them apart, so CPU time is counted', () => {
+    const h = host({ splitCpu: true });
+    expect(h.v1?.hierarchies['cpuacct']).toBe(path.join(h.root, 'cpuacct'));
+    const idle = planCgroupV1('idle', plan({}), h);
+    expect(idle.join.map((j) => path.relative(h.root, j))).toEqual(['pids/haco/idle', 'cpuacct/haco/idle']);
+    expect(idle.cleanup).toEqual(idle.join);
+    const capped = planCgroupV1('capped', plan({ cpu: { quotaUs: 30000 } }), h);
+    expect(capped.join.map((j) => path.relative(h.root, j))).toEqual(['pids/haco/capped', 'cpuacct/haco/capped', 'cpu/haco/capped']);
+    expect(rel(h.root, capped.actions)).toContain('write cpu/haco/capped/cpu.cfs_quota_us 30000');
   });
 
   it('falls back to the first available hierarchy for tracking when pids is not mounted', () => {
