@@ -29,75 +29,17 @@ struct stepdef {
 	const char *name;
 	int phases;       /* where the step may appear */
 	int min, max;     /* field count after the name (-1 = any) */
-	step_fn *fn;      /* NULL for markers and metadata */
+	step_fn *fn;      /* NULL for markers and metadata (read where steps.gen.h says) */
 };
 
+static step_fn step_hostname;
+
+/* The table itself is generated from src/runtime/steps.ts (scripts/gen-steps.mjs), the TS compiler's
+ * table too, so the two cannot disagree on a step. */
 static const struct stepdef STEPS[] = {
-	{ "name", META | HOST, 1, 1, NULL },
-	{ "hint", META | HOST, 3, 3, NULL },
-	{ "host-only", HOST, 0, 0, NULL },
-	{ "cleanup-cgroup", META, 1, 1, NULL },
-	{ "cleanup-cgroup-parent", META, 1, 1, NULL },
-	{ "report-oom", META, 1, 1, NULL },
-	{ "cleanup-cmd", META, 1, -1, NULL },
-	{ "failure-cmd", META, 1, -1, NULL },
-	{ "host-dir", META, 2, 2, NULL },
-	{ "state-dir", META, 3, 3, NULL },
-	{ "state-file", META, 2, 2, NULL },
-	{ "state-meta", META, 2, 2, NULL },
-	{ "restart", META, 3, 3, NULL },
-	{ "hook-env", META, 2, 2, NULL },
-	{ "forward-signals", META, 1, 1, NULL },
-	{ "log", META, 2, 2, NULL },
-	{ "console", META, 1, 1, NULL },
-	{ "cgroup-lock", P1, 2, 2, step_cgroup_lock },
-	{ "preserve-fds", META, 1, 1, NULL },
-	{ "cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir },
-	{ "cgroup-write", P1 | HOST, 2, 2, step_cgroup_write },
-	{ "cgroup-rmdir", HOST, 1, 1, step_cgroup_rmdir },
-	{ "prlimit", HOST, 4, 5, step_prlimit },
-	{ "cgroup-devices", P1, 2, 2, step_cgroup_devices },
-	{ "stdio", P1 | P3, 4, 5, step_stdio },
-	{ "setns", P1 | P3, 2, 2, step_setns },
-	{ "unshare", P1 | P3, 1, 1, step_unshare },
-	{ "timens-offset", P1, 2, 2, step_timens_offset },
-	{ "hook", P1 | P2 | P3, 1, -1, step_hook },
-	{ "spawn", P1, 1, 2, NULL },
-	{ "setgroups", P2, 1, 1, step_setgroups },
-	{ "uid-map", P2, 1, 1, step_uid_map },
-	{ "gid-map", P2, 1, 1, step_gid_map },
-	{ "cgroup-join", P2, 1, 1, step_cgroup_join },
-	{ "persist-ns", P2, 2, 2, step_persist_ns },
-	{ "release", P2, 0, 0, NULL },
-	{ "propagation", P3, 2, 2, step_propagation },
-	{ "bind-root", P3, 1, 1, step_bind_root },
-	{ "overlay-root", P3, 4, 4, step_overlay_root },
-	{ "mount", P3, 5, 5, step_mount },
-	{ "bind", P3, 3, 3, step_bind },
-	{ "mkdir", P3, 2, 2, step_mkdir },
-	{ "mknod-bind", P3, 2, 2, step_mknod_bind },
-	{ "symlink", P3, 2, 2, step_symlink },
-	{ "hostname", P3, 1, 1, NULL }, /* tiny: done inline below */
-	{ "pivot-root", P3, 1, 1, step_pivot_root },
-	{ "chroot", P3, 1, 1, step_chroot },
-	{ "remount-root-ro", P3, 0, 0, step_remount_root_ro },
-	{ "mask", P3, 1, 1, step_mask },
-	{ "readonly", P3, 1, 1, step_readonly },
-	{ "lo-up", P3, 0, 0, step_lo_up },
-	{ "rlimit", P3, 3, 3, step_rlimit },
-	{ "setsid", P3, 0, 0, step_setsid },
-	{ "pty", P3, 4, 4, step_pty },
-	{ "no-new-privs", P3, 0, 0, step_no_new_privs },
-	{ "user", P3, 3, 3, step_user },
-	{ "caps", P3, 5, 5, step_caps },
-	{ "seccomp", P3, 1, 1, step_seccomp },
-	{ "seccomp-rule", P3, 3, 4, step_seccomp_rule },
-	{ "seccomp-load", P3, 0, 0, step_seccomp_load },
-	{ "chdir", P3, 1, 1, step_chdir },
-	{ "env-clear", P3, 0, 0, step_env_clear },
-	{ "env", P3, 2, 2, step_env },
-	{ "reaper", P3, 0, 0, step_reaper },
-	{ "exec", P3, 1, -1, step_exec },
+#define STEP(name, phases, min, max, fn) { name, phases, min, max, fn },
+#include "steps.gen.h"
+#undef STEP
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -178,8 +120,7 @@ static int run_steps(struct ctx *c, size_t from, size_t to)
 		const struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = find_def(s->name);
 		c->cur = s;
-		step_fn *fn = strcmp(s->name, "hostname") == 0 ? step_hostname : d->fn;
-		if (fn && fn(c, s->argv, s->argc) < 0)
+		if (d->fn && d->fn(c, s->argv, s->argc) < 0)
 			return -1;
 	}
 	return 0;
