@@ -7,9 +7,10 @@ import { PLAN_API_VERSION } from '../plan/types';
 export default class ExplainCommand extends HacoCommand {
   static override summary = 'Explain in plain words what a definition will do, step by step.';
   static override description =
-    'Walks through the launch in the order the launcher performs it — cgroup, clone with its namespaces, ' +
-    'uid maps, mounts, pivot_root, capabilities, rlimits, seccomp, exec — saying what each step isolates or ' +
-    'limits and how to see it, then lists what stays shared with the host. Toggle flags show the effect of ' +
+    'Walks through the launch spec `haco start` would hand the launcher on this host, in its order — cgroup ' +
+    '(with this host\'s cgroup paths, v1 or v2), clone with its namespaces, uid maps, mounts, pivot_root, ' +
+    'capabilities, rlimits, seccomp, exec — saying what each step isolates or limits, which system calls it ' +
+    'comes down to and how to see it, then lists what stays shared with the host. Toggle flags show the effect of ' +
     'a change without editing the file (compare `haco explain FILE` with `haco explain FILE --share pid`).';
   static override examples = [
     '<%= config.bin %> explain examples/first.haco.ts',
@@ -32,7 +33,9 @@ export default class ExplainCommand extends HacoCommand {
     const { pickContainers } = await import('../plan/pick');
     const containers = pickContainers(loaded.plan, args.file, flags.container);
     const toggles = togglesFromFlags(flags);
-    const explanations = containers.map((c) => explainContainer(applyToggles(c, toggles)));
+    const { detectHostFacts } = await import('../runtime/host-facts');
+    const host = detectHostFacts();
+    const explanations = containers.map((c) => explainContainer(applyToggles(c, toggles), host));
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ apiVersion: PLAN_API_VERSION, source: loaded.file, containers: explanations }, null, 2)}\n`);
       return;

@@ -1,13 +1,8 @@
+import * as posix from 'node:path/posix';
+import type { CgroupHost, CgroupSetup } from '../cgroup/types';
+import { HACO_CGROUP_PARENT } from '../cgroup/types';
 import { formatSize } from '../plan/size';
 import type { ContainerPlan } from '../plan/types';
-
-/** One cgroup limit in plain words, with the file it is written to and how to notice it. */
-export interface CgroupLimitText {
-  /** cgroup v2 file and value, e.g. `cpu.max = 30000 100000`. */
-  file: string;
-  meaning: string;
-  seeIt: string;
-}
 
 /** "30%" for 30000/100000, "1.5 CPUs" for 150000/100000. */
 export function cpuShare(quotaUs: number, periodUs: number): { percent: number; text: string } {
@@ -15,93 +10,130 @@ export function cpuShare(quotaUs: number, periodUs: number): { percent: number; 
   return { percent, text: percent <= 100 ? `${percent}% of one CPU` : `${Math.round(percent) / 100} CPUs` };
 }
 
-/** Every limit of the plan's cgroup, in the order a learner meets them (cpu, memory, pids, io, raw). */
-export function describeCgroupLimits(c: ContainerPlan): CgroupLimitText[] {
-  const r = c.cgroup.resources;
-  const dir = `/sys/fs/cgroup/haco/${c.name}`;
-  const out: CgroupLimitText[] = [];
-  const cpu = r.cpu;
-  if (cpu?.quotaUs !== undefined) {
-    const period = cpu.periodUs ?? 100000;
-    if (cpu.quotaUs === 'max') {
-      out.push({ file: `cpu.max = max ${period}`, meaning: 'no CPU cap', seeIt: `\`cat ${dir}/cpu.max\` on the host` });
-    } else {
+/** What one cgroup file write of the launch spec means, and how to notice it. */
+export interface CgroupWriteText {
+  meaning: string;
+  seeIt: string;
+}
+
+function size(value: string): string {
+  return /^\d+$/.test(value) ? formatSize(Number(value)) : value;
+}
+
+const unlimited = (value: string) => value === 'max' || value === '-1' || value.startsWith('max ');
+
+/**
+ * The meaning of a `cgroup-write PATH VALUE` step on this host, whatever file the host's cgroup version
+ * uses for it (cpu.max on v2, cpu.cfs_quota_us on v1, …). `oomEvents` is the file the launcher reads the
+ * OOM kill count from. Undefined for the device allow-list (its own explain step).
+ */
+export function describeCgroupWrite(file: string, value: string, c: ContainerPlan, oomEvents?: string): CgroupWriteText | undefined {
+  const base = posix.basename(file);
+  const dir = posix.dirname(file);
+  const cat = (f: string) => `\`cat ${posix.join(dir, f)}\` on the host`;
+  const cpu = c.cgroup.resources.cpu;
+  const period = cpu?.periodUs ?? 100000;
+  const loops = (percent: number) => Math.max(1, Math.ceil(percent / 100));
+  switch (base) {
+    case 'cpu.max':
+    case 'cpu.cfs_quota_us': {
+      if (unlimited(value) || typeof cpu?.quotaUs !== 'number') return { meaning: 'no CPU cap', seeIt: cat(base) };
       const share = cpuShare(cpu.quotaUs, period);
-      const loops = Math.max(1, Math.ceil(share.percent / 100));
-      out.push({
-        file: `cpu.max = ${cpu.quotaUs} ${period}`,
+      return {
         meaning: `at most ${share.text}: the processes may run ${cpu.quotaUs}µs in every ${period}µs, then wait for the next period`,
         seeIt:
-          loops === 1
-            ? `run \`yes > /dev/null &\` inside: \`top\` shows it at about ${share.percent}% instead of 100%`
-            : `run ${loops} \`yes > /dev/null &\` loops inside: together they stay at about ${share.percent}% in \`top\``,
-      });
+          loops(share.percent) === 1
+            ? `run \`yes > /dev/null &\` inside: \`top\` shows it at about ${share.percent}% instead of 100%; ${cat('cpu.stat')} counts the periods it was throttled (nr_throttled)`
+            : `run ${loops(share.percent)} \`yes > /dev/null &\` loops inside: together they stay at about ${share.percent}% in \`top\``,
+      };
     }
-  }
-  if (cpu?.weight !== undefined) {
-    out.push({
-      file: `cpu.weight = ${cpu.weight}`,
-      meaning: `relative CPU weight (default 100): when CPUs are busy it gets ${cpu.weight / 100}× the share of a default cgroup; an idle machine still gives it everything`,
-      seeIt: `\`cat ${dir}/cpu.weight\` on the host`,
-    });
-  }
-  if (r.cpuset?.cpus) out.push({ file: `cpuset.cpus = ${r.cpuset.cpus}`, meaning: `runs only on CPU(s) ${r.cpuset.cpus}`, seeIt: '`nproc` or `taskset -p $$` inside' });
-  if (r.cpuset?.mems) out.push({ file: `cpuset.mems = ${r.cpuset.mems}`, meaning: `allocates memory only on NUMA node(s) ${r.cpuset.mems}`, seeIt: `\`cat ${dir}/cpuset.mems\` on the host` });
-  const memory = r.memory;
-  if (memory?.max !== undefined) {
-    out.push(
-      memory.max === 'max'
-        ? { file: 'memory.max = max', meaning: 'no memory limit', seeIt: `\`cat ${dir}/memory.max\` on the host` }
-        : {
-            file: `memory.max = ${memory.max}`,
-            meaning: `at most ${formatSize(memory.max)} of memory: above it the kernel reclaims page cache, then the OOM killer kills a process inside (not on the host)`,
-            seeIt: `allocate more than ${formatSize(memory.max)} inside (e.g. \`head -c ${formatSize(memory.max * 2)} /dev/zero | tail\`): it is "Killed" (status 137), and after the exit haco says "the kernel's OOM killer killed 1 process" from the \`oom_kill\` counter of ${dir}/memory.events`,
-          },
-    );
-  }
-  if (memory?.swapMax !== undefined) {
-    out.push({
-      file: `memory.swap.max = ${memory.swapMax}`,
-      meaning: memory.swapMax === 'max' ? 'swap is not limited' : memory.swapMax === 0 ? 'no swap at all: the memory limit is a hard wall' : `at most ${formatSize(memory.swapMax)} of swap on top of the memory limit`,
-      seeIt: `\`cat ${dir}/memory.swap.current\` on the host`,
-    });
-  }
-  if (memory?.low !== undefined) out.push({ file: `memory.low = ${memory.low}`, meaning: `up to ${formatSize(memory.low)} is protected from reclaim when the host runs short`, seeIt: `\`cat ${dir}/memory.low\` on the host` });
-  if (r.pids) {
-    out.push(
-      r.pids.max === 'max'
-        ? { file: 'pids.max = max', meaning: 'no limit on the number of processes', seeIt: `\`cat ${dir}/pids.current\` on the host` }
-        : {
-            file: `pids.max = ${r.pids.max}`,
-            meaning: `at most ${r.pids.max} processes and threads together: the next fork(2) fails with EAGAIN, so a fork bomb stops there`,
-            seeIt: `run \`for i in $(seq ${r.pids.max + 5}); do sleep 60 & done\` inside: the shell reports "can't fork: Resource temporarily unavailable"; \`cat ${dir}/pids.current\` on the host`,
-          },
-    );
-  }
-  if (r.io?.weight !== undefined) out.push({ file: `io.weight = ${r.io.weight}`, meaning: `relative disk I/O weight (default 100)`, seeIt: `\`cat ${dir}/io.weight\` on the host` });
-  for (const t of r.io?.throttle ?? []) {
-    const parts = [
-      t.readBps !== undefined ? `rbps=${t.readBps}` : '',
-      t.writeBps !== undefined ? `wbps=${t.writeBps}` : '',
-      t.readIops !== undefined ? `riops=${t.readIops}` : '',
-      t.writeIops !== undefined ? `wiops=${t.writeIops}` : '',
-    ].filter(Boolean);
-    const words = [
-      t.readBps !== undefined ? `reads at ${formatSize(t.readBps)}/s` : '',
-      t.writeBps !== undefined ? `writes at ${formatSize(t.writeBps)}/s` : '',
-      t.readIops !== undefined ? `${t.readIops} read ops/s` : '',
-      t.writeIops !== undefined ? `${t.writeIops} write ops/s` : '',
-    ].filter(Boolean);
-    out.push({
-      file: `io.max = ${t.device} ${parts.join(' ')}`,
-      meaning: `device ${t.device} is throttled: ${words.join(', ') || 'no limit given'}`,
-      seeIt: '`dd if=/dev/zero of=/tmp/f bs=1M count=100 oflag=direct` inside reports the throttled rate',
-    });
-  }
-  for (const [version, files] of Object.entries(c.cgroup.raw)) {
-    for (const [file, value] of Object.entries(files)) {
-      out.push({ file: `${file} = ${value}`, meaning: `written as is (cgroup ${version} only)`, seeIt: `\`cat ${dir}/${file}\` on the host` });
+    case 'cpu.cfs_period_us':
+      return { meaning: `the period the CPU quota is counted in (${value}µs; cgroup v1 keeps quota and period in two files)`, seeIt: cat(base) };
+    case 'cpu.weight':
+      return {
+        meaning: `relative CPU weight (default 100): when CPUs are busy it gets ${Number(value) / 100}× the share of a default cgroup; an idle machine still gives it everything`,
+        seeIt: cat(base),
+      };
+    case 'cpu.shares':
+      return {
+        meaning: `relative CPU weight in v1 shares (default 1024, so ${value} is ${Math.round((Number(value) / 1024) * 100) / 100}× a default cgroup) when CPUs are busy; an idle machine still gives it everything`,
+        seeIt: cat(base),
+      };
+    case 'cpuset.cpus':
+    case 'cpuset.mems': {
+      const what = base === 'cpuset.cpus' ? 'CPU(s)' : 'NUMA node(s)';
+      const own = posix.basename(dir) === c.name;
+      return own
+        ? { meaning: base === 'cpuset.cpus' ? `runs only on CPU(s) ${value}` : `allocates memory only on NUMA node(s) ${value}`, seeIt: base === 'cpuset.cpus' ? '`nproc` or `taskset -p $$` inside' : cat(base) }
+        : { meaning: `${what} ${value}, copied from the parent: a new v1 cpuset group starts empty and takes no process until cpus and mems are set`, seeIt: cat(base) };
     }
+    case 'memory.max':
+    case 'memory.limit_in_bytes': {
+      if (unlimited(value)) return { meaning: 'no memory limit', seeIt: cat(base) };
+      return {
+        meaning: `at most ${size(value)} of memory: above it the kernel reclaims page cache, then the OOM killer kills a process inside (not on the host)`,
+        seeIt: `allocate more than ${size(value)} inside (e.g. \`head -c ${formatSize(Number(value) * 2)} /dev/zero | tail\`): it is "Killed" (status 137), and after the exit haco says "the kernel's OOM killer killed 1 process" from the \`oom_kill\` counter of ${oomEvents ?? posix.join(dir, base === 'memory.max' ? 'memory.events' : 'memory.oom_control')}`,
+      };
+    }
+    case 'memory.swap.max':
+      return {
+        meaning: value === 'max' ? 'swap is not limited' : value === '0' ? 'no swap at all: the memory limit is a hard wall' : `at most ${size(value)} of swap on top of the memory limit`,
+        seeIt: cat('memory.swap.current'),
+      };
+    case 'memory.memsw.limit_in_bytes':
+      return {
+        meaning: unlimited(value) ? 'memory plus swap is not limited' : `memory and swap together at most ${size(value)} (cgroup v1 counts them as one sum)`,
+        seeIt: cat('memory.memsw.usage_in_bytes'),
+      };
+    case 'memory.low':
+    case 'memory.soft_limit_in_bytes':
+      return { meaning: `up to ${size(value)} is protected from reclaim when the host runs short`, seeIt: cat(base) };
+    case 'pids.max':
+      return value === 'max'
+        ? { meaning: 'no limit on the number of processes', seeIt: cat('pids.current') }
+        : {
+            meaning: `at most ${value} processes and threads together: the next fork(2) fails with EAGAIN, so a fork bomb stops there`,
+            seeIt: `run \`for i in $(seq ${Number(value) + 5}); do sleep 60 & done\` inside: the shell reports "can't fork: Resource temporarily unavailable"; ${cat('pids.current')}`,
+          };
+    case 'io.weight':
+    case 'blkio.weight':
+      return { meaning: `relative disk I/O weight (${base === 'io.weight' ? 'default 100' : 'v1: 10 to 1000, default 500'})`, seeIt: cat(base) };
+    case 'io.max':
+    case 'blkio.throttle.read_bps_device':
+    case 'blkio.throttle.write_bps_device':
+    case 'blkio.throttle.read_iops_device':
+    case 'blkio.throttle.write_iops_device':
+      return { meaning: `disk I/O of device ${value.split(' ')[0]} is throttled`, seeIt: '`dd if=/dev/zero of=/tmp/f bs=1M count=100 oflag=direct` inside reports the throttled rate' };
+    case 'cgroup.subtree_control':
+      return {
+        meaning: `enables the ${value.replace(/\+/g, '')} controller(s) for the groups below ${dir}: cgroup v2 offers a controller's files in a group only when its parent enables it`,
+        seeIt: cat(base),
+      };
+    case 'devices.deny':
+    case 'devices.allow':
+      return undefined;
+    default:
+      return { meaning: 'written as is (a raw cgroup file of the definition)', seeIt: cat(base) };
   }
-  return out;
+}
+
+/** The container's group in the hierarchy of a v1 controller, when the setup joins it. */
+function v1Dir(setup: CgroupSetup, host: CgroupHost, name: string, controller: string): string | undefined {
+  const hierarchy = host.v1?.hierarchies[controller];
+  if (hierarchy === undefined) return undefined;
+  const dir = posix.join(hierarchy, HACO_CGROUP_PARENT, name);
+  return setup.join.includes(dir) ? dir : undefined;
+}
+
+/** The files where this host counts the container's CPU time, memory and tasks (for "see it" lines). */
+export function accountingFiles(setup: CgroupSetup, host: CgroupHost, name: string): string[] {
+  if (setup.version === 'v2') return ['cpu.stat', 'memory.current', 'pids.current'].map((f) => posix.join(setup.tracking, f));
+  const files: string[] = [];
+  const cpu = v1Dir(setup, host, name, 'cpuacct');
+  if (cpu) files.push(posix.join(cpu, 'cpuacct.usage'));
+  const memory = v1Dir(setup, host, name, 'memory');
+  if (memory) files.push(posix.join(memory, 'memory.usage_in_bytes'));
+  const pids = v1Dir(setup, host, name, 'pids');
+  if (pids) files.push(posix.join(pids, 'pids.current'));
+  return files.length ? files : [posix.join(setup.tracking, 'cgroup.procs')];
 }

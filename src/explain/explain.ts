@@ -1,4 +1,6 @@
+import type { CgroupHost } from '../cgroup/types';
 import type { ContainerPlan } from '../plan/types';
+import type { HostFacts } from '../runtime/host-facts';
 import { sharingTable } from './sharing';
 import { explainSteps } from './steps';
 import type { ContainerExplanation } from './types';
@@ -6,7 +8,20 @@ import type { ContainerExplanation } from './types';
 export type { ContainerExplanation, ExplainPhase, ExplainStep, SharingRow } from './types';
 export { renderExplanation, type ExplainStyle } from './render';
 
-/** What `haco start` will do with this container, in launch order, plus what stays shared with the host. */
-export function explainContainer(c: ContainerPlan): ContainerExplanation {
-  return { name: c.name, steps: explainSteps(c), sharing: sharingTable(c) };
+/** `cgroup v1 hybrid: v1 hierarchies under /sys/fs/cgroup, cpu and cpuacct apart` — what decides the paths. */
+export function describeCgroupHost(h: CgroupHost): string {
+  if (h.mode === 'v2') return `cgroup v2 (unified hierarchy at ${h.v2?.path ?? h.root})`;
+  const hier = h.v1?.hierarchies ?? {};
+  const cpu = hier['cpu'] !== undefined && hier['cpuacct'] !== undefined ? (hier['cpu'] === hier['cpuacct'] ? ', cpu and cpuacct together' : ', cpu and cpuacct apart') : '';
+  return `cgroup ${h.mode === 'hybrid' ? 'v1 hybrid' : 'v1'} (one hierarchy per controller under ${h.root}${cpu})`;
+}
+
+/**
+ * What `haco start` will do with this container on this host, in launch order — told from the launch spec
+ * it would compile — plus what stays shared with the host. Throws what `haco start` would throw for a plan
+ * this host cannot run (a missing controller, a namespace the kernel lacks).
+ */
+export function explainContainer(c: ContainerPlan, host: HostFacts): ContainerExplanation {
+  const { steps, compiled } = explainSteps(c, host);
+  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup) };
 }

@@ -57,8 +57,8 @@ export const NAMESPACE_FACTS: Record<NamespaceKind, NamespaceFacts> = {
   cgroup: {
     flag: 'CLONE_NEWCGROUP',
     isolates: 'the view of the cgroup tree: the container\'s own cgroup looks like the root',
-    seeIsolated: '`cat /proc/self/cgroup` inside prints `0::/` instead of the host path `/haco/NAME`',
-    seeShared: '`cat /proc/self/cgroup` inside shows the full host path, e.g. `0::/haco/NAME`',
+    seeIsolated: '`cat /proc/self/cgroup` inside shows its group as `/` instead of the host path `/haco/NAME`',
+    seeShared: '`cat /proc/self/cgroup` inside shows the full host path of its group, `/haco/NAME`',
   },
   time: {
     flag: 'CLONE_NEWTIME',

@@ -12,6 +12,16 @@ const INDENT = '      ';
 
 const PLAIN: ExplainStyle = { bold: (s) => s, dim: (s) => s, cyan: (s) => s };
 
+/** `cgroup-mkdir ×2, cgroup-write`: the step kinds of a section, in order, counted. */
+function specSummary(lines: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    const kind = line.split(' ')[0]!;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts].map(([kind, n]) => (n > 1 ? `${kind} ×${n}` : kind)).join(', ');
+}
+
 /**
  * The explanation as a learner reads it in a terminal: numbered steps, each with what happens, the
  * system calls involved (dimmed: for looking up in man pages) and "see it" lines to try, then the
@@ -20,11 +30,13 @@ const PLAIN: ExplainStyle = { bold: (s) => s, dim: (s) => s, cyan: (s) => s };
 export function renderExplanation(e: ContainerExplanation, style: ExplainStyle = PLAIN): string {
   const out: string[] = [];
   out.push(style.bold(`${e.name}: what \`haco start\` does, step by step`));
+  out.push(style.dim(`on this host: ${e.host}; every step below is a step of the launch spec (\`haco plan --launch\`)`));
   out.push('');
   e.steps.forEach((step, index) => {
     out.push(`${String(index).padStart(2)}. ${style.bold(step.title)}`);
     for (const line of step.lines) out.push(`${INDENT}${line}`);
     if (step.kernel.length) out.push(`${INDENT}${style.dim(`kernel: ${step.kernel.join('; ')}`)}`);
+    if (step.spec.length) out.push(`${INDENT}${style.dim(`launch spec: ${specSummary(step.spec)}`)}`);
     for (const see of step.seeIt) out.push(`${INDENT}${`${style.cyan('see it:')} ${see}`}`);
     out.push('');
   });

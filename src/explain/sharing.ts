@@ -1,7 +1,8 @@
 import { formatSize } from '../plan/size';
 import { NAMESPACE_KINDS, type ContainerPlan, type NamespaceKind } from '../plan/types';
 import { allowsAllDevices, STANDARD_DEVICE_NODES } from '../plan/devices';
-import { cpuShare } from './cgroup';
+import type { CgroupHost, CgroupSetup } from '../cgroup/types';
+import { accountingFiles, cpuShare } from './cgroup';
 import { NAMESPACE_FACTS } from './knowledge';
 import type { SharingRow } from './types';
 
@@ -21,7 +22,7 @@ const NAMESPACE_LABEL: Record<NamespaceKind, string> = {
  * things no namespace covers (the kernel, the wall clock) and the holes a definition opens (bind mounts,
  * the host bootstrap's binds), because learners tend to believe a container isolates more than it does.
  */
-export function sharingTable(c: ContainerPlan): SharingRow[] {
+export function sharingTable(c: ContainerPlan, cgroup: CgroupSetup, host: CgroupHost): SharingRow[] {
   const rows: SharingRow[] = [];
   for (const kind of NAMESPACE_KINDS) {
     const joined = c.namespaces.enter.find((e) => e.kind === kind);
@@ -53,7 +54,7 @@ export function sharingTable(c: ContainerPlan): SharingRow[] {
     what: 'CPU, memory, tasks',
     status: limits.length ? 'limited' : 'shared',
     detail: limits.length ? `at most ${limits.join(', ')} (cgroup haco/${c.name})` : `the host's, without limits (cgroup haco/${c.name} only counts them)`,
-    seeIt: `\`cat /sys/fs/cgroup/haco/${c.name}/cpu.stat memory.current pids.current\` on the host`,
+    seeIt: `\`cat ${accountingFiles(cgroup, host, c.name).join(' ')}\` on the host, or \`haco ps\``,
   });
   rows.push({
     what: 'kernel',

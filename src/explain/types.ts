@@ -1,4 +1,7 @@
 /** The structured result of `haco explain` (`--json` prints it as is). */
+import type { StepPhase } from '../runtime/steps';
+import type { StepName } from '../runtime/steps';
+import type { SectionId } from './prose';
 
 /** When a step happens: before the first start, on the host around clone, inside the child, or after. */
 export type ExplainPhase = 'create' | 'host' | 'clone' | 'inside' | 'exec' | 'after';
@@ -15,6 +18,8 @@ export interface ExplainStep {
   kernel: string[];
   /** Commands that make the effect visible (inside the container unless they say "on the host"). */
   seeIt: string[];
+  /** The launch spec lines this step tells (`haco plan --launch` prints them all), unencoded. */
+  spec: string[];
 }
 
 /** One row of the shared-versus-isolated table. */
@@ -28,6 +33,24 @@ export interface SharingRow {
 
 export interface ContainerExplanation {
   name: string;
+  /** The host the explanation is for: its cgroup layout decides paths and steps. */
+  host: string;
   steps: ExplainStep[];
   sharing: SharingRow[];
+}
+
+/** A step of the compiled launch spec, with what the explanation needs to know about its place. */
+export interface SpecStepView {
+  step: StepName;
+  fields: string[];
+  /** Where it stands in the spec: `meta` before the spawn for metadata, else the phase it runs in. */
+  phase: StepPhase;
+  /** For `hook`: which hook point (or the network wiring) it comes from. */
+  hookSection?: SectionId;
+  /** For `bind`: one of the host bootstrap's read-only binds (part of the rootfs). */
+  bootstrapBind?: boolean;
+  /** For `lo-up`: the container also has a wired network. */
+  wiredNetwork?: boolean;
+  /** For `user`: the early switch to a mapped id, before any mount. */
+  beforeRootfs?: boolean;
 }

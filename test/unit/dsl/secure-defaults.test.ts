@@ -10,6 +10,7 @@ import { ProvisionStepError } from '../../../src/provision/errors';
 import { PROVISION_CAPABILITIES, provisionPlan } from '../../../src/provision/provision-plan';
 import { compileLaunchSpec } from '../../../src/runtime/compile';
 import type { HostFacts } from '../../../src/runtime/host-facts';
+import { hostFacts } from '../../support/host-facts';
 
 function planOf(builder: ContainerBuilder): ContainerPlan {
   const built = buildPlan('/tmp/x.haco.ts', builder);
@@ -40,7 +41,7 @@ describe('secure defaults', () => {
     expect(c.network).toBeUndefined();
     expect(planOf(base.share('net')).namespaces.unshare).not.toContain('net');
     expect(applyToggles(c, { share: ['net'] }).namespaces.unshare).not.toContain('net');
-    const text = explainContainer(c).steps.find((s) => s.id === 'network');
+    const text = explainContainer(c, hostFacts()).steps.find((s) => s.id === 'network');
     expect(text?.lines.join('\n')).toContain(".share('net')");
   });
 
@@ -79,7 +80,7 @@ describe('secure defaults', () => {
   it('.seccomp(false) removes the filter; .seccomp("default") brings it back', () => {
     expect(planOf(base.seccomp(false)).seccomp).toBeUndefined();
     expect(planOf(base.seccomp(false).seccomp('default')).seccomp?.profile).toBe('default');
-    expect(explainContainer(planOf(base.seccomp(false))).steps.map((s) => s.id)).not.toContain('seccomp');
+    expect(explainContainer(planOf(base.seccomp(false)), hostFacts()).steps.map((s) => s.id)).not.toContain('seccomp');
   });
 
   it('a definition\'s rules extend the profile and take over the syscalls they name', () => {

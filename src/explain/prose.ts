@@ -1,0 +1,157 @@
+import type { StepName } from '../runtime/steps';
+import type { SpecStepView } from './types';
+
+/**
+ * `haco explain` per launch spec step kind: which section of the explanation the step belongs to, and the
+ * system call or file it comes down to (with the step's own fields: the host's real paths), as a learner
+ * would look it up in the man pages. Consecutive steps of one section are told together; the prose of a
+ * section is in sections.ts. Typed by the step table (src/runtime/steps.ts), so a new step without prose
+ * here does not compile.
+ */
+
+/** The sections an explanation is made of, named after what the learner sees happen. */
+export type SectionId =
+  | 'launcher'
+  | 'cgroup'
+  | 'devices'
+  | 'stdio-host'
+  | 'setns'
+  | 'time'
+  | 'hook-beforeStart'
+  | 'clone'
+  | 'id-maps'
+  | 'cgroup-join'
+  | 'persist'
+  | 'hook-afterSpawn'
+  | 'network'
+  | 'release'
+  | 'mapped-root'
+  | 'cgroupns'
+  | 'rootfs'
+  | 'mounts'
+  | 'hostname'
+  | 'loopback'
+  | 'masks'
+  | 'pivot-root'
+  | 'chroot'
+  | 'readonly-root'
+  | 'stdio-container'
+  | 'rlimits'
+  | 'setsid'
+  | 'terminal'
+  | 'no-new-privs'
+  | 'user'
+  | 'capabilities'
+  | 'seccomp'
+  | 'environment'
+  | 'hook-beforeExec'
+  | 'reaper'
+  | 'seccomp-load'
+  | 'exec'
+  | 'after';
+
+export interface StepProse {
+  /** The section the step is told in (some kinds depend on the step's fields or place). */
+  section: SectionId | ((step: SpecStepView) => SectionId);
+  /** The system call, file or man page it comes down to; absent for steps only the launcher reads. */
+  kernel?: (fields: readonly string[]) => string;
+}
+
+const NS_FLAG: Record<string, string> = {
+  mount: 'CLONE_NEWNS',
+  uts: 'CLONE_NEWUTS',
+  ipc: 'CLONE_NEWIPC',
+  pid: 'CLONE_NEWPID',
+  net: 'CLONE_NEWNET',
+  user: 'CLONE_NEWUSER',
+  cgroup: 'CLONE_NEWCGROUP',
+  time: 'CLONE_NEWTIME',
+};
+
+/** `mount,uts` → `CLONE_NEWNS|CLONE_NEWUTS` (the spawn field; `-` for none). */
+export function cloneFlags(kinds: string): string[] {
+  return kinds === '-' ? [] : kinds.split(',').map((k) => NS_FLAG[k] ?? k);
+}
+
+const COMMAND = () => 'fork(2) + execv(2)';
+
+export const STEP_PROSE: Record<StepName, StepProse> = {
+  // metadata: read by the launcher before its first system call
+  name: { section: 'launcher' },
+  hint: { section: 'launcher' },
+  'hook-env': { section: 'launcher' },
+  'preserve-fds': { section: 'launcher', kernel: () => 'close_range(2) of every other fd' },
+  'forward-signals': { section: 'launcher', kernel: () => 'sigaction(2)' },
+  'host-dir': { section: 'launcher', kernel: (f) => `mkdir(2) + open(O_NOFOLLOW) ${f[0]}` },
+  'state-dir': { section: 'launcher', kernel: (f) => `flock(2) ${f[0]}/lock` },
+  'state-file': { section: 'launcher', kernel: () => 'write + rename(2), atomically' },
+  'state-meta': { section: 'launcher' },
+  log: { section: 'launcher', kernel: (f) => `pipe(2) for fds 1 and 2; appended to ${f[0]}` },
+  console: { section: 'launcher', kernel: (f) => `a unix(7) socket ${f[0]} serving the pty` },
+  restart: { section: 'after' },
+  'cleanup-cgroup': { section: 'after', kernel: (f) => `rmdir(2) ${f[0]}` },
+  'cleanup-cgroup-parent': { section: 'after', kernel: (f) => `rmdir(2) ${f[0]} when it is empty` },
+  'report-oom': { section: 'after', kernel: (f) => `read oom_kill in ${f[0]}` },
+  'cleanup-cmd': { section: 'after', kernel: COMMAND },
+  'failure-cmd': { section: 'after', kernel: COMMAND },
+  // phase 1: prepare, on the host
+  'cgroup-lock': { section: 'cgroup', kernel: (f) => `flock(2) LOCK_SH on ${f[0]}` },
+  'cgroup-mkdir': { section: 'cgroup', kernel: (f) => `mkdir(2) ${f[0]}` },
+  'cgroup-write': {
+    section: (s) => (/\/devices\.(allow|deny)$/.test(s.fields[0] ?? '') ? 'devices' : 'cgroup'),
+    // One line for all the rules of a v1 device list (the section lists them), one per write otherwise.
+    kernel: (f) => ((f[0] ?? '').endsWith('/devices.allow') ? `write each rule to ${f[0]}` : `write "${f[1]}" to ${f[0]}`),
+  },
+  'cgroup-devices': { section: 'devices', kernel: (f) => `bpf(BPF_PROG_LOAD) + bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) on ${f[0]}` },
+  stdio: { section: (s) => (s.fields[1] === 'host' ? 'stdio-host' : 'stdio-container'), kernel: (f) => `open(2) ${f[2]} + dup2(2) onto fd ${f[0]}` },
+  setns: { section: 'setns', kernel: (f) => `open(${f[1]}) + setns(2) ${NS_FLAG[f[0] ?? ''] ?? ''}` },
+  unshare: { section: (s) => (s.fields[0] === 'time' ? 'time' : 'cgroupns'), kernel: (f) => `unshare(${cloneFlags(f[0] ?? '-').join('|')})` },
+  'timens-offset': { section: 'time', kernel: (f) => `write "${f[0]} ${f[1]} 0" to /proc/self/timens_offsets` },
+  hook: { section: (s) => s.hookSection ?? 'hook-beforeStart', kernel: COMMAND },
+  spawn: {
+    section: 'clone',
+    kernel: (f) =>
+      f[1] === undefined
+        ? `clone(${[...cloneFlags(f[0] ?? '-'), 'SIGCHLD'].join('|')})`
+        : `clone3({flags=${[...cloneFlags(f[0] ?? '-'), 'CLONE_INTO_CGROUP'].join('|')}, cgroup=fd of ${f[1]}, exit_signal=SIGCHLD})`,
+  },
+  // phase 2: wire, in the parent
+  setgroups: { section: 'id-maps', kernel: (f) => `write "${f[0]}" to /proc/PID/setgroups` },
+  'uid-map': { section: 'id-maps', kernel: () => 'write /proc/PID/uid_map' },
+  'gid-map': { section: 'id-maps', kernel: () => 'write /proc/PID/gid_map' },
+  'cgroup-join': { section: 'cgroup-join', kernel: (f) => `write PID to ${f[0]}/cgroup.procs` },
+  'persist-ns': { section: 'persist', kernel: (f) => `mount("/proc/PID/ns/${f[0]}", "${f[1]}", NULL, MS_BIND)` },
+  release: { section: 'release', kernel: () => 'write(2) one byte on the pipe the child waits on' },
+  // phase 3: enter, in the child
+  propagation: { section: (s) => (s.fields[0] === '/' ? 'rootfs' : 'mounts'), kernel: (f) => `mount(NULL, "${f[0]}", NULL, MS_REC|MS_${(f[1] ?? '').replace(/^r/, '').toUpperCase()})` },
+  'bind-root': { section: 'rootfs', kernel: (f) => `mount("${f[0]}", "${f[0]}", NULL, MS_BIND|MS_REC)` },
+  'overlay-root': { section: 'rootfs', kernel: (f) => `mount("overlay", "${f[3]}", "overlay", 0, "lowerdir=${f[0]},upperdir=${f[1]},workdir=${f[2]}")` },
+  mount: { section: 'mounts', kernel: (f) => `mount("${f[0]}", "${f[1]}", "${f[2]}")` },
+  bind: { section: (s) => s.bootstrapBind ? 'rootfs' : 'mounts', kernel: (f) => `mount("${f[0]}", "${f[1]}", NULL, MS_BIND${(f[2] ?? '').includes('ro') ? ') + remount MS_RDONLY' : ')'}` },
+  'mknod-bind': { section: 'mounts', kernel: () => "mount(2) MS_BIND of the host's device nodes onto empty files" },
+  symlink: { section: 'mounts', kernel: () => 'symlink(2)' },
+  hostname: { section: 'hostname', kernel: (f) => `sethostname("${f[0]}")` },
+  'lo-up': { section: (s) => s.wiredNetwork ? 'loopback' : 'network', kernel: () => 'ioctl(SIOCSIFFLAGS, IFF_UP) on lo' },
+  mask: { section: 'masks', kernel: () => 'mount(2) /dev/null or an empty tmpfs over it' },
+  readonly: { section: 'masks', kernel: () => 'mount(2) MS_BIND, then MS_REMOUNT|MS_RDONLY' },
+  'pivot-root': { section: 'pivot-root', kernel: (f) => `chdir("${f[0]}"); pivot_root(".", "."); umount2(".", MNT_DETACH)` },
+  chroot: { section: 'chroot', kernel: (f) => `chdir("${f[0]}"); chroot(".")` },
+  'remount-root-ro': { section: 'readonly-root', kernel: () => 'mount(NULL, "/", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)' },
+  rlimit: { section: 'rlimits', kernel: (f) => `setrlimit(RLIMIT_${f[0]}, ${f[1]}, ${f[2]})` },
+  setsid: { section: 'setsid', kernel: () => 'setsid(2)' },
+  pty: { section: 'terminal', kernel: (f) => `open("${f[0]}") + ioctl(TIOCGPTPEER) + ioctl(TIOCSCTTY)` },
+  'no-new-privs': { section: 'no-new-privs', kernel: () => 'prctl(PR_SET_NO_NEW_PRIVS, 1)' },
+  user: {
+    section: (s) => (s.beforeRootfs ? 'mapped-root' : 'user'),
+    kernel: (f) => `setgroups(2) ${f[2] === '-' ? 'none' : f[2]}; setresgid(${f[1]}); setresuid(${f[0]})`,
+  },
+  caps: { section: 'capabilities', kernel: () => 'prctl(PR_CAPBSET_DROP); capset(2); prctl(PR_CAP_AMBIENT_RAISE)' },
+  seccomp: { section: 'seccomp', kernel: () => 'seccomp_init(3)' },
+  'seccomp-rule': { section: 'seccomp', kernel: () => 'seccomp_rule_add(3)' },
+  'seccomp-load': { section: 'seccomp-load', kernel: () => 'seccomp_load(3) → seccomp(2) SECCOMP_SET_MODE_FILTER' },
+  chdir: { section: 'environment', kernel: (f) => `chdir("${f[0]}")` },
+  'env-clear': { section: 'environment', kernel: () => 'clearenv(3)' },
+  env: { section: 'environment', kernel: () => 'setenv(3)' },
+  reaper: { section: 'reaper', kernel: () => 'fork(2); prctl(PR_SET_CHILD_SUBREAPER); waitpid(2)' },
+  exec: { section: 'exec', kernel: (f) => `execvp("${f[0]}", …)` },
+};
