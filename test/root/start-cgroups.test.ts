@@ -103,6 +103,43 @@ describeStart('haco start: cgroup limits as the kernel applies them', () => {
     expect(leftoverCgroups(name)).toEqual([]);
   });
 
+  test('CPU time of a finished busy loop shows in haco ps and haco inspect; haco explain names this host\'s groups', async () => {
+    const name = uniqueName('acct');
+    const file = ws.define(name);
+    // `yes` burns about 0.3 s of CPU in a child that has exited before we look: only the cgroup's own
+    // accounting (cpuacct.usage on v1, cpu.stat on v2) still has it, not the /proc times of live processes.
+    const burn = `sh -c 'yes > /dev/null & p=$!; sleep 0.3; kill $p; wait $p'`;
+    const run = startInBackground(file, ['sh', '-c', `${burn}; echo burnt; ${waitForStop(name)}`], ws.env);
+    running.push(run);
+    await run.waitFor(/burnt\n/);
+
+    const ps = haco(['ps', '--json'], { env: ws.env });
+    const row = (JSON.parse(ps.stdout || '[]') as Array<{ name: string; cpuSeconds: number | null }>).find((r) => r.name === name);
+    expect({ status: ps.status, stderr: ps.stderr, cpu: row?.cpuSeconds }).toEqual({ status: 0, stderr: '', cpu: expect.any(Number) });
+    expect(row!.cpuSeconds!).toBeGreaterThan(0.1);
+    const inspect = haco(['inspect', name, '--json'], { env: ws.env });
+    expect({ status: inspect.status, stderr: inspect.stderr }).toEqual({ status: 0, stderr: '' });
+    const report = JSON.parse(inspect.stdout) as { cgroup: { dirs: string[]; cpu: { usageSeconds: number | null } } };
+    expect(report.cgroup.cpu.usageSeconds!).toBeGreaterThan(0.1);
+    const host = cgroupHost();
+    const cpuacct = host.v1?.hierarchies['cpuacct'];
+    if (host.mode !== 'v2' && cpuacct) {
+      // Mounted apart from cpu or not, the container is in a cpuacct group: that is where the time comes from.
+      expect(report.cgroup.dirs).toContain(path.join(cpuacct, 'haco', name));
+      expect(Number(readCgroupFile(path.join(cpuacct, 'haco', name), 'cpuacct.usage'))).toBeGreaterThan(0.1e9);
+    }
+
+    // explain tells the groups of this host, as the launcher will make them: every one of them, and
+    // (on v1) never the v2 path /sys/fs/cgroup/haco/NAME.
+    const explain = haco(['explain', file], { env: ws.env });
+    expect({ status: explain.status, stderr: explain.stderr }).toEqual({ status: 0, stderr: '' });
+    // (v1 joins by writing cgroup.procs; v2 on Linux 5.7+ clones straight into the group instead.)
+    for (const dir of report.cgroup.dirs) expect(explain.stdout).toContain(host.mode === 'v2' ? dir : `write PID to ${dir}/cgroup.procs`);
+    if (host.mode !== 'v2') expect(explain.stdout).not.toContain(`${host.root}/haco/${name}`);
+    expect((await stop(run, name)).status).toBe(0);
+    expect(leftoverCgroups(name)).toEqual([]);
+  });
+
   test('pids 10: fork beyond the limit fails and pids.events counts it', async () => {
     const name = uniqueName('pids');
     const file = ws.define(name, `.pids(10)`);
