@@ -108,7 +108,11 @@ function planOf(builder: ContainerBuilder): ContainerPlan {
   return built.plan.containers[0]!;
 }
 
-/** Definitions that between them use every feature the compiler has a step for. */
+/**
+ * Definitions that between them use every feature the compiler has a step for. A step that only another
+ * spec compiler emits (attach, and reload or the stale sweep once the launcher runs them) gets its case
+ * here too, compiled by that compiler.
+ */
 const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
   [
     'v1 host, user namespace, overlay, limits, hooks, clocks',
