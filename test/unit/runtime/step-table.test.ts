@@ -80,6 +80,19 @@ describe('the step table', () => {
     expect([...STEP_NAMES].filter((n) => !documented.has(n))).toEqual([]);
     expect([...documented].filter((n) => !(STEP_NAMES as readonly string[]).includes(n))).toEqual([]);
   });
+
+  it('takes the field counts docs/launch-spec.md gives (over all the rows of a step)', () => {
+    const doc = fs.readFileSync(path.join(REPO, 'docs/launch-spec.md'), 'utf8');
+    const ranges = new Map<string, { min: number; max: number | 'any' }>();
+    for (const m of doc.matchAll(/^\| `([a-z0-9-]+)` \|((?:[^|\\]|\\\|)*)\|/gm)) {
+      const fields = m[2]!.replace(/\\\|/g, '|').replace(/`/g, '').trim();
+      const count = fieldCount(fields);
+      const seen = ranges.get(m[1]!);
+      const max = (a: number | 'any', b: number | 'any') => (a === 'any' || b === 'any' ? 'any' : Math.max(a, b));
+      ranges.set(m[1]!, seen ? { min: Math.min(seen.min, count.min), max: max(seen.max, count.max) } : count);
+    }
+    for (const s of STEP_TABLE) expect({ step: s.name, ...ranges.get(s.name) }).toEqual({ step: s.name, ...fieldCount(s.fields) });
+  });
 });
 
 const v1Host: CgroupHost = {
