@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { defineContainer, type ContainerBuilder } from '../../src/dsl/container';
 import { buildPlan } from '../../src/plan/build';
 import type { CgroupHost } from '../../src/cgroup/types';
+import { explainContainer } from '../../src/explain/explain';
 import { compileLaunchSpec } from '../../src/runtime/compile';
 import type { HostFacts } from '../../src/runtime/host-facts';
 import { describeVm, runInVm, type VmAvailability, type VmResult } from '../support/vm';
@@ -65,16 +66,16 @@ const base = (name: string) => defineContainer(name).rootfs(ROOTFS).chroot();
 /** Container shell: signal readiness through a file in the rootfs, then wait for the VM script's stop file. */
 const READY_THEN_WAIT = 'cat /proc/self/cgroup > /tmp/ready.tmp; mv /tmp/ready.tmp /tmp/ready; while [ ! -e /tmp/stop ]; do sleep 0.1; done';
 
+const LIMITS = base('vm-limits')
+  .cpu('30%')
+  .memory('64M')
+  .pids(16)
+  .io({ weight: 200 })
+  .cpuset({ cpus: '1', mems: '0' })
+  .command(['/bin/sh', '-c', `yes > /dev/null & ${READY_THEN_WAIT}; kill $!`]);
+
 const SPECS = {
-  limits: specFor(
-    base('vm-limits')
-      .cpu('30%')
-      .memory('64M')
-      .pids(16)
-      .io({ weight: 200 })
-      .cpuset({ cpus: '1', mems: '0' })
-      .command(['/bin/sh', '-c', `yes > /dev/null & ${READY_THEN_WAIT}; kill $!`]),
-  ),
+  limits: specFor(LIMITS),
   oom: specFor(
     base('vm-oom')
       .memory('16M')
@@ -229,6 +230,19 @@ describeVm(
       expect({ ...context(), cg: [kv['limits.proc-cgroup'], kv['oom.proc-cgroup'], kv['pids.proc-cgroup']] }).toMatchObject({
         cg: ['0::/haco/vm-limits', '0::/haco/vm-oom', '0::/haco/vm-pids'],
       });
+    });
+
+    test('haco explain, for this v2 host, names the files and values the kernel shows and the clone3 into the group', () => {
+      const built = buildPlan('/vm/test.haco.ts', LIMITS);
+      if ('notContainers' in built) throw new Error(built.notContainers);
+      const e = explainContainer(built.plan.containers[0]!, FACTS);
+      const cgroup = e.steps.find((s) => s.id === 'cgroup')!;
+      for (const file of ['cpu.max', 'memory.max', 'pids.max', 'io.weight', 'cpuset.cpus']) {
+        expect({ ...context(), file, told: cgroup.kernel }).toMatchObject({ told: expect.arrayContaining([`write "${kv[`limits.${file}`]}" to /sys/fs/cgroup/haco/vm-limits/${file}`]) });
+      }
+      expect(e.steps.find((s) => s.id === 'clone')!.kernel.join('\n')).toContain('CLONE_INTO_CGROUP, cgroup=fd of /sys/fs/cgroup/haco/vm-limits');
+      expect(e.steps.map((s) => s.id)).not.toContain('cgroup-join');
+      expect(kv['limits.proc-cgroup']).toBe('0::/haco/vm-limits');
     });
 
     test('the 30% cpu cap holds: usage_usec grows by 20–40% of the wall time over 2 s (the cgroup\'s own accounting)', () => {
