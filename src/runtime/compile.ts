@@ -29,10 +29,10 @@ import type { SpecEntry } from './spec-format';
 import type { StepName } from './steps';
 
 /** Append the network's entries (hook / cleanup-cmd steps with their learner comments). */
-function emitNetworkEntries(w: SpecWriter, entries: readonly SpecEntry[]): void {
+function emitNetworkEntries(w: SpecWriter, entries: readonly SpecEntry<StepName>[]): void {
   for (const e of entries) {
     if (e.kind === 'comment') w.comment(e.text);
-    else w.step(e.step as StepName, ...e.fields);
+    else w.step(e.step, ...e.fields);
   }
 }
 

@@ -13,8 +13,11 @@ const EMPTY_FIELD = '%-';
 /** A lone `-` in a list field means "no items". */
 export const NONE = '-';
 
-/** One entry of a spec being built: a step with its raw (unencoded) fields, or a comment for learners. */
-export type SpecEntry = { kind: 'step'; step: string; fields: readonly string[] } | { kind: 'comment'; text: string };
+/**
+ * One entry of a spec being built: a step with its raw (unencoded) fields, or a comment for learners.
+ * Compilers use `SpecEntry<StepName>` so that only steps of the table (src/runtime/steps.ts) get in.
+ */
+export type SpecEntry<S extends string = string> = { kind: 'step'; step: S; fields: readonly string[] } | { kind: 'comment'; text: string };
 
 export interface RenderedSpec {
   /** The lines without their `\n`, header first. */

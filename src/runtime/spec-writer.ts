@@ -3,7 +3,7 @@ import type { StepName } from './steps';
 
 /** Collects steps and learner comments in order; fields are raw here and encoded only when rendered. */
 export class SpecWriter {
-  private readonly entries: SpecEntry[] = [];
+  private readonly entries: SpecEntry<StepName>[] = [];
 
   step(step: StepName, ...fields: (string | number)[]): this {
     this.entries.push({ kind: 'step', step, fields: fields.map(String) });
@@ -16,7 +16,7 @@ export class SpecWriter {
   }
 
   /** The steps written so far (tests and callers that want the structure rather than the text). */
-  get steps(): readonly SpecEntry[] {
+  get steps(): readonly SpecEntry<StepName>[] {
     return this.entries;
   }
 
