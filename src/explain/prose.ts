@@ -1,5 +1,7 @@
 import type { StepName } from '../runtime/steps';
-import type { SpecStepView } from './types';
+import type { SectionId, SpecStepView } from './types';
+
+export type { SectionId } from './types';
 
 /**
  * `haco explain` per launch spec step kind: which section of the explanation the step belongs to, and the
@@ -9,46 +11,6 @@ import type { SpecStepView } from './types';
  * here does not compile.
  */
 
-/** The sections an explanation is made of, named after what the learner sees happen. */
-export type SectionId =
-  | 'launcher'
-  | 'cgroup'
-  | 'devices'
-  | 'stdio-host'
-  | 'setns'
-  | 'time'
-  | 'hook-beforeStart'
-  | 'clone'
-  | 'id-maps'
-  | 'cgroup-join'
-  | 'persist'
-  | 'hook-afterSpawn'
-  | 'network'
-  | 'release'
-  | 'mapped-root'
-  | 'cgroupns'
-  | 'rootfs'
-  | 'mounts'
-  | 'hostname'
-  | 'loopback'
-  | 'masks'
-  | 'pivot-root'
-  | 'chroot'
-  | 'readonly-root'
-  | 'stdio-container'
-  | 'rlimits'
-  | 'setsid'
-  | 'terminal'
-  | 'no-new-privs'
-  | 'user'
-  | 'capabilities'
-  | 'seccomp'
-  | 'environment'
-  | 'hook-beforeExec'
-  | 'reaper'
-  | 'seccomp-load'
-  | 'exec'
-  | 'after';
 
 export interface StepProse {
   /** The section the step is told in (some kinds depend on the step's fields or place). */

@@ -8,7 +8,7 @@ import { NAMESPACE_KINDS, type ContainerPlan, type MountEntry, type NamespaceKin
 import type { HostFacts } from '../runtime/host-facts';
 import { describeCgroupWrite } from './cgroup';
 import { CAPABILITY_FACTS, NAMESPACE_FACTS, NOTABLE_MISSING, RLIMIT_FACTS } from './knowledge';
-import type { SectionId } from './prose';
+import type { SectionId } from './types';
 import type { SpecStepView } from './types';
 
 /** One section of the explanation: consecutive launch spec steps told together. */

@@ -1,7 +1,6 @@
 /** The structured result of `haco explain` (`--json` prints it as is). */
 import type { StepPhase } from '../runtime/steps';
 import type { StepName } from '../runtime/steps';
-import type { SectionId } from './prose';
 
 /** When a step happens: before the first start, on the host around clone, inside the child, or after. */
 export type ExplainPhase = 'create' | 'host' | 'clone' | 'inside' | 'exec' | 'after';
@@ -54,3 +53,44 @@ export interface SpecStepView {
   /** For `user`: the early switch to a mapped id, before any mount. */
   beforeRootfs?: boolean;
 }
+
+/** The sections an explanation is made of, named after what the learner sees happen. */
+export type SectionId =
+  | 'launcher'
+  | 'cgroup'
+  | 'devices'
+  | 'stdio-host'
+  | 'setns'
+  | 'time'
+  | 'hook-beforeStart'
+  | 'clone'
+  | 'id-maps'
+  | 'cgroup-join'
+  | 'persist'
+  | 'hook-afterSpawn'
+  | 'network'
+  | 'release'
+  | 'mapped-root'
+  | 'cgroupns'
+  | 'rootfs'
+  | 'mounts'
+  | 'hostname'
+  | 'loopback'
+  | 'masks'
+  | 'pivot-root'
+  | 'chroot'
+  | 'readonly-root'
+  | 'stdio-container'
+  | 'rlimits'
+  | 'setsid'
+  | 'terminal'
+  | 'no-new-privs'
+  | 'user'
+  | 'capabilities'
+  | 'seccomp'
+  | 'environment'
+  | 'hook-beforeExec'
+  | 'reaper'
+  | 'seccomp-load'
+  | 'exec'
+  | 'after';
