@@ -468,7 +468,7 @@ function after(s: Section): SectionText {
   return {
     title: 'When the command exits',
     lines: [
-      c.process.daemonize ? 'It runs detached by default (`haco start` returns at once); a small supervisor waits for it.' : '`haco start` waits for it and exits with its exit status.',
+      '`haco start` waits for it and exits with its exit status. (With `haco start -d` it returns at once and the launcher stays as a small supervisor: it waits, restarts by the policy below, and keeps the log.)',
       policy === 'no'
         ? 'It is not restarted.'
         : `It is restarted ${policy === 'always' ? 'whenever it exits' : 'when it fails'}${restart?.[1] !== '0' ? `, at most ${restart?.[1]} times` : ''}, after ${restart?.[2]}ms (doubled each time).`,
