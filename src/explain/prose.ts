@@ -116,4 +116,9 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   env: { section: 'environment', kernel: () => 'setenv(3)' },
   reaper: { section: 'reaper', kernel: () => 'fork(2); prctl(PR_SET_CHILD_SUBREAPER); waitpid(2)' },
   exec: { section: 'exec', kernel: (f) => `execvp("${f[0]}", …)` },
+  // host-only specs (`haco reload`, the stale-cgroup sweep) never appear in a launch spec; their rows are
+  // here for completeness, should a host-only spec ever be explained.
+  'host-only': { section: 'launcher' },
+  'cgroup-rmdir': { section: 'after', kernel: (f) => `rmdir(2) ${f[0]}` },
+  prlimit: { section: 'launcher', kernel: (f) => `prlimit(2) pid ${f[0]} RLIMIT_${f[1]} ${f[2]} ${f[3]}` },
 };

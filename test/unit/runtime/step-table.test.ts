@@ -8,10 +8,12 @@ import { defineContainer, type ContainerBuilder } from 'haco';
 import type { CgroupHost } from '../../../src/cgroup/types';
 import { buildPlan } from '../../../src/plan/build';
 import type { ContainerPlan } from '../../../src/plan/types';
+import { compileReloadSpec, type ReloadPlan } from '../../../src/lifecycle/reload';
 import { compileLaunchSpec, type CompileOptions } from '../../../src/runtime/compile';
 import type { HostFacts } from '../../../src/runtime/host-facts';
 import { parseSpec } from '../../../src/runtime/spec-format';
 import { fieldCount, STEP_NAMES, STEP_TABLE } from '../../../src/runtime/steps';
+import { compileSweepSpec } from '../../../src/start/sweep';
 
 const REPO = path.join(__dirname, '../../..');
 const NATIVE = path.join(REPO, 'native/src');
@@ -174,16 +176,35 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
   ],
 ];
 
-describe('what the compiler emits', () => {
+/** The host-only compilers: `haco reload` (an rlimit and a cgroup file) and the stale-cgroup sweep. */
+function hostOnlySpecs(): Array<[string, string]> {
+  const reload: ReloadPlan = {
+    name: 'web',
+    pid: 4242,
+    stateDir: '/run/haco/web',
+    steps: [
+      { what: 'nofile', action: { kind: 'rlimit', entry: { resource: 'NOFILE', soft: 2048, hard: 4096 } } },
+      { what: 'memory', action: { kind: 'cgroup-write', path: '/sys/fs/cgroup/memory/haco/web/memory.limit_in_bytes', before: '134217728', value: '268435456' } },
+    ],
+    changes: [],
+    next: planOf(defineContainer('web')),
+  };
+  return [
+    ['haco reload (host-only)', compileReloadSpec(reload, [4242, 4250]).render().text],
+    ['the stale-cgroup sweep (host-only)', compileSweepSpec(['/sys/fs/cgroup/pids/haco/gone']).render().text],
+  ];
+}
+
+describe('what the compilers emit', () => {
+  const specs: Array<[string, string]> = [...CASES.map(([label, builder, host, opts]) => [label, compileLaunchSpec(planOf(builder), host, opts).text] as [string, string]), ...hostOnlySpecs()];
   const emitted = new Map<string, string[]>();
-  for (const [label, builder, host, opts] of CASES) {
-    const steps = parseSpec(compileLaunchSpec(planOf(builder), host, opts).text);
-    for (const s of steps) emitted.set(s.step, [...(emitted.get(s.step) ?? []), label]);
+  for (const [label, text] of specs) {
+    for (const s of parseSpec(text)) emitted.set(s.step, [...(emitted.get(s.step) ?? []), label]);
   }
 
   it('only emits steps of the table, each with a field count the launcher accepts', () => {
-    for (const [label, builder, host, opts] of CASES) {
-      for (const s of parseSpec(compileLaunchSpec(planOf(builder), host, opts).text)) {
+    for (const [label, text] of specs) {
+      for (const s of parseSpec(text)) {
         const def = STEP_TABLE.find((d) => d.name === s.step);
         const { min, max } = fieldCount(def?.fields ?? '');
         const ok = def !== undefined && s.fields.length >= min && (max === 'any' || s.fields.length <= max);
