@@ -72,8 +72,6 @@ struct sys {
 	int (*flock)(int fd, int op);
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*rmdir)(const char *path);
-	int (*mkdirat)(int dirfd, const char *name, mode_t mode);
-	int (*fchmodat)(int dirfd, const char *name, mode_t mode, int flags);
 	int (*symlinkat)(const char *target, int dirfd, const char *name);
 	int (*capget)(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
 	int (*capset)(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
@@ -221,7 +219,7 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 
 /* mount.c */
 step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bind,
-	step_mkdir, step_mknod_bind, step_symlink, step_pivot_root, step_chroot,
+	step_mknod_bind, step_symlink, step_pivot_root, step_chroot,
 	step_remount_root_ro, step_mask, step_readonly;
 
 /* cgroup.c */

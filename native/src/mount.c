@@ -289,26 +289,6 @@ int step_bind(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
-int step_mkdir(struct ctx *c, char **argv, int argc)
-{
-	(void)argc;
-	char name[NAME_MAX + 1];
-	unsigned long mode = strtoul(argv[1], NULL, 8);
-	int dir = resolve(c, argv[0], R_PARENT, name, sizeof(name));
-	if (dir < 0)
-		return fail(c, errno, "mkdir %s", argv[0]);
-	int rc = (int)traced(c, c->sys->mkdirat(dir, name, (mode_t)mode), "mkdirat(<%s>, \"%s\", 0%lo)",
-	                     argv[0], name, mode);
-	int e = errno;
-	/* The umask must not change what TS asked for (e.g. 1777 on /tmp). */
-	if (rc == 0 && c->sys->fchmodat(dir, name, (mode_t)mode, 0) < 0)
-		rc = -1, e = errno;
-	close(dir);
-	if (rc < 0 && e != EEXIST) /* EEXIST: a persistent rootfs already has it */
-		return fail(c, e, "mkdir %s", argv[0]);
-	return 0;
-}
-
 int step_mknod_bind(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;

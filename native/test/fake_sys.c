@@ -241,19 +241,6 @@ static int f_rmdir(const char *path)
 	return rec("rmdir %s", path);
 }
 
-static int f_mkdirat(int dirfd, const char *name, mode_t mode)
-{
-	char b[512];
-	return rec("mkdir %s/%s 0%o", fdname(dirfd, b, sizeof(b)), name, (unsigned)mode);
-}
-
-static int f_fchmodat(int dirfd, const char *name, mode_t mode, int flags)
-{
-	char b[512];
-	(void)flags;
-	return rec("chmod %s/%s 0%o", fdname(dirfd, b, sizeof(b)), name, (unsigned)mode);
-}
-
 static int f_symlinkat(const char *target, int dirfd, const char *name)
 {
 	char b[512];
@@ -387,7 +374,7 @@ const struct sys sys_fake = {
 	.clone = f_clone, .clone3 = f_clone3, .unshare = f_unshare, .setns = f_setns,
 	.mount = f_mount, .umount2 = f_umount2, .pivot_root = f_pivot_root, .chroot = f_chroot, .chdir = f_chdir,
 	.open = f_open, .write = f_write, .close = f_close, .flock = f_flock,
-	.mkdir = f_mkdir, .rmdir = f_rmdir, .mkdirat = f_mkdirat, .fchmodat = f_fchmodat, .symlinkat = f_symlinkat,
+	.mkdir = f_mkdir, .rmdir = f_rmdir, .symlinkat = f_symlinkat,
 	.capget = f_capget, .capset = f_capset, .prctl = f_prctl, .sethostname = f_sethostname,
 	.setrlimit = f_setrlimit, .prlimit = f_prlimit, .setgroups = f_setgroups, .setresgid = f_setresgid, .setresuid = f_setresuid,
 	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .execvp = f_execvp,
