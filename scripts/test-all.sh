@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` runs it (and CI through .ci/run):
-#   1. type check (src, tests, examples, templates); import boundaries of src/ (.dependency-cruiser.cjs)
+#   1. type check (src, tests, examples, templates); import boundaries of src/ (.dependency-cruiser.cjs); lint
+#      (eslint.config.mjs: typescript-eslint, type-aware)
 #   2. the native launcher's own tests: cppcheck, unit tests, then (root) the normal and ASan/UBSan builds
 #   3. jest `unit` project (no privileges)
 #   4. jest `root` project: real containers, checked against what the kernel shows (root), including the
@@ -36,6 +37,9 @@ step "import boundaries (dependency-cruiser)"
 # No import cycles between modules or folders, and the layers of .dependency-cruiser.cjs (plan at the
 # bottom, the CLI on top). `npm run deps` runs the same check.
 if ! node node_modules/dependency-cruiser/bin/dependency-cruise.mjs src --config .dependency-cruiser.cjs --output-type err; then failed_steps+=(deps); fi
+
+step "lint"
+if ! node node_modules/eslint/bin/eslint.js .; then failed_steps+=(lint); fi
 
 native_pass=0 native_fail=0
 if [ -f native/Makefile ]; then

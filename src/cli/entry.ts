@@ -9,7 +9,6 @@ import { tryFastPath } from './fast-path';
 void (async () => {
   const argv = process.argv.slice(2);
   if (await tryFastPath(argv)) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const full = require('./oclif.js') as { main(argv: string[]): Promise<void> };
   await full.main(argv);
 })();

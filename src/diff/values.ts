@@ -49,7 +49,8 @@ function diffLists(before: JsonValue[], after: JsonValue[], rules: ListRules, pa
     ];
   }
   if (rule?.kind === 'keyed') {
-    const keyOf = (v: JsonValue) => (isObject(v) ? String(v[rule.key]) : JSON.stringify(v));
+    // A string key as itself (`rlimits[NPROC]`), any other as JSON (never "[object Object]").
+    const keyOf = (v: JsonValue) => (isObject(v) && typeof v[rule.key] === 'string' ? (v[rule.key] as string) : JSON.stringify(isObject(v) ? v[rule.key] : v));
     const afterByKey = new Map(after.map((v) => [keyOf(v), v]));
     const beforeKeys = new Set(before.map(keyOf));
     const out: Change[] = [];

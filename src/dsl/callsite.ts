@@ -17,6 +17,7 @@ type V8CallSite = {
  * line that caused it. The location may be in a bundle; the loader maps it back to the .haco.ts.
  */
 export function captureCallsite(): SourceLocation | undefined {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, never called here
   const originalPrepare = Error.prepareStackTrace;
   const originalLimit = Error.stackTraceLimit;
   const holder: { stack?: unknown } = {};

@@ -64,7 +64,7 @@ export function guardMethods<T extends object>(builder: T, kind: string): T {
   const proxy = new Proxy(builder, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
-      if (typeof value === 'function') return value.bind(target);
+      if (typeof value === 'function') return (value as (...args: unknown[]) => unknown).bind(target);
       if (value !== undefined || typeof property !== 'string' || property in target || PROBES.has(property) || property.startsWith('@@') || property.startsWith('_')) {
         return value;
       }

@@ -17,10 +17,8 @@ import type { ToolName } from './tool-manifest';
  */
 
 // Loaded when used: `haco start` finds its launcher on the hot path, which stays free of both.
-/* eslint-disable @typescript-eslint/no-require-imports */
 const childProcess = () => require('node:child_process') as typeof ChildProcess;
 const createHash = (algorithm: string) => (require('node:crypto') as typeof Crypto).createHash(algorithm);
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** What building the launcher needs from the host (entries of the tool manifest). */
 export const LAUNCHER_BUILD_TOOLS: readonly ToolName[] = ['cc', 'make', 'seccomp.h'];

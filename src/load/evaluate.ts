@@ -22,7 +22,7 @@ export function evaluationHeapMiB(): number {
 /** Thrown in place of process.exit() while a definition runs: exiting would end haco "successfully". */
 class DefinitionExit extends Error {
   constructor(readonly exitCode: unknown) {
-    super(`process.exit(${String(exitCode ?? '')})`);
+    super(`process.exit(${exitCode === undefined ? '' : JSON.stringify(exitCode)})`);
   }
 }
 
@@ -48,6 +48,7 @@ export function evaluateBundle(entry: string, bundle: Bundle, mapper: BundleMapp
   // The call itself must run inside a timed script: vm only interrupts code it started. A tiny
   // context holds the call, so no global is touched (jest, for one, runs tests in its own context).
   const run = () => fn(module.exports, requireForBundle, module, entry, path.dirname(entry));
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, never called here
   const exit = process.exit;
   process.exit = ((code?: unknown) => {
     throw new DefinitionExit(code);
@@ -76,7 +77,7 @@ export function timedOut(entry: string, timeout: number): DefinitionError {
 }
 
 export function exitedDuring(entry: string, code: unknown, location?: SourceLocation): DefinitionError {
-  return new DefinitionError('E_DEFINITION_EXIT', `${path.basename(entry)} called process.exit(${code === undefined ? '' : String(code)}) while being evaluated; a definition must export its containers`, {
+  return new DefinitionError('E_DEFINITION_EXIT', `${path.basename(entry)} called process.exit(${code === undefined ? '' : JSON.stringify(code)}) while being evaluated; a definition must export its containers`, {
     hint: 'remove the process.exit() call: throw an Error to stop with a message',
     location: location ?? { file: entry, line: 1, column: 1 },
   });

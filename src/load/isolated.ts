@@ -96,7 +96,6 @@ let devScript: string | undefined;
 function workerScript(): string {
   if (!__filename.endsWith('.ts')) return path.join(__dirname, 'evaluate-worker.js');
   if (devScript) return devScript;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const dir = path.resolve(__dirname, '../../node_modules/.cache/haco-eval-worker');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

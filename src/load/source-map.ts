@@ -37,7 +37,8 @@ export class BundleMapper {
   /** The first frame of an error's stack that is in the bundle, mapped. */
   locate(error: unknown): SourceLocation | undefined {
     // Duck-typed: an Error from another realm (the vm's) fails `instanceof Error`.
-    const stack = String((error as { stack?: unknown } | null)?.stack ?? '');
+    const stack: unknown = (error as { stack?: unknown } | null)?.stack;
+    if (typeof stack !== 'string') return undefined;
     const escaped = this.#bundleFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const match = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
     if (!match) return undefined;

@@ -22,8 +22,7 @@ const SHAPE_KEYWORDS = new Set(['type', 'required', 'additionalProperties', 'pro
  * matched is reported ("must be <= 4194304", not also "must be string" and "must match anyOf").
  */
 export function validatePlanSchemaDetailed(plan: unknown): SchemaError[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const validate = require('./schema-validator.generated.js') as GeneratedValidator;
+  const validate = require('./generated/schema-validator.js') as GeneratedValidator;
   if (validate(plan)) return [];
   const errors = validate.errors ?? [];
   const noise = (keyword: string) => SHAPE_KEYWORDS.has(keyword) || keyword === 'const' || keyword === 'enum' || keyword === 'anyOf';
@@ -47,8 +46,7 @@ export function validatePlanSchemaDetailed(plan: unknown): SchemaError[] {
  * types. Returns readable messages (`/containers/0/process/args: must NOT have fewer than 1 items`).
  */
 export function validatePlanSchema(plan: unknown): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const validate = require('./schema-validator.generated.js') as GeneratedValidator;
+  const validate = require('./generated/schema-validator.js') as GeneratedValidator;
   if (validate(plan)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'is invalid'}`);
 }

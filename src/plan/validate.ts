@@ -14,6 +14,7 @@ import {
   type MountEntry,
   type NamespaceKind,
   type Plan,
+  type StdioTarget,
 } from './types';
 
 /** One semantic problem in a plan, addressed by its field path (`containers[0].mounts[2].target`). */
@@ -183,7 +184,7 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     targets.set(t, i);
   });
   checkInside('process.cwd', c.process.cwd, add);
-  for (const [stream, target] of Object.entries(c.process.stdio)) {
+  for (const [stream, target] of Object.entries(c.process.stdio) as [string, StdioTarget][]) {
     if (target.side === 'container') checkInside(`process.stdio.${stream}`, target.path, add);
     else if (!target.path.startsWith('/')) add(`process.stdio.${stream}`, `${stream} file "${target.path}" is not an absolute host path`, 'write an absolute path (the launcher opens it before switching to the container)');
   }

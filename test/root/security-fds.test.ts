@@ -99,7 +99,7 @@ describeRoot('security: no fd of the caller reaches a container', () => {
   test('start -d: the init and the supervisor hold nothing of the caller', async () => {
     const name = `${lab.tag}-bg`;
     const file = lab.def(name, `  .unshare('mount', 'uts', 'ipc', 'pid')\n  .command(['sleep', '60'])`);
-    const r = ok(hacoWithFds(lab, ['start', '-d', file], { 7: dirFd }));
+    ok(hacoWithFds(lab, ['start', '-d', file], { 7: dirFd }));
     expect(await until(() => stateOf(lab, name)['status'] === 'running')).toBe(true);
     const { pid, supervisor } = stateOf(lab, name);
     const init = fdsOf(Number(pid));

@@ -276,7 +276,7 @@ describeVm(
       });
       expect({ ...context(), err: kv['devices.err']?.match(/Operation not permitted/g)?.length }).toMatchObject({ err: 3 });
       // --trace shows the rules and both bpf(2) calls.
-      expect(r.output).toMatch(/devices\.log: \[haco\]   allow c 136:\* rwm/);
+      expect(r.output).toMatch(/devices\.log: \[haco\] {3}allow c 136:\* rwm/);
       expect(r.output).toMatch(/devices\.log: \[haco\] bpf\(BPF_PROG_LOAD, \{prog_type=BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt=\d+, prog_name="haco_devices"\}\) = \d+/);
       expect(r.output).toMatch(/devices\.log: \[haco\] bpf\(BPF_PROG_ATTACH, \{target_fd=\d+, attach_bpf_fd=\d+, attach_type=BPF_CGROUP_DEVICE, attach_flags=0\}\) = 0/);
     });

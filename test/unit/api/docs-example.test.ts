@@ -12,7 +12,6 @@ describe('docs/api.md', () => {
   });
 
   it('the package exports the API next to the DSL', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const haco = require('haco') as Record<string, unknown>;
     for (const name of ['defineContainer', 'ContainerBuilder', 'load', 'create', 'start', 'container', 'Container', 'HacoError']) expect(typeof haco[name]).toBe('function');
   });
