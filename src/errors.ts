@@ -3,6 +3,10 @@
  * that tells the user what to do, an exit code that means something, and — when the error comes from a
  * definition file — the place in that file.
  */
+import { EXIT, type ErrorCode } from './error-catalogue';
+
+// Exit codes and error codes, with their meanings, live in one table: src/error-catalogue.ts (docs/errors.md).
+export { EXIT, type ErrorCode } from './error-catalogue';
 
 export interface SourceLocation {
   /** Absolute path of the file (after source mapping: the user's .haco.ts, not the bundle). */
@@ -13,29 +17,15 @@ export interface SourceLocation {
   column: number;
 }
 
-/** Exit codes shared by every command (documented in docs/cli.md). */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  /** The definition file is invalid (syntax, throw, validation). */
-  definition: 3,
-  /** The host lacks something (root, a tool, a cgroup controller, the launcher build). */
-  host: 4,
-  /** A container, rootfs or state that was asked for does not exist or is in the wrong state. */
-  state: 5,
-  /** The launcher failed before the container's command started (see docs/launch-spec.md). */
-  launch: 125,
-} as const;
-
 export class HacoError extends Error {
-  readonly code: string;
+  /** A key of ERROR_CODES (src/error-catalogue.ts): a new code is one line there. */
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly exitCode: number;
   location: SourceLocation | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { hint?: string; exitCode?: number; location?: SourceLocation; cause?: unknown } = {},
   ) {
@@ -57,7 +47,7 @@ export class UsageError extends HacoError {
 
 /** Something the host must provide is missing (root, a tool, a kernel feature). */
 export class HostError extends HacoError {
-  constructor(code: string, message: string, hint?: string) {
+  constructor(code: ErrorCode, message: string, hint?: string) {
     super(code, message, { hint, exitCode: EXIT.host });
   }
 }
@@ -67,7 +57,7 @@ export class HostError extends HacoError {
  * unknown cgroup layout). Reported before anything is created, so nothing needs cleaning up.
  */
 export class CgroupError extends HacoError {
-  constructor(code: string, message: string, hint?: string) {
+  constructor(code: ErrorCode, message: string, hint?: string) {
     super(code, message, { hint, exitCode: EXIT.host });
   }
 }

@@ -1,15 +1,15 @@
-import { EXIT, HacoError, HostError } from '../errors';
+import { EXIT, HacoError, HostError, type ErrorCode } from '../errors';
 
 /** Building the rootfs failed (a tool exited non-zero, an archive was unsafe, a script failed). */
 export class BootstrapError extends HacoError {
-  constructor(code: string, message: string, hint?: string, cause?: unknown) {
+  constructor(code: ErrorCode, message: string, hint?: string, cause?: unknown) {
     super(code, message, { ...(hint === undefined ? {} : { hint }), exitCode: EXIT.failure, cause });
   }
 }
 
 /** The rootfs (or a layer it needs) is missing, or exists where it should not. */
 export class RootfsStateError extends HacoError {
-  constructor(code: string, message: string, hint?: string) {
+  constructor(code: ErrorCode, message: string, hint?: string) {
     super(code, message, { ...(hint === undefined ? {} : { hint }), exitCode: EXIT.state });
   }
 }

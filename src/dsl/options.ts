@@ -1,4 +1,4 @@
-import { HacoError, EXIT } from '../errors';
+import { HacoError, EXIT, type ErrorCode } from '../errors';
 import { closest } from '../plan/suggest';
 import { captureCallsite } from './callsite';
 
@@ -22,7 +22,7 @@ export type OptionKeys = readonly string[];
 
 /** A mistake in how the DSL was called (unknown option key or method), thrown at the user's line. */
 export class DslUsageError extends HacoError {
-  constructor(code: string, message: string, hint: string) {
+  constructor(code: ErrorCode, message: string, hint: string) {
     const location = captureCallsite();
     super(code, message, { hint, exitCode: EXIT.definition, ...(location ? { location } : {}) });
   }

@@ -1,4 +1,4 @@
-import { EXIT, HacoError, type SourceLocation } from '../errors';
+import { EXIT, HacoError, type ErrorCode, type SourceLocation } from '../errors';
 import type { LocatedIssue } from '../plan/build';
 
 /** The definition file cannot become a valid plan: a syntax error, a throw, a timeout or bad fields. */
@@ -6,7 +6,7 @@ export class DefinitionError extends HacoError {
   readonly issues: LocatedIssue[];
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { hint?: string; location?: SourceLocation; issues?: LocatedIssue[]; cause?: unknown } = {},
   ) {

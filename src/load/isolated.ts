@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SourceLocation } from '../errors';
+import type { ErrorCode, SourceLocation } from '../errors';
 import type { LocatedIssue, PlanLocations } from '../plan/build';
 import type { Plan } from '../plan/types';
 import type { Bundle } from './bundle';
@@ -18,7 +18,7 @@ export interface WorkerRequest {
 export type WorkerReply =
   | { kind: 'plan'; plan: Plan; locations: PlanLocations; issues: LocatedIssue[] }
   | { kind: 'notContainers'; message: string }
-  | { kind: 'error'; code: string; message: string; hint?: string; location?: SourceLocation; stack?: string }
+  | { kind: 'error'; code: ErrorCode; message: string; hint?: string; location?: SourceLocation; stack?: string }
   | { kind: 'bug'; message: string; stack: string };
 
 export type Evaluated = Extract<WorkerReply, { kind: 'plan' } | { kind: 'notContainers' }>;

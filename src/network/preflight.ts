@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { EXIT, HacoError } from '../errors';
+import { EXIT, HacoError, type ErrorCode } from '../errors';
 import type { ContainerPlan } from '../plan/types';
 import { contains, formatIpv4, parseCidr, subnetText } from '../plan/cidr';
 import { ipLinkProbe, type HostLink, type LinkProbe } from './host';
@@ -9,7 +9,7 @@ import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
 
 /** A reason the container's network cannot be built on this host right now. */
 export interface HostNetworkProblem {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint: string;
 }
@@ -31,7 +31,7 @@ export interface HostNetworkFacts {
  */
 export function checkHostNetwork(c: ContainerPlan, facts: HostNetworkFacts, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): HostNetworkProblem[] {
   const problems: HostNetworkProblem[] = [];
-  const add = (code: string, message: string, hint: string) => problems.push({ code, message, hint });
+  const add = (code: ErrorCode, message: string, hint: string) => problems.push({ code, message, hint });
 
   for (const ref of c.namespaces.enter) {
     if (ref.kind === 'net' && !facts.exists(ref.path)) {
