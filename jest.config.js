@@ -10,6 +10,9 @@ const moduleNameMapper = {
   '^unicorn-magic$': '<rootDir>/node_modules/unicorn-magic/node.js',
 };
 
+// `expect(result).toExitWith(0)`, which shows a failed command's output (test/support/exit-matcher.ts).
+const setupFilesAfterEnv = ['<rootDir>/test/support/exit-matcher.ts'];
+
 module.exports = {
   projects: [
     {
@@ -19,6 +22,7 @@ module.exports = {
       transformIgnorePatterns,
       moduleNameMapper,
       testEnvironment: 'node',
+      setupFilesAfterEnv,
     },
     {
       displayName: 'root',
@@ -27,6 +31,7 @@ module.exports = {
       transformIgnorePatterns,
       moduleNameMapper,
       testEnvironment: 'node',
+      setupFilesAfterEnv,
     },
   ],
 };

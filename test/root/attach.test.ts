@@ -38,7 +38,7 @@ describeRoot('haco attach = the init', () => {
   test('/proc/PID/status (ids, capability sets, no_new_privs, seccomp) and /proc/PID/limits match the init', () => {
     const a = lab.haco(['attach', name, '--', 'sh', '-c', 'cat /proc/self/status; echo =====; cat /proc/self/limits; echo =====; cat /proc/self/cgroup']);
     expect(a.stderr).toBe('');
-    expect(a.status).toBe(0);
+    expect(a).toExitWith(0);
     const [status, limits, cgroup] = a.stdout.split('=====\n');
     const init = fields(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     expect(Object.keys(init).length).toBeGreaterThanOrEqual(10);

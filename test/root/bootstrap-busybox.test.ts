@@ -1,6 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { watchOutput } from '../support/watch-output';
 import { isStaticElf } from '../../src/bootstrap/busybox';
 import { HACO_BIN } from '../support/cli';
 import { makeSandbox, modeOf, type Sandbox } from '../unit/bootstrap/support/sandbox';
@@ -26,7 +27,7 @@ describe('bootstrap: busybox', () => {
   it('builds a static busybox tree with applet links and a minimal /etc', () => {
     const r = sb.run(['create', file]);
     expect(r.stderr).toContain('[provision.inside] + ls /bin/ls');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(isStaticElf(path.join(rootfs, 'bin/busybox'))).toBe(true);
     expect(fs.readlinkSync(path.join(rootfs, 'bin/sh'))).toBe('busybox');
     expect(fs.readlinkSync(path.join(rootfs, 'usr/bin/awk'))).toBe('../../bin/busybox');
@@ -48,7 +49,7 @@ describe('bootstrap: busybox', () => {
   it('starts for real: busybox applets, the provisioned files, its hostname; exits with the command status', () => {
     const r = sb.start(file, ['/bin/sh', '-c', 'busybox | head -1; hostname; cat /etc/motd /etc/stamp; echo pid=$$; ls /dev/null; exit 42']);
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(42);
+    expect(r).toExitWith(42);
     expect(r.stdout).toMatch(/^BusyBox v[\d.]+/);
     // pid=2: a foreground start has a tiny init as PID 1 (haco start --no-init: the command is PID 1).
     expect(r.stdout).toContain('bb\nhello\npost\npid=2\n/dev/null\n');
@@ -63,7 +64,7 @@ describe('bootstrap: busybox', () => {
         .provision((p) => p.step('inside', 'ls /bin/ls; echo $$ > /root/pid; cat /proc/1/comm > /root/init; ls /dev > /root/dev').step('fails', 'echo about to fail; exit 7').step('after', 'touch /root/after'));`,
     );
     const r = sb.run(['provision', broken]);
-    expect(r.status).toBe(7);
+    expect(r).toExitWith(7);
     expect(r.stderr).toContain('[provision.fails] about to fail');
     expect(r.stderr).toMatch(/provision step "fails" of "bb" failed with exit code 7/);
     expect(fs.existsSync(path.join(rootfs, 'root/after'))).toBe(false);
@@ -75,7 +76,7 @@ describe('bootstrap: busybox', () => {
     expect(Object.keys(record.steps).sort()).toEqual(['inside', 'later']);
 
     const again = sb.run(['provision', file, '--only', 'later', '--always']);
-    expect(again.status).toBe(0);
+    expect(again).toExitWith(0);
     expect(again.stderr).toContain('[provision.later] + echo later');
     expect(again.stderr).not.toContain('[provision.inside]');
   });
@@ -89,22 +90,12 @@ describe('bootstrap: busybox', () => {
       env: { ...process.env, HACO_STATE_ROOT: sb.state, HACO_NO_CACHE: '1', CI: 'true', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    const closed = new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "started" line: ${stderr}`)), 15_000);
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (stderr.includes('[provision.slow] started')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    const run = watchOutput(child, ['haco', 'provision', slow]);
     try {
+      await run.waitFor('[provision.slow] started', 15_000);
       process.kill(-child.pid!, 'SIGINT');
-      const [code, signal] = await closed;
-      expect({ code, signal }).toEqual({ code: 130, signal: null });
+      const closed = await run.closed(15_000);
+      expect({ code: closed.status, signal: closed.signal }).toEqual({ code: 130, signal: null });
     } finally {
       try {
         process.kill(-child.pid!, 'SIGKILL');
@@ -112,16 +103,16 @@ describe('bootstrap: busybox', () => {
         // already gone
       }
     }
+    const stderr = run.stderr();
     expect(stderr).toContain('provision step "slow" of "bbslow" was interrupted by SIGINT');
     expect(sb.leftovers('bbslow')).toEqual([]);
     expect(fs.existsSync(path.join(rootfs, 'root/slept'))).toBe(false);
-    const sleepers = spawnSync('pgrep', ['-f', 'sleep 31'], { encoding: 'utf8' }).stdout.trim();
-    expect(sleepers).toBe('');
+    // No process of the step is left: leftovers() found no cgroup bbslow.provision, which cannot be removed while it holds one.
   }, 30_000);
 
   it('--only with an unknown step is a clear error', () => {
     const r = sb.run(['provision', file, '--only', 'nope']);
-    expect(r.status).toBe(5);
+    expect(r).toExitWith(5);
     expect(r.stderr).toContain('has no provision step "nope"');
   });
 
@@ -130,7 +121,7 @@ describe('bootstrap: busybox', () => {
     fs.writeFileSync(blocker, '');
     const bad = sb.def('bad', `export default defineContainer('bad').rootfs(${JSON.stringify(path.join(blocker, 'x/rootfs'))}).bootstrap((b) => b.busybox());`);
     const r = sb.run(['create', bad]);
-    expect(r.status).toBe(5);
+    expect(r).toExitWith(5);
     expect(r.stderr).toContain('E_ROOTFS_PARENT');
     expect(fs.statSync(blocker).isFile()).toBe(true);
   });

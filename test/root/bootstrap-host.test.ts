@@ -21,7 +21,7 @@ describe('bootstrap: host', () => {
     const started = Date.now();
     const r = sb.run(['create', file]);
     expect(r.stderr).toContain('[provision.probe]');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.stdout.trim()).toBe(rootfs);
 
@@ -53,7 +53,7 @@ describe('bootstrap: host', () => {
 
   it('starts for real: the host programs read-only under its own /etc and hostname', () => {
     const r = sb.start(file, ['/bin/sh', '-c', 'hostname; cat /root/probe | head -2; grep -c hosty /etc/hosts; touch /usr/x 2>/dev/null || echo usr-ro; exit 9']);
-    expect(r.status).toBe(9);
+    expect(r).toExitWith(9);
     expect(r.stdout).toBe('hosty\nhosty\n42\n1\nusr-ro\n');
     expect(sb.leftovers('hosty')).toEqual([]);
     expect(fs.readdirSync(path.join(rootfs, 'usr'))).toEqual([]);
@@ -62,7 +62,7 @@ describe('bootstrap: host', () => {
   it('is idempotent: a second create keeps the rootfs and skips unchanged steps', () => {
     fs.writeFileSync(path.join(rootfs, 'root/keep'), 'mine');
     const r = sb.run(['create', file, '--json']);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     const ev = events(r.stdout);
     expect(ev.find((e) => e['event'] === 'end' && e['phase'] === 'provision.probe')).toMatchObject({ outcome: 'skipped' });
     expect(ev.find((e) => e['event'] === 'result')).toMatchObject({ what: 'kept', rootfs });
@@ -71,7 +71,7 @@ describe('bootstrap: host', () => {
 
   it('--force rebuilds it and runs the steps again', () => {
     const r = sb.run(['create', file, '--force']);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(fs.existsSync(path.join(rootfs, 'root/keep'))).toBe(false);
     expect(r.stderr).toContain('+ hostname');
     expect(fs.readdirSync(path.join(sb.dir, 'h'))).toEqual(['rootfs']);

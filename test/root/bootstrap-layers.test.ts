@@ -22,7 +22,7 @@ describe('shared overlay layers', () => {
 
   it('a child before its base says to create the base first', () => {
     const r = sb.run(['create', file, '-c', 'child']);
-    expect(r.status).toBe(5);
+    expect(r).toExitWith(5);
     expect(r.stderr).toContain('does not exist yet');
     expect(r.stderr).toContain('haco create FILE -c base');
     expect(fs.existsSync(path.join(sb.dir, 'child'))).toBe(false);
@@ -30,7 +30,7 @@ describe('shared overlay layers', () => {
 
   it('creates the base first, then only upper/work/merged for the child; changes go to upper', () => {
     const r = sb.run(['create', file]);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(r.stdout.trim().split('\n')).toEqual([base, path.join(sb.dir, 'child/merged')]);
     expect(fs.readdirSync(path.join(sb.dir, 'child')).sort()).toEqual(['merged', 'upper', 'work']);
     expect(fs.readdirSync(path.join(sb.dir, 'child/merged'))).toEqual([]);
@@ -48,7 +48,7 @@ describe('shared overlay layers', () => {
 
   it('starts the child through the merged view: its upper writes visible, the lower unchanged', () => {
     const s = sb.start(file, ['/bin/sh', '-c', 'cat /etc/child /etc/hostname; test -e /bin/vi || echo no-vi; echo new > /started; exit 8'], 'child');
-    expect(s.status).toBe(8);
+    expect(s).toExitWith(8);
     expect(s.stdout).toBe('child\nbase\nchanged\nno-vi\n');
     expect(fs.readFileSync(path.join(sb.dir, 'child/upper/started'), 'utf8')).toBe('new\n');
     expect(fs.existsSync(path.join(base, 'started'))).toBe(false);
@@ -56,7 +56,7 @@ describe('shared overlay layers', () => {
     expect(sb.leftovers('child')).toEqual([]);
     // the base starts on its own and never saw the child's changes
     const b = sb.start(file, ['/bin/sh', '-c', 'test -e /etc/child || echo no-child; test -e /bin/vi && echo vi; exit 0'], 'base');
-    expect(b.status).toBe(0);
+    expect(b).toExitWith(0);
     expect(b.stdout).toBe('no-child\nvi\n');
     expect(sb.leftovers('base')).toEqual([]);
   });
@@ -64,7 +64,7 @@ describe('shared overlay layers', () => {
   it('archives the child flattened: its own files in, whited-out ones out', () => {
     const out = path.join(sb.dir, 'child.tar');
     const r = sb.run(['archive', file, '-c', 'child', '-o', out]);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     const names = execFileSync('tar', ['-tf', out], { encoding: 'utf8' }).split('\n');
     expect(names).toContain('./etc/child');
     expect(names).toContain('./bin/busybox');

@@ -15,7 +15,7 @@ describe('bootstrap: lxc templates', () => {
       .provision((p) => p.step('probe', 'busybox true && echo ok > /root/ok'));`);
     const r = sb.run(['create', file]);
     expect(r.stderr).toContain('[bootstrap.lxc] lxc-create -P');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     for (const p of ['bin/busybox', 'etc/passwd', 'etc/inittab', 'root/ok']) expect(fs.existsSync(path.join(rootfs, p))).toBe(true);
     // No lxc config and no temp dirs beside the rootfs; nothing registered with lxc.
     expect(fs.readdirSync(path.join(sb.dir, 'lx'))).toEqual(['rootfs']);
@@ -23,7 +23,7 @@ describe('bootstrap: lxc templates', () => {
 
     // started for real: the template's busybox and inittab, the provisioned file
     const s = sb.start(file, ['/bin/sh', '-c', 'busybox | head -1; cat /root/ok; grep -c :: /etc/inittab >/dev/null && echo inittab; exit 6']);
-    expect(s.status).toBe(6);
+    expect(s).toExitWith(6);
     expect(s.stdout).toMatch(/^BusyBox v[\d.]+.*\nok\ninittab\n$/);
     expect(sb.leftovers('lx')).toEqual([]);
   });
@@ -31,7 +31,7 @@ describe('bootstrap: lxc templates', () => {
   it('an unknown template is a clear error with a suggestion, and leaves nothing', () => {
     const file = sb.def('typo', `export default defineContainer('typo').rootfs(${JSON.stringify(path.join(sb.dir, 'typo/rootfs'))}).bootstrap((b) => b.lxc('busybx'));`);
     const r = sb.run(['create', file]);
-    expect(r.status).toBe(1);
+    expect(r).toExitWith(1);
     expect(r.stderr).toContain('lxc has no template "busybx"');
     expect(r.stderr).toContain('did you mean "busybox"');
     expect(fs.existsSync(path.join(sb.dir, 'typo'))).toBe(false);
@@ -41,7 +41,7 @@ describe('bootstrap: lxc templates', () => {
     const args = template === 'download' ? "{ args: ['-d', 'alpine', '-r', '3.19', '-a', 'amd64'] }" : '{}';
     const file = sb.def(template, `export default defineContainer('${template}').rootfs(${JSON.stringify(path.join(sb.dir, template, 'rootfs'))}).bootstrap((b) => b.lxc('${template}', ${args}));`);
     const r = sb.run(['create', file]);
-    expect(r.status).toBe(1);
+    expect(r).toExitWith(1);
     expect(r.stderr).toContain('E_LXC_NEEDS_NETWORK');
     expect(r.stderr).toContain(`the lxc template "${template}" needs network access`);
     expect(fs.existsSync(path.join(sb.dir, template))).toBe(false);

@@ -18,11 +18,11 @@ describe('bootstrap: tarball and haco archive (round trip)', () => {
 
   it('--dry-run before create says the size is unknown; after, prints an estimate and writes nothing', () => {
     const before = sb.run(['archive', source, '-o', 'x.tar.gz', '--dry-run']);
-    expect(before.status).toBe(5);
+    expect(before).toExitWith(5);
     expect(before.stderr).toContain('does not exist yet');
-    expect(sb.run(['create', source]).status).toBe(0);
+    expect(sb.run(['create', source])).toExitWith(0);
     const after = sb.run(['archive', source, '-o', 'x.tar.gz', '--dry-run']);
-    expect(after.status).toBe(0);
+    expect(after).toExitWith(0);
     expect(after.stdout).toMatch(/x\.tar\.gz: about [\d.]+ MiB before gz compression, \d+ files \(dry run/);
     expect(fs.existsSync(path.join(sb.dir, 'x.tar.gz'))).toBe(false);
   });
@@ -30,7 +30,7 @@ describe('bootstrap: tarball and haco archive (round trip)', () => {
   it.each(['gz', 'xz', 'zst'])('archives as %s and the tarball strategy re-imports it identically', (format) => {
     const out = path.join(sb.dir, `src.tar.${format}`);
     const r = sb.run(['archive', source, '-o', out]);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(r.stdout.trim()).toBe(out);
     expect(fs.readdirSync(sb.dir).filter((f) => f.includes('haco-new'))).toEqual([]);
 
@@ -38,7 +38,7 @@ describe('bootstrap: tarball and haco archive (round trip)', () => {
     const copy = sb.def(`copy-${format}`, `export default defineContainer('copy-${format}').rootfs(${JSON.stringify(rootfs)}).bootstrap((b) => b.tarball('./src.tar.${format}'));`);
     const c = sb.run(['create', copy]);
     expect(c.stderr).toMatch(/entries checked, extracting/);
-    expect(c.status).toBe(0);
+    expect(c).toExitWith(0);
     expect(sb.listing(`copy-${format}/rootfs`)).toEqual(sb.listing('src/rootfs'));
     const motd = fs.statSync(path.join(rootfs, 'etc/motd'));
     expect([motd.uid, motd.gid, motd.nlink]).toEqual([1234, 5678, 2]);
@@ -47,7 +47,7 @@ describe('bootstrap: tarball and haco archive (round trip)', () => {
 
     // the re-imported rootfs starts for real: owners, the hard link and the content survived
     const s = sb.start(copy, ['/bin/sh', '-c', 'cat /srv/hard; busybox stat -c %u:%g:%h /etc/motd; hostname; exit 5']);
-    expect(s.status).toBe(5);
+    expect(s).toExitWith(5);
     expect(s.stdout).toBe(`round-trip\n1234:5678:2\ncopy-${format}\n`);
     expect(sb.leftovers(`copy-${format}`)).toEqual([]);
   });
@@ -65,7 +65,7 @@ describe('bootstrap: tarball and haco archive (round trip)', () => {
     execFileSync('tar', ['-rf', path.join(sb.dir, 'evil.tar'), '-P', '-C', evil, '--transform=s,^\\./etc/passwd,../outside,', './etc/passwd']);
     const file = sb.def('evil', `export default defineContainer('evil').rootfs(${JSON.stringify(path.join(sb.dir, 'evil-root/rootfs'))}).bootstrap((b) => b.tarball('./evil.tar'));`);
     const r = sb.run(['create', file]);
-    expect(r.status).toBe(1);
+    expect(r).toExitWith(1);
     expect(r.stderr).toContain('E_TAR_UNSAFE');
     expect(r.stderr).toContain('"./escape/passwd": written through the symlink "escape"');
     expect(r.stderr).toContain('"../outside": path with ".." leaves the rootfs');

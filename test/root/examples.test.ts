@@ -192,14 +192,14 @@ describeRoot('examples/ start and do what their comments say', () => {
   test('cgroup-cpu: the quota file says 30% (30000 of 100000 us)', () => {
     create('cgroup-cpu.haco.ts');
     const r = haco(['start', '-d', example('cgroup-cpu.haco.ts')]);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     try {
       const quota = cgroupFile('cpu-30', 'cpu.max', 'cpu.cfs_quota_us');
       expect(['30000 100000', '30000']).toContain(quota);
       const inspect = JSON.parse(haco(['inspect', 'cpu-30', '--json']).stdout) as { cgroup: { cpu: { percent: number } } };
       expect(inspect.cgroup.cpu.percent).toBe(30);
     } finally {
-      expect(haco(['kill', '-s', 'KILL', 'cpu-30']).status).toBe(0);
+      expect(haco(['kill', '-s', 'KILL', 'cpu-30'])).toExitWith(0);
       haco(['rm', 'cpu-30']);
     }
   });
@@ -208,10 +208,10 @@ describeRoot('examples/ start and do what their comments say', () => {
     create('cgroup-memory.haco.ts');
     const fits = start('cgroup-memory.haco.ts', undefined, ['sh', '-c', 'head -c 16M /dev/zero | tail > /dev/null && echo fits']);
     expect(fits.stdout).toBe('fits\n');
-    expect(fits.status).toBe(0);
+    expect(fits).toExitWith(0);
     const big = start('cgroup-memory.haco.ts', undefined, ['sh', '-c', 'head -c 64M /dev/zero | tail > /dev/null && echo fits']);
     expect(big.stdout).toBe('');
-    expect(big.status).toBe(137);
+    expect(big).toExitWith(137);
     // tail, and sometimes the shell after it: however many, haco says who sent the SIGKILL.
     expect(big.stderr).toMatch(/^haco-launch: the kernel's OOM killer killed \d+ process(es)? in this container/m);
   });
@@ -226,13 +226,13 @@ describeRoot('examples/ start and do what their comments say', () => {
   test('capabilities: sys_admin is out by default, in when added, chown when dropped', () => {
     create('capabilities.haco.ts');
     const denied = start('capabilities.haco.ts', 'caps-default', ['hostname', 'demo']);
-    expect(denied.status).toBe(1);
+    expect(denied).toExitWith(1);
     expect(denied.stderr).toMatch(/you must be root|Operation not permitted/);
     const admin = start('capabilities.haco.ts', 'caps-admin', ['sh', '-c', 'hostname demo && hostname']);
     expect(admin.stdout).toBe('demo\n');
     expect(os.hostname()).not.toBe('demo');
     const chown = start('capabilities.haco.ts', 'caps-no-chown', ['chown', '1000', '/tmp']);
-    expect(chown.status).toBe(1);
+    expect(chown).toExitWith(1);
     expect(chown.stderr).toMatch(/Operation not permitted/);
     expect(start('capabilities.haco.ts', 'caps-default', ['grep', 'CapEff', '/proc/self/status']).stdout).toMatch(/^CapEff:\s+00000000800405fb$/m);
     expect(start('capabilities.haco.ts', 'caps-none', ['grep', 'CapEff', '/proc/self/status']).stdout).toMatch(/^CapEff:\s+0000000000000000$/m);
@@ -248,14 +248,14 @@ describeRoot('examples/ start and do what their comments say', () => {
   test('chroot: attach lands in the container\'s root, not in the host tree its mount namespace keeps', () => {
     create('chroot.haco.ts');
     for (const name of ['root-chroot', 'root-pivot']) {
-      expect(haco(['start', '-d', example('chroot.haco.ts'), '-c', name, '--', 'sleep', '60']).status).toBe(0);
+      expect(haco(['start', '-d', example('chroot.haco.ts'), '-c', name, '--', 'sleep', '60'])).toExitWith(0);
       try {
         const r = haco(['attach', name, '--', 'sh', '-c', 'test -e /var/lib/haco; echo "host tree visible: $?"; exit 4']);
         expect(r.stderr).toBe('');
         expect(r.stdout).toBe('host tree visible: 1\n');
-        expect(r.status).toBe(4);
+        expect(r).toExitWith(4);
       } finally {
-        expect(haco(['kill', '-s', 'KILL', name]).status).toBe(0);
+        expect(haco(['kill', '-s', 'KILL', name])).toExitWith(0);
         haco(['rm', name]);
       }
     }
@@ -264,13 +264,13 @@ describeRoot('examples/ start and do what their comments say', () => {
   test('rlimits: nofile 64, fsize 1 MiB (SIGXFSZ, 153)', () => {
     create('rlimits.haco.ts');
     expect(start('rlimits.haco.ts', undefined, ['sh', '-c', 'ulimit -n; ulimit -f']).stdout).toBe('64\n2048\n');
-    expect(start('rlimits.haco.ts', undefined, ['sh', '-c', 'head -c 2M /dev/zero > /tmp/big']).status).toBe(153);
+    expect(start('rlimits.haco.ts', undefined, ['sh', '-c', 'head -c 2M /dev/zero > /tmp/big'])).toExitWith(153);
   });
 
   test('seccomp: sethostname is refused despite sys_admin; filter mode 2', () => {
     create('seccomp.haco.ts');
     const r = start('seccomp.haco.ts', undefined, ['hostname', 'x']);
-    expect(r.status).toBe(1);
+    expect(r).toExitWith(1);
     expect(r.stderr).toMatch(/you must be root|Operation not permitted/);
     expect(start('seccomp.haco.ts', undefined, ['grep', 'Seccomp:', '/proc/self/status']).stdout).toMatch(/^Seccomp:\s+2$/m);
     expect(start('seccomp.haco.ts', undefined, ['grep', 'CapEff', '/proc/self/status']).stdout).not.toMatch(/0000000000000000/);
@@ -285,10 +285,10 @@ describeRoot('examples/ start and do what their comments say', () => {
   test('hooks: each hook at its point, afterFailure on failure', () => {
     create('hooks.haco.ts');
     const ok = start('hooks.haco.ts', undefined, ['echo', 'the command']);
-    expect(ok.status).toBe(0);
+    expect(ok).toExitWith(0);
     expect(ok.stdout).toMatch(/^\[beforeStart\] hooks\n\[afterSpawn\] pid \d+\n\[beforeExec\] inside: hooks\nthe command\n\[afterExit\] hooks done\n$/);
     const failed = start('hooks.haco.ts', undefined, ['false']);
-    expect(failed.status).toBe(1);
+    expect(failed).toExitWith(1);
     expect(failed.stderr).toContain('[afterFailure] hooks failed');
   });
 
@@ -304,18 +304,18 @@ describeRoot('examples/ start and do what their comments say', () => {
   test('overlay: writes land in the upper dir, the lower layer and the sibling never see them', () => {
     create('overlay.haco.ts');
     const a = start('overlay.haco.ts', 'ovl-a', ['sh', '-c', 'echo a > /hello; cat /hello; grep " / / " /proc/self/mountinfo']);
-    expect(a.status).toBe(0);
+    expect(a).toExitWith(0);
     expect(a.stdout).toMatch(/^a\n.* - overlay overlay .*lowerdir=\/var\/lib\/haco\/ovl-base\/rootfs,upperdir=\/var\/lib\/haco\/ovl-a\/upper/);
     expect(fs.readFileSync(path.join(VARLIB, 'ovl-a/upper/hello'), 'utf8')).toBe('a\n');
     expect(fs.existsSync(path.join(VARLIB, 'ovl-base/rootfs/hello'))).toBe(false);
     const b = start('overlay.haco.ts', 'ovl-b', ['cat', '/hello']);
-    expect(b.status).toBe(1);
+    expect(b).toExitWith(1);
     expect(b.stderr).toMatch(/can't open '\/hello': No such file or directory/);
   });
 
   test('reload: cpu 20% → 60% in place, same pid', () => {
     create('reload.haco.ts');
-    expect(haco(['start', '-d', example('reload.haco.ts')]).status).toBe(0);
+    expect(haco(['start', '-d', example('reload.haco.ts')])).toExitWith(0);
     try {
       const pid = stateOf('reloadable')['pid'];
       expect(cgroupFile('reloadable', 'cpu.max', 'cpu.cfs_quota_us').split(' ')[0]).toBe('20000');
@@ -329,7 +329,7 @@ describeRoot('examples/ start and do what their comments say', () => {
       expect(cgroupFile('reloadable', 'cpu.max', 'cpu.cfs_quota_us').split(' ')[0]).toBe('60000');
       expect(stateOf('reloadable')['pid']).toBe(pid);
     } finally {
-      expect(haco(['kill', '-s', 'KILL', 'reloadable']).status).toBe(0);
+      expect(haco(['kill', '-s', 'KILL', 'reloadable'])).toExitWith(0);
       haco(['rm', 'reloadable']);
     }
   });
@@ -338,7 +338,7 @@ describeRoot('examples/ start and do what their comments say', () => {
     if (!fs.existsSync('/usr/share/lxc/templates/lxc-busybox')) throw new Error('lxc-templates is not installed (apt-get install lxc-templates)');
     create('lxc.haco.ts');
     const r = start('lxc.haco.ts', undefined, ['ls', '/']);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(r.stdout.split(/\s+/)).toEqual(expect.arrayContaining(['bin', 'dev', 'etc', 'proc', 'sys']));
   });
 
@@ -351,12 +351,12 @@ describeRoot('examples/ start and do what their comments say', () => {
     fs.copyFileSync('/bin/busybox', path.join(tree, 'bin/busybox'));
     for (const applet of ['sh', 'cat']) fs.symlinkSync('busybox', path.join(tree, 'bin', applet));
     fs.writeFileSync(path.join(tree, 'etc/alpine-release'), '3.20.3\n');
-    expect(spawnSync('tar', ['-czf', path.join(dir, 'alpine.tar.gz'), '-C', tree, '.']).status).toBe(0);
+    expect(spawnSync('tar', ['-czf', path.join(dir, 'alpine.tar.gz'), '-C', tree, '.'])).toExitWith(0);
     const file = path.join(dir, 'tarball.haco.ts');
     fs.copyFileSync(example('tarball.haco.ts'), file);
     const c = haco(['create', file]);
     expect(c.stderr).not.toMatch(/error/);
-    expect(c.status).toBe(0);
+    expect(c).toExitWith(0);
     const r = haco(['start', file, '--', 'cat', '/etc/alpine-release']);
     expect(r.stdout).toBe('3.20.3\n');
   });
@@ -378,16 +378,16 @@ describeRoot('examples/ start and do what their comments say', () => {
       create('bridge.haco.ts');
       const a = haco(['start', '-d', example('bridge.haco.ts'), '-c', 'net-a', '--', 'sleep', '60'], { netns });
       expect(a.stderr).toBe('');
-      expect(a.status).toBe(0);
+      expect(a).toExitWith(0);
       try {
         const b = start('bridge.haco.ts', 'net-b', ['sh', '-c', 'ip -4 -o addr show eth0; ping -c1 -W2 10.88.0.10'], netns);
         expect(b.stdout).toMatch(/inet 10\.88\.0\.11\/24/);
         expect(b.stdout).toMatch(/1 packets transmitted, 1 packets received/);
-        expect(b.status).toBe(0);
+        expect(b).toExitWith(0);
         const ports = spawnSync('ip', ['-n', netns, '-o', 'link', 'show', 'master', 'haco0'], { encoding: 'utf8' }).stdout;
         expect(ports).toMatch(/vh-net-a/);
       } finally {
-        expect(haco(['kill', '-s', 'KILL', 'net-a'], { netns }).status).toBe(0);
+        expect(haco(['kill', '-s', 'KILL', 'net-a'], { netns })).toExitWith(0);
         haco(['rm', 'net-a']);
       }
       const left = spawnSync('ip', ['-n', netns, '-o', 'link', 'show', 'master', 'haco0'], { encoding: 'utf8' }).stdout;

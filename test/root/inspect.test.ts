@@ -77,7 +77,7 @@ describeRoot('haco inspect', () => {
   test('reports what /proc and the cgroup files show', () => {
     const r = lab.haco(['inspect', name, '--json']);
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     const report = JSON.parse(r.stdout) as Report;
     const pid = Number(stateOf(lab, name)['pid']);
     expect(report.pid).toBe(pid);
@@ -127,7 +127,7 @@ describeRoot('haco inspect', () => {
     expect(report.overlays[0]!.upperdir).toContain(path.join(lab.work, 'ovl'));
 
     const text = lab.haco(['inspect', name]);
-    expect(text.status).toBe(0);
+    expect(text).toExitWith(0);
     expect(text.stdout).toMatch(/^ {2}net\s+\d+\s+\d+\s+own$/m);
     expect(text.stdout).toMatch(/^ {2}user\s+(\d+)\s+\1\s+shared with the host$/m);
     expect(text.stdout).toMatch(/30000 us every 100000 us \(30% of a CPU\)/);
@@ -138,12 +138,12 @@ describeRoot('haco inspect', () => {
 
   test('exit 5 with a clear message once the container is gone', () => {
     const killed = lab.haco(['kill', '-s', 'KILL', name]);
-    expect(killed.status).toBe(0);
+    expect(killed).toExitWith(0);
     const r = lab.haco(['inspect', name]);
-    expect(r.status).toBe(5);
+    expect(r).toExitWith(5);
     expect(r.stderr).toMatch(/is not running \(exited\)/);
     const missing = lab.haco(['inspect', `${lab.tag}-nothing`]);
-    expect(missing.status).toBe(5);
+    expect(missing).toExitWith(5);
     expect(missing.stderr).toMatch(/no container named/);
   });
 });

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { watchOutput } from '../support/watch-output';
 import { canRun, makeLab, stateOf, until, type Lab } from './lifecycle-support';
 
 jest.setTimeout(300_000);
@@ -12,17 +13,14 @@ interface Run {
   status: number;
   stdout: string;
   stderr: string;
+  command: readonly string[];
 }
 
-function hacoAsync(lab: Lab, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(path.resolve(__dirname, '../../bin/haco'), args, { env: { ...process.env, ...lab.env, NO_COLOR: '1' }, cwd: lab.work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status: status ?? 128, stdout, stderr }));
-  });
+/** `haco ARGS` without waiting for it: resolves when it exits, rejects (with its output) after 60 s. */
+async function hacoAsync(lab: Lab, args: string[]): Promise<Run> {
+  const child = spawn(path.resolve(__dirname, '../../bin/haco'), args, { env: { ...process.env, ...lab.env, NO_COLOR: '1' }, cwd: lab.work, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = await watchOutput(child, ['haco', ...args]).closed(60_000);
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr, command: r.command };
 }
 
 describeRoot('haco lifecycle: concurrency', () => {
@@ -46,8 +44,8 @@ describeRoot('haco lifecycle: concurrency', () => {
     expect(winners[0]!.stdout).toContain(`pid ${st['pid']}`);
     // The losers touched nothing of the winner's: it still runs, in its cgroup.
     expect(fs.readFileSync(path.join(st['tracking']!, 'cgroup.procs'), 'utf8')).toContain(st['pid']!);
-    expect(lab.haco(['kill', name]).status).toBe(0);
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['kill', name])).toExitWith(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);
   });
 
@@ -68,7 +66,7 @@ describeRoot('haco lifecycle: concurrency', () => {
     const killMs = Date.now() - t1;
     expect(killed.filter((r) => r.status !== 0).map((r) => r.stderr)).toEqual([]);
     for (const n of names) expect(stateOf(lab, n)['status']).toBe('exited');
-    expect(lab.haco(['rm', ...names]).status).toBe(0);
+    expect(lab.haco(['rm', ...names])).toExitWith(0);
     expect(fs.readdirSync(lab.runDir)).toEqual([]);
     expect(await until(() => pids.every((p) => !fs.existsSync(`/proc/${p}`)))).toBe(true);
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);

@@ -36,7 +36,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     expect(fs.existsSync(tracking)).toBe(false);
     const ps = JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>;
     expect(ps.find((x) => x['name'] === name)).toMatchObject({ status: 'exited' });
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);
   });
 
@@ -92,8 +92,8 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     fs.writeFileSync(path.join(dir, 'state'), `name=${name}\nstatus=running\nsupervisor=1\nsupervisor_start=1\npid=1\npid_start=1\nstarted=1\n`);
     const ps = JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>;
     expect(ps.find((x) => x['name'] === name)).toMatchObject({ status: 'stale', pid: null });
-    expect(lab.haco(['kill', name]).status).toBe(5);
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['kill', name])).toExitWith(5);
+    expect(lab.haco(['rm', name])).toExitWith(0);
     expect(fs.existsSync(dir)).toBe(false);
   });
 
@@ -101,7 +101,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     const name = `${lab.tag}-rst`;
     const file = lab.def(name, `  .command(['/bin/sh', '-c', 'echo run; sleep 0.2; exit 3'])\n  .unshare('mount', 'uts', 'ipc', 'pid')\n  .restart('on-failure', { maxRetries: 2, backoffMs: 100 })`);
     const t0 = Date.now();
-    expect(lab.haco(['start', '-d', file]).status).toBe(0);
+    expect(lab.haco(['start', '-d', file])).toExitWith(0);
     expect(await until(() => stateOf(lab, name)['status'] === 'exited', 20_000)).toBe(true);
     const elapsed = Date.now() - t0;
     const st = stateOf(lab, name);
@@ -109,19 +109,19 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     expect(st['restarts']).toBe('2');
     expect(elapsed).toBeGreaterThanOrEqual(3 * 200 + 100 + 200); // three runs, back-off 100 then 200 ms
     expect(lab.haco(['logs', name]).stdout).toBe('run\nrun\nrun\n');
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);
   });
 
   test('restart always is stopped by haco kill (no restart after it)', async () => {
     const name = `${lab.tag}-alw`;
     const file = lab.def(name, `  .command(['/bin/sh', '-c', 'sleep 1000; : ${lab.tag}'])\n  .unshare('mount', 'uts', 'ipc', 'pid')\n  .reaper()\n  .restart('always', { backoffMs: 50 })`);
-    expect(lab.haco(['start', '-d', file]).status).toBe(0);
+    expect(lab.haco(['start', '-d', file])).toExitWith(0);
     const k = lab.haco(['kill', name, '--timeout', '5']);
     expect(k.stderr).toBe('');
-    expect(k.status).toBe(0);
+    expect(k).toExitWith(0);
     expect(stateOf(lab, name)).toMatchObject({ status: 'exited', restarts: '0', reason: 'stopped' });
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
   });
 
   test('hooks fire with HACO_* variables; beforeExec runs inside; afterFailure on failure', async () => {
@@ -136,7 +136,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
         `\n  .hook('afterExit', ${log('afterExit')})\n  .hook('afterFailure', ${log('afterFailure')})`,
     );
     const r = lab.haco(['start', file]);
-    expect(r.status).toBe(4);
+    expect(r).toExitWith(4);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
     const dir = path.join(lab.runDir, name);
     expect(lines[0]).toBe(`beforeStart ${name} pid= rootfs=${lab.rootfs} state=${dir} code=`);
@@ -152,7 +152,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     const file = lab.def(name, `  .command(['/bin/true'])\n  .unshare('mount', 'uts', 'ipc', 'pid')\n  .pids(20)\n  .hook('beforeStart', ['/bin/false'])`);
     for (const args of [['start', file], ['start', '-d', file]]) {
       const r = lab.haco(args);
-      expect(r.status).toBe(125);
+      expect(r).toExitWith(125);
       expect(r.stderr).toMatch(/hook \/bin\/false: exited with status 1/);
       expect(fs.existsSync(path.join(lab.runDir, name))).toBe(false);
       expect(lab.leftovers()).toEqual([]);

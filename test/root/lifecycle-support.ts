@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { haco as runHaco, type CliResult } from '../support/cli';
+import { cmdlineOf, processesInCgroup } from '../support/procs';
 
 export const canRun = process.getuid?.() === 0 && fs.existsSync(path.resolve(__dirname, '../../native/build/haco-launch')) && fs.existsSync('/bin/busybox');
 
@@ -48,6 +49,25 @@ function readKeyValues(file: string): Record<string, string> {
     // no state
   }
   return kv;
+}
+
+/** Supervisor and container pids the lab's state files (HACO_RUN_DIR/NAME/state) name, still alive. */
+function recordedPids(runDir: string): number[] {
+  const pids: number[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(runDir);
+  } catch {
+    return pids;
+  }
+  for (const name of names) {
+    const kv = readKeyValues(path.join(runDir, name, 'state'));
+    for (const key of ['supervisor', 'pid']) {
+      const pid = Number(kv[key]);
+      if (pid > 1 && fs.existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) pids.push(pid);
+    }
+  }
+  return pids;
 }
 
 export function makeLab(): Lab {
@@ -122,8 +142,10 @@ export function makeLab(): Lab {
     leftovers() {
       const left: string[] = [...cgroupDirsMatching(tag).map((d) => `cgroup ${d}`)];
       for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(work) || line.includes(tag)) left.push(`mount ${line}`);
-      const procs = spawnSync('pgrep', ['-af', tag], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l && !l.includes('pgrep'));
-      left.push(...procs.map((p) => `process ${p}`));
+      // Processes are looked for where this lab put them: its containers' cgroups and the supervisors and
+      // inits its state files name (never a host-wide pgrep, which would match other tests' processes).
+      for (const d of cgroupDirsMatching(tag)) left.push(...processesInCgroup(d).map((p) => `process ${p} (in ${d})`));
+      for (const pid of recordedPids(runDir)) left.push(`process ${pid} ${cmdlineOf(pid)} (recorded in ${runDir})`);
       return left;
     },
   };

@@ -23,7 +23,7 @@ describeRoot('haco lifecycle walk-through', () => {
     const file = path.join(lab.work, 'walk.haco.ts');
     const created = lab.haco(['new', file, '--name', name, '--root', lab.rootfs]);
     expect(created.stderr).toBe('');
-    expect(created.status).toBe(0);
+    expect(created).toExitWith(0);
     // Turn the template into a busybox container with its own user and cgroup namespaces (net is one of
     // haco's defaults) and reloadable limits.
     let text = fs.readFileSync(file, 'utf8');
@@ -35,14 +35,14 @@ describeRoot('haco lifecycle walk-through', () => {
     fs.writeFileSync(file, text);
     const create = lab.haco(['create', file]);
     expect(create.stderr).not.toMatch(/error/);
-    expect(create.status).toBe(0);
+    expect(create).toExitWith(0);
 
     const t0 = Date.now();
     const start = lab.haco(['start', '-d', file]);
     const startMs = Date.now() - t0;
     expect(start.stderr).toBe('');
     expect(start.stdout).toMatch(new RegExp(`^${name} started: pid \\d+, supervisor \\d+`));
-    expect(start.status).toBe(0);
+    expect(start).toExitWith(0);
     expect(startMs).toBeLessThan(10_000);
     const state = stateOf(lab, name);
     expect(state['status']).toBe('running');
@@ -63,14 +63,14 @@ describeRoot('haco lifecycle walk-through', () => {
     // attach joins user, net, pid… namespaces: the container's hostname, only lo, its pid 1.
     const attach = lab.haco(['attach', name, '--', 'sh', '-c', 'uptime; hostname; ip -o link | cut -d: -f2; cat /proc/1/cmdline | tr "\\0" " "; echo; id -u; exit 3']);
     expect(attach.stderr).toBe('');
-    expect(attach.status).toBe(3);
+    expect(attach).toExitWith(3);
     expect(attach.stdout).toMatch(/load average/);
     expect(attach.stdout).toContain(`\n${name}\n`);
     expect(attach.stdout).toMatch(/^ lo$/m);
     expect(attach.stdout).not.toMatch(/eth0|ens/);
     expect(attach.stdout).toMatch(/^0$/m);
     const traced = lab.haco(['attach', '--trace', name, '--', 'true']);
-    expect(traced.status).toBe(0);
+    expect(traced).toExitWith(0);
     expect(traced.stderr).toMatch(/setns\(\d+, CLONE_NEWUSER\)/);
     expect(traced.stderr).toMatch(/setns\(\d+, CLONE_NEWNET\)/);
 
@@ -90,7 +90,7 @@ describeRoot('haco lifecycle walk-through', () => {
     expect(before['reloadedAt']).toBeNull();
     const reload = lab.haco(['reload', file]);
     expect(reload.stderr).toBe('');
-    expect(reload.status).toBe(0);
+    expect(reload).toExitWith(0);
     expect(reload.stdout).toMatch(/cpu.cfs_quota_us: 40000 → 50000|cpu.max: 40000 100000 → 50000 100000/);
     expect(reload.stdout).toMatch(/rlimit NOFILE: 2048:4096 → 3072:4096/);
     expect(cpuQuota()).toBe('50000');
@@ -104,7 +104,7 @@ describeRoot('haco lifecycle walk-through', () => {
     // Anything else is refused, listed.
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(`.hostname('${name}')`, ".hostname('other')"));
     const refused = lab.haco(['reload', file]);
-    expect(refused.status).toBe(5);
+    expect(refused).toExitWith(5);
     expect(refused.stderr).toMatch(/cannot be applied[\s\S]*process.hostname/);
 
     const logs = lab.haco(['logs', name]);
@@ -113,15 +113,15 @@ describeRoot('haco lifecycle walk-through', () => {
 
     const kill = lab.haco(['kill', name, '--timeout', '5']);
     expect(kill.stderr).toBe('');
-    expect(kill.status).toBe(0);
+    expect(kill).toExitWith(0);
     expect(kill.stdout).toMatch(new RegExp(`${name} stopped: exit 143`));
     const after = JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>;
     expect(after.find((r) => r['name'] === name)).toMatchObject({ status: 'exited', exitCode: 143 });
-    expect(lab.haco(['kill', name]).status).toBe(5);
+    expect(lab.haco(['kill', name])).toExitWith(5);
     // logs -f of an exited container ends at once.
-    expect(lab.haco(['logs', '-f', name]).status).toBe(0);
+    expect(lab.haco(['logs', '-f', name])).toExitWith(0);
 
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
     expect(fs.existsSync(path.join(lab.runDir, name))).toBe(false);
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);
     expect(lab.leftovers()).toEqual([]);
@@ -133,11 +133,11 @@ describeRoot('haco lifecycle walk-through', () => {
     const file = lab.def(name, `  .command(['/bin/sh', '-c', 'sleep 1000; : ${lab.tag}'])\n  .unshare('mount', 'uts', 'ipc', 'pid')`);
     const started = lab.haco(['start', '-d', file]);
     expect(started.stderr).toBe('');
-    expect(started.status).toBe(0);
+    expect(started).toExitWith(0);
     const r = lab.haco(['stop', name, '--timeout', '1']);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(r.stdout).toMatch(/SIGKILL after the timeout\): exit 137/);
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);
   });
 });

@@ -40,7 +40,7 @@ describeRoot('haco logs', () => {
     expect(lab.haco(['logs', '--since', '2030-01-01T00:00:00Z', name]).stdout).toBe('');
     expect(lab.haco(['logs', '--since', '1h', name]).stdout).toBe('out1\nout2\nout3\n');
     expect(lab.haco(['logs', '--events', name]).stderr).toMatch(/\[haco\] exited status=0/);
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
   });
 
   test('restarts and the exit signal are recorded: the log, supervisor.log and ps', async () => {
@@ -56,6 +56,6 @@ describeRoot('haco logs', () => {
     expect(raw.match(/ haco F restarting restart=\d/g)).toHaveLength(2);
     expect(fs.readFileSync(path.join(lab.runDir, name, 'supervisor.log'), 'utf8')).toMatch(/restart 1 after exit status 137/);
     expect(lab.haco(['ps']).stdout).toMatch(new RegExp(`${name}\\s+exited \\(137, SIGKILL\\), 2 restarts`));
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
   });
 });

@@ -32,11 +32,11 @@ describeRoot('haco net bridge', () => {
   it('creates a bridge with its address, idempotently, and shows the commands', () => {
     const first = haco('net', 'bridge', 'create', 'hbr0', '--address', '10.231.4.1/24');
     expect(first.stderr).toBe('');
-    expect(first.status).toBe(0);
+    expect(first).toExitWith(0);
     expect(first.stdout).toContain('+ ip link add hbr0 type bridge');
     expect(first.stdout).toContain('bridge hbr0 10.231.4.1/24 up: created');
     const again = haco('net', 'bridge', 'create', 'hbr0', '--address', '10.231.4.1/24', '--json');
-    expect(again.status).toBe(0);
+    expect(again).toExitWith(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ name: 'hbr0', created: false, addressAdded: false, up: true, addresses: ['10.231.4.1/24'], commands: [] });
     expect(inNs('ip', '-o', '-4', 'addr', 'show', 'dev', 'hbr0').stdout).toContain('10.231.4.1/24');
   });
@@ -51,26 +51,26 @@ describeRoot('haco net bridge', () => {
 
   it('refuses bad input with a code, a hint and a meaningful exit status', () => {
     const long = haco('net', 'bridge', 'create', 'a-much-too-long-name', '--address', '10.231.5.1/24', '--json');
-    expect(long.status).toBe(2);
+    expect(long).toExitWith(2);
     expect(JSON.parse(long.stdout)).toMatchObject({ error: { code: 'E_USAGE' } });
     const overlap = haco('net', 'bridge', 'create', 'hbr1', '--address', '10.231.4.200/25');
-    expect(overlap.status).toBe(5);
+    expect(overlap).toExitWith(5);
     expect(overlap.stderr).toMatch(/overlaps 10\.231\.4\.0\/24 on hbr0[\s\S]*hint/);
     const notBridge = haco('net', 'bridge', 'rm', 'vh-t');
-    expect(notBridge.status).toBe(5);
+    expect(notBridge).toExitWith(5);
     expect(notBridge.stderr).toContain('not a bridge');
     const busy = haco('net', 'bridge', 'rm', 'hbr0');
-    expect(busy.status).toBe(5);
+    expect(busy).toExitWith(5);
     expect(busy.stderr).toContain('still has ports: vh-t');
   });
 
   it('removes a bridge, and removing it again is fine', () => {
     inNs('ip', 'link', 'del', 'vh-t');
     const rm = haco('net', 'bridge', 'rm', 'hbr0');
-    expect(rm.status).toBe(0);
+    expect(rm).toExitWith(0);
     expect(rm.stdout).toContain('bridge hbr0 removed');
     const again = haco('net', 'bridge', 'rm', 'hbr0', '--json');
-    expect(again.status).toBe(0);
+    expect(again).toExitWith(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ removed: false });
     expect(inNs('ip', '-o', 'link').stdout.trim().split('\n')).toHaveLength(1);
   });

@@ -124,12 +124,12 @@ describeRoot('containers on a bridge, started by the launcher', () => {
     const b = plan(container('b', ['/bin/sh', '-c', 'ping -c 1 -W 1 10.231.0.2 && ping -c 1 -W 1 10.231.0.1 && ip -o addr show eth0']).network({ ...bridge, address: '10.231.0.3/24', vethHost: `vh-${tag}b` }));
     const second = await launch(b).done;
     expect(second.output).toContain('inet 10.231.0.3/24');
-    expect(second.status).toBe(0);
+    expect(second).toExitWith(0);
 
     first.kill('SIGTERM');
     const firstDone = await first.done;
     // PID 1 of a pid namespace ignores signals it has no handler for: the trap makes it exit.
-    expect(firstDone.status).toBe(0);
+    expect(firstDone).toExitWith(0);
     await until(() => links().every((l) => !l.startsWith('vh-') && !l.startsWith('hg')), 'the veths to go');
     expect(links().sort()).toEqual(['hbr0', 'lo']);
   });
@@ -138,7 +138,7 @@ describeRoot('containers on a bridge, started by the launcher', () => {
     // No preflight here on purpose: the bridge is missing and must not be created, so `master` fails.
     const c = plan(container('f', ['/bin/true']).network({ bridge: 'hbr9', bridgeAddress: '10.231.9.1/24', address: '10.231.9.2/24', createBridge: false, vethHost: `vh-${tag}f` }));
     const out = await launch(c).done;
-    expect(out.status).toBe(125);
+    expect(out).toExitWith(125);
     expect(out.output).toContain('hook');
     expect(links().filter((l) => l.startsWith('vh-') || l.startsWith('hg'))).toEqual([]);
   });
@@ -150,7 +150,7 @@ describeRoot('containers on a bridge, started by the launcher', () => {
     const c = plan(container('j', ['/bin/sh', '-c', 'ip -o link']).joinNetns(JOIN));
     expect(checkHostNetwork(c, { links: [], running: [], exists: fs.existsSync })).toEqual([]);
     const out = await launch(c).done;
-    expect(out.status).toBe(0);
+    expect(out).toExitWith(0);
     expect(out.output).toMatch(/jv0@jv1/);
     expect(out.output).not.toContain('hbr0');
     // The container left the namespace as it was.

@@ -14,6 +14,7 @@ import { networkCleanupSteps, networkWireSteps, shQuote } from '../../src/networ
 import type { NetworkPlan } from '../../src/plan/types';
 import { HACO_BIN, REPO } from '../support/cli';
 import { describeStart, makeWorkspace, type Workspace } from '../support/rootfs';
+import { cmdlineOf, processesInNamespace } from '../support/procs';
 import { isAlive, until } from '../support/start';
 
 jest.setTimeout(90_000);
@@ -136,12 +137,12 @@ describeStart(
       const b = define('b', 3);
       const second = hacoIn(['start', b.file, '--', 'sh', '-c', `ping -c 1 -W 2 ${SUBNET}.2 && ping -c 1 -W 2 ${SUBNET}.1 && ip -o addr show eth0 && ip route`]);
       expect(second.stderr).toBe('');
-      expect(second.status).toBe(0);
+      expect(second).toExitWith(0);
       expect(second.stdout).toContain(`1 packets received`);
       expect(second.stdout).toContain(`inet ${SUBNET}.3/24`);
       expect(second.stdout).toContain(`default via ${SUBNET}.1 dev eth0`);
       // The host side (the test namespace) reaches the running container through the bridge.
-      expect(inNs(NS, ['ping', '-c', '1', '-W', '2', `${SUBNET}.2`]).status).toBe(0);
+      expect(inNs(NS, ['ping', '-c', '1', '-W', '2', `${SUBNET}.2`])).toExitWith(0);
 
       process.kill(first.pid, 'SIGTERM');
       expect(await first.exited).toBe(0);
@@ -153,7 +154,7 @@ describeStart(
     test('--trace shows every network command, whole and shell-quoted, wire and cleanup', () => {
       const c = define('t', 4);
       const r = hacoIn(['start', c.file, '--trace', '--', 'true']);
-      expect(r.status).toBe(0);
+      expect(r).toExitWith(0);
       const net: NetworkPlan = {
         bridge: BRIDGE,
         bridgeAddress: `${SUBNET}.1/24`,
@@ -178,10 +179,10 @@ describeStart(
       const wire = networkWireSteps(plan.containers[0]!.network, c.name);
       const add = wire.find((argv) => argv.join(' ').includes('type veth'))!;
       const guest = /peer name (\S+)/.exec(add.join(' '))![1]!;
-      expect(inNs(NS, ['ip', 'link', 'add', guest, 'type', 'veth', 'peer', 'name', `hz${tag}`]).status).toBe(0);
+      expect(inNs(NS, ['ip', 'link', 'add', guest, 'type', 'veth', 'peer', 'name', `hz${tag}`])).toExitWith(0);
       try {
         const r = hacoIn(['start', c.file, '--', 'true']);
-        expect(r.status).toBe(125);
+        expect(r).toExitWith(125);
         expect(r.stderr).toContain(`hook ${add.map(shQuote).join(' ')}: exited with status`);
         expect(veths().filter((l) => l !== guest)).toEqual([]);
       } finally {
@@ -199,16 +200,13 @@ describeStart(
       await until(`the veth to go after kill -9 (links: ${veths().join(' ')})`, () => (veths().length === 0 ? true : undefined), 15_000);
       await until('the state dir to go', () => (fs.readdirSync(env['HACO_RUN_DIR']!).length === 0 ? true : undefined), 15_000);
       // The container (sleep 60) is gone too, not left running in the test namespace.
-      const sleepers = spawnSync('pgrep', ['-f', '^sleep 60$'], { encoding: 'utf8' })
-        .stdout.split('\n')
-        .filter(Boolean)
-        .map(Number)
-        .filter((pid) => isAlive(pid) && fs.readlinkSync(`/proc/${pid}/ns/net`) === fs.readlinkSync(`/run/netns/${NS}`) );
+      // Looked for by namespace (the test's own netns, compared by nsfs inode), not by a host-wide pgrep.
+      const sleepers = processesInNamespace(`/run/netns/${NS}`, 'net').filter((pid) => isAlive(pid) && cmdlineOf(pid) === 'sleep 60');
       expect(sleepers).toEqual([]);
       // The address is free again: the same definition starts.
       const again = hacoIn(['start', k.file, '--', 'true']);
       expect(again.stderr).toBe('');
-      expect(again.status).toBe(0);
+      expect(again).toExitWith(0);
     });
 
     test('the preflight refuses a missing bridge and a leftover veth before anything is created', () => {
@@ -219,7 +217,7 @@ describeStart(
       expect(r.stderr).toContain(`haco net bridge create hn${tag} --address 10.231.7.1/24`);
 
       const lv = define('l', 8);
-      expect(inNs(NS, ['ip', 'link', 'add', `vh${tag}l`, 'type', 'veth', 'peer', 'name', `hy${tag}`]).status).toBe(0);
+      expect(inNs(NS, ['ip', 'link', 'add', `vh${tag}l`, 'type', 'veth', 'peer', 'name', `hy${tag}`])).toExitWith(0);
       try {
         const r2 = hacoIn(['start', lv.file, '--', 'true']);
         expect(r2.status).not.toBe(0);
@@ -262,13 +260,13 @@ describeStart(
     });
 
     test('a container joining an existing netns sees its interfaces and leaves them as they were', () => {
-      expect(inNs(JOIN, ['ip', 'link', 'add', 'jv0', 'type', 'veth', 'peer', 'name', 'jv1']).status).toBe(0);
+      expect(inNs(JOIN, ['ip', 'link', 'add', 'jv0', 'type', 'veth', 'peer', 'name', 'jv1'])).toExitWith(0);
       const name = `hn-${tag}-j`;
       // ip netns add makes /run/netns/NAME; /var/run is a link to /run, and joinNetns(name) uses /var/run/netns.
       const file = ws.define(name, `.joinNetns(${JSON.stringify(JOIN)})`);
       const r = hacoIn(['start', file, '--', 'sh', '-c', 'ip -o link; readlink /proc/self/ns/net']);
       expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
+      expect(r).toExitWith(0);
       expect(r.stdout).toMatch(/jv0@jv1/);
       expect(r.stdout).not.toContain(BRIDGE);
       expect(r.stdout.trim().split('\n').pop()).toBe(inNs(JOIN, ['readlink', '/proc/self/ns/net']).stdout.trim());

@@ -121,10 +121,10 @@ describeRoot('network wiring in a private test namespace', () => {
     expect(inContainer(a, ['ip', 'route', 'show', 'default']).stdout).toContain('default via 10.231.0.1 dev eth0');
 
     const ping = (pid: number, target: string) => inContainer(pid, ['busybox', 'ping', '-c', '1', '-W', '1', target]);
-    expect(ping(a, '10.231.0.3').status).toBe(0);
-    expect(ping(b, '10.231.0.2').status).toBe(0);
-    expect(ping(a, '10.231.0.1').status).toBe(0);
-    expect(inNs(['busybox', 'ping', '-c', '1', '-W', '1', '10.231.0.3']).status).toBe(0);
+    expect(ping(a, '10.231.0.3')).toExitWith(0);
+    expect(ping(b, '10.231.0.2')).toExitWith(0);
+    expect(ping(a, '10.231.0.1')).toExitWith(0);
+    expect(inNs(['busybox', 'ping', '-c', '1', '-W', '1', '10.231.0.3'])).toExitWith(0);
 
     // Cleanup after a container's namespace died: the kernel already removed the pair; the step still succeeds.
     await stop(a);

@@ -86,7 +86,7 @@ describeStart('haco start: secure defaults', () => {
 
   test('capabilities: no mknod, net_raw, audit_write; ping fails until .addCaps("net_raw")', () => {
     const r = run('', 'cat /proc/self/status; ping -c 1 -W 1 127.0.0.1; echo "ping=$?"');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     for (const key of ['CapBnd', 'CapEff']) {
       const bits = capBits(r.stdout, key);
       for (const cap of ['mknod', 'net_raw', 'audit_write', 'sys_admin']) expect({ key, cap, held: (bits & bit(cap)) !== 0n }).toEqual({ key, cap, held: false });

@@ -110,7 +110,7 @@ describeStart('haco start: the device allow-list (device cgroup) and /dev', () =
       'echo x > /dev/null2; echo "write-null2=$?"',
     ].join('\n');
     const r = run(uniqueName('dev'), `.addCaps('mknod')`, script);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     const mount = r.stdout.split('\n')[0]!;
     expect({ mount, tmpfs: / - tmpfs /.test(mount) }).toEqual({ mount, tmpfs: true });
     const perMount = mount.split(' ')[5]!.split(',');
@@ -165,7 +165,7 @@ describeStart('haco start: the device allow-list (device cgroup) and /dev', () =
       expect(fs.existsSync(containerCgroupDir(name, 'pids')!)).toBe(true);
     }
     fs.writeFileSync(path.join(ws.rootfs, 'tmp', `stop-${name}`), '');
-    expect((await r.exited).status).toBe(0);
+    expect((await r.exited)).toExitWith(0);
     if (v1()) expect(fs.existsSync(containerCgroupDir(name, 'devices')!)).toBe(false);
   });
 

@@ -122,7 +122,7 @@ describeRoot('security: no fd of the caller reaches a container', () => {
     } finally {
       fs.closeSync(passed);
     }
-    expect(lab.haco(['kill', name]).status).toBe(0);
+    expect(lab.haco(['kill', name])).toExitWith(0);
     expect(await until(() => stateOf(lab, name)['status'] === 'exited')).toBe(true);
   });
 

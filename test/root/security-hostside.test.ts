@@ -256,7 +256,7 @@ describeStart('network names: unique host veths, and a failed launch removes onl
     expect(must(inNs(['nft', 'list', 'chain', 'ip', 'haco', `pre-${dash}`]), 'nft list chain')).toContain(`dport 18080 dnat to ${SUBNET}.2:80`);
     expect(must(inNs(['nft', 'list', 'chain', 'ip', 'haco', `out-${dash}`]), 'nft list chain')).toContain(`dport 18080 dnat to ${SUBNET}.2:80`);
     // The running container still answers on its veth.
-    expect(inNs(['ping', '-c', '1', '-W', '2', `${SUBNET}.2`]).status).toBe(0);
+    expect(inNs(['ping', '-c', '1', '-W', '2', `${SUBNET}.2`])).toExitWith(0);
   });
 
   test('the containers\' own cleanup removes their veths and chains', async () => {

@@ -27,7 +27,7 @@ describeRoot('haco kill -s SIG and haco stop', () => {
     const pid = Number(stateOf(lab, name)['pid']);
     const k = lab.haco(['kill', '-s', 'HUP', name]);
     expect(k.stderr).toBe('');
-    expect(k.status).toBe(0);
+    expect(k).toExitWith(0);
     expect(await until(() => fs.readFileSync(out, 'utf8').includes('got-hup'))).toBe(true);
     // Well past the old 10 s escalation would not fit a test; 2 s after the signal it must simply still run.
     await new Promise((r) => setTimeout(r, 2000));
@@ -37,17 +37,17 @@ describeRoot('haco kill -s SIG and haco stop', () => {
     const stop = lab.haco(['stop', name, '--timeout', '1']);
     expect(stop.stderr).toBe('');
     expect(stop.stdout).toMatch(/SIGKILL after the timeout\): exit 137/);
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
   });
 
   test('kill -s KILL ends it and waits until the exit is recorded', async () => {
     const name = `${lab.tag}-k9`;
     const file = lab.def(name, `  .command(['/bin/sh', '-c', 'sleep 1000; : ${lab.tag}'])\n  .unshare('mount', 'uts', 'ipc', 'pid')`);
-    expect(lab.haco(['start', '-d', file]).status).toBe(0);
+    expect(lab.haco(['start', '-d', file])).toExitWith(0);
     const k = lab.haco(['kill', '-s', 'KILL', name]);
     expect(k.stderr).toBe('');
     expect(k.stdout).toMatch(/stopped: exit 137/);
     expect(stateOf(lab, name)['status']).toBe('exited');
-    expect(lab.haco(['rm', name]).status).toBe(0);
+    expect(lab.haco(['rm', name])).toExitWith(0);
   });
 });

@@ -63,7 +63,7 @@ describeStart('haco start: cgroup limits as the kernel applies them', () => {
     // The source (cpu.stat, cpuacct.usage or per-task times) is in the object so that a failure names it.
     expect({ source: u1.source, inBand: share > 0.2 && share < 0.4, share }).toMatchObject({ inBand: true });
     expect(throttled1 - throttled0).toBeGreaterThan(5); // the quota, not a lack of work, held it back
-    expect((await stop(run, name)).status).toBe(0);
+    expect((await stop(run, name))).toExitWith(0);
     expect(leftoverCgroups(name)).toEqual([]);
   });
 
@@ -91,7 +91,7 @@ describeStart('haco start: cgroup limits as the kernel applies them', () => {
       expect(readKeyed(dir, 'memory.oom_control')['oom_kill']).toBeGreaterThanOrEqual(1);
     }
     const stopped = await stop(run, name);
-    expect(stopped.status).toBe(0);
+    expect(stopped).toExitWith(0);
     expect(run.stderr()).toMatch(/^haco-launch: the kernel's OOM killer killed 1 process in this container: it reached its memory limit \(oom_kill 1 in \S+\)$/m);
     expect(leftoverCgroups(name)).toEqual([]);
   });
@@ -156,7 +156,7 @@ describeStart('haco start: cgroup limits as the kernel applies them', () => {
     expect(readCgroupFile(dir, 'pids.max')).toBe('10');
     expect(Number(readCgroupFile(dir, 'pids.current'))).toBeLessThanOrEqual(10);
     expect(readKeyed(dir, 'pids.events')['max']).toBeGreaterThanOrEqual(1);
-    expect((await stop(run, name)).status).toBe(0);
+    expect((await stop(run, name))).toExitWith(0);
     expect(leftoverCgroups(name)).toEqual([]);
   });
 });

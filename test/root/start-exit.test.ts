@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { leftoverCgroups } from '../support/cgroup';
 import { haco } from '../support/cli';
+import { nsIdOf, processesWithNs } from '../support/procs';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 import { containerInit, isAlive, startInBackground, until, type RunningStart } from '../support/start';
 
@@ -12,19 +13,8 @@ jest.setTimeout(60_000);
 let ws: Workspace;
 const running: RunningStart[] = [];
 
-/** Every process in a given pid namespace (by its `pid:[N]` link), host-wide. */
-function processesInPidNs(ns: string): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (fs.readlinkSync(`/proc/${entry}/ns/pid`) === ns) found.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
-}
+/** Every live process in the pid namespace with id NS (nsIdOf: compared by nsfs inode). */
+const processesInPidNs = (ns: string): number[] => processesWithNs('pid', ns);
 
 const mountsUnder = (dir: string): string[] =>
   fs
@@ -51,8 +41,8 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
   test("the container's exit status is haco's: exit 3 → 3, exit 0 → 0", () => {
     const name = uniqueName('exit');
     const file = ws.define(name, LIMITS);
-    expect(haco(['start', file, '--', 'sh', '-c', 'exit 3'], { env: ws.env }).status).toBe(3);
-    expect(haco(['start', file, '--', 'true'], { env: ws.env }).status).toBe(0);
+    expect(haco(['start', file, '--', 'sh', '-c', 'exit 3'], { env: ws.env })).toExitWith(3);
+    expect(haco(['start', file, '--', 'true'], { env: ws.env })).toExitWith(0);
     expect(leftoverCgroups(name)).toEqual([]);
   });
 
@@ -62,15 +52,15 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     // The default init makes it an ordinary process (PID 2), and reports its death as 128 + N.
     const r1 = haco(['start', ws.define(uniqueName('sig1')), '--', 'sh', '-c', 'kill -USR1 $$; sleep 1'], { env: ws.env });
     const r2 = haco(['start', ws.define(uniqueName('sig2'), `.share('pid')`), '--', 'sh', '-c', 'kill -USR1 $$; sleep 1'], { env: ws.env });
-    expect(r1.status).toBe(128 + 10);
-    expect(r2.status).toBe(128 + 10);
-    expect(r.status).toBe(0); // the pid-1 sh survived its own SIGUSR1 and slept
+    expect(r1).toExitWith(128 + 10);
+    expect(r2).toExitWith(128 + 10);
+    expect(r).toExitWith(0); // the pid-1 sh survived its own SIGUSR1 and slept
   });
 
   test('a missing command: exit 5 and a message that names it, before anything is created', () => {
     const name = uniqueName('nocmd');
     const r = haco(['start', ws.define(name, LIMITS), '--', 'no-such-command-xyz', 'arg'], { env: ws.env });
-    expect(r.status).toBe(5);
+    expect(r).toExitWith(5);
     expect(r.stderr).toMatch(/"no-such-command-xyz" is not in the rootfs/);
     expect(leftoverCgroups(name)).toEqual([]);
   });
@@ -82,7 +72,7 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     const name = uniqueName('mntfail');
     const before = mountsUnder(ws.dir);
     const r = haco(['start', ws.define(name, `${LIMITS}${chain}`), '--', 'sh', '-c', 'echo should-not-run'], { env: ws.env });
-    expect(r.status).toBe(125);
+    expect(r).toExitWith(125);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).not.toMatch(/should-not-run/);
     expect(leftoverCgroups(name)).toEqual([]);
@@ -96,7 +86,7 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     await run.waitFor(/ready\n/);
     const init = await containerInit(run);
     process.kill(run.pid, 'SIGTERM');
-    expect((await run.exited).status).toBe(42);
+    expect((await run.exited)).toExitWith(42);
     expect(isAlive(init)).toBe(false);
     expect(leftoverCgroups(name)).toEqual([]);
   });
@@ -107,12 +97,12 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     running.push(run);
     await run.waitFor(/ready\n/);
     const init = await containerInit(run);
-    const pidNs = fs.readlinkSync(`/proc/${init}/ns/pid`);
+    const pidNs = nsIdOf(init, 'pid')!;
     expect(processesInPidNs(pidNs).length).toBeGreaterThanOrEqual(3); // sh + two sleeps (+ the loop's sleep)
     expect(leftoverCgroups(name).length).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(ws.run, name))).toBe(true); // the state dir while it runs
     fs.writeFileSync(path.join(ws.rootfs, 'tmp', `stop-${name}`), '');
-    expect((await run.exited).status).toBe(0);
+    expect((await run.exited)).toExitWith(0);
     expect(isAlive(run.pid)).toBe(false);
     expect(processesInPidNs(pidNs)).toEqual([]); // the background sleeps died with their namespace
     expect(leftoverCgroups(name)).toEqual([]);
@@ -126,7 +116,7 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     running.push(run);
     await run.waitFor(/ready\n/);
     const init = await containerInit(run);
-    const pidNs = fs.readlinkSync(`/proc/${init}/ns/pid`);
+    const pidNs = nsIdOf(init, 'pid')!;
     expect(processesInPidNs(pidNs).length).toBeGreaterThanOrEqual(2); // sh + sleep 30 (+ the loop's sleep)
     expect(fs.existsSync(path.join(ws.run, name))).toBe(true);
     process.kill(run.pid, 'SIGKILL');

@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { haco } from '../support/cli';
+import { nsId } from '../support/procs';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 import { childrenOf, commOf, containerInit, startInBackground, until } from '../support/start';
 
@@ -14,22 +15,22 @@ const KINDS = ['mount', 'uts', 'ipc', 'pid', 'net', 'user', 'cgroup', 'time'] as
 type Kind = (typeof KINDS)[number];
 const NS_FILE: Record<Kind, string> = { mount: 'mnt', uts: 'uts', ipc: 'ipc', pid: 'pid', net: 'net', user: 'user', cgroup: 'cgroup', time: 'time' };
 
-/** Shell that prints `ns KIND-FILE TARGET` for each namespace of the shell itself. */
-const PRINT_NS = `for k in ${KINDS.map((k) => NS_FILE[k]).join(' ')}; do echo "ns $k $(readlink /proc/self/ns/$k)"; done`;
+/** Shell that prints `ns KIND-FILE DEV:INODE` for each namespace of the shell itself (the nsfs inode: what identifies a namespace). */
+const PRINT_NS = `for k in ${KINDS.map((k) => NS_FILE[k]).join(' ')}; do echo "ns $k $(stat -L -c %d:%i /proc/self/ns/$k)"; done`;
 
 function parseNs(output: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of output.matchAll(/^ns (\w+) (\w+:\[\d+\])$/gm)) out[m[1]!] = m[2]!;
+  for (const m of output.matchAll(/^ns (\w+) (\d+:\d+)$/gm)) out[m[1]!] = m[2]!;
   return out;
 }
 
 /** The host's namespace of a kind, as the test process (on the host) sees it. */
 function hostNs(kind: Kind): string {
-  return fs.readlinkSync(`/proc/self/ns/${NS_FILE[kind]}`);
+  return nsId(`/proc/self/ns/${NS_FILE[kind]}`);
 }
 
 function nsOfPid(pid: number, kind: Kind): string {
-  return fs.readlinkSync(`/proc/${pid}/ns/${NS_FILE[kind]}`);
+  return nsId(`/proc/${pid}/ns/${NS_FILE[kind]}`);
 }
 
 /**
@@ -99,7 +100,7 @@ describeStart('haco start: namespaces as the kernel shows them', () => {
     test("hostname changes need CAP_SYS_ADMIN: EPERM with the default set, allowed with .addCaps('sys_admin') in a uts ns", () => {
       const before = os.hostname();
       const denied = haco(['start', ws.define(uniqueName('utsd')), '--', 'sh', '-c', 'hostname changed-inside; echo "rc=$?"; hostname'], { env: ws.env });
-      expect(denied.status).toBe(0);
+      expect(denied).toExitWith(0);
       expect(denied.stdout).toMatch(/rc=1\n/);
       expect(denied.stdout + denied.stderr).toMatch(/Operation not permitted|EPERM/);
       expect(denied.stdout).not.toMatch(/^changed-inside$/m);
@@ -122,7 +123,7 @@ describeStart('haco start: namespaces as the kernel shows them', () => {
     test('unshared: the init is PID 1 and ps shows only the container', () => {
       // --no-init: the command itself is the init (by default a tiny init is PID 1 and the command PID 2).
       const r = haco(['start', '--no-init', ws.define(uniqueName('pid')), '--', 'sh', '-c', 'echo "self=$$"; ps -o pid,comm'], { env: ws.env });
-      expect(r.status).toBe(0);
+      expect(r).toExitWith(0);
       expect(r.stdout).toMatch(/^self=1$/m);
       const pids = r.stdout
         .split('\n')
@@ -138,7 +139,7 @@ describeStart('haco start: namespaces as the kernel shows them', () => {
 
     test("not unshared (.share('pid')): host processes show, the init is not PID 1", () => {
       const r = haco(['start', ws.define(uniqueName('pidsh'), `.share('pid')`), '--', 'sh', '-c', `echo "self=$$"; ps -o pid,comm`], { env: ws.env });
-      expect(r.status).toBe(0);
+      expect(r).toExitWith(0);
       expect(r.stdout).not.toMatch(/^self=1$/m);
       const pids = new Set(r.stdout.split('\n').map((l) => Number(l.trim().split(/\s+/)[0])));
       expect(pids.has(process.pid)).toBe(true); // the jest process, a host process
@@ -207,11 +208,11 @@ describeStart('haco start: namespaces as the kernel shows them', () => {
       const add = spawnSync('ip', ['netns', 'add', netns], { encoding: 'utf8' });
       expect(add.stderr).toBe('');
       try {
-        const inode = fs.statSync(`/var/run/netns/${netns}`).ino;
+        const id = nsId(`/var/run/netns/${netns}`);
         const r = haco(['start', ws.define(uniqueName('nsenet'), `.joinNetns('${netns}')`), '--', 'sh', '-c', PRINT_NS], { env: ws.env });
         expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-        expect(parseNs(r.stdout)['net']).toBe(`net:[${inode}]`);
-        expect(`net:[${inode}]`).not.toBe(hostNs('net'));
+        expect(parseNs(r.stdout)['net']).toBe(id);
+        expect(id).not.toBe(hostNs('net'));
       } finally {
         spawnSync('ip', ['netns', 'del', netns]);
       }
@@ -256,7 +257,7 @@ describeStart('haco start: namespaces as the kernel shows them', () => {
     test('time namespace offsets: boottime +1 day inside, the host clock unchanged', () => {
       const r = haco(['start', ws.define(uniqueName('time'), `.timeOffsets({ boottime: 86400 })`), '--', 'cat', '/proc/uptime'], { env: ws.env });
       const host = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-      expect(r.status).toBe(0);
+      expect(r).toExitWith(0);
       const inside = Number(r.stdout.split(' ')[0]);
       expect(inside - host).toBeGreaterThan(86400 - 30);
       expect(inside - host).toBeLessThan(86400 + 30);

@@ -109,7 +109,7 @@ describeVm(
       });
       expect(kv.controllers.split(' ')).toEqual(expect.arrayContaining(['cpu', 'memory', 'pids']));
       expect(kv.procs).toBe(kv.self); // the container is the only process of its cgroup
-      expect(r.exitCode).toBe(0);
+      expect(r).toExitWith(0);
     });
 
     test('pids.max is enforced on the container (fork fails at 16 tasks; pids.events counts it)', async () => {

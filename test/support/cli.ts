@@ -9,6 +9,8 @@ export interface CliResult {
   status: number;
   stdout: string;
   stderr: string;
+  /** The argv that ran, for failure messages (`expect(r).toExitWith(0)`). */
+  command?: readonly string[];
 }
 
 /** Runs bin/haco as a user would (through the sh wrapper and the built bundles). */
@@ -25,5 +27,5 @@ export function haco(args: string[], options: { cwd?: string; env?: Record<strin
     timeout: 120_000,
   });
   if (r.error) throw r.error;
-  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr, command: ['haco', ...args] };
 }

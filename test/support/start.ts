@@ -12,15 +12,24 @@ export interface RunningStart {
   stderr(): string;
   /** Resolves with the first stdout match of `re`; rejects after `timeoutMs` or if haco exits first. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Resolves with haco's exit status (128+N for a signal). */
-  exited: Promise<{ status: number; signal: NodeJS.Signals | null }>;
+  /** Resolves with haco's exit status (128+N for a signal) and all it printed (for `toExitWith`). */
+  exited: Promise<StartExit>;
   /** SIGKILLs whatever is still running (launcher, then the container through its cgroup/PDEATHSIG). */
   kill(): void;
 }
 
+export interface StartExit {
+  status: number;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  command: readonly string[];
+}
+
 /** `haco start FILE -- ...command` in the background (stdin closed). */
 export function startInBackground(file: string, command: string[], env: Record<string, string>): RunningStart {
-  const child = spawn(HACO_BIN, ['start', file, ...(command.length ? ['--', ...command] : [])], {
+  const args = ['start', file, ...(command.length ? ['--', ...command] : [])];
+  const child = spawn(HACO_BIN, args, {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,9 +42,9 @@ export function startInBackground(file: string, command: string[], env: Record<s
     for (const w of [...waiters]) w();
   });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ status: number; signal: NodeJS.Signals | null }>((resolve) => {
+  const exited = new Promise<StartExit>((resolve) => {
     child.on('close', (code, signal) => {
-      resolve({ status: code ?? 128, signal });
+      resolve({ status: code ?? 128, signal, stdout: out, stderr: err, command: ['haco', ...args] });
       for (const w of [...waiters]) w();
     });
   });

@@ -52,7 +52,7 @@ describe('applyToggles', () => {
     const e = toggleError({ unshare: ['pdi'] });
     expect(e.message).toBe('command-line flag --unshare: unknown namespace "pdi"');
     expect(e.hint).toContain('did you mean "pid"?');
-    expect(e.exitCode).toBe(2);
+    expect(e).toExitWith(2);
   });
 
   it('re-validates: sharing mount fails like .share("mount") does, blaming --share', () => {

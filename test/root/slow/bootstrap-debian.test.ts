@@ -36,7 +36,7 @@ describe('bootstrap: Debian (slow)', () => {
     const r = sb.run(['create', file], env);
     expect(r.stderr).toContain(`[bootstrap.debootstrap] suite ${SUITE} (minbase) from ${mirror}`);
     expect(r.stderr).toContain('I: Base system installed successfully.');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(fs.readFileSync(path.join(rootfs, 'etc/debian_version'), 'utf8')).toMatch(/^12\./);
     expect(fs.readFileSync(path.join(rootfs, 'root/os'), 'utf8')).toContain('bookworm');
     expect(fs.existsSync(path.join(rootfs, 'usr/bin/less'))).toBe(true);
@@ -46,7 +46,7 @@ describe('bootstrap: Debian (slow)', () => {
 
     // started for real: Debian's os-release, the package apt installed, dpkg's view of it
     const s = sb.start(file, ['/bin/sh', '-c', 'cat /root/os; dpkg-query -W -f "\\${Status}\\n" less; hostname; exit 11']);
-    expect(s.status).toBe(11);
+    expect(s).toExitWith(11);
     expect(s.stdout).toContain(`VERSION_CODENAME=${SUITE}`);
     // /root/os was written by the provision step, inside this tree
     expect(s.stdout).toContain('install ok installed\ndeb\n');
@@ -54,14 +54,14 @@ describe('bootstrap: Debian (slow)', () => {
 
     const cached = path.join(CACHE, `debootstrap-${key}.tar.zst`);
     const a = sb.run(['archive', file, '-o', cached], env);
-    expect(a.status).toBe(0);
+    expect(a).toExitWith(0);
     expect(fs.statSync(cached).size).toBeGreaterThan(20 * 1024 * 1024);
   });
 
   it('an unknown suite is a clear error before anything is downloaded', () => {
     const file = sb.def('badsuite', `export default defineContainer('badsuite').rootfs(${JSON.stringify(path.join(sb.dir, 'bad/rootfs'))}).bootstrap((b) => b.debootstrap({ suite: 'bookwrom' }));`);
     const r = sb.run(['create', file], env);
-    expect(r.status).toBe(1);
+    expect(r).toExitWith(1);
     expect(r.stderr).toContain('debootstrap does not know the suite "bookwrom"');
     expect(r.stderr).toContain('did you mean "bookworm"');
     expect(fs.existsSync(path.join(sb.dir, 'bad'))).toBe(false);
@@ -71,7 +71,7 @@ describe('bootstrap: Debian (slow)', () => {
     // "jammy" is a suite debootstrap knows (Ubuntu) but a Debian mirror does not have.
     const file = sb.def('jammy', `export default defineContainer('jammy').rootfs(${JSON.stringify(path.join(sb.dir, 'jammy/rootfs'))}).bootstrap((b) => b.debootstrap({ suite: 'jammy', mirror: '${mirror}' }));`);
     const r = sb.run(['create', file], env);
-    expect(r.status).toBe(1);
+    expect(r).toExitWith(1);
     expect(r.stderr).toMatch(/E_SUITE_NOT_ON_MIRROR|E_DEBOOTSTRAP/);
     expect(fs.existsSync(path.join(sb.dir, 'jammy'))).toBe(false);
   });
@@ -80,14 +80,14 @@ describe('bootstrap: Debian (slow)', () => {
     const rootfs = path.join(sb.dir, 'lxcdeb/rootfs');
     const file = sb.def('lxcdeb', `export default defineContainer('lxcdeb').rootfs(${JSON.stringify(rootfs)}).bootstrap((b) => b.lxc('debian', { args: ['-r', '${SUITE}'] }));`);
     const r = sb.run(['create', file], env);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(fs.readFileSync(path.join(rootfs, 'etc/debian_version'), 'utf8')).toMatch(/^12\./);
     expect(fs.readdirSync(path.join(sb.dir, 'lxcdeb'))).toEqual(['rootfs']);
 
     // started for real: the template's Debian, not the host's (same release here): a marker only the tree has
     fs.writeFileSync(path.join(rootfs, 'root/marker'), 'lxcdeb-tree\n');
     const s = sb.start(file, ['/bin/sh', '-c', 'cat /root/marker /etc/os-release; cat /etc/debian_version; exit 12']);
-    expect(s.status).toBe(12);
+    expect(s).toExitWith(12);
     expect(s.stdout).toContain(`VERSION_CODENAME=${SUITE}`);
     expect(s.stdout).toMatch(/^lxcdeb-tree\n[\s\S]*\n12\.\d+\n$/);
     expect(sb.leftovers('lxcdeb')).toEqual([]);

@@ -49,12 +49,12 @@ jest.setTimeout(600_000);
     expect(fs.readFileSync(path.join(HOME, 'rootfs/etc/motd'), 'utf8')).toBe('haco debian example\n');
 
     const os_ = run(['start', 'examples/debian.haco.ts', '--', 'cat', '/etc/os-release']);
-    expect(os_.status).toBe(0);
+    expect(os_).toExitWith(0);
     expect(os_.stdout).toContain('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"');
 
     // minbase plus the two included packages: apt and the essentials, on the order of a hundred.
     const pkgs = run(['start', 'examples/debian.haco.ts', '--', 'sh', '-c', 'apt list --installed 2>/dev/null | wc -l; command -v ip; command -v ps']);
-    expect(pkgs.status).toBe(0);
+    expect(pkgs).toExitWith(0);
     const [count, ...tools] = pkgs.stdout.trim().split('\n');
     expect(Number(count)).toBeGreaterThan(60);
     expect(Number(count)).toBeLessThan(200);

@@ -112,6 +112,6 @@ describe('planCgroupV2', () => {
     expect(err.message).toMatch(/controllers memory, io/);
     expect(err.message).toContain('cgroup.controllers');
     expect(err.hint).toBeTruthy();
-    expect(err.exitCode).toBe(4);
+    expect(err).toExitWith(4);
   });
 });

@@ -17,7 +17,7 @@ const env = () => ({ HACO_CACHE_DIR: cache });
 describe('haco version', () => {
   it('prints the versions, as text and JSON', () => {
     const text = haco(['version']);
-    expect(text.status).toBe(0);
+    expect(text).toExitWith(0);
     expect(text.stdout).toMatch(/^haco \d+\.\d+\.\d+ \(plan haco\.dev\/v1alpha1, node v\d+/);
     const json = haco(['version', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ planApiVersion: 'haco.dev/v1alpha1' });
@@ -27,7 +27,7 @@ describe('haco version', () => {
 describe('the V8 code cache of the CLI bundle (src/cli/boot.ts)', () => {
   const v8 = () => path.join(cache, 'v8');
   it('is written after a first run, per command, and used by the next', () => {
-    expect(haco(['version'], { env: env() }).status).toBe(0);
+    expect(haco(['version'], { env: env() })).toExitWith(0);
     const files = fs.readdirSync(v8());
     expect(files).toEqual([expect.stringMatching(/^cli-main-\d+-\d+-\d+-v[\d.]+-version\.bin$/)]);
     const written = fs.statSync(path.join(v8(), files[0]!)).mtimeMs;
@@ -40,13 +40,13 @@ describe('the V8 code cache of the CLI bundle (src/cli/boot.ts)', () => {
     const stale = path.join(v8(), 'cli-main-1-2-3-v0.0.0-version.bin');
     fs.writeFileSync(stale, 'old');
     fs.rmSync(path.join(v8(), files[0]!));
-    expect(haco(['version'], { env: env() }).status).toBe(0);
+    expect(haco(['version'], { env: env() })).toExitWith(0);
     expect(fs.existsSync(stale)).toBe(false);
     expect(fs.existsSync(path.join(v8(), files[0]!))).toBe(true);
   });
 
   it('is hashed: a flipped byte makes the file be discarded (never handed to V8) and rewritten', async () => {
-    expect(haco(['version'], { env: env() }).status).toBe(0);
+    expect(haco(['version'], { env: env() })).toExitWith(0);
     const name = fs.readdirSync(v8())[0]!;
     const file = path.join(v8(), name);
     const data = fs.readFileSync(file);
@@ -74,14 +74,14 @@ describe('the V8 code cache of the CLI bundle (src/cli/boot.ts)', () => {
   });
 
   it('is only a speed-up: garbage in it is rejected by V8 and replaced; HACO_NO_CODE_CACHE skips it', () => {
-    expect(haco(['version'], { env: env() }).status).toBe(0);
+    expect(haco(['version'], { env: env() })).toExitWith(0);
     const file = path.join(v8(), fs.readdirSync(v8())[0]!);
     fs.writeFileSync(file, 'not a code cache');
     const r = haco(['version'], { env: env() });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     expect(fs.readFileSync(file).length).toBeGreaterThan(1000);
     fs.rmSync(v8(), { recursive: true });
-    expect(haco(['version'], { env: { ...env(), HACO_NO_CODE_CACHE: '1' } }).status).toBe(0);
+    expect(haco(['version'], { env: { ...env(), HACO_NO_CODE_CACHE: '1' } })).toExitWith(0);
     expect(fs.existsSync(v8())).toBe(false);
   });
 });
@@ -89,11 +89,11 @@ describe('the V8 code cache of the CLI bundle (src/cli/boot.ts)', () => {
 describe('haco new + plan (the issue\'s "done when")', () => {
   it('writes a template whose plan is valid JSON matching the schema', () => {
     const created = haco(['new', 'demo.haco.ts'], { cwd: dir, env: env() });
-    expect(created.status).toBe(0);
+    expect(created).toExitWith(0);
     expect(created.stdout).toContain('wrote demo.haco.ts (container "demo"');
     const plan = haco(['plan', 'demo.haco.ts', '--json'], { cwd: dir, env: env() });
     expect(plan.stderr).toBe('');
-    expect(plan.status).toBe(0);
+    expect(plan).toExitWith(0);
     const parsed: unknown = JSON.parse(plan.stdout);
     expect(validatePlanSchema(parsed)).toEqual([]);
     expect(parsed).toMatchObject({ containers: [{ name: 'demo', bootstrap: { strategy: 'host' } }] });
@@ -102,13 +102,13 @@ describe('haco new + plan (the issue\'s "done when")', () => {
   it('refuses to overwrite, with exit status 5', () => {
     fs.writeFileSync(path.join(dir, 'demo.haco.ts'), 'keep me');
     const r = haco(['new', 'demo.haco.ts'], { cwd: dir });
-    expect(r.status).toBe(5);
+    expect(r).toExitWith(5);
     expect(r.stderr).toContain('demo.haco.ts already exists');
     expect(fs.readFileSync(path.join(dir, 'demo.haco.ts'), 'utf8')).toBe('keep me');
   });
 
   it('uses --name and --root', () => {
-    expect(haco(['new', '--name', 'web', '--root', '/srv/web'], { cwd: dir }).status).toBe(0);
+    expect(haco(['new', '--name', 'web', '--root', '/srv/web'], { cwd: dir })).toExitWith(0);
     expect(fs.readFileSync(path.join(dir, 'web.haco.ts'), 'utf8')).toContain(".rootfs('/srv/web')");
   });
 
@@ -153,7 +153,7 @@ describe('errors', () => {
 
   it('validate names file, line, field and hint; exit status 3', () => {
     const r = haco(['validate', typo], { env: env() });
-    expect(r.status).toBe(3);
+    expect(r).toExitWith(3);
     expect(r.stderr).toContain('typo.haco.ts:4:4: unknown namespace "pdi" (web.namespaces.unshare)');
     expect(r.stderr).toContain("> 4 |   .unshare('pdi' as 'pid')");
     expect(r.stderr).toContain('hint did you mean "pid"?');
@@ -162,7 +162,7 @@ describe('errors', () => {
 
   it('keeps exit status 3 with --json and prints the issues as data', () => {
     const r = haco(['validate', typo, '--json'], { env: env() });
-    expect(r.status).toBe(3);
+    expect(r).toExitWith(3);
     const out = JSON.parse(r.stdout) as { error: { code: string; issues: Array<{ path: string; location: { line: number } }> } };
     expect(out.error.code).toBe('E_INVALID');
     expect(out.error.issues.map((i) => [i.path, i.location.line])).toEqual([
@@ -179,9 +179,9 @@ describe('errors', () => {
 
   it('exits 2 on a usage error, with a pointer to --help', () => {
     const r = haco(['plan', '--bogus', 'x.haco.ts']);
-    expect(r.status).toBe(2);
+    expect(r).toExitWith(2);
     expect(r.stderr).toContain('haco plan --help');
-    expect(haco(['plan']).status).toBe(2);
+    expect(haco(['plan'])).toExitWith(2);
   });
 
   it('with --json, create/provision/archive report a failure as one more event line on stdout', () => {
@@ -196,7 +196,7 @@ describe('errors', () => {
 
   it('reports a missing file', () => {
     const r = haco(['plan', 'nope.haco.ts'], { cwd: dir });
-    expect(r.status).toBe(3);
+    expect(r).toExitWith(3);
     expect(r.stderr).toContain('nope.haco.ts: no such file');
   });
 });
@@ -204,7 +204,7 @@ describe('errors', () => {
 describe('help', () => {
   it('lists the commands and shows examples for each', () => {
     const top = haco(['--help']);
-    expect(top.status).toBe(0);
+    expect(top).toExitWith(0);
     for (const command of ['new', 'plan', 'validate', 'version']) expect(top.stdout).toContain(command);
     const plan = haco(['plan', '--help']);
     expect(plan.stdout).toContain('EXAMPLES');
@@ -241,7 +241,7 @@ describe('oclif plugins', () => {
     fs.rmSync(marker, { force: true });
     const r = haco(['ps', '--help'], { env: { ...env, HACO_CACHE_DIR: cache } });
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     expect(fs.existsSync(marker)).toBe(false);
   }, 90_000);
 });

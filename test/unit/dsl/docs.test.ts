@@ -9,7 +9,7 @@ describe('docs/dsl.md', () => {
   it('documents every DSL method and is generated from the current TSDoc', () => {
     const r = spawnSync(process.execPath, [path.join(root, 'scripts/gen-dsl-docs.mjs'), '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
   });
 
   it('lists every field of every options object (network({…}), bootstrap and provision options, …)', () => {

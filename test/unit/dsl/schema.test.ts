@@ -6,6 +6,6 @@ describe('schema/plan.schema.json', () => {
     const root = path.join(__dirname, '../../..');
     const r = spawnSync(process.execPath, [path.join(root, 'scripts/gen-schema.mjs'), '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
   });
 });

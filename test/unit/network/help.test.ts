@@ -5,7 +5,7 @@ import { haco } from '../../support/cli';
 describe('haco --help: the net topic', () => {
   it('describes net and net bridge themselves', () => {
     const top = haco(['--help']);
-    expect(top.status).toBe(0);
+    expect(top).toExitWith(0);
     expect(top.stdout).toMatch(/^ {2}net +Container networking: host bridges and what is plugged into them\.$/m);
     const net = haco(['net', '--help']);
     expect(net.stdout).toMatch(/^ {2}net bridge +Create and remove the host bridges/m);

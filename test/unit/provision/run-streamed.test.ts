@@ -31,7 +31,7 @@ describe('runStreamed (the launcher runner)', () => {
         fd3: 'spec line 1\nspec line 2\n',
         inputFile: input,
       });
-      expect(r.exitCode).toBe(7);
+      expect(r).toExitWith(7);
       expect(r.cancelled).toBe(false);
       expect(lines).toEqual(['[provision.step] spec line 1', '[provision.step] spec line 2', '[provision.step] from-stdin', '[provision.step] oops']);
       expect(r.tail).toEqual(['spec line 1', 'spec line 2', 'from-stdin', 'oops']);
@@ -43,7 +43,7 @@ describe('runStreamed (the launcher runner)', () => {
   it('without fd3 the child has no fd 3 and stdin at end of file', async () => {
     const { reporter, lines } = recorder();
     const r = await runStreamed('/bin/sh', ['-c', 'if [ -e /proc/self/fd/3 ]; then echo fd3; fi; cat; echo done'], { reporter, container: 'c', phase: 'p' });
-    expect(r.exitCode).toBe(0);
+    expect(r).toExitWith(0);
     expect(lines).toEqual(['[p] done']);
   });
 });

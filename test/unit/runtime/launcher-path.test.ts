@@ -34,7 +34,7 @@ describe('findLauncher', () => {
     expect(e.code).toBe('E_LAUNCHER_MISSING');
     expect(e.message).toContain('sources are missing');
     expect(e.hint).toMatch(/npm i haco/);
-    expect(e.exitCode).toBe(4);
+    expect(e).toExitWith(4);
   });
 
   it('an installed package (sources, no native/build) builds it once into the cache dir, then reuses it', () => {

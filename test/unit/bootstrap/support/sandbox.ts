@@ -50,7 +50,7 @@ export function makeSandbox(prefix: string): Sandbox {
         timeout: 600_000,
       });
       if (r.error) throw r.error;
-      return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+      return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr, command: ['haco', ...args] };
     },
     start(file, command, container) {
       return haco(['start', file, ...(container ? ['-c', container] : []), '--', ...command], { cwd: dir, env: { HACO_STATE_ROOT: state, HACO_RUN_DIR: path.join(dir, 'run'), HACO_NO_CACHE: '1', CI: 'true' } });
