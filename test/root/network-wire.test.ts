@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { networkCleanupSteps, networkWireSteps, temporaryGuestName } from '../../src/network/commands';
 import { resolveNetworkTools } from '../../src/network/tools';
 import type { NetworkPlan } from '../../src/plan/types';
+import { nsId, nsIdOf } from '../support/procs';
 
 jest.setTimeout(60_000);
 
@@ -42,15 +43,17 @@ const sleepers: ChildProcess[] = [];
 
 /** A process in a new net namespace created from inside the test namespace: what `spawn` gives the launcher. */
 async function standIn(): Promise<number> {
-  const nsInode = mustInNs(['readlink', '/proc/self/ns/net']).trim();
+  // Namespaces compared by nsfs inode (stat): the test namespace's bind mount against the child's /proc link.
+  const testNs = nsId(`/run/netns/${NS}`);
   // ip netns exec and unshare both exec (no fork), so the child's pid ends up being sleep's.
   const child = spawn('ip', ['netns', 'exec', NS, 'unshare', '--net', 'sleep', '30'], { stdio: 'ignore' });
   sleepers.push(child);
   const pid = child.pid!;
   for (let i = 0; i < 200; i++) {
     try {
-      const { readFileSync, readlinkSync } = await import('node:fs');
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep' && readlinkSync(`/proc/${pid}/ns/net`) !== nsInode) return pid;
+      const { readFileSync } = await import('node:fs');
+      const own = nsIdOf(pid, 'net');
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep' && own !== undefined && own !== testNs) return pid;
     } catch {
       // not there yet
     }
