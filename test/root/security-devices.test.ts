@@ -165,7 +165,7 @@ describeStart('haco start: the device allow-list (device cgroup) and /dev', () =
       expect(fs.existsSync(containerCgroupDir(name, 'pids')!)).toBe(true);
     }
     fs.writeFileSync(path.join(ws.rootfs, 'tmp', `stop-${name}`), '');
-    expect((await r.exited)).toExitWith(0);
+    expect(await r.exited).toExitWith(0);
     if (v1()) expect(fs.existsSync(containerCgroupDir(name, 'devices')!)).toBe(false);
   });
 

@@ -86,7 +86,7 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     await run.waitFor(/ready\n/);
     const init = await containerInit(run);
     process.kill(run.pid, 'SIGTERM');
-    expect((await run.exited)).toExitWith(42);
+    expect(await run.exited).toExitWith(42);
     expect(isAlive(init)).toBe(false);
     expect(leftoverCgroups(name)).toEqual([]);
   });
@@ -102,7 +102,7 @@ describeStart('haco start: exit statuses, signals, and nothing left behind', () 
     expect(leftoverCgroups(name).length).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(ws.run, name))).toBe(true); // the state dir while it runs
     fs.writeFileSync(path.join(ws.rootfs, 'tmp', `stop-${name}`), '');
-    expect((await run.exited)).toExitWith(0);
+    expect(await run.exited).toExitWith(0);
     expect(isAlive(run.pid)).toBe(false);
     expect(processesInPidNs(pidNs)).toEqual([]); // the background sleeps died with their namespace
     expect(leftoverCgroups(name)).toEqual([]);

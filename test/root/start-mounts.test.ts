@@ -59,7 +59,7 @@ describeStart('haco start: mounts as the kernel shows them', () => {
     expect(leaked(mountPoints(hostMountinfo()))).toEqual([]);
 
     fs.writeFileSync(path.join(ws.rootfs, 'tmp', `stop-${name}`), '');
-    expect((await run.exited)).toExitWith(0);
+    expect(await run.exited).toExitWith(0);
     expect(leaked(mountPoints(hostMountinfo()))).toEqual([]);
     expect(mountPoints(hostMountinfo()).filter((m) => m.startsWith(ws.dir))).toEqual([]);
     // The mount points the launcher created in the rootfs are plain, empty directories on the host.
