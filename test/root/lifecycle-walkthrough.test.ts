@@ -50,7 +50,7 @@ describeRoot('haco lifecycle walk-through', () => {
 
     // A second start of the same name fails with a clear message.
     const again = lab.haco(['start', '-d', file]);
-    expect(again.status).not.toBe(0);
+    expect(again).not.toExitWith(0);
     expect(again.stderr).toMatch(/already running/);
 
     const ps = JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>;

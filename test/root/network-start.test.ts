@@ -129,7 +129,7 @@ describeStart(
       // The address of a running container (its state dir says so) is refused before anything is built.
       const clash = define('x', 2);
       const refused = hacoIn(['start', clash.file, '--', 'true']);
-      expect(refused.status).not.toBe(0);
+      expect(refused).not.toExitWith(0);
       expect(refused.stderr).toContain('E_ADDRESS_IN_USE');
       expect(refused.stderr).toContain(a.name);
       expect(veths()).toEqual([`vh${tag}a`]);
@@ -212,7 +212,7 @@ describeStart(
     test('the preflight refuses a missing bridge and a leftover veth before anything is created', () => {
       const nb = define('n', 7, { bridge: `hn${tag}`, bridgeAddress: '10.231.7.1/24', address: '10.231.7.2/24', createBridge: false });
       const r = hacoIn(['start', nb.file, '--', 'true']);
-      expect(r.status).not.toBe(0);
+      expect(r).not.toExitWith(0);
       expect(r.stderr).toContain('E_NO_BRIDGE');
       expect(r.stderr).toContain(`haco net bridge create hn${tag} --address 10.231.7.1/24`);
 
@@ -220,7 +220,7 @@ describeStart(
       expect(inNs(NS, ['ip', 'link', 'add', `vh${tag}l`, 'type', 'veth', 'peer', 'name', `hy${tag}`])).toExitWith(0);
       try {
         const r2 = hacoIn(['start', lv.file, '--', 'true']);
-        expect(r2.status).not.toBe(0);
+        expect(r2).not.toExitWith(0);
         expect(r2.stderr).toContain('E_VETH_EXISTS');
         expect(r2.stderr).toContain(`ip link del vh${tag}l`);
       } finally {
@@ -276,7 +276,7 @@ describeStart(
 
       const missing = ws.define(`${name}m`, `.joinNetns('haco-ns-${tag}-missing')`);
       const refused = hacoIn(['start', missing, '--', 'true']);
-      expect(refused.status).not.toBe(0);
+      expect(refused).not.toExitWith(0);
       expect(refused.stderr).toContain('E_NO_NETNS');
       expect(refused.stderr).toContain(`ip netns add haco-ns-${tag}-missing`);
     });

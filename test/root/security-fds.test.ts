@@ -84,7 +84,7 @@ describeRoot('security: no fd of the caller reaches a container', () => {
     const r = ok(hacoWithFds(lab, ['start', file, '--', 'ls', '/proc/self/fd'], { 7: dirFd }));
     expect({ status: r.status, fds: fdList(r.stdout) }).toEqual({ status: 0, fds: [0, 1, 2, 3] });
     const probe = hacoWithFds(lab, ['start', file, '--', 'cat', '/proc/self/fd/7/key'], { 7: dirFd });
-    expect(probe.status).not.toBe(0);
+    expect(probe).not.toExitWith(0);
     expect(probe.stdout).not.toContain('host-only');
     expect(lab.leftovers()).toEqual([]);
   });
@@ -149,7 +149,7 @@ describeRoot('security: no fd of the caller reaches a container', () => {
   test('--preserve-fds outside 0..6 is a usage error that says the range', () => {
     const file = lab.def(`${lab.tag}-bad`, `  .unshare('mount', 'uts', 'ipc', 'pid')`);
     const r = hacoWithFds(lab, ['start', '--preserve-fds', '7', file, '--', 'true'], {});
-    expect(r.status).not.toBe(0);
+    expect(r).not.toExitWith(0);
     expect(r.stderr).toMatch(/--preserve-fds must be a whole number from 0 to 6/);
   });
 

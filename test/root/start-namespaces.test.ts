@@ -113,7 +113,7 @@ describeStart('haco start: namespaces as the kernel shows them', () => {
     test("a hostname without the uts namespace is refused before anything runs (it would rename the host)", () => {
       const before = os.hostname();
       const r = haco(['start', ws.define(uniqueName('utsr'), `.share('uts').hostname('would-leak')`), '--', 'true'], { env: ws.env });
-      expect(r.status).not.toBe(0);
+      expect(r).not.toExitWith(0);
       expect(r.stderr).toMatch(/uts namespace/);
       expect(os.hostname()).toBe(before);
     });
@@ -174,7 +174,7 @@ describeStart('haco start: namespaces as the kernel shows them', () => {
 
     test("mount cannot be shared: the container switches root in its own mount namespace (refused before launch)", () => {
       const r = haco(['start', ws.define(uniqueName('nsmnt'), `.share('mount')`), '--', 'true'], { env: ws.env });
-      expect(r.status).not.toBe(0);
+      expect(r).not.toExitWith(0);
       expect(r.stderr).toMatch(/own mount namespace/);
     });
 
@@ -224,7 +224,7 @@ describeStart('haco start: namespaces as the kernel shows them', () => {
       ["after .share('mount')", ".share('mount')"],
     ])('entering a mount namespace is refused with a reason and a hint that does not lead in a circle (%s)', (_title, share) => {
       const r = haco(['start', ws.define(uniqueName('nsemnt'), `${share}.enter('mount', '/proc/1/ns/mnt')`), '--', 'true'], { env: ws.env });
-      expect(r.status).not.toBe(0);
+      expect(r).not.toExitWith(0);
       expect(r.stderr).toMatch(/cannot enter the mount namespace \/proc\/1\/ns\/mnt/);
       // .share('mount') is itself refused, so it must not be what the hint suggests.
       expect(r.stderr).not.toMatch(/\.share\('mount'\) keeps only the enter/);
