@@ -93,6 +93,7 @@ export const ERROR_CODES = {
   E_CGROUP_NO_V2: { area: 'cgroup', meaning: 'the plan needs cgroup v2 but the host has no v2 hierarchy', hint: 'use a host with cgroup v2 (or hybrid)' },
   E_CGROUP_NO_V1: { area: 'cgroup', meaning: 'the plan needs cgroup v1 but the host has no v1 hierarchies', hint: 'use the v2 settings of the definition instead' },
   E_CGROUP_CONTROLLER: { area: 'cgroup', meaning: 'a controller the container\'s limits need is not available to haco\'s cgroup', hint: 'enable it in the parent\'s cgroup.subtree_control (v2) or mount its hierarchy (v1), or drop the limit' },
+  E_CGROUP_SWEEP: { area: 'cgroup', meaning: 'removing the leftover cgroups of stopped containers failed (the launcher says which step and why)', hint: 'see what is still in DIR/cgroup.procs; `haco prune` tries again' },
   E_CGROUP_CPUSET: { area: 'cgroup', meaning: 'the parent cpuset cgroup (v1) cannot be read', hint: 'check that the cpuset hierarchy is mounted and readable' },
 
   // start
@@ -112,6 +113,7 @@ export const ERROR_CODES = {
   E_KILL_TIMEOUT: { area: 'lifecycle', meaning: 'the supervisor did not exit after the container was killed', hint: 'look at the supervisor.log the message names' },
   E_NO_SAVED_PLAN: { area: 'lifecycle', meaning: 'the plan recorded for a running container is unreadable', hint: 'restart the container to record it again' },
   E_RELOAD_REFUSED: { area: 'lifecycle', meaning: 'the changed definition differs in ways a running container cannot take (only limits can be reloaded)', hint: 'restart the container for those changes' },
+  E_RELOAD: { area: 'lifecycle', meaning: 'the launcher failed applying a reload (a step other than a cgroup write or prlimit)', hint: 'the message names the step; `haco reload --trace` shows each system call' },
   E_RELOAD_CGROUP: { area: 'lifecycle', meaning: 'the kernel refused a new cgroup limit during reload', hint: 'e.g. a memory limit below current usage; choose a value the container fits in' },
   E_RELOAD_RLIMIT: { area: 'lifecycle', meaning: 'changing a resource limit of the running container failed during reload', hint: 'raising a hard limit needs CAP_SYS_RESOURCE; or restart the container' },
   E_HOOK_FAILED: { area: 'lifecycle', meaning: 'a lifecycle hook (e.g. afterReload) exited non-zero', hint: 'fix the hook; what the command did before it stands' },
@@ -160,6 +162,7 @@ export const ERROR_CODES = {
   E_ARCHIVE: { area: 'provision', meaning: 'archiving the rootfs failed (tar, or mounting the overlay layers)', hint: 'the output in the message says why' },
 
   // internal
+  E_LAUNCH: { area: 'internal', meaning: 'the launcher failed running a host-only spec for which the caller named no code', hint: 'the message carries the launcher\'s step, path and errno' },
   E_INTERNAL: { area: 'internal', meaning: 'an error haco did not expect (a bug): `--json` reports it with this code', hint: 'please report it with the command and its output' },
 } as const satisfies Record<string, ErrorInfo>;
 

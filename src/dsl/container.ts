@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import type { SourceLocation } from '../errors';
 import { defaultVethHost } from '../plan/net-names';
 import { DRAFT_OF, type CapabilityDraft, type ContainerDraft, type DraftIssue } from '../plan/draft';
 import { ALL_DEVICES_RULE, DEFAULT_DEVICE_RULES, splitDeviceNumber } from '../plan/devices';
@@ -10,7 +9,6 @@ import {
   NAMESPACE_KINDS,
   PLAN_API_VERSION,
   type CgroupResources,
-  type ContainerPlan,
   type DeviceAccess,
   type DeviceRule,
   type HookPoint,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { EXIT, HacoError } from '../errors';
+import { EXIT, HacoError, type ErrorCode } from '../errors';
 import type { SpecWriter } from './spec-writer';
 import { findLauncher } from './launcher-path';
 
@@ -7,7 +7,7 @@ export interface HostSpecRun {
   /** Pass `--trace`: the launcher prints each system call; they are copied to our stderr. */
   trace: boolean;
   /** The error code for each step that can fail (`cgroup-write` → E_RELOAD_CGROUP); `*` for the rest. */
-  codes: Record<string, string>;
+  codes: Record<string, ErrorCode>;
   /** What was being done, for the message: `reload web`. */
   what: string;
   /** The launcher to run (tests); found or built as for a start otherwise. */

@@ -134,7 +134,7 @@ describeRoot('haco reload through the launcher', () => {
     lab.def(name, body(32, 16, "'unlimited', 'unlimited'"));
     const quiet = lab.haco(['reload', file]);
     // NOFILE can never exceed /proc/sys/fs/nr_open, whatever the capabilities: unlimited is refused.
-    expect(quiet.status).toBe(125);
+    expect(quiet).toExitWith(125);
     expect(quiet.stderr).toMatch(new RegExp(`prlimit ${pid} NOFILE unlimited unlimited: EPERM`));
     expect(quiet.stderr).toMatch(/CAP_SYS_RESOURCE|nr_open/);
     expect(limitsOf(pid, 'Max open files')).toEqual(['512', '2048']);

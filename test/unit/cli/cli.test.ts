@@ -128,7 +128,7 @@ describe('haco new + plan (the issue\'s "done when")', () => {
 
 describe('the template\'s namespace list is the set in force (issue 14.4)', () => {
   it('lists the default set, and deleting an entry shares that namespace: plan and diff show it', () => {
-    expect(haco(['new', 'demo.haco.ts'], { cwd: dir, env: env() }).status).toBe(0);
+    expect(haco(['new', 'demo.haco.ts'], { cwd: dir, env: env() })).toExitWith(0);
     const text = fs.readFileSync(path.join(dir, 'demo.haco.ts'), 'utf8');
     const list = /\.namespaces\(([^)]*)\)/.exec(text)?.[1];
     expect(list?.split(',').map((k) => k.trim().replace(/'/g, ''))).toEqual([...DEFAULT_NAMESPACES]);
@@ -141,7 +141,7 @@ describe('the template\'s namespace list is the set in force (issue 14.4)', () =
     const diff = haco(['diff', 'demo.haco.ts', 'edited.haco.ts'], { cwd: dir, env: env() });
     expect(diff.stderr).toBe('');
     expect(diff.stdout).toContain('namespaces.unshare: - uts');
-    expect(diff.status).toBe(1);
+    expect(diff).toExitWith(1);
     // The same as the command-line toggle the template's comment names.
     const toggled = haco(['diff', 'demo.haco.ts', '--share', 'uts'], { cwd: dir, env: env() });
     expect(toggled.stdout).toBe(diff.stdout.replace(/edited\.haco\.ts/g, 'demo.haco.ts'));
