@@ -46,7 +46,7 @@ export const ERROR_AREAS = {
   lifecycle: 'Running containers and their state',
   network: 'Networking',
   bootstrap: 'Building a rootfs (haco create)',
-  provision: 'Provisioning and archiving',
+  provision: 'Provisioning, archiving, export and import',
   internal: 'Internal',
 } as const;
 
@@ -153,6 +153,12 @@ export const ERROR_CODES = {
   E_LXC_TEMPLATE: { area: 'bootstrap', meaning: 'lxc has no template of that name', hint: 'use one of the templates the message lists' },
   E_LXC_NEEDS_NETWORK: { area: 'bootstrap', meaning: 'the lxc template downloads its image and the download failed', hint: 'use a template that builds locally, or another bootstrap' },
   E_LXC_CREATE: { area: 'bootstrap', meaning: 'lxc-create failed or made no rootfs', hint: 'see the [bootstrap.lxc] lines above' },
+  E_IMAGE_REFERENCE: { area: 'bootstrap', meaning: 'the image reference is not one haco reads (docker://, oci-archive:, docker-archive:, oci:DIR:TAG)', hint: 'write the reference with its transport, e.g. docker://debian:bookworm' },
+  E_NO_IMAGE: { area: 'bootstrap', meaning: 'the image file or directory does not exist, or the container has no image to name (export kube)', hint: 'build or save the image first, or name one with --image' },
+  E_IMAGE_COPY: { area: 'bootstrap', meaning: 'skopeo could not copy the image into the image cache', hint: 'the skopeo output in the message says why (reference, network, registry)' },
+  E_IMAGE_LAYOUT: { area: 'bootstrap', meaning: 'the image cache does not hold the image in the expected form (tag, platform)', hint: 'remove the cache directory the message names and run haco create again' },
+  E_IMAGE_UNPACK: { area: 'bootstrap', meaning: 'umoci could not unpack the image', hint: 'the umoci output in the message says why' },
+  E_IMAGE_USER: { area: 'bootstrap', meaning: 'the image\'s configured user cannot be resolved in its rootfs', hint: 'set the user in the definition, or fix the image' },
   E_INTERRUPTED: { area: 'bootstrap', meaning: 'Ctrl-C or SIGTERM stopped a build, provision step or archive; what was half made was removed', hint: 'run the command again' },
 
   // provision and archive
@@ -160,6 +166,11 @@ export const ERROR_CODES = {
   E_PROVISION_STEP: { area: 'provision', meaning: 'a provision step exited non-zero (haco exits with the step\'s code)', hint: 'fix the step and run `haco provision FILE` again; steps that succeeded are skipped' },
   E_PROVISION_FILE: { area: 'provision', meaning: 'copying a provision file into the rootfs failed', hint: 'the output in the message says why' },
   E_ARCHIVE: { area: 'provision', meaning: 'archiving the rootfs failed (tar, or mounting the overlay layers)', hint: 'the output in the message says why' },
+
+  E_EXPORT_OVERLAY: { area: 'provision', meaning: 'exporting a container with an overlay rootfs is not supported yet', hint: 'export the base container, or use --link' },
+  E_EXPORT_COPY: { area: 'provision', meaning: 'copying the rootfs into the exported bundle failed', hint: 'the cp output in the message says why' },
+  E_EXPORT_IMAGE: { area: 'provision', meaning: 'building the exported OCI image (umoci, skopeo) failed', hint: 'the tool output in the message says why' },
+  E_IMPORT: { area: 'provision', meaning: 'the file to import is not an OCI runtime config (config.json or a bundle holding one)', hint: 'give a config.json (`runc spec` makes one) or its bundle directory' },
 
   // internal
   E_LAUNCH: { area: 'internal', meaning: 'the launcher failed running a host-only spec for which the caller named no code', hint: 'the message carries the launcher\'s step, path and errno' },

@@ -52,7 +52,7 @@ describe('bootstrap: OCI images (skopeo + umoci)', () => {
     expect(before.stdout).toContain('not pulled yet');
     const c = sb.run(['create', file], env);
     expect(c.stderr).toMatch(/bootstrap\.image\] sha256:[0-9a-f]{64}, unpacking/);
-    expect(c.status).toBe(0);
+    expect(c).toExitWith(0);
     const plan = JSON.parse(sb.run(['plan', file, '--json'], env).stdout) as { containers: Array<{ process: { args: string[]; env: Record<string, string>; cwd: string; user: { uid: number; gid: number } }; bootstrap: { pinned?: { digest: string; fromImage: string[]; exposedPorts: string[] } } }> };
     const p = plan.containers[0]!;
     expect(p.bootstrap.pinned?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -64,19 +64,19 @@ describe('bootstrap: OCI images (skopeo + umoci)', () => {
     const s = start(file);
     expect(s.stderr).toBe('');
     expect(s.stdout).toBe('hello from /srv/app as 1234:2345\n');
-    expect(s.status).toBe(7);
+    expect(s).toExitWith(7);
     expect(sb.leftovers(name)).toEqual([]);
   });
 
   it('what the definition sets wins over the image config', () => {
     const file = define('img-override', 'oci-archive:./image.oci.tar', `.command(['/bin/sh', '-c', 'echo "$GREETING $MINE $(pwd) $(id -u)"']).env({ GREETING: 'mine' }).env({ MINE: 'x' }).workdir('/bin').user(0)`);
-    expect(sb.run(['create', file], env).status).toBe(0);
+    expect(sb.run(['create', file], env)).toExitWith(0);
     const plan = JSON.parse(sb.run(['plan', file, '--json'], env).stdout) as { containers: Array<{ bootstrap: { pinned?: { fromImage: string[] } } }> };
     expect(plan.containers[0]!.bootstrap.pinned?.fromImage).toEqual(['process.env.PATH']);
     const s = start(file);
     expect(s.stderr).toBe('');
     expect(s.stdout).toBe('mine x /bin 0\n');
-    expect(s.status).toBe(0);
+    expect(s).toExitWith(0);
   });
 
   it('the cache is one OCI layout: a second container of the same image adds no blob', () => {
@@ -84,7 +84,7 @@ describe('bootstrap: OCI images (skopeo + umoci)', () => {
     const blobs = () => fs.readdirSync(path.join(cache, 'blobs/sha256')).sort();
     const first = blobs();
     const file = define('img-second', 'oci-archive:./image.oci.tar');
-    expect(sb.run(['create', file], env).status).toBe(0);
+    expect(sb.run(['create', file], env)).toExitWith(0);
     expect(blobs()).toEqual(first);
     expect(fs.statSync(cache).mode & 0o777).toBe(0o700);
   });
@@ -95,12 +95,12 @@ describe('bootstrap: OCI images (skopeo + umoci)', () => {
     const file = sb.def('img-docker', `export default defineContainer('img-docker').rootfs(${JSON.stringify(path.join(sb.dir, 'img-docker', 'rootfs'))}).bootstrap((b) => b.image('docker://${registry!.address}/haco/busybox:1', { tlsVerify: false }));`);
     const c = sb.run(['create', file], env);
     expect(c.stderr).toContain('unpacking');
-    expect(c.status).toBe(0);
+    expect(c).toExitWith(0);
     await registry.stop();
     registry = undefined;
     const s = start(file);
     expect(s.stdout).toBe('hello from /srv/app as 1234:2345\n');
-    expect(s.status).toBe(7);
+    expect(s).toExitWith(7);
   });
 
   it('a reference without a transport and a missing archive are clear errors', () => {
@@ -111,7 +111,7 @@ describe('bootstrap: OCI images (skopeo + umoci)', () => {
     expect(r.stderr).toContain("docker://docker.io/library/alpine:3.20");
     const missing = define('img-missing', 'oci-archive:./nope.tar');
     const m = sb.run(['create', missing], env);
-    expect(m.status).toBe(1);
+    expect(m).toExitWith(1);
     expect(m.stderr).toContain('E_NO_IMAGE');
     expect(fs.existsSync(path.join(sb.dir, 'img-missing'))).toBe(false);
   });

@@ -81,7 +81,7 @@ describeStart(
       });
       expect(run.stderr).toBe('');
       expect(run.stdout.split('\n')[0]).toBe('bar 1000:1000 /tmp');
-      expect(run.status).toBe(4);
+      expect(run).toExitWith(4);
     });
 
     it('export image --format oci: a layout directory skopeo reads', () => {

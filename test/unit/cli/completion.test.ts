@@ -13,7 +13,7 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-completion-'));
   const r = haco(['completion', 'bash']);
   expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
+  expect(r).toExitWith(0);
   script = path.join(dir, 'haco.bash');
   fs.writeFileSync(script, r.stdout);
   fs.mkdirSync(path.join(dir, 'run/web'), { recursive: true });
@@ -34,7 +34,7 @@ _haco
 printf '%s\\n' "\${COMPREPLY[@]}"`;
   const r = spawnSync('bash', ['--norc', '--noprofile', '-c', driver], { cwd: path.join(dir, 'project'), env: { PATH: process.env['PATH'], ...env }, encoding: 'utf8' });
   expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
+  expect(r).toExitWith(0);
   return r.stdout.split('\n').filter(Boolean).sort();
 }
 
@@ -82,9 +82,9 @@ describe('bash completion (haco completion bash)', () => {
 describe('zsh completion (haco completion zsh)', () => {
   it('is the same function through bashcompinit', () => {
     const zsh = haco(['completion', 'zsh']);
-    expect(zsh.status).toBe(0);
+    expect(zsh).toExitWith(0);
     expect(zsh.stdout).toContain('bashcompinit');
     expect(zsh.stdout).toContain(fs.readFileSync(script, 'utf8').split('\n').filter((l) => !l.startsWith('# ')).join('\n'));
-    expect(haco(['completion', 'fish']).status).toBe(2);
+    expect(haco(['completion', 'fish'])).toExitWith(2);
   });
 });

@@ -37,7 +37,7 @@ describe('did-you-mean for commands', () => {
 
   it('a missing FILE after a repeatable toggle does not get oclif\'s note about greedy flags', () => {
     const r = haco(['plan', '--share', 'pid']);
-    expect(r.status).toBe(2);
+    expect(r).toExitWith(2);
     expect(r.stderr).toContain('Missing 1 required arg');
     expect(r.stderr).not.toContain('multiple values');
   });

@@ -30,7 +30,7 @@ describe('export oci + import oci round trip', () => {
     const bundle = path.join(dir, 'bundle');
     const exported = haco(['export', 'oci', a, '-o', bundle, '--link', '--json'], { cwd: dir, env });
     expect(exported.stderr).toBe('');
-    expect(exported.status).toBe(0);
+    expect(exported).toExitWith(0);
     const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as { process: { rlimits: Array<{ type: string }> } };
     expect(config.process.rlimits.map((r) => r.type)).toEqual(['RLIMIT_NOFILE', 'RLIMIT_CORE']);
     // RLIM_INFINITY is written as the exact 64-bit number runc parses, not a rounded double.
@@ -38,7 +38,7 @@ describe('export oci + import oci round trip', () => {
 
     const b = path.join(dir, 'b.haco.ts');
     const imported = haco(['import', 'oci', bundle, '-o', b], { cwd: dir, env });
-    expect(imported.status).toBe(0);
+    expect(imported).toExitWith(0);
     expect(imported.stderr).toContain('not imported: seccomp');
     const plan = (file: string) => {
       const r = haco(['plan', file, '--json'], { cwd: dir, env });
@@ -55,7 +55,7 @@ describe('export oci + import oci round trip', () => {
       `import { defineContainer } from 'haco';\nexport default defineContainer('c').rootfs(${JSON.stringify(path.join(dir, 'root'))}).daemonize().reaper().restart('always').hook('afterFailure', 'true').persist('net', '/run/netns/x');\n`,
     );
     const r = haco(['export', 'oci', a, '-o', path.join(dir, 'c.bundle'), '--link', '--json'], { cwd: dir, env: { HACO_NO_CACHE: '1' } });
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     const fields = (JSON.parse(r.stdout) as { unmapped: Array<{ field: string }> }).unmapped.map((u) => u.field).sort();
     expect(fields).toEqual(['hooks.afterFailure', 'namespaces.persist', 'process.daemonize', 'process.reaper', 'restart']);
   });

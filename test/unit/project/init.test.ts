@@ -80,7 +80,7 @@ describe('haco init', () => {
     try {
       // One tsc run for all (it is the slow part): each file has exactly its one error.
       const r = tsc();
-      expect(r.status).toBe(2);
+      expect(r).toExitWith(2);
       const errors = r.stdout.split('\n').filter((l) => l.includes('error TS'));
       expect(errors).toHaveLength(typos.length);
       typos.forEach(([, literal], i) => {
