@@ -5,7 +5,7 @@ import { STEP_TABLE, type StepName } from '../runtime/steps';
 import { networkSpecEntries } from '../runtime/compile-network';
 import { stateDirOf } from '../state/paths';
 import type { ContainerPlan } from '../plan/types';
-import { STEP_PROSE, type SectionId } from './prose';
+import { STEP_PROSE } from './prose';
 import { SECTION_PROSE, sectionPhase, type Section } from './sections';
 import type { ExplainStep, SpecStepView } from './types';
 
