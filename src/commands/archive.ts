@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
+import { parseFileRef } from '../plan/pick';
 import { EXIT, HacoError } from '../errors';
 
 export default class ArchiveCommand extends HacoCommand {
@@ -27,6 +28,7 @@ export default class ArchiveCommand extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ArchiveCommand);
+    const ref = parseFileRef(args.file, flags.container);
     const { requireRoot } = await import('../bootstrap/tools');
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
@@ -36,8 +38,8 @@ export default class ArchiveCommand extends HacoCommand {
     const { archiveRootfs, estimateSize, formatFromName } = await import('../archive/archive');
     const { isPopulatedDir } = await import('../bootstrap/layers');
 
-    const loaded = await loadDefinition(args.file);
-    const container = pickContainer(loaded.plan, args.file, flags.container);
+    const loaded = await loadDefinition(ref.file);
+    const container = pickContainer(loaded.plan, ref.file, ref.container);
     const out = path.resolve(flags.output);
     const format = (flags.format as 'gz' | 'xz' | 'zst' | 'none' | undefined) ?? formatFromName(out) ?? 'gz';
     const baseDir = path.dirname(loaded.file);

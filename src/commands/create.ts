@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
+import { parseFileRef } from '../plan/pick';
 
 export default class CreateCommand extends HacoCommand {
   static override summary = 'Build the rootfs of a definition: bootstrap, then provision.';
@@ -28,6 +29,7 @@ export default class CreateCommand extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(CreateCommand);
+    const ref = parseFileRef(args.file, flags.container);
     const { requireRoot } = await import('../bootstrap/tools');
     requireRoot('create');
     const { loadDefinition } = await import('../load/load');
@@ -37,10 +39,10 @@ export default class CreateCommand extends HacoCommand {
     const { orderByLayers } = await import('../bootstrap/layers');
     const { readyRootfs } = await import('../provision/ready-rootfs');
 
-    const loaded = await loadDefinition(args.file);
+    const loaded = await loadDefinition(ref.file);
     const baseDir = path.dirname(loaded.file);
     const all = loaded.plan.containers;
-    const containers = orderByLayers(pickContainers(loaded.plan, args.file, flags.container));
+    const containers = orderByLayers(pickContainers(loaded.plan, ref.file, ref.container));
     const reporter = createReporter({ json: flags.json });
     await withReporter(reporter, async () => {
       for (const container of containers) {

@@ -54,10 +54,9 @@ export default class DiffCommand extends HacoCommand {
 /** Load `FILE` or `FILE#NAME`, keeping only the named container when one is given. */
 async function side(spec: string, container: string | undefined, cache: boolean): Promise<Plan> {
   const { loadDefinition } = await import('../load/load');
-  const hash = spec.lastIndexOf('#');
-  const file = hash > 0 ? spec.slice(0, hash) : spec;
-  const name = hash > 0 ? spec.slice(hash + 1) : container;
-  const { plan } = await loadDefinition(file, { cache });
-  const { pickContainers } = await import('../plan/pick');
-  return { ...plan, containers: pickContainers(plan, file, name) };
+  const { parseFileRef, pickContainers } = await import('../plan/pick');
+  // FILE#NAME wins over -c here: `diff a.haco.ts#web b.haco.ts -c web` picks web on both sides.
+  const ref = parseFileRef(spec);
+  const { plan } = await loadDefinition(ref.file, { cache });
+  return { ...plan, containers: pickContainers(plan, ref.file, ref.container ?? container) };
 }

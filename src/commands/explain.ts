@@ -15,7 +15,7 @@ export default class ExplainCommand extends HacoCommand {
   static override examples = [
     '<%= config.bin %> explain examples/first.haco.ts',
     '<%= config.bin %> explain examples/first.haco.ts --share pid --cpu 30%',
-    '<%= config.bin %> explain examples/multi.haco.ts --container web --json',
+    '<%= config.bin %> explain examples/multi.haco.ts#web --json',
   ];
   static override args = definitionArgs;
   static override flags = {
@@ -27,11 +27,12 @@ export default class ExplainCommand extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ExplainCommand);
+    const { parseFileRef, pickContainers } = await import('../plan/pick');
+    const ref = parseFileRef(args.file, flags.container);
     const { loadDefinition } = await import('../load/load');
     const { explainContainer, renderExplanation } = await import('../explain/explain');
-    const loaded = await loadDefinition(args.file, { cache: !flags['no-cache'] });
-    const { pickContainers } = await import('../plan/pick');
-    const containers = pickContainers(loaded.plan, args.file, flags.container);
+    const loaded = await loadDefinition(ref.file, { cache: !flags['no-cache'] });
+    const containers = pickContainers(loaded.plan, ref.file, ref.container);
     const toggles = togglesFromFlags(flags);
     const { detectHostFacts } = await import('../runtime/host-facts');
     const host = detectHostFacts();

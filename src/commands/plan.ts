@@ -13,6 +13,7 @@ export default class PlanCommand extends HacoCommand {
     '<%= config.bin %> plan examples/first.haco.ts',
     '<%= config.bin %> plan examples/first.haco.ts --json > first.plan.json',
     '<%= config.bin %> plan examples/first.haco.ts --launch',
+    '<%= config.bin %> plan examples/multi.haco.ts#web --json',
     '<%= config.bin %> plan examples/first.haco.ts --share pid --cpu 30% --drop-cap sys_admin',
   ];
   static override args = definitionArgs;
@@ -26,16 +27,17 @@ export default class PlanCommand extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanCommand);
+    const { parseFileRef, pickContainers } = await import('../plan/pick');
+    const ref = parseFileRef(args.file, flags.container);
     const { loadDefinition } = await import('../load/load');
-    const loaded = await loadDefinition(args.file, { cache: !flags['no-cache'] });
+    const loaded = await loadDefinition(ref.file, { cache: !flags['no-cache'] });
     let plan = loaded.plan;
-    const { pickContainers } = await import('../plan/pick');
-    plan = { ...plan, containers: pickContainers(plan, args.file, flags.container) };
+    plan = { ...plan, containers: pickContainers(plan, ref.file, ref.container) };
     const toggles = togglesFromFlags(flags);
     plan = { ...plan, containers: plan.containers.map((c) => applyToggles(c, toggles)) };
     if (flags.launch) {
       const { renderLaunchSpecFor } = await import('../start/spec-for-plan');
-      process.stdout.write(await renderLaunchSpecFor(plan, flags.container));
+      process.stdout.write(await renderLaunchSpecFor(plan, ref.container));
       return;
     }
     if (flags.json) {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
+import { parseFileRef } from '../plan/pick';
 
 export default class ProvisionCommand extends HacoCommand {
   static override summary = 'Run the provision steps of a definition inside its rootfs.';
@@ -27,6 +28,7 @@ export default class ProvisionCommand extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ProvisionCommand);
+    const ref = parseFileRef(args.file, flags.container);
     const { requireRoot } = await import('../bootstrap/tools');
     requireRoot('provision');
     const { loadDefinition } = await import('../load/load');
@@ -36,12 +38,12 @@ export default class ProvisionCommand extends HacoCommand {
     const { withCancel } = await import('../progress/cancel');
     const { provisionRootfs } = await import('../provision/provision');
 
-    const loaded = await loadDefinition(args.file);
+    const loaded = await loadDefinition(ref.file);
     const only = flags.only
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const containers = pickContainers(loaded.plan, args.file, flags.container);
+    const containers = pickContainers(loaded.plan, ref.file, ref.container);
     const reporter = createReporter({ json: flags.json });
     await withReporter(reporter, () =>
       withCancel(async (signal) => {

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand } from './support/base-command';
+import { parseFileRef } from '../plan/pick';
 import { HacoError } from '../errors';
 
 export default class Reload extends HacoCommand {
@@ -24,13 +25,14 @@ export default class Reload extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Reload);
+    const ref = parseFileRef(args.file, flags.container);
     const { loadDefinition } = await import('../load/load');
     const { pickContainer } = await import('../plan/pick');
     const { detectHostFacts } = await import('../runtime/host-facts');
     const { planReload, applyReload, compileReloadSpec, saveReloadedPlan } = await import('../lifecycle/reload');
     const { runHostHooks } = await import('../lifecycle/hooks');
-    const loaded = await loadDefinition(args.file);
-    const next = pickContainer(loaded.plan, args.file, flags.container);
+    const loaded = await loadDefinition(ref.file);
+    const next = pickContainer(loaded.plan, ref.file, ref.container);
     const plan = planReload(next.name, next, detectHostFacts().cgroup);
     if (plan.steps.length === 0) {
       process.stdout.write(`${plan.name}: nothing to reload\n`);

@@ -11,10 +11,12 @@ export default class Validate extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Validate);
+    const { parseFileRef, pickContainers } = await import('../plan/pick');
+    const ref = parseFileRef(args.file);
     const { loadDefinition } = await import('../load/load');
-    const loaded = await loadDefinition(args.file);
-    const names = loaded.plan.containers.map((c) => c.name);
+    const loaded = await loadDefinition(ref.file);
+    const names = pickContainers(loaded.plan, ref.file, ref.container).map((c) => c.name);
     if (flags.json) process.stdout.write(`${JSON.stringify({ ok: true, containers: names }, null, 2)}\n`);
-    else process.stdout.write(`ok: ${args.file} defines ${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')}\n`);
+    else process.stdout.write(`ok: ${ref.file} defines ${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')}\n`);
   }
 }

@@ -102,7 +102,7 @@ function completes<T extends object>(arg: T, kind: ArgCompletion): T {
 }
 
 /** An argument naming a .haco.ts file (completed with .haco.ts files and folders). */
-export function definitionFileArg(description = 'A .haco.ts definition file.') {
+export function definitionFileArg(description = 'A .haco.ts definition file (FILE#NAME: one container of it).') {
   return completes(Args.string({ description, required: true }), 'file');
 }
 
