@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -390,6 +391,33 @@ void fds_mark_for_exec(struct ctx *c)
 	c->fds_marked = 1;
 }
 
+/*
+ * The one fact TS cannot know in advance: whether the program that failed to
+ * exec carries file capabilities (the security.capability xattr). The kernel
+ * refuses with EPERM to run such a program when the bounding set cannot grant
+ * them all; TS's hint for (exec, EPERM) explains that. Looks the command up on
+ * PATH as execvp(3) did (its default path when PATH is unset).
+ */
+static int has_file_caps(const char *cmd)
+{
+	if (strchr(cmd, '/'))
+		return getxattr(cmd, "security.capability", NULL, 0) > 0;
+	const char *dirs = getenv("PATH");
+	if (!dirs)
+		dirs = "/bin:/usr/bin";
+	char path[4096];
+	for (const char *p = dirs;;) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int n = snprintf(path, sizeof(path), "%.*s/%s", (int)len, p, cmd);
+		if (n > 0 && (size_t)n < sizeof(path) && access(path, X_OK) == 0)
+			return getxattr(path, "security.capability", NULL, 0) > 0;
+		if (!end)
+			return 0;
+		p = end + 1;
+	}
+}
+
 int step_exec(struct ctx *c, char **argv, int argc)
 {
 	char shown[1024]; /* for the trace only: may be cut */
@@ -411,8 +439,11 @@ int step_exec(struct ctx *c, char **argv, int argc)
 	tracef(c, "execvp(\"%s\", [%s]) ...", argv[0], shown);
 	c->sys->execvp(argv[0], argv); /* returns only on failure */
 	/* Like a shell: 127 "command not found", 126 "found but cannot run". */
-	c->fail.status = errno == ENOENT ? 127 : 126;
-	return fail(c, errno, "exec %s", argv[0]);
+	int err = errno;
+	c->fail.status = err == ENOENT ? 127 : 126;
+	if (err == EPERM && has_file_caps(argv[0]))
+		return fail(c, err, "exec %s (it has file capabilities: security.capability)", argv[0]);
+	return fail(c, err, "exec %s", argv[0]);
 }
 
 /* ---- the reaper ---------------------------------------------------------------- */

@@ -3,6 +3,7 @@ import ArchiveCommand from '../commands/archive';
 import Completion from '../commands/completion';
 import Attach from '../commands/attach';
 import CreateCommand from '../commands/create';
+import DestroyCommand from '../commands/destroy';
 import DiffCommand from '../commands/diff';
 import Doctor from '../commands/doctor';
 import Explain from '../commands/explain';
@@ -43,6 +44,7 @@ export const COMMANDS = {
   attach: Attach,
   completion: Completion,
   create: CreateCommand,
+  destroy: DestroyCommand,
   diff: DiffCommand,
   doctor: Doctor,
   explain: Explain,

@@ -8,7 +8,7 @@ export default class Attach extends HacoCommand {
     'root, user, capabilities, seccomp filter and environment, and hands it to the launcher: CMD (default ' +
     "/bin/sh) runs on this terminal and its exit status is haco's. --trace shows each step.";
   static override strict = false;
-  static override examples = ['<%= config.bin %> attach web', '<%= config.bin %> attach web -- uptime', '<%= config.bin %> attach --trace web -- true'];
+  static override examples = ['<%= config.bin %> attach web', '<%= config.bin %> attach web -- uptime', '<%= config.bin %> attach --trace web -- true', '<%= config.bin %> attach -e DEBUG=1 web -- env'];
   static override args = { name: containerNameArg() };
   static override flags = {
     trace: Flags.boolean({ description: 'Print every step the launcher takes.', default: false }),
@@ -18,6 +18,7 @@ export default class Attach extends HacoCommand {
     user: Flags.string({ char: 'u', description: "UID[:GID] to run as instead of the init's identity." }),
     'allow-cap': Flags.string({ char: 'A', description: "Add a capability to the init's sets (repeatable), e.g. sys_ptrace.", multiple: true, multipleNonGreedy: true }),
     'detach-keys': Flags.string({ description: 'Keys that leave the console of a container started with -d -t (it keeps running).', default: 'ctrl-p,ctrl-q' }),
+    env: Flags.string({ char: 'e', description: 'Set KEY=VALUE for this command (repeatable); a bare KEY passes haco\'s own value.', multiple: true, multipleNonGreedy: true }),
     'drop-cap': Flags.string({ char: 'D', description: "Remove a capability from the init's sets (repeatable).", multiple: true, multipleNonGreedy: true }),
   };
 

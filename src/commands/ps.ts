@@ -1,17 +1,28 @@
 import { HacoCommand, jsonFlag } from './support/base-command';
+import { Flags } from '@oclif/core';
 
 export default class Ps extends HacoCommand {
   static override summary = 'List containers: status, pid, uptime, CPU, memory and own namespaces.';
   static override description =
-    'Reads the state the supervisors keep in /run/haco (HACO_RUN_DIR). A container whose supervisor is gone ' +
-    '(crash, reboot, reused pid) is shown as stale, never as running; `haco rm NAME` clears exited and stale ones.';
-  static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps --json'];
-  static override flags = { json: jsonFlag };
+    'Reads the state the supervisors keep in /run/haco (HACO_RUN_DIR). Like `docker ps`, only containers that are ' +
+    'starting, running or restarting are listed; -a adds exited ones and stale ones (whose supervisor is gone: ' +
+    'crash, reboot, reused pid; never shown as running). `haco rm NAME` clears exited and stale ones. ' +
+    '-q prints only the names, one a line (`haco rm $(haco ps -aq)`). --json: an array of ' +
+    '{"name","status","pid","supervisor","uptimeSeconds","cpuSeconds","memoryBytes","namespaces","exitCode",' +
+    '"restarts","reason","planHash","reloadedAt","autoRemove"}, with the same -a filter.';
+  static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps -a', '<%= config.bin %> ps -q', '<%= config.bin %> ps -a --json'];
+  static override flags = {
+    json: jsonFlag,
+    all: Flags.boolean({ char: 'a', description: 'Also list exited and stale containers.', default: false }),
+    quiet: Flags.boolean({ char: 'q', description: 'Print only the names, one a line.', default: false }),
+  };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ps);
     const { psRows, renderPs } = await import('../lifecycle/ps');
-    const rows = psRows();
-    process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : renderPs(rows));
+    const rows = psRows({ all: flags.all });
+    if (flags.json) process.stdout.write(`${JSON.stringify(flags.quiet ? rows.map((r) => r.name) : rows, null, 2)}\n`);
+    else if (flags.quiet) process.stdout.write(rows.map((r) => `${r.name}\n`).join(''));
+    else process.stdout.write(renderPs(rows));
   }
 }

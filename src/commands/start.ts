@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand, preserveFdsFlag } from './support/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag, preserveFdsFlag } from './support/base-command';
 import { toggleFlags, togglesFromFlags } from './support/toggle-flags';
+import { UsageError } from '../errors';
+import { parseFileRef } from '../plan/pick';
 
 export default class Start extends HacoCommand {
   static override summary = 'Start a container in the foreground, on this terminal, or detached with -d.';
@@ -8,21 +10,34 @@ export default class Start extends HacoCommand {
     'Evaluates FILE (or reuses its cached plan), checks the host and the rootfs, compiles the container into a ' +
     'launch spec and hands it to the native launcher, which replaces haco: no node process stays behind. The ' +
     "container's exit status becomes haco's; its cgroup and every host-side trace are removed when it exits. " +
-    'Arguments after `--` replace the command.';
+    'Arguments after `--` replace the command. FILE#NAME picks one container of a file that defines several.\n\n' +
+    'A foreground start leaves no state behind. A detached one (-d) keeps its record and log in /run/haco/NAME ' +
+    'after the exit (see `haco ps -a`, `haco logs`, cleared by `haco rm`) unless --rm: then the supervisor removes ' +
+    'them on its way out. -e and -v are the DSL\'s .env() and .bind() for this start only.\n\n' +
+    'With -d --json, stdout is one JSON object, the container\'s row as `haco ps --json` prints it ' +
+    '({"name","status","pid","supervisor",…,"autoRemove"}); the launcher\'s own words go to stderr. A failure ' +
+    'prints {"error":{"code","message","hint"}}.';
   static override aliases = ['run'];
   static override strict = false;
   static override examples = [
     '<%= config.bin %> start examples/first.haco.ts',
     '<%= config.bin %> start examples/first.haco.ts -- sh -c "hostname; ps"',
+    '<%= config.bin %> start --create new.haco.ts   # builds the rootfs first when it is missing',
     '<%= config.bin %> start --trace examples/first.haco.ts -- true',
     '<%= config.bin %> start -d examples/reload.haco.ts',
+    '<%= config.bin %> start -d --rm --json examples/reload.haco.ts',
+    '<%= config.bin %> start examples/multi.haco.ts#web',
+    '<%= config.bin %> start -e GREETING=hi -e HOME -v "$PWD:/src:ro" examples/first.haco.ts -- sh -c \'echo $GREETING; ls /src\'',
     '<%= config.bin %> start examples/first.haco.ts --share pid --cpu 30% -- sh -c "ps | head"',
     '<%= config.bin %> start --preserve-fds 1 examples/first.haco.ts -- ls -l /proc/self/fd   # fd 3 passes, LISTEN_FDS=1',
   ];
   static override args = definitionArgs;
   static override flags = {
-    container: containerFlag('Which container of the file (needed when it defines several).'),
+    container: containerFlag('Which container of the file (needed when it defines several; or write FILE#NAME).'),
     detach: Flags.boolean({ char: 'd', description: 'Run in the background: returns once the command started; see `haco ps`, `haco logs`.', default: false }),
+    rm: Flags.boolean({ description: 'With -d: remove the record and log when the container exits (a foreground start never keeps them).', default: false }),
+    create: Flags.boolean({ description: 'Build the rootfs first when it does not exist (bootstrap + provision, as `haco create`), then start.', default: false }),
+    json: jsonFlag,
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
     'preserve-fds': preserveFdsFlag,
     tty: Flags.boolean({ char: 't', allowNo: true, description: "A terminal of the container's own (a pty from its devpts); default: when stdin is a terminal." }),
@@ -35,23 +50,48 @@ export default class Start extends HacoCommand {
     const { args, flags, argv } = await this.parse(Start);
     const dashDash = this.argv.indexOf('--');
     const command = dashDash >= 0 ? this.argv.slice(dashDash + 1) : (argv as string[]).slice(1);
+    const ref = parseFileRef(args.file, flags.container);
+    if (flags.json && !flags.detach) {
+      throw new UsageError('--json needs -d: a foreground container writes its own output on stdout', `haco start -d --json ${args.file}`);
+    }
     const { loadDefinition } = await import('../load/load');
-    const { startFromPlan } = await import('../start/start');
+    const { startFromPlan, prepareStart } = await import('../start/start');
     const { applyToggles } = await import('../dsl/toggles');
     const toggles = togglesFromFlags(flags);
-    const loaded = await loadDefinition(args.file);
-    const code = await startFromPlan(loaded.plan, {
-      file: args.file,
-      ...(flags.container ? { container: flags.container } : {}),
+    const loaded = await loadDefinition(ref.file);
+    if (flags.create) {
+      const { createMissingRootfs } = await import('../start/create-missing');
+      await createMissingRootfs(loaded.plan, ref, loaded.file);
+    }
+    const request = {
+      file: ref.file,
+      ...(ref.container ? { container: ref.container } : {}),
       ...(command.length > 0 ? { command } : {}),
       trace: flags.trace,
       detach: flags.detach,
+      remove: flags.rm,
       ...(flags['preserve-fds'] !== undefined ? { preserveFds: flags['preserve-fds'] } : {}),
       ...(flags.tty !== undefined ? { tty: flags.tty } : {}),
       ...(flags.interactive !== undefined ? { interactive: flags.interactive } : {}),
       ...(flags.init !== undefined ? { init: flags.init } : {}),
-      edit: (container) => applyToggles(container, toggles),
-    });
-    process.exitCode = code;
+      edit: (container: Parameters<typeof applyToggles>[0]) => applyToggles(container, toggles),
+    };
+    if (!flags.json) {
+      process.exitCode = await startFromPlan(loaded.plan, request);
+      return;
+    }
+    // --json: node runs the detached launcher itself (it returns once the container runs) to report after it.
+    const prepared = await prepareStart(loaded.plan, request);
+    const { runLauncher } = await import('../start/handoff');
+    const code = await runLauncher(prepared.argv, prepared.spec, prepared.preserveFds, 'stderr');
+    const { readState } = await import('../state');
+    const state = code === 0 ? readState(prepared.name) : undefined;
+    if (!state) {
+      process.stdout.write(`${JSON.stringify({ error: { code: 'E_LAUNCH', message: `the launcher exited with status ${code}`, hint: 'its message is on stderr' } }, null, 2)}\n`);
+      process.exitCode = code === 0 ? 1 : code;
+      return;
+    }
+    const { psRow } = await import('../lifecycle/ps');
+    process.stdout.write(`${JSON.stringify(psRow(state), null, 2)}\n`);
   }
 }

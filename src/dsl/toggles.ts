@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import { EXIT, HacoError } from '../errors';
 import { planFromDrafts } from '../plan/build';
+import { withHostValue } from '../plan/host-env';
 import type { CapabilitySpelling } from '../plan/names';
 import type { Size } from '../plan/size';
 import type { ContainerPlan, NamespaceKind, RlimitName } from '../plan/types';
@@ -33,6 +35,10 @@ export interface Toggles {
   hostname?: string;
   /** Resource limits as `NAME=SOFT[:HARD]`, e.g. `nofile=1024` or `nproc=64:128` or `core=unlimited`. */
   rlimits?: string[];
+  /** Environment variables as `KEY=VALUE` (togglesFromFlags turns a bare `KEY` into haco's own value). */
+  env?: string[];
+  /** Bind mounts `SRC:DST[:ro|rw]` (SRC an absolute host path that exists), replayed as `.bind(SRC, DST, { readonly })`. */
+  volumes?: string[];
 }
 
 /** Which command-line flag each toggle comes from, for error messages. */
@@ -47,6 +53,8 @@ export const TOGGLE_FLAGS: Readonly<Record<keyof Toggles, string>> = {
   addCaps: '--add-cap',
   hostname: '--hostname',
   rlimits: '--rlimit',
+  env: '--env',
+  volumes: '--volume',
 };
 
 /** One problem with a toggle: which flag, what is wrong, what to write instead. */
@@ -110,6 +118,27 @@ export function applyToggles(container: ContainerPlan, toggles: Toggles): Contai
     if (typeof entry === 'string') problem('rlimits', 'rlimits', entry, 'write NAME=SOFT[:HARD], e.g. --rlimit nofile=1024 or --rlimit nproc=64:128');
   }
 
+  // -e and -v: what only the command line can get wrong (the text of the flag, a bind source that is
+  // not there: haco never creates one); the rest is .env()'s and .bind()'s to judge.
+  const vars: Record<string, string> = {};
+  for (const raw of toggles.env ?? []) {
+    const eq = raw.indexOf('=');
+    if (eq <= 0) problem('env', 'process.env', `"${raw}" is not KEY=VALUE`, 'write -e KEY=VALUE, or -e KEY to pass haco\'s own value of KEY');
+    else vars[raw.slice(0, eq)] = raw.slice(eq + 1);
+  }
+  const binds = (toggles.volumes ?? []).flatMap((raw) => {
+    const parsed = parseVolume(raw);
+    if (typeof parsed === 'string') {
+      problem('volumes', 'mounts', parsed, 'write -v SRC:DST or -v SRC:DST:ro with SRC an absolute host path, e.g. -v "$PWD/data:/data:ro"');
+      return [];
+    }
+    if (!fs.existsSync(parsed.source)) {
+      problem('volumes', 'mounts', `the host path "${parsed.source}" does not exist`, `create it first (mkdir -p ${parsed.source}) or fix the path: haco does not create bind sources`);
+      return [];
+    }
+    return [parsed];
+  });
+
   // The replay, in the order of the flags' dependencies: namespaces first (a hostname needs uts, a map
   // needs user), then limits and capabilities (seccomp follows the final capabilities).
   let b = builderFromPlan(container);
@@ -124,6 +153,8 @@ export function applyToggles(container: ContainerPlan, toggles: Toggles): Contai
   if (toggles.addCaps?.length) b = b.addCaps(...(split(toggles.addCaps) as CapabilitySpelling[]));
   if (toggles.dropCaps?.length) b = b.dropCaps(...(split(toggles.dropCaps) as CapabilitySpelling[]));
   for (const { entry } of rlimits) if (typeof entry !== 'string') b = b.rlimit(entry.resource, entry.soft, entry.hard);
+  if (Object.keys(vars).length > 0) b = b.env(vars);
+  for (const v of binds) b = b.bind(v.source, v.target, { readonly: v.readonly });
 
   const built = planFromDrafts('', [b.toDraft()]);
   // The definition was valid, so whatever is found now comes from a toggle.
@@ -151,6 +182,17 @@ function parseRlimit(raw: string): { resource: RlimitName; soft: RlimitValue; ha
   return { resource: m[1]! as RlimitName, soft, hard };
 }
 
+/** "SRC:DST", "SRC:DST:ro", "SRC:DST:rw" → the arguments of `.bind()`, or the reason it is wrong. */
+function parseVolume(raw: string): { source: string; target: string; readonly: boolean } | string {
+  const parts = raw.split(':');
+  if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') return `"${raw}" is not SRC:DST[:ro]`;
+  const [source, target, mode] = parts as [string, string, string | undefined];
+  if (mode !== undefined && !mode.split(',').every((o) => o === 'ro' || o === 'rw')) return `"${raw}": unknown option "${mode}" (options: ro, rw)`;
+  if (!source.startsWith('/')) return `the host path "${source}" in "${raw}" is not absolute`;
+  if (!target.startsWith('/')) return `the container path "${target}" in "${raw}" is not absolute`;
+  return { source, target, readonly: mode?.split(',').includes('ro') ?? false };
+}
+
 /** The flag most likely responsible for an issue found in the toggled container. */
 function flagForIssue(issue: { path: string; message: string }, toggles: Toggles): string {
   const { path } = issue;
@@ -164,6 +206,8 @@ function flagForIssue(issue: { path: string; message: string }, toggles: Toggles
   if (path.startsWith('cgroup.resources.pids')) return TOGGLE_FLAGS.pids;
   if (path.startsWith('capabilities')) return split(toggles.dropCaps).includes(named) ? TOGGLE_FLAGS.dropCaps : toggles.addCaps?.length ? TOGGLE_FLAGS.addCaps : TOGGLE_FLAGS.dropCaps;
   if (path.startsWith('rlimits')) return TOGGLE_FLAGS.rlimits;
+  if (path.startsWith('process.env')) return TOGGLE_FLAGS.env;
+  if (path.startsWith('mounts')) return TOGGLE_FLAGS.volumes;
   return 'a toggle';
 }
 
@@ -193,6 +237,9 @@ export interface ToggleFlagValues {
   'add-cap'?: string[];
   hostname?: string;
   rlimit?: string[];
+  env?: string[];
+  'env-file'?: string[];
+  volume?: string[];
 }
 
 /** Parsed flags → Toggles (extra flags of the command are ignored). */
@@ -208,5 +255,23 @@ export function togglesFromFlags(flags: ToggleFlagValues): Toggles {
   if (flags['add-cap']?.length) t.addCaps = split(flags['add-cap']);
   if (flags.hostname !== undefined) t.hostname = flags.hostname;
   if (flags.rlimit?.length) t.rlimits = split(flags.rlimit);
+  // Values may hold commas: -e and -v are one entry per flag, never a comma list.
+  const env = [...(flags['env-file'] ?? []).flatMap(readEnvFile), ...(flags.env ?? [])].flatMap((e) => withHostValue(e, process.env));
+  if (env.length) t.env = env;
+  if (flags.volume?.length) t.volumes = [...flags.volume];
   return t;
+}
+
+/**
+ * `--env-file FILE`: one KEY=VALUE per line, blank lines and `#` comments skipped, values taken as
+ * written (no quotes removed, no $ expanded: docker's format); a bare KEY takes haco's own value.
+ */
+export function readEnvFile(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ToggleError([{ flag: '--env-file', path: 'process.env', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint: 'give a readable file of KEY=VALUE lines' }]);
+  }
+  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
 }

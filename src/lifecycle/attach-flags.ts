@@ -2,6 +2,7 @@ import { isatty } from 'node:tty';
 import { UsageError } from '../errors';
 import { CAPABILITY_NAMES } from '../plan/names';
 import type { CapabilityName } from '../plan/types';
+import { withHostValue } from '../plan/host-env';
 import type { AttachOptions } from './attach';
 
 export interface AttachFlagValues {
@@ -10,6 +11,7 @@ export interface AttachFlagValues {
   user?: string | undefined;
   'allow-cap'?: string[] | undefined;
   'drop-cap'?: string[] | undefined;
+  env?: string[] | undefined;
 }
 
 /** `sys_admin`, `SYS_ADMIN`, `CAP_SYS_ADMIN` (comma lists too) → capability names; unknown ones are refused. */
@@ -35,6 +37,11 @@ export function attachFlags(flags: AttachFlagValues, stdinIsTerminal: boolean = 
   const drop = caps(flags['drop-cap'], '--drop-cap');
   if (add.length) opts.addCaps = add;
   if (drop.length) opts.dropCaps = drop;
+  for (const entry of (flags.env ?? []).flatMap((e) => withHostValue(e, process.env))) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env: "${entry}" is not KEY=VALUE`, 'write -e KEY=VALUE, or -e KEY to pass haco\'s own value of KEY');
+    opts.env = { ...opts.env, [entry.slice(0, eq)]: entry.slice(eq + 1) };
+  }
   if (flags.tty ?? stdinIsTerminal) opts.terminal = { pty: true, stdin: flags.interactive ?? true };
   return opts;
 }

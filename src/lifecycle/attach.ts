@@ -3,6 +3,7 @@ import { EXIT, HacoError, HostError } from '../errors';
 import type { CapabilitiesPlan, CapabilityName, ContainerPlan, RlimitEntry } from '../plan/types';
 import { readLimits } from '../procfs/limits';
 import { emitCaps } from '../runtime/compile-caps';
+import { execCapsHint } from '../runtime/compile-hints';
 import { emitEnv, emitPreserveFds, emitRlimits, emitUser, withListenFds } from '../runtime/compile-process';
 import { containerPtmx, forwardedSignals, type TerminalOptions } from '../runtime/compile-terminal';
 import { emitSeccomp } from '../runtime/compile-seccomp';
@@ -36,6 +37,8 @@ export interface AttachOptions {
   terminal?: TerminalOptions;
   /** `--preserve-fds N`: the caller's fds 3..3+N-1 reach the command (LISTEN_FDS). */
   preserveFds?: number;
+  /** `-e KEY=VALUE`: set for this command on top of the init's live environment. */
+  env?: Record<string, string>;
 }
 
 /** The init's capability sets with -A/-D applied. */
@@ -60,6 +63,7 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   w.step('forward-signals', forwardedSignals(opts.terminal).join(','));
   w.step('hint', 'setns', '*', `the container may have exited meanwhile: haco ps`);
   w.step('hint', 'exec', 'ENOENT', `"${command[0]}" is not in the container's PATH (${env['PATH'] ?? 'unset'})`);
+  w.step('hint', 'exec', 'EPERM', execCapsHint(attachCapabilities(plan.capabilities, opts.addCaps, opts.dropCaps).bounding));
   for (const kind of ['pid', 'time'] as const) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
   w.step('spawn', '-');
   for (const dir of cgroups) w.step('cgroup-join', dir);
@@ -116,6 +120,7 @@ export function prepareAttach(name: string, command: string[] | undefined, opts:
   if (!isSameProcess(pid, s.recorded.pidStart)) {
     throw new HacoError('E_NOT_RUNNING', `container "${name}" exited meanwhile`, { exitCode: EXIT.state });
   }
+  if (opts.env) env = { ...env, ...opts.env };
   const plan = readSavedPlan(s);
   const tracking = s.recorded.meta['tracking'];
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));

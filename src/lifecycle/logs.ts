@@ -12,6 +12,8 @@ export interface LogOptions {
   since?: number;
   /** Also show the supervisor's events (start, exit, signal, OOM kill, restart) on stderr. */
   events?: boolean;
+  /** One JSON object a line on stdout ({"time","stream","complete","text"}), whatever the stream. */
+  json?: boolean;
 }
 
 /** Reads whole lines of FILE from OFFSET; returns them and the offset after the last complete one. */
@@ -38,6 +40,10 @@ function readLines(file: string, offset: number): { lines: string[]; offset: num
 }
 
 function show(r: LogRecord, opts: LogOptions): void {
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
   const out = r.stream === 'stdout' ? process.stdout : process.stderr;
   const stamp = opts.timestamps ? `${r.time} ` : '';
   const text = r.stream === 'haco' ? `[haco] ${r.text}` : r.text;

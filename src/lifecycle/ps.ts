@@ -23,6 +23,8 @@ export interface PsRow {
   planHash: string | null;
   /** Epoch seconds of the last `haco reload`. */
   reloadedAt: number | null;
+  /** Started with `-d --rm`: the supervisor removes the record when the container exits. */
+  autoRemove: boolean;
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ: what /proc/PID/stat counts in on every Linux architecture haco runs on
@@ -99,11 +101,17 @@ export function psRow(s: ContainerState, now = Date.now()): PsRow {
     reason: r.reason,
     planHash: r.meta['plan_hash'] ?? null,
     reloadedAt: r.meta['reloaded'] ? Number(r.meta['reloaded']) : null,
+    autoRemove: r.meta['auto_remove'] === '1',
   };
 }
 
-export function psRows(): PsRow[] {
-  return listStates().map((s) => psRow(s));
+/** Shown by a plain `haco ps` (docker's habit): containers that are up or on their way; `-a` adds exited and stale. */
+const ACTIVE: readonly LiveStatus[] = ['starting', 'running', 'restarting'];
+
+export function psRows(options: { all?: boolean } = { all: true }): PsRow[] {
+  return listStates()
+    .filter((s) => options.all || ACTIVE.includes(s.status))
+    .map((s) => psRow(s));
 }
 
 function duration(seconds: number): string {

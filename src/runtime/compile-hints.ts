@@ -98,8 +98,26 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
   add('exec', 'ENOENT', 'the command is not in the container\'s rootfs; check PATH or the bootstrap');
   add('exec', 'EACCES', 'the command is not executable: check its mode (chmod +x) and that its filesystem is not mounted noexec');
   add('exec', 'ENOEXEC', 'the file is not a program for this machine (wrong architecture, or a script without #!)');
+  add('exec', 'EPERM', execCapsHint(c.capabilities.bounding));
   add('hook', '*', 'a hook command failed; run it by hand to see why (hooks must exit 0)');
   return h;
+}
+
+/**
+ * Exec refused with EPERM: almost always a program with file capabilities (ping's cap_net_raw=ep) whose
+ * capabilities the bounding set cannot grant; the kernel refuses rather than run it without them. The
+ * launcher says in its message when the file has a security.capability xattr.
+ */
+export function execCapsHint(bounding: readonly string[]): string {
+  const likely = ['net_raw', 'net_bind_service', 'net_admin', 'sys_nice', 'ipc_lock'].filter((cap) => !bounding.includes(cap));
+  const cap = likely[0] ?? 'NAME';
+  return (
+    'a program with file capabilities (the security.capability xattr: `getcap FILE` on the host shows them, e.g. ' +
+    "ping's cap_net_raw=ep) only runs when the container's bounding set holds all of them; the kernel refuses " +
+    `it rather than run it without them${likely.length ? ` (this container lacks ${likely.join(', ')})` : ''}. ` +
+    `Keep the capability: .addCaps('${cap}') in the definition, or --add-cap ${cap} for one start ` +
+    `(haco attach: -A ${cap}); or run a program without file capabilities`
+  );
 }
 
 export function emitHints(w: SpecWriter, hints: readonly LaunchHint[]): void {

@@ -15,10 +15,19 @@ export async function handOver(launcherArgv: string[], spec: string, preserveFds
     fs.writeSync(fd, `${launcherArgv.map(shellQuote).join(' ')}\n${forHereDocument(spec)}`);
     return 0;
   }
+  return runLauncher(launcherArgv, spec, preserveFds);
+}
+
+/**
+ * Node starts the launcher itself and waits for it. `stdout: 'stderr'` sends the launcher's own words
+ * ("NAME started: pid …") to stderr, for `start -d --json`, whose stdout is one JSON document; a detached
+ * launcher returns once the container runs, so node does not stay.
+ */
+export async function runLauncher(launcherArgv: string[], spec: string, preserveFds = 0, stdout: 'inherit' | 'stderr' = 'inherit'): Promise<number> {
   const { spawn } = await import('node:child_process'); // only off the wrapper's fast route
   const { specFd, preserved } = launcherFds(preserveFds);
   const child = spawn(launcherArgv[0]!, [...launcherArgv.slice(1), '--spec-fd', String(specFd)], {
-    stdio: ['inherit', 'inherit', 'inherit', ...preserved, 'pipe'],
+    stdio: ['inherit', stdout === 'stderr' ? 2 : 'inherit', 'inherit', ...preserved, 'pipe'],
   });
   const pipe = child.stdio[specFd] as NodeJS.WritableStream;
   pipe.end(spec);

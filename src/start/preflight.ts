@@ -11,14 +11,12 @@ export function preflight(container: ContainerPlan, file: string): void {
   if (process.getuid?.() !== 0) {
     throw new HostError('E_NOT_ROOT', 'starting a container needs root (namespaces, cgroups and mounts)', `run it as root: sudo haco start ${file}`);
   }
-  const roots = container.rootfs.overlay ? container.rootfs.overlay.lower : [container.rootfs.path];
-  for (const root of roots) {
-    if (!isDirectory(root)) {
-      throw new HacoError('E_NO_ROOTFS', `the rootfs of "${container.name}" does not exist: ${root}`, {
-        hint: `build it first: haco create ${file}`,
-        exitCode: EXIT.state,
-      });
-    }
+  const missing = missingRoots(container)[0];
+  if (missing !== undefined) {
+    throw new HacoError('E_NO_ROOTFS', `the rootfs of "${container.name}" does not exist: ${missing}`, {
+      hint: `build it and start in one command: haco start --create ${file} (or only build it: haco create ${file})`,
+      exitCode: EXIT.state,
+    });
   }
   const command = container.process.args[0]!;
   if (!findCommand(container, command)) {
@@ -29,6 +27,12 @@ export function preflight(container: ContainerPlan, file: string): void {
       exitCode: EXIT.state,
     });
   }
+}
+
+/** The trees a start needs that are not there: the rootfs, or an overlay's lower layers. */
+export function missingRoots(container: ContainerPlan): string[] {
+  const roots = container.rootfs.overlay ? container.rootfs.overlay.lower : [container.rootfs.path];
+  return roots.filter((root) => !isDirectory(root));
 }
 
 function isDirectory(p: string): boolean {

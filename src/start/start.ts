@@ -32,6 +32,11 @@ export interface StartRequest extends TerminalRequest {
   edit?: (container: ContainerPlan) => ContainerPlan;
   /** `--preserve-fds N`: replaces the plan's process.preserveFds. */
   preserveFds?: number;
+  /**
+   * `--rm` with -d: the supervisor removes the state dir (record, log) on its way out, as it does after
+   * a foreground start. No effect in the foreground, which never keeps a state.
+   */
+  remove?: boolean;
 }
 
 /**
@@ -64,7 +69,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
   if (request.preserveFds !== undefined) container = { ...container, process: { ...container.process, preserveFds: preserveFdsOption(request.preserveFds) } };
   refuseIfRunning(container.name);
-  preflight(container, request.file);
+  preflight(container, request.container ? `${request.file}#${request.container}` : request.file);
   // An install from before the rootfs homes were closed gets them closed now (no-op when they are).
   secureContainerHome(container, { create: false });
   await networkPreflight(container);
@@ -76,7 +81,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   const planJson = JSON.stringify(original);
   const lifecycle: LifecycleOptions = {
     stateDir,
-    keep: request.detach === true,
+    keep: request.detach === true && request.remove !== true,
     ...(request.detach ? { restart: container.restart, log: { path: logFileOf(stateDir), maxBytes: LOG_MAX_BYTES } } : {}),
     ...(request.detach && decided.terminal ? { console: consoleSocketOf(stateDir) } : {}),
     // The plan as the file says (without a `-- CMD` override), so `haco reload FILE` compares like with like.
@@ -86,6 +91,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
       source: path.resolve(plan.source || request.file),
       command: JSON.stringify(container.process.args),
       detached: request.detach ? '1' : '0',
+      ...(request.detach && request.remove ? { auto_remove: '1' } : {}),
     },
   };
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).

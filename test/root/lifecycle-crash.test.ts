@@ -34,7 +34,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     expect(stateOf(lab, name)['reason']).toBe('supervisor killed');
     expect(await until(() => members.every(gone))).toBe(true);
     expect(fs.existsSync(tracking)).toBe(false);
-    const ps = JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>;
+    const ps = JSON.parse(lab.haco(['ps', '-a', '--json']).stdout) as Array<Record<string, unknown>>;
     expect(ps.find((x) => x['name'] === name)).toMatchObject({ status: 'exited' });
     expect(lab.haco(['rm', name])).toExitWith(0);
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);
@@ -55,7 +55,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     const watcher = children.find((p) => p !== Number(st['pid']))!;
     process.kill(watcher, 'SIGKILL');
     process.kill(supervisor, 'SIGKILL');
-    expect(await until(() => (JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>).find((x) => x['name'] === name)?.['status'] === 'stale')).toBe(true);
+    expect(await until(() => (JSON.parse(lab.haco(['ps', '-a', '--json']).stdout) as Array<Record<string, unknown>>).find((x) => x['name'] === name)?.['status'] === 'stale')).toBe(true);
     expect(members.some((p) => !gone(p))).toBe(true); // the orphan is still running
     const rm = lab.haco(['rm', name]);
     expect(rm.stderr).toBe('');
@@ -90,7 +90,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     fs.mkdirSync(dir, { recursive: true });
     // pid 1 exists but did not start at tick 1: a reused pid.
     fs.writeFileSync(path.join(dir, 'state'), `name=${name}\nstatus=running\nsupervisor=1\nsupervisor_start=1\npid=1\npid_start=1\nstarted=1\n`);
-    const ps = JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>;
+    const ps = JSON.parse(lab.haco(['ps', '-a', '--json']).stdout) as Array<Record<string, unknown>>;
     expect(ps.find((x) => x['name'] === name)).toMatchObject({ status: 'stale', pid: null });
     expect(lab.haco(['kill', name])).toExitWith(5);
     expect(lab.haco(['rm', name])).toExitWith(0);

@@ -115,7 +115,7 @@ describeRoot('haco lifecycle walk-through', () => {
     expect(kill.stderr).toBe('');
     expect(kill).toExitWith(0);
     expect(kill.stdout).toMatch(new RegExp(`${name} stopped: exit 143`));
-    const after = JSON.parse(lab.haco(['ps', '--json']).stdout) as Array<Record<string, unknown>>;
+    const after = JSON.parse(lab.haco(['ps', '-a', '--json']).stdout) as Array<Record<string, unknown>>;
     expect(after.find((r) => r['name'] === name)).toMatchObject({ status: 'exited', exitCode: 143 });
     expect(lab.haco(['kill', name])).toExitWith(5);
     // logs -f of an exited container ends at once.

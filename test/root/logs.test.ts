@@ -55,7 +55,7 @@ describeRoot('haco logs', () => {
     expect(raw.match(/ haco F exited status=137 signal=9/g)).toHaveLength(3);
     expect(raw.match(/ haco F restarting restart=\d/g)).toHaveLength(2);
     expect(fs.readFileSync(path.join(lab.runDir, name, 'supervisor.log'), 'utf8')).toMatch(/restart 1 after exit status 137/);
-    expect(lab.haco(['ps']).stdout).toMatch(new RegExp(`${name}\\s+exited \\(137, SIGKILL\\), 2 restarts`));
+    expect(lab.haco(['ps', '-a']).stdout).toMatch(new RegExp(`${name}\\s+exited \\(137, SIGKILL\\), 2 restarts`));
     expect(lab.haco(['rm', name])).toExitWith(0);
   });
 });

@@ -20,4 +20,7 @@ export const toggleFlags = {
   'add-cap': Flags.string({ description: 'Add a capability (repeatable or comma list), e.g. net_admin.', multiple: true, helpGroup: 'TOGGLE' }),
   hostname: Flags.string({ description: 'Hostname inside the container (needs the uts namespace).', helpGroup: 'TOGGLE' }),
   rlimit: Flags.string({ description: 'Resource limit NAME=SOFT[:HARD] (repeatable), e.g. nofile=1024.', multiple: true, helpGroup: 'TOGGLE' }),
+  env: Flags.string({ char: 'e', description: 'Environment variable KEY=VALUE (repeatable); a bare KEY passes haco\'s own value (like .env()).', multiple: true, multipleNonGreedy: true, helpGroup: 'TOGGLE' }),
+  'env-file': Flags.string({ description: 'Environment variables from a file of KEY=VALUE lines (# comments); -e wins over it.', multiple: true, multipleNonGreedy: true, helpGroup: 'TOGGLE' }),
+  volume: Flags.string({ char: 'v', description: 'Bind-mount a host path: SRC:DST or SRC:DST:ro, SRC absolute and existing (repeatable; like .bind()).', multiple: true, multipleNonGreedy: true, helpGroup: 'TOGGLE' }),
 };
