@@ -45,6 +45,8 @@ export const TOOL_MANIFEST = [
   { name: 'runuser', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: the installed package as an ordinary user' },
   { name: 'pgrep', kind: 'program', package: 'procps', need: 'required', set: 'dev', feature: 'tests and benchmarks: finding leftover processes' },
   { name: 'setpriv', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: dropping privileges, the VM tier' },
+  { name: 'setcap', kind: 'program', package: 'libcap2-bin', need: 'required', set: 'dev', feature: 'tests: a program with file capabilities (the exec EPERM hint)' },
+  { name: 'getcap', kind: 'program', package: 'libcap2-bin', need: 'required', set: 'dev', feature: 'tests: does the host ping carry file capabilities' },
   { name: 'ipcmk', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: IPC namespace checks' },
   { name: 'ipcrm', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: IPC namespace checks' },
   { name: 'ldd', kind: 'program', package: 'libc-bin', need: 'required', set: 'dev', feature: 'tests: is a binary static' },

@@ -15,7 +15,7 @@ import { cgroupDirs, cgroupLockPath, HOST_MODES, requireState } from '../state';
 export function removeContainer(name: string): { removedCgroups: string[]; killed: number } {
   const s = requireState(name);
   if (s.status !== 'exited' && s.status !== 'stale') {
-    throw new HacoError('E_RUNNING', `container "${name}" is ${s.status}`, { hint: `stop it first: haco kill ${name}`, exitCode: EXIT.state });
+    throw new HacoError('E_RUNNING', `container "${name}" is ${s.status}`, { hint: `stop it first (haco kill ${name}), or kill and remove it at once: haco rm -f ${name}`, exitCode: EXIT.state });
   }
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));
   const orphans = [...new Set(dirs.flatMap(cgroupTreePids))];
