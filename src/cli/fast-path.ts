@@ -29,7 +29,7 @@ export async function tryFastPath(argv: string[]): Promise<boolean> {
   return false;
 }
 
-/** `start [--trace] [-d] FILE [-- CMD…]` with a fresh cached plan; any other shape goes to oclif. */
+/** `start [--trace] [-d] FILE[#NAME] [-- CMD…]` with a fresh cached plan; any other shape goes to oclif. */
 async function fastStart(args: string[]): Promise<boolean> {
   const dashDash = args.indexOf('--');
   const head = dashDash >= 0 ? args.slice(0, dashDash) : args;
@@ -39,12 +39,20 @@ async function fastStart(args: string[]): Promise<boolean> {
   const rest = head.filter((a) => a !== '--trace' && a !== '-d' && a !== '--detach');
   if (rest.length !== 1 || rest[0]!.startsWith('-') || process.env['HACO_NO_CACHE'] === '1') return false;
   if (dashDash >= 0 && command.length === 0) return false;
-  const cached = readCachedPlan(path.resolve(rest[0]!), HACO_VERSION);
+  // FILE#NAME as every command reads it (a bad one is left to oclif's path, which reports it).
+  const { parseFileRef } = await import('../plan/pick');
+  let ref: { file: string; container?: string };
+  try {
+    ref = parseFileRef(rest[0]!);
+  } catch {
+    return false;
+  }
+  const cached = readCachedPlan(path.resolve(ref.file), HACO_VERSION);
   if (!cached) return false;
   const { startFromPlan } = await import('../start/start');
   const { EXIT, HacoError } = await import('../errors');
   try {
-    process.exitCode = await startFromPlan(cached.plan, { file: rest[0]!, trace, detach, ...(command.length ? { command } : {}) });
+    process.exitCode = await startFromPlan(cached.plan, { file: ref.file, ...(ref.container ? { container: ref.container } : {}), trace, detach, ...(command.length ? { command } : {}) });
   } catch (error) {
     // The reporter loads chalk (and with it tty, net, stream): only on the error path. A non-HacoError is
     // a bug: reported the way oclif's path reports it, with a source-mapped stack.

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isContainerName } from '../plan/names';
-import { HacoCommand } from './support/base-command';
+import { HacoCommand, jsonFlag } from './support/base-command';
 import { EXIT, HacoError, UsageError } from '../errors';
 import { definitionFromTemplate } from '../project/scaffold';
 
@@ -10,13 +10,15 @@ export default class New extends HacoCommand {
   static override summary = 'Write a new, commented container definition.';
   static override description =
     'Writes FILE (default: NAME.haco.ts) from the template in templates/: a working container that uses the ' +
-    'host bootstrap (no download), with every setting commented. Refuses to overwrite an existing file.';
+    'host bootstrap (no download), with every setting commented. Refuses to overwrite an existing file. ' +
+    '`haco start --create FILE` then builds the rootfs and starts it in one command. --json: {"file","name","rootfs"}.';
   static override examples = [
     '<%= config.bin %> new demo.haco.ts',
     '<%= config.bin %> new --name web --root /var/lib/haco/web/rootfs',
   ];
   static override args = { file: Args.string({ description: 'The file to write (default NAME.haco.ts).' }) };
   static override flags = {
+    json: jsonFlag,
     name: Flags.string({ char: 'n', description: 'Container name (default: derived from FILE, else "my-first").' }),
     root: Flags.string({ char: 'r', description: 'Rootfs path (default /var/lib/haco/NAME/rootfs).' }),
   };
@@ -37,6 +39,7 @@ export default class New extends HacoCommand {
       });
     }
     fs.writeFileSync(file, definitionFromTemplate(name, root, file), { flag: 'wx' });
-    process.stdout.write(`wrote ${file} (container "${name}", rootfs ${root})\nnext: haco create ${file} && haco start ${file}\n`);
+    if (flags.json) process.stdout.write(`${JSON.stringify({ file, name, rootfs: root }, null, 2)}\n`);
+    else process.stdout.write(`wrote ${file} (container "${name}", rootfs ${root})\nnext: haco start --create ${file}\n`);
   }
 }
