@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { inPty } from '../support/pty';
 import { canRun, makeLab, until, type Lab } from './lifecycle-support';
 
 jest.setTimeout(120_000);
@@ -175,5 +176,32 @@ describeRoot('docker habits', () => {
     expect(items.items.filter((i) => i.kept)).toEqual([]);
     expect(fs.existsSync(path.join(lab.work, 'state', name))).toBe(false);
     expect(lab.leftovers()).toEqual([]);
+  });
+
+  test('destroy on a terminal lists what goes and asks: n keeps it, y removes it', async () => {
+    const name = `${lab.tag}-ask`;
+    const root = path.join(lab.work, 'state', name, 'rootfs');
+    const file = path.join(lab.work, 'ask.haco.ts');
+    fs.writeFileSync(file, `import { defineContainer } from 'haco';\nexport default defineContainer(${JSON.stringify(name)}).rootfs(${JSON.stringify(root)}).bootstrap((b) => b.busybox());\n`);
+    expect(shown(h(['create', file]))).toEqual(expect.objectContaining({ status: 0 }));
+    const ask = async (answer: string) => {
+      const t = inPty(`"$HACO" destroy ${file}`, lab.env);
+      try {
+        await t.waitFor(/Remove them\? \[y\/N\]/);
+        expect(t.output()).toContain(root);
+        t.send(`${answer}\r`);
+        return { status: await t.exited(), output: t.output() };
+      } finally {
+        t.kill();
+      }
+    };
+    const no = await ask('n');
+    expect(no.status).toBe(1);
+    expect(no.output).toContain('nothing removed');
+    expect(fs.existsSync(root)).toBe(true);
+    const yes = await ask('y');
+    expect(yes.status).toBe(0);
+    expect(yes.output).toContain(`${name}: removed ${root}`);
+    expect(fs.existsSync(path.join(lab.work, 'state', name))).toBe(false);
   });
 });
