@@ -79,6 +79,9 @@ describeRoot('docker habits', () => {
 
     // rm -f of a running container.
     expect(shown(h(['start', '-d', file]))).toEqual(expect.objectContaining({ status: 0 }));
+    // attach -e: set for that one command, on top of the init's environment.
+    const attach = h(['attach', '-e', 'ONLY_HERE=yes', name, '--', 'sh', '-c', 'echo "$ONLY_HERE $PATH"']);
+    expect(shown(attach)).toEqual(expect.objectContaining({ status: 0, stdout: expect.stringMatching(/^yes \//) as string }));
     const refused = h(['rm', name]);
     expect(refused.status).toBe(5);
     expect(refused.stderr).toContain(`haco rm -f ${name}`);
