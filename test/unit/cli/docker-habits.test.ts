@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { defineContainer } from 'haco';
 import { buildPlan } from '../../../src/plan/build';
 import { parseFileRef } from '../../../src/plan/pick';
-import { applyToggles, readEnvFile, ToggleError, togglesFromFlags, withHostValue } from '../../../src/plan/toggles';
+import { applyToggles, readEnvFile, ToggleError, togglesFromFlags } from '../../../src/dsl/toggles';
+import { withHostValue } from '../../../src/plan/host-env';
 import type { ContainerPlan } from '../../../src/plan/types';
 import { execCapsHint } from '../../../src/runtime/compile-hints';
 
