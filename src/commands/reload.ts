@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { containerFlag, definitionArgs, HacoCommand } from './support/base-command';
+import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from './support/base-command';
 import { parseFileRef } from '../plan/pick';
 import { HacoError } from '../errors';
 
@@ -10,14 +10,17 @@ export default class Reload extends HacoCommand {
     'processes (prlimit(2)) and changed cgroup limits written to its cgroup files, by the launcher from a ' +
     'host-only spec, in an order the kernel accepts (e.g. on cgroup v1 memsw before the memory limit when ' +
     'raising past it). Anything else (namespaces, mounts, the command…) is refused with the list of changes. ' +
-    'afterReload hooks run afterwards. --trace shows each system call.';
+    'afterReload hooks run afterwards. --trace shows each system call. --json: {"name","pid","applied":[…]} ' +
+    '(the changes applied, as the text lists them; empty when nothing changed).';
   static override examples = [
     '<%= config.bin %> reload examples/reload.haco.ts',
     '<%= config.bin %> reload --trace examples/reload.haco.ts',
     '<%= config.bin %> reload --spec examples/reload.haco.ts',
+    '<%= config.bin %> reload --json examples/multi.haco.ts#web',
   ];
   static override args = definitionArgs;
   static override flags = {
+    json: jsonFlag,
     container: containerFlag('Which container of the file.'),
     trace: Flags.boolean({ description: 'Print every step the launcher takes, as the syscalls it makes.', default: false }),
     spec: Flags.boolean({ description: 'Print the host-only spec the launcher would run, and change nothing.', default: false }),
@@ -35,7 +38,7 @@ export default class Reload extends HacoCommand {
     const next = pickContainer(loaded.plan, ref.file, ref.container);
     const plan = planReload(next.name, next, detectHostFacts().cgroup);
     if (plan.steps.length === 0) {
-      process.stdout.write(`${plan.name}: nothing to reload\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify({ name: plan.name, pid: plan.pid, applied: [] }, null, 2)}\n` : `${plan.name}: nothing to reload\n`);
       return;
     }
     const { readState } = await import('../state');
@@ -50,7 +53,8 @@ export default class Reload extends HacoCommand {
     }
     applyReload(plan, pids, { trace: flags.trace });
     saveReloadedPlan(plan);
-    process.stdout.write(`reloaded ${plan.name} (pid ${plan.pid}):\n${plan.steps.map((s) => `  ${s.what}\n`).join('')}`);
+    if (flags.json) process.stdout.write(`${JSON.stringify({ name: plan.name, pid: plan.pid, applied: plan.steps.map((s) => s.what) }, null, 2)}\n`);
+    else process.stdout.write(`reloaded ${plan.name} (pid ${plan.pid}):\n${plan.steps.map((s) => `  ${s.what}\n`).join('')}`);
     const failed = runHostHooks(next, 'afterReload', { pid: plan.pid, stateDir: plan.stateDir });
     if (failed.length > 0) {
       throw new HacoError('E_HOOK_FAILED', `afterReload hook ${failed.map((f) => `${f.command.join(' ')} (status ${f.status})`).join(', ')} failed`, {
