@@ -64,6 +64,11 @@ describeRoot('docker habits', () => {
     expect(row).toMatchObject({ name, status: 'running', autoRemove: false });
     expect(started.stderr).toMatch(/started: pid/);
     expect(h(['ps', '-q']).stdout).toBe(`${name}\n`);
+    // reload --json: the changes applied, as a list.
+    lab.def(name, "  .command(['/bin/sh', '-c', 'echo out; echo err >&2; exec sleep 100'])\n  .pids(50)");
+    const reload = h(['reload', '--json', file]);
+    expect(shown(reload)).toEqual(expect.objectContaining({ status: 0 }));
+    expect(JSON.parse(reload.stdout)).toEqual({ name, pid: row['pid'], applied: [expect.stringMatching(/pids/) as string] });
     expect(await until(() => h(['logs', name]).stdout === 'out\n')).toBe(true);
     const logs = h(['logs', '--json', name]).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logs.map((l) => [l['stream'], l['text']])).toEqual([['stdout', 'out'], ['stderr', 'err']]);
