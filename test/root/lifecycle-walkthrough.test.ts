@@ -29,9 +29,7 @@ describeRoot('haco lifecycle walk-through', () => {
     let text = fs.readFileSync(file, 'utf8');
     text = text
       .replace('.bootstrap((b) => b.host())', '.bootstrap((b) => b.busybox())')
-      .replace(".command(['/bin/sh'])", `.command(['/bin/sh', '-c', 'echo started ${lab.tag}; echo oops >&2; while :; do sleep 1; done'])\n  .reaper()`)
-      // After the template's .namespaces(…) (the exact set it writes), which would otherwise drop them.
-      .replace(".namespaces('mount', 'uts', 'ipc', 'pid', 'net')", ".namespaces('mount', 'uts', 'ipc', 'pid', 'net')\n  .mapRootTo(100000, 65536)\n  .unshare('cgroup')")
+      .replace(".command(['/bin/sh'])", `.command(['/bin/sh', '-c', 'echo started ${lab.tag}; echo oops >&2; while :; do sleep 1; done'])\n  .reaper()\n  .mapRootTo(100000, 65536)\n  .unshare('cgroup')`)
       .replace(".cpu('50%')", ".cpu('40%')")
       .replace(".rlimit('nofile', 1024)", ".rlimit('nofile', 2048, 4096)\n  .hook('afterReload', ['/bin/sh', '-c', 'echo reloaded $HACO_NAME pid=$HACO_PID > $HACO_STATE_DIR/reloaded'])");
     fs.writeFileSync(file, text);
