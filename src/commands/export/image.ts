@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../support/base-command';
+import { parseFileRef } from '../../plan/pick';
 
 export default class ExportImage extends HacoCommand {
   static override summary = 'Write the rootfs and process as an OCI image (layout dir or oci-archive).';
@@ -23,12 +24,13 @@ export default class ExportImage extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ExportImage);
+    const ref = parseFileRef(args.file, flags.container);
     const { requireRoot } = await import('../../bootstrap/tools');
     const { loadDefinition } = await import('../../load/load');
     const { pickContainer } = await import('../../plan/pick');
     const { exportImage } = await import('../../oci/image-export');
-    const loaded = await loadDefinition(args.file);
-    const container = pickContainer(loaded.plan, args.file, flags.container);
+    const loaded = await loadDefinition(ref.file);
+    const container = pickContainer(loaded.plan, ref.file, ref.container);
     requireRoot('export image');
     const result = await exportImage(container, flags.output, { format: flags.format as 'oci' | 'oci-archive', ...(flags.tag === undefined ? {} : { tag: flags.tag }) });
     if (flags.json) process.stdout.write(`${JSON.stringify({ container: container.name, ...result }, null, 2)}\n`);

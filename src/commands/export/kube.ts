@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../support/base-command';
+import { parseFileRef } from '../../plan/pick';
 import { EXIT, HacoError } from '../../errors';
 
 export default class ExportKube extends HacoCommand {
@@ -23,11 +24,12 @@ export default class ExportKube extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ExportKube);
+    const ref = parseFileRef(args.file, flags.container);
     const { loadDefinition } = await import('../../load/load');
     const { pickContainer } = await import('../../plan/pick');
     const { toKubePod } = await import('../../oci/kube');
-    const loaded = await loadDefinition(args.file);
-    const container = pickContainer(loaded.plan, args.file, flags.container);
+    const loaded = await loadDefinition(ref.file);
+    const container = pickContainer(loaded.plan, ref.file, ref.container);
     const b = container.bootstrap;
     const image = flags.image ?? (b.strategy === 'image' && b.image.startsWith('docker://') ? b.image.slice('docker://'.length) : undefined);
     if (!image) {

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { containerFlag, definitionArgs, HacoCommand, jsonFlag } from '../support/base-command';
+import { parseFileRef } from '../../plan/pick';
 
 export default class ExportOci extends HacoCommand {
   static override summary = 'Write an OCI runtime bundle (config.json + rootfs) that runc runs.';
@@ -22,12 +23,13 @@ export default class ExportOci extends HacoCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ExportOci);
+    const ref = parseFileRef(args.file, flags.container);
     const { requireRoot } = await import('../../bootstrap/tools');
     const { loadDefinition } = await import('../../load/load');
     const { pickContainer } = await import('../../plan/pick');
     const { writeBundle } = await import('../../oci/bundle');
-    const loaded = await loadDefinition(args.file);
-    const container = pickContainer(loaded.plan, args.file, flags.container);
+    const loaded = await loadDefinition(ref.file);
+    const container = pickContainer(loaded.plan, ref.file, ref.container);
     if (!flags.link) requireRoot('export oci');
     const result = await writeBundle(container, flags.output, { link: flags.link });
     if (flags.json) {
