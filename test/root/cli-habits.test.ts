@@ -88,7 +88,7 @@ describeRoot('docker habits', () => {
     const attach = h(['attach', '-e', 'ONLY_HERE=yes', name, '--', 'sh', '-c', 'echo "$ONLY_HERE $PATH"']);
     expect(shown(attach)).toEqual(expect.objectContaining({ status: 0, stdout: expect.stringMatching(/^yes \//) as string }));
     const refused = h(['rm', name]);
-    expect(refused.status).toBe(5);
+    expect(refused).toExitWith(5);
     expect(refused.stderr).toContain(`haco rm -f ${name}`);
     const forced = h(['rm', '-f', name]);
     expect(shown(forced)).toEqual(expect.objectContaining({ status: 0 }));
@@ -109,7 +109,7 @@ describeRoot('docker habits', () => {
     expect(await until(() => !fs.existsSync(path.join(lab.runDir, name)), 10_000)).toBe(true);
     expect(h(['ps', '-aq']).stdout).toBe('');
     expect(await until(() => lab.leftovers().length === 0)).toBe(true);
-    expect(h(['start', '--json', file]).status).toBe(2); // --json needs -d
+    expect(h(['start', '--json', file])).toExitWith(2); // --json needs -d
   });
 
   test('FILE#NAME picks a container of a two-container file in start, plan, explain, validate', () => {
@@ -121,7 +121,7 @@ describeRoot('docker habits', () => {
     const which = h(['start', `${file}#${lab.tag}-b`, '--', 'hostname']);
     expect(shown(which)).toMatchObject({ status: 0, stdout: `${lab.tag}-b\n` });
     const ambiguous = h(['start', file, '--', 'true']);
-    expect(ambiguous.status).toBe(2);
+    expect(ambiguous).toExitWith(2);
     expect(ambiguous.stderr).toContain(`${file}#${lab.tag}-a`);
     const plan = JSON.parse(h(['plan', `${file}#${lab.tag}-a`, '--json']).stdout) as { containers: Array<{ name: string }> };
     expect(plan.containers.map((x) => x.name)).toEqual([`${lab.tag}-a`]);
@@ -129,10 +129,10 @@ describeRoot('docker habits', () => {
     const explain = JSON.parse(h(['explain', `${file}#${lab.tag}-b`, '--json']).stdout) as { containers: unknown[] };
     expect(explain.containers).toHaveLength(1);
     const unknown = h(['plan', `${file}#nope`]);
-    expect(unknown.status).toBe(2);
+    expect(unknown).toExitWith(2);
     expect(unknown.stderr).toContain('has no container "nope"');
     const both = h(['plan', `${file}#${lab.tag}-a`, '-c', `${lab.tag}-b`]);
-    expect(both.status).toBe(2);
+    expect(both).toExitWith(2);
   });
 
   test('exec of a program with file capabilities: EPERM with a hint; --add-cap keeps it', () => {
@@ -158,7 +158,7 @@ describeRoot('docker habits', () => {
     const file = path.join(lab.work, 'seed.haco.ts');
     expect(shown(h(['new', file, '--name', name, '--root', root]))).toEqual(expect.objectContaining({ status: 0 }));
     const without = h(['start', file, '--', 'true']);
-    expect(without.status).toBe(5);
+    expect(without).toExitWith(5);
     expect(without.stderr).toContain(`haco start --create ${file}`);
     const created = h(['start', '--create', file, '--', 'sh', '-c', 'echo up']);
     expect(shown(created)).toMatchObject({ status: 0, stdout: 'up\n' });
@@ -173,7 +173,7 @@ describeRoot('docker habits', () => {
     expect(ping.stderr).toMatch(/hint: .*\.addCaps\('net_raw'\)/);
 
     const refused = h(['destroy', file], '');
-    expect(refused.status).toBe(2);
+    expect(refused).toExitWith(2);
     expect(refused.stderr).toContain('--yes');
     expect(fs.existsSync(root)).toBe(true);
     const destroyed = h(['destroy', file, '--yes', '--json']);
@@ -204,11 +204,11 @@ describeRoot('docker habits', () => {
       }
     };
     const no = await ask('n');
-    expect(no.status).toBe(1);
+    expect(no).toExitWith(1);
     expect(no.output).toContain('nothing removed');
     expect(fs.existsSync(root)).toBe(true);
     const yes = await ask('y');
-    expect(yes.status).toBe(0);
+    expect(yes).toExitWith(0);
     expect(yes.output).toContain(`${name}: removed ${root}`);
     expect(fs.existsSync(path.join(lab.work, 'state', name))).toBe(false);
   });

@@ -136,7 +136,7 @@ describeStart('haco start: cgroup limits as the kernel applies them', () => {
     // (v1 joins by writing cgroup.procs; v2 on Linux 5.7+ clones straight into the group instead.)
     for (const dir of report.cgroup.dirs) expect(explain.stdout).toContain(host.mode === 'v2' ? dir : `write PID to ${dir}/cgroup.procs`);
     if (host.mode !== 'v2') expect(explain.stdout).not.toContain(`${host.root}/haco/${name}`);
-    expect((await stop(run, name)).status).toBe(0);
+    expect(await stop(run, name)).toExitWith(0);
     expect(leftoverCgroups(name)).toEqual([]);
   });
 
