@@ -29,6 +29,8 @@ function isUnder(root: string, p: string): boolean {
 interface Layout {
   v2Path?: string;
   hierarchies: Record<string, string>;
+  /** Every v1 hierarchy mount point → the options naming it (controllers, `name=`), when mountinfo tells. */
+  v1Mounts?: Record<string, string[]>;
 }
 
 /** The layout as mountinfo tells it: authoritative on a real host. */
@@ -43,6 +45,9 @@ function layoutFromMounts(root: string, mounts: MountInfoEntry[]): Layout {
       for (const opt of m.superOptions) {
         if ((V1_CONTROLLERS as readonly string[]).includes(opt)) layout.hierarchies[opt] ??= m.mountPoint;
       }
+      // What names the hierarchy again when it is mounted inside a cgroup namespace (compile-cgroupfs.ts).
+      const naming = m.superOptions.filter((o) => (V1_CONTROLLERS as readonly string[]).includes(o) || o.startsWith('name='));
+      if (naming.length > 0) (layout.v1Mounts ??= {})[m.mountPoint] ??= naming;
     }
   }
   return layout;
@@ -84,9 +89,10 @@ function readCpuset(dir: string): CpusetValues | undefined {
   return cpus && mems ? { cpus, mems } : undefined;
 }
 
-function v1Facts(hierarchies: Record<string, string>): CgroupV1Host {
+function v1Facts(hierarchies: Record<string, string>, mounts: Record<string, string[]> | undefined): CgroupV1Host {
   const facts: CgroupV1Host = {
     hierarchies,
+    ...(mounts ? { mounts } : {}),
     memswAvailable:
       hierarchies['memory'] !== undefined && fs.existsSync(path.join(hierarchies['memory'], 'memory.memsw.limit_in_bytes')),
   };
@@ -117,7 +123,7 @@ export function detectCgroupHost(options: DetectCgroupOptions = {}): CgroupHost 
     return { mode: 'v2', root, v2: { path: layout.v2Path, controllers } };
   }
   if (hasV1) {
-    const host: CgroupHost = { mode: layout.v2Path ? 'hybrid' : 'v1', root, v1: v1Facts(layout.hierarchies) };
+    const host: CgroupHost = { mode: layout.v2Path ? 'hybrid' : 'v1', root, v1: v1Facts(layout.hierarchies, layout.v1Mounts) };
     if (layout.v2Path) {
       const controllers = (readTrimmed(path.join(layout.v2Path, 'cgroup.controllers')) ?? '').split(/\s+/).filter(Boolean);
       host.v2 = { path: layout.v2Path, controllers };

@@ -32,6 +32,11 @@ export interface CgroupV1Host {
   cpusetRoot?: CpusetValues;
   /** Values of ROOT/cpuset/haco when it already exists with both set. */
   cpusetHaco?: CpusetValues;
+  /**
+   * Every mounted v1 hierarchy (controller-less ones like `name=systemd` too): mount point → the options
+   * that name it (`['cpu', 'cpuacct']`, `['name=systemd']`). From mountinfo; absent for a bare tree.
+   */
+  mounts?: Record<string, string[]>;
   /** memory.memsw.limit_in_bytes exists only with swap accounting (kernel `swapaccount=1`). */
   memswAvailable: boolean;
 }

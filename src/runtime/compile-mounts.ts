@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { STANDARD_DEVICE_NODES } from '../plan/devices';
+import type { CgroupHost } from '../cgroup/types';
 import type { BootstrapPlan, MountEntry, RootfsPlan, StandardMount } from '../plan/types';
 import type { HostPathKind } from './host-facts';
+import { emitCgroupfs } from './compile-cgroupfs';
 import { listField, NONE } from './spec-format';
 import type { SpecWriter } from './spec-writer';
 
@@ -17,6 +19,8 @@ export interface MountContext {
   /** The container has its own network namespace. */
   ownNetNs: boolean;
   rootfs: RootfsPlan;
+  /** The host's cgroups, when the container has a cgroup namespace of its own: cgroupfs goes under /sys. */
+  cgroupfs?: CgroupHost;
   pathKind: (hostPath: string) => HostPathKind;
 }
 
@@ -64,6 +68,7 @@ function emitStandard(w: SpecWriter, m: StandardMount, ctx: MountContext): void 
       } else {
         w.step('mount', 'sysfs', t, 'sysfs', 'ro,nosuid,nodev,noexec', NONE);
       }
+      if (ctx.cgroupfs) emitCgroupfs(w, path.posix.join(t, 'fs/cgroup'), ctx.cgroupfs);
       return;
     case 'dev':
       // A tmpfs with only harmless devices; bound from the host so it also works where mknod is denied.

@@ -161,7 +161,13 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (ns.unshare.includes('cgroup')) w.step('unshare', 'cgroup');
   emitRootfs(w, c.rootfs);
   emitBootstrapBinds(w, c.bootstrap, pathKind);
-  emitMounts(w, c.mounts, { userNs, ownNetNs: ns.unshare.includes('net'), rootfs: c.rootfs, pathKind });
+  emitMounts(w, c.mounts, {
+    userNs,
+    ownNetNs: ns.unshare.includes('net'),
+    rootfs: c.rootfs,
+    pathKind,
+    ...(ns.unshare.includes('cgroup') ? { cgroupfs: host.cgroup } : {}),
+  });
   emitDeviceNodes(w, c.devices);
   // Only in a uts namespace of its own: otherwise it would rename the host.
   if (ns.unshare.includes('uts')) w.step('hostname', c.process.hostname);

@@ -61,6 +61,13 @@ describe('detectCgroupHost', () => {
       pids: path.join(root, 'pids'),
     });
     expect(host.v1?.cpusetRoot).toEqual({ cpus: '0-3', mems: '0' });
+    // Every hierarchy, named ones too, with what names it again inside a cgroup namespace.
+    expect(host.v1?.mounts).toEqual({
+      [path.join(root, 'cpu,cpuacct')]: ['cpu', 'cpuacct'],
+      [path.join(root, 'cpuset')]: ['cpuset'],
+      [path.join(root, 'pids')]: ['pids'],
+      [path.join(root, 'systemd')]: ['name=systemd'],
+    });
   });
 
   it('detects v1 from the tree, with swap accounting and haco cpuset values', () => {

@@ -483,3 +483,49 @@ describe('compileLaunchSpec on a plan made by the DSL', () => {
     expect(names(steps).at(-1)).toBe('exec');
   });
 });
+
+describe('compileLaunchSpec: cgroupfs inside a cgroup namespace', () => {
+  const withCgroupNs = { namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'net', 'cgroup'] } } as const;
+  const mountLines = (steps: ParsedStep[]) => steps.filter((s) => s.fields[1]?.startsWith('/sys/fs/cgroup') || s.fields[0] === '/sys/fs/cgroup').map(line);
+
+  it('v2: the unified hierarchy, read-only, right after sysfs', () => {
+    const steps = compile(withCgroupNs);
+    const sys = idx(steps, (s) => s.step === 'mount' && s.fields[2] === 'sysfs');
+    expect(line(steps[sys + 1]!)).toBe('mount cgroup2 /sys/fs/cgroup cgroup2 ro,nosuid,nodev,noexec -');
+  });
+
+  it('v1: a read-only tmpfs holding each hierarchy, combined ones reachable by each controller', () => {
+    const host: CgroupHost = {
+      ...v1Host,
+      mode: 'hybrid',
+      v2: { path: '/sys/fs/cgroup/unified', controllers: [] },
+      v1: { ...v1Host.v1!, mounts: { '/sys/fs/cgroup/cpu,cpuacct': ['cpu', 'cpuacct'], '/sys/fs/cgroup/memory': ['memory'], '/sys/fs/cgroup/systemd': ['name=systemd'] } },
+    };
+    expect(mountLines(compile(withCgroupNs, facts({ cgroup: host })))).toEqual([
+      'mount tmpfs /sys/fs/cgroup tmpfs nosuid,nodev,noexec mode=755',
+      'mount cgroup /sys/fs/cgroup/cpu,cpuacct cgroup ro,nosuid,nodev,noexec cpu,cpuacct',
+      'symlink cpu,cpuacct /sys/fs/cgroup/cpu',
+      'symlink cpu,cpuacct /sys/fs/cgroup/cpuacct',
+      'mount cgroup /sys/fs/cgroup/memory cgroup ro,nosuid,nodev,noexec memory',
+      'mount cgroup /sys/fs/cgroup/systemd cgroup ro,nosuid,nodev,noexec none,name=systemd',
+      'mount cgroup2 /sys/fs/cgroup/unified cgroup2 ro,nosuid,nodev,noexec -',
+      'readonly /sys/fs/cgroup',
+    ]);
+  });
+
+  it('v1 tree without mountinfo: hierarchies grouped by directory', () => {
+    const steps = compile(withCgroupNs, facts({ cgroup: v1Host }));
+    expect(lines(steps, 'mount').filter((l) => l.includes(' cgroup ro'))).toEqual([
+      'mount cgroup /sys/fs/cgroup/cpu,cpuacct cgroup ro,nosuid,nodev,noexec cpu,cpuacct',
+      'mount cgroup /sys/fs/cgroup/devices cgroup ro,nosuid,nodev,noexec devices',
+      'mount cgroup /sys/fs/cgroup/memory cgroup ro,nosuid,nodev,noexec memory',
+      'mount cgroup /sys/fs/cgroup/pids cgroup ro,nosuid,nodev,noexec pids',
+    ]);
+  });
+
+  it('nothing without a cgroup namespace (the host\'s tree would show), nor without /sys', () => {
+    expect(mountLines(compile())).toEqual([]);
+    const noSys = compile({ ...withCgroupNs, mounts: [{ type: 'standard', fs: 'proc', target: '/proc' }] });
+    expect(mountLines(noSys)).toEqual([]);
+  });
+});
