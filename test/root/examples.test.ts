@@ -139,7 +139,7 @@ describeRoot('examples/ start and do what their comments say', () => {
   });
 
   it('covers every example', () => {
-    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'lxc', 'multi', 'namespaces', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
+    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'lxc', 'multi', 'namespaces', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
     expect(files.filter((f) => !SLOW.has(f)).sort()).toEqual(covered.map((n) => `${n}.haco.ts`).sort());
   });
 
@@ -214,6 +214,19 @@ describeRoot('examples/ start and do what their comments say', () => {
     expect(big).toExitWith(137);
     // tail, and sometimes the shell after it: however many, haco says who sent the SIGKILL.
     expect(big.stderr).toMatch(/^haco-launch: the kernel's OOM killer killed \d+ process(es)? in this container/m);
+  });
+
+  test('cgroupfs: the container reads its own limits at /sys/fs/cgroup, read-only', () => {
+    create('cgroupfs.haco.ts');
+    const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
+    const limit = start('cgroupfs.haco.ts', undefined, ['cat', v2 ? '/sys/fs/cgroup/memory.max' : '/sys/fs/cgroup/memory/memory.limit_in_bytes']);
+    expect({ stdout: limit.stdout, stderr: limit.stderr }).toEqual({ stdout: `${48 * 1024 * 1024}\n`, stderr: '' });
+    const self = start('cgroupfs.haco.ts', undefined, ['cat', '/proc/self/cgroup']);
+    expect(self.stdout).toMatch(/:\/$/m);
+    const pidsMax = v2 ? '/sys/fs/cgroup/pids.max' : '/sys/fs/cgroup/pids/pids.max';
+    const write = start('cgroupfs.haco.ts', undefined, ['sh', '-c', `echo 1000 > ${pidsMax}`]);
+    expect(write.status).not.toBe(0);
+    expect(write.stderr).toMatch(/Read-only file system/);
   });
 
   test('cgroup-pids: the fork bomb hits the limit', () => {
