@@ -485,7 +485,7 @@ describe('compileLaunchSpec on a plan made by the DSL', () => {
 });
 
 describe('compileLaunchSpec: cgroupfs inside a cgroup namespace', () => {
-  const withCgroupNs = { namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'net', 'cgroup'] } } as const;
+  const withCgroupNs: DeepPartial<ContainerPlan> = { namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'net', 'cgroup'] } };
   const mountLines = (steps: ParsedStep[]) => steps.filter((s) => s.fields[1]?.startsWith('/sys/fs/cgroup') || s.fields[0] === '/sys/fs/cgroup').map(line);
 
   it('v2: the unified hierarchy, read-only, right after sysfs', () => {
