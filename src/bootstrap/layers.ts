@@ -12,6 +12,11 @@ export function isPopulatedDir(dir: string): boolean {
   }
 }
 
+/** An existing overlay upper dir, by the layout the DSL gives it: `upper` with `work` beside it. */
+function isOverlayUpper(dir: string): boolean {
+  return path.basename(dir) === 'upper' && fs.existsSync(path.join(path.dirname(dir), 'work'));
+}
+
 /**
  * For an overlay container `create` only makes directories: each lower layer must already exist
  * (it is another container's rootfs, created first), the upper (this container's changes) and work
@@ -22,11 +27,21 @@ export function isPopulatedDir(dir: string): boolean {
 export function ensureOverlayDirs(container: ContainerPlan, overlay: OverlayPlan, others: readonly ContainerPlan[] = []): string[] {
   for (const lower of overlay.lower) {
     if (isPopulatedDir(lower)) continue;
+    // Another layered container's upper (layers on layers): empty until something is written there.
+    if (isOverlayUpper(lower) && fs.statSync(lower).isDirectory()) continue;
     const owner = others.find((c) => path.resolve(c.rootfs.path) === path.resolve(lower));
+    const upperOwner = others.find((c) => c.rootfs.overlay && path.resolve(c.rootfs.overlay.upper) === path.resolve(lower));
+    const layered = owner?.rootfs.overlay !== undefined;
     throw new RootfsStateError(
       'E_NO_LOWER',
-      `the lower layer ${lower} of "${container.name}" does not exist yet`,
-      owner ? `create the base first: haco create FILE -c ${owner.name}` : 'create the base first (haco create base.haco.ts), then this container',
+      layered
+        ? `the lower layer ${lower} of "${container.name}" is the mount point of the layered container "${owner!.name}", empty until it runs`
+        : `the lower layer ${lower} of "${container.name}" does not exist yet`,
+      layered
+        ? `give the container itself, not its path: .rootfs(PATH, { lower: ${owner!.name} }) stacks its upper and its own lowers`
+        : (owner ?? upperOwner)
+          ? `create the base first: haco create FILE -c ${(owner ?? upperOwner)!.name}`
+          : 'create the base first (haco create base.haco.ts), then this container',
     );
   }
   if (path.resolve(overlay.upper) === path.resolve(overlay.work)) {
@@ -50,6 +65,8 @@ export function ensureOverlayDirs(container: ContainerPlan, overlay: OverlayPlan
  */
 export function orderByLayers(containers: readonly ContainerPlan[]): ContainerPlan[] {
   const byRootfs = new Map(containers.map((c) => [path.resolve(c.rootfs.path), c]));
+  // A layered lower appears as its upper dir (layers on layers): that container comes first too.
+  for (const c of containers) if (c.rootfs.overlay) byRootfs.set(path.resolve(c.rootfs.overlay.upper), c);
   const done = new Set<ContainerPlan>();
   const visiting = new Set<ContainerPlan>();
   const out: ContainerPlan[] = [];

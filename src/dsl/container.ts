@@ -35,6 +35,7 @@ import {
   DEFAULT_NAMESPACES,
   DEFAULT_READONLY_PATHS,
   defaultRootfsPath,
+  MAX_OVERLAY_LOWERS,
   namespacesUnsharing,
 } from '../plan/defaults';
 import { ProvisionBuilder } from './provision';
@@ -65,7 +66,9 @@ export interface RootfsOptions {
   propagation?: Propagation;
   /**
    * Use other rootfs trees (paths, or containers whose rootfs is used) as read-only overlayfs lower
-   * layers; this container keeps its changes in its own upper dir. See it: `findmnt /` shows `overlay`.
+   * layers; this container keeps its changes in its own upper dir. A layered container can be a lower
+   * too: its upper and its own lowers are stacked in its place (at most 8 layers in all).
+   * See it: `findmnt /` shows `overlay`.
    */
   lower?: string | ContainerBuilder | Array<string | ContainerBuilder>;
 }
@@ -414,9 +417,20 @@ export class ContainerBuilder {
       if (options.switchRoot) d.plan.rootfs.switchRoot = options.switchRoot;
       if (options.propagation) d.plan.rootfs.propagation = options.propagation;
       if (options.lower !== undefined) {
-        const lowers = (Array.isArray(options.lower) ? options.lower : [options.lower]).map((l) =>
-          typeof l === 'string' ? l : l.toDraft().plan.rootfs.path,
-        );
+        // A layered container as a lower stands for its upper over its own lowers (already flattened):
+        // its rootfs is only a mount point, empty until it starts, and overlayfs cannot stack on it.
+        const lowers = (Array.isArray(options.lower) ? options.lower : [options.lower]).flatMap((l) => {
+          if (typeof l === 'string') return [l];
+          const { rootfs } = l.toDraft().plan;
+          return rootfs.overlay ? [rootfs.overlay.upper, ...rootfs.overlay.lower] : [rootfs.path];
+        });
+        if (lowers.length > MAX_OVERLAY_LOWERS) {
+          d.issues.push({
+            path: 'rootfs.overlay.lower',
+            message: `${lowers.length} lower layers once layers on layers are flattened; at most ${MAX_OVERLAY_LOWERS}`,
+            hint: 'layer on a flatter base: `haco archive` the middle layer and use the tarball as a new base (b.tarball(FILE))',
+          });
+        }
         d.plan.rootfs.overlay = { lower: lowers, ...overlayDirsBeside(path) };
       }
     });

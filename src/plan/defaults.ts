@@ -96,3 +96,11 @@ export function defaultRootfsPath(name: string): string {
 
 /** Host directories the `host` bootstrap binds read-only into the container. */
 export const HOST_BOOTSTRAP_BINDS: readonly string[] = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
+
+/**
+ * At most this many lower layers under one container once layers on layers are flattened (a chain
+ * base → l1 → … is one per level). overlayfs itself takes far more (500); beyond a few levels every
+ * lookup of a missing file walks them all, and a deep chain is usually a mistake (a loop of copies).
+ */
+export const MAX_OVERLAY_LOWERS = 8;
+

@@ -72,3 +72,65 @@ describe('shared overlay layers', () => {
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(path.join(sb.dir, 'child'));
   });
 });
+
+describe('layers on layers: base → layer1 → layer2', () => {
+  let sb: Sandbox;
+  let file: string;
+  const dir = (...p: string[]) => path.join(sb.dir, ...p);
+  beforeAll(() => {
+    sb = makeSandbox('layers2');
+    file = sb.def(
+      'layers2',
+      `const base = defineContainer('base').rootfs(${JSON.stringify(path.join(sb.dir, 'base/rootfs'))}).bootstrap((b) => b.busybox());
+       const layer1 = defineContainer('layer1').rootfs(${JSON.stringify(path.join(sb.dir, 'layer1/merged'))}, { lower: base })
+         .provision((p) => p.step('one', 'echo one > /etc/one; echo l1 >> /etc/hostname'));
+       const layer2 = defineContainer('layer2').rootfs(${JSON.stringify(path.join(sb.dir, 'layer2/merged'))}, { lower: layer1 })
+         .provision((p) => p.step('two', 'echo two > /etc/two; rm /etc/one.bak 2>/dev/null; echo l2 >> /etc/hostname'));
+       export default [layer2, layer1, base];`,
+    );
+  });
+  afterAll(() => sb.remove());
+
+  it('the plan stacks layer1\'s upper over the base for layer2', () => {
+    const r = sb.run(['plan', file, '--json']);
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(r.stdout) as { containers: Array<{ name: string; rootfs: { overlay?: { lower: string[] } } }> };
+    expect(plan.containers.find((c) => c.name === 'layer2')?.rootfs.overlay?.lower).toEqual([dir('layer1/upper'), dir('base/rootfs')]);
+  });
+
+  it('creates all three in order; each level\'s file is visible in layer2, its writes land only in its own upper', () => {
+    const r = sb.run(['create', file]);
+    if (r.status !== 0) throw new Error(`haco create: status ${r.status}\n${r.stderr}`);
+    expect(r.stdout.trim().split('\n')).toEqual([dir('base/rootfs'), dir('layer1/merged'), dir('layer2/merged')]);
+    expect(fs.readFileSync(dir('layer1/upper/etc/one'), 'utf8')).toBe('one\n');
+    expect(fs.readFileSync(dir('layer2/upper/etc/two'), 'utf8')).toBe('two\n');
+    expect(fs.existsSync(dir('layer1/upper/etc/two'))).toBe(false);
+
+    const s = sb.start(file, ['/bin/sh', '-c', 'cat /etc/one /etc/two /etc/hostname; test -x /bin/busybox && echo base-ok; echo w > /written; exit 0'], 'layer2');
+    if (s.status !== 0) throw new Error(`haco start: status ${s.status}\n${s.stderr}`);
+    expect(s.stdout).toBe('one\ntwo\nbase\nl1\nl2\nbase-ok\n');
+    expect(fs.readFileSync(dir('layer2/upper/written'), 'utf8')).toBe('w\n');
+    expect(fs.existsSync(dir('layer1/upper/written'))).toBe(false);
+    expect(fs.existsSync(dir('base/rootfs/written'))).toBe(false);
+    expect(fs.readFileSync(dir('layer1/upper/etc/hostname'), 'utf8')).toBe('base\nl1\n');
+    expect(sb.leftovers('layer2')).toEqual([]);
+    // layer1 still starts on its own and never sees layer2's files
+    const one = sb.start(file, ['/bin/sh', '-c', 'test -e /etc/two || echo no-two; test -e /written || echo no-written; exit 0'], 'layer1');
+    expect(one.stdout).toBe('no-two\nno-written\n');
+    expect(sb.leftovers('layer1')).toEqual([]);
+  });
+
+  it('the mount point of a layered container as a path says to pass the container itself', () => {
+    const f = sb.def(
+      'bypath',
+      `const layer1 = defineContainer('layer1').rootfs(${JSON.stringify(dir('layer1/merged'))}, { lower: ${JSON.stringify(dir('base/rootfs'))} });
+       const bad = defineContainer('bad').rootfs(${JSON.stringify(dir('bad/merged'))}, { lower: ${JSON.stringify(dir('layer1/merged'))} });
+       export default [bad, layer1];`,
+    );
+    const r = sb.run(['create', f, '-c', 'bad']);
+    expect(r.status).toBe(5);
+    expect(r.stderr).toContain('is the mount point of the layered container "layer1"');
+    expect(r.stderr).toContain('{ lower: layer1 }');
+    expect(fs.existsSync(dir('bad'))).toBe(false);
+  });
+});

@@ -139,7 +139,7 @@ describeRoot('examples/ start and do what their comments say', () => {
   });
 
   it('covers every example', () => {
-    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'lxc', 'multi', 'namespaces', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
+    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'layers', 'lxc', 'multi', 'namespaces', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
     expect(files.filter((f) => !SLOW.has(f)).sort()).toEqual(covered.map((n) => `${n}.haco.ts`).sort());
   });
 
@@ -324,6 +324,16 @@ describeRoot('examples/ start and do what their comments say', () => {
     const b = start('overlay.haco.ts', 'ovl-b', ['cat', '/hello']);
     expect(b).toExitWith(1);
     expect(b.stderr).toMatch(/can't open '\/hello': No such file or directory/);
+  });
+
+  test('layers: lyr-2 sees lyr-1\'s file over the base, its writes stay in its own upper', () => {
+    create('layers.haco.ts');
+    const r = start('layers.haco.ts', 'lyr-2', ['sh', '-c', 'cat /etc/motd; echo two > /two; grep " / / " /proc/self/mountinfo']);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^made in lyr-1\n.* - overlay overlay .*lowerdir=\/var\/lib\/haco\/lyr-1\/upper:\/var\/lib\/haco\/lyr-base\/rootfs,upperdir=\/var\/lib\/haco\/lyr-2\/upper/);
+    expect(fs.readFileSync(path.join(VARLIB, 'lyr-2/upper/two'), 'utf8')).toBe('two\n');
+    expect(fs.existsSync(path.join(VARLIB, 'lyr-1/upper/two'))).toBe(false);
+    expect(fs.existsSync(path.join(VARLIB, 'lyr-base/rootfs/two'))).toBe(false);
   });
 
   test('reload: cpu 20% → 60% in place, same pid', () => {

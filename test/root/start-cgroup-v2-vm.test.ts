@@ -11,6 +11,7 @@
 //   vm-devices the default device allow-list (a BPF program, --trace), with CAP_MKNOD: mknod of kmsg and
 //              opening kmsg/mem nodes shipped in the rootfs are EPERM, /dev/null works
 //   vm-devhost .devices('host'): no program, the same kmsg write goes through (to the VM's own log)
+//   vm-cgfs    a cgroup namespace: cgroup2 mounted read-only at /sys/fs/cgroup shows its own memory.max
 // and after each one checks that the launcher removed the container's cgroup.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -106,6 +107,16 @@ const SPECS = {
         ].join('; '),
       ]),
   ),
+  cgroupfs: specFor(
+    base('vm-cgfs')
+      .unshare('cgroup')
+      .memory('24M')
+      .command([
+        '/bin/sh',
+        '-c',
+        `{ echo "limit=$(cat /sys/fs/cgroup/memory.max)"; if (echo 1G > /sys/fs/cgroup/memory.max) 2>/dev/null; then echo write=allowed; else echo write=denied; fi; echo "mount=$(awk '$5 == "/sys/fs/cgroup" { print $6, $9 }' /proc/self/mountinfo)"; } > /tmp/cgfs; ${READY_THEN_WAIT}`,
+      ]),
+  ),
   devhost: specFor(
     base('vm-devhost')
       .devices('host')
@@ -161,6 +172,7 @@ function vmScript(): string {
     ),
     run('devices', 'vm-devices', `echo "devices.result: $(cat ${ROOTFS}/tmp/devres | tr '\\n' ' ')"; echo "devices.err: $(cat ${ROOTFS}/tmp/deverr | tr '\\n' ' ')"`, '--trace ', SHIPPED_NODES),
     run('devhost', 'vm-devhost', `echo "devhost.result: $(cat ${ROOTFS}/tmp/devres | tr '\\n' ' ')"`, '', SHIPPED_NODES),
+    run('cgroupfs', 'vm-cgfs', `echo "cgroupfs.result: $(cat ${ROOTFS}/tmp/cgfs | tr '\\n' ' ')"`),
     'echo "devhost.dmesg: $(dmesg | grep -c -e haco-vm-devhost -e haco-vm-devices)"',
     'echo "all.haco-parent: $(ls /sys/fs/cgroup/haco | tr \'\\n\' \' \')"',
   ].join('\n');
@@ -198,6 +210,7 @@ describeVm(
           '/specs/pids.spec': { content: SPECS.pids },
           '/specs/devices.spec': { content: SPECS.devices },
           '/specs/devhost.spec': { content: SPECS.devhost },
+          '/specs/cgroupfs.spec': { content: SPECS.cgroupfs },
         },
         script: vmScript(),
         timeoutMs: 180_000,
@@ -288,6 +301,15 @@ describeVm(
       expect({ ...context(), dmesg: kv['devhost.dmesg'] }).toMatchObject({ dmesg: '1' });
     });
 
+    test('cgroup namespace: cgroup2 read-only at /sys/fs/cgroup, memory.max is the container\'s own, writing fails', () => {
+      expect({ ...context(), kv }).toMatchObject({
+        kv: {
+          'cgroupfs.proc-cgroup': '0::/',
+          'cgroupfs.result': `limit=${24 * 1024 * 1024} write=denied mount=ro,nosuid,nodev,noexec,relatime cgroup2`,
+        },
+      });
+    });
+
     test('every container exits 0 and its cgroup is gone afterwards; the shared haco parent stays empty', () => {
       expect({ ...context(), kv }).toMatchObject({
         kv: {
@@ -297,6 +319,8 @@ describeVm(
           'oom.after': 'removed',
           'pids.launcher-rc': '0',
           'pids.after': 'removed',
+          'cgroupfs.launcher-rc': '0',
+          'cgroupfs.after': 'removed',
         },
       });
       expect(kv['all.haco-parent']?.split(' ').filter((n) => n.startsWith('vm-'))).toEqual([]);

@@ -169,6 +169,28 @@ describe('every DSL feature reaches the plan', () => {
     });
   });
 
+  it('layers on layers: a layered lower stands for its upper over its own lowers, flattened in order', () => {
+    const base = defineContainer('base');
+    const l1 = defineContainer('l1').rootfs('/var/lib/haco/l1/merged', { lower: base });
+    const l2 = defineContainer('l2').rootfs('/var/lib/haco/l2/merged', { lower: [l1, '/srv/extra'] });
+    const l3 = defineContainer('l3').rootfs('/var/lib/haco/l3/merged', { lower: l2 });
+    const { containers, messages } = planOf([base, l1, l2, l3]);
+    expect(messages).toEqual([]);
+    expect(containers[2]!.rootfs.overlay!.lower).toEqual(['/var/lib/haco/l1/upper', '/var/lib/haco/base/rootfs', '/srv/extra']);
+    expect(containers[3]!.rootfs.overlay!.lower).toEqual(['/var/lib/haco/l2/upper', '/var/lib/haco/l1/upper', '/var/lib/haco/base/rootfs', '/srv/extra']);
+  });
+
+  it('layers on layers: more than 8 lowers once flattened is an error at the call', () => {
+    let top = defineContainer('c0');
+    const all = [top];
+    for (let i = 1; i <= 9; i++) {
+      top = defineContainer(`c${i}`).rootfs(`/var/lib/haco/c${i}/merged`, { lower: top });
+      all.push(top);
+    }
+    const { messages } = planOf(all);
+    expect(messages.join('\n')).toMatch(/9 lower layers once layers on layers are flattened; at most 8/);
+  });
+
   it('extend() gives the new container its own overlay upper/work and veth; explicit ones are kept', () => {
     const base = defineContainer('debian-base').bootstrap((b) => b.debootstrap({ suite: 'bookworm' }));
     const net = { bridge: 'hbr0', bridgeAddress: '10.231.0.1/24', address: '10.231.0.2/24' };
