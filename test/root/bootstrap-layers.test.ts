@@ -85,7 +85,7 @@ describe('layers on layers: base → layer1 → layer2', () => {
        const layer1 = defineContainer('layer1').rootfs(${JSON.stringify(path.join(sb.dir, 'layer1/merged'))}, { lower: base })
          .provision((p) => p.step('one', 'echo one > /etc/one; echo l1 >> /etc/hostname'));
        const layer2 = defineContainer('layer2').rootfs(${JSON.stringify(path.join(sb.dir, 'layer2/merged'))}, { lower: layer1 })
-         .provision((p) => p.step('two', 'echo two > /etc/two; rm /etc/one.bak 2>/dev/null; echo l2 >> /etc/hostname'));
+         .provision((p) => p.step('two', 'echo two > /etc/two; rm /bin/vi; echo l2 >> /etc/hostname'));
        export default [layer2, layer1, base];`,
     );
   });
@@ -106,17 +106,20 @@ describe('layers on layers: base → layer1 → layer2', () => {
     expect(fs.readFileSync(dir('layer2/upper/etc/two'), 'utf8')).toBe('two\n');
     expect(fs.existsSync(dir('layer1/upper/etc/two'))).toBe(false);
 
-    const s = sb.start(file, ['/bin/sh', '-c', 'cat /etc/one /etc/two /etc/hostname; test -x /bin/busybox && echo base-ok; echo w > /written; exit 0'], 'layer2');
+    const s = sb.start(file, ['/bin/sh', '-c', 'cat /etc/one /etc/two /etc/hostname; test -x /bin/busybox && echo base-ok; test -e /bin/vi || echo no-vi; echo w > /written; exit 0'], 'layer2');
     if (s.status !== 0) throw new Error(`haco start: status ${s.status}\n${s.stderr}`);
-    expect(s.stdout).toBe('one\ntwo\nbase\nl1\nl2\nbase-ok\n');
+    expect(s.stdout).toBe('one\ntwo\nbase\nl1\nl2\nbase-ok\nno-vi\n');
+    // layer2's delete is a whiteout in its own upper; the base below keeps the file
+    expect(fs.lstatSync(dir('layer2/upper/bin/vi')).isCharacterDevice()).toBe(true);
+    expect(fs.existsSync(dir('base/rootfs/bin/vi'))).toBe(true);
     expect(fs.readFileSync(dir('layer2/upper/written'), 'utf8')).toBe('w\n');
     expect(fs.existsSync(dir('layer1/upper/written'))).toBe(false);
     expect(fs.existsSync(dir('base/rootfs/written'))).toBe(false);
     expect(fs.readFileSync(dir('layer1/upper/etc/hostname'), 'utf8')).toBe('base\nl1\n');
     expect(sb.leftovers('layer2')).toEqual([]);
     // layer1 still starts on its own and never sees layer2's files
-    const one = sb.start(file, ['/bin/sh', '-c', 'test -e /etc/two || echo no-two; test -e /written || echo no-written; exit 0'], 'layer1');
-    expect(one.stdout).toBe('no-two\nno-written\n');
+    const one = sb.start(file, ['/bin/sh', '-c', 'test -e /etc/two || echo no-two; test -e /written || echo no-written; test -e /bin/vi && echo vi; exit 0'], 'layer1');
+    expect(one.stdout).toBe('no-two\nno-written\nvi\n');
     expect(sb.leftovers('layer1')).toEqual([]);
   });
 
