@@ -204,6 +204,12 @@ export interface NetworkOptions {
    * for traffic to the host's own addresses (not 127.0.0.1), added at start and removed at exit.
    */
   ports?: PortForwardOptions[];
+  /**
+   * Outbound NAT (default false): the container reaches beyond the host, its packets leaving with the
+   * host's address (nftables masquerade, removed at exit). Turns on `net.ipv4.ip_forward` in the host's
+   * network namespace and leaves it on. See it: `ping 1.1.1.1` inside; `nft list table ip haco` on the host.
+   */
+  nat?: boolean;
 }
 const NETWORK_OPTIONS = optionKeys<NetworkOptions>()({
   bridge: true,
@@ -215,6 +221,7 @@ const NETWORK_OPTIONS = optionKeys<NetworkOptions>()({
   createBridge: true,
   cleanup: true,
   ports: true,
+  nat: true,
 });
 
 /** A host port forwarded to a port of the container. */
@@ -974,6 +981,7 @@ export class ContainerBuilder {
         ...(options.ports && options.ports.length > 0
           ? { ports: options.ports.map((p) => ({ host: p.host, container: p.container, protocol: p.protocol ?? 'tcp' })) }
           : {}),
+        ...(options.nat ? { nat: true } : {}),
       };
     });
   }

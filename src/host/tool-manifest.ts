@@ -28,7 +28,7 @@ export const TOOL_MANIFEST = [
   { name: 'unshare', kind: 'program', package: 'util-linux', need: 'optional', set: 'runtime', feature: 'haco archive of an overlay rootfs' },
   { name: 'nsenter', kind: 'program', package: 'util-linux', need: 'optional', set: 'runtime', feature: 'container networks (ip inside the container netns)' },
   { name: 'ip', kind: 'program', package: 'iproute2', need: 'optional', set: 'runtime', feature: 'container networks: bridges, veths, addresses, routes' },
-  { name: 'nft', kind: 'program', package: 'nftables', need: 'optional', set: 'runtime', feature: 'forwarded ports of container networks' },
+  { name: 'nft', kind: 'program', package: 'nftables', need: 'optional', set: 'runtime', feature: 'forwarded ports and outbound NAT of container networks' },
   { name: 'cp', kind: 'program', package: 'coreutils', need: 'required', set: 'runtime', feature: 'directory bootstrap' },
   { name: 'du', kind: 'program', package: 'coreutils', need: 'optional', set: 'runtime', feature: 'haco archive: rootfs size for progress' },
   { name: 'tar', kind: 'program', package: 'tar', need: 'optional', set: 'runtime', feature: 'tarball bootstrap, haco archive' },

@@ -1,6 +1,6 @@
 import { fingerprint } from '../plan/fingerprint';
 import type { NetworkPlan } from '../plan/types';
-import { linkOwnerTag, portChains } from '../plan/net-names';
+import { linkOwnerTag, natChain, portChains } from '../plan/net-names';
 import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
 
 /**
@@ -108,7 +108,37 @@ export function networkWireCommands(net: NetworkPlan, owner: string, tools: Netw
     });
   }
   commands.push(...portForwardCommands(net, owner, tools));
+  commands.push(...natCommands(net, owner, tools));
   return commands;
+}
+
+/**
+ * Outbound NAT: packets from the container's address that leave by any interface but the bridge get the
+ * host's address on that interface (masquerade), in a chain of this container's own, so that its cleanup
+ * removes exactly this rule. Forwarding must be on for the host to route them at all; it is a setting of the
+ * host's whole network namespace that others (Docker, libvirt) rely on too, so it is turned on, never off.
+ */
+export function natCommands(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+  if (!net.nat) return [];
+  const nft = tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!;
+  const chain = natChain(owner);
+  const from = net.address.replace(/\/\d+$/, '');
+  return [
+    {
+      argv: [tools.sh, '-c', 'read -r f < /proc/sys/net/ipv4/ip_forward && [ "$f" = 1 ] || echo 1 > /proc/sys/net/ipv4/ip_forward'],
+      why: 'turn on IPv4 forwarding in the host\'s network namespace (net.ipv4.ip_forward; left on)',
+    },
+    { argv: [nft, `add table ip ${NFT_TABLE}`], why: `nftables table ${NFT_TABLE} (add is a no-op when it exists)` },
+    {
+      argv: [nft, `add chain ip ${NFT_TABLE} ${chain} { type nat hook postrouting priority srcnat ; policy accept ; }`],
+      why: `chain ${chain}: outbound NAT for this container`,
+    },
+    { argv: [nft, `flush chain ip ${NFT_TABLE} ${chain}`], why: `start ${chain} empty (a rule a crash left behind would be a duplicate)` },
+    {
+      argv: [nft, `add rule ip ${NFT_TABLE} ${chain} ip saddr ${from} oifname != ${net.bridge} masquerade`],
+      why: `masquerade ${from} when it leaves by another interface than ${net.bridge}`,
+    },
+  ];
 }
 
 /** The nftables table every haco port forward lives in (one per network namespace, kept when empty). */
@@ -186,6 +216,7 @@ export function networkCleanupCommands(net: NetworkPlan, owner: string, tools: N
       commands.push({ argv: chainDeleteCommand(chain, tools), why: `delete nft chain ${NFT_TABLE} ${chain} (its port forwards)` });
     }
   }
+  if (net.nat) commands.push({ argv: chainDeleteCommand(natChain(owner), tools), why: `delete nft chain ${NFT_TABLE} ${natChain(owner)} (its outbound NAT)` });
   if (net.cleanup) commands.push({ argv: linkDeleteCommand(net.vethHost, owner, tools), why: `delete ${net.vethHost} (and its peer) if this launch made it (alias ${linkOwnerTag(owner)}) and the kernel has not already` });
   return commands;
 }

@@ -47,6 +47,7 @@ export function checkHostNetwork(c: ContainerPlan, facts: HostNetworkFacts, tool
   }
   const nft = tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!;
   if ((net.ports ?? []).length > 0 && !facts.exists(nft)) add('E_NO_TOOL', `${nft} is needed for the forwarded ports of "${c.name}"`, installHint(['nft']));
+  if (net.nat && !facts.exists(nft)) add('E_NO_TOOL', `${nft} is needed for the outbound NAT of "${c.name}" (network nat: true)`, installHint(['nft']));
 
   const byName = new Map(facts.links.map((l) => [l.name, l]));
   const bridge = byName.get(net.bridge);

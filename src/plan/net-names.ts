@@ -39,6 +39,11 @@ export function portChains(container: string): { prerouting: string; output: str
   return { prerouting: `pre-${id}`, output: `out-${id}` };
 }
 
+/** The nftables chain (in the `haco` table) holding CONTAINER's outbound masquerade rule. */
+export function natChain(container: string): string {
+  return `nat-${hostNetId(container)}`;
+}
+
 /**
  * The interface alias (`ip link set … alias`, IFLA_IFALIAS) a launch gives the host veth it created.
  * Cleanup deletes the link only when it carries this container's tag: a launch that failed because the

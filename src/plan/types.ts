@@ -633,6 +633,11 @@ export interface NetworkPlan {
   cleanup: boolean;
   /** Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit). */
   ports?: PortForwardPlan[];
+  /**
+   * Outbound NAT: the container's packets leaving the host by another interface than the bridge get the
+   * host's address (nftables masquerade in the `haco` table, removed on exit; turns on ip_forward).
+   */
+  nat?: boolean;
 }
 
 /** One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`. */

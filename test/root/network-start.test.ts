@@ -22,6 +22,8 @@ jest.setTimeout(90_000);
 const tag = randomBytes(3).toString('hex');
 const NS = `haco-ns-${tag}`;
 const JOIN = `haco-ns-${tag}-j`;
+/** Plays "outside" for the NAT test: reachable from NS only, with no route back to the bridge's subnet. */
+const OUT = `haco-ns-${tag}-o`;
 const BRIDGE = `hb${tag}`;
 const SUBNET = '10.231.0';
 
@@ -108,7 +110,7 @@ describeStart(
     beforeAll(() => {
       ws = makeWorkspace('net-start');
       env = { ...ws.env, HACO_RUN_DIR: path.join(ws.dir, 'run') };
-      for (const ns of [NS, JOIN]) {
+      for (const ns of [NS, JOIN, OUT]) {
         const r = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`ip netns add ${ns}: ${r.stderr}`);
       }
@@ -116,7 +118,7 @@ describeStart(
 
     afterAll(() => {
       for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      for (const ns of [NS, JOIN]) spawnSync('ip', ['netns', 'del', ns]);
+      for (const ns of [NS, JOIN, OUT]) spawnSync('ip', ['netns', 'del', ns]);
       ws?.cleanup();
       expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(NS);
     });
@@ -257,6 +259,35 @@ describeStart(
       expect(after).not.toContain('chain');
       expect(get().status).not.toBe(0);
       await until('the veth to go', () => (veths().length === 0 ? true : undefined));
+    });
+
+    test('nat: true lets the container reach an "outside" namespace with the host\'s address; the rule goes at exit', async () => {
+      // NS (the "host") ↔ OUT over a veth pair; OUT knows nothing of the bridge subnet.
+      const wire = [
+        ['ip', 'link', 'add', `ox${tag}`, 'type', 'veth', 'peer', 'name', `oy${tag}`],
+        ['ip', 'link', 'set', `oy${tag}`, 'netns', OUT],
+        ['ip', 'addr', 'add', '198.51.100.1/24', 'dev', `ox${tag}`],
+        ['ip', 'link', 'set', `ox${tag}`, 'up'],
+      ];
+      for (const argv of wire) expect({ argv, ...inNs(NS, argv) }).toMatchObject({ status: 0 });
+      for (const argv of [['ip', 'addr', 'add', '198.51.100.2/24', 'dev', `oy${tag}`], ['ip', 'link', 'set', `oy${tag}`, 'up'], ['ip', 'link', 'set', 'lo', 'up']]) {
+        expect({ argv, ...inNs(OUT, argv) }).toMatchObject({ status: 0 });
+      }
+      const n = define('n', 11, { nat: true });
+      const plan = hacoIn(['plan', n.file, '--launch']);
+      expect(plan.stdout).toContain(`hook /usr/sbin/nft add%20rule%20ip%20haco%20nat-${n.name}%20ip%20saddr%20${SUBNET}.11%20oifname%20!=%20${BRIDGE}%20masquerade`);
+      const out = hacoIn(['start', n.file, '--', 'ping', '-c', '1', '-W', '2', '198.51.100.2']);
+      expect({ status: out.status, stderr: out.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(out.stdout).toContain('1 packets received');
+      expect(inNs(NS, ['cat', '/proc/sys/net/ipv4/ip_forward']).stdout.trim()).toBe('1');
+      expect(inNs(NS, ['nft', 'list', 'table', 'ip', 'haco']).stdout).not.toContain(`nat-${n.name}`);
+      // Forwarding is still on, but without NAT the reply has no way back: it is the masquerade that works.
+      const plain = define('p', 12);
+      const lost = hacoIn(['start', plain.file, '--', 'ping', '-c', '1', '-W', '2', '198.51.100.2']);
+      expect(lost.status).not.toBe(0);
+      expect(lost.stdout).toContain('0 packets received');
+      inNs(NS, ['ip', 'link', 'del', `ox${tag}`]);
+      await until('the veths to go', () => (veths().length === 0 ? true : undefined));
     });
 
     test('a container joining an existing netns sees its interfaces and leaves them as they were', () => {
