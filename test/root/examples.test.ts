@@ -139,7 +139,7 @@ describeRoot('examples/ start and do what their comments say', () => {
   });
 
   it('covers every example', () => {
-    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'layers', 'lxc', 'multi', 'namespaces', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
+    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'layers', 'lxc', 'multi', 'namespaces', 'nat', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
     expect(files.filter((f) => !SLOW.has(f)).sort()).toEqual(covered.map((n) => `${n}.haco.ts`).sort());
   });
 
@@ -415,6 +415,30 @@ describeRoot('examples/ start and do what their comments say', () => {
       }
       const left = spawnSync('ip', ['-n', netns, '-o', 'link', 'show', 'master', 'haco0'], { encoding: 'utf8' }).stdout;
       expect(left).toBe('');
+    });
+
+    test('nat: net-out pings an "outside" namespace (no route back to 10.88.0.0/24) through the masquerade', () => {
+      const outside = `${netns}-o`;
+      const ip = (argv: string[]) => {
+        const r = spawnSync('ip', argv, { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`ip ${argv.join(' ')}: ${r.stderr}`);
+      };
+      try {
+        ip(['netns', 'add', outside]);
+        ip(['-n', netns, 'link', 'add', 'exo0', 'type', 'veth', 'peer', 'name', 'exo1', 'netns', outside]);
+        ip(['-n', netns, 'addr', 'add', '198.51.100.1/24', 'dev', 'exo0']);
+        ip(['-n', netns, 'link', 'set', 'exo0', 'up']);
+        ip(['-n', outside, 'addr', 'add', '198.51.100.2/24', 'dev', 'exo1']);
+        ip(['-n', outside, 'link', 'set', 'exo1', 'up']);
+        create('nat.haco.ts');
+        const r = start('nat.haco.ts', undefined, ['ping', '-c1', '-W2', '198.51.100.2'], netns);
+        expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+        expect(r.stdout).toMatch(/1 packets transmitted, 1 packets received/);
+        const table = spawnSync('ip', ['netns', 'exec', netns, 'nft', 'list', 'table', 'ip', 'haco'], { encoding: 'utf8' }).stdout;
+        expect(table).not.toContain('nat-net-out');
+      } finally {
+        spawnSync('ip', ['netns', 'del', outside]);
+      }
     });
   });
 });

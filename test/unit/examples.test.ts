@@ -14,7 +14,7 @@ jest.setTimeout(60_000);
 
 describe('examples/', () => {
   it('has the examples the tutorial and README point at', () => {
-    for (const name of ['first', 'namespaces', 'cgroup-cpu', 'cgroup-memory', 'cgroup-pids', 'capabilities', 'rlimits', 'user-namespace', 'overlay', 'bridge', 'debian', 'lxc', 'tarball', 'multi', 'hooks', 'reload', 'chroot', 'cgroupfs', 'layers']) {
+    for (const name of ['first', 'namespaces', 'cgroup-cpu', 'cgroup-memory', 'cgroup-pids', 'capabilities', 'rlimits', 'user-namespace', 'overlay', 'bridge', 'debian', 'lxc', 'tarball', 'multi', 'hooks', 'reload', 'chroot', 'cgroupfs', 'layers', 'nat']) {
       expect(files).toContain(`${name}.haco.ts`);
     }
   });

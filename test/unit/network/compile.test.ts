@@ -49,3 +49,25 @@ describe('the compiler emits the network steps', () => {
     expect(plain.some((s) => s.step === 'hook' || s.step === 'cleanup-cmd')).toBe(false);
   });
 });
+
+describe('outbound NAT (nat: true)', () => {
+  const nat = { ...network, nat: true };
+  it('turns forwarding on, then a masquerade rule in a chain of the container\'s own, after the wiring', () => {
+    const wire = networkWireSteps(nat, 'demo');
+    const tail = wire.slice(-5).map((argv) => argv.slice(-1)[0]);
+    expect(tail).toEqual([
+      'read -r f < /proc/sys/net/ipv4/ip_forward && [ "$f" = 1 ] || echo 1 > /proc/sys/net/ipv4/ip_forward',
+      'add table ip haco',
+      'add chain ip haco nat-demo { type nat hook postrouting priority srcnat ; policy accept ; }',
+      'flush chain ip haco nat-demo',
+      'add rule ip haco nat-demo ip saddr 10.88.0.2 oifname != haco0 masquerade',
+    ]);
+    expect(networkWireSteps(network, 'demo').some((argv) => argv.join(' ').includes('masquerade'))).toBe(false);
+  });
+
+  it('deletes exactly that chain at exit, tolerating that it is gone', () => {
+    const cleanup = networkCleanupSteps(nat, 'demo').map((argv) => argv.join(' '));
+    expect(cleanup[0]).toContain("'flush chain ip haco nat-demo ; delete chain ip haco nat-demo'");
+    expect(networkCleanupSteps(network, 'demo').some((argv) => argv.join(' ').includes('nat-'))).toBe(false);
+  });
+});
