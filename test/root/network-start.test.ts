@@ -279,7 +279,7 @@ describeStart(
       const out = hacoIn(['start', n.file, '--', 'ping', '-c', '1', '-W', '2', '198.51.100.2']);
       expect({ status: out.status, stderr: out.stderr }).toEqual({ status: 0, stderr: '' });
       expect(out.stdout).toContain('1 packets received');
-      expect(inNs(NS, ['cat', '/proc/sys/net/ipv4/ip_forward']).stdout.trim()).toBe('1');
+      expect(inNs(NS, ['/bin/busybox', 'cat', '/proc/sys/net/ipv4/ip_forward']).stdout.trim()).toBe('1');
       expect(inNs(NS, ['nft', 'list', 'table', 'ip', 'haco']).stdout).not.toContain(`nat-${n.name}`);
       // Forwarding is still on, but without NAT the reply has no way back: it is the masquerade that works.
       const plain = define('p', 12);
