@@ -426,12 +426,15 @@ export class ContainerBuilder {
       if (options.lower !== undefined) {
         // A layered container as a lower stands for its upper over its own lowers (already flattened):
         // its rootfs is only a mount point, empty until it starts, and overlayfs cannot stack on it.
+        let stacked = false;
         const lowers = (Array.isArray(options.lower) ? options.lower : [options.lower]).flatMap((l) => {
           if (typeof l === 'string') return [l];
           const { rootfs } = l.toDraft().plan;
+          if (rootfs.overlay) stacked = true;
           return rootfs.overlay ? [rootfs.overlay.upper, ...rootfs.overlay.lower] : [rootfs.path];
         });
-        if (lowers.length > MAX_OVERLAY_LOWERS) {
+        // The depth limit is for layers on layers; a long list of plain paths meets the kernel's own limits.
+        if (stacked && lowers.length > MAX_OVERLAY_LOWERS) {
           d.issues.push({
             path: 'rootfs.overlay.lower',
             message: `${lowers.length} lower layers once layers on layers are flattened; at most ${MAX_OVERLAY_LOWERS}`,
