@@ -67,7 +67,7 @@ export interface RootfsOptions {
   /**
    * Use other rootfs trees (paths, or containers whose rootfs is used) as read-only overlayfs lower
    * layers; this container keeps its changes in its own upper dir. A layered container can be a lower
-   * too: its upper and its own lowers are stacked in its place (at most 8 layers in all).
+   * too: its upper and its own lowers are stacked in its place (then at most 8 layers in all).
    * See it: `findmnt /` shows `overlay`.
    */
   lower?: string | ContainerBuilder | Array<string | ContainerBuilder>;
