@@ -309,6 +309,10 @@ function masks(s: Section): SectionText {
     seeIt: [
       ...(masked.length ? [`\`cat ${masked.find((p) => p.startsWith('/proc/k')) ?? masked[0]}\` inside prints nothing`] : []),
       ...(ro.includes('/proc/sys') ? ['`sysctl -w kernel.domainname=x` inside fails with "Read-only file system"'] : []),
+      // The cgroup namespace's cgroupfs (compile-cgroupfs.ts) is made read-only by these steps too.
+      ...(ro.some((p) => p.startsWith('/sys/fs/cgroup'))
+        ? ['`findmnt -R /sys/fs/cgroup` inside: every cgroup mount is `ro`, and `mkdir /sys/fs/cgroup/x` fails with "Read-only file system"']
+        : []),
     ],
   };
 }

@@ -93,7 +93,7 @@ describe('layers on layers: base → layer1 → layer2', () => {
 
   it('the plan stacks layer1\'s upper over the base for layer2', () => {
     const r = sb.run(['plan', file, '--json']);
-    expect(r.status).toBe(0);
+    expect(r).toExitWith(0);
     const plan = JSON.parse(r.stdout) as { containers: Array<{ name: string; rootfs: { overlay?: { lower: string[] } } }> };
     expect(plan.containers.find((c) => c.name === 'layer2')?.rootfs.overlay?.lower).toEqual([dir('layer1/upper'), dir('base/rootfs')]);
   });
@@ -131,7 +131,7 @@ describe('layers on layers: base → layer1 → layer2', () => {
        export default [bad, layer1];`,
     );
     const r = sb.run(['create', f, '-c', 'bad']);
-    expect(r.status).toBe(5);
+    expect(r).toExitWith(5);
     expect(r.stderr).toContain('is the mount point of the layered container "layer1"');
     expect(r.stderr).toContain('{ lower: layer1 }');
     expect(fs.existsSync(dir('bad'))).toBe(false);
