@@ -563,6 +563,14 @@ static int run_host_only(struct ctx *c)
 		report_failure(c, &c->fail);
 		return c->fail.status ? c->fail.status : 125;
 	}
+	/* `haco rm`: the shared haco parents go with the last container, as after a
+	 * launch: our own shared hold is dropped first, then the exclusive lock is
+	 * tried without waiting (a launch in progress keeps them). */
+	if (c->cglockfd >= 0) {
+		close(c->cglockfd);
+		c->cglockfd = -1;
+	}
+	cgroup_remove_parents(c);
 	return 0;
 }
 

@@ -6,7 +6,7 @@
 STEP("name", META | HOST, 1, 1, NULL) /* read_metadata */
 STEP("hint", META | HOST, 3, 3, NULL) /* report_failure */
 STEP("cleanup-cgroup", META, 1, 1, NULL) /* cleanup */
-STEP("cleanup-cgroup-parent", META, 1, 1, NULL) /* cgroup_remove_parents */
+STEP("cleanup-cgroup-parent", META | HOST, 1, 1, NULL) /* cgroup_remove_parents */
 STEP("report-oom", META, 1, 1, NULL) /* cgroup_report_oom */
 STEP("cleanup-cmd", META, 1, -1, NULL) /* cleanup */
 STEP("failure-cmd", META, 1, -1, NULL) /* failure_cmds */
@@ -20,7 +20,7 @@ STEP("forward-signals", META, 1, 1, NULL) /* read_metadata */
 STEP("log", META, 2, 2, NULL) /* read_metadata */
 STEP("console", META, 1, 1, NULL) /* read_metadata */
 STEP("preserve-fds", META, 1, 1, NULL) /* read_metadata */
-STEP("cgroup-lock", P1, 2, 2, step_cgroup_lock)
+STEP("cgroup-lock", P1 | HOST, 2, 2, step_cgroup_lock)
 STEP("cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir)
 STEP("cgroup-write", P1 | HOST, 2, 2, step_cgroup_write)
 STEP("cgroup-devices", P1, 2, 2, step_cgroup_devices)

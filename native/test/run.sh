@@ -746,6 +746,25 @@ check "  ... nothing written" eq "$(cat "$T/host.value")" 42
 P1="prlimit 1 NOFILE 1 1" mkspec hostinlaunch - 'true'
 run hostinlaunch
 check "prlimit in a launch spec is refused" has hostinlaunch.err 'prlimit belongs in a host-only spec'
+# haco rm: the container's groups, then the shared parent if it was the last one, under the cgroup lock
+mkdir -p "$T/rmpar/c1/sub" "$T/rmpar2/c2" "$T/rmpar2/other"
+printf 'haco-launch 1\nhost-only\ncgroup-lock %s 500\ncgroup-rmdir %s\ncgroup-rmdir %s\ncgroup-rmdir %s\ncleanup-cgroup-parent %s\ncleanup-cgroup-parent %s\n' \
+	"$T/rm.lock" "$T/rmpar/c1/sub" "$T/rmpar/c1" "$T/rmpar2/c2" "$T/rmpar" "$T/rmpar2" >"$T/hostrm.spec"
+run hostrm --trace
+check "host-only rm: cgroup-lock and cleanup-cgroup-parent allowed, status 0" eq "$RC" 0
+check "  ... the groups are gone" test ! -e "$T/rmpar/c1"
+check "  ... the parent left empty is removed, under the exclusive lock" has hostrm.err 'flock([0-9]*, LOCK_EX|LOCK_NB) = 0'
+check "  ... (gone)" test ! -e "$T/rmpar"
+check "  ... a parent still holding another group stays" test -d "$T/rmpar2/other"
+mkdir -p "$T/rmpar/c1"
+flock -s "$T/rm.lock" sleep 30 &
+LP=$!
+BG+=("$LP")
+sleep 0.2
+run hostrm
+check "host-only rm with a launch holding the lock: still status 0" eq "$RC" 0
+check "  ... the parent stays (never waited for)" test -d "$T/rmpar"
+{ kill "$LP"; wait "$LP"; } 2>/dev/null
 { kill -9 "$HP"; wait "$HP"; } 2>/dev/null
 
 # ---- an interactive shell on a terminal -------------------------------------------------------------

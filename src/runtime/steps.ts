@@ -38,7 +38,7 @@ export const STEP_TABLE = [
   { name: 'name', phases: ['meta', 'host'], fields: 'NAME', run: 'read_metadata' },
   { name: 'hint', phases: ['meta', 'host'], fields: 'STEP ERRNO TEXT', run: 'report_failure' },
   { name: 'cleanup-cgroup', phases: ['meta'], fields: 'PATH', run: 'cleanup' },
-  { name: 'cleanup-cgroup-parent', phases: ['meta'], fields: 'PATH', run: 'cgroup_remove_parents' },
+  { name: 'cleanup-cgroup-parent', phases: ['meta', 'host'], fields: 'PATH', run: 'cgroup_remove_parents' },
   { name: 'report-oom', phases: ['meta'], fields: 'FILE', run: 'cgroup_report_oom' },
   { name: 'cleanup-cmd', phases: ['meta'], fields: 'ARGV...', run: 'cleanup' },
   { name: 'failure-cmd', phases: ['meta'], fields: 'ARGV...', run: 'failure_cmds' },
@@ -53,7 +53,7 @@ export const STEP_TABLE = [
   { name: 'console', phases: ['meta'], fields: 'PATH', run: 'read_metadata' },
   { name: 'preserve-fds', phases: ['meta'], fields: 'N', run: 'read_metadata' },
   // phase 1: prepare, on the host
-  { name: 'cgroup-lock', phases: ['prepare'], fields: 'PATH TIMEOUT_MS', run: 'step_cgroup_lock' },
+  { name: 'cgroup-lock', phases: ['prepare', 'host'], fields: 'PATH TIMEOUT_MS', run: 'step_cgroup_lock' },
   { name: 'cgroup-mkdir', phases: ['prepare'], fields: 'PATH', run: 'step_cgroup_mkdir' },
   { name: 'cgroup-write', phases: ['prepare', 'host'], fields: 'PATH VALUE', run: 'step_cgroup_write' },
   { name: 'cgroup-devices', phases: ['prepare'], fields: 'PATH RULES', run: 'step_cgroup_devices' },
