@@ -108,7 +108,9 @@ export const ERROR_CODES = {
   // lifecycle
   E_NO_CONTAINER: { area: 'lifecycle', meaning: 'no container of that name has state on this host', hint: 'list containers with `haco ps`' },
   E_NOT_RUNNING: { area: 'lifecycle', meaning: 'the container is not running (or exited meanwhile)', hint: 'see `haco ps`; start it with `haco start -d FILE`' },
-  E_RUNNING: { area: 'lifecycle', meaning: 'the container is still running, so it cannot be removed', hint: 'stop it first: `haco kill NAME`' },
+  E_RUNNING: { area: 'lifecycle', meaning: 'the container is still running, so it cannot be removed', hint: 'stop it first (`haco kill NAME`), or kill and remove it at once: `haco rm -f NAME`' },
+  E_KILL: { area: 'lifecycle', meaning: 'signalling a container failed for a reason other than a haco error (e.g. its state could not be read)', hint: 'the message says what failed; `haco ps -a` shows the container\'s state' },
+  E_CGROUP_RM: { area: 'lifecycle', meaning: 'the launcher could not remove a container\'s cgroups (host-only spec run by haco rm)', hint: 'the step, path and errno say which; `haco rm --trace NAME` shows every rmdir and the lock' },
   E_BUSY: { area: 'lifecycle', meaning: 'the container\'s cgroups still hold processes, so they cannot be removed', hint: 'see what is left in DIR/cgroup.procs; run `haco rm NAME` again once it is gone' },
   E_KILL_TIMEOUT: { area: 'lifecycle', meaning: 'the supervisor did not exit after the container was killed', hint: 'look at the supervisor.log the message names' },
   E_NO_SAVED_PLAN: { area: 'lifecycle', meaning: 'the plan recorded for a running container is unreadable', hint: 'restart the container to record it again' },

@@ -1,33 +1,45 @@
 import { Flags } from '@oclif/core';
-import { containerNameArg, HacoCommand, jsonFlag } from './support/base-command';
+import { containerNamesArg, HacoCommand, jsonFlag } from './support/base-command';
 
 export default class Kill extends HacoCommand {
-  static override summary = "Send a signal to a container's init (-s SIG), or stop it (no -s: like `haco stop`).";
+  static override summary = "Send a signal to containers' init (-s SIG), or stop them (no -s: like `haco stop`).";
   static override description =
-    "With -s SIG: sends exactly SIG to the container's init and returns; nothing follows (a container that traps " +
+    "With -s SIG: sends exactly SIG to each container's init and returns; nothing follows (a container that traps " +
     'HUP keeps running). -s KILL also tells the supervisor not to restart and waits until the exit is recorded. ' +
-    'Without -s: stops the container like `haco stop` (TERM, --timeout, KILL). Exit status: 0 done, 5 not running. ' +
-    '--json: with -s SIG (not KILL) {"name","signal","pid"}; otherwise as `haco stop --json` ' +
-    '{"name","signal","escalated","exitCode","waitedMs"}.';
-  static override examples = ['<%= config.bin %> kill -s HUP web', '<%= config.bin %> kill -s KILL web', '<%= config.bin %> kill web --timeout 3', '<%= config.bin %> kill --json web'];
-  static override args = { name: containerNameArg() };
+    'Without -s: stops the containers like `haco stop` (TERM, --timeout, KILL). Takes many names or --all (every ' +
+    'running container); all are signalled at once and waited for together. Exit status: 0 done, 5 not running ' +
+    '(the first failure\'s, the others are still done).';
+  static override examples = ['<%= config.bin %> kill -s HUP web', '<%= config.bin %> kill -s KILL web db', '<%= config.bin %> kill --all --timeout 3'];
+  static override strict = false;
+  static override args = { name: containerNamesArg('Container name(s); or --all.', false) };
   static override flags = {
-    json: jsonFlag,
     signal: Flags.string({ char: 's', description: 'Signal to send (name or number); nothing else is done unless it is KILL.' }),
     timeout: Flags.integer({ description: 'Without -s (stop): seconds to wait before SIGKILL.', default: 10, min: 0 }),
+    all: Flags.boolean({ description: 'Every running container.', default: false }),
+    json: jsonFlag,
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(Kill);
-    const { killContainer, signalContainer, signalNumber, describeStop } = await import('../lifecycle/kill');
+    const { argv, flags } = await this.parse(Kill);
+    const { killContainers, signalContainer, signalNumber, describeStop } = await import('../lifecycle/kill');
+    const { selectTargets } = await import('../lifecycle/targets');
+    const { reportPerName } = await import('./support/per-name');
+    const { HacoError } = await import('../errors');
     const { constants } = await import('node:os');
     const signal = flags.signal === undefined ? constants.signals.SIGTERM : signalNumber(flags.signal);
+    const names = selectTargets(argv as string[], flags.all, 'stoppable');
     if (flags.signal !== undefined && signal !== constants.signals.SIGKILL) {
-      const pid = signalContainer(args.name, signal);
-      process.stdout.write(flags.json ? `${JSON.stringify({ name: args.name, signal, pid }, null, 2)}\n` : `${args.name}: sent signal ${signal} to its init (pid ${pid})\n`);
+      const sent = names.map((name) => {
+        try {
+          return { name, signal, pid: signalContainer(name, signal) };
+        } catch (error) {
+          return { name, error: error as InstanceType<typeof HacoError> };
+        }
+      });
+      reportPerName(sent, flags.json, (r) => `${r.name}: sent signal ${signal} to its init (pid ${r.pid})\n`, (r) => ({ signal, pid: r.pid }));
       return;
     }
-    const r = await killContainer(args.name, signal, flags.timeout * 1000);
-    process.stdout.write(flags.json ? `${JSON.stringify({ ...r, exitCode: r.exitCode ?? null }, null, 2)}\n` : describeStop(r));
+    const outcomes = await killContainers(names, signal, flags.timeout * 1000);
+    reportPerName(outcomes, flags.json, (o) => describeStop(o.result!), (o) => ({ ...o.result }));
   }
 }

@@ -24,7 +24,7 @@ export const TOOL_MANIFEST = [
   { name: 'make', kind: 'program', package: 'make', need: 'required', set: 'runtime', feature: 'building the native launcher (on first use)' },
   { name: 'seccomp.h', kind: 'header', package: 'libseccomp-dev', need: 'required', set: 'runtime', feature: 'building the native launcher (seccomp filters)' },
   { name: 'umount', kind: 'program', package: 'mount', need: 'required', set: 'runtime', feature: 'removing a rootfs with mounts left inside' },
-  { name: 'flock', kind: 'program', package: 'util-linux', need: 'required', set: 'runtime', feature: 'haco rm: removing the cgroup parent under its lock' },
+  { name: 'flock', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: holding the cgroup lock the way a launch does' },
   { name: 'unshare', kind: 'program', package: 'util-linux', need: 'optional', set: 'runtime', feature: 'haco archive of an overlay rootfs' },
   { name: 'nsenter', kind: 'program', package: 'util-linux', need: 'optional', set: 'runtime', feature: 'container networks (ip inside the container netns)' },
   { name: 'ip', kind: 'program', package: 'iproute2', need: 'optional', set: 'runtime', feature: 'container networks: bridges, veths, addresses, routes' },

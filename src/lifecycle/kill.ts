@@ -65,33 +65,89 @@ export interface KillResult {
   waitedMs: number;
 }
 
+interface Pending {
+  name: string;
+  state: ContainerState;
+  escalated: boolean;
+  t0: number;
+  resolve: (r: KillResult) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * Signal the container and wait until its supervisor has recorded the exit and is gone (so `haco ps` says
  * exited and a new start may take the name). After `timeoutMs` the container gets SIGKILL.
  */
 export async function killContainer(name: string, signal: number, timeoutMs: number): Promise<KillResult> {
-  const s = requireState(name);
-  if (s.status === 'exited' || s.status === 'stale') {
-    throw new HacoError('E_NOT_RUNNING', `container "${name}" is not running (${s.status})`, { hint: `clear it with \`haco rm ${name}\``, exitCode: EXIT.state });
-  }
-  const t0 = Date.now();
-  send(s.recorded.supervisor, STOP_SIGNAL);
-  if (isSameProcess(s.recorded.pid, s.recorded.pidStart)) send(s.recorded.pid, signal);
-  let escalated = signal === constants.signals.SIGKILL;
-  if (escalated) killCgroup(s);
-  for (;;) {
-    const now = readState(name);
-    if (!now || !supervisorAlive(now)) return { name, signal, escalated, exitCode: now?.recorded.exitCode, waitedMs: Date.now() - t0 };
-    if (!escalated && Date.now() - t0 >= timeoutMs) {
-      escalated = true;
-      if (isSameProcess(now.recorded.pid, now.recorded.pidStart)) send(now.recorded.pid, constants.signals.SIGKILL);
-      killCgroup(now);
+  const [r] = await killContainers([name], signal, timeoutMs);
+  if (r!.error) throw r!.error;
+  return r!.result!;
+}
+
+export interface KillOutcome {
+  name: string;
+  result?: KillResult;
+  error?: HacoError;
+}
+
+/**
+ * `haco kill/stop a b c` and `--all`: every container is signalled at once, then ONE loop polls the state
+ * files of those still going (every 50 ms, a read of one small file each) until each supervisor has
+ * recorded its exit and is gone, escalating each to SIGKILL at its own timeout. Signalling is instant, so
+ * all containers stop in parallel; the cost in haco is one state read per container per round. Outcomes in
+ * the order of NAMES; one container's error never stops the others.
+ */
+export async function killContainers(names: readonly string[], signal: number, timeoutMs: number): Promise<KillOutcome[]> {
+  const outcomes = new Map<string, KillOutcome>();
+  let pending: Pending[] = [];
+  const done: Array<Promise<void>> = [];
+  for (const name of new Set(names)) {
+    const outcome: KillOutcome = { name };
+    outcomes.set(name, outcome);
+    try {
+      const s = requireState(name);
+      if (s.status === 'exited' || s.status === 'stale') {
+        throw new HacoError('E_NOT_RUNNING', `container "${name}" is not running (${s.status})`, { hint: `clear it with \`haco rm ${name}\``, exitCode: EXIT.state });
+      }
+      const t0 = Date.now();
+      send(s.recorded.supervisor, STOP_SIGNAL);
+      if (isSameProcess(s.recorded.pid, s.recorded.pidStart)) send(s.recorded.pid, signal);
+      const escalated = signal === constants.signals.SIGKILL;
+      if (escalated) killCgroup(s);
+      done.push(
+        new Promise<KillResult>((resolve, reject) => pending.push({ name, state: s, escalated, t0, resolve, reject })).then(
+          (r) => void (outcome.result = r),
+          (e: unknown) => void (outcome.error = e as HacoError),
+        ),
+      );
+    } catch (error) {
+      outcome.error = error instanceof HacoError ? error : new HacoError('E_KILL', `${name}: ${(error as Error).message}`, { exitCode: EXIT.failure });
     }
-    if (Date.now() - t0 > timeoutMs + 30_000) {
-      throw new HacoError('E_KILL_TIMEOUT', `the supervisor of "${name}" (pid ${now.recorded.supervisor}) did not exit after SIGKILL to the container`, {
-        hint: `look at ${path.join(now.dir, 'supervisor.log')}; kill -9 ${now.recorded.supervisor} (its watcher cleans up)`,
-      });
-    }
-    await sleep(50); // 50 kills at once are 50 pollers: keep each one light
   }
+  while (pending.length > 0) {
+    await sleep(50);
+    pending = pending.filter((p) => {
+      const now = readState(p.name);
+      if (!now || !supervisorAlive(now)) {
+        p.resolve({ name: p.name, signal, escalated: p.escalated, exitCode: now?.recorded.exitCode, waitedMs: Date.now() - p.t0 });
+        return false;
+      }
+      if (!p.escalated && Date.now() - p.t0 >= timeoutMs) {
+        p.escalated = true;
+        if (isSameProcess(now.recorded.pid, now.recorded.pidStart)) send(now.recorded.pid, constants.signals.SIGKILL);
+        killCgroup(now);
+      }
+      if (Date.now() - p.t0 > timeoutMs + 30_000) {
+        p.reject(
+          new HacoError('E_KILL_TIMEOUT', `the supervisor of "${p.name}" (pid ${now.recorded.supervisor}) did not exit after SIGKILL to the container`, {
+            hint: `look at ${path.join(now.dir, 'supervisor.log')}; kill -9 ${now.recorded.supervisor} (its watcher cleans up)`,
+          }),
+        );
+        return false;
+      }
+      return true;
+    });
+  }
+  await Promise.all(done);
+  return [...outcomes.values()];
 }

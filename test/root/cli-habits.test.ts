@@ -72,15 +72,15 @@ describeRoot('docker habits', () => {
     expect(await until(() => h(['logs', name]).stdout === 'out\n')).toBe(true);
     const logs = h(['logs', '--json', name]).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logs.map((l) => [l['stream'], l['text']])).toEqual([['stdout', 'out'], ['stderr', 'err']]);
-    const sent = JSON.parse(h(['kill', '-s', 'HUP', '--json', name]).stdout) as Record<string, unknown>;
-    expect(sent).toMatchObject({ name, signal: 1 });
+    const sent = JSON.parse(h(['kill', '-s', 'HUP', '--json', name]).stdout) as Array<Record<string, unknown>>;
+    expect(sent).toEqual([expect.objectContaining({ name, ok: true, signal: 1 })]);
     // It died of the HUP: exited, shown only with -a.
     expect(await until(() => h(['ps', '-q']).stdout === '')).toBe(true);
     expect(h(['ps', '-aq']).stdout).toBe(`${name}\n`);
     expect((JSON.parse(h(['ps', '-a', '--json']).stdout) as Array<Record<string, unknown>>).find((r) => r['name'] === name)).toMatchObject({ status: 'exited', exitCode: 129 });
     const rm = h(['rm', '--json', name]);
     expect(shown(rm)).toEqual(expect.objectContaining({ status: 0 }));
-    expect(JSON.parse(rm.stdout)).toEqual([{ name, stopped: false, killed: 0, removedCgroups: [] }]);
+    expect(JSON.parse(rm.stdout)).toEqual([{ name, ok: true, stopped: false, killed: 0, removedCgroups: [] }]);
 
     // rm -f of a running container.
     expect(shown(h(['start', '-d', file]))).toEqual(expect.objectContaining({ status: 0 }));
@@ -97,8 +97,8 @@ describeRoot('docker habits', () => {
 
     // stop --json.
     expect(shown(h(['start', '-d', '--init', file]))).toEqual(expect.objectContaining({ status: 0 }));
-    const stop = JSON.parse(h(['stop', '--json', '--timeout', '5', name]).stdout) as Record<string, unknown>;
-    expect(stop).toMatchObject({ name, escalated: false, exitCode: 143 });
+    const stop = JSON.parse(h(['stop', '--json', '--timeout', '5', name]).stdout) as Array<Record<string, unknown>>;
+    expect(stop).toEqual([expect.objectContaining({ name, ok: true, escalated: false, exitCode: 143 })]);
     expect(shown(h(['rm', name]))).toEqual(expect.objectContaining({ status: 0 }));
 
     // --rm -d: the supervisor removes the record and log on its way out.

@@ -122,8 +122,8 @@ export function commandWordsArg(description: string) {
 }
 
 /** The first of any number of container names (a command with `strict = false` reads them from argv). */
-export function containerNamesArg(description = 'Container name(s).') {
-  return completes(Args.string({ description, required: true }), 'containers');
+export function containerNamesArg(description = 'Container name(s).', required = true) {
+  return completes(Args.string({ description, required }), 'containers');
 }
 
 /** The FILE argument of every command that reads a definition. */
