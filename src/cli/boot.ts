@@ -22,7 +22,7 @@ import { Script } from 'node:vm';
 import { readCacheFile, writeCacheFile } from '../cache-file';
 
 /** Commands answered by the bundle itself get a cache each: they run different functions (aliases share). */
-const COMMAND_CACHE: Record<string, string> = { version: 'version', '--version': 'version', '-v': 'version', plan: 'plan', start: 'start', run: 'start' };
+const COMMAND_CACHE: Record<string, string> = { version: 'version', '--version': 'version', '-v': 'version', plan: 'plan', start: 'start', run: 'start', ps: 'ps' };
 
 function cacheName(bundle: string): string | undefined {
   if (process.env['HACO_NO_CODE_CACHE']) return undefined;

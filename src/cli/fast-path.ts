@@ -25,6 +25,15 @@ export async function tryFastPath(argv: string[]): Promise<boolean> {
     process.stdout.write(summarizePlan(cached.plan, { bold: chalk.bold, dim: chalk.dim }));
     return true;
   }
+  const PS_FLAGS: Record<string, Array<'all' | 'quiet' | 'json'>> = { '-a': ['all'], '--all': ['all'], '-q': ['quiet'], '--quiet': ['quiet'], '-aq': ['all', 'quiet'], '-qa': ['all', 'quiet'], '--json': ['json'] };
+  if (argv[0] === 'ps' && argv.slice(1).every((a) => a in PS_FLAGS)) {
+    // Reads only haco's state files and /proc: at 300 containers oclif's start-up would be most of it.
+    // Any other argument (--help, a typo) goes to the oclif command, which has the same flags.
+    const set = new Set(argv.slice(1).flatMap((a) => PS_FLAGS[a]!));
+    const { psOutput } = await import('../lifecycle/ps');
+    process.stdout.write(psOutput({ all: set.has('all'), quiet: set.has('quiet'), json: set.has('json') }));
+    return true;
+  }
   if (argv[0] === 'start' || argv[0] === 'run') return fastStart(argv.slice(1));
   return false;
 }

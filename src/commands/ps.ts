@@ -19,10 +19,7 @@ export default class Ps extends HacoCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ps);
-    const { psRows, renderPs } = await import('../lifecycle/ps');
-    const rows = psRows({ all: flags.all });
-    if (flags.json) process.stdout.write(`${JSON.stringify(flags.quiet ? rows.map((r) => r.name) : rows, null, 2)}\n`);
-    else if (flags.quiet) process.stdout.write(rows.map((r) => `${r.name}\n`).join(''));
-    else process.stdout.write(renderPs(rows));
+    const { psOutput } = await import('../lifecycle/ps');
+    process.stdout.write(psOutput({ all: flags.all, quiet: flags.quiet, json: flags.json }));
   }
 }

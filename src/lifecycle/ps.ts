@@ -1,7 +1,7 @@
 import { cgroupPids } from '../cgroup/procs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cgroupDirs, listStates, ownNamespaces, type ContainerState, type LiveStatus } from '../state';
+import { cgroupDirs, listStates, NS_FILES, type ContainerState, type LiveStatus, type NsFile } from '../state';
 
 export interface PsRow {
   name: string;
@@ -29,73 +29,148 @@ export interface PsRow {
 
 const TICKS_PER_SECOND = 100; // USER_HZ: what /proc/PID/stat counts in on every Linux architecture haco runs on
 
-function readNumber(file: string): number | undefined {
+/**
+ * A cgroup file that may not exist, read without an exception: `haco ps` reads a few per container, and at
+ * 300 containers the thrown ENOENTs of guessing (v1 or v2 file names) cost more than the reads themselves.
+ */
+function readIfThere(file: string): string | undefined {
+  if (!fs.existsSync(file)) return undefined;
   try {
-    const n = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isFinite(n) ? n : undefined;
+    return fs.readFileSync(file, 'utf8');
   } catch {
-    return undefined;
+    return undefined; // removed in between
   }
 }
 
-/** cpu seconds: cpuacct.usage (v1, ns) or cpu.stat usage_usec (v2); else utime+stime of its processes. */
-function cpuSeconds(dirs: string[], tracking: string | undefined): number | null {
+function readNumber(file: string): number | undefined {
+  const text = readIfThere(file);
+  if (text === undefined) return undefined;
+  const n = Number(text.trim());
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** v1: the hierarchy a container dir sits in (ROOT/HIERARCHY/haco/NAME…) names its controllers, e.g. `cpu,cpuacct`. */
+function inHierarchy(dir: string, controller: string): boolean {
+  const parts = dir.split('/');
+  const at = parts.lastIndexOf('haco');
+  return at > 0 && parts[at - 1]!.split(',').includes(controller);
+}
+
+/** cpu seconds from the cgroup: cpuacct.usage (v1, ns) or cpu.stat usage_usec (v2). */
+function cgroupCpuSeconds(dirs: string[], v2: boolean): number | undefined {
   for (const d of dirs) {
-    const v1 = readNumber(path.join(d, 'cpuacct.usage'));
-    if (v1 !== undefined) return v1 / 1e9;
-    try {
-      const m = /^usage_usec (\d+)$/m.exec(fs.readFileSync(path.join(d, 'cpu.stat'), 'utf8'));
+    if (v2) {
+      const m = /^usage_usec (\d+)$/m.exec(readIfThere(path.join(d, 'cpu.stat')) ?? '');
       if (m) return Number(m[1]) / 1e6;
-    } catch {
-      // not a v2 cpu.stat here
+    } else if (inHierarchy(d, 'cpuacct')) {
+      const v1 = readNumber(path.join(d, 'cpuacct.usage'));
+      if (v1 !== undefined) return v1 / 1e9;
     }
   }
-  if (!tracking) return null;
+  return undefined;
+}
+
+/** memory bytes from the cgroup: memory.usage_in_bytes (v1) or memory.current (v2). */
+function cgroupMemoryBytes(dirs: string[], v2: boolean): number | undefined {
+  for (const d of dirs) {
+    const v = v2 ? readNumber(path.join(d, 'memory.current')) : inHierarchy(d, 'memory') ? readNumber(path.join(d, 'memory.usage_in_bytes')) : undefined;
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/**
+ * Without a cpu or memory cgroup: the processes of the tracking cgroup, from /proc/PID/stat (utime, stime)
+ * and /proc/PID/statm (resident pages; /proc/PID/status, with the same VmRSS, is far larger to render).
+ */
+function processUsage(tracking: string, pageSize: number): { cpuSeconds: number; memoryBytes: number } {
   let ticks = 0;
+  let pages = 0;
   for (const pid of cgroupPids(tracking)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(f[14 - 3]) + Number(f[15 - 3]);
+      // statm, not stat's rss field: that one can lag behind (per-thread counters), statm is what VmRSS shows.
+      pages += Number(fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
     } catch {
       // exited meanwhile
     }
   }
-  return ticks / TICKS_PER_SECOND;
+  return { cpuSeconds: ticks / TICKS_PER_SECOND, memoryBytes: pages * pageSize };
 }
 
-/** memory bytes: memory.usage_in_bytes (v1) or memory.current (v2); else the RSS of its processes. */
-function memoryBytes(dirs: string[], tracking: string | undefined): number | null {
-  for (const d of dirs) {
-    const v = readNumber(path.join(d, 'memory.usage_in_bytes')) ?? readNumber(path.join(d, 'memory.current'));
-    if (v !== undefined) return v;
+function usage(dirs: string[], tracking: string | undefined, ctx: PsContext): { cpuSeconds: number | null; memoryBytes: number | null } {
+  const cpu = cgroupCpuSeconds(dirs, ctx.v2);
+  const mem = cgroupMemoryBytes(dirs, ctx.v2);
+  if ((cpu !== undefined && mem !== undefined) || !tracking) return { cpuSeconds: cpu ?? null, memoryBytes: mem ?? null };
+  const procs = processUsage(tracking, ctx.pageSize);
+  return { cpuSeconds: cpu ?? procs.cpuSeconds, memoryBytes: mem ?? procs.memoryBytes };
+}
+
+/**
+ * The page size, which /proc/PID/stat counts rss in (4 KiB on x86-64, 16 or 64 KiB on some arm64 kernels):
+ * node has no sysconf, so from this process's own VmRSS (kB) and statm resident (pages), read once.
+ */
+function pageSize(): number {
+  try {
+    const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    const pages = Number(fs.readFileSync('/proc/self/statm', 'utf8').split(' ')[1]);
+    const ratio = (kb * 1024) / pages;
+    if (Number.isFinite(ratio) && ratio > 0) return 2 ** Math.round(Math.log2(ratio));
+  } catch {
+    // no /proc/self: the usual size
   }
-  if (!tracking) return null;
-  let kb = 0;
-  for (const pid of cgroupPids(tracking)) {
+  return 4096;
+}
+
+/** The ns links of PID, by kind; a kind the kernel lacks (or an unreadable one) is absent. */
+function nsLinks(pid: number | 'self'): Partial<Record<NsFile, string>> {
+  const links: Partial<Record<NsFile, string>> = {};
+  for (const kind of NS_FILES) {
     try {
-      const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
+      links[kind] = fs.readlinkSync(`/proc/${pid}/ns/${kind}`);
     } catch {
-      // exited meanwhile
+      // not on this kernel, or not readable
     }
   }
-  return kb * 1024;
+  return links;
 }
 
-export function psRow(s: ContainerState, now = Date.now()): PsRow {
+/**
+ * What a container is compared with: the host's PID 1, or where its ns files cannot be read (a sandbox, a
+ * protected init) this process's, which runs in the host's namespaces like the supervisors. Read once per
+ * `haco ps`, not once per container.
+ */
+export interface PsContext {
+  hostNs: Partial<Record<NsFile, string>>;
+  v2: boolean;
+  pageSize: number;
+}
+
+export function psContext(): PsContext {
+  const init = nsLinks(1);
+  const self = nsLinks('self');
+  return { hostNs: { ...self, ...init }, v2: fs.existsSync('/sys/fs/cgroup/cgroup.controllers'), pageSize: pageSize() };
+}
+
+function ownNs(pid: number, host: Partial<Record<NsFile, string>>): NsFile[] {
+  const mine = nsLinks(pid);
+  return NS_FILES.filter((k) => mine[k] !== undefined && host[k] !== undefined && mine[k] !== host[k]);
+}
+
+export function psRow(s: ContainerState, now = Date.now(), ctx: PsContext = psContext()): PsRow {
   const r = s.recorded;
   const live = s.status === 'running';
-  const dirs = cgroupDirs(s);
+  const used = live ? usage(cgroupDirs(s), r.meta['tracking'], ctx) : { cpuSeconds: null, memoryBytes: null };
   return {
     name: s.name,
     status: s.status,
     pid: live ? r.pid : null,
     supervisor: live || s.status === 'restarting' ? r.supervisor : null,
     uptimeSeconds: live ? Math.max(0, Math.round(now / 1000 - r.started)) : null,
-    cpuSeconds: live ? cpuSeconds(dirs, r.meta['tracking']) : null,
-    memoryBytes: live ? memoryBytes(dirs, r.meta['tracking']) : null,
-    namespaces: live ? ownNamespaces(r.pid, 1, r.supervisor, 'self') : [],
+    ...used,
+    namespaces: live ? ownNs(r.pid, ctx.hostNs) : [],
     exitCode: r.exitCode ?? null,
     restarts: r.restarts,
     reason: r.reason,
@@ -109,9 +184,11 @@ export function psRow(s: ContainerState, now = Date.now()): PsRow {
 const ACTIVE: readonly LiveStatus[] = ['starting', 'running', 'restarting'];
 
 export function psRows(options: { all?: boolean } = { all: true }): PsRow[] {
+  const ctx = psContext();
+  const now = Date.now();
   return listStates()
     .filter((s) => options.all || ACTIVE.includes(s.status))
-    .map((s) => psRow(s));
+    .map((s) => psRow(s, now, ctx));
 }
 
 function duration(seconds: number): string {
@@ -157,4 +234,12 @@ export function renderPs(rows: PsRow[]): string {
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   return table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+/** What `haco ps` prints (one home for the oclif command and the fast path): -a, -q and --json. */
+export function psOutput(options: { all: boolean; quiet: boolean; json: boolean }): string {
+  const rows = psRows({ all: options.all });
+  if (options.json) return `${JSON.stringify(options.quiet ? rows.map((r) => r.name) : rows, null, 2)}\n`;
+  if (options.quiet) return rows.map((r) => `${r.name}\n`).join('');
+  return renderPs(rows);
 }

@@ -82,10 +82,15 @@ export function readState(name: string, root: string = runDir()): ContainerState
   }
   const recorded = parseState(text);
   // `haco reload` records the plan it applied beside the supervisor's file (src/lifecycle/reload.ts).
-  try {
-    Object.assign(recorded.meta, parseState(fs.readFileSync(path.join(dir, 'reload'), 'utf8')).meta);
-  } catch {
-    // never reloaded
+  // existsSync first: a thrown ENOENT per container (most were never reloaded) is the dearer path, and
+  // `haco ps` reads every state.
+  const reload = path.join(dir, 'reload');
+  if (fs.existsSync(reload)) {
+    try {
+      Object.assign(recorded.meta, parseState(fs.readFileSync(reload, 'utf8')).meta);
+    } catch {
+      // removed in between
+    }
   }
   return { name, dir, recorded, status: assess(recorded) };
 }
