@@ -57,6 +57,6 @@ export class Container {
 
   /** Removes the exited container's state and cgroups (`haco rm NAME`). Stop it first. */
   async remove(): Promise<void> {
-    removeContainer(this.name);
+    await removeContainer(this.name);
   }
 }

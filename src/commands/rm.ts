@@ -45,7 +45,7 @@ export default class Rm extends HacoCommand {
       }
     }
     reportPerName(
-      [...removeContainers(names.filter((n) => !gone.includes(n)), { trace: flags.trace }), ...gone.map((name) => ({ name, removedCgroups: [] as string[], killed: 0 }))],
+      [...(await removeContainers(names.filter((n) => !gone.includes(n)), { trace: flags.trace })), ...gone.map((name) => ({ name, removedCgroups: [] as string[], killed: 0 }))],
       flags.json,
       (r) => {
         const extra = [killedFirst.includes(r.name) ? 'killed it first' : '', r.killed ? `killed ${r.killed} process(es) its supervisor left` : '', r.removedCgroups.length ? `${r.removedCgroups.length} leftover cgroup(s)` : ''].filter(Boolean);
