@@ -2,7 +2,10 @@
 // hyperfine on the same busybox rootfs, reported as ratios. Nothing here is asserted: numbers vary by
 // machine; the ratios are what to compare (targets in README/issue notes).
 //
-//   node bench/run.mjs [--runs N] [--only startup|launch|memory] [--json FILE]
+//   node bench/run.mjs [--runs N] [--only startup|launch|memory|scale] [--containers N] [--json FILE]
+//
+// `scale` (300 containers: ps, kill --all, rm --all; bench/scale.mjs) runs only when asked for: the starts
+// take a few minutes on 2 cores.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -127,6 +130,12 @@ export default defineContainer('bench-true')
     else notes.push('memory: bench/memory.mjs not present yet');
   }
 
+  if (only === 'scale') {
+    const { scaleReport } = await import('./scale.mjs');
+    const count = Number(args[args.indexOf('--containers') + 1]) || 300;
+    Object.assign(results, await scaleReport({ haco, work, env, rootfs, count, runs: Math.min(runs, 10) }));
+  }
+
   const ratio = (a, b) => (results[a] && results[b] ? (results[a].meanMs / results[b].meanMs).toFixed(2) + '×' : 'n/a');
   console.log('\n== results (mean ± sd, ms)');
   for (const [name, r] of Object.entries(results)) {
@@ -141,6 +150,7 @@ export default defineContainer('bench-true')
     ['haco-launch / bwrap', ratio('haco-launch (launcher alone)', 'bwrap'), ''],
     ['haco-launch / runc', ratio('haco-launch (launcher alone)', 'runc'), 'far under 1×'],
     ['haco start (warm) / node -e 0', ratio('haco start (warm cache)', 'node -e 0'), ''],
+    ...Object.keys(results).filter((k) => k.startsWith('haco ps (')).map((k) => [`${k} / node -e 0`, ratio(k, 'node -e 0'), 'target ≤ 1.5×']),
   ];
   for (const [k, v, t] of lines) console.log(`  ${k.padEnd(32)} ${v.padStart(7)}  ${t}`);
   const s = results['haco start (warm cache)'], n = results['node -e 0'];
