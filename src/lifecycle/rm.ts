@@ -4,8 +4,10 @@ import { constants } from 'node:os';
 import { cgroupTreePids, emptyTreeDeepestFirst } from '../cgroup/procs';
 import { HACO_CGROUP_PARENT } from '../cgroup/types';
 import { EXIT, HacoError } from '../errors';
+import { cgroupLockHints } from '../runtime/compile-hints';
 import { runHostSpec } from '../runtime/host-spec';
 import { SpecWriter } from '../runtime/spec-writer';
+import { cgroupRmdirHints } from '../start/sweep';
 import { CGROUP_LOCK_WAIT_MS, cgroupDirs, cgroupLockPath, requireState, type ContainerState } from '../state';
 
 export interface RmResult {
@@ -143,11 +145,8 @@ export function compileRmSpec(names: readonly string[], dirs: readonly string[])
   w.comment(`haco rm ${names.join(' ')}: a host-only spec (docs/launch-spec.md).`);
   w.step('name', names.length === 1 ? names[0]! : `${names.length}-containers`).step('host-only');
   const lock = cgroupLockPath();
-  w.step('hint', 'cgroup-rmdir', 'EACCES', 'removing cgroups needs root: run haco with sudo');
-  w.step('hint', 'cgroup-rmdir', 'EPERM', 'removing cgroups needs root: run haco with sudo');
-  w.step('hint', 'cgroup-rmdir', 'EROFS', 'the cgroup tree is mounted read-only (inside a container?); remove the cgroups from the host');
-  w.step('hint', 'cgroup-lock', 'ETIMEDOUT', `another process holds ${lock} (a haco start or cleanup that hangs?): see who with \`fuser -v ${lock}\``);
-  w.step('hint', 'cgroup-lock', 'ELOOP', `${lock} is a symlink, which haco never follows: remove it (\`rm ${lock}\`) and look for who planted it`);
+  cgroupRmdirHints(w);
+  for (const h of cgroupLockHints(lock)) w.step('hint', h.step, h.errno, h.text);
   w.step('cgroup-lock', lock, String(CGROUP_LOCK_WAIT_MS));
   for (const dir of dirs) w.step('cgroup-rmdir', dir);
   for (const parent of new Set(dirs.map((d) => path.dirname(d)).filter((d) => path.basename(d) === HACO_CGROUP_PARENT))) {

@@ -12,6 +12,14 @@ export interface LaunchHint {
   text: string;
 }
 
+/** The cgroup lock's refusals: for a launch and for `haco rm`'s host-only spec. */
+export function cgroupLockHints(lock = cgroupLockPath()): LaunchHint[] {
+  return [
+    { step: 'cgroup-lock', errno: 'ETIMEDOUT', text: `another process holds ${lock} (a haco start or cleanup that hangs?): see who with \`fuser -v ${lock}\` or \`lsof ${lock}\`` },
+    { step: 'cgroup-lock', errno: 'ELOOP', text: `${lock} is a symlink, which haco never follows: remove it (\`rm ${lock}\`) and look for who planted it` },
+  ];
+}
+
 /**
  * What to tell the user when a step fails. The launcher prints the first hint matching (step, errno), so
  * specific ones come before `*`. They are computed here because only TypeScript knows the context: whether
@@ -24,9 +32,7 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
   const add = (step: StepName, errno: string, text: string) => h.push({ step, errno, text });
 
   // haco's own host directories and locks
-  const lock = cgroupLockPath();
-  add('cgroup-lock', 'ETIMEDOUT', `another process holds ${lock} (a haco start or cleanup that hangs?): see who with \`fuser -v ${lock}\` or \`lsof ${lock}\``);
-  add('cgroup-lock', 'ELOOP', `${lock} is a symlink, which haco never follows: remove it (\`rm ${lock}\`) and look for who planted it`);
+  h.push(...cgroupLockHints());
   add('host-dir', 'EPERM', 'haco keeps its state in directories only root may change: remove or chown that directory (`chown root:root DIR`)');
   add('host-dir', 'ELOOP', 'haco never follows a symlink in its own directories: remove it so haco can make a real directory');
   add('state-dir', 'ELOOP', 'the state dir or its lock is a symlink, which haco never follows: remove it');

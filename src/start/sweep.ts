@@ -16,15 +16,20 @@ export interface SweepOptions {
   launcher?: string;
 }
 
+/** The refusals of `cgroup-rmdir` (the sweep, `haco rm`); EBUSY and ENOENT are not failures there. */
+export function cgroupRmdirHints(w: SpecWriter): SpecWriter {
+  w.step('hint', 'cgroup-rmdir', 'EACCES', 'removing cgroups needs root: run haco with sudo');
+  w.step('hint', 'cgroup-rmdir', 'EPERM', 'removing cgroups needs root: run haco with sudo');
+  return w.step('hint', 'cgroup-rmdir', 'EROFS', 'the cgroup tree is mounted read-only (inside a container?); remove the cgroups from the host');
+}
+
 /**
  * The sweep as a host-only spec: one `cgroup-rmdir` per directory, deepest first. The launcher leaves a
  * directory that is gone or in use again; any other refusal stops it with the hint.
  */
 export function compileSweepSpec(dirs: readonly string[]): SpecWriter {
   const w = new SpecWriter().step('host-only');
-  w.step('hint', 'cgroup-rmdir', 'EACCES', 'removing cgroups needs root: run haco with sudo');
-  w.step('hint', 'cgroup-rmdir', 'EPERM', 'removing cgroups needs root: run haco with sudo');
-  w.step('hint', 'cgroup-rmdir', 'EROFS', 'the cgroup tree is mounted read-only (inside a container?); remove the leftover from the host');
+  cgroupRmdirHints(w);
   for (const dir of dirs) w.step('cgroup-rmdir', dir);
   return w;
 }
