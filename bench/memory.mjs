@@ -77,12 +77,9 @@ export default defineContainer(${JSON.stringify(name)})
     out[`node processes next to ${n} containers`] = { value: String(nodes + Number(spawnSync('pgrep', ['-c', '-f', `dist/cli.js.*${tag}`], { encoding: 'utf8' }).stdout.trim() || 0)) };
     out[`start -d of ${n} containers (8 at a time)`] = { value: `${startMs} ms` };
   } finally {
-    const states = fs.existsSync(runDir) ? fs.readdirSync(runDir) : [];
-    await Promise.all(states.map((name) => new Promise((resolve) => {
-      spawnSync(haco, ['kill', name, '-s', 'KILL'], { env: menv }); // sleep as PID 1 ignores TERM
-      spawnSync(haco, ['rm', name], { env: menv });
-      resolve();
-    })));
+    // Its own run dir: --all is exactly these containers. KILL: sleep as PID 1 ignores TERM.
+    spawnSync(haco, ['kill', '-s', 'KILL', '--all'], { env: menv });
+    spawnSync(haco, ['rm', '--all'], { env: menv });
   }
   return out;
 }
