@@ -51,7 +51,8 @@ export default class Destroy extends HacoCommand {
         }
       }
     }
-    const results = containers.map((c) => ({ name: c.name, items: destroyContainer(c) }));
+    const results = [];
+    for (const c of containers) results.push({ name: c.name, items: await destroyContainer(c) });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       return;

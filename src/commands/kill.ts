@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import type { HacoError } from '../errors';
 import { containerNamesArg, HacoCommand, jsonFlag } from './support/base-command';
 
 export default class Kill extends HacoCommand {
@@ -24,7 +25,6 @@ export default class Kill extends HacoCommand {
     const { killContainers, signalContainer, signalNumber, describeStop } = await import('../lifecycle/kill');
     const { selectTargets } = await import('../lifecycle/targets');
     const { reportPerName } = await import('./support/per-name');
-    const { HacoError } = await import('../errors');
     const { constants } = await import('node:os');
     const signal = flags.signal === undefined ? constants.signals.SIGTERM : signalNumber(flags.signal);
     const names = selectTargets(argv as string[], flags.all, 'stoppable');
@@ -33,7 +33,7 @@ export default class Kill extends HacoCommand {
         try {
           return { name, signal, pid: signalContainer(name, signal) };
         } catch (error) {
-          return { name, error: error as InstanceType<typeof HacoError> };
+          return { name, error: error as HacoError };
         }
       });
       reportPerName(sent, flags.json, (r) => `${r.name}: sent signal ${signal} to its init (pid ${r.pid})\n`, (r) => ({ signal, pid: r.pid }));

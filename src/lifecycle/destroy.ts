@@ -48,7 +48,7 @@ export function destroyTargets(c: ContainerPlan): DestroyItem[] {
  * detached first), the provision record, then the container's home under /var/lib/haco when it is empty.
  * A running container is refused: `haco rm -f` stops it first.
  */
-export function destroyContainer(c: ContainerPlan): DestroyItem[] {
+export async function destroyContainer(c: ContainerPlan): Promise<DestroyItem[]> {
   const state = readState(c.name);
   if (state && state.status !== 'exited' && state.status !== 'stale') {
     throw new HacoError('E_RUNNING', `container "${c.name}" is ${state.status}: destroy removes only stopped containers`, {
@@ -58,7 +58,7 @@ export function destroyContainer(c: ContainerPlan): DestroyItem[] {
   }
   const items = destroyTargets(c);
   for (const item of items) {
-    if (item.what === 'state') removeContainer(c.name);
+    if (item.what === 'state') await removeContainer(c.name);
     else if (item.what === 'home') {
       try {
         fs.rmdirSync(item.path);
