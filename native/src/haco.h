@@ -325,6 +325,8 @@ int state_files(struct ctx *c);
 /* supervise.c: detach, readiness, the cleanup watcher, restart decisions */
 int supervise_detach(struct ctx *c);          /* returns in the supervisor only */
 void supervise_ready(struct ctx *c, const struct failure *f, int status);
+/* `wait-start FIFO` (OCI "created"): tell the caller, then block until `haco runtime start` writes. */
+step_fn step_wait_start;
 int supervise_watcher(struct ctx *c, void (*cleanup)(struct ctx *));
 void supervise_watcher_done(struct ctx *c);
 int supervise_should_restart(struct ctx *c, int status);

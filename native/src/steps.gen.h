@@ -35,6 +35,7 @@ STEP("uid-map", P2, 1, 1, step_uid_map)
 STEP("gid-map", P2, 1, 1, step_gid_map)
 STEP("cgroup-join", P2, 1, 1, step_cgroup_join)
 STEP("persist-ns", P2, 2, 2, step_persist_ns)
+STEP("wait-start", P2, 1, 1, step_wait_start)
 STEP("release", P2, 0, 0, NULL) /* validate */
 STEP("propagation", P3, 2, 2, step_propagation)
 STEP("bind-root", P3, 1, 1, step_bind_root)

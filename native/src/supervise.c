@@ -11,6 +11,9 @@
  *             cleanup: kills what is left in the container's cgroups, removes
  *             them, runs cleanup-cmd, and records the exit in the state.
  *   restart   the restart policy with a doubling back-off.
+ *   wait-start the OCI runtime's "created": the child exists in its namespaces and
+ *             cgroups, the caller returns, and the supervisor waits on a fifo
+ *             until `haco runtime start` writes to it.
  */
 #include "haco.h"
 
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -274,4 +278,46 @@ void supervise_backoff(struct ctx *c)
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
+}
+
+/*
+ * wait-start FIFO, last step of phase 2: the container is "created" (the child
+ * exists, wired, and waits on the sync pipe). The caller of --detach returns
+ * here, with the pid; the supervisor then blocks in open(2) of the fifo until a
+ * writer (`haco runtime start`) opens it. A fifo, not a socket: open blocks
+ * without any loop of ours, and `start` needs nothing but open + write.
+ */
+int step_wait_start(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	const char *fifo = argv[0];
+	if (traced(c, mkfifo(fifo, 0600), "mkfifo(\"%s\", 0600)", fifo) < 0 && errno != EEXIST)
+		return fail(c, errno, "wait-start: mkfifo %s", fifo);
+	if (c->cglockfd >= 0) { /* joined already (it comes last in phase 2): don't hold others' rmdir for hours */
+		c->sys->close(c->cglockfd);
+		c->cglockfd = -1;
+	}
+	state_write(c, "created", -1, NULL);
+	supervise_ready(c, NULL, 0);
+	tracef(c, "open(\"%s\", O_RDONLY) ...   /* created: blocked until `start` opens it for writing */", fifo);
+	int fd;
+	while ((fd = open(fifo, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 && errno == EINTR)
+		if (stop_requested())
+			break;
+	if (fd < 0) {
+		int e = errno == EINTR ? ECANCELED : errno;
+		unlink(fifo);
+		return fail(c, e, "wait-start: open %s", fifo);
+	}
+	char b;
+	ssize_t n;
+	while ((n = read(fd, &b, 1)) < 0 && errno == EINTR)
+		;
+	int e = errno;
+	close(fd);
+	unlink(fifo);
+	if (n != 1)
+		return fail(c, n < 0 ? e : ECANCELED, "wait-start: read %s: no start byte", fifo);
+	tracef(c, "read(fifo) = 1   /* start: the container goes on */");
+	return 0;
 }

@@ -83,6 +83,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'gid-map': { section: 'id-maps', kernel: () => 'write /proc/PID/gid_map' },
   'cgroup-join': { section: 'cgroup-join', kernel: (f) => `write PID to ${f[0]}/cgroup.procs` },
   'persist-ns': { section: 'persist', kernel: (f) => `mount("/proc/PID/ns/${f[0]}", "${f[1]}", NULL, MS_BIND)` },
+  'wait-start': { section: 'release', kernel: (f) => `mkfifo(3) ${f[0]}, then open(2) it O_RDONLY: blocked until \`haco runtime start\` writes one byte` },
   release: { section: 'release', kernel: () => 'write(2) one byte on the pipe the child waits on' },
   // phase 3: enter, in the child
   propagation: { section: (s) => (s.fields[0] === '/' ? 'rootfs' : 'mounts'), kernel: (f) => `mount(NULL, "${f[0]}", NULL, MS_REC|MS_${(f[1] ?? '').replace(/^r/, '').toUpperCase()})` },

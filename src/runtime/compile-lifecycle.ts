@@ -26,6 +26,11 @@ export interface LifecycleOptions {
   log?: { path: string; maxBytes: number };
   /** A detached container with a pty: the socket its supervisor serves the console on (`haco attach`). */
   console?: string;
+  /**
+   * The OCI runtime's "created" (src/oci-runtime): a fifo; the supervisor reports the container created
+   * at the end of phase 2 and waits there until `haco runtime start` writes to it.
+   */
+  waitStart?: string;
 }
 
 export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined, cgroup: CgroupSetup): void {

@@ -153,6 +153,10 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
     else emitNetworkEntries(w, networkSpecEntries(c.network, c.name).wire);
   }
   // ---- end network ----
+  if (opts.lifecycle?.waitStart) {
+    w.comment('OCI "created": the caller returns now; the child waits here until `haco runtime start` opens the fifo');
+    w.step('wait-start', opts.lifecycle.waitStart);
+  }
   w.step('release');
 
   w.comment('phase 3: enter, in the child');

@@ -70,6 +70,8 @@ export const STEP_TABLE = [
   { name: 'gid-map', phases: ['wire'], fields: 'LINES', run: 'step_gid_map' },
   { name: 'cgroup-join', phases: ['wire'], fields: 'PATH', run: 'step_cgroup_join' },
   { name: 'persist-ns', phases: ['wire'], fields: 'KIND PATH', run: 'step_persist_ns' },
+  // OCI "created" (haco runtime create): the supervisor reports created, then waits on the fifo for `start`
+  { name: 'wait-start', phases: ['wire'], fields: 'FIFO', run: 'step_wait_start' },
   // the end of phase 2: launch_once writes the sync pipe there
   { name: 'release', phases: ['wire'], fields: '', run: 'validate' },
   // phase 3: enter, in the child
