@@ -25,6 +25,11 @@ import Prune from '../commands/prune';
 import Ps from '../commands/ps';
 import Reload from '../commands/reload';
 import Rm from '../commands/rm';
+import RuntimeCreate from '../commands/runtime/create';
+import RuntimeDelete from '../commands/runtime/delete';
+import RuntimeKill from '../commands/runtime/kill';
+import RuntimeStart from '../commands/runtime/start';
+import RuntimeState from '../commands/runtime/state';
 import Start from '../commands/start';
 import Stop from '../commands/stop';
 import ProvisionCommand from '../commands/provision';
@@ -66,6 +71,11 @@ export const COMMANDS = {
   ps: Ps,
   reload: Reload,
   rm: Rm,
+  'runtime:create': RuntimeCreate,
+  'runtime:delete': RuntimeDelete,
+  'runtime:kill': RuntimeKill,
+  'runtime:start': RuntimeStart,
+  'runtime:state': RuntimeState,
   start: Start,
   stop: Stop,
   provision: ProvisionCommand,

@@ -1,0 +1,33 @@
+import { Flags } from '@oclif/core';
+import { HacoCommand } from '../support/base-command';
+import { idArg, runtimeFlags } from '../support/runtime-flags';
+
+export default class RuntimeCreate extends HacoCommand {
+  static override summary = 'Create a container from an OCI bundle and hold it before its process runs.';
+  static override description =
+    'The OCI runtime interface (runtime-spec runtime.md): the bundle\'s config.json becomes a plan (as `haco import oci` maps it), ' +
+    'then a launch spec; the launcher creates the namespaces and cgroups, forks the container\'s init and waits at `wait-start` ' +
+    'until `haco runtime start ID`. See docs/oci-runtime.md.';
+  static override examples = ['<%= config.bin %> runtime create --bundle ./bundle --pid-file /run/app.pid app', '<%= config.bin %> runtime start app'];
+  static override args = idArg;
+  static override flags = {
+    ...runtimeFlags,
+    bundle: Flags.string({ char: 'b', description: 'The bundle directory (config.json and its root); default: the current directory.' }),
+    'pid-file': Flags.string({ description: 'Write the container init\'s pid (host view) to this file.' }),
+    trace: Flags.boolean({ description: 'Print each launcher step as the system calls it makes.', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(RuntimeCreate);
+    const { createContainer } = await import('../../oci-runtime/create');
+    const result = await createContainer({
+      root: flags.root,
+      id: args.id,
+      bundle: flags.bundle ?? process.cwd(),
+      trace: flags.trace,
+      ...(flags['pid-file'] ? { pidFile: flags['pid-file'] } : {}),
+    });
+    for (const n of result.notes) process.stderr.write(`haco: not applied from config.json: ${n}\n`);
+    if (result.failedStatus !== undefined) process.exitCode = result.failedStatus;
+  }
+}

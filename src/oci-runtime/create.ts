@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EXIT, HacoError } from '../errors';
+import { loadDefinition } from '../load/load';
+import { configToDefinition } from '../oci/import';
+import type { RuntimeConfig } from '../oci/runtime-config';
+import { compileLaunchSpec } from '../runtime/compile';
+import { detectHostFacts } from '../runtime/host-facts';
+import { findLauncher } from '../runtime/launcher-path';
+import { preflight } from '../start/preflight';
+import { HOST_MODES } from '../state/paths';
+import { ociStateDir, startFifoOf } from './paths';
+import { readOciEntry, type OciState } from './state';
+
+export interface CreateRequest {
+  root: string;
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  trace: boolean;
+}
+
+/** Messages for what the definition could not say (a custom seccomp filter…), printed on stderr. */
+export interface CreateResult {
+  state: OciState;
+  notes: string[];
+  /** The launcher's status when it failed (it printed the error itself: step, path, errno, hint). */
+  failedStatus?: number;
+}
+
+function readConfig(bundle: string): { file: string; config: RuntimeConfig } {
+  const file = path.join(bundle, 'config.json');
+  let config: unknown;
+  try {
+    config = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new HacoError('E_BUNDLE', `${file}: ${(error as Error).message}`, { hint: 'give --bundle a directory holding an OCI runtime config.json (`haco export oci` or `runc spec` make one)', exitCode: EXIT.usage });
+  }
+  if (typeof config !== 'object' || config === null || typeof (config as { ociVersion?: unknown }).ociVersion !== 'string') {
+    throw new HacoError('E_BUNDLE', `${file} is not an OCI runtime config (no ociVersion)`, { hint: 'give --bundle a directory holding an OCI runtime config.json', exitCode: EXIT.usage });
+  }
+  return { file, config: config as RuntimeConfig };
+}
+
+/**
+ * config.json → definition → plan, through the same mapping as `haco import oci` (one home for it):
+ * the definition is evaluated like any .haco.ts, so the plan gets haco's validation and defaults.
+ */
+async function bundlePlan(bundle: string, id: string) {
+  const { file, config } = readConfig(bundle);
+  const { source, notes } = configToDefinition(config, bundle);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-oci-'));
+  try {
+    const def = path.join(tmp, `${id}.haco.ts`);
+    fs.writeFileSync(def, source, { mode: 0o600 });
+    const loaded = await loadDefinition(def, { cache: false });
+    const first = loaded.plan.containers[0];
+    if (!first) throw new HacoError('E_BUNDLE', `${file}: no container in it`, { hint: 'check the config.json', exitCode: EXIT.usage });
+    return { file, config, notes, container: { ...first, name: id } };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `haco runtime create`: the launcher runs detached and stops at `wait-start` (end of phase 2: the
+ * child exists in its namespaces and cgroups and waits); it returns once the state says created.
+ */
+export async function createContainer(request: CreateRequest): Promise<CreateResult> {
+  const stateDir = ociStateDir(request.root, request.id);
+  if (fs.existsSync(stateDir)) {
+    throw new HacoError('E_EXISTS', `container "${request.id}" already exists in ${path.resolve(request.root)}`, {
+      hint: `remove it first: haco runtime delete --force ${request.id}`,
+      exitCode: EXIT.state,
+    });
+  }
+  const bundle = path.resolve(request.bundle);
+  const { file, config, notes, container } = await bundlePlan(bundle, request.id);
+  preflight(container, file);
+  ensureRoot(path.resolve(request.root));
+  const annotations = (config as { annotations?: Record<string, string> }).annotations ?? {};
+  const spec = compileLaunchSpec(container, detectHostFacts(), {
+    comments: false,
+    lifecycle: {
+      stateDir,
+      keep: true,
+      planJson: JSON.stringify(container),
+      meta: { bundle, oci_annotations: JSON.stringify(annotations) },
+      waitStart: startFifoOf(stateDir),
+    },
+  });
+  const argv = [...(request.trace ? ['--trace'] : []), '--detach', '--spec', '-'];
+  const run = runLauncher(argv, spec.text);
+  const entry = readOciEntry(request.root, request.id);
+  if (run.status !== 0 || !entry) return { state: entry?.state ?? { ociVersion: '1.0.2', id: request.id, status: 'stopped', bundle }, notes, failedStatus: run.status ?? 125 };
+  if (request.pidFile && entry.state.pid) writePidFile(request.pidFile, entry.state.pid);
+  return { state: entry.state, notes };
+}
+
+/** runc writes the pid without a newline, atomically (an engine may poll for the file). */
+function writePidFile(file: string, pid: number): void {
+  const target = path.resolve(file);
+  const tmp = `${target}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
+  fs.renameSync(tmp, target);
+}
+
+/**
+ * The --root directory: made (0711, like /run/haco) when missing; an existing one is left as it is —
+ * an engine or a test may give its own, and tightening, say, /tmp would break the host.
+ */
+function ensureRoot(root: string): void {
+  if (!fs.existsSync(root)) fs.mkdirSync(root, { recursive: true, mode: HOST_MODES.top });
+  const st = fs.lstatSync(root);
+  if (!st.isDirectory()) throw new HacoError('E_ROOT', `--root ${root} is not a directory`, { hint: 'give --root a directory (default /run/haco-oci)', exitCode: EXIT.usage });
+}
+
+/**
+ * The launcher's messages go through a file, not our stderr: the created child is forked before the
+ * caller returns and keeps a copy of the launcher's stderr until its exec, so a caller reading our
+ * stderr to the end (an engine, a test, `$(…)`) would wait until `start`. The file is read once the
+ * launcher's first process exits and then unlinked (the child's later --trace lines go nowhere).
+ * stdout gets the launcher's "started" line, which is not part of the OCI interface: dropped.
+ */
+function runLauncher(argv: string[], spec: string): { status: number | null } {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-oci-create-'));
+  const file = path.join(tmp, 'messages');
+  const fd = fs.openSync(file, 'w+', 0o600);
+  try {
+    const run = spawnSync(findLauncher(), argv, { input: spec, stdio: ['pipe', 'ignore', fd] });
+    if (run.error) throw run.error;
+    const messages = fs.readFileSync(file, 'utf8');
+    if (messages) process.stderr.write(messages);
+    return { status: run.status };
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
