@@ -4,7 +4,8 @@
 // nothing: no state directory, no cgroup, no process.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { haco, type CliResult } from '../support/cli';
+import { spawnSync } from 'node:child_process';
+import { haco, REPO, type CliResult } from '../support/cli';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 
 jest.setTimeout(120_000);
@@ -144,5 +145,19 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     const bad = rt(['create', '--bundle', empty, uniqueName('oci')]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('config.json');
+    const dir = bundle('taken', 'sleep 5');
+    const id = uniqueName('oci');
+    ok(rt(['create', '--bundle', dir, id]), 'create');
+    const again = rt(['create', '--bundle', dir, id]);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toContain('already exists');
+    expect(state(id).status).toBe('created'); // the first one untouched
+    ok(rt(['delete', '--force', id]), 'delete --force');
+  });
+
+  it('bin/haco-oci takes runc-style global flags before the command', () => {
+    const r = spawnSync(path.join(REPO, 'bin/haco-oci'), ['--root', root, '--log', '/dev/null', '--log-format', 'json', 'state', 'no-such-id'], { encoding: 'utf8', env: { ...process.env, ...ws.env } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`does not exist in ${root}`);
   });
 });
