@@ -173,6 +173,10 @@ export const ERROR_CODES = {
   E_EXPORT_COPY: { area: 'provision', meaning: 'copying the rootfs into the exported bundle failed', hint: 'the cp output in the message says why' },
   E_EXPORT_IMAGE: { area: 'provision', meaning: 'building the exported OCI image (umoci, skopeo) failed', hint: 'the tool output in the message says why' },
   E_IMPORT: { area: 'provision', meaning: 'the file to import is not an OCI runtime config (config.json or a bundle holding one)', hint: 'give a config.json (`runc spec` makes one) or its bundle directory' },
+  E_BUNDLE: { area: 'provision', meaning: '`haco runtime create`: the bundle has no readable OCI runtime config.json', hint: 'give --bundle a directory holding config.json (`haco export oci` or `runc spec` make one)' },
+  E_ROOT: { area: 'cli', meaning: '`haco runtime --root` is not a directory', hint: 'give --root a directory (default /run/haco-oci)' },
+  E_OCI_STATUS: { area: 'lifecycle', meaning: '`haco runtime start/kill/delete` on a container in the wrong status (e.g. delete of a running one)', hint: 'see `haco runtime state ID`; delete --force kills it first' },
+  E_OCI_START: { area: 'lifecycle', meaning: '`haco runtime start`: the launch failed after the hold and the supervisor cleaned up', hint: 'run create with --trace to see the failing step' },
 
   // internal
   E_LAUNCH: { area: 'internal', meaning: 'the launcher failed running a host-only spec for which the caller named no code', hint: 'the message carries the launcher\'s step, path and errno' },
