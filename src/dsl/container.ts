@@ -769,7 +769,7 @@ export class ContainerBuilder {
 
   // ---------------------------------------------------------------- cgroups
 
-  /** CPU limits (cgroup cpu controller). See it: `cat /sys/fs/cgroup/haco/NAME/cpu.max` on v2. */
+  /** CPU limits (cgroup cpu controller). See it: `haco explain FILE` names the file on your host (`cpu.max` on v2, `cpu.cfs_quota_us` on v1). */
   cpu(options: CpuOptions | Percent): ContainerBuilder {
     checkOptions('.cpu()', options, CPU_OPTIONS);
     const o: CpuOptions = typeof options === 'string' ? { max: options } : options;
@@ -801,7 +801,7 @@ export class ContainerBuilder {
 
   /**
    * Memory limits (memory controller): `.memory('64M')`, `.memory('max')` (no limit) or `{ max, swap, low }`. Above `max` the
-   * kernel OOM-kills inside the container. See it: `cat /sys/fs/cgroup/haco/NAME/memory.max`.
+   * kernel OOM-kills inside the container. See it: `haco explain FILE` names the file on your host (`memory.max` on v2, `memory.limit_in_bytes` on v1).
    */
   memory(options: MemoryOptions | Size | 'max'): ContainerBuilder {
     checkOptions('.memory()', options, MEMORY_OPTIONS);
