@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { busyboxRootfs } from './busybox-rootfs.mjs';
 
 const kib = (text, key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
 const status = (pid) => fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -89,11 +90,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-mem-'));
   try {
-    const rootfs = path.join(work, 'rootfs');
-    for (const d of ['bin', 'proc', 'dev', 'tmp', 'sys']) fs.mkdirSync(path.join(rootfs, d), { recursive: true });
-    fs.copyFileSync('/bin/busybox', path.join(rootfs, 'bin/busybox'));
-    fs.chmodSync(path.join(rootfs, 'bin/busybox'), 0o755);
-    for (const a of ['sh', 'sleep']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', a));
+    const rootfs = busyboxRootfs(path.join(work, 'rootfs'));
     const env = { ...process.env, NO_COLOR: '1', HACO_CACHE_DIR: path.join(work, 'cache') };
     delete env.NODE_EXTRA_CA_CERTS;
     execFileSync('true');

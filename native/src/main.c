@@ -59,6 +59,23 @@ static int step_hostname(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
+/* One line against the step table: a known step with a field count it accepts. */
+static const struct stepdef *check_line(struct ctx *c, const struct step *s)
+{
+	const struct stepdef *d = find_def(s->name);
+	c->cur = s;
+	if (!d) {
+		fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
+		return NULL;
+	}
+	if (s->argc < d->min || (d->max >= 0 && s->argc > d->max)) {
+		fail(c, 0, "line %d: %s takes %d%s field(s), got %d", s->line, s->name, d->min,
+		     d->max < 0 ? " or more" : "", s->argc);
+		return NULL;
+	}
+	return d;
+}
+
 /* Check every line before doing anything; fills the indexes of the markers. */
 static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 {
@@ -66,13 +83,9 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 	*spawn = *release = *exec = (size_t)-1;
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		const struct stepdef *d = find_def(s->name);
-		c->cur = s;
+		const struct stepdef *d = check_line(c, s);
 		if (!d)
-			return fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
-		if (s->argc < d->min || (d->max >= 0 && s->argc > d->max))
-			return fail(c, 0, "line %d: %s takes %d%s field(s), got %d", s->line, s->name,
-			            d->min, d->max < 0 ? " or more" : "", s->argc);
+			return -1;
 		if (d->phases == HOST)
 			return fail(c, 0, "line %d: %s belongs in a host-only spec", s->line, s->name);
 		if (phase == 8) /* after exec */
@@ -532,13 +545,9 @@ static int validate_host_only(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		const struct stepdef *d = find_def(s->name);
-		c->cur = s;
+		const struct stepdef *d = check_line(c, s);
 		if (!d)
-			return fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
-		if (s->argc < d->min || (d->max >= 0 && s->argc > d->max))
-			return fail(c, 0, "line %d: %s takes %d%s field(s), got %d", s->line, s->name, d->min,
-			            d->max < 0 ? " or more" : "", s->argc);
+			return -1;
 		if (!(d->phases & HOST))
 			return fail(c, 0, "line %d: %s is not allowed in a host-only spec", s->line, s->name);
 		if (strcmp(s->name, "name") == 0)
