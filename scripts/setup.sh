@@ -47,6 +47,21 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "haco setup: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # A package the configured suites do not have (Debian 12's Go >= 1.21 for the conformance suite) comes
+  # from the distribution's backports suite: add it once, as a deb822 source of its own.
+  backports=/etc/apt/sources.list.d/haco-backports.sources
+  for p in "${missing[@]}"; do
+    policy=$(apt-cache policy "$p" 2>/dev/null || true)
+    if ! grep -q 'Candidate: [0-9]' <<<"$policy" && [ ! -f "$backports" ]; then
+      # shellcheck disable=SC1091 # the host's own file
+      . /etc/os-release
+      if [ "${ID:-}" = debian ] && [ -n "${VERSION_CODENAME:-}" ]; then
+        echo "haco setup: $p is not in the configured suites; adding ${VERSION_CODENAME}-backports ($backports)" >&2
+        printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$VERSION_CODENAME" >"$backports"
+        apt-get update -qq
+      fi
+    fi
+  done
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

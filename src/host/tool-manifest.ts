@@ -79,6 +79,18 @@ export const TOOL_MANIFEST = [
   { name: 'buildah', kind: 'program', package: 'buildah', need: 'required', set: 'dev', feature: 'tests: building OCI images locally (no registry here)' },
   { name: 'podman', kind: 'program', package: 'podman', need: 'required', set: 'dev', feature: 'tests: exported images and Kubernetes manifests run under podman' },
   { name: 'docker-registry', kind: 'program', package: 'docker-registry', need: 'required', set: 'dev', feature: 'tests: a registry on 127.0.0.1 for docker:// images' },
+  { name: 'newuidmap', kind: 'program', package: 'uidmap', need: 'optional', set: 'runtime', feature: 'rootless: a full uid range from /etc/subuid' },
+  { name: 'newgidmap', kind: 'program', package: 'uidmap', need: 'optional', set: 'runtime', feature: 'rootless: a full gid range from /etc/subgid' },
+  { name: 'slirp4netns', kind: 'program', package: 'slirp4netns', need: 'optional', set: 'runtime', feature: 'rootless networks: outbound connectivity and port forwards' },
+  { name: 'pasta', kind: 'program', package: 'passt', need: 'optional', set: 'runtime', feature: 'rootless networks: outbound connectivity and port forwards (pasta mode)' },
+  { name: 'fuse-overlayfs', kind: 'program', package: 'fuse-overlayfs', need: 'optional', set: 'runtime', feature: 'rootless layers where the kernel cannot mount overlayfs unprivileged' },
+  { name: 'fusermount3', kind: 'program', package: 'fuse3', need: 'optional', set: 'runtime', feature: 'unmounting FUSE file systems (lxcfs, fuse-overlayfs)' },
+  { name: 'lxcfs', kind: 'program', package: 'lxcfs', need: 'optional', set: 'runtime', feature: '.lxcfs(): /proc files that show the container\'s limits' },
+  { name: 'criu', kind: 'program', package: 'criu', need: 'optional', set: 'runtime', feature: 'haco checkpoint / restore' },
+  { name: 'apparmor_parser', kind: 'program', package: 'apparmor', need: 'optional', set: 'runtime', feature: '.apparmor(): loading AppArmor profiles' },
+  { name: 'mmdebstrap', kind: 'program', package: 'mmdebstrap', need: 'optional', set: 'runtime', feature: 'rootless debootstrap (mmdebstrap --mode=unshare)' },
+  { name: 'zsh', kind: 'program', package: 'zsh', need: 'required', set: 'dev', feature: 'tests: the script of `haco completion zsh`, run in zsh' },
+  { name: '/usr/lib/go-1.22/bin/go', kind: 'file', package: 'golang-1.22-go', need: 'required', set: 'dev', feature: 'tests: building the OCI runtime conformance suite (Go >= 1.21; Debian 12: from bookworm-backports)' },
   { name: 'cppcheck', kind: 'program', package: 'cppcheck', need: 'required', set: 'dev', feature: 'npm test: static analysis of the native launcher' },
 ] as const satisfies readonly ToolEntry[];
 
