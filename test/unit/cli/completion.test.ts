@@ -80,11 +80,51 @@ describe('bash completion (haco completion bash)', () => {
 });
 
 describe('zsh completion (haco completion zsh)', () => {
-  it('is the same function through bashcompinit', () => {
-    const zsh = haco(['completion', 'zsh']);
-    expect(zsh).toExitWith(0);
-    expect(zsh.stdout).toContain('bashcompinit');
-    expect(zsh.stdout).toContain(fs.readFileSync(script, 'utf8').split('\n').filter((l) => !l.startsWith('# ')).join('\n'));
+  let zshScript: string;
+  beforeAll(() => {
+    const r = haco(['completion', 'zsh']);
+    expect(r.stderr).toBe('');
+    expect(r).toExitWith(0);
+    zshScript = path.join(dir, 'haco.zsh');
+    fs.writeFileSync(zshScript, r.stdout);
+  });
+
+  /**
+   * What a real zsh offers after WORDS: the script is sourced into `zsh -f` (it loads compinit and
+   * bashcompinit itself), and the function is called through bashcompinit's own `compgen -F`, with the
+   * variables zsh's `_bash_complete` sets on TAB. zsh's compadd then keeps the words starting with the
+   * typed prefix; the filter below does the same.
+   */
+  function zshComplete(words: string[]): string[] {
+    const driver = `source ${JSON.stringify(zshScript)}
+words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=$#words
+COMP_WORDS=("\${words[@]}"); COMP_CWORD=$((CURRENT - 1)); COMP_LINE="$words"; PREFIX="\${words[CURRENT]}"
+compgen -F _haco -- "\${words[CURRENT]}"`;
+    const r = spawnSync('zsh', ['-f', '-c', driver], { cwd: path.join(dir, 'project'), env: { PATH: process.env['PATH'], HOME: dir, HACO_RUN_DIR: path.join(dir, 'run') }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r).toExitWith(0);
+    const typed = words[words.length - 1]!;
+    return r.stdout.split('\n').filter((w) => w && w.startsWith(typed)).sort();
+  }
+
+  it('offers in zsh what bash offers: commands, files, names, flags and values', () => {
+    const cases: string[][] = [
+      ['haco', ''],
+      ['haco', 'pl'],
+      ['haco', 'net', 'bridge', ''],
+      ['haco', 'plan', ''],
+      ['haco', 'start', '--share', 'pid', ''],
+      ['haco', 'start', 'first.haco.ts', '--', ''],
+      ['haco', 'stop', ''],
+      ['haco', 'start', 'first.haco.ts', '--no-i'],
+      ['haco', 'archive', '--format', ''],
+    ];
+    for (const words of cases) expect({ words, offers: zshComplete(words) }).toEqual({ words, offers: complete(words) });
+  });
+
+  it('is the bash function behind bashcompinit; other shells are refused', () => {
+    expect(fs.readFileSync(zshScript, 'utf8')).toContain('bashcompinit');
+    expect(fs.readFileSync(zshScript, 'utf8')).toContain(fs.readFileSync(script, 'utf8').split('\n').filter((l) => !l.startsWith('# ')).join('\n'));
     expect(haco(['completion', 'fish'])).toExitWith(2);
   });
 });
