@@ -44,6 +44,7 @@ async function fastStart(args: string[]): Promise<boolean> {
   const head = dashDash >= 0 ? args.slice(0, dashDash) : args;
   const command = dashDash >= 0 ? args.slice(dashDash + 1) : [];
   const trace = head.includes('--trace');
+  // Without -d the definition's `.daemonize()` decides (startFromPlan reads it).
   const detach = head.includes('-d') || head.includes('--detach');
   const rest = head.filter((a) => a !== '--trace' && a !== '-d' && a !== '--detach');
   if (rest.length !== 1 || rest[0]!.startsWith('-') || process.env['HACO_NO_CACHE'] === '1') return false;
@@ -61,7 +62,7 @@ async function fastStart(args: string[]): Promise<boolean> {
   const { startFromPlan } = await import('../start/start');
   const { EXIT, HacoError } = await import('../errors');
   try {
-    process.exitCode = await startFromPlan(cached.plan, { file: ref.file, ...(ref.container ? { container: ref.container } : {}), trace, detach, ...(command.length ? { command } : {}) });
+    process.exitCode = await startFromPlan(cached.plan, { file: ref.file, ...(ref.container ? { container: ref.container } : {}), trace, ...(detach ? { detach } : {}), ...(command.length ? { command } : {}) });
   } catch (error) {
     // The reporter loads chalk (and with it tty, net, stream): only on the error path. A non-HacoError is
     // a bug: reported the way oclif's path reports it, with a source-mapped stack.

@@ -34,7 +34,7 @@ export default class Start extends HacoCommand {
   static override args = definitionArgs;
   static override flags = {
     container: containerFlag('Which container of the file (needed when it defines several; or write FILE#NAME).'),
-    detach: Flags.boolean({ char: 'd', description: 'Run in the background: returns once the command started; see `haco ps`, `haco logs`.', default: false }),
+    detach: Flags.boolean({ char: 'd', allowNo: true, description: "Run in the background: returns once the command started; see `haco ps`, `haco logs`. Default: the definition's .daemonize() (foreground when it has none); --no-detach runs it in the foreground." }),
     rm: Flags.boolean({ description: 'With -d: remove the record and log when the container exits (a foreground start never keeps them).', default: false }),
     create: Flags.boolean({ description: 'Build the rootfs first when it does not exist (bootstrap + provision, as `haco create`), then start.', default: false }),
     json: jsonFlag,
@@ -51,14 +51,16 @@ export default class Start extends HacoCommand {
     const dashDash = this.argv.indexOf('--');
     const command = dashDash >= 0 ? this.argv.slice(dashDash + 1) : (argv as string[]).slice(1);
     const ref = parseFileRef(args.file, flags.container);
-    if (flags.json && !flags.detach) {
-      throw new UsageError('--json needs -d: a foreground container writes its own output on stdout', `haco start -d --json ${args.file}`);
-    }
     const { loadDefinition } = await import('../load/load');
     const { startFromPlan, prepareStart } = await import('../start/start');
     const { applyToggles } = await import('../dsl/toggles');
     const toggles = togglesFromFlags(flags);
     const loaded = await loadDefinition(ref.file);
+    const { pickContainer } = await import('../plan/pick');
+    const detach = flags.detach ?? pickContainer(loaded.plan, ref.file, ref.container).process.daemonize;
+    if (flags.json && !detach) {
+      throw new UsageError('--json needs -d: a foreground container writes its own output on stdout', `haco start -d --json ${args.file}`);
+    }
     if (flags.create) {
       const { createMissingRootfs } = await import('../start/create-missing');
       await createMissingRootfs(loaded.plan, ref, loaded.file);
@@ -68,7 +70,7 @@ export default class Start extends HacoCommand {
       ...(ref.container ? { container: ref.container } : {}),
       ...(command.length > 0 ? { command } : {}),
       trace: flags.trace,
-      detach: flags.detach,
+      detach,
       remove: flags.rm,
       ...(flags['preserve-fds'] !== undefined ? { preserveFds: flags['preserve-fds'] } : {}),
       ...(flags.tty !== undefined ? { tty: flags.tty } : {}),

@@ -354,7 +354,11 @@ export class ContainerBuilder {
     });
   }
 
-  /** Start detached by default (like `haco start -d`): the small C supervisor keeps it running. */
+  /**
+   * Start detached by default, as `haco start -d` does: the small C supervisor keeps it running, and
+   * `haco start FILE` returns once the command started. `haco start --no-detach FILE` runs it in the
+   * foreground anyway.
+   */
   daemonize(daemonize = true): ContainerBuilder {
     return this.#next('process.daemonize', (d) => {
       d.plan.process.daemonize = daemonize;

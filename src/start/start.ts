@@ -22,7 +22,10 @@ export interface StartRequest extends TerminalRequest {
   /** Replaces the container's command. */
   command?: string[];
   trace: boolean;
-  /** `haco start -d`: the launcher daemonizes as the container's supervisor once the exec succeeded. */
+  /**
+   * `haco start -d`: the launcher daemonizes as the container's supervisor once the exec succeeded.
+   * Unset: the definition's `.daemonize()` decides (process.daemonize); `--no-detach` sets false.
+   */
   detach?: boolean;
   /**
    * Changes for this start only: the command-line toggles (`--share pid --cpu 30%`…, src/dsl/toggles.ts).
@@ -68,6 +71,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   if (request.edit) container = request.edit(container);
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
   if (request.preserveFds !== undefined) container = { ...container, process: { ...container.process, preserveFds: preserveFdsOption(request.preserveFds) } };
+  const detach = request.detach ?? container.process.daemonize;
   refuseIfRunning(container.name);
   preflight(container, request.container ? `${request.file}#${request.container}` : request.file);
   // An install from before the rootfs homes were closed gets them closed now (no-op when they are).
@@ -76,27 +80,27 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   const facts = detectHostFacts();
   sweepStaleCgroups(facts.cgroup, { names: [container.name], trace: request.trace });
   const stateDir = stateDirOf(container.name);
-  const decided = decideTerminal(container, request);
+  const decided = decideTerminal(container, { ...request, detach });
   container = decided.container;
   const planJson = JSON.stringify(original);
   const lifecycle: LifecycleOptions = {
     stateDir,
-    keep: request.detach === true && request.remove !== true,
-    ...(request.detach ? { restart: container.restart, log: { path: logFileOf(stateDir), maxBytes: LOG_MAX_BYTES } } : {}),
-    ...(request.detach && decided.terminal ? { console: consoleSocketOf(stateDir) } : {}),
+    keep: detach && request.remove !== true,
+    ...(detach ? { restart: container.restart, log: { path: logFileOf(stateDir), maxBytes: LOG_MAX_BYTES } } : {}),
+    ...(detach && decided.terminal ? { console: consoleSocketOf(stateDir) } : {}),
     // The plan as the file says (without a `-- CMD` override), so `haco reload FILE` compares like with like.
     planJson,
     meta: {
       plan_hash: fingerprint(planJson),
       source: path.resolve(plan.source || request.file),
       command: JSON.stringify(container.process.args),
-      detached: request.detach ? '1' : '0',
-      ...(request.detach && request.remove ? { auto_remove: '1' } : {}),
+      detached: detach ? '1' : '0',
+      ...(detach && request.remove ? { auto_remove: '1' } : {}),
     },
   };
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
   const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false, ...(decided.terminal ? { terminal: decided.terminal } : {}) });
-  const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(request.detach ? ['--detach'] : [])];
+  const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(detach ? ['--detach'] : [])];
   return { name: container.name, argv, spec: spec.text, preserveFds: container.process.preserveFds ?? 0 };
 }
 

@@ -55,6 +55,23 @@ describeRoot('docker habits', () => {
     expect(relative.stderr).toMatch(/--volume: .*not absolute/);
   });
 
+  test('.daemonize() starts detached without -d (also from the cached plan); --no-detach runs it in the foreground', async () => {
+    const name = `${lab.tag}-dz`;
+    const file = lab.def(name, "  .command(['/bin/sleep', '100'])\n  .daemonize()");
+    // Twice: the first start evaluates the file (oclif's path), the second finds the cached plan (fast path).
+    for (let round = 0; round < 2; round++) {
+      const started = h(['start', file]);
+      expect(shown(started)).toEqual(expect.objectContaining({ status: 0 }));
+      expect(started.stdout).toMatch(new RegExp(`^${name} started: pid \\d+`));
+      expect(h(['ps', '-q']).stdout).toBe(`${name}\n`);
+      expect(shown(h(['rm', '-f', name]))).toEqual(expect.objectContaining({ status: 0 }));
+      expect(await until(() => h(['ps', '-a', '-q']).stdout === '')).toBe(true);
+    }
+    const fg = h(['start', '--no-detach', file, '--', 'sh', '-c', 'echo in front; exit 7']);
+    expect(shown(fg)).toEqual(expect.objectContaining({ status: 7, stdout: 'in front\n' }));
+    expect(h(['ps', '-a', '-q']).stdout).toBe('');
+  });
+
   test('start -d --rm --json, ps -q/-a, rm -f, kill/stop/logs/rm --json; --rm leaves nothing', async () => {
     const name = `${lab.tag}-d`;
     const file = lab.def(name, "  .command(['/bin/sh', '-c', 'echo out; echo err >&2; exec sleep 100'])");
