@@ -80,6 +80,8 @@ export const ERROR_CODES = {
 
   // host
   E_NOT_ROOT: { area: 'host', meaning: 'the command needs root (namespaces, cgroups, mounts, another user\'s process)', hint: 'run it with sudo' },
+  E_ROOTLESS_OVERLAY: { area: 'host', meaning: 'an overlay rootfs cannot be mounted without root on this kernel or filesystem', hint: 'run it as root or use a plain rootfs; haco never falls back to a read-only rootfs (docs/rootless.md)' },
+  E_ROOTLESS_UNSUPPORTED: { area: 'host', meaning: 'what the definition asks for needs root and has no rootless form yet', hint: 'run it as root, or leave that part out (docs/rootless.md lists what works without root)' },
   E_NO_TOOL: { area: 'host', meaning: 'a program haco needs is not installed', hint: 'install the package the message names (`bash scripts/setup.sh` installs them all)' },
   E_HOST_DIR: { area: 'host', meaning: 'a directory haco keeps state in is a symlink, not a directory, or owned by another user', hint: 'remove it (or chown it to root) and run the command again' },
   E_KERNEL_NAMESPACE: { area: 'host', meaning: 'the container uses a namespace this kernel does not provide', hint: 'use a kernel with it, or remove the namespace from the definition' },

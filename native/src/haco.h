@@ -202,7 +202,7 @@ typedef int step_fn(struct ctx *c, char **argv, int argc);
 int ns_flags(struct ctx *c, const char *kinds, int *flags); /* "mount,uts" -> CLONE_* */
 const char *ns_flags_str(char *buf, size_t sz, int flags);
 step_fn step_setns, step_unshare, step_timens_offset, step_setgroups, step_uid_map,
-	step_gid_map, step_persist_ns;
+	step_gid_map, step_id_map_helper, step_persist_ns;
 pid_t ns_spawn(struct ctx *c, int flags, const char *cgroup); /* fork-like clone(); 0 in the child; cgroup: CLONE_INTO_CGROUP */
 int ns_preopen(struct ctx *c, size_t from, size_t to); /* open the setns files of steps [from, to) */
 void ns_preopen_close(struct ctx *c);

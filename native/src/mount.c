@@ -185,13 +185,16 @@ static int overlay_dir_ok(struct ctx *c, const char *what, const char *dir, cons
 
 int step_overlay_root(struct ctx *c, char **argv, int argc)
 {
-	(void)argc;
 	char data[OVERLAY_DATA_MAX];
 	/* argv[0] is the lower list, already joined with ':' by TS */
 	if (overlay_dir_ok(c, "lowerdir", argv[0], ",\\") < 0 || overlay_dir_ok(c, "upperdir", argv[1], ",:\\") < 0 ||
 	    overlay_dir_ok(c, "workdir", argv[2], ",:\\") < 0)
 		return -1;
-	if (strfmt(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s", argv[0], argv[1], argv[2]) < 0)
+	/* OPTIONS (TS decides): `userxattr` for a rootless overlay in a user namespace. */
+	if (argc > 4 && strpbrk(argv[4], ":\\") != NULL)
+		return fail(c, 0, "overlay-root: options %s contain ':' or '\\'", argv[4]);
+	if (strfmt(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s%s%s", argv[0], argv[1], argv[2],
+	           argc > 4 ? "," : "", argc > 4 ? argv[4] : "") < 0)
 		return fail(c, 0, "overlay-root: the options (lowerdir=..., upperdir=..., workdir=...) are %zu bytes, "
 		            "more than the %d mount(2) passes to overlayfs", strlen(argv[0]) + strlen(argv[1]) +
 		            strlen(argv[2]) + sizeof("lowerdir=,upperdir=,workdir=") - 1, OVERLAY_DATA_MAX - 1);

@@ -250,6 +250,47 @@ int step_gid_map(struct ctx *c, char **argv, int argc)
 	return write_map(c, "gid_map", argv[0]);
 }
 
+/* Rootless with subordinate ids: the setuid helper (newuidmap or newgidmap,
+ * named by TS) writes the child's map, as an unprivileged launcher may map
+ * only its own id. Its argv: HELPER PID INSIDE OUTSIDE COUNT... */
+int step_id_map_helper(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	char **v;
+	int cnt = split_list(argv[1], &v);
+	if (cnt < 0)
+		return fail(c, errno, "id-map-helper %s %s", argv[0], argv[1]);
+	enum { MAX_LINES = 64 };
+	if (cnt == 0 || cnt > MAX_LINES) {
+		free(v);
+		return fail(c, 0, "id-map-helper: %d map lines (1 to %d)", cnt, (int)MAX_LINES);
+	}
+	char nums[MAX_LINES][3][24], pid[24];
+	char *args[3 + 3 * MAX_LINES + 1];
+	int n = 0;
+	snprintf(pid, sizeof(pid), "%d", (int)c->child); /* an int always fits */
+	args[n++] = argv[0];
+	args[n++] = pid;
+	for (int i = 0; i < cnt; i++) {
+		unsigned long long a, b, k;
+		char extra;
+		if (sscanf(v[i], "%llu:%llu:%llu%c", &a, &b, &k, &extra) != 3) {
+			fail(c, 0, "id-map-helper: \"%s\" is not inside:outside:count", v[i]);
+			free(v);
+			return -1;
+		}
+		snprintf(nums[i][0], sizeof(nums[i][0]), "%llu", a);
+		snprintf(nums[i][1], sizeof(nums[i][1]), "%llu", b);
+		snprintf(nums[i][2], sizeof(nums[i][2]), "%llu", k);
+		args[n++] = nums[i][0];
+		args[n++] = nums[i][1];
+		args[n++] = nums[i][2];
+	}
+	free(v);
+	args[n] = NULL;
+	return run_command(c, args, c->child, "id-map-helper");
+}
+
 int step_persist_ns(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;

@@ -4,7 +4,7 @@
  * with typed results and reject with a HacoError (its `code` is the one the CLI prints).
  */
 import * as path from 'node:path';
-import { requireRoot } from '../bootstrap/tools';
+import { requireRootFor } from '../bootstrap/tools';
 import { EXIT, HacoError } from '../errors';
 import { pickContainers } from '../plan/pick';
 import type { Reporter } from '../progress/reporter';
@@ -42,8 +42,8 @@ function callbackReporter(onProgress: ((e: ProgressEvent) => void) | undefined):
 
 /** Builds the rootfs of the definition's containers and provisions them (`haco create FILE`). Root only. */
 export async function create(input: DefinitionInput, options: CreateOptions = {}): Promise<CreateResult[]> {
-  requireRoot('create');
   const def = await definition(input);
+  requireRootFor('create', pickContainers(def.plan, def.file, options.container));
   const { createRootfs } = await import('../bootstrap/create');
   const { orderByLayers } = await import('../bootstrap/layers');
   const { provisionRootfs } = await import('../provision/provision');

@@ -13,7 +13,8 @@ export async function tryFastPath(argv: string[]): Promise<boolean> {
     return true;
   }
   if (argv[0] === 'plan' && (argv.length === 2 || (argv.length === 3 && argv[2] === '--json')) && !argv[1]!.startsWith('-')) {
-    if (process.env['HACO_NO_CACHE'] === '1') return false;
+    // An ordinary user's plan is adapted (src/rootless) and told with its notices: the full command does both.
+    if (process.env['HACO_NO_CACHE'] === '1' || process.geteuid?.() !== 0) return false;
     const cached = readCachedPlan(path.resolve(argv[1]!), HACO_VERSION);
     if (!cached) return false;
     if (argv[2] === '--json') {

@@ -30,8 +30,7 @@ export default class CreateCommand extends HacoCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(CreateCommand);
     const ref = parseFileRef(args.file, flags.container);
-    const { requireRoot } = await import('../bootstrap/tools');
-    requireRoot('create');
+    const { requireRootFor } = await import('../bootstrap/tools');
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
     const { withReporter } = await import('./support/command-support');
@@ -43,6 +42,7 @@ export default class CreateCommand extends HacoCommand {
     const baseDir = path.dirname(loaded.file);
     const all = loaded.plan.containers;
     const containers = orderByLayers(pickContainers(loaded.plan, ref.file, ref.container));
+    requireRootFor('create', containers);
     const reporter = createReporter({ json: flags.json });
     await withReporter(reporter, async () => {
       for (const container of containers) {

@@ -1,6 +1,8 @@
 import type { CgroupHost } from '../cgroup/types';
 import type { ContainerPlan } from '../plan/types';
 import type { HostFacts } from '../runtime/host-facts';
+import { currentIdentity } from '../rootless/identity';
+import { rootlessNotices } from '../rootless/notices';
 import { sharingTable } from './sharing';
 import { explainSteps } from './steps';
 import type { ContainerExplanation } from './types';
@@ -23,5 +25,7 @@ export function describeCgroupHost(h: CgroupHost): string {
  */
 export function explainContainer(c: ContainerPlan, host: HostFacts): ContainerExplanation {
   const { steps, compiled } = explainSteps(c, host);
-  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup) };
+  const id = host.rootless ? currentIdentity() : undefined;
+  const notices = id ? rootlessNotices(c, id, host.cgroup) : [];
+  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup), ...(notices.length ? { notices } : {}) };
 }

@@ -81,6 +81,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   setgroups: { section: 'id-maps', kernel: (f) => `write "${f[0]}" to /proc/PID/setgroups` },
   'uid-map': { section: 'id-maps', kernel: () => 'write /proc/PID/uid_map' },
   'gid-map': { section: 'id-maps', kernel: () => 'write /proc/PID/gid_map' },
+  'id-map-helper': { section: 'id-maps', kernel: (f) => `run ${f[0]} PID ${(f[1] ?? '').split(',').map((l) => l.replace(/:/g, ' ')).join(' ')} (setuid: checks /etc/subuid or /etc/subgid, then writes the map)` },
   'cgroup-join': { section: 'cgroup-join', kernel: (f) => `write PID to ${f[0]}/cgroup.procs` },
   'persist-ns': { section: 'persist', kernel: (f) => `mount("/proc/PID/ns/${f[0]}", "${f[1]}", NULL, MS_BIND)` },
   'wait-start': { section: 'release', kernel: (f) => `mkfifo(3) ${f[0]}, then open(2) it O_RDONLY: blocked until \`haco runtime start\` writes one byte` },

@@ -31,6 +31,7 @@ export function renderExplanation(e: ContainerExplanation, style: ExplainStyle =
   const out: string[] = [];
   out.push(style.bold(`${e.name}: what \`haco start\` does, step by step`));
   out.push(style.dim(`on this host: ${e.host}; every step below is a step of the launch spec (\`haco plan --launch\`)`));
+  for (const notice of e.notices ?? []) out.push(`${style.bold('notice (rootless):')} ${notice}`);
   out.push('');
   e.steps.forEach((step, index) => {
     out.push(`${String(index).padStart(2)}. ${style.bold(step.title)}`);

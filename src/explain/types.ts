@@ -36,6 +36,8 @@ export interface ContainerExplanation {
   host: string;
   steps: ExplainStep[];
   sharing: SharingRow[];
+  /** Rootless (docs/rootless.md): what this start will not do that the definition asks for. */
+  notices?: string[];
 }
 
 /** A step of the compiled launch spec, with what the explanation needs to know about its place. */

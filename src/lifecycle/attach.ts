@@ -39,6 +39,8 @@ export interface AttachOptions {
   preserveFds?: number;
   /** `-e KEY=VALUE`: set for this command on top of the init's live environment. */
   env?: Record<string, string>;
+  /** The caller is an ordinary user (docs/rootless.md): the container's user namespace is joined first. */
+  rootless?: boolean;
 }
 
 /** The init's capability sets with -A/-D applied. */
@@ -64,6 +66,10 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   w.step('hint', 'setns', '*', `the container may have exited meanwhile: haco ps`);
   w.step('hint', 'exec', 'ENOENT', `"${command[0]}" is not in the container's PATH (${env['PATH'] ?? 'unset'})`);
   w.step('hint', 'exec', 'EPERM', execCapsHint(attachCapabilities(plan.capabilities, opts.addCaps, opts.dropCaps).bounding));
+  // Rootless: only the container's user namespace gives the rights to join its pid namespace (the host's
+  // one gives an ordinary user none), so it is joined first, here, and not again after the spawn.
+  const userFirst = opts.rootless === true && own.includes('user');
+  if (userFirst) w.step('setns', KIND.user, `/proc/${pid}/ns/user`);
   for (const kind of ['pid', 'time'] as const) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
   w.step('spawn', '-');
   for (const dir of cgroups) w.step('cgroup-join', dir);
@@ -72,7 +78,7 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   // the initial user namespace, which joining the container's user namespace would take away.
   if (opts.rlimits) emitRlimits(w, opts.rlimits);
   const order: NsFile[] = ['user', 'uts', 'ipc', 'net', 'cgroup', 'mnt'];
-  for (const kind of order) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
+  for (const kind of order) if (own.includes(kind) && !(userFirst && kind === 'user')) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
   if (!own.includes('mnt')) w.comment('the container shares the mount namespace: no root to switch to');
   else if (plan.rootfs.switchRoot === 'chroot') {
     // Legacy chroot: the mount namespace's own / is still the host's tree, so setns lands there; the
@@ -124,6 +130,7 @@ export function prepareAttach(name: string, command: string[] | undefined, opts:
   const plan = readSavedPlan(s);
   const tracking = s.recorded.meta['tracking'];
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));
-  const spec = compileAttachSpec(name, pid, plan, env, dirs.length ? dirs : tracking ? [tracking] : [], command ?? ['/bin/sh'], { ...opts, rlimits: readLimits(pid) });
+  const rootless = (process.geteuid?.() ?? 0) !== 0;
+  const spec = compileAttachSpec(name, pid, plan, env, dirs.length ? dirs : tracking ? [tracking] : [], command ?? ['/bin/sh'], { ...opts, rlimits: readLimits(pid), rootless });
   return { spec, pid };
 }

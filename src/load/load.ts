@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { planForThisUser } from '../rootless/adapt';
 import type { PlanLocations } from '../plan/build';
 import type { Plan } from '../plan/types';
 import { HACO_VERSION } from '../version';
@@ -43,7 +44,7 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
   const useCache = options.cache ?? process.env['HACO_NO_CACHE'] !== '1';
   if (useCache) {
     const cached = readCachedPlan(entry, HACO_VERSION);
-    if (cached) return { file: entry, ...cached, fromCache: true };
+    if (cached) return { file: entry, ...cached, plan: planForThisUser(cached.plan), fromCache: true };
   }
   const bundle = await bundleDefinition(entry);
   const evaluated = await evaluateIsolated(entry, bundle);
@@ -63,5 +64,6 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
     );
   }
   if (useCache) writeCachedPlan(entry, HACO_VERSION, [...bundle.inputs, ...imageRecordInputs(plan)], plan, locations);
-  return { file: entry, plan: plan, locations, fromCache: false };
+  // An ordinary user's plan: haco's paths under their data root, a user namespace of its own (docs/rootless.md).
+  return { file: entry, plan: planForThisUser(plan), locations, fromCache: false };
 }

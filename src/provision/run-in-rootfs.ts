@@ -7,6 +7,7 @@ import { runStreamed, type StreamedResult } from '../progress/run-streamed';
 import { compileLaunchSpec } from '../runtime/compile';
 import { detectHostFacts, type HostFacts } from '../runtime/host-facts';
 import { findLauncher } from '../runtime/launcher-path';
+import { containerForThisUser } from '../rootless/adapt';
 import { PROVISION_HOST_FILES, provisionPlan } from './provision-plan';
 
 /**
@@ -43,7 +44,8 @@ export async function runInRootfs(container: ContainerPlan, argv: readonly strin
       exitCode: EXIT.state,
     });
   }
-  const plan = provisionPlan(container, argv, { hostFiles: bindableHostFiles(container) });
+  // Rootless: the steps run in a user namespace of their own too, so what they create is owned by the map.
+  const plan = containerForThisUser(provisionPlan(container, argv, { hostFiles: bindableHostFiles(container) }));
   const host = options.host ?? (factsCache ??= detectHostFacts());
   const spec = compileLaunchSpec(plan, host, { comments: false });
   const launcher = findLauncher();

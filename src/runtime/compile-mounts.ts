@@ -25,12 +25,16 @@ export interface MountContext {
 }
 
 /** Make `/` private (or as asked) so nothing below leaks back to the host, then make the rootfs a mount. */
-export function emitRootfs(w: SpecWriter, rootfs: RootfsPlan): void {
+export function emitRootfs(w: SpecWriter, rootfs: RootfsPlan, options: { userxattr?: boolean } = {}): void {
   w.comment(`mounts: stop propagation to the host first (${rootfs.propagation}), then set up the rootfs`);
   w.step('propagation', '/', rootfs.propagation);
   if (rootfs.overlay) {
     const { lower, upper, work } = rootfs.overlay;
-    w.step('overlay-root', lower.join(':'), upper, work, rootfs.path);
+    if (options.userxattr) {
+      // Unprivileged overlayfs keeps its whiteouts and opaque marks in user.overlay.* xattrs (Linux 5.11+).
+      w.comment('rootless overlay: userxattr, as a user namespace may not write trusted.* xattrs');
+      w.step('overlay-root', lower.join(':'), upper, work, rootfs.path, 'userxattr');
+    } else w.step('overlay-root', lower.join(':'), upper, work, rootfs.path);
   } else {
     // pivot_root(2) needs the new root to be a mount point; binding it on itself makes it one.
     w.step('bind-root', rootfs.path);

@@ -46,9 +46,19 @@ function mapField(entries: readonly IdMapEntry[]): string {
   return entries.map((e) => `${e.inside}:${e.outside}:${e.count}`).join(',');
 }
 
-/** uid/gid maps exist only for a user namespace the container creates; setgroups must precede gid_map. */
-export function emitIdMaps(w: SpecWriter, ns: NamespacesPlan): void {
+/**
+ * uid/gid maps exist only for a user namespace the container creates; setgroups must precede gid_map.
+ * HELPERS (rootless with subordinate ids): newuidmap/newgidmap write the maps, as only they may map ids
+ * other than the caller's own; newgidmap also decides setgroups (deny unless a range was granted).
+ */
+export function emitIdMaps(w: SpecWriter, ns: NamespacesPlan, helpers?: { uid: string; gid: string }): void {
   if (!ns.unshare.includes('user')) return;
+  if (helpers) {
+    w.comment('rootless: the setuid helpers write the maps /etc/subuid and /etc/subgid allow (uidmap package)');
+    if (ns.uidMap.length > 0) w.step('id-map-helper', helpers.uid, mapField(ns.uidMap));
+    if (ns.gidMap.length > 0) w.step('id-map-helper', helpers.gid, mapField(ns.gidMap));
+    return;
+  }
   w.step('setgroups', ns.setgroups);
   if (ns.uidMap.length > 0) w.step('uid-map', mapField(ns.uidMap));
   if (ns.gidMap.length > 0) w.step('gid-map', mapField(ns.gidMap));

@@ -1,4 +1,5 @@
 import { planCgroupSetup } from '../cgroup/setup';
+import { rootlessCgroupSetup } from '../rootless/cgroup';
 import type { CgroupSetup } from '../cgroup/types';
 import * as posix from 'node:path/posix';
 import { HacoError, HostError } from '../errors';
@@ -86,7 +87,11 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
       hint: 'keep .noNewPrivileges() on (the default), keep sys_admin in the capabilities, or turn the filter off with .seccomp(false)',
     });
   }
-  const cgroup = planCgroupSetup(c.name, c.cgroup, host.cgroup, c.devices);
+  // Rootless: no cgroup of its own (src/rootless/cgroup.ts says why, in the spec and in every notice).
+  const cgroup = host.rootless ? rootlessCgroupSetup(c.cgroup, host.cgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, c.devices);
+  if (host.rootless && c.rootfs.overlay && !host.rootless.userOverlay) {
+    throw new HostError('E_ROOTLESS_OVERLAY', `container "${c.name}" has an overlay rootfs, and this kernel cannot mount overlayfs in a user namespace (Linux 5.11+)`, 'run it as root, or give it a plain rootfs (.rootfs(PATH) without layers); haco never falls back to a read-only rootfs');
+  }
   const pathKind = host.pathKind ?? (() => 'directory' as const);
   const userNs = inUserNamespace(ns);
   const w = new SpecWriter();
@@ -143,7 +148,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   }
 
   w.comment('phase 2: wire, in the parent, while the child waits');
-  emitIdMaps(w, ns);
+  emitIdMaps(w, ns, host.rootless?.fullRange ? host.rootless.helpers : undefined);
   if (!bornInto) for (const dir of cgroup.join) w.step('cgroup-join', dir);
   emitPersist(w, ns);
   for (const argv of hooksAt(c, 'afterSpawn')) w.step('hook', ...argv);
@@ -163,7 +168,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitBecomeMapped(w, ns);
   // After cgroup-join, so the new cgroup namespace's root is the container's own cgroup.
   if (ns.unshare.includes('cgroup')) w.step('unshare', 'cgroup');
-  emitRootfs(w, c.rootfs);
+  emitRootfs(w, c.rootfs, { userxattr: host.rootless !== undefined });
   emitBootstrapBinds(w, c.bootstrap, pathKind);
   emitMounts(w, c.mounts, {
     userNs,

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { detectCgroupHost, type DetectCgroupOptions } from '../cgroup/detect';
 import type { CgroupHost } from '../cgroup/types';
+import { currentIdentity, ID_MAP_HELPERS } from '../rootless/identity';
 
 /** Kernel features the compiler checks before emitting a step the kernel would reject. */
 export interface KernelFeatures {
@@ -28,6 +29,17 @@ export interface HostFacts {
   kernel: KernelFeatures;
   /** What a host path is (bind sources: a file needs the `file` flag). Absent = assume a directory. */
   pathKind?: (hostPath: string) => HostPathKind;
+  /** Set when haco runs as an ordinary user (docs/rootless.md). */
+  rootless?: RootlessFacts;
+}
+
+/** How a rootless launch differs: no cgroup of its own, maps through the setuid helpers, overlay with userxattr. */
+export interface RootlessFacts {
+  /** The maps cover subordinate ranges: newuidmap/newgidmap write them (the user alone may map only their own id). */
+  fullRange: boolean;
+  helpers: { uid: string; gid: string };
+  /** Linux 5.11+: overlayfs mounts inside a user namespace (with `userxattr`). */
+  userOverlay: boolean;
 }
 
 function statKind(hostPath: string): HostPathKind {
@@ -63,5 +75,12 @@ export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}):
       cloneIntoCgroup: kernelAtLeast(5, 7),
     },
     pathKind: statKind,
+    ...rootlessFacts(),
   };
+}
+
+function rootlessFacts(): { rootless?: RootlessFacts } {
+  const id = currentIdentity();
+  if (!id) return {};
+  return { rootless: { fullRange: id.fullRange, helpers: ID_MAP_HELPERS, userOverlay: kernelAtLeast(5, 11) } };
 }

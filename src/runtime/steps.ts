@@ -68,6 +68,8 @@ export const STEP_TABLE = [
   { name: 'setgroups', phases: ['wire'], fields: 'allow|deny', run: 'step_setgroups' },
   { name: 'uid-map', phases: ['wire'], fields: 'LINES', run: 'step_uid_map' },
   { name: 'gid-map', phases: ['wire'], fields: 'LINES', run: 'step_gid_map' },
+  // rootless with subordinate ids: newuidmap/newgidmap PID INSIDE OUTSIDE COUNT... (setuid helpers)
+  { name: 'id-map-helper', phases: ['wire'], fields: 'HELPER LINES', run: 'step_id_map_helper' },
   { name: 'cgroup-join', phases: ['wire'], fields: 'PATH', run: 'step_cgroup_join' },
   { name: 'persist-ns', phases: ['wire'], fields: 'KIND PATH', run: 'step_persist_ns' },
   // OCI "created" (haco runtime create): the supervisor reports created, then waits on the fifo for `start`
@@ -77,7 +79,7 @@ export const STEP_TABLE = [
   // phase 3: enter, in the child
   { name: 'propagation', phases: ['enter'], fields: 'PATH MODE', run: 'step_propagation' },
   { name: 'bind-root', phases: ['enter'], fields: 'PATH', run: 'step_bind_root' },
-  { name: 'overlay-root', phases: ['enter'], fields: 'LOWER UPPER WORK PATH', run: 'step_overlay_root' },
+  { name: 'overlay-root', phases: ['enter'], fields: 'LOWER UPPER WORK PATH [OPTIONS]', run: 'step_overlay_root' },
   { name: 'mount', phases: ['enter'], fields: 'SOURCE TARGET FSTYPE FLAGS DATA', run: 'step_mount' },
   { name: 'bind', phases: ['enter'], fields: 'SOURCE TARGET FLAGS', run: 'step_bind' },
   { name: 'mknod-bind', phases: ['enter'], fields: 'DEVNAME TARGET', run: 'step_mknod_bind' },

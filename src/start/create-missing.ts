@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { orderByLayers } from '../bootstrap/layers';
-import { requireRoot } from '../bootstrap/tools';
+import { requireRootFor } from '../bootstrap/tools';
 import { pickContainer, type FileRef } from '../plan/pick';
 import type { Plan } from '../plan/types';
 import { createReporter } from '../progress/reporter';
@@ -15,8 +15,8 @@ export async function createMissingRootfs(plan: Plan, ref: FileRef, definitionFi
   const container = pickContainer(plan, ref.file, ref.container);
   const missing = missingRoots(container);
   if (missing.length === 0) return;
-  requireRoot('start --create');
   const lowers = plan.containers.filter((c) => c !== container && missing.includes(c.rootfs.path));
+  requireRootFor('start --create', [...lowers, container]);
   const reporter = createReporter({ json: false });
   for (const c of orderByLayers([...lowers, container])) {
     await readyRootfs(c, { force: false, provision: true, reporter, baseDir: path.dirname(definitionFile), others: plan.containers });

@@ -8,9 +8,7 @@ import type { ContainerPlan, OverlayPlan } from '../plan/types';
  * launcher would only report `execvp: ENOENT` or `pivot_root: EINVAL`.
  */
 export function preflight(container: ContainerPlan, file: string): void {
-  if (process.getuid?.() !== 0) {
-    throw new HostError('E_NOT_ROOT', 'starting a container needs root (namespaces, cgroups and mounts)', `run it as root: sudo haco start ${file}`);
-  }
+  if (process.geteuid?.() !== 0) rootlessPreflight(container, file);
   const missing = missingRoots(container)[0];
   if (missing !== undefined) {
     throw new HacoError('E_NO_ROOTFS', `the rootfs of "${container.name}" does not exist: ${missing}`, {
@@ -26,6 +24,31 @@ export function preflight(container: ContainerPlan, file: string): void {
       hint: `the command is .command() in ${file}, or what follows \`--\`; use one that exists in the rootfs (an absolute path, or one on that PATH), or add it to the bootstrap or a provision step`,
       exitCode: EXIT.state,
     });
+  }
+}
+
+/**
+ * An ordinary user starts in a user namespace of their own (docs/rootless.md): the kernel must allow it,
+ * and what needs root on the host side (a bridge, veths, nft) is refused here with the reason rather than
+ * failing halfway through the launch.
+ */
+function rootlessPreflight(container: ContainerPlan, file: string): void {
+  const max = readNumber('/proc/sys/user/max_user_namespaces');
+  const cloneAllowed = readNumber('/proc/sys/kernel/unprivileged_userns_clone');
+  if (max === 0 || cloneAllowed === 0 || !fs.existsSync('/proc/self/ns/user')) {
+    const why = max === 0 ? 'user.max_user_namespaces is 0' : cloneAllowed === 0 ? 'kernel.unprivileged_userns_clone is 0' : 'this kernel has no user namespaces';
+    throw new HostError('E_NOT_ROOT', `starting "${container.name}" without root needs an unprivileged user namespace, and ${why}`, `run it as root (sudo haco start ${file}), or allow them: sudo sysctl ${max === 0 ? 'user.max_user_namespaces=15000' : 'kernel.unprivileged_userns_clone=1'}`);
+  }
+  if (container.network) {
+    throw new HostError('E_ROOTLESS_UNSUPPORTED', `container "${container.name}" has a bridged network (bridge ${container.network.bridge}), which needs root on the host (a veth pair, the bridge, nft rules)`, `run it as root (sudo haco start ${file}), or leave .network() out: the container then has its own net namespace with only lo`);
+  }
+}
+
+function readNumber(file: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined;
   }
 }
 

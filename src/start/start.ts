@@ -11,6 +11,8 @@ import { consoleSocketOf, logFileOf, readState, stateDirOf } from '../state';
 import { secureContainerHome } from '../state/host-dir';
 import { detectHostFacts } from '../runtime/host-facts';
 import { findLauncher } from '../runtime/launcher-path';
+import { containerForThisUser } from '../rootless/adapt';
+import { reportRootlessNotices } from './rootless';
 import { handOver } from './handoff';
 import { preflight } from './preflight';
 import { sweepStaleCgroups } from './sweep';
@@ -66,7 +68,8 @@ export interface PreparedStart {
 
 /** Everything before the handoff: checks, the launch spec, the launcher (built on first use). */
 export async function prepareStart(plan: Plan, request: StartRequest): Promise<PreparedStart> {
-  const original = pickContainer(plan, request.file, request.container);
+  // An ordinary user: the container's haco paths under their data root, in a user namespace of its own.
+  const original = containerForThisUser(pickContainer(plan, request.file, request.container));
   let container = original;
   if (request.edit) container = request.edit(container);
   if (request.command) container = { ...container, process: { ...container.process, args: request.command } };
@@ -78,7 +81,9 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   secureContainerHome(container, { create: false });
   await networkPreflight(container);
   const facts = detectHostFacts();
-  sweepStaleCgroups(facts.cgroup, { names: [container.name], trace: request.trace });
+  // Rootless containers make no cgroups, and root's leftovers of the same name are not this user's to remove.
+  if (!facts.rootless) sweepStaleCgroups(facts.cgroup, { names: [container.name], trace: request.trace });
+  else reportRootlessNotices(container, facts.cgroup);
   const stateDir = stateDirOf(container.name);
   const decided = decideTerminal(container, { ...request, detach });
   container = decided.container;

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { isContainerName } from '../plan/names';
@@ -13,9 +15,35 @@ export function octal(mode: number): string {
 /** haco's machine-wide run directory: the state dirs' home by default, and always the cgroup lock's. */
 export const HACO_RUN_ROOT = '/run/haco';
 
-/** Where every container's state directory lives: /run/haco, or HACO_RUN_DIR (tests). */
+/**
+ * Where every container's state directory lives: /run/haco for root; for an ordinary user
+ * $XDG_RUNTIME_DIR/haco (their own tmpfs, emptied at logout like /run at boot), else a private
+ * /tmp/haco-run-UID when no session made one (runuser, cron). HACO_RUN_DIR moves it (tests).
+ */
 export function runDir(): string {
-  return process.env['HACO_RUN_DIR'] || HACO_RUN_ROOT;
+  if (process.env['HACO_RUN_DIR']) return process.env['HACO_RUN_DIR'];
+  const uid = process.geteuid?.() ?? 0;
+  return uid === 0 ? HACO_RUN_ROOT : userRunDir(uid);
+}
+
+function userRunDir(uid: number): string {
+  const xdg = process.env['XDG_RUNTIME_DIR'];
+  if (xdg && path.isAbsolute(xdg) && ownedBy(xdg, uid)) return path.join(xdg, 'haco');
+  // The session's /run/user/UID when XDG_RUNTIME_DIR was not passed on (sudo -u, runuser).
+  const session = `/run/user/${uid}`;
+  if (ownedBy(session, uid)) return path.join(session, 'haco');
+  // No session: a directory of the user's own under /tmp, which the launcher's host-dir step makes (0711)
+  // and refuses when it is a symlink or someone else's, so another user cannot plant it first unnoticed.
+  return path.join(os.tmpdir(), `haco-run-${uid}`);
+}
+
+function ownedBy(dir: string, uid: number): boolean {
+  try {
+    const st = fs.lstatSync(dir);
+    return st.isDirectory() && st.uid === uid;
+  } catch {
+    return false;
+  }
 }
 
 /** NAME's state directory; a name that is not a container name (`../x`) never becomes a path. */
