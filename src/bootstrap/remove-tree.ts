@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { currentIdentity } from '../rootless/identity';
+import { asContainerRoot } from '../rootless/userns-command';
 
 /** Mount points at or below `dir`, deepest first (from /proc/self/mountinfo, octal escapes decoded). */
 export function mountsBelow(dir: string): string[] {
@@ -35,5 +37,14 @@ export function removeTree(dir: string): void {
   }
   // chattr +i files (some rootfs tarballs carry them) would make rmSync fail half way; such trees are
   // left for the user with the error rather than forced.
+  const id = currentIdentity();
+  if (id?.fullRange && fs.existsSync(dir)) {
+    // Rootless: files owned by the user's subordinate ids (a tarball's, what the container wrote) can only
+    // be removed as the user namespace's root, which may act on every mapped id.
+    const rm = asContainerRoot(['rm', '-rf', '--one-file-system', '--', dir]);
+    const result = spawnSync(rm.command, rm.args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`removing ${dir} in the user namespace failed: ${(result.stderr || result.error?.message || '').trim()}`);
+    return;
+  }
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
 }

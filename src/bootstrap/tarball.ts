@@ -8,6 +8,7 @@ import { BootstrapError, RootfsStateError } from './errors';
 import { listArchive } from './tar-list';
 import { findTarProblems } from './tar-listing';
 import { requireTool } from '../host/tools';
+import { asContainerRoot } from '../rootless/userns-command';
 
 /**
  * GNU tar options for unpacking a rootfs as root: keep owners by number (the host's /etc/passwd
@@ -52,7 +53,15 @@ export async function bootstrapTarball(plan: TarballBootstrap, ctx: BootstrapCon
   }
   ctx.reporter.line(ctx.container.name, phase, `${entries.length} entries checked, extracting`);
   const compression = detectCompression(archive);
-  const result = await runStreamed('tar', [...TAR_EXTRACT_OPTIONS, ...tarCompressionFlag(compression), '-f', archive, '-C', ctx.work.dir], {
+  // Rootless: tar runs as the user namespace's root, so the archive's owners land in the user's map (uid 0
+  // → the user, 1… → their subordinate ids). With a single-id map only root exists there: every file is
+  // the user's (said, not hidden), as chown to an unmapped id would fail.
+  const tar = asContainerRoot(['tar', ...TAR_EXTRACT_OPTIONS, ...tarCompressionFlag(compression), '-f', archive, '-C', ctx.work.dir]);
+  if (tar.identity && !tar.identity.fullRange) {
+    tar.args = tar.args.map((a) => (a === '--same-owner' ? '--no-same-owner' : a));
+    ctx.reporter.warn(ctx.container.name, `rootless without subordinate ids (${tar.identity.singleReason}): every file of the archive is owned by root inside, whatever the archive says`);
+  }
+  const result = await runStreamed(tar.command, tar.args, {
     reporter: ctx.reporter,
     container: ctx.container.name,
     phase,

@@ -28,8 +28,7 @@ export default class Destroy extends HacoCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Destroy);
     const ref = parseFileRef(args.file, flags.container);
-    const { requireRoot } = await import('../bootstrap/tools');
-    requireRoot('destroy');
+    // An ordinary user works on their own containers (under their data root, in their user namespace).
     const { loadDefinition } = await import('../load/load');
     const { pickContainers } = await import('../plan/pick');
     const { destroyContainer, destroyTargets } = await import('../lifecycle/destroy');

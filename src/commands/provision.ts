@@ -29,8 +29,7 @@ export default class ProvisionCommand extends HacoCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ProvisionCommand);
     const ref = parseFileRef(args.file, flags.container);
-    const { requireRoot } = await import('../bootstrap/tools');
-    requireRoot('provision');
+    // An ordinary user works on their own containers (under their data root, in their user namespace).
     const { loadDefinition } = await import('../load/load');
     const { createReporter } = await import('../progress/reporter');
     const { withReporter } = await import('./support/command-support');
