@@ -173,6 +173,12 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
       },
     },
   ],
+  [
+    'rootless with subordinate ids: the setuid helpers write the maps, no cgroup',
+    defineContainer('rl').mapRootTo(1001),
+    { ...facts(v1Host), uid: 1001, rootless: { fullRange: true, helpers: { uid: '/usr/bin/newuidmap', gid: '/usr/bin/newgidmap' }, userOverlay: true } },
+    {},
+  ],
 ];
 
 /** The host-only compilers: `haco reload` (an rlimit and a cgroup file) and the stale-cgroup sweep. */
