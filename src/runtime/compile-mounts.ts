@@ -14,6 +14,8 @@ import type { SpecWriter } from './spec-writer';
  */
 
 export interface MountContext {
+  /** The container has a pid namespace of its own (absent: assume it has). Affects proc in a user namespace. */
+  ownPidNs?: boolean;
   /** The container runs in a user namespace (own or joined): affects sysfs and devpts. */
   userNs: boolean;
   /** The container has its own network namespace. */
@@ -62,7 +64,12 @@ function emitStandard(w: SpecWriter, m: StandardMount, ctx: MountContext): void 
   const t = m.target;
   switch (m.fs) {
     case 'proc':
-      w.step('mount', 'proc', t, 'proc', 'nosuid,nodev,noexec', NONE);
+      if (ctx.userNs && ctx.ownPidNs === false) {
+        // A user namespace may mount proc only for a pid namespace it owns; sharing the host's, it binds
+        // the host's /proc (with its submounts, which the kernel would not let it uncover anyway).
+        w.comment('proc cannot be mounted from a user namespace without its own pid namespace: bind the host /proc');
+        w.step('bind', '/proc', t, 'rec');
+      } else w.step('mount', 'proc', t, 'proc', 'nosuid,nodev,noexec', NONE);
       return;
     case 'sys':
       if (ctx.userNs && !ctx.ownNetNs) {

@@ -173,6 +173,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitMounts(w, c.mounts, {
     userNs,
     ownNetNs: ns.unshare.includes('net'),
+    ownPidNs: ns.unshare.includes('pid'),
     rootfs: c.rootfs,
     pathKind,
     ...(ns.unshare.includes('cgroup') ? { cgroupfs: host.cgroup } : {}),

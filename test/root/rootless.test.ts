@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { chapterFiles, rootlessMarks, TUTORIAL_DIR } from '../support/tutorial-marks';
 
 const repo = path.resolve(__dirname, '../..');
 const haco = path.join(repo, 'bin/haco');
@@ -156,6 +157,26 @@ export default [base, defineContainer('rl-ovl').rootfs('/var/lib/haco/rl-ovl/roo
     expect(r).toExitWith(0);
     expect(r.stdout.split('\n').map((l) => l.trim().split(/\s+/).join(' '))).toEqual([`0 ${uidOf(without)} 1`, 'chown-refused', '']);
     expect(r.stderr).toContain(`notice (rootless): single-id user namespace: ${without} has no subordinate uids in /etc/subuid`);
+  });
+
+  it('runs the files of every tutorial chapter marked "rootless: yes"', () => {
+    const chapters = Object.entries(rootlessMarks(TUTORIAL_DIR)).filter(([, mark]) => mark === 'yes').map(([chapter]) => chapter);
+    expect(chapters.length).toBeGreaterThan(0);
+    for (const chapter of chapters) {
+      for (const rel of chapterFiles(chapter)) {
+        const def = path.join(repo, rel);
+        const plan = as(withRanges, ['plan', def, '--json']);
+        expect(plan).toExitWith(0);
+        const names = (JSON.parse(plan.stdout) as { containers: Array<{ name: string }> }).containers.map((c) => c.name);
+        expect(as(withRanges, ['create', def])).toExitWith(0);
+        for (const name of names) {
+          const r = as(withRanges, ['start', `${def}#${name}`, '--', '/bin/sh', '-c', 'echo "$0 ok"', `${chapter}#${name}`]);
+          expect(r).toExitWith(0);
+          expect(r.stdout).toBe(`${chapter}#${name} ok\n`);
+        }
+        expect(as(withRanges, ['destroy', def, '--yes'])).toExitWith(0);
+      }
+    }
   });
 
   it('destroys its own trees, subordinate-owned files included, and leaves nothing behind', () => {
