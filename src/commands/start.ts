@@ -11,6 +11,8 @@ export default class Start extends HacoCommand {
     'launch spec and hands it to the native launcher, which replaces haco: no node process stays behind. The ' +
     "container's exit status becomes haco's; its cgroup and every host-side trace are removed when it exits. " +
     'Arguments after `--` replace the command. FILE#NAME picks one container of a file that defines several.\n\n' +
+    'As an ordinary user it runs in a user namespace of its own, with the state under $XDG_RUNTIME_DIR/haco and ' +
+    'no cgroup limits on a cgroup v1 host (a notice says so; docs/rootless.md).\n\n' +
     'A foreground start leaves no state behind. A detached one (-d) keeps its record and log in /run/haco/NAME ' +
     'after the exit (see `haco ps -a`, `haco logs`, cleared by `haco rm`) unless --rm: then the supervisor removes ' +
     'them on its way out. -e and -v are the DSL\'s .env() and .bind() for this start only.\n\n' +

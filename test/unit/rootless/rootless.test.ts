@@ -124,6 +124,15 @@ describe('rootless: the launch spec', () => {
     expect(rootlessNotices(planFixture(), full, hybrid)).toEqual([]);
   });
 
+  it('binds the host /proc when the user namespace shares the host pid namespace (it may not mount one)', () => {
+    const shared = adaptContainer(planFixture({ namespaces: { unshare: ['mount', 'uts', 'ipc', 'net'] } }), full, '/h');
+    const text = compileLaunchSpec(shared, facts({ fullRange: true, helpers, userOverlay: true })).text;
+    expect(lines(text, 'bind').filter((l) => l.startsWith('bind /proc '))).toEqual(['bind /proc /proc rec']);
+    expect(lines(text, 'mount').filter((l) => l.includes(' proc '))).toEqual([]);
+    const own = compileLaunchSpec(adaptContainer(planFixture(), full, '/h'), facts({ fullRange: true, helpers, userOverlay: true })).text;
+    expect(lines(own, 'mount').filter((l) => l.startsWith('mount proc '))).toHaveLength(1);
+  });
+
   it('runs a host command as the namespace root with the same maps (unshare through newuidmap)', () => {
     expect(userNamespaceArgv(full)).toEqual(['unshare', '--map-root-user', '--map-users=100000,1,65536', '--map-groups=200000,1,65536', '--']);
     expect(userNamespaceArgv(single)).toEqual(['unshare', '--map-root-user', '--']);
