@@ -82,6 +82,13 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
   add('mount', 'ENOENT', 'the mount point could not be created inside the rootfs: is the rootfs there? (`haco create` makes it)');
   add('bind', 'ENOENT', 'the host path to bind does not exist');
   add('bind-root', 'ENOENT', `the rootfs ${c.rootfs.path} does not exist: run \`haco create\` first`);
+  if (facts.rootless && c.rootfs.overlay) {
+    // Without root, the upper dir's filesystem must also take user.* xattrs (tmpfs only from Linux 6.6).
+    const why = 'overlayfs refused the layers in the user namespace: the upper and work dirs must be on one filesystem that supports user.* xattrs (ext4, xfs, btrfs; tmpfs from Linux 6.6), work must be empty, and no layer may be an overlayfs. haco does not fall back to a read-only rootfs: move the layers (docs/rootless.md) or start it as root';
+    add('overlay-root', 'EINVAL', why);
+    add('overlay-root', 'EOPNOTSUPP', why);
+    add('overlay-root', 'EPERM', why);
+  }
   add('overlay-root', 'EINVAL', 'overlayfs refused the layers: upper and work must be on the same filesystem, work must be empty, and none may be an overlayfs itself');
   add('propagation', 'EINVAL', 'could not change mount propagation: is the mount namespace unshared?');
   add('pivot-root', 'EINVAL', 'pivot_root needs the rootfs to be a mount point not on a shared mount; keep the rootfs propagation private/rprivate (docker-style hosts use shared /), or use switchRoot \'chroot\'');

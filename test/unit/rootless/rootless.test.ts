@@ -104,7 +104,10 @@ describe('rootless: the launch spec', () => {
 
   it('mounts an overlay rootfs with userxattr, and refuses where the kernel cannot (never a read-only fallback)', () => {
     const c = adaptContainer(planFixture({ rootfs: { path: '/h/o/rootfs', overlay: { lower: ['/h/base/rootfs'], upper: '/h/o/upper', work: '/h/o/work' } } }), full, '/h');
-    expect(lines(compileLaunchSpec(c, facts({ fullRange: true, helpers, userOverlay: true })).text, 'overlay-root')).toEqual(['overlay-root /h/base/rootfs /h/o/upper /h/o/work /h/o/rootfs userxattr']);
+    const text = compileLaunchSpec(c, facts({ fullRange: true, helpers, userOverlay: true })).text;
+    expect(lines(text, 'overlay-root')).toEqual(['overlay-root /h/base/rootfs /h/o/upper /h/o/work /h/o/rootfs userxattr']);
+    // A refusal at start names the cause instead of a bare EINVAL (no read-only fallback there either).
+    expect(lines(text, 'hint').filter((l) => l.startsWith('hint overlay-root EINVAL'))[0]).toContain('supports user.* xattrs');
     let error: unknown;
     try {
       compileLaunchSpec(c, facts({ fullRange: true, helpers, userOverlay: false }));
