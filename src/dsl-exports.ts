@@ -15,6 +15,7 @@ export type {
   EnvOptions,
   IoOptions,
   IoThrottleOptions,
+  LxcfsOptions,
   MemoryOptions,
   MountOptions,
   RestartOptions,

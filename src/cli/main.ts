@@ -16,6 +16,9 @@ import ImportOci from '../commands/import/oci';
 import Inspect from '../commands/inspect';
 import Kill from '../commands/kill';
 import Logs from '../commands/logs';
+import LxcfsStart from '../commands/lxcfs/start';
+import LxcfsStatus from '../commands/lxcfs/status';
+import LxcfsStop from '../commands/lxcfs/stop';
 import NetBridgeCreate from '../commands/net/bridge/create';
 import NetBridgeRm from '../commands/net/bridge/rm';
 import NetLs from '../commands/net/ls';
@@ -62,6 +65,9 @@ export const COMMANDS = {
   inspect: Inspect,
   kill: Kill,
   logs: Logs,
+  'lxcfs:start': LxcfsStart,
+  'lxcfs:status': LxcfsStatus,
+  'lxcfs:stop': LxcfsStop,
   'net:bridge:create': NetBridgeCreate,
   'net:bridge:rm': NetBridgeRm,
   'net:ls': NetLs,

@@ -209,9 +209,31 @@ function leftoverCgroups(p: HostProbe): DoctorCheck[] {
   return [{ ...base, status: 'warn', detail: `${tops.length} empty container cgroup(s) no process uses: ${shown}`, fix: 'haco prune' }];
 }
 
+/** lxcfs, for containers with `.lxcfs()`: a host daemon haco does not start by itself. */
+function lxcfs(p: HostProbe): DoctorCheck[] {
+  if (p.lxcfs === undefined) return [];
+  const base = { id: 'lxcfs', title: 'lxcfs' };
+  const installed = p.tools.some((t) => t.entry.name === 'lxcfs' && t.found);
+  if (p.lxcfs instanceof HacoError) return [{ ...base, status: 'warn', detail: p.lxcfs.message }];
+  const s = p.lxcfs;
+  const users = s.users.length > 0 ? `; used by ${s.users.join(', ')}` : '';
+  switch (s.state) {
+    case 'running':
+      return [{ ...base, status: 'ok', detail: `running at ${s.mountpoint} (pid ${String(s.pid)}${s.startedByHaco ? ', started by haco lxcfs start' : ''})${users}` }];
+    case 'stale':
+      return [{ ...base, status: 'warn', detail: `${s.mountpoint} is a stale lxcfs mount (no lxcfs serves it): containers with .lxcfs() would fail`, fix: 'haco lxcfs stop' }];
+    case 'stopped':
+      return [
+        installed
+          ? { ...base, status: 'info', detail: `not running: containers with .lxcfs() will not start until it runs`, fix: 'haco lxcfs start' }
+          : { ...base, status: 'info', detail: 'not installed: .lxcfs() is not available', fix: 'apt-get install lxcfs' },
+      ];
+  }
+}
+
 /** Every check of `haco doctor`, in the order it prints them. */
 export function diagnose(p: HostProbe): DoctorReport {
-  const checks = [privileges(p), userNamespaces(p), subordinateIds(p), cgroups(p), ...leftoverCgroups(p), overlay(p), seccomp(p), apparmor(p), node(p), launcher(p)];
+  const checks = [privileges(p), userNamespaces(p), subordinateIds(p), cgroups(p), ...leftoverCgroups(p), overlay(p), seccomp(p), apparmor(p), ...lxcfs(p), node(p), launcher(p)];
   const toolList = tools(p);
   const ok = !checks.some((c) => c.status === 'fail') && !toolList.some((t) => t.status === 'fail');
   return { ok, checks, tools: toolList };

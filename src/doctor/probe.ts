@@ -7,6 +7,7 @@ import { HacoError } from '../errors';
 import { compilerHasHeader, LAUNCHER_BUILD_TOOLS } from '../host/launcher-build';
 import { toolStatuses, type ToolStatus } from '../host/tools';
 import type { ToolName } from '../host/tool-manifest';
+import { lxcfsStatus, type LxcfsStatus } from '../lxcfs/daemon';
 import { locateLauncher, type LauncherLocation } from '../runtime/launcher-path';
 
 /**
@@ -32,6 +33,8 @@ export interface HostProbe {
   launcher: LauncherLocation | HacoError;
   /** Build tools the launcher needs that this host lacks. */
   missingBuildTools: ToolName[];
+  /** lxcfs at its default mountpoint (for `.lxcfs()`); absent: not looked. */
+  lxcfs?: LxcfsStatus | HacoError;
 }
 
 function read(file: string): string | undefined {
@@ -85,6 +88,7 @@ export function probeHost(): HostProbe {
     ...cgroupFacts(),
     tools,
     launcher: attempt(() => locateLauncher()),
+    lxcfs: attempt(() => lxcfsStatus()),
     missingBuildTools: tools.filter((t) => !t.found && (LAUNCHER_BUILD_TOOLS as readonly string[]).includes(t.entry.name)).map((t) => t.entry.name as ToolName),
   };
 }

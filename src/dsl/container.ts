@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { defaultVethHost } from '../plan/net-names';
+import { defaultLxcfsPlan } from '../plan/lxcfs';
 import { DRAFT_OF, type CapabilityDraft, type ContainerDraft, type DraftIssue } from '../plan/draft';
 import { ALL_DEVICES_RULE, DEFAULT_DEVICE_RULES, splitDeviceNumber } from '../plan/devices';
 import { normalizeCapability, normalizeRlimit, type CapabilitySpelling, type RlimitSpelling } from '../plan/names';
@@ -178,6 +179,14 @@ export interface CapabilityOptions {
   ambient?: CapabilitySpelling[];
 }
 const CAPABILITY_OPTIONS = optionKeys<CapabilityOptions>()({ base: true, add: true, drop: true, ambient: true });
+
+export interface LxcfsOptions {
+  /** Where lxcfs is mounted on the host (default /var/lib/lxcfs, as Debian's lxcfs.service and `haco lxcfs start`). */
+  mountpoint?: string;
+  /** Only these files, as paths inside the container (default: all of them, e.g. `['/proc/meminfo']`). */
+  files?: string[];
+}
+const LXCFS_OPTIONS = optionKeys<LxcfsOptions>()({ mountpoint: true, files: true });
 
 export interface NetworkOptions {
   /** Host bridge the container's veth is attached to (created if missing when `createBridge`). */
@@ -792,6 +801,21 @@ export class ContainerBuilder {
       }
       if (o.weight !== undefined) cpu.weight = o.weight;
       d.plan.cgroup.resources.cpu = cpu;
+    });
+  }
+
+  /**
+   * lxcfs's view of /proc: bind the host lxcfs's `meminfo`, `cpuinfo`, `stat`, `uptime`, `diskstats`,
+   * `swaps`, `loadavg` and `/sys/devices/system/cpu/online` over the container's own, so `free`, `top`,
+   * `uptime` and `nproc` inside show its memory limit, its CPUs (cpuset, cpu quota) and its own uptime
+   * instead of the host's. lxcfs must run on the host: `haco lxcfs start` (or Debian's lxcfs.service);
+   * `haco start` refuses to start without it and says so. See it: `free -m` inside shows `.memory()`'s limit.
+   */
+  lxcfs(options: LxcfsOptions = {}): ContainerBuilder {
+    checkOptions('.lxcfs()', options, LXCFS_OPTIONS);
+    return this.#next('lxcfs', (d) => {
+      const plan = defaultLxcfsPlan();
+      d.plan.lxcfs = { mountpoint: options.mountpoint ?? plan.mountpoint, files: options.files ? [...options.files] : plan.files };
     });
   }
 

@@ -91,7 +91,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'bind-root': { section: 'rootfs', kernel: (f) => `mount("${f[0]}", "${f[0]}", NULL, MS_BIND|MS_REC)` },
   'overlay-root': { section: 'rootfs', kernel: (f) => `mount("overlay", "${f[3]}", "overlay", 0, "lowerdir=${f[0]},upperdir=${f[1]},workdir=${f[2]}")` },
   mount: { section: 'mounts', kernel: (f) => `mount("${f[0]}", "${f[1]}", "${f[2]}")` },
-  bind: { section: (s) => s.bootstrapBind ? 'rootfs' : 'mounts', kernel: (f) => `mount("${f[0]}", "${f[1]}", NULL, MS_BIND${(f[2] ?? '').includes('ro') ? ') + remount MS_RDONLY' : ')'}` },
+  bind: { section: (s) => (s.bootstrapBind ? 'rootfs' : s.lxcfsBind ? 'lxcfs' : 'mounts'), kernel: (f) => `mount("${f[0]}", "${f[1]}", NULL, MS_BIND${(f[2] ?? '').includes('ro') ? ') + remount MS_RDONLY' : ')'}` },
   'mknod-bind': { section: 'mounts', kernel: () => "mount(2) MS_BIND of the host's device nodes onto empty files" },
   symlink: { section: 'mounts', kernel: () => 'symlink(2)' },
   hostname: { section: 'hostname', kernel: (f) => `sethostname("${f[0]}")` },

@@ -291,6 +291,20 @@ function mounts(s: Section): SectionText {
   };
 }
 
+function lxcfs(s: Section): SectionText {
+  const binds = fieldsOf(s, 'bind');
+  const where = s.c.lxcfs?.mountpoint ?? '';
+  return {
+    title: `Show the container's limits in ${plural(binds.length, 'file')} of /proc (lxcfs)`,
+    lines: [
+      `The host's lxcfs (a FUSE file system at ${where}) is bound over ${binds.map((f) => f[1]).join(' ')}: reading one asks lxcfs, which answers from the reader's cgroups.`,
+      "So meminfo's MemTotal is the memory limit, cpuinfo and stat list only the CPUs of the cpuset (and cpu quota), uptime counts from the container's start.",
+      'The binds are read-only; lxcfs must be running (`haco lxcfs status`): `haco start` checks it first.',
+    ],
+    seeIt: ['`free -m` inside shows the memory limit as total', '`nproc` inside counts the cpuset\'s CPUs', '`findmnt /proc/meminfo` inside shows lxcfs'],
+  };
+}
+
 function hostname(s: Section): SectionText {
   const name = fieldsOf(s, 'hostname')[0]?.[0] ?? s.c.process.hostname;
   return { title: `Set the hostname to "${name}"`, lines: ["Only the container's uts namespace changes; the host keeps its name."], seeIt: ['`hostname` inside and on the host'] };
@@ -521,6 +535,7 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   }),
   rootfs,
   mounts,
+  lxcfs,
   hostname,
   loopback: simple('Bring up the loopback interface', ['`lo` of the new net namespace starts down; the launcher brings it up so 127.0.0.1 works inside.'], ['`ip addr show lo` inside']),
   masks,

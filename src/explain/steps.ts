@@ -4,6 +4,7 @@ import { parseSpec } from '../runtime/spec-format';
 import { STEP_TABLE, type StepName } from '../runtime/steps';
 import { networkSpecEntries } from '../runtime/compile-network';
 import { stateDirOf } from '../state/paths';
+import { lxcfsSource } from '../plan/lxcfs';
 import type { ContainerPlan } from '../plan/types';
 import { STEP_PROSE } from './prose';
 import { SECTION_PROSE, sectionPhase, type Section } from './sections';
@@ -70,6 +71,7 @@ function specViews(c: ContainerPlan, compiled: CompiledSpec): SpecStepView[] {
       view.hookSection = phase === 'prepare' ? 'hook-beforeStart' : phase === 'enter' ? 'hook-beforeExec' : afterSpawn.has(argv) && !network.has(argv) ? 'hook-afterSpawn' : 'network';
     }
     if (step === 'bind') view.bootstrapBind = bootstrapBinds.has(s.fields[0] ?? '') && (s.fields[2] ?? '').includes('optional');
+    if (step === 'bind' && c.lxcfs) view.lxcfsBind = c.lxcfs.files.some((f) => s.fields[0] === lxcfsSource(c.lxcfs!, f) && s.fields[1] === f);
     if (step === 'lo-up') view.wiredNetwork = c.network !== undefined;
     if (step === 'user') view.beforeRootfs = firstMount >= 0 && index < firstMount;
     if (step === 'spawn') phase = 'wire';

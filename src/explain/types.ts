@@ -50,6 +50,8 @@ export interface SpecStepView {
   hookSection?: SectionId;
   /** For `bind`: one of the host bootstrap's read-only binds (part of the rootfs). */
   bootstrapBind?: boolean;
+  /** For `bind`: one of lxcfs's files over the container's /proc or /sys one. */
+  lxcfsBind?: boolean;
   /** For `lo-up`: the container also has a wired network. */
   wiredNetwork?: boolean;
   /** For `user`: the early switch to a mapped id, before any mount. */
@@ -76,6 +78,7 @@ export type SectionId =
   | 'cgroupns'
   | 'rootfs'
   | 'mounts'
+  | 'lxcfs'
   | 'hostname'
   | 'loopback'
   | 'masks'

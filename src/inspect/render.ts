@@ -65,6 +65,9 @@ export function renderInspect(r: InspectReport): string {
     ]),
   );
 
+  const lxcfs = r.mounts.filter((m) => m.fsType === 'fuse.lxcfs').map((m) => m.mountPoint);
+  if (lxcfs.length) out.push('', `lxcfs (.lxcfs()): ${lxcfs.join(' ')} are the host lxcfs's files: they answer with this container's limits`);
+
   if (r.overlays.length) {
     for (const o of r.overlays) {
       out.push('', `overlay layers of ${o.mountPoint}`);

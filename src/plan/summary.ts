@@ -37,6 +37,7 @@ function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => stri
   rows.push(['rlimits', c.rlimits.map((r) => `${r.resource.toLowerCase()} ${r.soft}/${r.hard}`).join(', ') || none]);
   rows.push(['seccomp', describeSeccomp(c)]);
   if (c.network) rows.push(['network', `${c.network.vethGuest} ${c.network.address} ↔ ${c.network.vethHost} on bridge ${c.network.bridge} (${c.network.bridgeAddress}), gateway ${c.network.gateway ?? '—'}`]);
+  if (c.lxcfs) rows.push(['lxcfs', `${c.lxcfs.files.join(' ')} from ${c.lxcfs.mountpoint}`]);
   rows.push(['hooks', c.hooks.map((h) => `${h.point}: ${h.command.join(' ')}`).join('; ') || none]);
   if (c.provision.steps.length) rows.push(['provision', c.provision.steps.map((s) => s.name).join(', ')]);
   const width = Math.max(...rows.map(([k]) => k.length));

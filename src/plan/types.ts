@@ -96,6 +96,11 @@ export interface ContainerPlan {
   noNewPrivileges: boolean;
   /** A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default). */
   network?: NetworkPlan;
+  /**
+   * lxcfs's files bound over the container's /proc (and /sys) ones, so `free`, `top` and `nproc` show the
+   * container's limits instead of the host's totals. Needs a running lxcfs on the host (`haco lxcfs start`).
+   */
+  lxcfs?: LxcfsPlan;
   hooks: HookEntry[];
   restart: RestartPlan;
   /** What `haco reload` may change on a running container. */
@@ -638,6 +643,18 @@ export interface NetworkPlan {
    * host's address (nftables masquerade in the `haco` table, removed on exit; turns on ip_forward).
    */
   nat?: boolean;
+}
+
+/** lxcfs (a FUSE file system on the host) answers reads of its /proc files with the reader's cgroup limits. */
+export interface LxcfsPlan {
+  /** Where the host's lxcfs is mounted (Debian's lxcfs.service: /var/lib/lxcfs). Absolute. */
+  mountpoint: string;
+  /**
+   * The files bound, as paths inside the container; each one's source is MOUNTPOINT + the path
+   * (`/proc/meminfo` ← `/var/lib/lxcfs/proc/meminfo`). Only the files lxcfs provides (plan/lxcfs.ts).
+   * @minItems 1
+   */
+  files: string[];
 }
 
 /** One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`. */

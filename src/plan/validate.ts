@@ -2,6 +2,7 @@ import * as posix from 'node:path/posix';
 import { IMAGE_REFERENCE_HINT, parseImageReference } from './image-reference';
 import { parseCidr } from './cidr';
 import { validateNetworkPlan, validatePlanNetworks } from './network-validate';
+import { lxcfsProblems } from './lxcfs';
 import { isContainerName, RLIMIT_NAMES } from './names';
 import { preserveFdsProblem } from './preserve-fds';
 import { closest } from './suggest';
@@ -248,6 +249,7 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     // Subnets: container and bridge in one subnet, no reserved addresses, a reachable gateway.
     for (const issue of validateNetworkPlan(c.network)) add(issue.path, issue.message, issue.hint);
   }
+  for (const [message, hint] of lxcfsProblems(c)) add('lxcfs', message, hint);
   // Hooks and provisioning
   for (const hook of c.hooks) {
     if (!(HOOK_POINTS as readonly string[]).includes(hook.point)) {

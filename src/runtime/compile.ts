@@ -8,6 +8,7 @@ import { emitCaps } from './compile-caps';
 import { emitHints, launchHints } from './compile-hints';
 import { emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
 import { emitBootstrapBinds, emitMounts, emitRootfs, emitSwitchRoot } from './compile-mounts';
+import { emitLxcfs } from './compile-lxcfs';
 import {
   checkKernelFeatures,
   emitBecomeMapped,
@@ -178,6 +179,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
     pathKind,
     ...(ns.unshare.includes('cgroup') ? { cgroupfs: host.cgroup } : {}),
   });
+  emitLxcfs(w, c.lxcfs);
   emitDeviceNodes(w, c.devices);
   // Only in a uts namespace of its own: otherwise it would rename the host.
   if (ns.unshare.includes('uts')) w.step('hostname', c.process.hostname);

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as posix from 'node:path/posix';
 import { EXIT, HacoError, HostError } from '../errors';
 import type { ContainerPlan, OverlayPlan } from '../plan/types';
+import { LXCFS_MOUNTPOINT, lxcfsSource } from '../plan/lxcfs';
+import { lxcfsMounted } from '../lxcfs/mount';
 
 /**
  * Checks made in TypeScript before the launcher runs, because here they can say what to do: the
@@ -16,6 +18,7 @@ export function preflight(container: ContainerPlan, file: string): void {
       exitCode: EXIT.state,
     });
   }
+  lxcfsPreflight(container);
   const command = container.process.args[0]!;
   if (!findCommand(container, command)) {
     const searched = command.includes('/') ? command : `PATH=${container.process.env['PATH'] ?? ''}`;
@@ -49,6 +52,22 @@ function readNumber(file: string): number | undefined {
     return Number(fs.readFileSync(file, 'utf8').trim());
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * `.lxcfs()` binds files of the host's lxcfs: without a running lxcfs the launcher would fail on a missing
+ * source (or, worse, the container would quietly show the host's totals), so say how to start it.
+ */
+export function lxcfsPreflight(container: ContainerPlan): void {
+  const l = container.lxcfs;
+  if (!l) return;
+  if (!lxcfsMounted(l.mountpoint)) {
+    throw new HostError('E_LXCFS_NOT_RUNNING', `"${container.name}" binds lxcfs files (.lxcfs()), but lxcfs is not mounted at ${l.mountpoint}`, `start it: haco lxcfs start${l.mountpoint === LXCFS_MOUNTPOINT ? '' : ` --mountpoint ${l.mountpoint}`} (or systemctl start lxcfs); haco lxcfs status tells what runs`);
+  }
+  const missing = l.files.find((f) => !fs.existsSync(lxcfsSource(l, f)));
+  if (missing !== undefined) {
+    throw new HostError('E_LXCFS_FILE', `the lxcfs at ${l.mountpoint} does not provide ${missing} (${lxcfsSource(l, missing)} is missing)`, `leave it out: .lxcfs({ files: [${l.files.filter((f) => f !== missing).map((f) => `'${f}'`).join(', ')}] })`);
   }
 }
 
