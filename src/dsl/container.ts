@@ -198,6 +198,15 @@ export interface NetworkOptions {
   /** Default route inside the container (default: the bridge address). */
   gateway?: string;
   /**
+   * IPv6 next to IPv4: the bridge's v6 CIDR on the host, e.g. "fd88::1/64" (give `address6` too). The
+   * addresses are added without duplicate address detection (`nodad`): haco checks they are unique.
+   */
+  bridgeAddress6?: string;
+  /** The container's IPv6 CIDR in the bridge's v6 subnet, e.g. "fd88::10/64". See it: `ip -6 addr` inside. */
+  address6?: string;
+  /** IPv6 default route inside the container (default: the bridge's v6 address). */
+  gateway6?: string;
+  /**
    * Host side of the veth pair (default: `vh-NAME` for names of up to 11 characters, else `vh-` + the
    * first 4 and a hash of the whole name: unique per container).
    */
@@ -217,6 +226,8 @@ export interface NetworkOptions {
    * Outbound NAT (default false): the container reaches beyond the host, its packets leaving with the
    * host's address (nftables masquerade, removed at exit). Turns on `net.ipv4.ip_forward` in the host's
    * network namespace and leaves it on. See it: `ping 1.1.1.1` inside; `nft list table ip haco` on the host.
+   * With `address6`, IPv6 too: a masquerade in `nft list table ip6 haco`, and `net.ipv6.conf.all.forwarding`
+   * turned on (which makes the host stop accepting router advertisements on interfaces with accept_ra=1).
    */
   nat?: boolean;
 }
@@ -225,6 +236,9 @@ const NETWORK_OPTIONS = optionKeys<NetworkOptions>()({
   bridgeAddress: true,
   address: true,
   gateway: true,
+  bridgeAddress6: true,
+  address6: true,
+  gateway6: true,
   vethHost: true,
   vethGuest: true,
   createBridge: true,
@@ -1005,6 +1019,11 @@ export class ContainerBuilder {
         bridgeAddress: options.bridgeAddress,
         address: options.address,
         gateway: options.gateway ?? options.bridgeAddress.replace(/\/\d+$/, ''),
+        ...(options.bridgeAddress6 !== undefined ? { bridgeAddress6: options.bridgeAddress6 } : {}),
+        ...(options.address6 !== undefined ? { address6: options.address6 } : {}),
+        ...(options.gateway6 !== undefined || options.bridgeAddress6 !== undefined
+          ? { gateway6: options.gateway6 ?? (options.bridgeAddress6 ?? '').replace(/\/\d+$/, '') }
+          : {}),
         vethHost: options.vethHost ?? defaultVethHost(d.plan.name),
         vethGuest: options.vethGuest ?? 'eth0',
         createBridge: options.createBridge ?? true,

@@ -227,10 +227,13 @@ function network(s: Section): SectionText {
       `${n.createBridge ? `The bridge ${n.bridge} (${n.bridgeAddress}) is created on the host if missing` : `The bridge ${n.bridge} must already exist on the host`}; a bridge is a virtual switch.`,
       `A veth pair is a virtual cable: ${n.vethHost} stays on the host, plugged into ${n.bridge}; ${n.vethGuest} is moved into the container's net namespace.`,
       `Inside, ${n.vethGuest} gets ${n.address}${n.gateway ? ` and the default route goes via ${n.gateway}` : ''}.`,
+      ...(n.address6
+        ? [`IPv6 next to it: ${n.bridge} gets ${n.bridgeAddress6 ?? ''}, ${n.vethGuest} gets ${n.address6}${n.gateway6 ? ` with the IPv6 default route via ${n.gateway6}` : ''} (nodad: usable at once).${n.nat ? ' Outbound IPv6 is masqueraded too (nft table ip6 haco).' : ''}`]
+        : []),
       `${plural(fieldsOf(s, 'hook').length, 'iproute2 command')} run on the host now, with HACO_PID naming the waiting child.`,
       ...(n.cleanup ? [`${n.vethHost} is deleted when the container exits.`] : []),
     ],
-    seeIt: [`\`ip addr show ${n.vethGuest}\` inside`, `\`ip link show master ${n.bridge}\` on the host`, ...(n.gateway ? [`\`ping -c1 ${n.gateway}\` inside (ping needs .addCaps('net_raw'))`] : [])],
+    seeIt: [`\`ip addr show ${n.vethGuest}\` inside`, ...(n.address6 ? ['`ip -6 addr` and `ip -6 route` inside'] : []), `\`ip link show master ${n.bridge}\` on the host`, ...(n.gateway ? [`\`ping -c1 ${n.gateway}\` inside (ping needs .addCaps('net_raw'))`] : [])],
   };
 }
 

@@ -44,7 +44,7 @@ function inContainer(t: NetworkTools, ipArgs: string[]): string[] {
  * at once: `ip link add` may lose the race with "File exists", which is fine as long as what exists is a
  * bridge.
  */
-export function bridgeEnsureCommands(bridge: string, address: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+export function bridgeEnsureCommands(bridge: string, address: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS, address6?: string): NetworkCommand[] {
   const ip = shQuote(tools.ip);
   const br = shQuote(bridge);
   return [
@@ -60,6 +60,8 @@ export function bridgeEnsureCommands(bridge: string, address: string, tools: Net
     // `replace` instead of `add`: no "File exists" when the bridge already has this address.
     { argv: [tools.ip, 'addr', 'replace', address, 'dev', bridge], why: `give ${bridge} the gateway address ${address}` },
     { argv: [tools.ip, 'link', 'set', bridge, 'up'], why: `bring ${bridge} up` },
+    // nodad: usable at once, no duplicate address detection (haco's validation keeps addresses unique).
+    ...(address6 === undefined ? [] : [{ argv: [tools.ip, '-6', 'addr', 'replace', address6, 'dev', bridge, 'nodad'], why: `give ${bridge} the IPv6 gateway address ${address6}` }]),
   ];
 }
 
@@ -88,7 +90,7 @@ function vethAddCommand(net: NetworkPlan, owner: string, tmp: string, tools: Net
 export function networkWireCommands(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
   const tmp = temporaryGuestName(net);
   const commands: NetworkCommand[] = [];
-  if (net.createBridge) commands.push(...bridgeEnsureCommands(net.bridge, net.bridgeAddress, tools));
+  if (net.createBridge) commands.push(...bridgeEnsureCommands(net.bridge, net.bridgeAddress, tools, net.address6 === undefined ? undefined : net.bridgeAddress6));
   commands.push(
     vethAddCommand(net, owner, tmp, tools),
     { argv: [tools.ip, 'link', 'set', net.vethHost, 'master', net.bridge], why: `plug ${net.vethHost} into bridge ${net.bridge}` },
@@ -107,8 +109,15 @@ export function networkWireCommands(net: NetworkPlan, owner: string, tools: Netw
       why: `inside: default route via ${net.gateway}`,
     });
   }
+  if (net.address6 !== undefined) {
+    commands.push({ argv: inContainer(tools, ['-6', 'addr', 'add', net.address6, 'dev', net.vethGuest, 'nodad']), why: `inside: IPv6 address ${net.address6}` });
+    if (net.gateway6 !== undefined && net.gateway6 !== '') {
+      commands.push({ argv: inContainer(tools, ['-6', 'route', 'add', 'default', 'via', net.gateway6, 'dev', net.vethGuest]), why: `inside: IPv6 default route via ${net.gateway6}` });
+    }
+  }
   commands.push(...portForwardCommands(net, owner, tools));
   commands.push(...natCommands(net, owner, tools));
+  commands.push(...nat6Commands(net, owner, tools));
   return commands;
 }
 
@@ -136,6 +145,35 @@ export function natCommands(net: NetworkPlan, owner: string, tools: NetworkTools
     { argv: [nft, `flush chain ip ${NFT_TABLE} ${chain}`], why: `start ${chain} empty (a rule a crash left behind would be a duplicate)` },
     {
       argv: [nft, `add rule ip ${NFT_TABLE} ${chain} ip saddr ${from} oifname != ${net.bridge} masquerade`],
+      why: `masquerade ${from} when it leaves by another interface than ${net.bridge}`,
+    },
+  ];
+}
+
+/**
+ * Outbound NAT for IPv6, as natCommands does for IPv4: a masquerade for the container's v6 address in a
+ * chain of its own in the `ip6 haco` table. IPv6 forwarding (net.ipv6.conf.all.forwarding) is turned on
+ * and left on; note that it also makes the kernel ignore router advertisements on interfaces with
+ * accept_ra=1 (docs/network.md says so).
+ */
+export function nat6Commands(net: NetworkPlan, owner: string, tools: NetworkTools = DEFAULT_NETWORK_TOOLS): NetworkCommand[] {
+  if (!net.nat || net.address6 === undefined) return [];
+  const nft = tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!;
+  const chain = natChain(owner);
+  const from = net.address6.replace(/\/\d+$/, '');
+  return [
+    {
+      argv: [tools.sh, '-c', 'read -r f < /proc/sys/net/ipv6/conf/all/forwarding && [ "$f" = 1 ] || echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'],
+      why: 'turn on IPv6 forwarding in the host\'s network namespace (net.ipv6.conf.all.forwarding; left on)',
+    },
+    { argv: [nft, `add table ip6 ${NFT_TABLE}`], why: `nftables table ip6 ${NFT_TABLE} (add is a no-op when it exists)` },
+    {
+      argv: [nft, `add chain ip6 ${NFT_TABLE} ${chain} { type nat hook postrouting priority srcnat ; policy accept ; }`],
+      why: `chain ${chain} (ip6): outbound IPv6 NAT for this container`,
+    },
+    { argv: [nft, `flush chain ip6 ${NFT_TABLE} ${chain}`], why: `start ${chain} (ip6) empty (a rule a crash left behind would be a duplicate)` },
+    {
+      argv: [nft, `add rule ip6 ${NFT_TABLE} ${chain} ip6 saddr ${from} oifname != ${net.bridge} masquerade`],
       why: `masquerade ${from} when it leaves by another interface than ${net.bridge}`,
     },
   ];
@@ -182,11 +220,11 @@ export function portForwardCommands(net: NetworkPlan, owner: string, tools: Netw
 }
 
 /** Delete an nft chain of the haco table, tolerating that it does not exist (a wire step failed first). */
-function chainDeleteCommand(chain: string, tools: NetworkTools): string[] {
+function chainDeleteCommand(chain: string, tools: NetworkTools, family: 'ip' | 'ip6' = 'ip'): string[] {
   const nft = shQuote(tools.nft ?? DEFAULT_NETWORK_TOOLS.nft!);
   // flush first: older kernels refuse to delete a chain that still holds rules. One nft batch, atomic.
-  const batch = `flush chain ip ${NFT_TABLE} ${chain} ; delete chain ip ${NFT_TABLE} ${chain}`;
-  return [tools.sh, '-c', `${nft} ${shQuote(batch)} 2>/dev/null || ! ${nft} list chain ip ${NFT_TABLE} ${chain} >/dev/null 2>&1`];
+  const batch = `flush chain ${family} ${NFT_TABLE} ${chain} ; delete chain ${family} ${NFT_TABLE} ${chain}`;
+  return [tools.sh, '-c', `${nft} ${shQuote(batch)} 2>/dev/null || ! ${nft} list chain ${family} ${NFT_TABLE} ${chain} >/dev/null 2>&1`];
 }
 
 /**
@@ -217,6 +255,9 @@ export function networkCleanupCommands(net: NetworkPlan, owner: string, tools: N
     }
   }
   if (net.nat) commands.push({ argv: chainDeleteCommand(natChain(owner), tools), why: `delete nft chain ${NFT_TABLE} ${natChain(owner)} (its outbound NAT)` });
+  if (net.nat && net.address6 !== undefined) {
+    commands.push({ argv: chainDeleteCommand(natChain(owner), tools, 'ip6'), why: `delete nft chain ip6 ${NFT_TABLE} ${natChain(owner)} (its outbound IPv6 NAT)` });
+  }
   if (net.cleanup) commands.push({ argv: linkDeleteCommand(net.vethHost, owner, tools), why: `delete ${net.vethHost} (and its peer) if this launch made it (alias ${linkOwnerTag(owner)}) and the kernel has not already` });
   return commands;
 }

@@ -1,4 +1,5 @@
 import type { ContainerPlan, NetworkPlan, Plan } from './types';
+import { contains6, formatIpv6, networkOf6, parseCidr6, parseIpv6, subnetText6 } from './cidr6';
 import { broadcastOf, contains, formatIpv4, networkOf, overlaps, parseCidr, parseIpv4, subnetText, type Cidr } from './cidr';
 
 /** One network problem; `container` indexes plan.containers (the shape of plan/validate's PlanIssue). */
@@ -30,6 +31,7 @@ export function validateNetworkPlan(net: NetworkPlan): Omit<NetworkIssue, 'conta
   if (net.vethHost === net.bridge) add(`vethHost "${net.vethHost}" has the same name as the bridge`, 'give the veth its own name, e.g. vethHost: "vh-NAME"');
   if (net.vethGuest === 'lo') add('vethGuest cannot be "lo": the container already has a loopback interface', 'use e.g. "eth0"');
   validatePorts(net, issues);
+  validateIpv6(net, add);
   if (!bridge || !own) return issues;
 
   if (bridge.prefix > 30) add(`bridgeAddress ${net.bridgeAddress}: a /${bridge.prefix} leaves no room for containers`, 'use a /24, e.g. 10.88.0.1/24');
@@ -51,6 +53,39 @@ export function validateNetworkPlan(net: NetworkPlan): Omit<NetworkIssue, 'conta
     else if (gw === own.address && own.address !== bridge.address) add(`gateway ${net.gateway} is the container's own address`, `use the bridge address ${formatIpv4(bridge.address)}`);
   }
   return issues;
+}
+
+/**
+ * IPv6 next to IPv4: both CIDRs or neither, the container in the bridge's v6 subnet (a /64 or longer
+ * prefix up to /126, so there is room for both), not the bridge's own address, a gateway in the subnet.
+ */
+function validateIpv6(net: NetworkPlan, add: (message: string, hint?: string) => void): void {
+  if (net.address6 === undefined && net.bridgeAddress6 === undefined) {
+    if (net.gateway6 !== undefined) add(`gateway6 ${net.gateway6} without an IPv6 address`, 'add bridgeAddress6 and address6, e.g. fd88::1/64 and fd88::10/64');
+    return;
+  }
+  if (net.address6 === undefined || net.bridgeAddress6 === undefined) {
+    add(`IPv6 needs both bridgeAddress6 and address6 (only ${net.address6 === undefined ? 'bridgeAddress6' : 'address6'} is given)`, 'e.g. bridgeAddress6: "fd88::1/64", address6: "fd88::10/64"');
+    return;
+  }
+  const bridge = parseCidr6(net.bridgeAddress6);
+  const own = parseCidr6(net.address6);
+  for (const [field, text, parsed] of [['bridgeAddress6', net.bridgeAddress6, bridge], ['address6', net.address6, own]] as const) {
+    if (!parsed) add(`${field} "${text}" is not an IPv6 CIDR (an address such as fd88::10 and a prefix 0–128)`, `write e.g. ${field === 'address6' ? 'fd88::10/64' : 'fd88::1/64'}`);
+  }
+  if (!bridge || !own) return;
+  if (bridge.prefix > 126) add(`bridgeAddress6 ${net.bridgeAddress6}: a /${bridge.prefix} leaves no room for containers`, 'use a /64, e.g. fd88::1/64');
+  if (own.prefix !== bridge.prefix || !contains6(bridge, own.address)) {
+    add(`address6 ${net.address6} is not in the bridge's IPv6 subnet ${subnetText6(bridge)}`, `pick an address in ${subnetText6(bridge)} with the same prefix, e.g. ${formatIpv6(networkOf6(bridge) + 0x10n)}/${bridge.prefix}`);
+  } else if (own.address === bridge.address) {
+    add(`address6 ${net.address6} is the bridge's own address`, `pick another address in ${subnetText6(bridge)}`);
+  }
+  if (net.gateway6 !== undefined) {
+    const gw = parseIpv6(net.gateway6);
+    if (gw === undefined) add(`gateway6 "${net.gateway6}" is not an IPv6 address`, `write e.g. ${formatIpv6(bridge.address)} (the bridge's v6 address without /${bridge.prefix})`);
+    else if (!contains6(own, gw)) add(`gateway6 ${net.gateway6} is not in the container's IPv6 subnet ${subnetText6(own)}`, `use the bridge's v6 address ${formatIpv6(bridge.address)}`);
+    else if (gw === own.address) add(`gateway6 ${net.gateway6} is the container's own address`, `use the bridge's v6 address ${formatIpv6(bridge.address)}`);
+  }
 }
 
 const isPort = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
@@ -99,6 +134,7 @@ export function validatePlanNetworks(plan: Plan): NetworkIssue[] {
   const bridges = new Map<string, { cidr: Cidr; text: string; owner: string }>();
   const addresses = new Map<string, string>();
   const veths = new Map<string, string>();
+  const bridges6 = new Map<string, { text: string; owner: string }>();
   const hostPorts = new Map<string, string>();
   for (const { c, index, net } of withNet) {
     const add = (message: string, hint: string) => issues.push({ container: index, path: 'network', message, hint });
@@ -126,6 +162,17 @@ export function validatePlanNetworks(plan: Plan): NetworkIssue[] {
       }
       bridges.set(net.bridge, { cidr: bridge, text: net.bridgeAddress, owner: c.name });
     }
+    const own6 = net.address6 === undefined ? undefined : parseCidr6(net.address6);
+    if (own6) {
+      const key6 = formatIpv6(own6.address);
+      const owner6 = addresses.get(key6);
+      if (owner6 !== undefined) add(`address6 ${key6} is also the IPv6 address of "${owner6}"`, 'give each container its own IPv6 address in the subnet');
+      else addresses.set(key6, c.name);
+    }
+    const v6 = bridges6.get(net.bridge);
+    if (net.bridgeAddress6 !== undefined && v6 !== undefined && v6.text !== net.bridgeAddress6) {
+      add(`bridge ${net.bridge} has IPv6 address ${net.bridgeAddress6} here but ${v6.text} in "${v6.owner}"`, `use the same bridgeAddress6 (${v6.text}) for every container on ${net.bridge}`);
+    } else if (net.bridgeAddress6 !== undefined && v6 === undefined) bridges6.set(net.bridge, { text: net.bridgeAddress6, owner: c.name });
     const key = formatIpv4(own.address);
     const addressOwner = addresses.get(key);
     if (addressOwner !== undefined) add(`address ${key} is also the address of "${addressOwner}"`, 'give each container its own address in the subnet');

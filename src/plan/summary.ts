@@ -36,7 +36,7 @@ function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => stri
   rows.push(['devices', describeDevices(c)]);
   rows.push(['rlimits', c.rlimits.map((r) => `${r.resource.toLowerCase()} ${r.soft}/${r.hard}`).join(', ') || none]);
   rows.push(['seccomp', describeSeccomp(c)]);
-  if (c.network) rows.push(['network', `${c.network.vethGuest} ${c.network.address} ↔ ${c.network.vethHost} on bridge ${c.network.bridge} (${c.network.bridgeAddress}), gateway ${c.network.gateway ?? '—'}`]);
+  if (c.network) rows.push(['network', `${c.network.vethGuest} ${c.network.address} ↔ ${c.network.vethHost} on bridge ${c.network.bridge} (${c.network.bridgeAddress}), gateway ${c.network.gateway ?? '—'}${c.network.address6 ? `; IPv6 ${c.network.address6} (bridge ${c.network.bridgeAddress6 ?? '—'}), gateway ${c.network.gateway6 ?? '—'}` : ''}`]);
   if (c.lxcfs) rows.push(['lxcfs', `${c.lxcfs.files.join(' ')} from ${c.lxcfs.mountpoint}`]);
   rows.push(['hooks', c.hooks.map((h) => `${h.point}: ${h.command.join(' ')}`).join('; ') || none]);
   if (c.provision.steps.length) rows.push(['provision', c.provision.steps.map((s) => s.name).join(', ')]);

@@ -630,6 +630,12 @@ export interface NetworkPlan {
   address: string;
   /** Default route inside the container (usually the bridge address). */
   gateway?: string;
+  /** IPv6 CIDR of the bridge on the host, next to the IPv4 one, e.g. fd88::1/64 (with `address6`). */
+  bridgeAddress6?: string;
+  /** IPv6 CIDR of the container's interface, in the bridge's v6 subnet, e.g. fd88::10/64. */
+  address6?: string;
+  /** IPv6 default route inside the container (usually the bridge's v6 address). */
+  gateway6?: string;
   vethHost: string;
   vethGuest: string;
   /** Create the bridge if it does not exist. */
@@ -640,7 +646,8 @@ export interface NetworkPlan {
   ports?: PortForwardPlan[];
   /**
    * Outbound NAT: the container's packets leaving the host by another interface than the bridge get the
-   * host's address (nftables masquerade in the `haco` table, removed on exit; turns on ip_forward).
+   * host's address (nftables masquerade in the `haco` table, removed on exit; turns on ip_forward). With
+   * `address6`, the same for IPv6 (the `ip6 haco` table; turns on net.ipv6.conf.all.forwarding).
    */
   nat?: boolean;
 }
