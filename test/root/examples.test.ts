@@ -139,7 +139,7 @@ describeRoot('examples/ start and do what their comments say', () => {
   });
 
   it('covers every example', () => {
-    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'layers', 'lxc', 'multi', 'namespaces', 'nat', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
+    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'layers', 'lxc', 'lxcfs', 'multi', 'namespaces', 'nat', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
     expect(files.filter((f) => !SLOW.has(f)).sort()).toEqual(covered.map((n) => `${n}.haco.ts`).sort());
   });
 
@@ -227,6 +227,21 @@ describeRoot('examples/ start and do what their comments say', () => {
     const write = start('cgroupfs.haco.ts', undefined, ['sh', '-c', `echo 1000 > ${pidsMax}`]);
     expect(write.status).not.toBe(0);
     expect(write.stderr).toMatch(/Read-only file system/);
+  });
+
+  test('lxcfs: /proc/meminfo shows the 64M limit, cpuinfo the cpuset\'s one CPU (lxcfs started and stopped here if none ran)', () => {
+    create('lxcfs.haco.ts');
+    const status = haco(['lxcfs', 'status', '--json']);
+    expect(status).toExitWith(0);
+    const startedHere = (JSON.parse(status.stdout) as { state: string }).state === 'stopped';
+    if (startedHere) expect(haco(['lxcfs', 'start'])).toExitWith(0);
+    try {
+      const r = start('lxcfs.haco.ts', undefined, ['sh', '-c', 'head -1 /proc/meminfo; grep -c ^processor /proc/cpuinfo']);
+      expect(r).toExitWith(0);
+      expect(r.stdout).toMatch(/^MemTotal:\s+65536 kB\n1\n$/);
+    } finally {
+      if (startedHere) expect(haco(['lxcfs', 'stop'])).toExitWith(0);
+    }
   });
 
   test('cgroup-pids: the fork bomb hits the limit', () => {
@@ -430,12 +445,22 @@ describeRoot('examples/ start and do what their comments say', () => {
         ip(['-n', netns, 'link', 'set', 'exo0', 'up']);
         ip(['-n', outside, 'addr', 'add', '198.51.100.2/24', 'dev', 'exo1']);
         ip(['-n', outside, 'link', 'set', 'exo1', 'up']);
+        ip(['-n', netns, '-6', 'addr', 'add', '2001:db8:51::1/64', 'dev', 'exo0', 'nodad']);
+        ip(['-n', outside, '-6', 'addr', 'add', '2001:db8:51::2/64', 'dev', 'exo1', 'nodad']);
         create('nat.haco.ts');
         const r = start('nat.haco.ts', undefined, ['ping', '-c1', '-W2', '198.51.100.2'], netns);
         expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
         expect(r.stdout).toMatch(/1 packets transmitted, 1 packets received/);
+        // IPv6 next to IPv4: the address and route the comment shows, and the v6 masquerade to "outside".
+        const r6 = start('nat.haco.ts', undefined, ['sh', '-c', 'ip -6 addr show eth0; ip -6 route; ping -6 -c1 -W2 2001:db8:51::2'], netns);
+        expect(r6).toExitWith(0);
+        expect(r6.stdout).toMatch(/inet6 fd88::20\/64 scope global/);
+        expect(r6.stdout).toMatch(/^default via fd88::1 dev eth0/m);
+        expect(r6.stdout).toMatch(/1 packets transmitted, 1 packets received/);
         const table = spawnSync('ip', ['netns', 'exec', netns, 'nft', 'list', 'table', 'ip', 'haco'], { encoding: 'utf8' }).stdout;
         expect(table).not.toContain('nat-net-out');
+        const table6 = spawnSync('ip', ['netns', 'exec', netns, 'nft', 'list', 'table', 'ip6', 'haco'], { encoding: 'utf8' }).stdout;
+        expect(table6).not.toContain('nat-net-out');
       } finally {
         spawnSync('ip', ['netns', 'del', outside]);
       }
