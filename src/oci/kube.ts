@@ -49,6 +49,7 @@ export function toKubePod(c: ContainerPlan, image: string): { pod: KubePod; unma
   if (c.hooks.length) unmapped.push({ field: 'hooks', reason: 'host-side hooks have no Pod form (lifecycle postStart/preStop run inside the container)' });
   if (c.devices.some((d) => d.path !== undefined)) unmapped.push({ field: 'devices', reason: 'device access in Kubernetes goes through device plugins' });
   if (c.network) unmapped.push({ field: 'network', reason: 'Pod networking is the cluster\'s CNI; only the ports are kept' });
+  if (c.lxcfs) unmapped.push({ field: 'lxcfs', reason: 'lxcfs is a node daemon: hostPath volumes of its /proc files, where the nodes run it' });
   const restart = c.restart.policy === 'always' ? 'Always' : c.restart.policy === 'on-failure' ? 'OnFailure' : 'Never';
   const container: Record<string, unknown> = {
     name,

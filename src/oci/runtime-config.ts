@@ -279,6 +279,7 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
   if (c.namespaces.timeOffsets.monotonic !== 0 || c.namespaces.timeOffsets.boottime !== 0) unmapped.push({ field: 'namespaces.timeOffsets', reason: 'no time namespace offsets in runtime-spec 1.0' });
   if (c.rootfs.switchRoot === 'chroot') unmapped.push({ field: 'rootfs.switchRoot', reason: 'chroot is a runc command-line choice: `runc run --no-pivot`' });
   if (c.network) unmapped.push({ field: 'network', reason: 'runtime-spec sets up no network: the config has a new network namespace with only lo; wire it with CNI or a createRuntime hook' });
+  if (c.lxcfs) unmapped.push({ field: 'lxcfs', reason: `not written: needs a running lxcfs on the target host; add bind mounts of ${c.lxcfs.mountpoint}/proc/meminfo (…) over /proc/meminfo (…) there` });
   if (c.process.daemonize) unmapped.push({ field: 'process.daemonize', reason: 'a runc command-line choice: `runc run -d`' });
   if (c.process.reaper) unmapped.push({ field: 'process.reaper', reason: 'runtime-spec has no init process: run under tini/dumb-init, or `podman run --init`' });
   if (c.process.preserveFds) unmapped.push({ field: 'process.preserveFds', reason: `a runc command-line choice: \`runc run --preserve-fds ${c.process.preserveFds}\`` });
