@@ -167,6 +167,7 @@ export const ERROR_CODES = {
   E_IMAGE_COPY: { area: 'bootstrap', meaning: 'skopeo could not copy the image into the image cache', hint: 'the skopeo output in the message says why (reference, network, registry)' },
   E_IMAGE_LAYOUT: { area: 'bootstrap', meaning: 'the image cache does not hold the image in the expected form (tag, platform)', hint: 'remove the cache directory the message names and run haco create again' },
   E_IMAGE_UNPACK: { area: 'bootstrap', meaning: 'umoci could not unpack the image', hint: 'the umoci output in the message says why' },
+  E_IMAGE_LAYERS: { area: 'bootstrap', meaning: "an image with layers: 'shared' cannot be set up that way (post steps, too many layers, an upper dir of other layers)", hint: "the message says which; dropping { layers: 'shared' } unpacks a copy instead" },
   E_IMAGE_USER: { area: 'bootstrap', meaning: 'the image\'s configured user cannot be resolved in its rootfs', hint: 'set the user in the definition, or fix the image' },
   E_INTERRUPTED: { area: 'bootstrap', meaning: 'Ctrl-C or SIGTERM stopped a build, provision step or archive; what was half made was removed', hint: 'run the command again' },
 

@@ -5,7 +5,7 @@ import type { Reporter } from '../progress/reporter';
 import { buildAtomically } from './atomic';
 import type { BootstrapContext } from './context';
 import { runStrategy } from './dispatch';
-import { pinImage } from './image';
+import { createSharedImage, pinImage } from './image';
 import { RootfsStateError } from './errors';
 import { ensureOverlayDirs, isPopulatedDir } from './layers';
 import { runPostSteps } from './shell';
@@ -59,6 +59,11 @@ async function createIn(container: ContainerPlan, options: CreateOptions): Promi
   const target = path.resolve(container.rootfs.path);
   const bootstrap = container.bootstrap;
   const result = (outcome: CreateOutcome): CreateResult => ({ container: name, rootfs: target, outcome, ms: Date.now() - started });
+
+  // Shared image layers: before the overlay branch, since a pinned plan of one has rootfs.overlay too.
+  if (bootstrap.strategy === 'image' && bootstrap.layers === 'shared' && (!container.rootfs.overlay || bootstrap.pinned)) {
+    return result(await createSharedImage(container, bootstrap, { force: options.force, baseDir: options.baseDir, reporter }));
+  }
 
   if (container.rootfs.overlay) {
     if (bootstrap.strategy !== 'none') {

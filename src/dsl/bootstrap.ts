@@ -39,8 +39,17 @@ const LXC_OPTIONS = optionKeys<LxcOptions>()({ args: true });
 export interface ImageOptions {
   /** Verify TLS for a docker:// registry (default true); false for a plain-HTTP or self-signed local registry. */
   tlsVerify?: boolean;
+  /**
+   * `copy` (default): the layers are unpacked into this container's own rootfs, a plain tree that post
+   * steps, `haco export` and rootless containers use as is. `shared`: each layer is unpacked once into the
+   * image cache (`CACHE/layers/`) and the rootfs is an overlay of those read-only layers with this
+   * container's own upper dir, mounted by the launcher at start: N containers of one image store it once
+   * and create in milliseconds once the layers are there. Post steps are refused with `shared` (the
+   * rootfs is only a mount point until start).
+   */
+  layers?: 'copy' | 'shared';
 }
-const IMAGE_OPTIONS = optionKeys<ImageOptions>()({ tlsVerify: true });
+const IMAGE_OPTIONS = optionKeys<ImageOptions>()({ tlsVerify: true, layers: true });
 
 /**
  * How `haco create` builds the root filesystem. Exactly one strategy; `post()` steps run afterwards on
@@ -118,7 +127,7 @@ export class BootstrapBuilder {
    */
   image(reference: string, options: ImageOptions = {}): BootstrapBuilder {
     checkOptions('.image() options', options, IMAGE_OPTIONS);
-    return this.#strategy({ strategy: 'image', image: reference, tlsVerify: options.tlsVerify ?? true });
+    return this.#strategy({ strategy: 'image', image: reference, tlsVerify: options.tlsVerify ?? true, layers: options.layers ?? 'copy' });
   }
 
   /** Use an existing tree: copy `source` into the rootfs, or (no source) use the rootfs path as it is. */

@@ -25,6 +25,7 @@ import {
   type StdioTarget,
 } from '../plan/types';
 import { BootstrapBuilder } from './bootstrap';
+import { overlayDirsBeside } from '../plan/overlay-dirs';
 import { captureCallsite } from './callsite';
 import { checkEach, checkOptions, guardedSelf, guardMethods, optionKeys } from './options';
 import {
@@ -1212,11 +1213,6 @@ function hostDevice(path: string): Pick<DeviceRule, 'type' | 'major' | 'minor'> 
   return { type, ...splitDeviceNumber(st.rdev) };
 }
 
-/** An overlay container's own layers live beside its merged rootfs: DIR/rootfs → DIR/upper, DIR/work. */
-function overlayDirsBeside(rootfs: string): { upper: string; work: string } {
-  const dir = rootfs.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
-  return { upper: `${dir}/upper`, work: `${dir}/work` };
-}
 
 /** Re-exported so users can type their helpers. */
 export { PLAN_API_VERSION };

@@ -13,6 +13,15 @@ export interface ResolvedImage {
   /** Digest of the manifest the tag points to. */
   digest: string;
   config: ImageProcessConfig;
+  /** The layers, bottom first: the blob (compressed tar) and its diff_id (digest of the uncompressed tar). */
+  layers: ImageLayer[];
+}
+
+export interface ImageLayer {
+  /** Path of the layer blob in the layout. */
+  blob: string;
+  digest: string;
+  diffId: string;
 }
 
 interface Descriptor {
@@ -28,7 +37,7 @@ function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
 }
 
-function blobPath(layout: string, digest: string): string {
+export function blobPath(layout: string, digest: string): string {
   const m = /^(sha256|sha512):([0-9a-f]+)$/.exec(digest);
   if (!m) throw new Error(`unexpected digest "${digest}" in ${layout}`);
   return path.join(layout, 'blobs', m[1]!, m[2]!);
@@ -51,12 +60,18 @@ export function readTaggedImage(layout: string, tag: string): ResolvedImage | un
   if (found.mediaType !== undefined && !MANIFEST_TYPES.has(found.mediaType)) {
     throw new Error(`${layout}:${tag} is a ${found.mediaType}, not a single-platform image manifest`);
   }
-  const manifest = readJson(blobPath(layout, found.digest)) as { config?: Descriptor };
+  const manifest = readJson(blobPath(layout, found.digest)) as { config?: Descriptor; layers?: Descriptor[] };
   if (!manifest.config) throw new Error(`the manifest ${found.digest} in ${layout} has no config`);
-  const blob = readJson(blobPath(layout, manifest.config.digest)) as { config?: Record<string, unknown> };
+  const blob = readJson(blobPath(layout, manifest.config.digest)) as { config?: Record<string, unknown>; rootfs?: { diff_ids?: unknown } };
   const c = blob.config ?? {};
+  const diffIds = stringList(blob.rootfs?.diff_ids);
+  const layerDescriptors = manifest.layers ?? [];
+  if (diffIds.length !== layerDescriptors.length) {
+    throw new Error(`the manifest ${found.digest} in ${layout} has ${layerDescriptors.length} layers but its config lists ${diffIds.length} diff_ids`);
+  }
   return {
     digest: found.digest,
+    layers: layerDescriptors.map((d, i) => ({ blob: blobPath(layout, d.digest), digest: d.digest, diffId: diffIds[i]! })),
     config: {
       entrypoint: stringList(c['Entrypoint']),
       cmd: stringList(c['Cmd']),

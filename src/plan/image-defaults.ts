@@ -1,4 +1,5 @@
 import type { ContainerDraft } from './draft';
+import { overlayDirsBeside } from './overlay-dirs';
 
 /** The parts of an image config (image-spec config.json `config` object) that become process defaults. */
 export interface ImageProcessConfig {
@@ -26,6 +27,8 @@ export interface ImageRecord {
   config: ImageProcessConfig;
   /** The config's User as numbers, looked up in the unpacked rootfs's /etc/passwd and /etc/group. */
   user?: { uid: number; gid: number };
+  /** With `layers: 'shared'`: the unpacked layer dirs in the image cache, bottom first. */
+  layers?: string[];
 }
 
 /**
@@ -62,6 +65,10 @@ export function applyImageRecord(draft: ContainerDraft, record: ImageRecord | un
   if (!set.user && record.user) {
     process.user = { uid: record.user.uid, gid: record.user.gid, groups: [] };
     fromImage.push('process.user');
+  }
+  // Shared layers: the rootfs becomes an overlay of the image's layers (top first), upper/work beside it.
+  if (bootstrap.layers === 'shared' && record.layers && record.layers.length > 0 && !draft.plan.rootfs.overlay) {
+    draft.plan.rootfs.overlay = { lower: [...record.layers].reverse(), ...overlayDirsBeside(draft.plan.rootfs.path) };
   }
   bootstrap.pinned = { digest: record.digest, fromImage, exposedPorts: [...config.exposedPorts] };
 }

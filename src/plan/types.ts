@@ -367,6 +367,12 @@ export interface ImageBootstrap extends BootstrapCommon {
   image: string;
   /** Verify TLS for docker:// (false: plain HTTP or a self-signed local registry). */
   tlsVerify: boolean;
+  /**
+   * `copy`: the layers are unpacked into the container's own rootfs. `shared`: each layer is unpacked once
+   * into the image cache and the rootfs is an overlay of them (lowers, read-only) with the container's own
+   * upper dir; once pinned the plan's `rootfs.overlay` lists them.
+   */
+  layers: 'copy' | 'shared';
   /** Present once `haco create` pulled the image: what the rootfs came from and what the plan took from it. */
   pinned?: ImagePin;
 }

@@ -107,3 +107,23 @@ export async function startRegistry(dir: string): Promise<LocalRegistry> {
       }),
   };
 }
+
+/**
+ * Adds two hand-made layers to the image tagged `v1` in the layout dir OCI_DIR and tags the result `TAG`:
+ * the first puts /data/{keep,gone,sub/{old1,old2}} in place, the second deletes /data/gone (a `.wh.`
+ * whiteout), replaces /data/sub by an opaque dir holding only `new` (`.wh..wh..opq`) and adds /data/top.
+ * Built with GNU tar and `umoci raw add-layer` so the whiteouts are exactly those of the image-spec.
+ */
+export function addWhiteoutLayers(dir: string, ociDir: string, tag: string): void {
+  const one = path.join(dir, 'layer-one');
+  const two = path.join(dir, 'layer-two');
+  fs.mkdirSync(path.join(one, 'data/sub'), { recursive: true });
+  for (const f of ['data/keep', 'data/gone', 'data/sub/old1', 'data/sub/old2']) fs.writeFileSync(path.join(one, f), `${f}\n`);
+  fs.mkdirSync(path.join(two, 'data/sub'), { recursive: true });
+  for (const f of ['data/.wh.gone', 'data/sub/.wh..wh..opq', 'data/sub/new', 'data/top']) fs.writeFileSync(path.join(two, f), f.includes('.wh.') ? '' : `${f}\n`);
+  const tars = [path.join(dir, 'layer-one.tar'), path.join(dir, 'layer-two.tar')];
+  tool('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', one, '-cf', tars[0]!, 'data']);
+  tool('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', two, '-cf', tars[1]!, 'data']);
+  tool('umoci', ['raw', 'add-layer', '--image', `${ociDir}:v1`, '--tag', `${tag}-mid`, tars[0]!]);
+  tool('umoci', ['raw', 'add-layer', '--image', `${ociDir}:${tag}-mid`, '--tag', tag, tars[1]!]);
+}
