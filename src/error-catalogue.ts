@@ -177,7 +177,7 @@ export const ERROR_CODES = {
   E_PROVISION_FILE: { area: 'provision', meaning: 'copying a provision file into the rootfs failed', hint: 'the output in the message says why' },
   E_ARCHIVE: { area: 'provision', meaning: 'archiving the rootfs failed (tar, or mounting the overlay layers)', hint: 'the output in the message says why' },
 
-  E_EXPORT_OVERLAY: { area: 'provision', meaning: 'exporting a container with an overlay rootfs is not supported yet', hint: 'export the base container, or use --link' },
+  E_EXPORT_OVERLAY: { area: 'provision', meaning: 'export oci --link of a container with an overlay rootfs (its rootfs path is only a mount point outside a run)', hint: 'export without --link: the merged tree is copied' },
   E_EXPORT_COPY: { area: 'provision', meaning: 'copying the rootfs into the exported bundle failed', hint: 'the cp output in the message says why' },
   E_EXPORT_IMAGE: { area: 'provision', meaning: 'building the exported OCI image (umoci, skopeo) failed', hint: 'the tool output in the message says why' },
   E_IMPORT: { area: 'provision', meaning: 'the file to import is not an OCI runtime config (config.json or a bundle holding one)', hint: 'give a config.json (`runc spec` makes one) or its bundle directory' },

@@ -112,13 +112,16 @@ export async function createSharedImage(container: ContainerPlan, plan: ImageBoo
       `haco create --force -c ${name} starts again from ${plan.image} (the upper dir is emptied)`,
     );
   }
-  let pinned: ImageRecord | undefined;
   options.reporter.begin(name, phase);
   const started = Date.now();
+  let made = false;
   try {
-    await buildAtomically(dirs.upper, { force: true }, async (work) => {
-      const common = { reporter: options.reporter, container: name, phase, signal: work.signal };
-      await withImageCacheLock(async () => {
+    // The whole create holds the cache lock, the pin written last included: `haco prune --images` (under
+    // the same lock) never sees a layer a create unpacked but has not pinned yet.
+    await withImageCacheLock(async () => {
+      let pinned: ImageRecord | undefined;
+      await buildAtomically(dirs.upper, { force: true }, async (work) => {
+        const common = { reporter: options.reporter, container: name, phase, signal: work.signal };
         const copied = await copyIntoCache(plan, options.baseDir, common);
         if (!copied) return;
         const layerDirs = await ensureLayers(copied.cache, copied.resolved.layers, common);
@@ -134,16 +137,18 @@ export async function createSharedImage(container: ContainerPlan, plan: ImageBoo
         const user = config.user === '' ? undefined : resolveImageUser(config.user, lookup, plan.image);
         if (config.workingDir.startsWith('/')) makeMergedDir(work.dir, topFirst, config.workingDir);
         pinned = { version: 1, image: plan.image, digest: copied.resolved.digest, config, ...(user ? { user } : {}), layers: layerDirs };
-      }, () => options.reporter.line(name, phase, 'waiting for the image cache lock (another haco create)'));
-    });
+      });
+      if (!pinned) return;
+      if (options.force) removeTree(dirs.work);
+      for (const dir of [dirs.work, target]) fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      writeImageRecord(name, pinned);
+      made = true;
+    }, () => options.reporter.line(name, phase, 'waiting for the image cache lock (another haco create)'));
   } catch (error) {
     options.reporter.end(name, phase, 'failed', Date.now() - started);
     throw error;
   }
-  if (!pinned) return 'kept';
-  if (options.force) removeTree(dirs.work);
-  for (const dir of [dirs.work, target]) fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-  writeImageRecord(name, pinned);
+  if (!made) return 'kept';
   options.reporter.end(name, phase, 'ok', Date.now() - started);
   return 'created';
 }

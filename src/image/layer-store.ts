@@ -92,15 +92,3 @@ export async function ensureLayers(cache: string, layers: readonly ImageLayer[],
   }
   return dirs;
 }
-
-/** Layer dirs no record names any more (`haco prune --images`); the caller holds the lock. */
-export function unusedLayers(cache: string, used: ReadonlySet<string>): string[] {
-  const store = layerStoreDir(cache);
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(store);
-  } catch {
-    return [];
-  }
-  return entries.filter((e) => !e.startsWith('.') && !used.has(path.join(store, e))).map((e) => path.join(store, e));
-}

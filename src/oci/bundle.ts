@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { isPopulatedDir } from '../bootstrap/layers';
 import { EXIT, HacoError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
+import { rootfsSources, withMergedRootfs } from './merged-rootfs';
 import { renderRuntimeConfig, toRuntimeConfig, type Unmapped } from './runtime-config';
 
 export interface BundleResult {
@@ -15,16 +16,16 @@ export interface BundleResult {
 
 /**
  * Writes an OCI runtime bundle: DIR/config.json and, unless `link`, DIR/rootfs as a copy of the
- * container's rootfs (`cp -a`: owners, modes, xattrs, hard links kept). `link` points root.path at the
+ * container's rootfs (`cp -a`: owners, modes, xattrs, hard links kept; an overlay rootfs as its merged tree). `link` points root.path at the
  * haco rootfs itself (no copy; runc then writes into haco's tree).
  */
 export async function writeBundle(c: ContainerPlan, dir: string, options: { link: boolean }): Promise<BundleResult> {
   const source = c.rootfs.path;
-  if (c.rootfs.overlay && !options.link) {
-    throw new HacoError('E_EXPORT_OVERLAY', `"${c.name}" has an overlay rootfs; copying its merged view is not supported yet`, { hint: 'start it once (the merged tree is mounted while it runs) or export with --link', exitCode: EXIT.usage });
+  if (c.rootfs.overlay && options.link) {
+    throw new HacoError('E_EXPORT_OVERLAY', `"${c.name}" has an overlay rootfs: ${source} is only a mount point outside a run, runc cannot use it with --link`, { hint: 'export without --link: the merged tree (layers + the container\'s changes) is copied into the bundle', exitCode: EXIT.usage });
   }
-  if (!isPopulatedDir(source)) {
-    throw new HacoError('E_NO_ROOTFS', `the rootfs of "${c.name}" (${source}) does not exist yet`, { hint: 'create it first: sudo haco create FILE', exitCode: EXIT.state });
+  if (!rootfsSources(c).every(isPopulatedDir)) {
+    throw new HacoError('E_NO_ROOTFS', `the rootfs of "${c.name}" (${rootfsSources(c).find((d) => !isPopulatedDir(d))}) does not exist yet`, { hint: 'create it first: sudo haco create FILE', exitCode: EXIT.state });
   }
   const bundle = path.resolve(dir);
   if (fs.existsSync(bundle) && fs.readdirSync(bundle).length > 0) {
@@ -37,7 +38,9 @@ export async function writeBundle(c: ContainerPlan, dir: string, options: { link
   try {
     if (!options.link) {
       fs.mkdirSync(rootfs, { mode: 0o755 });
-      const cp = await execa('cp', ['-a', '--', `${source}/.`, rootfs], { reject: false, all: true });
+      // An overlay rootfs is copied as what the container sees (src/oci/merged-rootfs.ts).
+      const cmd = withMergedRootfs(c, ['cp', '-a', '--', `${source}/.`, rootfs]);
+      const cp = await execa(cmd.file, cmd.args, { reject: false, all: true });
       if (cp.exitCode !== 0) throw new HacoError('E_EXPORT_COPY', `copying ${source} into the bundle failed (cp exit ${cp.exitCode})`, { hint: String(cp.all ?? '').split('\n').slice(-3).join('\n') || undefined, exitCode: EXIT.failure });
     }
     fs.writeFileSync(path.join(bundle, 'config.json'), renderRuntimeConfig(config), { mode: 0o600 });

@@ -6,6 +6,7 @@ import { isPopulatedDir } from '../bootstrap/layers';
 import { EXIT, HacoError } from '../errors';
 import { requireTool } from '../host/tools';
 import type { ContainerPlan } from '../plan/types';
+import { rootfsSources, withMergedRootfs } from './merged-rootfs';
 
 export type ImageFormat = 'oci' | 'oci-archive';
 
@@ -40,7 +41,8 @@ export function exposedPorts(c: ContainerPlan): string[] {
 async function run(file: string, args: string[]): Promise<void> {
   const r = await execa(file, args, { reject: false, all: true });
   if (r.exitCode !== 0) {
-    throw new HacoError('E_EXPORT_IMAGE', `${file} ${args[0]} failed (exit ${r.exitCode})`, { hint: String(r.all ?? '').split('\n').slice(-3).join('\n') || undefined, exitCode: EXIT.failure });
+    const what = file === 'unshare' ? `umoci insert of the merged overlay rootfs` : `${file} ${args[0]}`;
+    throw new HacoError('E_EXPORT_IMAGE', `${what} failed (exit ${r.exitCode})`, { hint: String(r.all ?? '').split('\n').slice(-3).join('\n') || undefined, exitCode: EXIT.failure });
   }
 }
 
@@ -55,8 +57,7 @@ export function defaultImageTag(c: ContainerPlan, format: ImageFormat): string {
 
 export async function exportImage(c: ContainerPlan, out: string, options: { format: ImageFormat; tag?: string }): Promise<ImageExportResult> {
   const tag = options.tag ?? defaultImageTag(c, options.format);
-  if (c.rootfs.overlay) throw new HacoError('E_EXPORT_OVERLAY', `"${c.name}" has an overlay rootfs; exporting its merged view is not supported yet`, { hint: 'export the base container instead', exitCode: EXIT.usage });
-  if (!isPopulatedDir(c.rootfs.path)) throw new HacoError('E_NO_ROOTFS', `the rootfs of "${c.name}" (${c.rootfs.path}) does not exist yet`, { hint: 'create it first: sudo haco create FILE', exitCode: EXIT.state });
+  if (!rootfsSources(c).every(isPopulatedDir)) throw new HacoError('E_NO_ROOTFS', `the rootfs of "${c.name}" (${c.rootfs.path}) does not exist yet`, { hint: 'create it first: sudo haco create FILE', exitCode: EXIT.state });
   const output = path.resolve(out);
   if (fs.existsSync(output)) throw new HacoError('E_EXISTS', `${output} exists`, { hint: 'choose a new path or remove it', exitCode: EXIT.usage });
   requireTool('umoci');
@@ -68,7 +69,9 @@ export async function exportImage(c: ContainerPlan, out: string, options: { form
     await run('umoci', ['init', '--layout', layout]);
     const image = `${layout}:${options.format === 'oci' ? tag : 'latest'}`;
     await run('umoci', ['new', '--image', image]);
-    await run('umoci', ['insert', '--image', image, c.rootfs.path, '/']);
+    // An overlay rootfs goes in as its merged tree, one layer (src/oci/merged-rootfs.ts).
+    const insert = withMergedRootfs(c, ['umoci', 'insert', '--image', image, c.rootfs.path, '/']);
+    await run(insert.file, insert.args);
     await run('umoci', ['config', '--image', image, ...imageConfigArgs(c)]);
     await run('umoci', ['gc', '--layout', layout]);
     if (options.format === 'oci-archive') await run('skopeo', ['copy', '--quiet', `oci:${image}`, `oci-archive:${output}:${tag}`]);
