@@ -180,6 +180,26 @@ describe('bootstrap: OCI images (skopeo + umoci)', () => {
       expect(sb.leftovers('img-sh2')).toEqual([]);
     }, 120_000);
 
+    it('export oci and export image copy the merged tree; --link is refused with the fix', () => {
+      const file = path.join(sb.dir, 'img-sh1.haco.ts');
+      const bundle = path.join(sb.dir, 'sh1.bundle');
+      expect(sb.run(['export', 'oci', file, '-o', bundle], shared)).toExitWith(0);
+      const rootfs = path.join(bundle, 'rootfs');
+      expect(fs.readdirSync(path.join(rootfs, 'data')).sort()).toEqual(['keep', 'sub', 'top']);
+      expect(fs.readdirSync(path.join(rootfs, 'data', 'sub'))).toEqual(['new']);
+      expect(fs.readFileSync(path.join(rootfs, 'data', 'keep'), 'utf8')).toBe('changed\n'); // the container's own write
+      expect(fs.existsSync(path.join(rootfs, 'bin', 'busybox'))).toBe(true);
+      const link = sb.run(['export', 'oci', file, '-o', path.join(sb.dir, 'sh1.link'), '--link'], shared);
+      expect(link).toExitWith(2);
+      expect(link.stderr).toContain('E_EXPORT_OVERLAY');
+      expect(link.stderr).toContain('export without --link');
+      const layout = path.join(sb.dir, 'sh1.image');
+      expect(sb.run(['export', 'image', file, '-o', layout, '--format', 'oci'], shared)).toExitWith(0);
+      const inspected = JSON.parse(tool('skopeo', ['inspect', `oci:${layout}:latest`])) as { Layers: string[] };
+      expect(inspected.Layers).toHaveLength(1);
+      expect(sb.leftovers('img-sh1')).toEqual([]);
+    }, 60_000);
+
     it('a create waits for the cache lock another process holds, then goes on', async () => {
       const lock = spawn('flock', [path.join(shared['HACO_IMAGE_CACHE']!, 'lock'), 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] });
       try {

@@ -5,7 +5,7 @@ import { parseFileRef } from '../../plan/pick';
 export default class ExportImage extends HacoCommand {
   static override summary = 'Write the rootfs and process as an OCI image (layout dir or oci-archive).';
   static override description =
-    'umoci packs the created rootfs as one layer and sets the image config from the plan: argv as ' +
+    'umoci packs the created rootfs as one layer (an overlay rootfs as its merged tree) and sets the image config from the plan: argv as ' +
     'Entrypoint, the environment, workdir, uid:gid and exposed ports. `skopeo inspect`, `podman load` and ' +
     '`podman run` read the result. The isolation settings are not part of an image: `haco export kube` or ' +
     '`haco export oci` carry them.';

@@ -6,7 +6,8 @@ export default class ExportOci extends HacoCommand {
   static override summary = 'Write an OCI runtime bundle (config.json + rootfs) that runc runs.';
   static override description =
     'Maps the plan onto runtime-spec config.json (namespaces, mounts, capabilities, rlimits, seccomp, device ' +
-    'cgroup, cgroup resources, uid/gid maps, hooks) and copies the created rootfs beside it. Whatever has no ' +
+    'cgroup, cgroup resources, uid/gid maps, hooks) and copies the created rootfs beside it (an overlay rootfs — ' +
+    "layers, or b.image(REF, { layers: 'shared' }) — as the merged tree the container sees). Whatever has no ' +
     'place in the runtime spec (bridged network, restart policy, stdio files…) is listed on stderr and in ' +
     '--json. Run it with `sudo runc run -b DIR ID`. See docs/oci.md for the mapping table.';
   static override examples = [
@@ -18,7 +19,7 @@ export default class ExportOci extends HacoCommand {
     json: jsonFlag,
     container: containerFlag('The container to export (needed when the file has several).'),
     output: Flags.string({ char: 'o', description: 'The bundle directory to write (new or empty).', required: true }),
-    link: Flags.boolean({ description: "Point root.path at haco's rootfs instead of copying it.", default: false }),
+    link: Flags.boolean({ description: "Point root.path at haco's rootfs instead of copying it (not for an overlay rootfs: its path is only a mount point outside a run).", default: false }),
   };
 
   async run(): Promise<void> {
