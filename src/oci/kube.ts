@@ -14,6 +14,35 @@ export interface KubePod {
   spec: Record<string, unknown>;
 }
 
+/** The same Pod as an apps/v1 Deployment of one replica (`haco export kube --kind deployment`). */
+export interface KubeDeployment {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  metadata: { name: string; labels: Record<string, string> };
+  spec: { replicas: 1; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> } };
+}
+
+/**
+ * Wraps the Pod in a Deployment: one replica, selected by an `app` label. A Deployment's Pods must
+ * restart always (Kubernetes refuses anything else), so another restart policy is listed as unmapped.
+ */
+export function toKubeDeployment(c: ContainerPlan, image: string): { deployment: KubeDeployment; unmapped: Unmapped[] } {
+  const { pod, unmapped } = toKubePod(c, image);
+  if (pod.spec['restartPolicy'] !== 'Always') {
+    unmapped.push({ field: 'restart', reason: `a Deployment restarts its Pods always; the policy "${c.restart.policy}" needs a Pod (--kind pod) or a Job` });
+  }
+  const labels = { ...pod.metadata.labels, app: pod.metadata.name };
+  return {
+    deployment: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: pod.metadata,
+      spec: { replicas: 1, selector: { matchLabels: { app: pod.metadata.name } }, template: { metadata: { labels }, spec: { ...pod.spec, restartPolicy: 'Always' } } },
+    },
+    unmapped,
+  };
+}
+
 /** Kubernetes object names are DNS labels: lower case, digits and '-'. */
 export function kubeName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'haco';

@@ -123,6 +123,33 @@ describeStart(
       expect(logs).toMatch(/CapBnd:\s+00000000800405fa/);
       podman(['kube', 'down', manifest]);
     });
+
+    it('export kube --kind deployment: podman kube play runs it as a Deployment of one replica', async () => {
+      const k = haco(['export', 'kube', file, '--kind', 'deployment', '--image', `localhost/haco/${name}:latest`], { cwd: ws.dir, env: ws.env });
+      expect(k).toExitWith(0);
+      const d = JSON.parse(k.stdout) as { apiVersion: string; kind: string; spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { restartPolicy: string } } } };
+      expect([d.apiVersion, d.kind, d.spec.replicas]).toEqual(['apps/v1', 'Deployment', 1]);
+      expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+      expect(d.spec.template.spec.restartPolicy).toBe('Always');
+      expect(k.stderr).toContain('not mapped: restart'); // the definition's policy is "no"
+      const manifest = path.join(ws.dir, 'deployment.yaml');
+      fs.writeFileSync(manifest, k.stdout);
+      podman(['kube', 'play', manifest]);
+      try {
+        const kubeName = name.toLowerCase();
+        const names = podman(['ps', '-a', '--format', '{{.Names}}']).split('\n').filter((n) => n.startsWith(`${kubeName}-pod`) && n.endsWith(`-${kubeName}`));
+        expect(names).toHaveLength(1); // one replica
+        let logs = '';
+        for (let i = 0; i < 100 && !logs.includes('read-only'); i += 1) {
+          logs = podman(['logs', names[0]!]);
+          if (!logs.includes('read-only')) await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(logs).toContain('bar 1000:1000 /tmp');
+        expect(logs).toContain('read-only');
+      } finally {
+        podman(['kube', 'down', manifest]);
+      }
+    });
   },
   [podmanUnavailable],
 );

@@ -7,7 +7,7 @@ export default class ExportOci extends HacoCommand {
   static override description =
     'Maps the plan onto runtime-spec config.json (namespaces, mounts, capabilities, rlimits, seccomp, device ' +
     'cgroup, cgroup resources, uid/gid maps, hooks) and copies the created rootfs beside it (an overlay rootfs — ' +
-    "layers, or b.image(REF, { layers: 'shared' }) — as the merged tree the container sees). Whatever has no ' +
+    "layers, or b.image(REF, { layers: 'shared' }) — as the merged tree the container sees). Whatever has no " +
     'place in the runtime spec (bridged network, restart policy, stdio files…) is listed on stderr and in ' +
     '--json. Run it with `sudo runc run -b DIR ID`. See docs/oci.md for the mapping table.';
   static override examples = [
