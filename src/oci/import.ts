@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { DEFAULT_MASKED_PATHS, DEFAULT_NAMESPACES, DEFAULT_READONLY_PATHS } from '../plan/defaults';
 import { RLIMIT_NAMES } from '../plan/names';
 import type { NamespaceKind } from '../plan/types';
+import { seccompCall } from './import-seccomp';
 import { HOOK_MAP, NAMESPACE_TYPES, type RuntimeConfig, type RuntimeMount } from './runtime-config';
 
 /**
@@ -108,7 +109,9 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
   if (r?.blockIO) notes.push('blockIO: set with .io({ weight, throttle })');
   for (const d of linux.devices ?? []) calls.push(`.device(${q(d.path)})`);
   if (linux.seccomp) {
-    notes.push(`seccomp: the config's filter (${linux.seccomp.syscalls.length} rules, default ${linux.seccomp.defaultAction}) is not imported; haco's default profile applies (.seccomp((s) => …) writes your own)`);
+    // Rule names are kept as written: one this host's libseccomp does not know fails the start, with its name.
+    const call = seccompCall(linux.seccomp, config.annotations, notes);
+    if (call) calls.push(call);
   } else calls.push('.seccomp(false)');
   for (const [to, hooks] of Object.entries(config.hooks ?? {})) {
     const point = HOOK_OF[to];

@@ -317,7 +317,8 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
       ...c.mounts.map((m) => mountOf(m, userNs)),
     ],
     ...(Object.keys(hooks).length ? { hooks } : {}),
-    annotations: { 'dev.haco.container': c.name },
+    // haco's default profile, unchanged: `haco import oci` then keeps the default instead of a literal copy.
+    annotations: { 'dev.haco.container': c.name, ...(c.seccomp && c.seccomp.profile === 'default' && c.seccomp.rules.every((r) => r.optional) ? { 'dev.haco.seccomp': 'default' } : {}) },
     linux: {
       namespaces,
       ...(userNs ? { uidMappings: c.namespaces.uidMap.map((m) => ({ containerID: m.inside, hostID: m.outside, size: m.count })) } : {}),

@@ -39,13 +39,38 @@ describe('export oci + import oci round trip', () => {
     const b = path.join(dir, 'b.haco.ts');
     const imported = haco(['import', 'oci', bundle, '-o', b], { cwd: dir, env });
     expect(imported).toExitWith(0);
-    expect(imported.stderr).toContain('not imported: seccomp');
+    // haco's default profile is marked in the export (dev.haco.seccomp), so the import keeps the default.
+    expect(imported.stderr).not.toContain('seccomp');
     const plan = (file: string) => {
       const r = haco(['plan', file, '--json'], { cwd: dir, env });
       if (r.status !== 0) throw new Error(`haco plan ${file}:\n${r.stderr}\n${fs.readFileSync(file, 'utf8')}`);
       return (JSON.parse(r.stdout) as { containers: unknown[] }).containers[0];
     };
     expect(plan(b)).toEqual(plan(a));
+  });
+
+  it('an own seccomp filter comes back as .seccomp(s => s.base("none")…) with the same rules', () => {
+    const a = path.join(dir, 's.haco.ts');
+    fs.writeFileSync(
+      a,
+      `import { defineContainer } from 'haco';\nexport default defineContainer('s').rootfs(${JSON.stringify(path.join(dir, 'root'))})` +
+        `.seccomp((s) => s.block(['sethostname'], 'EACCES').rule({ syscalls: ['personality'], action: 'allow', args: [{ index: 0, op: 'eq', value: 8 }] }));\n`,
+    );
+    const env = { HACO_NO_CACHE: '1' };
+    const bundle = path.join(dir, 's.bundle');
+    expect(haco(['export', 'oci', a, '-o', bundle, '--link'], { cwd: dir, env })).toExitWith(0);
+    const b = path.join(dir, 's2.haco.ts');
+    const imported = haco(['import', 'oci', bundle, '-o', b], { cwd: dir, env });
+    expect(imported).toExitWith(0);
+    expect(fs.readFileSync(b, 'utf8')).toContain(".seccomp((s) => s.base('none').defaultAction({ errno: 1 })");
+    // The same filter; only the plan's notes differ (profile: default, and which default rules may be skipped).
+    const seccomp = (file: string) => {
+      const r = haco(['plan', file, '--json'], { cwd: dir, env });
+      if (r.status !== 0) throw new Error(r.stderr);
+      const s = (JSON.parse(r.stdout) as { containers: Array<{ seccomp: { profile?: string; rules: Array<{ optional?: boolean }> } }> }).containers[0]!.seccomp;
+      return { ...s, profile: undefined, rules: s.rules.map((rule) => ({ ...rule, optional: undefined })) };
+    };
+    expect(seccomp(b)).toEqual(seccomp(a));
   });
 
   it('what runtime-spec cannot say is listed, not dropped', () => {
