@@ -12,7 +12,7 @@ export default class Destroy extends HacoCommand {
     'build (bootstrap none, directory() without a source) is kept. A running container is refused (`haco rm -f NAME` ' +
     'first). On a terminal it lists everything and asks; elsewhere it refuses without --yes.\n\n' +
     '--json: an array of {"name","items":[{"what","path","kept"?}]}, what being state, rootfs, overlay-upper, ' +
-    'overlay-work, provision-record or home; "kept" says why an item was left alone.';
+    'overlay-work, provision-record, image-record (the pin of an image bootstrap) or home; "kept" says why an item was left alone.';
   static override examples = [
     'sudo <%= config.bin %> destroy first.haco.ts',
     'sudo <%= config.bin %> destroy examples/multi.haco.ts#web --yes',

@@ -4,6 +4,7 @@ import { containerStateDir } from '../state/state-root';
 import { removeTree } from '../bootstrap/remove-tree';
 import { EXIT, HacoError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
+import { imageRecordPath } from '../image/record';
 import { recordPath } from '../provision/record';
 import { containerHome } from '../state/host-dir';
 import { readState } from '../state';
@@ -11,7 +12,7 @@ import { removeContainer } from './rm';
 
 /** One thing `haco destroy` removes, or leaves alone and why. */
 export interface DestroyItem {
-  what: 'state' | 'rootfs' | 'overlay-upper' | 'overlay-work' | 'provision-record' | 'home';
+  what: 'state' | 'rootfs' | 'overlay-upper' | 'overlay-work' | 'provision-record' | 'image-record' | 'home';
   path: string;
   /** Set when it is left alone: the reason (e.g. a rootfs haco did not build). */
   kept?: string;
@@ -38,6 +39,8 @@ export function destroyTargets(c: ContainerPlan): DestroyItem[] {
     items.push({ what: 'rootfs', path: c.rootfs.path, ...(users ? { kept: `haco did not build it (bootstrap ${b.strategy}): remove it yourself if you mean to` } : {}) });
   }
   if (exists(recordPath(c.name))) items.push({ what: 'provision-record', path: recordPath(c.name) });
+  // The image pin describes the rootfs (and names the shared layers `haco prune --images` keeps): it goes with it.
+  if (exists(imageRecordPath(c.name))) items.push({ what: 'image-record', path: imageRecordPath(c.name) });
   const home = containerHome(c)?.home ?? containerStateDir(c.name);
   if (exists(home)) items.push({ what: 'home', path: home, kept: 'removed only if nothing else is left in it' });
   return items;
@@ -69,7 +72,7 @@ export async function destroyContainer(c: ContainerPlan): Promise<DestroyItem[]>
         else item.kept = `not empty: ${fs.readdirSync(item.path).map((f) => path.join(item.path, f)).join(', ')}`;
       }
     } else if (item.kept === undefined) {
-      if (item.what === 'provision-record') fs.rmSync(item.path, { force: true });
+      if (item.what === 'provision-record' || item.what === 'image-record') fs.rmSync(item.path, { force: true });
       else removeTree(item.path);
     }
   }

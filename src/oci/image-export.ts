@@ -38,10 +38,26 @@ export function exposedPorts(c: ContainerPlan): string[] {
   return c.bootstrap.strategy === 'image' ? [...(c.bootstrap.pinned?.exposedPorts ?? [])] : [];
 }
 
+/**
+ * The tree to pack: the rootfs itself, or for an overlay rootfs a copy of its merged tree (cp -a in a
+ * private mount namespace, src/oci/merged-rootfs.ts). umoci insert cannot read the read-only overlay in
+ * place (it chmods what it walks), so the copy goes to a private temp dir (0700: setuid files inside).
+ */
+async function mergedTree(c: ContainerPlan, tmpDirs: string[]): Promise<string> {
+  if (!c.rootfs.overlay) return c.rootfs.path;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-image-tree-'));
+  tmpDirs.push(dir);
+  const tree = path.join(dir, 'rootfs');
+  fs.mkdirSync(tree, { mode: 0o755 });
+  const cp = withMergedRootfs(c, ['cp', '-a', '--', `${c.rootfs.path}/.`, tree]);
+  await run(cp.file, cp.args);
+  return tree;
+}
+
 async function run(file: string, args: string[]): Promise<void> {
   const r = await execa(file, args, { reject: false, all: true });
   if (r.exitCode !== 0) {
-    const what = file === 'unshare' ? `umoci insert of the merged overlay rootfs` : `${file} ${args[0]}`;
+    const what = file === 'unshare' ? 'copying the merged overlay rootfs' : `${file} ${args[0]}`;
     throw new HacoError('E_EXPORT_IMAGE', `${what} failed (exit ${r.exitCode})`, { hint: String(r.all ?? '').split('\n').slice(-3).join('\n') || undefined, exitCode: EXIT.failure });
   }
 }
@@ -65,13 +81,12 @@ export async function exportImage(c: ContainerPlan, out: string, options: { form
   // umoci init wants a path that does not exist yet: a layout for an archive goes inside a private temp dir.
   const scratch = options.format === 'oci' ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'haco-image-'));
   const layout = scratch ? path.join(scratch, 'layout') : output;
+  const tmpDirs: string[] = [];
   try {
     await run('umoci', ['init', '--layout', layout]);
     const image = `${layout}:${options.format === 'oci' ? tag : 'latest'}`;
     await run('umoci', ['new', '--image', image]);
-    // An overlay rootfs goes in as its merged tree, one layer (src/oci/merged-rootfs.ts).
-    const insert = withMergedRootfs(c, ['umoci', 'insert', '--image', image, c.rootfs.path, '/']);
-    await run(insert.file, insert.args);
+    await run('umoci', ['insert', '--image', image, await mergedTree(c, tmpDirs), '/']);
     await run('umoci', ['config', '--image', image, ...imageConfigArgs(c)]);
     await run('umoci', ['gc', '--layout', layout]);
     if (options.format === 'oci-archive') await run('skopeo', ['copy', '--quiet', `oci:${image}`, `oci-archive:${output}:${tag}`]);
@@ -80,6 +95,7 @@ export async function exportImage(c: ContainerPlan, out: string, options: { form
     throw error;
   } finally {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
   }
   return { output, format: options.format, tag, reference: options.format === 'oci' ? `oci:${output}:${tag}` : `oci-archive:${output}` };
 }
