@@ -226,6 +226,7 @@ describe('bootstrap: OCI images (skopeo + umoci)', () => {
       const file = path.join(sb.dir, 'img-sh3.haco.ts');
       expect(sb.run(['destroy', file, '--yes'], shared)).toExitWith(0);
       expect(fs.existsSync(path.join(sb.dir, 'img-sh3', 'upper'))).toBe(false);
+      expect(fs.existsSync(path.join(sb.state, 'img-sh3', 'image.json'))).toBe(false); // the pin went with the rootfs
       expect(fs.readdirSync(layersDir)).toHaveLength(3);
     });
 
