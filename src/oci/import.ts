@@ -86,7 +86,14 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
   if (linux.uidMappings?.length) calls.push(`.uidMap(${linux.uidMappings.map(map).join(', ')})`);
   if (linux.gidMappings?.length) calls.push(`.gidMap(${linux.gidMappings.map(map).join(', ')})`);
 
-  for (const m of config.mounts ?? []) calls.push(...mountCall(m, notes));
+  for (const m of config.mounts ?? []) {
+    // haco mounts cgroupfs itself (read-only, as runc does) whenever the container has its own cgroup namespace.
+    if (m.type === 'cgroup' && m.destination === '/sys/fs/cgroup') {
+      if (!(linux.namespaces ?? []).some((n) => n.type === 'cgroup' && !n.path)) notes.push('mount /sys/fs/cgroup: haco mounts cgroupfs only with its own cgroup namespace (.unshare(\'cgroup\'))');
+      continue;
+    }
+    calls.push(...mountCall(m, notes));
+  }
   const masked = (linux.maskedPaths ?? []).filter((x) => !DEFAULT_MASKED_PATHS.includes(x));
   if (masked.length) calls.push(`.mask(${masked.map(q).join(', ')})`);
   const ro = (linux.readonlyPaths ?? []).filter((x) => !DEFAULT_READONLY_PATHS.includes(x));

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { CapabilityName, ContainerPlan, DeviceRule, HookPoint, IoThrottle, MountEntry, NamespaceKind, RlimitEntry, SeccompAction, SeccompArg, StandardMount } from '../plan/types';
 import { clampBlkioWeight, weightToShares } from '../cgroup/v1';
 import { DEV_TMPFS_DATA, DEV_TMPFS_FLAGS } from '../runtime/compile-mounts';
@@ -153,6 +154,14 @@ function standardMount(m: StandardMount, userNs: boolean): RuntimeMount {
     case 'mqueue':
       return { destination: d, type: 'mqueue', source: 'mqueue', options: ['nosuid', 'nodev', 'noexec'] };
   }
+}
+
+/**
+ * With its own cgroup namespace haco mounts cgroupfs read-only at SYS/fs/cgroup (src/runtime/compile-cgroupfs.ts);
+ * runtime-spec says it with a `cgroup` mount there, which runc lays out the same way (each v1 hierarchy, or cgroup2).
+ */
+function cgroupMount(sys: string): RuntimeMount {
+  return { destination: path.posix.join(sys, 'fs/cgroup'), type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] };
 }
 
 function mountOf(m: MountEntry, userNs: boolean): RuntimeMount {
@@ -314,7 +323,7 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
     ...(c.namespaces.unshare.includes('uts') ? { hostname: c.process.hostname } : {}),
     mounts: [
       ...(c.bootstrap.strategy === 'host' ? c.bootstrap.binds.map((b) => ({ destination: b, type: 'bind', source: b, options: ['rbind', 'ro'] })) : []),
-      ...c.mounts.map((m) => mountOf(m, userNs)),
+      ...c.mounts.flatMap((m) => [mountOf(m, userNs), ...(m.type === 'standard' && m.fs === 'sys' && c.namespaces.unshare.includes('cgroup') ? [cgroupMount(m.target)] : [])]),
     ],
     ...(Object.keys(hooks).length ? { hooks } : {}),
     // haco's default profile, unchanged: `haco import oci` then keeps the default instead of a literal copy.
