@@ -97,6 +97,10 @@ export async function createSharedImage(container: ContainerPlan, plan: ImageBoo
   if (plan.post.length > 0) {
     throw new BootstrapError('E_IMAGE_LAYERS', `"${name}" has post steps, but with layers: 'shared' its rootfs is only a mount point until start`, "drop { layers: 'shared' } to unpack a copy the post steps can change, or do the change at start (.command(...))");
   }
+  // Whiteouts are device nodes (mknod needs CAP_MKNOD) and the overlay is mounted with trusted.* markers.
+  if (process.getuid?.() !== 0) {
+    throw new BootstrapError('E_IMAGE_LAYERS', `"${name}": layers: 'shared' needs root (the layers' whiteouts are device nodes)`, "drop { layers: 'shared' }: a rootless container gets its own copy of the image");
+  }
   const target = path.resolve(container.rootfs.path);
   const dirs = overlayDirsBeside(target);
   const record = readImageRecord(name);
