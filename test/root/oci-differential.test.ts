@@ -36,6 +36,10 @@ export const OCI_DELIBERATE: Record<string, { why: string; match: (haco: string,
     why: 'the same mount points and flags, except: /dev as above, the standard nodes are bind mounts under haco and mknod nodes under runc, and a masked path is a nosuid,nodev,noexec tmpfs or /dev/null bind under haco (runc: a plain ro tmpfs or its /dev/null)',
     match: (h, r) => mountinfoShape(h) === mountinfoShape(r),
   },
+  'mount./sys/fs/cgroup': {
+    why: "with its own cgroup namespace haco's /sys/fs/cgroup tmpfs is read-only too; runc leaves that holder tmpfs rw (the hierarchies in it are ro under both)",
+    match: (h, r) => h === r.replace(/^rw,/, 'ro,'),
+  },
   cgroup: {
     why: 'haco places the container only in the v1 controllers it uses (devices, pids, and those with a limit); runc joins every controller at cgroupsPath',
     match: (h, r) => {
@@ -49,12 +53,26 @@ export const OCI_DELIBERATE: Record<string, { why: string; match: (haco: string,
 const MASKED = new Set(['/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware']);
 const STANDARD_NODES = new Set(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty']);
 
-/** A mountinfo row with the documented differences taken out (see OCI_DELIBERATE.mountinfo). */
+/**
+ * A mountinfo row with the documented differences taken out (see OCI_DELIBERATE.mountinfo). cgroupfs
+ * (own cgroup namespace): the same hierarchies under /sys/fs/cgroup, read-only; haco's read-only remount
+ * of the holder tmpfs shows each once more, and haco also mounts the hybrid host's cgroup2 at
+ * /sys/fs/cgroup/unified (runc 1.1 does not), so only the set of v1 hierarchy names is compared there.
+ */
 function mountinfoShape(v: string): string {
+  const seen = new Set<string>();
   return v
     .split(' ')
     .filter(Boolean)
     .filter((e) => !STANDARD_NODES.has(e.slice(0, e.indexOf('('))))
+    .flatMap((e) => {
+      const target = e.slice(0, e.indexOf('('));
+      if (target === '/sys/fs/cgroup' || target === '/sys/fs/cgroup/unified') return [];
+      if (!target.startsWith('/sys/fs/cgroup/')) return [e];
+      if (seen.has(target) || !e.includes(':ro,')) return [];
+      seen.add(target);
+      return [`${target}(cgroup:ro)`];
+    })
     .map((e) => {
       const target = e.slice(0, e.indexOf('('));
       if (MASKED.has(target)) return `${target}(masked)`;
