@@ -164,6 +164,11 @@ struct ctx {
 	size_t arg_len;
 	sigset_t forward_set;   /* `forward-signals`: what the launcher (and the reaper) pass on */
 	int forward_set_given;
+
+	/* ---- hooks.c, events.c: hooks and the supervisor's event process ---- */
+	unsigned long long hook_timeout_ms; /* `hook-timeout`: 0 = none */
+	const char *point;      /* HACO_POINT of the command being run */
+	pid_t events;           /* the event process of the current run (0: none) */
 };
 
 enum { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
@@ -321,6 +326,25 @@ void state_remove(struct ctx *c);
 long long proc_start_time(pid_t pid);
 /* Apply the `state-file` steps (after the lock is held). */
 int state_files(struct ctx *c);
+
+/* hooks.c: the hook points and the time limit of every command (run_command_status waits here) */
+step_fn step_hook_at;
+int hooks_wait(struct ctx *c, pid_t p, int *st, const char *what, const char *cmd);
+/* `point-cmd POINT ...` steps of one point, in order; failures reported, not fatal. status >= 0: HACO_EXIT_CODE. */
+void hooks_run_point(struct ctx *c, const char *point, int status);
+
+/* events.c: the supervisor's event process (timers, readiness, cgroup events, signal handlers) */
+/* Install the relay of the `on-signal` signals (before the first launch). */
+void events_signals(struct ctx *c);
+/* After a launch: fork the event process when the spec asks for one. */
+int events_start(struct ctx *c);
+/* After the run: SIGTERM to it, waited; its readiness record removed. */
+void events_stop(struct ctx *c);
+/* In the event process: a SIGTERM is pending (a hook being waited for is killed). */
+int hooks_abort_requested(void);
+
+/* state.c: DIR/NAME written through a temp file + rename(2) */
+int write_atomic(struct ctx *c, const char *name, const char *data, size_t len);
 
 /* supervise.c: detach, readiness, the cleanup watcher, restart decisions */
 int supervise_detach(struct ctx *c);          /* returns in the supervisor only */

@@ -160,6 +160,9 @@ static int read_metadata(struct ctx *c)
 			if (c->restart_policy < 0 || parse_ulong(s->argv[1], &c->restart_max) < 0 ||
 			    parse_ulong(s->argv[2], &c->backoff_ms) < 0)
 				return fail(c, 0, "line %d: restart takes no|on-failure|always MAX BACKOFF_MS", s->line);
+		} else if (strcmp(s->name, "hook-timeout") == 0) {
+			if (parse_ulong(s->argv[0], &c->hook_timeout_ms) < 0)
+				return fail(c, 0, "line %d: hook-timeout takes a number of ms (0 = none)", s->line);
 		} else if (strcmp(s->name, "preserve-fds") == 0) {
 			unsigned long long n;
 			/* The bound is only a sanity check of the format; TS sets the real limit. */
@@ -421,10 +424,14 @@ static int finish(struct ctx *c, int status, const struct failure *failed, int e
 {
 	pty_restore_host(c); /* before any message: the user's terminal as it was */
 	supervise_drain_cgroups(c, 2000);
+	if (ever_ran)
+		hooks_run_point(c, "beforeCleanup", status); /* the container is gone, its cgroups (and counters) are not */
 	cgroup_report_oom(c); /* before cleanup removes the counters */
 	cleanup(c);
 	if (status != 0)
 		failure_cmds(c, status);
+	if (failed)
+		hooks_run_point(c, "systemFailure", status); /* the launch itself failed, not the command */
 	if (!ever_ran || !c->state_keep)
 		state_remove(c); /* a start that never ran leaves nothing; foreground: the status went to the caller */
 	else
@@ -476,6 +483,7 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 		state_write(c, "starting", -1, NULL);
 	}
 	watch_stop_signal();
+	events_signals(c);
 	if (!c->detach && pty_wanted(c->spec))
 		pty_save_host(c); /* before the watcher: it restores the terminal if we are killed */
 	if (supervise_watcher(c, cleanup) < 0) {
@@ -504,11 +512,18 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			supervise_ready(c, NULL, 0);
 			/* ---- supervise: the container runs ---- */
 			log_event(c, "started pid=%d run=%d", (int)c->child, c->restarts + 1);
+			hooks_run_point(c, "afterStart", -1);
+			if (events_start(c) < 0) { /* timers, readiness and events would silently not happen: say so, go on */
+				report_failure(c, &c->fail);
+				log_event(c, "event process: %s", c->fail.msg);
+				memset(&c->fail, 0, sizeof(c->fail));
+			}
 			status = c->pty_master >= 0 && c->console_path ? pty_console(c, c->child)
 			       : c->pty_master >= 0 ? pty_relay(c, c->child, c->pty_input)
 			       : c->log_r[0] >= 0  ? log_relay(c, c->child)
 			                           : wait_exit_status(c->child);
 			forward_signals(c, 0, c->detach);
+			events_stop(c);
 			tracef(c, "container exited: status %d", status);
 			unsigned long long oom = cgroup_oom_kills(c);
 			c->last_oom = oom > c->oom_seen ? oom - c->oom_seen : 0;

@@ -174,7 +174,8 @@ int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, 
 {
 	char cmd[512];
 	quote_argv(cmd, sizeof(cmd), argv);
-	tracef(c, "fork() + execv(\"%s\", ...)   /* %s: %s */", argv[0], what, cmd);
+	tracef(c, "fork() + setpgid(0, 0) + execv(\"%s\", ...)   /* %s%s%s: %s */", argv[0], what, c->point ? " " : "",
+	       c->point ? c->point : "", cmd);
 	pid_t p = fork();
 	if (p < 0)
 		return fail(c, errno, "%s %s: fork", what, cmd);
@@ -185,9 +186,13 @@ int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, 
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Its own process group: the time limit (hooks.c) kills everything it started. */
+		setpgid(0, 0);
 		char num[32];
 		if (c->name)
 			setenv("HACO_NAME", c->name, 1);
+		if (c->point)
+			setenv("HACO_POINT", c->point, 1);
 		if (pid > 0) {
 			snprintf(num, sizeof(num), "%d", (int)pid); /* an int always fits */
 			setenv("HACO_PID", num, 1);
@@ -209,9 +214,8 @@ int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, 
 		_exit(127);
 	}
 	int st;
-	while (waitpid(p, &st, 0) < 0)
-		if (errno != EINTR)
-			return fail(c, errno, "%s %s: waitpid", what, cmd);
+	if (hooks_wait(c, p, &st, what, cmd) < 0)
+		return -1;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFSIGNALED(st))

@@ -174,7 +174,7 @@ int state_lock(struct ctx *c)
 }
 
 /* Write DATA to DIR/NAME through DIR/.NAME.PID and rename(2). */
-static int write_atomic(struct ctx *c, const char *name, const char *data, size_t len)
+int write_atomic(struct ctx *c, const char *name, const char *data, size_t len)
 {
 	char tmp[4200], path[4200];
 	if (strfmt(path, sizeof(path), "%s/%s", c->state_dir, name) < 0 ||

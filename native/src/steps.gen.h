@@ -17,6 +17,14 @@ STEP("state-meta", META, 2, 2, NULL) /* state_write */
 STEP("restart", META, 3, 3, NULL) /* read_metadata */
 STEP("hook-env", META, 2, 2, NULL) /* run_command_status */
 STEP("forward-signals", META, 1, 1, NULL) /* read_metadata */
+STEP("hook-timeout", META, 1, 1, NULL) /* read_metadata */
+STEP("point-cmd", META, 2, -1, NULL) /* hooks_run_point */
+STEP("timer", META, 3, -1, NULL) /* events_start */
+STEP("ready-port", META, 3, 3, NULL) /* events_start */
+STEP("ready-cmd", META, 3, -1, NULL) /* events_start */
+STEP("on-oom", META, 3, -1, NULL) /* events_start */
+STEP("on-pressure", META, 4, -1, NULL) /* events_start */
+STEP("on-signal", META, 2, -1, NULL) /* events_start */
 STEP("log", META, 2, 2, NULL) /* read_metadata */
 STEP("console", META, 1, 1, NULL) /* read_metadata */
 STEP("preserve-fds", META, 1, 1, NULL) /* read_metadata */
@@ -29,6 +37,7 @@ STEP("setns", P1 | P3, 2, 2, step_setns)
 STEP("unshare", P1 | P3, 1, 1, step_unshare)
 STEP("timens-offset", P1, 2, 2, step_timens_offset)
 STEP("hook", P1 | P2 | P3, 1, -1, step_hook)
+STEP("hook-at", P1 | P2 | P3, 2, -1, step_hook_at)
 STEP("spawn", P1, 1, 2, NULL) /* validate */
 STEP("setgroups", P2, 1, 1, step_setgroups)
 STEP("uid-map", P2, 1, 1, step_uid_map)

@@ -232,6 +232,7 @@ int supervise_watcher(struct ctx *c, void (*cleanup)(struct ctx *))
 		supervise_drain_cgroups(c, 5000);
 		cgroup_report_oom(c);
 		cleanup(c);
+		hooks_run_point(c, "systemFailure", -1);
 		if (c->state_keep)
 			state_write(c, "exited", -1, "supervisor killed");
 		else

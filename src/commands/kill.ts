@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { HacoError } from '../errors';
+import { UsageError, type HacoError } from '../errors';
 import { containerNamesArg, HacoCommand, jsonFlag } from './support/base-command';
 
 export default class Kill extends HacoCommand {
@@ -10,13 +10,14 @@ export default class Kill extends HacoCommand {
     'Without -s: stops the containers like `haco stop` (TERM, --timeout, KILL). Takes many names or --all (every ' +
     'running container); all are signalled at once and waited for together. Exit status: 0 done, 5 not running ' +
     '(the first failure\'s, the others are still done).';
-  static override examples = ['<%= config.bin %> kill -s HUP web', '<%= config.bin %> kill -s KILL web db', '<%= config.bin %> kill --all --timeout 3'];
+  static override examples = ['<%= config.bin %> kill -s HUP web', '<%= config.bin %> kill --supervisor -s USR1 web   # runs its .onSignal(\'USR1\', …) hook', '<%= config.bin %> kill -s KILL web db', '<%= config.bin %> kill --all --timeout 3'];
   static override strict = false;
   static override args = { name: containerNamesArg('Container name(s); or --all.', false) };
   static override flags = {
     signal: Flags.string({ char: 's', description: 'Signal to send (name or number); nothing else is done unless it is KILL.' }),
     timeout: Flags.integer({ description: 'Without -s (stop): seconds to wait before SIGKILL.', default: 10, min: 0 }),
     all: Flags.boolean({ description: 'Every running container.', default: false }),
+    supervisor: Flags.boolean({ description: "With -s USR1 or USR2: send it to the container's supervisor, which runs the definition's .onSignal() command.", default: false }),
     json: jsonFlag,
   };
 
@@ -28,6 +29,21 @@ export default class Kill extends HacoCommand {
     const { constants } = await import('node:os');
     const signal = flags.signal === undefined ? constants.signals.SIGTERM : signalNumber(flags.signal);
     const names = selectTargets(argv as string[], flags.all, 'stoppable');
+    if (flags.supervisor) {
+      const { signalSupervisor } = await import('../lifecycle/kill');
+      if (signal !== constants.signals.SIGUSR1 && signal !== constants.signals.SIGUSR2) {
+        throw new UsageError('--supervisor takes -s USR1 or -s USR2 (the signals an .onSignal() hook handles)', `haco kill --supervisor -s USR1 ${names[0] ?? 'NAME'}`);
+      }
+      const sent = names.map((name) => {
+        try {
+          return { name, signal, pid: signalSupervisor(name, signal) };
+        } catch (error) {
+          return { name, error: error as HacoError };
+        }
+      });
+      reportPerName(sent, flags.json, (r) => `${r.name}: sent signal ${signal} to its supervisor (pid ${r.pid})\n`, (r) => ({ signal, pid: r.pid }));
+      return;
+    }
     if (flags.signal !== undefined && signal !== constants.signals.SIGKILL) {
       const sent = names.map((name) => {
         try {

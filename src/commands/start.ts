@@ -28,6 +28,7 @@ export default class Start extends HacoCommand {
     '<%= config.bin %> start --trace examples/first.haco.ts -- true',
     '<%= config.bin %> start -d examples/reload.haco.ts',
     '<%= config.bin %> start -d --rm --json examples/reload.haco.ts',
+    '<%= config.bin %> start -d --wait-ready examples/hooks.haco.ts   # returns once its .readiness() probe passes',
     '<%= config.bin %> start examples/multi.haco.ts#web',
     '<%= config.bin %> start -e GREETING=hi -e HOME -v "$PWD:/src:ro" examples/first.haco.ts -- sh -c \'echo $GREETING; ls /src\'',
     '<%= config.bin %> start examples/first.haco.ts --share pid --cpu 30% -- sh -c "ps | head"',
@@ -37,6 +38,7 @@ export default class Start extends HacoCommand {
   static override flags = {
     container: containerFlag('Which container of the file (needed when it defines several; or write FILE#NAME).'),
     detach: Flags.boolean({ char: 'd', allowNo: true, description: "Run in the background: returns once the command started; see `haco ps`, `haco logs`. Default: the definition's .daemonize() (foreground when it has none); --no-detach runs it in the foreground." }),
+    'wait-ready': Flags.boolean({ description: "With -d: return only once the container is ready (its .readiness() probe); exit 5 if it is not in time.", default: false }),
     rm: Flags.boolean({ description: 'With -d: remove the record and log when the container exits (a foreground start never keeps them).', default: false }),
     create: Flags.boolean({ description: 'Build the rootfs first when it does not exist (bootstrap + provision, as `haco create`), then start.', default: false }),
     json: jsonFlag,
@@ -80,6 +82,23 @@ export default class Start extends HacoCommand {
       ...(flags.init !== undefined ? { init: flags.init } : {}),
       edit: (container: Parameters<typeof applyToggles>[0]) => applyToggles(container, toggles),
     };
+    if (flags['wait-ready'] && !detach) {
+      throw new UsageError('--wait-ready needs -d: a foreground start runs until the container exits', `haco start -d --wait-ready ${args.file}`);
+    }
+    if (flags['wait-ready'] && !flags.json) {
+      // node runs the detached launcher itself (it returns once the command runs), then waits for the readiness record.
+      const prepared = await prepareStart(loaded.plan, request);
+      const { runLauncher } = await import('../start/handoff');
+      const code = await runLauncher(prepared.argv, prepared.spec, prepared.preserveFds);
+      if (code !== 0) {
+        process.exitCode = code;
+        return;
+      }
+      const { waitReady } = await import('../start/wait-ready');
+      const ms = await waitReady(prepared.name, prepared.readiness);
+      process.stdout.write(`${prepared.name} ready after ${ms} ms\n`);
+      return;
+    }
     if (!flags.json) {
       process.exitCode = await startFromPlan(loaded.plan, request);
       return;
@@ -94,6 +113,10 @@ export default class Start extends HacoCommand {
       process.stdout.write(`${JSON.stringify({ error: { code: 'E_LAUNCH', message: `the launcher exited with status ${code}`, hint: 'its message is on stderr' } }, null, 2)}\n`);
       process.exitCode = code === 0 ? 1 : code;
       return;
+    }
+    if (flags['wait-ready']) {
+      const { waitReady } = await import('../start/wait-ready');
+      await waitReady(prepared.name, prepared.readiness);
     }
     const { psRow } = await import('../lifecycle/ps');
     process.stdout.write(`${JSON.stringify(psRow(state), null, 2)}\n`);

@@ -12,6 +12,7 @@ import {
   type CgroupResources,
   type DeviceAccess,
   type DeviceRule,
+  CONTAINER_HOOK_POINTS,
   type HookPoint,
   type IdMapEntry,
   type IoThrottle,
@@ -42,6 +43,18 @@ import {
 } from '../plan/defaults';
 import { ProvisionBuilder } from './provision';
 import { SeccompBuilder } from './seccomp';
+import {
+  argvOf,
+  readinessPlan,
+  READINESS_OPTIONS,
+  READINESS_PROBE,
+  supervisionOf,
+  TIMER_OPTIONS,
+  type Command,
+  type ReadinessOptions,
+  type ReadinessProbe,
+  type TimerOptions,
+} from './supervision';
 
 export type { CapabilityDraft, ContainerDraft, DraftIssue };
 
@@ -1052,14 +1065,99 @@ export class ContainerBuilder {
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Run a command at a lifecycle point. A string runs with `/bin/sh -c`. `beforeExec` runs inside the
-   * container (after the root switch); the others on the host with HACO_NAME, HACO_PID, HACO_ROOTFS and
-   * HACO_STATE_DIR set. Points: beforeStart, afterSpawn, beforeExec, afterExit, afterFailure, afterReload.
+   * Run a command at a lifecycle point. A string runs with `/bin/sh -c`. Each run is its own process group
+   * with only stdio open, killed after `.hookTimeout()` (default 60 s); HACO_NAME, HACO_POINT, HACO_PID
+   * (once it exists), HACO_ROOTFS and HACO_STATE_DIR are set. A hook that fails (non-zero, killed, timed
+   * out) fails the start, except at afterStart, beforeCleanup, afterExit, afterFailure and systemFailure,
+   * where the failure is reported and the next command runs.
+   *
+   * In launch order (docs/lifecycle.md maps them to haconiwa's names):
+   * - on the host: `setup` (first, before the cgroups), `beforeStart` (right before clone), `afterSpawn`
+   *   (parent, the child exists and waits), `afterNetworkCreated` (after the network's host commands);
+   * - in the container's child, as root, in its namespaces: `afterSpawnChild` (first), `afterNetworkInitialized`
+   *   (after `lo` is up), `beforeChroot` (the host's tree is still visible), `afterChroot` (in the rootfs),
+   *   `beforeExec` (last, with the container's identity and environment);
+   * - on the host again, run by the supervisor: `afterStart` (the command runs), `beforeCleanup` (it exited,
+   *   its cgroups are still there), `afterExit` (everything removed), `afterFailure` (the status is not 0,
+   *   HACO_EXIT_CODE), `systemFailure` (the launch itself failed, or the supervisor was killed);
+   * - `afterReload`: run by `haco reload`.
    */
-  hook(point: HookPoint, command: string | string[]): ContainerBuilder {
-    const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
+  hook(point: HookPoint, command: Command): ContainerBuilder {
+    const argv = argvOf(command);
     return this.#next('hooks', (d) => {
-      d.plan.hooks = [...d.plan.hooks, { point, command: argv, side: point === 'beforeExec' ? 'container' : 'host' }];
+      d.plan.hooks = [...d.plan.hooks, { point, command: argv, side: CONTAINER_HOOK_POINTS.includes(point) ? 'container' : 'host' }];
+    });
+  }
+
+  /** Every hook command's time limit in ms (default 60000; 0 = none): past it its process group gets SIGKILL. */
+  hookTimeout(ms: number): ContainerBuilder {
+    return this.#next('supervision.hookTimeoutMs', (d) => {
+      supervisionOf(d).hookTimeoutMs = ms;
+    });
+  }
+
+  /**
+   * Run a host command every `intervalMs` while the container runs (the supervisor's timer; the first run
+   * one interval after the start), at most `count` times per run. HACO_POINT is `timer`. A run that fails
+   * is logged (`haco logs`) and the timer goes on.
+   */
+  timer(intervalMs: number, command: Command, options: TimerOptions = {}): ContainerBuilder {
+    checkOptions('.timer() options', options, TIMER_OPTIONS);
+    const argv = argvOf(command);
+    return this.#next(() => `supervision.timers[${this.#draft.plan.supervision?.timers.length ?? 0}]`, (d) => {
+      supervisionOf(d).timers.push({ intervalMs, count: options.count ?? 0, command: argv });
+    });
+  }
+
+  /**
+   * When the container is ready: `{ port: 8080 }` — a TCP socket listening on that port in the container's
+   * network namespace (read from /proc/PID/net/tcp and tcp6, nothing is connected), or `{ command }` — a host
+   * command (HACO_PID set; `nsenter -t $HACO_PID -n …` reaches inside) that exits 0. The supervisor probes
+   * every `intervalMs` until `timeoutMs`; `haco ps` then shows "running, ready" (or "not ready"), and
+   * `haco start -d --wait-ready` returns once it is ready.
+   */
+  readiness(probe: ReadinessProbe, options: ReadinessOptions = {}): ContainerBuilder {
+    checkOptions('.readiness()', probe, READINESS_PROBE);
+    checkOptions('.readiness() options', options, READINESS_OPTIONS);
+    return this.#next('supervision.readiness', (d) => {
+      supervisionOf(d).readiness = readinessPlan(probe, options);
+    });
+  }
+
+  /**
+   * Run a host command each time the kernel's OOM killer kills a process of the container (cgroup v1
+   * memory.oom_control via cgroup.event_control, v2 memory.events). The event is also written to the
+   * container's log. Needs the memory controller (e.g. `.memory({ max: '64M' })`).
+   */
+  onOom(command: Command): ContainerBuilder {
+    const argv = argvOf(command);
+    return this.#next('supervision.events', (d) => {
+      supervisionOf(d).events.push({ event: 'oom', command: argv });
+    });
+  }
+
+  /**
+   * Run a host command when the container's memory pressure reaches `level` (v1 memory.pressure_level;
+   * v2 a PSI trigger on memory.pressure: low = some 150 ms, medium = some 500 ms, critical = full 500 ms
+   * in a 1 s window). Logged like onOom; needs the memory controller.
+   */
+  onMemoryPressure(level: 'low' | 'medium' | 'critical', command: Command): ContainerBuilder {
+    const argv = argvOf(command);
+    return this.#next('supervision.events', (d) => {
+      supervisionOf(d).events.push({ event: 'memoryPressure', level, command: argv });
+    });
+  }
+
+  /**
+   * Run a host command when the supervisor gets SIGUSR1 or SIGUSR2 (`haco kill --supervisor -s USR1 NAME`).
+   * That signal is then no longer passed on to the container; `haco kill -s USR1 NAME` (no --supervisor)
+   * still signals the container's init directly.
+   */
+  onSignal(signal: 'USR1' | 'USR2', command: Command): ContainerBuilder {
+    const argv = argvOf(command);
+    return this.#next('supervision.signals', (d) => {
+      const s = supervisionOf(d);
+      s.signals = [...s.signals.filter((h) => h.signal !== signal), { signal, command: argv }];
     });
   }
 

@@ -37,6 +37,9 @@ export function cloneFlags(kinds: string): string[] {
 
 const COMMAND = () => 'fork(2) + execv(2)';
 
+/** `hook-at` of the three original points stays in their own sections; every other point is told as a hook point. */
+const HOOK_AT_SECTION: Record<string, SectionId> = { beforeStart: 'hook-beforeStart', afterSpawn: 'hook-afterSpawn', beforeExec: 'hook-beforeExec' };
+
 export const STEP_PROSE: Record<StepName, StepProse> = {
   // metadata: read by the launcher before its first system call
   name: { section: 'launcher' },
@@ -55,6 +58,15 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'cleanup-cgroup-parent': { section: 'after', kernel: (f) => `rmdir(2) ${f[0]} when it is empty` },
   'report-oom': { section: 'after', kernel: (f) => `read oom_kill in ${f[0]}` },
   'cleanup-cmd': { section: 'after', kernel: COMMAND },
+  // the supervisor's hooks and its event process (native/src/hooks.c, events.c)
+  'hook-timeout': { section: 'after', kernel: (f) => `killpg(2) SIGKILL after ${f[0]} ms` },
+  'point-cmd': { section: 'after', kernel: (f) => `fork(2) + execv(2) at ${f[0]}` },
+  timer: { section: 'after', kernel: (f) => `timerfd_create(2) every ${f[0]} ms${f[1] === '0' ? '' : `, ${f[1]} times`}` },
+  'ready-port': { section: 'after', kernel: (f) => `read /proc/PID/net/tcp and tcp6 for port ${f[0]} in LISTEN` },
+  'ready-cmd': { section: 'after', kernel: () => 'fork(2) + execv(2) until it exits 0' },
+  'on-oom': { section: 'after', kernel: (f) => (f[0] === 'v1' ? `eventfd(2) registered in ${f[1]}/cgroup.event_control for memory.oom_control` : `inotify(7) on ${f[1]}/memory.events, oom_kill`) },
+  'on-pressure': { section: 'after', kernel: (f) => (f[0] === 'v1' ? `eventfd(2) registered in ${f[1]}/cgroup.event_control for memory.pressure_level ${f[2]}` : `write "${f[2]}" to ${f[1]}/memory.pressure + poll(2) POLLPRI`) },
+  'on-signal': { section: 'after', kernel: (f) => `signalfd(2) SIG${f[0]} in the supervisor's event process` },
   'failure-cmd': { section: 'after', kernel: COMMAND },
   // phase 1: prepare, on the host
   'cgroup-lock': { section: 'cgroup', kernel: (f) => `flock(2) LOCK_SH on ${f[0]}` },
@@ -70,6 +82,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   unshare: { section: (s) => (s.fields[0] === 'time' ? 'time' : 'cgroupns'), kernel: (f) => `unshare(${cloneFlags(f[0] ?? '-').join('|')})` },
   'timens-offset': { section: 'time', kernel: (f) => `write "${f[0]} ${f[1]} 0" to /proc/self/timens_offsets` },
   hook: { section: (s) => s.hookSection ?? 'hook-beforeStart', kernel: COMMAND },
+  'hook-at': { section: (s) => HOOK_AT_SECTION[s.fields[0] ?? ''] ?? 'hook-point', kernel: () => 'fork(2) + setpgid(2) + execv(2), waitpid(2) with a time limit' },
   spawn: {
     section: 'clone',
     kernel: (f) =>

@@ -134,7 +134,7 @@ function time(s: Section): SectionText {
 
 function hooks(s: Section, when: string, inside: boolean): SectionText {
   const point = s.id.replace('hook-', '');
-  const argvs = fieldsOf(s, 'hook');
+  const argvs = [...fieldsOf(s, 'hook'), ...fieldsOf(s, 'hook-at').map((f) => f.slice(1))];
   return {
     title: `Run the ${point} hook${argvs.length > 1 ? 's' : ''}`,
     lines: [
@@ -143,6 +143,22 @@ function hooks(s: Section, when: string, inside: boolean): SectionText {
       ...(inside ? [] : ['Host hooks get HACO_NAME, HACO_PID (once known), HACO_ROOTFS and HACO_STATE_DIR in their environment; a failing hook stops the start.']),
     ],
     seeIt: [inside ? "its output appears just before the command's" : 'its output appears in the terminal of `haco start`'],
+  };
+}
+
+/** The points added for haconiwa's hook list (setup, afterChroot, …): one section per run of them. */
+function hookPoint(s: Section): SectionText {
+  const at = fieldsOf(s, 'hook-at');
+  const points = [...new Set(at.map((f) => f[0]!))];
+  const inside = s.steps.some((st) => st.phase === 'enter');
+  return {
+    title: `Run the ${points.join(', ')} hook${at.length > 1 ? 's' : ''}`,
+    lines: [
+      `${inside ? 'In the container\'s child process, as root in its namespaces' : 'On the host'}, each in its own process group, killed after the hook time limit:`,
+      ...at.map((f) => `${f[0]}: ${f.slice(1).join(' ')}`),
+      'HACO_POINT names the point; a failing hook stops the start.',
+    ],
+    seeIt: ['`haco start --trace FILE -- true` shows each one as fork() + execv() with its point'],
   };
 }
 
@@ -520,6 +536,7 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   'cgroup-join': cgroupJoin,
   persist,
   'hook-afterSpawn': (s) => hooks(s, 'After the process exists (its PID is known)', false),
+  'hook-point': hookPoint,
   network,
   release: simple(
     'Let the child go on',

@@ -72,6 +72,7 @@ export type SectionId =
   | 'cgroup-join'
   | 'persist'
   | 'hook-afterSpawn'
+  | 'hook-point'
   | 'network'
   | 'release'
   | 'mapped-root'

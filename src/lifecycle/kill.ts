@@ -52,6 +52,20 @@ export function signalContainer(name: string, signal: number): number {
   return s.recorded.pid;
 }
 
+/**
+ * `haco kill --supervisor -s USR1|USR2`: the signal to the container's supervisor, whose event process runs the
+ * plan's `.onSignal()` command (native/src/events.c). A plan without one has USR1/USR2 in its forwarded
+ * signals, so the supervisor passes it on to the container instead.
+ */
+export function signalSupervisor(name: string, signal: number): number {
+  const s = requireState(name);
+  if (s.status !== 'running' || !supervisorAlive(s)) {
+    throw new HacoError('E_NOT_RUNNING', `container "${name}" is not running (${s.status})`, { hint: 'see `haco ps`', exitCode: EXIT.state });
+  }
+  process.kill(s.recorded.supervisor, signal);
+  return s.recorded.supervisor;
+}
+
 export function describeStop(r: KillResult): string {
   const how = r.escalated && r.signal !== constants.signals.SIGKILL ? ' (SIGKILL after the timeout)' : '';
   return `${r.name} stopped${how}: exit ${r.exitCode ?? '?'}, after ${r.waitedMs} ms\n`;

@@ -25,6 +25,10 @@ export interface PsRow {
   reloadedAt: number | null;
   /** Started with `-d --rm`: the supervisor removes the record when the container exits. */
   autoRemove: boolean;
+  /** With a readiness probe (`.readiness()`): true once ready, false when it gave up, null while probing or without one. */
+  ready: boolean | null;
+  /** The plan has a readiness probe. */
+  readiness: boolean;
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ: what /proc/PID/stat counts in on every Linux architecture haco runs on
@@ -177,6 +181,8 @@ export function psRow(s: ContainerState, now = Date.now(), ctx: PsContext = psCo
     planHash: r.meta['plan_hash'] ?? null,
     reloadedAt: r.meta['reloaded'] ? Number(r.meta['reloaded']) : null,
     autoRemove: r.meta['auto_remove'] === '1',
+    ready: live && r.meta['ready'] === 'yes' ? true : live && r.meta['ready'] === 'no' ? false : null,
+    readiness: r.meta['readiness'] !== undefined,
   };
 }
 
@@ -209,9 +215,11 @@ const SIGNAL_NAMES: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIG
  * supervisor recorded (stopped, oom killed, launch failed, supervisor killed), the signal behind a 128+N
  * status, and how often it restarted.
  */
-export function statusText(r: Pick<PsRow, 'status' | 'exitCode' | 'reason' | 'restarts'>): string {
+export function statusText(r: Pick<PsRow, 'status' | 'exitCode' | 'reason' | 'restarts'> & Partial<Pick<PsRow, 'ready' | 'readiness'>>): string {
   const restarts = r.restarts > 0 ? `, ${r.restarts} restart${r.restarts === 1 ? '' : 's'}` : '';
-  if (r.status !== 'exited') return `${r.status}${restarts}`;
+  // A readiness probe (.readiness()): "running, ready", "running, not ready" (gave up) or "running, starting up".
+  const ready = r.status === 'running' && r.readiness ? (r.ready === true ? ', ready' : r.ready === false ? ', not ready' : ', starting up') : '';
+  if (r.status !== 'exited') return `${r.status}${ready}${restarts}`;
   const code = r.exitCode ?? '?';
   const signal = typeof r.exitCode === 'number' && r.exitCode > 128 ? SIGNAL_NAMES[r.exitCode - 128] : undefined;
   const why = [signal, r.reason].filter(Boolean).join(', ');

@@ -104,3 +104,9 @@ export const HOST_BOOTSTRAP_BINDS: readonly string[] = ['/usr', '/bin', '/sbin',
  */
 export const MAX_OVERLAY_LOWERS = 8;
 
+
+/** A hook command's time limit unless `.hookTimeout()` says otherwise: a hung hook must not hang a start forever. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 60_000;
+/** Readiness: how often the supervisor probes and how long it tries. */
+export const DEFAULT_READY_INTERVAL_MS = 200;
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;

@@ -102,6 +102,8 @@ export interface ContainerPlan {
    */
   lxcfs?: LxcfsPlan;
   hooks: HookEntry[];
+  /** What the supervisor runs while the container runs: timers, readiness, cgroup events, signal handlers. */
+  supervision?: SupervisionPlan;
   restart: RestartPlan;
   /** What `haco reload` may change on a running container. */
   reloadable: ReloadableKind[];
@@ -679,29 +681,109 @@ export interface PortForwardPlan {
   protocol: 'tcp' | 'udp';
 }
 
+/**
+ * Where a hook runs, in launch order (docs/lifecycle.md has the table with haconiwa's names):
+ * setup, beforeStart (haconiwa's before_fork), afterSpawn (after_fork, parent), afterNetworkCreated,
+ * afterSpawnChild (after_fork, child), afterNetworkInitialized, beforeChroot, afterChroot, beforeExec,
+ * afterStart (before_start_wait), beforeCleanup (teardown_container), afterExit (teardown), afterFailure,
+ * systemFailure, afterReload.
+ */
 export type HookPoint =
+  | 'setup'
   | 'beforeStart'
   | 'afterSpawn'
+  | 'afterNetworkCreated'
+  | 'afterSpawnChild'
+  | 'afterNetworkInitialized'
+  | 'beforeChroot'
+  | 'afterChroot'
   | 'beforeExec'
+  | 'afterStart'
+  | 'beforeCleanup'
   | 'afterExit'
   | 'afterFailure'
+  | 'systemFailure'
   | 'afterReload';
 
 export const HOOK_POINTS: readonly HookPoint[] = [
+  'setup',
   'beforeStart',
   'afterSpawn',
+  'afterNetworkCreated',
+  'afterSpawnChild',
+  'afterNetworkInitialized',
+  'beforeChroot',
+  'afterChroot',
   'beforeExec',
+  'afterStart',
+  'beforeCleanup',
   'afterExit',
   'afterFailure',
+  'systemFailure',
   'afterReload',
 ];
+
+/** The points whose hooks run in the container's child process (its namespaces), not on the host. */
+export const CONTAINER_HOOK_POINTS: readonly HookPoint[] = ['afterSpawnChild', 'afterNetworkInitialized', 'beforeChroot', 'afterChroot', 'beforeExec'];
 
 export interface HookEntry {
   point: HookPoint;
   /** argv; a string in the DSL becomes ["/bin/sh", "-c", string]. @minItems 1 */
   command: string[];
-  /** Where it runs: beforeExec runs inside the container, every other point on the host. */
+  /** Where it runs: the CONTAINER_HOOK_POINTS inside the container's child, every other point on the host. */
   side: 'host' | 'container';
+}
+
+/** A command the supervisor runs on the host every `intervalMs` while the container runs. */
+export interface TimerHook {
+  /** @asType integer @minimum 10 @maximum 2147483647 */
+  intervalMs: number;
+  /** How many runs per container run; 0 = until the container exits. */
+  count: SmallCount;
+  /** argv, as for hooks. @minItems 1 */
+  command: string[];
+}
+
+/**
+ * When the container counts as ready (`haco ps` shows "running, ready"; `haco start -d --wait-ready`
+ * waits for it): a TCP port listening in the container's network namespace, or a host command exiting 0.
+ */
+export interface ReadinessPlan {
+  kind: 'port' | 'command';
+  /** kind port: the TCP port (IPv4 or IPv6, any address) in LISTEN state. @minimum 1 @maximum 65535 */
+  port?: number;
+  /** kind command: run on the host with HACO_PID until it exits 0. @minItems 1 */
+  command?: string[];
+  /** Give up after this long (ms): the state says "not ready". */
+  timeoutMs: SmallCount;
+  /** @asType integer @minimum 10 @maximum 2147483647 */
+  intervalMs: number;
+}
+
+/** A cgroup event of the container's memory controller and the host command it runs. */
+export interface EventHook {
+  /** oom: the OOM killer killed a process of the container; memoryPressure: the kernel's pressure level or PSI trigger fired. */
+  event: 'oom' | 'memoryPressure';
+  /** memoryPressure only: v1 memory.pressure_level's level; on v2 it picks a PSI trigger (docs/lifecycle.md). */
+  level?: 'low' | 'medium' | 'critical';
+  /** @minItems 1 */
+  command: string[];
+}
+
+/** A signal sent to the supervisor (`haco kill --supervisor -s USR1 NAME`) runs a host command instead of reaching the container. */
+export interface SignalHook {
+  signal: 'USR1' | 'USR2';
+  /** @minItems 1 */
+  command: string[];
+}
+
+export interface SupervisionPlan {
+  /** Every hook command's time limit (ms); past it its process group gets SIGKILL and the hook fails. 0 = none. */
+  hookTimeoutMs: SmallCount;
+  timers: TimerHook[];
+  readiness?: ReadinessPlan;
+  events: EventHook[];
+  signals: SignalHook[];
 }
 
 export interface RestartPlan {

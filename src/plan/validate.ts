@@ -257,6 +257,21 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
       add('hooks', `unknown hook point "${hook.point}"`, guess ? `did you mean "${guess}"?` : `points: ${HOOK_POINTS.join(', ')}`);
     }
   }
+  const sup = c.supervision;
+  if (sup?.readiness) {
+    const r = sup.readiness;
+    if (r.kind === 'port' && r.port === undefined) add('supervision.readiness', 'a port readiness probe names no port', 'write .readiness({ port: 8080 })');
+    if (r.kind === 'command' && !r.command?.length) add('supervision.readiness', 'a command readiness probe names no command', "write .readiness({ command: 'curl -sf http://10.88.0.10/' })");
+    if (r.timeoutMs < r.intervalMs) add('supervision.readiness', `the readiness timeout (${r.timeoutMs} ms) is shorter than one probe interval (${r.intervalMs} ms)`, 'give a timeoutMs of at least intervalMs');
+  }
+  sup?.events.forEach((e, i) => {
+    if (e.event === 'oom' && e.level !== undefined) add(`supervision.events[${i}]`, 'an oom event has no pressure level', 'drop level, or use .onMemoryPressure(level, command)');
+  });
+  const signals = new Set<string>();
+  sup?.signals.forEach((h, i) => {
+    if (signals.has(h.signal)) add(`supervision.signals[${i}]`, `two handlers for SIG${h.signal}`, 'keep one .onSignal() per signal');
+    signals.add(h.signal);
+  });
   const stepNames = new Set<string>();
   for (const step of c.provision.steps) {
     if (stepNames.has(step.name)) add('provision', `duplicate provision step "${step.name}"`, 'step names identify steps for re-runs: make them unique');

@@ -113,6 +113,10 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
   add('exec', 'ENOEXEC', 'the file is not a program for this machine (wrong architecture, or a script without #!)');
   add('exec', 'EPERM', execCapsHint(c.capabilities.bounding));
   add('hook', '*', 'a hook command failed; run it by hand to see why (hooks must exit 0)');
+  if (c.hooks.length > 0) {
+    add('hook-at', 'ETIMEDOUT', 'the hook ran past its time limit and was killed with its process group: make it return sooner, or raise the limit with .hookTimeout(ms)');
+    add('hook-at', '*', 'a hook command failed; run it by hand (HACO_POINT, HACO_NAME and HACO_PID set) to see why: hooks must exit 0');
+  }
   return h;
 }
 

@@ -3,7 +3,7 @@ import { rootlessCgroupSetup } from '../rootless/cgroup';
 import type { CgroupSetup } from '../cgroup/types';
 import * as posix from 'node:path/posix';
 import { HacoError, HostError } from '../errors';
-import type { ContainerPlan, HookPoint } from '../plan/types';
+import type { ContainerPlan } from '../plan/types';
 import { emitCaps } from './compile-caps';
 import { emitHints, launchHints } from './compile-hints';
 import { emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
@@ -26,6 +26,7 @@ import { emitTerminal, forwardedSignals, type TerminalOptions } from './compile-
 import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
 import { networkSpecEntries } from './compile-network';
+import { emitHooksAt, emitSupervision, handledSignals, hooksAt } from './compile-supervision';
 import { CGROUP_LOCK_WAIT_MS, cgroupLockPath, HOST_MODES, octal } from '../state/paths';
 import type { SpecEntry } from './spec-format';
 import type { StepName } from './steps';
@@ -57,10 +58,6 @@ export interface CompiledSpec {
   text: string;
   /** The cgroup plan the spec applies: `tracking` is where `haco ps` counts the container's processes. */
   cgroup: CgroupSetup;
-}
-
-function hooksAt(c: ContainerPlan, point: HookPoint): string[][] {
-  return c.hooks.filter((h) => h.point === point).map((h) => h.command);
 }
 
 /**
@@ -108,7 +105,9 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   const preserveFds = c.process.preserveFds ?? 0;
   emitPreserveFds(w, preserveFds);
   emitLifecycle(w, c, opts.lifecycle, cgroup);
-  w.step('forward-signals', forwardedSignals(opts.terminal).join(','));
+  // Signals with an .onSignal() handler stay with the supervisor (its event process runs the command).
+  const handled = handledSignals(c);
+  w.step('forward-signals', forwardedSignals(opts.terminal).filter((s) => !handled.includes(s)).join(',') || '-');
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   // The shared haco parents go too when this was the last container under them (see cgroupLockPath).
@@ -121,11 +120,13 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   for (const argv of hooksAt(c, 'afterExit')) w.step('cleanup-cmd', ...argv);
   // afterFailure: after the cleanup, when the launch failed or the command exited non-zero (HACO_EXIT_CODE).
   for (const argv of hooksAt(c, 'afterFailure')) w.step('failure-cmd', ...argv);
+  emitSupervision(w, c, cgroup);
   emitHints(w, launchHints(c, host, cgroup));
 
   w.comment('phase 1: prepare, on the host, before the container exists');
   w.comment(`cgroup (${host.cgroup.mode} host, ${cgroup.version} interface): the container's processes are counted in ${cgroup.tracking}`);
   for (const note of cgroup.notes) w.comment(`note: ${note}`);
+  emitHooksAt(w, c, 'setup');
   if (lock) w.step('cgroup-lock', lock, CGROUP_LOCK_WAIT_MS);
   for (const a of cgroup.actions) {
     if (a.op === 'mkdir') w.step('cgroup-mkdir', a.path);
@@ -136,7 +137,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (ns.enter.length > 0) w.comment('join existing namespaces (user first: it grants the rights to join the rest)');
   emitSetns(w, ns);
   emitTimeNamespace(w, ns);
-  for (const argv of hooksAt(c, 'beforeStart')) w.step('hook', ...argv);
+  emitHooksAt(w, c, 'beforeStart');
   // cgroup v2 on Linux 5.7+: born in the cgroup (clone3 CLONE_INTO_CGROUP). Moving it there by writing
   // cgroup.procs takes the kernel's migration lock, whose first writer waits for an RCU grace period.
   const bornInto = cgroup.version === 'v2' && host.kernel.cloneIntoCgroup && cgroup.join.length === 1 ? cgroup.join[0] : undefined;
@@ -152,12 +153,13 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitIdMaps(w, ns, host.rootless?.fullRange ? host.rootless.helpers : undefined);
   if (!bornInto) for (const dir of cgroup.join) w.step('cgroup-join', dir);
   emitPersist(w, ns);
-  for (const argv of hooksAt(c, 'afterSpawn')) w.step('hook', ...argv);
+  emitHooksAt(w, c, 'afterSpawn');
   // ---- network (src/network, docs/network.md): iproute2 commands run on the host with HACO_PID ----
   if (c.network) {
     if (opts.networkHook) w.step('hook', ...opts.networkHook);
     else emitNetworkEntries(w, networkSpecEntries(c.network, c.name).wire);
   }
+  emitHooksAt(w, c, 'afterNetworkCreated');
   // ---- end network ----
   if (opts.lifecycle?.waitStart) {
     w.comment('OCI "created": the caller returns now; the child waits here until `haco runtime start` opens the fifo');
@@ -167,6 +169,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
 
   w.comment('phase 3: enter, in the child');
   emitBecomeMapped(w, ns);
+  emitHooksAt(w, c, 'afterSpawnChild');
   // After cgroup-join, so the new cgroup namespace's root is the container's own cgroup.
   if (ns.unshare.includes('cgroup')) w.step('unshare', 'cgroup');
   emitRootfs(w, c.rootfs, { userxattr: host.rootless !== undefined });
@@ -184,8 +187,11 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // Only in a uts namespace of its own: otherwise it would rename the host.
   if (ns.unshare.includes('uts')) w.step('hostname', c.process.hostname);
   if (ns.unshare.includes('net')) w.step('lo-up');
+  emitHooksAt(w, c, 'afterNetworkInitialized');
+  emitHooksAt(w, c, 'beforeChroot');
   w.comment(`switch into the rootfs with ${c.rootfs.switchRoot}`);
   emitSwitchRoot(w, c.rootfs);
+  emitHooksAt(w, c, 'afterChroot');
   emitStdio(w, c.process, 'container');
   emitRlimits(w, c.rlimits);
   emitTerminal(w, c, opts.terminal);
@@ -196,7 +202,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   w.step('chdir', c.process.cwd);
   emitEnv(w, withListenFds(c.process.env, preserveFds));
   // beforeExec runs inside the container, with its rootfs, identity and environment, right before exec.
-  for (const argv of hooksAt(c, 'beforeExec')) w.step('hook', ...argv);
+  emitHooksAt(w, c, 'beforeExec');
   if (hooksAt(c, 'afterReload').length > 0) w.comment('afterReload hooks are run by `haco reload`, not by the launcher');
   if (c.process.reaper) w.step('reaper');
   if (c.seccomp) {

@@ -49,6 +49,15 @@ export const STEP_TABLE = [
   { name: 'restart', phases: ['meta'], fields: 'POLICY MAX BACKOFF_MS', run: 'read_metadata' },
   { name: 'hook-env', phases: ['meta'], fields: 'KEY VALUE', run: 'run_command_status' },
   { name: 'forward-signals', phases: ['meta'], fields: 'LIST', run: 'read_metadata' },
+  // supervision (native/src/hooks.c, events.c): the hook time limit, points the supervisor runs, its event process
+  { name: 'hook-timeout', phases: ['meta'], fields: 'MS', run: 'read_metadata' },
+  { name: 'point-cmd', phases: ['meta'], fields: 'POINT ARGV...', run: 'hooks_run_point' },
+  { name: 'timer', phases: ['meta'], fields: 'INTERVAL_MS COUNT ARGV...', run: 'events_start' },
+  { name: 'ready-port', phases: ['meta'], fields: 'PORT TIMEOUT_MS INTERVAL_MS', run: 'events_start' },
+  { name: 'ready-cmd', phases: ['meta'], fields: 'TIMEOUT_MS INTERVAL_MS ARGV...', run: 'events_start' },
+  { name: 'on-oom', phases: ['meta'], fields: 'v1|v2 DIR ARGV...', run: 'events_start' },
+  { name: 'on-pressure', phases: ['meta'], fields: 'v1|v2 DIR LEVEL ARGV...', run: 'events_start' },
+  { name: 'on-signal', phases: ['meta'], fields: 'SIGNAL ARGV...', run: 'events_start' },
   { name: 'log', phases: ['meta'], fields: 'PATH MAXBYTES', run: 'read_metadata' },
   { name: 'console', phases: ['meta'], fields: 'PATH', run: 'read_metadata' },
   { name: 'preserve-fds', phases: ['meta'], fields: 'N', run: 'read_metadata' },
@@ -62,6 +71,7 @@ export const STEP_TABLE = [
   { name: 'unshare', phases: ['prepare', 'enter'], fields: 'KINDS', run: 'step_unshare' },
   { name: 'timens-offset', phases: ['prepare'], fields: 'CLOCK SECONDS', run: 'step_timens_offset' },
   { name: 'hook', phases: ['prepare', 'wire', 'enter'], fields: 'ARGV...', run: 'step_hook' },
+  { name: 'hook-at', phases: ['prepare', 'wire', 'enter'], fields: 'POINT ARGV...', run: 'step_hook_at' },
   // the end of phase 1: validate finds it, launch_once clones there
   { name: 'spawn', phases: ['prepare'], fields: 'KINDS [CGROUP]', run: 'validate' },
   // phase 2: wire, in the parent, while the child waits

@@ -4,7 +4,7 @@ import { networkPreflight } from '../network/preflight';
 import { fingerprint } from '../plan/fingerprint';
 import { pickContainer } from '../plan/pick';
 import { preserveFdsOption } from '../plan/preserve-fds';
-import type { ContainerPlan, Plan } from '../plan/types';
+import type { ContainerPlan, Plan, ReadinessPlan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';
 import { consoleSocketOf, logFileOf, readState, stateDirOf } from '../state';
@@ -16,6 +16,7 @@ import { reportRootlessNotices } from './rootless';
 import { handOver } from './handoff';
 import { preflight } from './preflight';
 import { sweepStaleCgroups } from './sweep';
+import { readinessMeta } from './wait-ready';
 import { decideTerminal, type TerminalRequest } from './terminal';
 
 export interface StartRequest extends TerminalRequest {
@@ -64,6 +65,8 @@ export interface PreparedStart {
   spec: string;
   /** fds 3..3+N-1 pass to the command: the spec goes on an fd after them (see launcherFds). */
   preserveFds: number;
+  /** The container's readiness probe, for `--wait-ready`. */
+  readiness: ReadinessPlan | undefined;
 }
 
 /** Everything before the handoff: checks, the launch spec, the launcher (built on first use). */
@@ -101,12 +104,13 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
       command: JSON.stringify(container.process.args),
       detached: detach ? '1' : '0',
       ...(detach && request.remove ? { auto_remove: '1' } : {}),
+      ...readinessMeta(container.supervision?.readiness),
     },
   };
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
   const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false, ...(decided.terminal ? { terminal: decided.terminal } : {}) });
   const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(detach ? ['--detach'] : [])];
-  return { name: container.name, argv, spec: spec.text, preserveFds: container.process.preserveFds ?? 0 };
+  return { name: container.name, argv, spec: spec.text, preserveFds: container.process.preserveFds ?? 0, readiness: container.supervision?.readiness };
 }
 
 /** A friendly early answer; the launcher's lock is what really decides (two starts may race past this). */

@@ -92,6 +92,17 @@ export function readState(name: string, root: string = runDir()): ContainerState
       // removed in between
     }
   }
+  // The supervisor's event process records readiness beside the state (native/src/events.c): `ready=yes|no`
+  // for the run whose init is `pid`; a record of an earlier run does not count.
+  const ready = path.join(dir, 'ready');
+  if (recorded.meta['readiness'] && fs.existsSync(ready)) {
+    try {
+      const r = parseState(fs.readFileSync(ready, 'utf8'));
+      if (r.pid === recorded.pid) recorded.meta['ready'] = r.meta['ready'] ?? '';
+    } catch {
+      // removed in between (the run ended)
+    }
+  }
   return { name, dir, recorded, status: assess(recorded) };
 }
 
