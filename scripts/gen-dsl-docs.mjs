@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const files = ['container.ts', 'bootstrap.ts', 'provision.ts', 'seccomp.ts'].map((f) => join(root, 'src/dsl', f));
 // Plan types some options are made of (SeccompArg, IdMapEntry): their fields are listed too, not their methods.
-const typeFiles = [join(root, 'src/plan/types.ts')];
+const typeFiles = [join(root, 'src/plan/types.ts'), join(root, 'src/dsl/supervision.ts')];
 
 function docOf(node, source) {
   const ranges = ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? [];

@@ -31,6 +31,7 @@ export type {
 } from './dsl/container';
 export { BootstrapBuilder, type BusyboxOptions, type DebootstrapOptions, type HostOptions, type LxcOptions } from './dsl/bootstrap';
 export { ProvisionBuilder, type ProvisionFileOptions } from './dsl/provision';
+export type { Command, ReadinessOptions, ReadinessProbe, TimerOptions } from './dsl/supervision';
 export { SeccompBuilder, type SeccompActionInput, type SeccompRuleOptions } from './dsl/seccomp';
 export type { Percent, Size, SizeString } from './plan/size';
 export type { CapabilitySpelling, RlimitSpelling } from './plan/names';

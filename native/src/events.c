@@ -219,6 +219,8 @@ static int watch_open(struct ctx *c, const struct step *s, struct watch *w)
 		}
 		return w->fd = fd;
 	}
+	if (strcmp(s->name, "on-pressure") != 0)
+		return fail(c, 0, "line %d: %s is no event step", s->line, s->name);
 	/* on-pressure v1|v2 DIR LEVEL */
 	if (!v2) {
 		w->kind = W_PRESSURE_V1;

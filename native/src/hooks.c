@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,9 +60,11 @@ int hooks_wait(struct ctx *c, pid_t p, int *st, const char *what, const char *cm
 int step_hook_at(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
+	char what[64];
+	snprintf(what, sizeof(what), "hook-at %.48s", argv[0]); /* the step and its point, in messages and --trace */
 	c->point = argv[0];
 	/* c->child is set in phase 2 only; in phase 3 it is 0 (we are the child). */
-	int rc = run_command(c, argv + 1, c->child, "hook");
+	int rc = run_command(c, argv + 1, c->child, what);
 	c->point = NULL;
 	return rc;
 }
@@ -74,8 +77,10 @@ void hooks_run_point(struct ctx *c, const char *point, int status)
 			continue;
 		c->cur = s;
 		c->point = point;
+		char what[64];
+		snprintf(what, sizeof(what), "point-cmd %.48s", point);
 		/* After the start nothing can be undone by failing: report it and go on. */
-		if (run_command_status(c, s->argv + 1, c->child, "hook", status) < 0) {
+		if (run_command_status(c, s->argv + 1, c->child, what, status) < 0) {
 			report_failure(c, &c->fail);
 			log_event(c, "hook %s failed: %s", point, c->fail.msg);
 			memset(&c->fail, 0, sizeof(c->fail));

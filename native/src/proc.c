@@ -174,8 +174,7 @@ int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, 
 {
 	char cmd[512];
 	quote_argv(cmd, sizeof(cmd), argv);
-	tracef(c, "fork() + setpgid(0, 0) + execv(\"%s\", ...)   /* %s%s%s: %s */", argv[0], what, c->point ? " " : "",
-	       c->point ? c->point : "", cmd);
+	tracef(c, "fork() + setpgid(0, 0) + execv(\"%s\", ...)   /* %s: %s */", argv[0], what, cmd);
 	pid_t p = fork();
 	if (p < 0)
 		return fail(c, errno, "%s %s: fork", what, cmd);

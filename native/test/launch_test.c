@@ -468,6 +468,89 @@ static void test_supervisor_killed(void)
 	free(calls), free(err);
 }
 
+/* The hook points in launch order: phase 1 (setup first, beforeStart last), phase 2
+ * (afterSpawn, afterNetworkCreated), phase 3 in the child (afterSpawnChild first,
+ * beforeChroot/afterChroot around the root switch, beforeExec right before exec),
+ * then the supervisor's own points: afterStart once the command runs, beforeCleanup
+ * before the cgroup is removed, afterExit (cleanup-cmd) after. Each hook appends
+ * "hook POINT" to the calls log, so the kernel calls and the hooks interleave. */
+static void test_hook_points(void)
+{
+	char spec[8192], want[8192], *calls, *err, h[1][320];
+	snprintf(h[0], sizeof(h[0]), "/bin/sh -c echo%%20hook%%20$HACO_POINT%%20>>%s", log_path);
+	snprintf(spec, sizeof(spec),
+	         "haco-launch 1\n"
+	         "name t1\n"
+	         "cleanup-cgroup " CG "\n"
+	         "hook-timeout 5000\n"
+	         "point-cmd afterStart %s\n"
+	         "point-cmd beforeCleanup %s\n"
+	         "cleanup-cmd /bin/sh -c echo%%20hook%%20afterExit%%20>>%s\n"
+	         "hook-at setup %s\n"
+	         "cgroup-mkdir " CG "\n"
+	         "hook-at beforeStart %s\n"
+	         "spawn mount " CG "\n"
+	         "hook-at afterSpawn %s\n"
+	         "hook-at afterNetworkCreated %s\n"
+	         "release\n"
+	         "hook-at afterSpawnChild %s\n"
+	         "propagation / rprivate\n"
+	         "bind-root ROOT\n"
+	         "hook-at beforeChroot %s\n"
+	         "pivot-root ROOT\n"
+	         "hook-at afterChroot %s\n"
+	         "hook-at beforeExec %s\n"
+	         "exec /bin/true\n",
+	         h[0], h[0], log_path, h[0], h[0], h[0], h[0], h[0], h[0], h[0], h[0]);
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "hook points: status %d, stderr: %s", status, err);
+	snprintf(want, sizeof(want),
+	         "hook setup\n"
+	         "mkdir " CG " 0755\n"
+	         "hook beforeStart\n"
+	         "clone3 CLONE_NEWNS|CLONE_INTO_CGROUP cgroup=" CG "\n"
+	         "hook afterSpawn\n"
+	         "hook afterNetworkCreated\n"
+	         "hook afterSpawnChild\n"
+	         "mount NULL / NULL REC|PRIVATE NULL\n"
+	         "mount ROOT ROOT NULL BIND|REC NULL\n"
+	         "hook beforeChroot\n"
+	         "chdir ROOT\n"
+	         "pivot_root . .\n"
+	         "umount2 . DETACH\n"
+	         "chdir /\n"
+	         "hook afterChroot\n"
+	         "hook beforeExec\n"
+	         "execvp /bin/true\n"
+	         "hook afterStart\n"
+	         "hook beforeCleanup\n"
+	         "rmdir " CG "\n"
+	         "hook afterExit\n");
+	check_calls("hook points", calls, want);
+	free(calls), free(err);
+}
+
+/* A hook past its time limit: its process group is killed, the step fails with
+ * ETIMEDOUT (step, command, limit in the message), and the launch is cleaned up. */
+static void test_hook_timeout(void)
+{
+	char *calls, *err;
+	int status = launch("haco-launch 1\n"
+	                    "name t1\n"
+	                    "cleanup-cgroup " CG "\n"
+	                    "hook-timeout 100\n"
+	                    "cgroup-mkdir " CG "\n"
+	                    "hook-at beforeStart /bin/sh -c sleep%205%20&%20sleep%205\n"
+	                    "spawn - " CG "\n"
+	                    "release\n"
+	                    "exec /bin/true\n",
+	                    NULL, 0, &calls, &err);
+	CHECK(status == 125, "hook timeout: status %d, stderr: %s", status, err);
+	check_calls("hook timeout", calls, "mkdir " CG " 0755\nrmdir " CG "\n");
+	CHECK(strstr(err, "hook-at") && strstr(err, "killed after 100 ms") && strstr(err, "ETIMEDOUT"), "hook timeout: stderr: %s", err);
+	free(calls), free(err);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -488,6 +571,8 @@ int main(void)
 	test_devices();
 	test_restart();
 	test_supervisor_killed();
+	test_hook_points();
+	test_hook_timeout();
 	test_mount_fails();
 	test_cgroup_write_fails();
 	test_spawn_fails();

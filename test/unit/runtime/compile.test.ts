@@ -214,7 +214,7 @@ describe('compileLaunchSpec: ordering invariants', () => {
     expect(unshareTime).toBeGreaterThan(at(steps, 'cgroup-write'));
     expect(line(steps[unshareTime + 1]!)).toBe('timens-offset monotonic 3600');
     expect(lines(steps, 'timens-offset')).toHaveLength(1);
-    expect(unshareTime).toBeLessThan(idx(steps, (s) => line(s) === 'hook /bin/echo before'));
+    expect(unshareTime).toBeLessThan(idx(steps, (s) => line(s) === 'hook-at beforeStart /bin/echo before'));
     expect(lines(steps, 'spawn')).toEqual(['spawn mount,uts,ipc,pid,net,user']);
   });
 
@@ -226,7 +226,7 @@ describe('compileLaunchSpec: ordering invariants', () => {
       'gid-map 0:100000:65536,65536:300000:1',
       'cgroup-join /sys/fs/cgroup/haco/demo',
       'persist-ns net /run/haco/ns/net',
-      'hook /bin/echo spawned',
+      'hook-at afterSpawn /bin/echo spawned',
       'release',
     ]);
   });

@@ -147,8 +147,20 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
       .seccomp((s) => s.block(['sethostname']))
       .hook('beforeStart', 'echo before')
       .hook('afterExit', 'echo after')
-      .hook('afterFailure', 'echo failed'),
+      .hook('afterFailure', 'echo failed')
+      .hook('afterStart', 'echo started')
+      .timer(1000, 'echo tick', { count: 3 })
+      .readiness({ port: 8080 })
+      .onOom('echo oom')
+      .onMemoryPressure('medium', 'echo pressure')
+      .onSignal('USR1', 'echo usr1'),
     facts(v1Host),
+    {},
+  ],
+  [
+    'v2 host, a readiness command and cgroup events through PSI and memory.events',
+    defineContainer('ready').memory('64M').readiness({ command: 'true' }).onOom('echo oom').onMemoryPressure('critical', 'echo p'),
+    facts(v2Host),
     {},
   ],
   [
