@@ -222,11 +222,13 @@ static void cleanup(struct ctx *c)
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
 		c->cur = s;
+		c->point = "afterExit"; /* HACO_POINT: the plan's afterExit hooks are cleanup commands */
 		if (strcmp(s->name, "cleanup-cmd") == 0 && run_command(c, s->argv, 0, "cleanup-cmd") < 0) {
 			report_failure(c, &c->fail);
 			memset(&c->fail, 0, sizeof(c->fail));
 		}
 	}
+	c->point = NULL;
 }
 
 /* The child's side of spawn: wait for `release`, run phase 3, exec. Never returns. */
@@ -412,11 +414,13 @@ static void failure_cmds(struct ctx *c, int status)
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
 		c->cur = s;
+		c->point = "afterFailure";
 		if (strcmp(s->name, "failure-cmd") == 0 && run_command_status(c, s->argv, 0, "failure-cmd", status) < 0) {
 			report_failure(c, &c->fail);
 			memset(&c->fail, 0, sizeof(c->fail));
 		}
 	}
+	c->point = NULL;
 }
 
 /* Everything after "the last run is over": drain, cleanup, state, watcher. */
