@@ -314,10 +314,34 @@ describeRoot('examples/ start and do what their comments say', () => {
     create('hooks.haco.ts');
     const ok = start('hooks.haco.ts', undefined, ['echo', 'the command']);
     expect(ok).toExitWith(0);
-    expect(ok.stdout).toMatch(/^\[beforeStart\] hooks\n\[afterSpawn\] pid \d+\n\[beforeExec\] inside: hooks\nthe command\n\[afterExit\] hooks done\n$/);
+    // afterStart runs in the supervisor while the command runs: its line may come before or after the command's.
+    const lines = ok.stdout.split('\n');
+    expect(lines.filter((l) => /^\[afterStart\] pid \d+$/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => !l.startsWith('[afterStart]')).join('\n')).toMatch(
+      /^\[setup\] hooks\n\[beforeStart\] hooks\n\[afterSpawn\] pid \d+\n\[afterChroot\] inside: hooks\n\[beforeExec\] inside: hooks\nthe command\n\[beforeCleanup\] hooks\n\[afterExit\] hooks done\n$/,
+    );
     const failed = start('hooks.haco.ts', undefined, ['false']);
     expect(failed).toExitWith(1);
     expect(failed.stderr).toContain('[afterFailure] hooks failed');
+  });
+
+  test('hooks detached: --wait-ready waits for the readiness command, ps says ready, USR1 runs its hook', async () => {
+    create('hooks.haco.ts');
+    const r = haco(['start', '-d', '--wait-ready', example('hooks.haco.ts'), '--', 'sh', '-c', 'sleep 1; touch /tmp/ready; sleep 600']);
+    try {
+      expect(r).toExitWith(0);
+      expect(r.stdout).toMatch(/^hooks ready after \d+ ms$/m);
+      expect(haco(['ps']).stdout).toMatch(/^hooks\s+running, ready\s/m);
+      expect(haco(['kill', '--supervisor', '-s', 'USR1', 'hooks'])).toExitWith(0);
+      const log = path.join(runDir, 'hooks', 'supervisor.log');
+      const end = Date.now() + 5000;
+      while (Date.now() < end && !fs.readFileSync(log, 'utf8').includes('[USR1] hooks: VmRSS:')) await new Promise((res) => setTimeout(res, 50));
+      expect(fs.readFileSync(log, 'utf8')).toMatch(/^\[USR1\] hooks: VmRSS:\s+\d+ kB$/m);
+      expect(stateOf('hooks')['status']).toBe('running');
+    } finally {
+      expect(haco(['kill', '-s', 'KILL', 'hooks'])).toExitWith(0);
+      haco(['rm', 'hooks']);
+    }
   });
 
   test('multi: three containers from one base', () => {
