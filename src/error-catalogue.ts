@@ -109,7 +109,6 @@ export const ERROR_CODES = {
   E_PLAN_NO_MOUNT_NS: { area: 'start', meaning: 'the container shares the host\'s mount namespace, which haco needs to switch to the rootfs', hint: "keep 'mount' unshared" },
   E_EVENTS_NO_MEMORY_CGROUP: { area: 'start', meaning: 'onOom/onMemoryPressure hooks need a memory cgroup to watch, and the container has none', hint: 'give it a memory limit, e.g. .memory({ max: \'256M\' })' },
   E_NOT_READY: { area: 'start', meaning: '`haco start -d --wait-ready` gave up: the container did not become ready in time', hint: 'see `haco logs NAME` and the readiness probe in the definition' },
-  E_SECCOMP_NEEDS_NNP: { area: 'start', meaning: 'a seccomp filter needs no_new_privs or CAP_SYS_ADMIN, and the container has neither', hint: 'keep .noNewPrivileges() on (the default), or turn the filter off' },
   E_PTY_UNAVAILABLE: { area: 'start', meaning: 'a terminal (-t) was asked for but the container has no devpts of its own', hint: 'drop -t (--no-tty), or keep the standard devpts mount and stdio' },
   E_ALREADY_RUNNING: { area: 'start', meaning: 'a container of that name is already running', hint: 'see it with `haco ps`; stop it with `haco kill NAME`' },
   E_START_FAILED: { area: 'start', meaning: 'the launcher did not start the container (API start)', hint: 'run `haco start -d FILE` to see the same failure with its step' },

@@ -11,7 +11,7 @@ import { detectHostFacts } from '../runtime/host-facts';
 import { findLauncher } from '../runtime/launcher-path';
 import { preflight } from '../start/preflight';
 import { HOST_MODES } from '../state/paths';
-import { ociStateDir, startFifoOf } from './paths';
+import { containerNameOf, ociStateDir, startFifoOf } from './paths';
 import { readOciEntry, type OciState } from './state';
 
 export interface CreateRequest {
@@ -58,7 +58,7 @@ async function bundlePlan(bundle: string, id: string) {
     const loaded = await loadDefinition(def, { cache: false });
     const first = loaded.plan.containers[0];
     if (!first) throw new HacoError('E_BUNDLE', `${file}: no container in it`, { hint: 'check the config.json', exitCode: EXIT.usage });
-    return { file, config, notes, container: { ...first, name: id } };
+    return { file, config, notes, container: { ...first, name: containerNameOf(id) } };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { DEFAULT_MASKED_PATHS, DEFAULT_NAMESPACES, DEFAULT_READONLY_PATHS } from '../plan/defaults';
 import { RLIMIT_NAMES } from '../plan/names';
-import type { NamespaceKind } from '../plan/types';
+import { STANDARD_FS, type NamespaceKind, type StandardFs } from '../plan/types';
 import { seccompCall } from './import-seccomp';
 import { HOOK_MAP, NAMESPACE_TYPES, type RuntimeConfig, type RuntimeMount } from './runtime-config';
 
@@ -86,14 +86,12 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
   if (linux.uidMappings?.length) calls.push(`.uidMap(${linux.uidMappings.map(map).join(', ')})`);
   if (linux.gidMappings?.length) calls.push(`.gidMap(${linux.gidMappings.map(map).join(', ')})`);
 
-  for (const m of config.mounts ?? []) {
-    // haco mounts cgroupfs itself (read-only, as runc does) whenever the container has its own cgroup namespace.
-    if (m.type === 'cgroup' && m.destination === '/sys/fs/cgroup') {
-      if (!(linux.namespaces ?? []).some((n) => n.type === 'cgroup' && !n.path)) notes.push('mount /sys/fs/cgroup: haco mounts cgroupfs only with its own cgroup namespace (.unshare(\'cgroup\'))');
-      continue;
-    }
-    calls.push(...mountCall(m, notes));
+  // haco mounts cgroupfs itself (read-only, as runc does) whenever the container has its own cgroup namespace.
+  const isCgroupfs = (m: RuntimeMount) => m.type === 'cgroup' && m.destination === '/sys/fs/cgroup';
+  if ((config.mounts ?? []).some(isCgroupfs) && !(linux.namespaces ?? []).some((n) => n.type === 'cgroup' && !n.path)) {
+    notes.push('mount /sys/fs/cgroup: haco mounts cgroupfs only with its own cgroup namespace (.unshare(\'cgroup\'))');
   }
+  calls.push(...mountCalls((config.mounts ?? []).filter((m) => !isCgroupfs(m)), notes));
   const masked = (linux.maskedPaths ?? []).filter((x) => !DEFAULT_MASKED_PATHS.includes(x));
   if (masked.length) calls.push(`.mask(${masked.map(q).join(', ')})`);
   const ro = (linux.readonlyPaths ?? []).filter((x) => !DEFAULT_READONLY_PATHS.includes(x));
@@ -133,6 +131,31 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
   ];
   const source = `${header.join('\n')}\nimport { defineContainer } from 'haco';\n\nexport default defineContainer(${q(name)})\n${calls.map((c) => `  ${c}`).join('\n')};\n`;
   return { source, notes };
+}
+
+/** The standard mount haco makes at each destination (the plan's `standard` mounts, docs/dsl.md). */
+const STANDARD_FS_AT: Readonly<Record<string, StandardFs>> = {
+  '/proc': 'proc', '/sys': 'sys', '/dev': 'dev', '/dev/pts': 'devpts', '/dev/shm': 'shm', '/dev/mqueue': 'mqueue',
+};
+
+/**
+ * The config's mounts in order. The runtime-spec mounts each in turn, so a later mount at the same
+ * destination hides an earlier one (podman gives /dev/shm as a tmpfs and then as a bind of its own
+ * shm): only the last is kept, and a standard mount (haco's /dev/shm…) goes when the config puts
+ * something else there.
+ */
+function mountCalls(mounts: readonly RuntimeMount[], notes: string[]): string[] {
+  const key = (m: RuntimeMount) => path.posix.normalize(m.destination);
+  const last = new Map(mounts.map((m, i) => [key(m), i]));
+  const kept = mounts.filter((m, i) => {
+    if (last.get(key(m)) === i) return true;
+    notes.push(`mount ${m.destination} (${m.type ?? 'bind'}): a later mount at the same place hides it`);
+    return false;
+  });
+  const replaced = new Set(kept.filter((m) => !STANDARD.some(([dest, type]) => dest === m.destination && type === m.type)).map((m) => STANDARD_FS_AT[key(m)]).filter((f) => f !== undefined));
+  const calls = replaced.size ? [`.standardMounts(${STANDARD_FS.filter((f) => !replaced.has(f)).map(q).join(', ')})`] : [];
+  for (const m of kept) calls.push(...mountCall(m, notes));
+  return calls;
 }
 
 function mountCall(m: RuntimeMount, notes: string[]): string[] {

@@ -79,12 +79,6 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (c.seccomp && !host.kernel.seccomp) {
     throw new HostError('E_KERNEL_SECCOMP', `container "${c.name}" has a seccomp filter, but this kernel has no seccomp filter support`, 'add .seccomp(false) (every container gets haco\'s default filter otherwise) or use a kernel with CONFIG_SECCOMP_FILTER');
   }
-  if (c.seccomp && !c.noNewPrivileges && !c.capabilities.effective.includes('sys_admin')) {
-    // The kernel loads a filter only with no_new_privs or CAP_SYS_ADMIN, and the launcher sets neither itself.
-    throw new HacoError('E_SECCOMP_NEEDS_NNP', `container "${c.name}" has a seccomp filter but neither no_new_privs nor CAP_SYS_ADMIN, so the kernel would refuse to load it`, {
-      hint: 'keep .noNewPrivileges() on (the default), keep sys_admin in the capabilities, or turn the filter off with .seccomp(false)',
-    });
-  }
   // Rootless: no cgroup of its own (src/rootless/cgroup.ts says why, in the spec and in every notice).
   const cgroup = host.rootless ? rootlessCgroupSetup(c.cgroup, host.cgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, c.devices);
   if (host.rootless && c.rootfs.overlay && !host.rootless.userOverlay) {
@@ -196,16 +190,24 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitRlimits(w, c.rlimits);
   emitTerminal(w, c, opts.terminal);
   if (c.noNewPrivileges) w.step('no-new-privs');
+  // The kernel loads a filter only with no_new_privs or CAP_SYS_ADMIN. Without either in the container
+  // (an OCI config with noNewPrivileges false, as podman's), it is loaded here, while the launcher still
+  // has CAP_SYS_ADMIN, as runc does; the filter then also covers the user and caps steps' syscalls.
+  const seccompEarly = c.seccomp !== undefined && !c.noNewPrivileges && !c.capabilities.effective.includes('sys_admin');
+  if (seccompEarly) {
+    emitSeccomp(w, c.seccomp);
+    w.step('seccomp-load');
+  }
   emitUser(w, c.process);
   emitCaps(w, c.capabilities);
-  emitSeccomp(w, c.seccomp);
+  if (!seccompEarly) emitSeccomp(w, c.seccomp);
   w.step('chdir', c.process.cwd);
   emitEnv(w, withListenFds(c.process.env, preserveFds));
   // beforeExec runs inside the container, with its rootfs, identity and environment, right before exec.
   emitHooksAt(w, c, 'beforeExec');
   if (hooksAt(c, 'afterReload').length > 0) w.comment('afterReload hooks are run by `haco reload`, not by the launcher');
   if (c.process.reaper) w.step('reaper');
-  if (c.seccomp) {
+  if (c.seccomp && !seccompEarly) {
     // Last: the launcher's own syscalls (and the reaper, which must always be able to wait) stay unfiltered.
     w.step('seccomp-load');
   }

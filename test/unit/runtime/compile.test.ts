@@ -459,8 +459,13 @@ describe('compileLaunchSpec: refusals', () => {
     expect(codeOf(() => compileLaunchSpec(planFixture({ seccomp: { action: 'allow', rules: [] } }), old))).toBe('E_KERNEL_SECCOMP');
   });
 
-  it('refuses a seccomp filter the kernel could not load (no no_new_privs, no sys_admin)', () => {
-    expect(codeOf(() => compileLaunchSpec(planFixture({ noNewPrivileges: false, seccomp: { action: 'allow', rules: [] } }), facts()))).toBe('E_SECCOMP_NEEDS_NNP');
+  it('loads a seccomp filter before user and caps when the container has neither no_new_privs nor sys_admin (as runc)', () => {
+    const names = (plan: Parameters<typeof planFixture>[0]) => compileLaunchSpec(planFixture(plan), facts()).text.split('\n').map((l) => l.split(' ')[0]);
+    const early = names({ noNewPrivileges: false, seccomp: { action: 'allow', rules: [] } });
+    expect(early.indexOf('seccomp-load')).toBeGreaterThan(-1);
+    expect(early.indexOf('seccomp-load')).toBeLessThan(early.indexOf('caps'));
+    const late = names({ seccomp: { action: 'allow', rules: [] } });
+    expect(late.indexOf('seccomp-load')).toBeGreaterThan(late.indexOf('caps'));
   });
 
   it('passes cgroup errors through', () => {
