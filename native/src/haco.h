@@ -92,7 +92,9 @@ extern const struct sys sys_real;
 
 /* ---- the launch context -------------------------------------------------- */
 
-/* A failure, produced by fail(). Sent as is over the error pipe by the child. */
+/* A failure, produced by fail(). Sent as is over the error pipe by the child;
+ * status FAILURE_HELD is no failure: the child waits at `wait-start`. */
+enum { FAILURE_HELD = -1 };
 struct failure {
 	int err;          /* errno, 0 if not a system call error */
 	int status;       /* exit status of the launcher: 125, 126 or 127 */
@@ -138,6 +140,9 @@ struct ctx {
 	int cglockfd;           /* flock(LOCK_SH) on the cgroup lock, from cgroup-lock until release */
 	int detach;             /* --detach: daemonize, report readiness on ready_w */
 	int ready_w;            /* detached: pipe to the process the caller waits for */
+	int start_fd;           /* `start-fifo`: read by the child at `wait-start` (OCI "created") */
+	int held;               /* the child reported wait-start: the container was "created" */
+	int unsupervised;       /* `supervisor-exits`: leave once the program runs (OCI runtime) */
 	int watch_w;            /* write end held only by us: the watcher sees EOF if we die */
 	pid_t watcher;
 	long long sup_start;    /* our start time (/proc/self/stat field 22) */
@@ -349,8 +354,8 @@ int write_atomic(struct ctx *c, const char *name, const char *data, size_t len);
 /* supervise.c: detach, readiness, the cleanup watcher, restart decisions */
 int supervise_detach(struct ctx *c);          /* returns in the supervisor only */
 void supervise_ready(struct ctx *c, const struct failure *f, int status);
-/* `wait-start FIFO` (OCI "created"): tell the caller, then block until `haco runtime start` writes. */
-step_fn step_wait_start;
+/* `start-fifo FIFO` + `wait-start` (OCI "created"): the child holds before exec until `haco runtime start` writes. */
+step_fn step_start_fifo, step_wait_start;
 int supervise_watcher(struct ctx *c, void (*cleanup)(struct ctx *));
 void supervise_watcher_done(struct ctx *c);
 int supervise_should_restart(struct ctx *c, int status);

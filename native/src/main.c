@@ -169,6 +169,8 @@ static int read_metadata(struct ctx *c)
 			if (parse_ulong(s->argv[0], &n) < 0 || n > 1000)
 				return fail(c, 0, "line %d: preserve-fds takes a number of fds, 0 to 1000", s->line);
 			c->preserve_fds = (int)n;
+		} else if (strcmp(s->name, "supervisor-exits") == 0) {
+			c->unsupervised = 1;
 		} else if (strcmp(s->name, "console") == 0) {
 			if (s->argv[0][0] != '/')
 				return fail(c, 0, "line %d: console takes an absolute PATH", s->line);
@@ -342,6 +344,8 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	if (c->state_dir) /* only the state file needs it: one /proc read less on a plain launch */
 		c->child_start = proc_start_time(pid);
 	ns_preopen_close(c); /* the child has its copies */
+	if (c->start_fd >= 0) /* only the held child reads the start fifo */
+		close(c->start_fd), c->start_fd = -1;
 	close(c->sync_r), close(c->err_w);
 	c->sync_r = c->err_w = -1;
 	if (c->pty_sock >= 0)
@@ -375,9 +379,19 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	if (c->pty_sock_parent >= 0)
 		pty_receive(c);
 	ssize_t n;
-	do
-		n = read(c->err_r, &c->fail, sizeof(c->fail));
-	while (n < 0 && errno == EINTR);
+	for (;;) {
+		do
+			n = read(c->err_r, &c->fail, sizeof(c->fail));
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)sizeof(c->fail) || c->fail.status != FAILURE_HELD)
+			break;
+		/* wait-start: everything but the exec is done. The container is "created":
+		 * the caller of create returns; the exec (or a failure) comes after `start`. */
+		memset(&c->fail, 0, sizeof(c->fail));
+		c->held = 1;
+		state_write(c, "created", -1, NULL);
+		supervise_ready(c, NULL, 0);
+	}
 	close(c->err_r);
 	c->err_r = -1;
 	if (n == (ssize_t)sizeof(c->fail)) {
@@ -397,7 +411,7 @@ kill_child:
 	wait_exit_status(pid);
 	forward_signals(c, 0, c->detach);
 close_pipes:; /* a label cannot precede a declaration before C23 (gcc allows it, clang does not) */
-	int *fds[] = { &c->sync_r, &c->sync_w, &c->err_r, &c->err_w, &c->pty_sock, &c->pty_sock_parent, &c->pty_master };
+	int *fds[] = { &c->sync_r, &c->sync_w, &c->err_r, &c->err_w, &c->pty_sock, &c->pty_sock_parent, &c->pty_master, &c->start_fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0)
 			close(*fds[i]), *fds[i] = -1;
@@ -436,7 +450,13 @@ static int finish(struct ctx *c, int status, const struct failure *failed, int e
 		failure_cmds(c, status);
 	if (failed)
 		hooks_run_point(c, "systemFailure", status); /* the launch itself failed, not the command */
-	if (!ever_ran || !c->state_keep)
+	if (!ever_ran && c->held && c->state_keep && failed) {
+		/* OCI: created, then the exec failed after `start`: the state stays, stopped, with the step and errno */
+		char why[sizeof(failed->msg) + 96];
+		snprintf(why, sizeof(why), "launch failed: %s: %s%s%s", failed->step, failed->msg, failed->err ? ": " : "",
+		         failed->err ? errno_name(failed->err) : "");
+		state_write(c, "exited", status, why);
+	} else if (!ever_ran || !c->state_keep)
 		state_remove(c); /* a start that never ran leaves nothing; foreground: the status went to the caller */
 	else
 		state_write(c, "exited", status, failed ? "launch failed" : stop_requested() ? "stopped" : c->last_oom ? "oom killed" : "");
@@ -514,6 +534,14 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			ever_ran = 1;
 			state_write(c, "running", -1, NULL);
 			supervise_ready(c, NULL, 0);
+			if (c->unsupervised) {
+				/* OCI runtime: the program runs; its parent becomes the engine's subreaper
+				 * (conmon), which waits for it. `haco runtime delete` removes the cgroups. */
+				log_event(c, "started pid=%d; the supervisor exits (supervisor-exits)", (int)c->child);
+				tracef(c, "supervisor-exits: the container runs on without us");
+				supervise_watcher_done(c);
+				return 0;
+			}
 			/* ---- supervise: the container runs ---- */
 			log_event(c, "started pid=%d run=%d", (int)c->child, c->restarts + 1);
 			hooks_run_point(c, "afterStart", -1);
@@ -686,7 +714,7 @@ int launcher_main(int argc, char **argv, const struct sys *sys)
 		return 125;
 	c->rootfd = -1;
 	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
-	c->lockfd = c->cglockfd = c->ready_w = c->watch_w = -1;
+	c->lockfd = c->cglockfd = c->ready_w = c->watch_w = c->start_fd = -1;
 	c->pty_sock = c->pty_sock_parent = c->pty_master = -1;
 	c->arg_area = argv[0];
 	c->arg_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);

@@ -28,6 +28,7 @@ STEP("on-signal", META, 2, -1, NULL) /* watch_open */
 STEP("log", META, 2, 2, NULL) /* read_metadata */
 STEP("console", META, 1, 1, NULL) /* read_metadata */
 STEP("preserve-fds", META, 1, 1, NULL) /* read_metadata */
+STEP("supervisor-exits", META, 0, 0, NULL) /* read_metadata */
 STEP("cgroup-lock", P1 | HOST, 2, 2, step_cgroup_lock)
 STEP("cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir)
 STEP("cgroup-write", P1 | HOST, 2, 2, step_cgroup_write)
@@ -36,6 +37,7 @@ STEP("stdio", P1 | P3, 4, 5, step_stdio)
 STEP("setns", P1 | P3, 2, 2, step_setns)
 STEP("unshare", P1 | P3, 1, 1, step_unshare)
 STEP("timens-offset", P1, 2, 2, step_timens_offset)
+STEP("start-fifo", P1, 1, 1, step_start_fifo)
 STEP("hook", P1 | P2 | P3, 1, -1, step_hook)
 STEP("hook-at", P1 | P2 | P3, 2, -1, step_hook_at)
 STEP("spawn", P1, 1, 2, NULL) /* validate */
@@ -45,7 +47,6 @@ STEP("gid-map", P2, 1, 1, step_gid_map)
 STEP("id-map-helper", P2, 2, 2, step_id_map_helper)
 STEP("cgroup-join", P2, 1, 1, step_cgroup_join)
 STEP("persist-ns", P2, 2, 2, step_persist_ns)
-STEP("wait-start", P2, 1, 1, step_wait_start)
 STEP("release", P2, 0, 0, NULL) /* validate */
 STEP("propagation", P3, 2, 2, step_propagation)
 STEP("bind-root", P3, 1, 1, step_bind_root)
@@ -74,6 +75,7 @@ STEP("chdir", P3, 1, 1, step_chdir)
 STEP("env-clear", P3, 0, 0, step_env_clear)
 STEP("env", P3, 2, 2, step_env)
 STEP("reaper", P3, 0, 0, step_reaper)
+STEP("wait-start", P3, 0, 0, step_wait_start)
 STEP("exec", P3, 1, -1, step_exec)
 STEP("host-only", HOST, 0, 0, NULL) /* host_only */
 STEP("cgroup-rmdir", HOST, 1, 1, step_cgroup_rmdir)

@@ -11,9 +11,9 @@
  *             cleanup: kills what is left in the container's cgroups, removes
  *             them, runs cleanup-cmd, and records the exit in the state.
  *   restart   the restart policy with a doubling back-off.
- *   wait-start the OCI runtime's "created": the child exists in its namespaces and
- *             cgroups, the caller returns, and the supervisor waits on a fifo
- *             until `haco runtime start` writes to it.
+ *   wait-start the OCI runtime's "created": the child has done everything but
+ *             its exec and reads a fifo (start-fifo) until `haco runtime
+ *             start` writes to it; the caller of create returns meanwhile.
  */
 #include "haco.h"
 
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -282,43 +283,59 @@ void supervise_backoff(struct ctx *c)
 }
 
 /*
- * wait-start FIFO, last step of phase 2: the container is "created" (the child
- * exists, wired, and waits on the sync pipe). The caller of --detach returns
- * here, with the pid; the supervisor then blocks in open(2) of the fifo until a
- * writer (`haco runtime start`) opens it. A fifo, not a socket: open blocks
- * without any loop of ours, and `start` needs nothing but open + write.
+ * start-fifo FIFO, phase 1 (OCI "created", with wait-start): the fifo `haco
+ * runtime start` writes one byte to, made and opened O_RDWR before the spawn, so
+ * the child inherits the fd and keeps it across pivot_root. O_RDWR: the open
+ * does not wait for a writer, and the read in wait-start blocks until a byte
+ * comes (we are a writer ourselves, so never an EOF). The launcher closes its
+ * copy after the spawn: only the held child reads.
  */
-int step_wait_start(struct ctx *c, char **argv, int argc)
+int step_start_fifo(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
 	const char *fifo = argv[0];
 	if (traced(c, mkfifo(fifo, 0600), "mkfifo(\"%s\", 0600)", fifo) < 0 && errno != EEXIST)
-		return fail(c, errno, "wait-start: mkfifo %s", fifo);
-	if (c->cglockfd >= 0) { /* joined already (it comes last in phase 2): don't hold others' rmdir for hours */
-		c->sys->close(c->cglockfd);
-		c->cglockfd = -1;
-	}
-	state_write(c, "created", -1, NULL);
-	supervise_ready(c, NULL, 0);
-	tracef(c, "open(\"%s\", O_RDONLY) ...   /* created: blocked until `start` opens it for writing */", fifo);
-	int fd;
-	while ((fd = open(fifo, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 && errno == EINTR)
-		if (stop_requested())
-			break;
-	if (fd < 0) {
-		int e = errno == EINTR ? ECANCELED : errno;
-		unlink(fifo);
-		return fail(c, e, "wait-start: open %s", fifo);
-	}
+		return fail(c, errno, "start-fifo: mkfifo %s", fifo);
+	int fd = (int)traced(c, open(fifo, O_RDWR | O_CLOEXEC | O_NOFOLLOW), "open(\"%s\", O_RDWR|O_CLOEXEC)", fifo);
+	if (fd < 0)
+		return fail(c, errno, "start-fifo: open %s", fifo);
+	if (c->start_fd >= 0)
+		close(c->start_fd);
+	c->start_fd = fd;
+	return 0;
+}
+
+/*
+ * wait-start, in the child, right before exec (OCI "created"): mounts,
+ * pivot_root, identity and capabilities are done. The launcher learns it over
+ * the error pipe (a struct failure with status HELD), reports the container
+ * created and lets the caller of `create` return; the child blocks in read(2)
+ * of the start-fifo fd until `haco runtime start` writes a byte.
+ */
+int step_wait_start(struct ctx *c, char **argv, int argc)
+{
+	(void)argv, (void)argc;
+	if (c->start_fd < 0)
+		return fail(c, EBADF, "wait-start: no start-fifo step before it");
+	struct failure held;
+	memset(&held, 0, sizeof(held));
+	held.status = FAILURE_HELD;
+	snprintf(held.step, sizeof(held.step), "wait-start");
+	if (write(c->err_w, &held, sizeof(held)) != (ssize_t)sizeof(held))
+		return fail(c, errno, "wait-start: tell the launcher");
+	tracef(c, "read(start_fifo, 1) ...   /* created: blocked until `start` writes */");
 	char b;
 	ssize_t n;
-	while ((n = read(fd, &b, 1)) < 0 && errno == EINTR)
+	while ((n = read(c->start_fd, &b, 1)) < 0 && errno == EINTR)
 		;
 	int e = errno;
-	close(fd);
-	unlink(fifo);
+	close(c->start_fd);
+	c->start_fd = -1;
 	if (n != 1)
-		return fail(c, n < 0 ? e : ECANCELED, "wait-start: read %s: no start byte", fifo);
-	tracef(c, "read(fifo) = 1   /* start: the container goes on */");
+		return fail(c, n < 0 ? e : ECANCELED, "wait-start: read the start fifo: no start byte");
+	/* An unsupervised container outlives the launcher (the engine's subreaper
+	 * reaps it): the parent-death signal set at the spawn must not kill it. */
+	if (c->unsupervised && traced(c, c->sys->prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0), "prctl(PR_SET_PDEATHSIG, 0)") < 0)
+		return fail(c, errno, "wait-start: prctl(PR_SET_PDEATHSIG, 0)");
 	return 0;
 }

@@ -46,6 +46,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   hint: { section: 'launcher' },
   'hook-env': { section: 'launcher' },
   'preserve-fds': { section: 'launcher', kernel: () => 'close_range(2) of every other fd' },
+  'supervisor-exits': { section: 'launcher', kernel: () => 'exit(2) of the supervisor once the program runs: the engine\'s subreaper (PR_SET_CHILD_SUBREAPER) becomes its parent' },
   'forward-signals': { section: 'launcher', kernel: () => 'sigaction(2)' },
   'host-dir': { section: 'launcher', kernel: (f) => `mkdir(2) + open(O_NOFOLLOW) ${f[0]}` },
   'state-dir': { section: 'launcher', kernel: (f) => `flock(2) ${f[0]}/lock` },
@@ -80,6 +81,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   stdio: { section: (s) => (s.fields[1] === 'host' ? 'stdio-host' : 'stdio-container'), kernel: (f) => `open(2) ${f[2]} + dup2(2) onto fd ${f[0]}` },
   setns: { section: 'setns', kernel: (f) => `open(${f[1]}) + setns(2) ${NS_FLAG[f[0] ?? ''] ?? ''}` },
   unshare: { section: (s) => (s.fields[0] === 'time' ? 'time' : 'cgroupns'), kernel: (f) => `unshare(${cloneFlags(f[0] ?? '-').join('|')})` },
+  'start-fifo': { section: 'launcher', kernel: (f) => `mkfifo(3) ${f[0]}, open(2) it O_RDWR before clone: the child inherits the fd across pivot_root` },
   'timens-offset': { section: 'time', kernel: (f) => `write "${f[0]} ${f[1]} 0" to /proc/self/timens_offsets` },
   hook: { section: (s) => s.hookSection ?? 'hook-beforeStart', kernel: COMMAND },
   'hook-at': { section: (s) => HOOK_AT_SECTION[s.fields[0] ?? ''] ?? 'hook-point', kernel: () => 'fork(2) + setpgid(2) + execv(2), waitpid(2) with a time limit' },
@@ -97,7 +99,6 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'id-map-helper': { section: 'id-maps', kernel: (f) => `run ${f[0]} PID ${(f[1] ?? '').split(',').map((l) => l.replace(/:/g, ' ')).join(' ')} (setuid: checks /etc/subuid or /etc/subgid, then writes the map)` },
   'cgroup-join': { section: 'cgroup-join', kernel: (f) => `write PID to ${f[0]}/cgroup.procs` },
   'persist-ns': { section: 'persist', kernel: (f) => `mount("/proc/PID/ns/${f[0]}", "${f[1]}", NULL, MS_BIND)` },
-  'wait-start': { section: 'release', kernel: (f) => `mkfifo(3) ${f[0]}, then open(2) it O_RDONLY: blocked until \`haco runtime start\` writes one byte` },
   release: { section: 'release', kernel: () => 'write(2) one byte on the pipe the child waits on' },
   // phase 3: enter, in the child
   propagation: { section: (s) => (s.fields[0] === '/' ? 'rootfs' : 'mounts'), kernel: (f) => `mount(NULL, "${f[0]}", NULL, MS_REC|MS_${(f[1] ?? '').replace(/^r/, '').toUpperCase()})` },
@@ -129,6 +130,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   chdir: { section: 'environment', kernel: (f) => `chdir("${f[0]}")` },
   'env-clear': { section: 'environment', kernel: () => 'clearenv(3)' },
   env: { section: 'environment', kernel: () => 'setenv(3)' },
+  'wait-start': { section: 'exec', kernel: () => 'write(2) "held" on the error pipe, then read(2) the start fifo: blocked until `haco runtime start` writes one byte' },
   reaper: { section: 'reaper', kernel: () => 'fork(2); prctl(PR_SET_CHILD_SUBREAPER); waitpid(2)' },
   exec: { section: 'exec', kernel: (f) => `execvp("${f[0]}", …)` },
   // host-only specs (`haco reload`, the stale-cgroup sweep) never appear in a launch spec; their rows are

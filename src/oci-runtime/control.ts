@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import { constants } from 'node:os';
-import { cgroupPids } from '../cgroup/procs';
+import { cgroupTreePids, emptyTreeDeepestFirst } from '../cgroup/procs';
 import { EXIT, HacoError } from '../errors';
+import { compileRmSpec } from '../lifecycle/rm';
+import { runHostSpec } from '../runtime/host-spec';
 import { isSameProcess } from '../state';
 import { startFifoOf } from './paths';
 import { readOciEntry, requireOciEntry, type OciEntry, type OciState } from './state';
@@ -13,8 +15,8 @@ function notIn(entry: OciEntry, wanted: string, action: string, hint: string): H
 }
 
 /**
- * Open the fifo for writing without blocking: ENXIO while the supervisor is not (yet) in its open(2),
- * e.g. right after create returned; retried briefly.
+ * Open the fifo for writing without blocking. The held child has it open (O_RDWR since before its
+ * spawn), so ENXIO means no reader: it is gone (killed, or started already).
  */
 async function openFifo(fifo: string, timeoutMs: number): Promise<number | undefined> {
   for (let waited = 0; ; waited += 10) {
@@ -36,8 +38,8 @@ async function openFifo(fifo: string, timeoutMs: number): Promise<number | undef
 export async function startContainer(root: string, id: string): Promise<OciState> {
   const entry = requireOciEntry(root, id);
   if (entry.state.status !== 'created') throw notIn(entry, 'created', 'start', `only a created container starts; see \`haco runtime state ${id}\``);
-  const fd = await openFifo(startFifoOf(entry.dir), 2000);
-  if (fd === undefined) throw notIn(entry, 'created', 'start', 'it was started already');
+  const fd = await openFifo(startFifoOf(entry.dir), 0).catch(() => undefined);
+  if (fd === undefined) throw notIn(entry, 'created', 'start', 'it was started already, or its process is gone');
   try {
     fs.writeSync(fd, 'x');
   } finally {
@@ -49,6 +51,13 @@ export async function startContainer(root: string, id: string): Promise<OciState
       throw new HacoError('E_OCI_START', `container "${id}" failed to start: its supervisor cleaned up and removed ${entry.dir}`, {
         hint: `run \`haco runtime create --trace\` again to see the failing step`,
         exitCode: EXIT.state,
+      });
+    }
+    if (now.recorded.status === 'exited' && now.recorded.reason.startsWith('launch failed')) {
+      // The exec (or a step after wait-start) failed: the launcher kept the state, stopped, with the step and errno.
+      throw new HacoError('E_OCI_START', `container "${id}" failed to start: ${now.recorded.reason}`, {
+        hint: `the state stays (status stopped); remove it with \`haco runtime delete ${id}\``,
+        exitCode: now.recorded.exitCode && now.recorded.exitCode > 0 ? now.recorded.exitCode : EXIT.state,
       });
     }
     if (now.recorded.status !== 'created') return now.state;
@@ -77,23 +86,18 @@ function send(pid: number, signal: number): void {
 
 /**
  * `haco runtime delete`: a stopped container (or, with --force, any) loses its processes, its
- * supervisor finishes its cleanup (cgroups, mounts with the mount namespace), then the state
- * directory goes.
+ * supervisor (still there while created) finishes, then the launcher removes the cgroups (the
+ * supervisor exits once the program runs: supervisor-exits) and the state directory goes.
  */
 export async function deleteContainer(root: string, id: string, force: boolean): Promise<void> {
   const entry = requireOciEntry(root, id);
   if (entry.state.status !== 'stopped' && !force) {
     throw notIn(entry, 'stopped', 'delete', `stop it first (haco runtime kill ${id} KILL) or use delete --force`);
   }
-  if (entry.state.status !== 'stopped') {
-    send(entry.recorded.pid, constants.signals.SIGKILL);
-    const tracking = entry.recorded.meta['tracking'];
-    if (tracking) for (const pid of cgroupPids(tracking)) send(pid, constants.signals.SIGKILL);
-  }
-  // A created container's supervisor waits in open(2) on the fifo: an open and a close without a byte
-  // make its wait-start step fail, and it runs its cleanup like any launch that never ran.
-  const fd = await openFifo(startFifoOf(entry.dir), 200).catch(() => undefined);
-  if (fd !== undefined) fs.closeSync(fd);
+  const dirs = (entry.recorded.meta['cgroups'] ?? '').split(',').filter((d) => d && fs.existsSync(d));
+  if (entry.state.status !== 'stopped') send(entry.recorded.pid, constants.signals.SIGKILL);
+  // A container without a pid namespace keeps its other processes when its init dies.
+  for (const pid of new Set(dirs.flatMap(cgroupTreePids))) send(pid, constants.signals.SIGKILL);
   for (let waited = 0; entry.supervisorAlive && isSameProcess(entry.recorded.supervisor, entry.recorded.supervisorStart); waited += 20) {
     if (waited >= 10_000) {
       // Its watcher does the cleanup of a supervisor that dies without finishing (native/src/supervise.c).
@@ -103,5 +107,21 @@ export async function deleteContainer(root: string, id: string, force: boolean):
     }
     await sleep(20);
   }
+  await removeCgroups(entry.recorded.name || id, dirs);
   fs.rmSync(entry.dir, { recursive: true, force: true });
+}
+
+/** The container's cgroups, once empty, by the launcher (a host-only spec, as `haco rm`). */
+async function removeCgroups(name: string, dirs: readonly string[]): Promise<void> {
+  const left = () => dirs.filter((d) => fs.existsSync(d));
+  for (let waited = 0; waited < 2000 && left().some((d) => cgroupTreePids(d).length > 0); waited += 20) await sleep(20);
+  const trees = left().sort((a, b) => b.split('/').length - a.split('/').length).map((d) => emptyTreeDeepestFirst(d));
+  if (trees.some((t) => t === undefined)) {
+    throw new HacoError('E_BUSY', `container "${name}": its cgroups still have processes: ${left().map((d) => `${d} (pids ${cgroupTreePids(d).join(' ')})`).join(', ')}`, {
+      hint: 'see what is left with `cat DIR/cgroup.procs`, then run delete again (the state is kept until then)',
+      exitCode: EXIT.state,
+    });
+  }
+  const all = trees.flatMap((t) => t ?? []);
+  if (all.length > 0) runHostSpec(compileRmSpec([name], all), { trace: false, what: `removing the cgroups of ${name}`, codes: { '*': 'E_CGROUP_RM' } });
 }

@@ -6,6 +6,7 @@ import { EXIT, HacoError } from '../errors';
 import { loadDefinition } from '../load/load';
 import { configToDefinition } from '../oci/import';
 import type { RuntimeConfig } from '../oci/runtime-config';
+import type { StdioPlan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import { detectHostFacts } from '../runtime/host-facts';
 import { findLauncher } from '../runtime/launcher-path';
@@ -77,7 +78,8 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
     });
   }
   const bundle = path.resolve(request.bundle);
-  const { file, config, notes, container } = await bundlePlan(bundle, request.id);
+  const { file, config, notes, container: planned } = await bundlePlan(bundle, request.id);
+  const container = { ...planned, process: { ...planned.process, stdio: { ...planned.process.stdio, ...callerStdio() } } };
   preflight(container, file);
   ensureRoot(path.resolve(request.root));
   const annotations = (config as { annotations?: Record<string, string> }).annotations ?? {};
@@ -87,8 +89,9 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
       stateDir,
       keep: true,
       planJson: JSON.stringify(container),
-      meta: { bundle, oci_annotations: JSON.stringify(annotations) },
+      meta: { bundle, oci_annotations: JSON.stringify(annotations), oci_supervisor: 'exits' },
       waitStart: startFifoOf(stateDir),
+      supervisorExits: true,
     },
   });
   const argv = [...(request.trace ? ['--trace'] : []), '--detach', '--spec', '-'];
@@ -97,6 +100,31 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
   if (run.status !== 0 || !entry) return { state: entry?.state ?? { ociVersion: '1.0.2', id: request.id, status: 'stopped', bundle }, notes, failedStatus: run.status ?? 125 };
   if (request.pidFile && entry.state.pid) writePidFile(request.pidFile, entry.state.pid);
   return { state: entry.state, notes };
+}
+
+/**
+ * As runc: the container's stdin, stdout and stderr are those of the caller of `create` (podman's conmon
+ * reads the program's output from them). The launcher's supervisor opens them as /proc/CREATE/fd/N in
+ * phase 1, while this process waits for it. A socket cannot be opened that way (ENXIO): that stream
+ * stays the supervisor's (/dev/null, its log), said on stderr.
+ */
+function callerStdio(): StdioPlan {
+  const streams = [['stdin', 0, 'r'], ['stdout', 1, 'w'], ['stderr', 2, 'w']] as const;
+  const out: StdioPlan = {};
+  for (const [key, fd, want] of streams) {
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(fd);
+    } catch {
+      continue; // closed: the container gets the supervisor's
+    }
+    if (st.isSocket()) {
+      process.stderr.write(`haco: the caller's ${key} is a socket, which cannot be reopened: the container's ${key} is /dev/null\n`);
+      continue;
+    }
+    out[key] = { side: 'host', path: `/proc/${process.pid}/fd/${fd}`, append: want === 'w' };
+  }
+  return out;
 }
 
 /** runc writes the pid without a newline, atomically (an engine may poll for the file). */

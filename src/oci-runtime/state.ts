@@ -28,14 +28,17 @@ export interface OciEntry {
 /**
  * The launcher's state file (native/src/state.c) read as runtime-spec statuses: `starting` is
  * creating, `created` is created while its init still lives (a `kill` before `start` makes it
- * stopped), `running`/`restarting` is running while the init lives, everything else is stopped.
+ * stopped), `running`/`restarting` is running while the init lives (and its supervisor, unless the
+ * state says `oci_supervisor=exits`), everything else is stopped.
  */
 export function toOciStatus(recorded: RecordedState, same: (pid: number, start: number) => boolean = isSameProcess): OciState['status'] {
   const supervisor = same(recorded.supervisor, recorded.supervisorStart);
   const init = recorded.pid > 0 && same(recorded.pid, recorded.pidStart);
   if (recorded.status === 'starting') return supervisor ? 'creating' : 'stopped';
   if (recorded.status === 'created') return supervisor && init ? 'created' : 'stopped';
-  if (recorded.status === 'running' || recorded.status === 'restarting') return supervisor && init ? 'running' : 'stopped';
+  // With supervisor-exits (haco runtime create) the supervisor leaves once the program runs: the init alone says.
+  const supervised = recorded.meta['oci_supervisor'] !== 'exits';
+  if (recorded.status === 'running' || recorded.status === 'restarting') return (supervisor || !supervised) && init ? 'running' : 'stopped';
   return 'stopped';
 }
 

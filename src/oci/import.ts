@@ -161,6 +161,12 @@ function mountCalls(mounts: readonly RuntimeMount[], notes: string[]): string[] 
 function mountCall(m: RuntimeMount, notes: string[]): string[] {
   const opts = m.options ?? [];
   if (STANDARD.some(([dest, type]) => dest === m.destination && type === m.type)) return [];
+  if (m.type === 'cgroup' || m.type === 'cgroup2') {
+    // A bare cgroup mount is EINVAL/EBUSY on a v1 host; haco's standard sys mount puts cgroupfs under
+    // /sys/fs/cgroup when the container has a cgroup namespace of its own.
+    notes.push(`mount ${m.destination} (${m.type}): haco mounts cgroupfs with /sys when the container has its own cgroup namespace`);
+    return [];
+  }
   if (m.type === 'bind' || opts.includes('bind') || opts.includes('rbind')) {
     const o = [opts.includes('ro') ? 'readonly: true' : '', opts.includes('rbind') ? '' : 'recursive: false'].filter(Boolean);
     return [`.bind(${q(m.source)}, ${q(m.destination)}${o.length ? `, { ${o.join(', ')} }` : ''})`];

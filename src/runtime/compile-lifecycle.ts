@@ -27,10 +27,16 @@ export interface LifecycleOptions {
   /** A detached container with a pty: the socket its supervisor serves the console on (`haco attach`). */
   console?: string;
   /**
-   * The OCI runtime's "created" (src/oci-runtime): a fifo; the supervisor reports the container created
-   * at the end of phase 2 and waits there until `haco runtime start` writes to it.
+   * The OCI runtime's "created" (src/oci-runtime): a fifo, opened before the spawn (`start-fifo`); the
+   * child does everything but its exec, reports it (`wait-start`) and reads the fifo until
+   * `haco runtime start` writes to it.
    */
   waitStart?: string;
+  /**
+   * The OCI runtime: the supervisor exits once the program runs, so its parent becomes the engine's
+   * subreaper (podman's conmon waits for it, as for runc); `haco runtime delete` removes the cgroups.
+   */
+  supervisorExits?: boolean;
 }
 
 export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined, cgroup: CgroupSetup): void {
@@ -45,6 +51,10 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   w.step('state-meta', 'cgroups', cgroup.cleanup.join(','));
   w.step('state-meta', 'tracking', cgroup.tracking);
   w.step('state-file', 'plan.json', life.planJson);
+  if (life.supervisorExits) {
+    w.comment('the supervisor exits once the program runs: the engine reaps it; `haco runtime delete` removes the cgroups');
+    w.step('supervisor-exits');
+  }
   if (life.console) {
     w.comment(`the supervisor keeps the pty and serves it on ${life.console}: haco attach ${c.name} connects`);
     w.step('console', life.console);

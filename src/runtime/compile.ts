@@ -132,6 +132,10 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitSetns(w, ns);
   emitTimeNamespace(w, ns);
   emitHooksAt(w, c, 'beforeStart');
+  if (opts.lifecycle?.waitStart) {
+    w.comment('OCI "created": the fifo `haco runtime start` writes to, opened before the spawn so the child keeps it across pivot_root');
+    w.step('start-fifo', opts.lifecycle.waitStart);
+  }
   // cgroup v2 on Linux 5.7+: born in the cgroup (clone3 CLONE_INTO_CGROUP). Moving it there by writing
   // cgroup.procs takes the kernel's migration lock, whose first writer waits for an RCU grace period.
   const bornInto = cgroup.version === 'v2' && host.kernel.cloneIntoCgroup && cgroup.join.length === 1 ? cgroup.join[0] : undefined;
@@ -155,10 +159,6 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   }
   emitHooksAt(w, c, 'afterNetworkCreated');
   // ---- end network ----
-  if (opts.lifecycle?.waitStart) {
-    w.comment('OCI "created": the caller returns now; the child waits here until `haco runtime start` opens the fifo');
-    w.step('wait-start', opts.lifecycle.waitStart);
-  }
   w.step('release');
 
   w.comment('phase 3: enter, in the child');
@@ -206,6 +206,10 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // beforeExec runs inside the container, with its rootfs, identity and environment, right before exec.
   emitHooksAt(w, c, 'beforeExec');
   if (hooksAt(c, 'afterReload').length > 0) w.comment('afterReload hooks are run by `haco reload`, not by the launcher');
+  if (opts.lifecycle?.waitStart) {
+    w.comment('OCI "created": everything but the exec is done; the caller of create returns, the child waits for `haco runtime start`');
+    w.step('wait-start');
+  }
   if (c.process.reaper) w.step('reaper');
   if (c.seccomp && !seccompEarly) {
     // Last: the launcher's own syscalls (and the reaper, which must always be able to wait) stay unfiltered.

@@ -61,6 +61,7 @@ export const STEP_TABLE = [
   { name: 'log', phases: ['meta'], fields: 'PATH MAXBYTES', run: 'read_metadata' },
   { name: 'console', phases: ['meta'], fields: 'PATH', run: 'read_metadata' },
   { name: 'preserve-fds', phases: ['meta'], fields: 'N', run: 'read_metadata' },
+  { name: 'supervisor-exits', phases: ['meta'], fields: '', run: 'read_metadata' },
   // phase 1: prepare, on the host
   { name: 'cgroup-lock', phases: ['prepare', 'host'], fields: 'PATH TIMEOUT_MS', run: 'step_cgroup_lock' },
   { name: 'cgroup-mkdir', phases: ['prepare'], fields: 'PATH', run: 'step_cgroup_mkdir' },
@@ -70,6 +71,7 @@ export const STEP_TABLE = [
   { name: 'setns', phases: ['prepare', 'enter'], fields: 'KIND PATH', run: 'step_setns' },
   { name: 'unshare', phases: ['prepare', 'enter'], fields: 'KINDS', run: 'step_unshare' },
   { name: 'timens-offset', phases: ['prepare'], fields: 'CLOCK SECONDS', run: 'step_timens_offset' },
+  { name: 'start-fifo', phases: ['prepare'], fields: 'FIFO', run: 'step_start_fifo' },
   { name: 'hook', phases: ['prepare', 'wire', 'enter'], fields: 'ARGV...', run: 'step_hook' },
   { name: 'hook-at', phases: ['prepare', 'wire', 'enter'], fields: 'POINT ARGV...', run: 'step_hook_at' },
   // the end of phase 1: validate finds it, launch_once clones there
@@ -82,8 +84,6 @@ export const STEP_TABLE = [
   { name: 'id-map-helper', phases: ['wire'], fields: 'HELPER LINES', run: 'step_id_map_helper' },
   { name: 'cgroup-join', phases: ['wire'], fields: 'PATH', run: 'step_cgroup_join' },
   { name: 'persist-ns', phases: ['wire'], fields: 'KIND PATH', run: 'step_persist_ns' },
-  // OCI "created" (haco runtime create): the supervisor reports created, then waits on the fifo for `start`
-  { name: 'wait-start', phases: ['wire'], fields: 'FIFO', run: 'step_wait_start' },
   // the end of phase 2: launch_once writes the sync pipe there
   { name: 'release', phases: ['wire'], fields: '', run: 'validate' },
   // phase 3: enter, in the child
@@ -114,6 +114,8 @@ export const STEP_TABLE = [
   { name: 'env-clear', phases: ['enter'], fields: '', run: 'step_env_clear' },
   { name: 'env', phases: ['enter'], fields: 'KEY VALUE', run: 'step_env' },
   { name: 'reaper', phases: ['enter'], fields: '', run: 'step_reaper' },
+  // OCI "created" (haco runtime create): the child reports it, then reads the start-fifo until `start`
+  { name: 'wait-start', phases: ['enter'], fields: '', run: 'step_wait_start' },
   { name: 'exec', phases: ['enter'], fields: 'ARGV...', run: 'step_exec' },
   // host-only specs (haco reload, the stale-cgroup sweep): no container, run in order on the host
   { name: 'host-only', phases: ['host'], fields: '', run: 'host_only' },
