@@ -143,6 +143,7 @@ struct ctx {
 	int start_fd;           /* `start-fifo`: read by the child at `wait-start` (OCI "created") */
 	int held;               /* the child reported wait-start: the container was "created" */
 	int unsupervised;       /* `supervisor-exits`: leave once the program runs (OCI runtime) */
+	int pdeath_cleared;     /* the child's PDEATHSIG reset for supervisor-exits */
 	int watch_w;            /* write end held only by us: the watcher sees EOF if we die */
 	pid_t watcher;
 	long long sup_start;    /* our start time (/proc/self/stat field 22) */
@@ -356,6 +357,8 @@ int supervise_detach(struct ctx *c);          /* returns in the supervisor only 
 void supervise_ready(struct ctx *c, const struct failure *f, int status);
 /* `start-fifo FIFO` + `wait-start` (OCI "created"): the child holds before exec until `haco runtime start` writes. */
 step_fn step_start_fifo, step_wait_start;
+/* supervisor-exits: the child clears its parent-death signal before the exec; -1 after fail(). */
+int supervise_outlive_launcher(struct ctx *c);
 int supervise_watcher(struct ctx *c, void (*cleanup)(struct ctx *));
 void supervise_watcher_done(struct ctx *c);
 int supervise_should_restart(struct ctx *c, int status);

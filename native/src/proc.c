@@ -315,8 +315,10 @@ static int set_ids(struct ctx *c, char **argv, unsigned long long uid, unsigned 
 	if (traced(c, c->sys->setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid), "setresuid(%llu, %llu, %llu)", uid, uid, uid) < 0)
 		return fail(c, errno, "user: setresuid %llu", uid);
 	/* The kernel clears the parent-death signal when the credentials change:
-	 * set it again, or `kill -9` of the launcher would leave us running. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	 * set it again, or `kill -9` of the launcher would leave us running (unless
+	 * supervisor-exits cleared it already: the program is to outlive us). */
+	if (!c->pdeath_cleared)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	return 0;
 }
 
@@ -429,6 +431,8 @@ int step_exec(struct ctx *c, char **argv, int argc)
 		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%s\"%s\"", i ? ", " : "", argv[i]);
 	/* Only stdio and the preserve-fds ones survive the exec (fds.c says why). */
 	fds_mark_for_exec(c);
+	if (supervise_outlive_launcher(c) < 0)
+		return -1;
 	if (c->preserve_fds > 0) {
 		/* LISTEN_FDS convention: LISTEN_PID names the process the fds are for,
 		 * which only exists now (after a reaper's fork, for one). */
@@ -461,6 +465,10 @@ int step_exec(struct ctx *c, char **argv, int argc)
 int step_reaper(struct ctx *c, char **argv, int argc)
 {
 	(void)argv, (void)argc;
+	/* supervisor-exits: the reaper is the init that outlives the launcher (its
+	 * command dies with it instead: the PDEATHSIG below). */
+	if (supervise_outlive_launcher(c) < 0)
+		return -1;
 	pid_t pid = (pid_t)traced(c, fork(), "fork()   /* reaper: this process stays as init */");
 	if (pid < 0)
 		return fail(c, errno, "reaper: fork");

@@ -155,6 +155,8 @@ int step_seccomp_load(struct ctx *c, char **argv, int argc)
 	 * openat: step_exec does not do it again once a filter is loaded, and every
 	 * fd the launcher opens after this point is O_CLOEXEC. */
 	fds_mark_for_exec(c);
+	if (supervise_outlive_launcher(c) < 0) /* prctl: before a filter that might refuse it */
+		return -1;
 	int rc = c->sys->seccomp_load(c->seccomp);
 	errno = -rc;
 	traced(c, rc < 0 ? -1 : 0, "seccomp_load()   /* seccomp(SECCOMP_SET_MODE_FILTER, ...) */");

@@ -292,8 +292,9 @@ void supervise_backoff(struct ctx *c)
  */
 int step_start_fifo(struct ctx *c, char **argv, int argc)
 {
-	(void)argc;
-	const char *fifo = argv[0];
+	const char *fifo = argc > 0 ? argv[0] : NULL;
+	if (!fifo) /* validate() counted the field; this keeps gcc's format check sure of it */
+		return fail(c, EINVAL, "start-fifo: no FIFO");
 	if (traced(c, mkfifo(fifo, 0600), "mkfifo(\"%s\", 0600)", fifo) < 0 && errno != EEXIST)
 		return fail(c, errno, "start-fifo: mkfifo %s", fifo);
 	int fd = (int)traced(c, open(fifo, O_RDWR | O_CLOEXEC | O_NOFOLLOW), "open(\"%s\", O_RDWR|O_CLOEXEC)", fifo);
@@ -333,9 +334,20 @@ int step_wait_start(struct ctx *c, char **argv, int argc)
 	c->start_fd = -1;
 	if (n != 1)
 		return fail(c, n < 0 ? e : ECANCELED, "wait-start: read the start fifo: no start byte");
-	/* An unsupervised container outlives the launcher (the engine's subreaper
-	 * reaps it): the parent-death signal set at the spawn must not kill it. */
-	if (c->unsupervised && traced(c, c->sys->prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0), "prctl(PR_SET_PDEATHSIG, 0)") < 0)
-		return fail(c, errno, "wait-start: prctl(PR_SET_PDEATHSIG, 0)");
+	return 0;
+}
+
+/*
+ * Right before the exec (at seccomp-load, or at exec without a filter): with
+ * supervisor-exits the program outlives the launcher (the engine's subreaper
+ * reaps it), so the parent-death signal set at the spawn must not kill it.
+ */
+int supervise_outlive_launcher(struct ctx *c)
+{
+	if (!c->unsupervised || c->pdeath_cleared)
+		return 0;
+	if (traced(c, c->sys->prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0), "prctl(PR_SET_PDEATHSIG, 0)   /* supervisor-exits */") < 0)
+		return fail(c, errno, "prctl(PR_SET_PDEATHSIG, 0): the program would die with the launcher");
+	c->pdeath_cleared = 1;
 	return 0;
 }

@@ -29,6 +29,8 @@ import Ps from '../commands/ps';
 import Reload from '../commands/reload';
 import Rm from '../commands/rm';
 import RuntimeCreate from '../commands/runtime/create';
+import RuntimeExec from '../commands/runtime/exec';
+import RuntimeFeatures from '../commands/runtime/features';
 import RuntimeDelete from '../commands/runtime/delete';
 import RuntimeKill from '../commands/runtime/kill';
 import RuntimeStart from '../commands/runtime/start';
@@ -78,6 +80,8 @@ export const COMMANDS = {
   reload: Reload,
   rm: Rm,
   'runtime:create': RuntimeCreate,
+  'runtime:exec': RuntimeExec,
+  'runtime:features': RuntimeFeatures,
   'runtime:delete': RuntimeDelete,
   'runtime:kill': RuntimeKill,
   'runtime:start': RuntimeStart,

@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import { EXIT, HacoError, HostError } from '../errors';
-import type { CapabilitiesPlan, CapabilityName, ContainerPlan, RlimitEntry } from '../plan/types';
+import type { CapabilitiesPlan, CapabilityName, ContainerPlan, RlimitEntry, StdioPlan } from '../plan/types';
 import { readLimits } from '../procfs/limits';
 import { emitCaps } from '../runtime/compile-caps';
 import { execCapsHint } from '../runtime/compile-hints';
-import { emitEnv, emitPreserveFds, emitRlimits, emitUser, withListenFds } from '../runtime/compile-process';
+import { emitEnv, emitPreserveFds, emitRlimits, emitStdio, emitUser, withListenFds } from '../runtime/compile-process';
 import { containerPtmx, forwardedSignals, type TerminalOptions } from '../runtime/compile-terminal';
 import { emitSeccomp } from '../runtime/compile-seccomp';
 import { SpecWriter } from '../runtime/spec-writer';
+import { HOST_MODES, octal } from '../state/paths';
 import { cgroupDirs, isSameProcess, ownNamespaces, readEnviron, readSavedPlan, requireRunning, type NsFile } from '../state';
 
 /** Spec kind for each /proc/PID/ns file name. */
@@ -41,6 +42,12 @@ export interface AttachOptions {
   env?: Record<string, string>;
   /** The caller is an ordinary user (docs/rootless.md): the container's user namespace is joined first. */
   rootless?: boolean;
+  /**
+   * `haco runtime exec --detach` (src/oci-runtime/exec.ts): the launcher runs --detach with this state dir
+   * and leaves once the command runs (supervisor-exits), so the engine's subreaper waits for it; its stdio
+   * are host files (the caller's, as /proc/PID/fd/N).
+   */
+  detached?: { stateDir: string; stdio: StdioPlan };
 }
 
 /** The init's capability sets with -A/-D applied. */
@@ -61,6 +68,10 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   const w = new SpecWriter();
   w.comment(`attach to container "${name}" (init pid ${pid} on the host): join its namespaces, cgroup, limits, identity`);
   w.step('name', name);
+  if (opts.detached) {
+    w.step('state-dir', opts.detached.stateDir, 'keep', octal(HOST_MODES.private));
+    w.step('supervisor-exits');
+  }
   emitPreserveFds(w, preserveFds);
   w.step('forward-signals', forwardedSignals(opts.terminal).join(','));
   w.step('hint', 'setns', '*', `the container may have exited meanwhile: haco ps`);
@@ -71,6 +82,7 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   const userFirst = opts.rootless === true && own.includes('user');
   if (userFirst) w.step('setns', KIND.user, `/proc/${pid}/ns/user`);
   for (const kind of ['pid', 'time'] as const) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
+  if (opts.detached) emitStdio(w, { ...plan.process, stdio: opts.detached.stdio }, 'host');
   w.step('spawn', '-');
   for (const dir of cgroups) w.step('cgroup-join', dir);
   w.step('release');

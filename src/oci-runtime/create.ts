@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,13 +5,12 @@ import { EXIT, HacoError } from '../errors';
 import { loadDefinition } from '../load/load';
 import { configToDefinition } from '../oci/import';
 import type { RuntimeConfig } from '../oci/runtime-config';
-import type { StdioPlan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
 import { detectHostFacts } from '../runtime/host-facts';
-import { findLauncher } from '../runtime/launcher-path';
 import { preflight } from '../start/preflight';
 import { HOST_MODES } from '../state/paths';
 import { containerNameOf, ociStateDir, startFifoOf } from './paths';
+import { callerStdio, runLauncher, writePidFile } from './launch';
 import { readOciEntry, type OciState } from './state';
 
 export interface CreateRequest {
@@ -102,38 +100,7 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
   return { state: entry.state, notes };
 }
 
-/**
- * As runc: the container's stdin, stdout and stderr are those of the caller of `create` (podman's conmon
- * reads the program's output from them). The launcher's supervisor opens them as /proc/CREATE/fd/N in
- * phase 1, while this process waits for it. A socket cannot be opened that way (ENXIO): that stream
- * stays the supervisor's (/dev/null, its log), said on stderr.
- */
-function callerStdio(): StdioPlan {
-  const streams = [['stdin', 0, 'r'], ['stdout', 1, 'w'], ['stderr', 2, 'w']] as const;
-  const out: StdioPlan = {};
-  for (const [key, fd, want] of streams) {
-    let st: fs.Stats;
-    try {
-      st = fs.fstatSync(fd);
-    } catch {
-      continue; // closed: the container gets the supervisor's
-    }
-    if (st.isSocket()) {
-      process.stderr.write(`haco: the caller's ${key} is a socket, which cannot be reopened: the container's ${key} is /dev/null\n`);
-      continue;
-    }
-    out[key] = { side: 'host', path: `/proc/${process.pid}/fd/${fd}`, append: want === 'w' };
-  }
-  return out;
-}
 
-/** runc writes the pid without a newline, atomically (an engine may poll for the file). */
-function writePidFile(file: string, pid: number): void {
-  const target = path.resolve(file);
-  const tmp = `${target}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
-  fs.renameSync(tmp, target);
-}
 
 /**
  * The --root directory: made (0711, like /run/haco) when missing; an existing one is left as it is —
@@ -145,25 +112,3 @@ function ensureRoot(root: string): void {
   if (!st.isDirectory()) throw new HacoError('E_ROOT', `--root ${root} is not a directory`, { hint: 'give --root a directory (default /run/haco-oci)', exitCode: EXIT.usage });
 }
 
-/**
- * The launcher's messages go through a file, not our stderr: the created child is forked before the
- * caller returns and keeps a copy of the launcher's stderr until its exec, so a caller reading our
- * stderr to the end (an engine, a test, `$(…)`) would wait until `start`. The file is read once the
- * launcher's first process exits and then unlinked (the child's later --trace lines go nowhere).
- * stdout gets the launcher's "started" line, which is not part of the OCI interface: dropped.
- */
-function runLauncher(argv: string[], spec: string): { status: number | null } {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-oci-create-'));
-  const file = path.join(tmp, 'messages');
-  const fd = fs.openSync(file, 'w+', 0o600);
-  try {
-    const run = spawnSync(findLauncher(), argv, { input: spec, stdio: ['pipe', 'ignore', fd] });
-    if (run.error) throw run.error;
-    const messages = fs.readFileSync(file, 'utf8');
-    if (messages) process.stderr.write(messages);
-    return { status: run.status };
-  } finally {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
