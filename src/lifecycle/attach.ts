@@ -6,7 +6,7 @@ import { emitCaps } from '../runtime/compile-caps';
 import { execCapsHint } from '../runtime/compile-hints';
 import { emitEnv, emitPreserveFds, emitRlimits, emitStdio, emitUser, withListenFds } from '../runtime/compile-process';
 import { containerPtmx, forwardedSignals, type TerminalOptions } from '../runtime/compile-terminal';
-import { emitSeccomp } from '../runtime/compile-seccomp';
+import { emitSeccomp, seccompLoadsEarly } from '../runtime/compile-seccomp';
 import { SpecWriter } from '../runtime/spec-writer';
 import { HOST_MODES, octal } from '../state/paths';
 import { cgroupDirs, isSameProcess, ownNamespaces, readEnviron, readSavedPlan, requireRunning, type NsFile } from '../state';
@@ -106,13 +106,19 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
     w.step('pty', ptmx, user.uid, user.gid, opts.terminal.stdin ? 'stdin' : 'no-stdin');
   }
   if (plan.noNewPrivileges) w.step('no-new-privs');
+  const caps = attachCapabilities(plan.capabilities, opts.addCaps, opts.dropCaps);
+  const early = seccompLoadsEarly({ seccomp: plan.seccomp, noNewPrivileges: plan.noNewPrivileges, capabilities: caps });
+  if (early) {
+    emitSeccomp(w, plan.seccomp);
+    w.step('seccomp-load');
+  }
   emitUser(w, { ...plan.process, user });
-  emitCaps(w, attachCapabilities(plan.capabilities, opts.addCaps, opts.dropCaps));
-  emitSeccomp(w, plan.seccomp);
+  emitCaps(w, caps);
+  if (!early) emitSeccomp(w, plan.seccomp);
   w.step('chdir', plan.process.cwd);
   // The init's LISTEN_* variables describe its fds, not this command's.
   emitEnv(w, withListenFds(env, preserveFds, true));
-  if (plan.seccomp) w.step('seccomp-load');
+  if (plan.seccomp && !early) w.step('seccomp-load');
   w.step('exec', ...command);
   return w.render().text;
 }

@@ -78,7 +78,8 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
     if (ns.path) calls.push(`.enter(${q(kind)}, ${q(ns.path)})`);
     else nsNew.add(kind);
   }
-  const share = DEFAULT_NAMESPACES.filter((k) => !nsNew.has(k) && !(linux.namespaces ?? []).some((n) => KIND_OF_TYPE[n.type] === k && n.path));
+  // A namespace entered by path (podman's pod netns) is not a new one: shared, then entered.
+  const share = DEFAULT_NAMESPACES.filter((k) => !nsNew.has(k));
   if (share.length) calls.push(`.share(${share.map(q).join(', ')})`);
   const extra = [...nsNew].filter((k) => !DEFAULT_NAMESPACES.includes(k));
   if (extra.length) calls.push(`.unshare(${extra.map(q).join(', ')})`);

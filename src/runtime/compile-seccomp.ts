@@ -1,4 +1,4 @@
-import type { SeccompAction, SeccompArg, SeccompPlan } from '../plan/types';
+import type { CapabilitiesPlan, SeccompAction, SeccompArg, SeccompPlan } from '../plan/types';
 import { allowedSyscallCount } from '../plan/seccomp-default';
 import { listField } from './spec-format';
 import type { SpecWriter } from './spec-writer';
@@ -15,7 +15,16 @@ function argField(a: SeccompArg): string {
   return [a.index, a.op, a.value, ...(a.valueTwo !== undefined ? [a.valueTwo] : [])].join(':');
 }
 
-/** The filter is built here; loading waits until just before exec (see compile.ts). */
+/**
+ * The kernel loads a filter only with no_new_privs or CAP_SYS_ADMIN. A process with neither (an OCI
+ * config with noNewPrivileges false, as podman's) gets its filter loaded before the user and caps steps,
+ * while the launcher still has CAP_SYS_ADMIN, as runc does; the filter then also covers those steps.
+ */
+export function seccompLoadsEarly(c: { seccomp?: SeccompPlan | undefined; noNewPrivileges: boolean; capabilities: CapabilitiesPlan }): boolean {
+  return c.seccomp !== undefined && !c.noNewPrivileges && !c.capabilities.effective.includes('sys_admin');
+}
+
+/** The filter is built here; loading waits until just before exec (see compile.ts), or seccompLoadsEarly. */
 export function emitSeccomp(w: SpecWriter, seccomp: SeccompPlan | undefined): void {
   if (!seccomp) return;
   if (seccomp.profile === 'default') {

@@ -21,7 +21,7 @@ import {
 } from './compile-namespaces';
 import { emitLifecycle, type LifecycleOptions } from './compile-lifecycle';
 import { emitEnv, emitPreserveFds, emitRlimits, emitStdio, emitUser, withListenFds } from './compile-process';
-import { emitSeccomp } from './compile-seccomp';
+import { emitSeccomp, seccompLoadsEarly } from './compile-seccomp';
 import { emitTerminal, forwardedSignals, type TerminalOptions } from './compile-terminal';
 import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
@@ -190,10 +190,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitRlimits(w, c.rlimits);
   emitTerminal(w, c, opts.terminal);
   if (c.noNewPrivileges) w.step('no-new-privs');
-  // The kernel loads a filter only with no_new_privs or CAP_SYS_ADMIN. Without either in the container
-  // (an OCI config with noNewPrivileges false, as podman's), it is loaded here, while the launcher still
-  // has CAP_SYS_ADMIN, as runc does; the filter then also covers the user and caps steps' syscalls.
-  const seccompEarly = c.seccomp !== undefined && !c.noNewPrivileges && !c.capabilities.effective.includes('sys_admin');
+  const seccompEarly = seccompLoadsEarly(c);
   if (seccompEarly) {
     emitSeccomp(w, c.seccomp);
     w.step('seccomp-load');
