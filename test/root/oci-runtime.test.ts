@@ -30,6 +30,21 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     return r;
   };
   const rt = (args: string[]) => haco(['runtime', ...args, '--root', root], { cwd: ws.dir, env: ws.env });
+  /**
+   * `create` with its stdout and stderr on files: as with runc, the container's stdio are create's, so a
+   * caller reading pipes to their end would wait for the container.
+   */
+  const create = (args: string[]): CliResult & { out: string } => {
+    const out = path.join(ws.dir, `create-${process.hrtime.bigint()}`);
+    const [o, e] = [fs.openSync(`${out}.out`, 'w+'), fs.openSync(`${out}.err`, 'w+')];
+    try {
+      const r = spawnSync(path.join(REPO, 'bin/haco'), ['runtime', 'create', '--root', root, ...args], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: ['ignore', o, e], timeout: 60_000 });
+      return { status: r.status ?? 128, stdout: fs.readFileSync(`${out}.out`, 'utf8'), stderr: fs.readFileSync(`${out}.err`, 'utf8'), command: ['haco', 'runtime', 'create', ...args], out: `${out}.out` };
+    } finally {
+      fs.closeSync(o);
+      fs.closeSync(e);
+    }
+  };
   const state = (id: string): State => JSON.parse(ok(rt(['state', id]), `state ${id}`).stdout) as State;
   const cgroupsOf = (id: string): string[] => {
     const text = fs.readFileSync(path.join(root, id, 'state'), 'utf8');
@@ -72,10 +87,10 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
   });
 
   it('create holds the process, start runs it, it exits, state says stopped, delete leaves nothing', async () => {
-    const dir = bundle('life', 'echo ran > /done; while [ ! -e /go ]; do sleep 0.05; done; exit 3');
+    const dir = bundle('life', 'echo ran > /done; echo to-stdout; while [ ! -e /go ]; do sleep 0.05; done; exit 3');
     const id = uniqueName('oci');
     const pidFile = path.join(ws.dir, `${id}.pid`);
-    ok(rt(['create', '--bundle', dir, '--pid-file', pidFile, id]), 'create');
+    const made = ok(create(['--bundle', dir, '--pid-file', pidFile, id]), 'create') as CliResult & { out: string };
     const created = state(id);
     expect(created).toMatchObject({ ociVersion: '1.0.2', id, status: 'created', bundle: dir });
     expect(created.pid).toBe(Number(fs.readFileSync(pidFile, 'utf8')));
@@ -84,6 +99,13 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     // The init is in its cgroup already, but the program has not run.
     expect(fs.readFileSync(path.join(cgroups[0]!, 'cgroup.procs'), 'utf8')).toContain(String(created.pid));
     expect(fs.existsSync(path.join(ws.rootfs, 'done'))).toBe(false);
+    // Held right before exec, as runc: the rootfs is its root already (pivot_root done), the capabilities
+    // dropped, no_new_privs set; the process is still the launcher's copy.
+    expect(fs.existsSync(`/proc/${created.pid}/root/bin/busybox`)).toBe(true);
+    expect(fs.readlinkSync(`/proc/${created.pid}/root/`)).toBe('/');
+    const status = fs.readFileSync(`/proc/${created.pid}/status`, 'utf8');
+    expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+    expect(status).not.toMatch(/^CapEff:\s+000001ffffffffff$/m);
     const early = rt(['delete', id]);
     expect(early.status).not.toBe(0);
     expect(early.stderr).toContain('created, not stopped');
@@ -93,6 +115,9 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     expect(running).toMatchObject({ status: 'running', pid: created.pid });
     for (let i = 0; i < 250 && !fs.existsSync(path.join(ws.rootfs, 'done')); i++) await sleep(20);
     expect(fs.readFileSync(path.join(ws.rootfs, 'done'), 'utf8')).toBe('ran\n');
+    // its stdout is create's (a file here)
+    for (let i = 0; i < 100 && !fs.readFileSync(made.out, 'utf8').includes('to-stdout'); i++) await sleep(20);
+    expect(fs.readFileSync(made.out, 'utf8')).toBe('to-stdout\n');
     expect(rt(['start', id]).status).not.toBe(0); // started once only
 
     fs.writeFileSync(path.join(ws.rootfs, 'go'), '');
@@ -110,7 +135,7 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     const dir = bundle('kill', 'trap "exit 0" TERM; while :; do sleep 0.05; done');
     for (const signal of ['TERM', '9']) {
       const id = uniqueName('oci');
-      ok(rt(['create', '--bundle', dir, id]), 'create');
+      ok(create(['--bundle', dir, id]), 'create');
       ok(rt(['start', id]), 'start');
       const { pid } = state(id);
       const cgroups = cgroupsOf(id);
@@ -126,7 +151,7 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     const dir = bundle('force', 'while :; do sleep 0.05; done');
     for (const startIt of [false, true]) {
       const id = uniqueName('oci');
-      ok(rt(['create', '--bundle', dir, id]), 'create');
+      ok(create(['--bundle', dir, id]), 'create');
       if (startIt) ok(rt(['start', id]), 'start');
       const { pid, status } = state(id);
       expect(status).toBe(startIt ? 'running' : 'created');
@@ -136,19 +161,77 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     }
   });
 
+  it('exec runs a command in the running container (foreground status; --detach with --pid-file)', async () => {
+    const dir = bundle('exec', 'while :; do sleep 0.05; done');
+    const id = uniqueName('oci');
+    ok(create(['--bundle', dir, id]), 'create');
+    ok(rt(['start', id]), 'start');
+    const { pid } = state(id);
+    const fg = rt(['exec', id, '--', '/bin/sh', '-c', 'echo pid1-$(cat /proc/1/comm); exit 6']);
+    expect(fg).toExitWith(6);
+    expect(fg.stdout).toContain('pid1-sh');
+    const proc = path.join(ws.dir, `${id}.process.json`);
+    fs.writeFileSync(proc, JSON.stringify({ args: ['/bin/sh', '-c', 'echo $GREETING > /exec-done; sleep 30'], env: ['GREETING=hi', 'PATH=/bin'], cwd: '/' }));
+    const pidFile = path.join(ws.dir, `${id}.exec.pid`);
+    const detached = spawnSync(path.join(REPO, 'bin/haco-oci'), ['--root', root, 'exec', '--process', proc, '--detach', '--pid-file', pidFile, id], { env: { ...process.env, ...ws.env }, stdio: 'ignore' });
+    // (its stdio are the command's, which lives on: a pipe would be read until the command exits)
+    expect(detached.status).toBe(0);
+    const execPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    for (let i = 0; i < 250 && !fs.existsSync(path.join(ws.rootfs, 'exec-done')); i++) await sleep(20);
+    expect(fs.readFileSync(path.join(ws.rootfs, 'exec-done'), 'utf8')).toBe('hi\n');
+    // in the container's pid namespace and cgroup, outliving the launcher that started it
+    expect(fs.readlinkSync(`/proc/${execPid}/ns/pid`)).toBe(fs.readlinkSync(`/proc/${pid}/ns/pid`));
+    expect(fs.readFileSync(path.join(cgroupsOf(id)[0]!, 'cgroup.procs'), 'utf8')).toContain(String(execPid));
+    const cgroups = cgroupsOf(id);
+    ok(rt(['delete', '--force', id]), 'delete --force');
+    expectGone(id, cgroups, pid!);
+    expect(alive(execPid)).toBe(false);
+    fs.rmSync(path.join(ws.rootfs, 'exec-done'));
+  });
+
+  it('a launch that fails after start keeps a stopped state with the step and errno', () => {
+    // The program exists at create (its preflight checks), and is gone at start: the exec fails.
+    fs.copyFileSync(path.join(ws.rootfs, 'bin/busybox'), path.join(ws.rootfs, 'vanishing'));
+    fs.chmodSync(path.join(ws.rootfs, 'vanishing'), 0o755);
+    const name = uniqueName('gone');
+    const file = ws.define(name, `.command(['/vanishing', 'true'])`);
+    const dir = path.join(ws.dir, `${name}.bundle`);
+    ok(haco(['export', 'oci', file, '-o', dir, '--link'], { cwd: ws.dir, env: ws.env }), 'haco export oci');
+    const id = uniqueName('oci');
+    ok(create(['--bundle', dir, id]), 'create');
+    const cgroups = cgroupsOf(id);
+    fs.rmSync(path.join(ws.rootfs, 'vanishing'));
+    const started = rt(['start', id]);
+    expect(started).toExitWith(127);
+    expect(started.stderr).toContain('launch failed: exec');
+    expect(started.stderr).toContain('ENOENT');
+    expect(state(id).status).toBe('stopped');
+    expect(fs.readFileSync(path.join(root, id, 'state'), 'utf8')).toMatch(/^reason=launch failed: exec: .*ENOENT$/m);
+    ok(rt(['delete', id]), 'delete');
+    expect(fs.existsSync(path.join(root, id))).toBe(false);
+    for (const d of cgroups) expect(fs.existsSync(d)).toBe(false);
+  });
+
+  it('features prints the runtime-spec features JSON', () => {
+    const f = JSON.parse(ok(rt(['features']), 'features').stdout) as { ociVersionMin: string; ociVersionMax: string; linux: { namespaces: string[] } };
+    expect(f.ociVersionMin).toBe('1.0.0');
+    expect(f.ociVersionMax).toBe('1.0.2');
+    expect(f.linux.namespaces).toEqual(expect.arrayContaining(['mount', 'pid', 'network', 'user', 'cgroup']));
+  });
+
   it('refuses what it cannot do with a hint: an unknown id, a bundle without config.json, an id taken', () => {
     const missing = rt(['state', 'no-such-id']);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('does not exist');
     const empty = path.join(ws.dir, 'empty-bundle');
     fs.mkdirSync(empty, { recursive: true });
-    const bad = rt(['create', '--bundle', empty, uniqueName('oci')]);
+    const bad = create(['--bundle', empty, uniqueName('oci')]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('config.json');
     const dir = bundle('taken', 'sleep 5');
     const id = uniqueName('oci');
-    ok(rt(['create', '--bundle', dir, id]), 'create');
-    const again = rt(['create', '--bundle', dir, id]);
+    ok(create(['--bundle', dir, id]), 'create');
+    const again = create(['--bundle', dir, id]);
     expect(again.status).not.toBe(0);
     expect(again.stderr).toContain('already exists');
     expect(state(id).status).toBe('created'); // the first one untouched

@@ -1,0 +1,149 @@
+// podman with haco as its OCI runtime (issue 16.3): `podman --runtime bin/haco-oci run` (the program's
+// output reaches podman through create's stdio, its exit code through conmon, which reaps the init as
+// with runc), run -d + exec + stop + rm, and `podman kube play` with haco named in containers.conf
+// (`runtime = "haco"`, `[engine.runtimes]`: the README's "Using haco as podman's runtime"). podman uses
+// storage, a containers.conf and images of this test's own under its temp dir (a busybox image and a
+// pause image built with buildah, no registry); everything it made is removed afterwards, including
+// podman's libpod_parent cgroups when this test created them, and each step checks that haco left no
+// state directory, cgroup or process. ~40 s here.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO } from '../support/cli';
+import { tool } from '../support/oci-image';
+import { describeStart, makeWorkspace, type Workspace } from '../support/rootfs';
+
+jest.setTimeout(240_000);
+
+function podmanUnavailable(): string | undefined {
+  return spawnSync('podman', ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'podman not found (apt-get install podman)';
+}
+
+const CGROUP = '/sys/fs/cgroup';
+const OCI_ROOT = '/run/haco-oci'; // podman passes no --root to a runtime of its own: haco-oci's default
+const HACO_OCI = path.join(REPO, 'bin/haco-oci');
+
+function removeCgroupTree(dir: string): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroupTree(path.join(dir, e.name));
+  fs.rmdirSync(dir);
+}
+const podmanCgroups = () => fs.readdirSync(CGROUP).filter((c) => fs.existsSync(path.join(CGROUP, c, 'libpod_parent')));
+/** haco's cgroup directories (one per container, under each hierarchy's haco/ parent). */
+const hacoCgroups = () => fs.readdirSync(CGROUP).flatMap((c) => (fs.existsSync(path.join(CGROUP, c, 'haco')) ? fs.readdirSync(path.join(CGROUP, c, 'haco'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(CGROUP, c, 'haco', e.name)) : []));
+
+describeStart(
+  'podman with haco as its OCI runtime',
+  () => {
+    let ws: Workspace;
+    let env: Record<string, string>;
+    let storage: string[];
+    const podman = (args: string[]) => tool('podman', [...storage, ...args], env);
+    const podmanRun = (args: string[]) => spawnSync('podman', [...storage, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const hadLibpodParent = podmanCgroups();
+    const ids: string[] = [];
+    /** What haco keeps for a podman container: its state dir; none may be left once podman removed it. */
+    const expectNothingOf = (id: string) => {
+      expect(fs.existsSync(path.join(OCI_ROOT, id))).toBe(false);
+      expect(hacoCgroups().filter((d) => path.basename(d).startsWith(id.slice(0, 50)))).toEqual([]);
+    };
+
+    beforeAll(() => {
+      ws = makeWorkspace('ocirt-podman');
+      const conf = path.join(ws.dir, 'containers.conf');
+      fs.writeFileSync(
+        conf,
+        '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n' +
+          '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "haco"\ninfra_image = "localhost/ocirt/pause:latest"\n' +
+          `[engine.runtimes]\nhaco = ["${HACO_OCI}"]\n`,
+      );
+      env = { CONTAINERS_CONF: conf };
+      storage = ['--root', path.join(ws.dir, 'podman-root'), '--runroot', path.join(ws.dir, 'podman-run'), '--storage-driver', 'vfs'];
+      // buildah commits into podman's own storage: two images from scratch with a static busybox.
+      const buildah = (args: string[]) => tool('buildah', [...storage, ...args], env);
+      for (const [image, entrypoint, cmd] of [
+        ['localhost/ocirt/busybox:latest', '["/bin/busybox"]', '["sh"]'],
+        ['localhost/ocirt/pause:latest', '["/bin/busybox","sleep"]', '["2147483647"]'],
+      ] as const) {
+        const ctr = buildah(['from', 'scratch']).trim();
+        buildah(['copy', ctr, '/bin/busybox', '/bin/busybox']);
+        buildah(['config', '--entrypoint', entrypoint, '--cmd', cmd, ctr]);
+        buildah(['commit', '--quiet', ctr, image]);
+        buildah(['rm', ctr]);
+      }
+    });
+
+    afterAll(() => {
+      if (!ws) return;
+      for (const args of [['pod', 'rm', '--all', '--force'], ['rm', '--all', '--force'], ['rmi', '--all', '--force']]) {
+        try {
+          podman(args);
+        } catch {
+          // best effort: the storage is removed with the workspace
+        }
+      }
+      for (const c of podmanCgroups().filter((c) => !hadLibpodParent.includes(c))) removeCgroupTree(path.join(CGROUP, c, 'libpod_parent'));
+      // conmon processes of this test's storage (podman stops them with the containers; a failed run may not)
+      for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        let cmd = '';
+        try {
+          cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+          continue; // gone meanwhile
+        }
+        if (cmd.startsWith('/usr/bin/conmon\0') && cmd.includes(ws.dir)) process.kill(Number(pid), 'SIGKILL');
+      }
+      for (const id of ids) fs.rmSync(path.join(OCI_ROOT, id), { recursive: true, force: true });
+      ws.cleanup();
+    });
+
+    it('podman --runtime bin/haco-oci run: the output and the exit code reach podman; rm leaves nothing of haco', () => {
+      const r = podmanRun(['--runtime', HACO_OCI, 'run', '--name', 'ocirt-run', '--network', 'none', 'localhost/ocirt/busybox', 'sh', '-c', 'echo out-$((6*7)); echo err >&2; exit 3']);
+      expect(r).toExitWith(3);
+      expect(r.stdout).toContain('out-42');
+      expect(r.stderr).toContain('err');
+      const id = podman(['inspect', '-f', '{{.Id}}', 'ocirt-run']).trim();
+      ids.push(id);
+      // haco kept the stopped container's state until podman deletes it
+      podman(['rm', 'ocirt-run']);
+      expectNothingOf(id);
+    });
+
+    it('run -d, exec, stop, rm: conmon reaps the init (haco\'s supervisor exits), exec joins the running container', () => {
+      const id = podman(['--runtime', HACO_OCI, 'run', '-d', '--name', 'ocirt-bg', '--network', 'none', 'localhost/ocirt/busybox', 'sh', '-c', 'echo up; exec sleep 1000']).trim();
+      ids.push(id);
+      const state = JSON.parse(tool(HACO_OCI, ['state', id])) as { status: string; pid: number };
+      expect(state.status).toBe('running');
+      // the init's parent is podman's conmon, as with runc: it gets the exit code
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${state.pid}/status`, 'utf8'))?.[1]);
+      expect(fs.readFileSync(`/proc/${ppid}/comm`, 'utf8').trim()).toBe('conmon');
+      const ex = podmanRun(['exec', 'ocirt-bg', 'busybox', 'sh', '-c', 'echo in-$(busybox cat /proc/1/cmdline | busybox tr "\\0" " "); exit 5']);
+      expect(ex).toExitWith(5);
+      expect(ex.stdout).toContain('in-sleep 1000');
+      expect(podman(['logs', 'ocirt-bg'])).toContain('up');
+      podman(['stop', '-t', '2', 'ocirt-bg']);
+      expect(fs.existsSync(`/proc/${state.pid}`)).toBe(false);
+      podman(['rm', 'ocirt-bg']);
+      expectNothingOf(id);
+    });
+
+    it('podman kube play with haco as the runtime in containers.conf: the pod runs, its exit code and logs, kube down', () => {
+      const manifest = path.join(ws.dir, 'pod.yaml');
+      fs.writeFileSync(
+        manifest,
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: ocirt-pod\nspec:\n  restartPolicy: Never\n  containers:\n' +
+          '  - name: app\n    image: localhost/ocirt/busybox:latest\n    command: ["/bin/busybox", "sh", "-c", "echo from-kube; exit 4"]\n',
+      );
+      podman(['kube', 'play', manifest]);
+      const pod = podman(['ps', '-a', '--pod', '--filter', 'pod=ocirt-pod', '--format', '{{.ID}}']).split('\n').filter(Boolean);
+      const full = pod.map((short) => podman(['inspect', '-f', '{{.Id}} {{.OCIRuntime}}', short]).trim());
+      expect(full.length).toBe(2); // the infra (pause) container and the app
+      for (const line of full) expect(line.split(' ')[1]).toBe('haco');
+      ids.push(...full.map((l) => l.split(' ')[0]!));
+      expect(podman(['wait', 'ocirt-pod-app']).trim()).toBe('4');
+      expect(podman(['logs', 'ocirt-pod-app'])).toContain('from-kube');
+      podman(['kube', 'down', manifest]);
+      for (const line of full) expectNothingOf(line.split(' ')[0]!);
+    });
+  },
+  [podmanUnavailable],
+);
