@@ -534,6 +534,20 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			ever_ran = 1;
 			state_write(c, "running", -1, NULL);
 			supervise_ready(c, NULL, 0);
+			int st, dead = 0;
+			/* The error pipe's EOF is an exec, or the death of a held child (killed
+			 * before `start`), whose exit may take a moment more to be reapable. */
+			for (int i = 0; c->unsupervised && c->held && i < 5 && !dead; i++) {
+				dead = waitpid(c->child, &st, WNOHANG) == c->child;
+				if (!dead)
+					nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+			}
+			if (dead) {
+				/* killed while held (EOF without an exec): nobody else would reap it */
+				status = exit_status_of(st);
+				log_event(c, "exited status=%d before its exec", status);
+				break;
+			}
 			if (c->unsupervised) {
 				/* OCI runtime: the program runs; its parent becomes the engine's subreaper
 				 * (conmon), which waits for it. `haco runtime delete` removes the cgroups. */

@@ -50,7 +50,17 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     const text = fs.readFileSync(path.join(root, id, 'state'), 'utf8');
     return (/^cgroups=(.*)$/m.exec(text)?.[1] ?? '').split(',').filter(Boolean);
   };
-  const alive = (pid: number) => fs.existsSync(`/proc/${pid}`);
+  /**
+   * Alive and not a zombie: a started container's init outlives haco's supervisor (supervisor-exits), so
+   * without a subreaper (an engine's conmon) its parent is the host's init, which may reap it late.
+   */
+  const alive = (pid: number) => {
+    try {
+      return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
   async function until(id: string, status: string): Promise<State> {
     for (let i = 0; i < 500; i++) {
       const s = state(id);
@@ -72,6 +82,8 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     expect(fs.existsSync(path.join(root, id))).toBe(false);
     expect(cgroups.length).toBeGreaterThan(0);
     for (const dir of cgroups) expect(fs.existsSync(dir)).toBe(false);
+    // A killed task leaves its cgroup a moment before it is a zombie (do_exit): a short wait.
+    for (let i = 0; i < 100 && alive(pid); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     expect(alive(pid)).toBe(false);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(id);
   }
@@ -102,7 +114,7 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     // Held right before exec, as runc: the rootfs is its root already (pivot_root done), the capabilities
     // dropped, no_new_privs set; the process is still the launcher's copy.
     expect(fs.existsSync(`/proc/${created.pid}/root/bin/busybox`)).toBe(true);
-    expect(fs.readlinkSync(`/proc/${created.pid}/root/`)).toBe('/');
+    expect(fs.readlinkSync(`/proc/${created.pid}/root`)).toBe('/');
     const status = fs.readFileSync(`/proc/${created.pid}/status`, 'utf8');
     expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
     expect(status).not.toMatch(/^CapEff:\s+000001ffffffffff$/m);
@@ -167,7 +179,7 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     ok(create(['--bundle', dir, id]), 'create');
     ok(rt(['start', id]), 'start');
     const { pid } = state(id);
-    const fg = rt(['exec', id, '--', '/bin/sh', '-c', 'echo pid1-$(cat /proc/1/comm); exit 6']);
+    const fg = haco(['runtime', 'exec', '--root', root, id, '--', '/bin/sh', '-c', 'echo pid1-$(cat /proc/1/comm); exit 6'], { cwd: ws.dir, env: ws.env });
     expect(fg).toExitWith(6);
     expect(fg.stdout).toContain('pid1-sh');
     const proc = path.join(ws.dir, `${id}.process.json`);
