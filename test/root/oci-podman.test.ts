@@ -49,12 +49,18 @@ describeStart(
 
     beforeAll(() => {
       ws = makeWorkspace('ocirt-podman');
+      // The README's containers.conf, with this checkout's path, plus this machine's lower ulimits
+      // (/work/shared/README.md), cgroupfs and this test's own pause image.
+      const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+      const block = /## Using haco as podman's runtime[\s\S]*?```toml\n([\s\S]*?)```/.exec(readme)?.[1];
+      if (!block) throw new Error("README.md has no containers.conf block under \"Using haco as podman's runtime\"");
       const conf = path.join(ws.dir, 'containers.conf');
       fs.writeFileSync(
         conf,
         '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n' +
-          '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "haco"\ninfra_image = "localhost/ocirt/pause:latest"\n' +
-          `[engine.runtimes]\nhaco = ["${HACO_OCI}"]\n`,
+          block
+            .replace('/path/to/haco/bin/haco-oci', HACO_OCI)
+            .replace('[engine]\n', '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\ninfra_image = "localhost/ocirt/pause:latest"\n'),
       );
       env = { CONTAINERS_CONF: conf };
       storage = ['--root', path.join(ws.dir, 'podman-root'), '--runroot', path.join(ws.dir, 'podman-run'), '--storage-driver', 'vfs'];

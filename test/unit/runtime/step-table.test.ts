@@ -181,7 +181,8 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
         meta: { plan_hash: 'x' },
         log: { path: '/run/haco/net/container.log', maxBytes: 1000 },
         console: '/run/haco/net/console.sock',
-        waitStart: '/run/haco-oci/net/start.fifo', // haco runtime create's "created"
+        waitStart: '/run/haco-oci/net/start.fifo', // haco runtime create's "created" (start-fifo, wait-start)
+        supervisorExits: true,
       },
     },
   ],
