@@ -6,8 +6,9 @@ export default class RuntimeCreate extends HacoCommand {
   static override summary = 'Create a container from an OCI bundle and hold it before its process runs.';
   static override description =
     'The OCI runtime interface (runtime-spec runtime.md): the bundle\'s config.json becomes a plan (as `haco import oci` maps it), ' +
-    'then a launch spec; the launcher creates the namespaces and cgroups, forks the container\'s init and waits at `wait-start` ' +
-    'until `haco runtime start ID`. See docs/oci-runtime.md.';
+    'then a launch spec; the launcher creates the namespaces and cgroups, and the container\'s init does everything but its exec ' +
+    '(mounts, pivot_root, identity, capabilities) and waits at `wait-start` until `haco runtime start ID`. As with runc, the ' +
+    'container\'s stdin, stdout and stderr are this command\'s. See docs/oci-runtime.md.';
   static override examples = ['<%= config.bin %> runtime create --bundle ./bundle --pid-file /run/app.pid app', '<%= config.bin %> runtime start app'];
   static override args = idArg;
   static override flags = {

@@ -3,7 +3,7 @@ import { idArg, runtimeFlags } from '../support/runtime-flags';
 
 export default class RuntimeStart extends HacoCommand {
   static override summary = "Run a created container's process.";
-  static override description = 'Releases the launcher waiting at `wait-start`; returns once the process runs (or the launch failed).';
+  static override description = 'Writes the byte the held process reads at `wait-start` (everything but its exec is done); returns once the program runs, or fails with the step and errno of a launch that failed after it (the state stays, stopped).';
   static override examples = ['<%= config.bin %> runtime start app'];
   static override args = idArg;
   static override flags = runtimeFlags;
