@@ -142,6 +142,7 @@ struct ctx {
 	int ready_w;            /* detached: pipe to the process the caller waits for */
 	int start_fd;           /* `start-fifo`: read by the child at `wait-start` (OCI "created") */
 	int held;               /* the child reported wait-start: the container was "created" */
+	int released;           /* ... and then the start byte (a second record): the exec follows */
 	int unsupervised;       /* `supervisor-exits`: leave once the program runs (OCI runtime) */
 	int pdeath_cleared;     /* the child's PDEATHSIG reset for supervisor-exits */
 	int watch_w;            /* write end held only by us: the watcher sees EOF if we die */

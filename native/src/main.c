@@ -388,6 +388,10 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 		/* wait-start: everything but the exec is done. The container is "created":
 		 * the caller of create returns; the exec (or a failure) comes after `start`. */
 		memset(&c->fail, 0, sizeof(c->fail));
+		if (c->held) { /* the second record: `start` came, the exec follows */
+			c->released = 1;
+			continue;
+		}
 		c->held = 1;
 		state_write(c, "created", -1, NULL);
 		supervise_ready(c, NULL, 0);
@@ -534,15 +538,10 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			ever_ran = 1;
 			state_write(c, "running", -1, NULL);
 			supervise_ready(c, NULL, 0);
-			int st, dead = 0;
-			/* The error pipe's EOF is an exec, or the death of a held child (killed
-			 * before `start`), whose exit may take a moment more to be reapable. */
-			for (int i = 0; c->unsupervised && c->held && i < 5 && !dead; i++) {
-				dead = waitpid(c->child, &st, WNOHANG) == c->child;
-				if (!dead)
-					nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
-			}
-			if (dead) {
+			int st;
+			/* EOF while held, without the "released" record: the child died before
+			 * `start` (killed), not an exec. Nobody else would reap it. */
+			if (c->unsupervised && c->held && !c->released && waitpid(c->child, &st, 0) == c->child) {
 				/* killed while held (EOF without an exec): nobody else would reap it */
 				status = exit_status_of(st);
 				log_event(c, "exited status=%d before its exec", status);

@@ -334,6 +334,10 @@ int step_wait_start(struct ctx *c, char **argv, int argc)
 	c->start_fd = -1;
 	if (n != 1)
 		return fail(c, n < 0 ? e : ECANCELED, "wait-start: read the start fifo: no start byte");
+	/* Released: a second record, so an EOF from now on means the exec (or a
+	 * failure record), and the launcher leaves the program to the subreaper. */
+	if (write(c->err_w, &held, sizeof(held)) != (ssize_t)sizeof(held))
+		return fail(c, errno, "wait-start: tell the launcher");
 	return 0;
 }
 
