@@ -82,8 +82,8 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     expect(fs.existsSync(path.join(root, id))).toBe(false);
     expect(cgroups.length).toBeGreaterThan(0);
     for (const dir of cgroups) expect(fs.existsSync(dir)).toBe(false);
-    // A killed task leaves its cgroup a moment before it is a zombie (do_exit): a short wait.
-    for (let i = 0; i < 100 && alive(pid); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    // A killed task leaves its cgroup a moment before it is a zombie (do_exit): up to 5 s (a pid-ns init first waits for every task of its namespace; slow on a loaded machine).
+    for (let i = 0; i < 500 && alive(pid); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     expect(alive(pid)).toBe(false);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(id);
   }
