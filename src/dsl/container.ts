@@ -187,8 +187,9 @@ export interface CapabilityOptions {
   /** Capabilities removed from it, e.g. `['net_raw', 'sys_chroot']`. */
   drop?: CapabilitySpelling[];
   /**
-   * For a non-root user: capabilities kept across setuid as ambient capabilities (capabilities(7)).
-   * Without this a non-root init has no capabilities at all.
+   * Ambient (and inheritable) capabilities (capabilities(7)): for a non-root user the ones kept across
+   * setuid — without this a non-root init has no capabilities at all; for root, kept across an exec
+   * that changes uid.
    */
   ambient?: CapabilitySpelling[];
 }
@@ -699,16 +700,20 @@ export class ContainerBuilder {
   /**
    * Choose exactly which of the standard mounts the container gets: proc, sys, dev (a minimal /dev with
    * null zero full random urandom tty ptmx), devpts, shm, mqueue. All six by default; `standardMounts()`
-   * with no argument removes them all. See it: `findmnt` inside.
+   * with no argument removes them all. They are mounted in the order given (devpts, shm and mqueue
+   * after dev: they live in it). See it: `findmnt` inside.
    */
   standardMounts(...which: StandardFs[]): ContainerBuilder {
     return this.#next('mounts', (d) => {
       const others = d.plan.mounts.filter((m) => m.type !== 'standard');
-      const standard = DEFAULT_MOUNTS.filter((m) => m.type === 'standard' && which.includes(m.fs));
-      const extra = which
-        .filter((fs) => !DEFAULT_MOUNTS.some((m) => m.type === 'standard' && m.fs === fs))
-        .map((fs): MountEntry => ({ type: 'standard', fs, target: `/${fs}` }));
-      d.plan.mounts = [...structuredClone(standard), ...extra, ...others];
+      // An OCI config lists them in its own order (runc mounts /sys last), and conformance checks that order.
+      const order = unique(which);
+      const firstInDev = order.findIndex((fs) => fs === 'devpts' || fs === 'shm' || fs === 'mqueue');
+      if (firstInDev >= 0 && order.indexOf('dev') > firstInDev) order.splice(firstInDev, 0, ...order.splice(order.indexOf('dev'), 1));
+      const standard = order.map(
+        (fs): MountEntry => DEFAULT_MOUNTS.find((m) => m.type === 'standard' && m.fs === fs) ?? { type: 'standard', fs, target: `/${fs}` },
+      );
+      d.plan.mounts = [...structuredClone(standard), ...others];
     });
   }
 

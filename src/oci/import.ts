@@ -153,8 +153,12 @@ function mountCalls(mounts: readonly RuntimeMount[], notes: string[]): string[] 
     notes.push(`mount ${m.destination} (${m.type ?? 'bind'}): a later mount at the same place hides it`);
     return false;
   });
-  const replaced = new Set(kept.filter((m) => !STANDARD.some(([dest, type]) => dest === m.destination && type === m.type)).map((m) => STANDARD_FS_AT[key(m)]).filter((f) => f !== undefined));
-  const calls = replaced.size ? [`.standardMounts(${STANDARD_FS.filter((f) => !replaced.has(f)).map(q).join(', ')})`] : [];
+  const isStandard = (m: RuntimeMount) => STANDARD.some(([dest, type]) => dest === m.destination && type === m.type);
+  const replaced = new Set(kept.filter((m) => !isStandard(m)).map((m) => STANDARD_FS_AT[key(m)]).filter((f) => f !== undefined));
+  // haco's standard mounts in the config's order (the runtime-spec mounts in order), the ones it does not name after them.
+  const named = kept.filter(isStandard).map((m) => STANDARD_FS_AT[key(m)]!);
+  const standard = [...named, ...STANDARD_FS.filter((f) => !replaced.has(f) && !named.includes(f))];
+  const calls = standard.join() !== STANDARD_FS.join() ? [`.standardMounts(${standard.map(q).join(', ')})`] : [];
   for (const m of kept) calls.push(...mountCall(m, notes));
   return calls;
 }

@@ -11,8 +11,9 @@ export interface CapabilityProblem {
 
 /**
  * Turn "default minus sys_admin" into the five explicit sets the launcher applies.
- * Root keeps its set as bounding = permitted = effective. A non-root init only keeps what is listed as
- * ambient (the kernel clears the other sets on setuid), and bounding still limits everything.
+ * Root keeps its set as bounding = permitted = effective (inheritable = ambient = what is listed as
+ * ambient). A non-root init only keeps what is listed as ambient (the kernel clears the other sets on
+ * setuid), and bounding still limits everything.
  */
 export function resolveCapabilities(
   draft: CapabilityDraft,
@@ -39,10 +40,12 @@ export function resolveCapabilities(
   for (const name of ambientWanted) {
     if (!set.includes(name)) problems.push({ message: `ambient capability "${name}" is not in the container's set`, hint: `add it: .addCaps('${name}')` });
   }
-  if (uid === 0) {
-    return { plan: { bounding: set, effective: set, permitted: set, inheritable: [], ambient: [] }, problems };
-  }
   const ambient = set.filter((c) => ambientWanted.has(c));
+  if (uid === 0) {
+    // Root keeps its set anyway; ambient (and inheritable, which the kernel requires for it) only when
+    // asked for, as an OCI config may: they then survive an exec of a program that changes uid.
+    return { plan: { bounding: set, effective: set, permitted: set, inheritable: ambient, ambient }, problems };
+  }
   return {
     plan: { bounding: set, effective: ambient, permitted: ambient, inheritable: ambient, ambient },
     problems,

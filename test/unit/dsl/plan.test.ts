@@ -238,6 +238,19 @@ describe('every DSL feature reaches the plan', () => {
       { type: 'standard', fs: 'dev', target: '/dev' },
     ]);
   });
+
+  it('standardMounts() keeps the order given (an OCI config\'s), with dev before the mounts inside it', () => {
+    const targets = (b: ReturnType<typeof defineContainer>) => planOf(b).containers[0]!.mounts.map((m) => m.target);
+    expect(targets(defineContainer('x').standardMounts('proc', 'dev', 'devpts', 'sys'))).toEqual(['/proc', '/dev', '/dev/pts', '/sys']);
+    expect(targets(defineContainer('x').standardMounts('shm', 'sys', 'dev'))).toEqual(['/dev', '/dev/shm', '/sys']);
+  });
+
+  it('root keeps ambient (and inheritable) capabilities only when asked for', () => {
+    const caps = (b: ReturnType<typeof defineContainer>) => planOf(b).containers[0]!.capabilities;
+    expect(caps(defineContainer('x'))).toMatchObject({ inheritable: [], ambient: [] });
+    const root = caps(defineContainer('x').capabilities({ base: 'none', add: ['chown', 'kill'], ambient: ['kill'] }));
+    expect(root).toEqual({ bounding: ['chown', 'kill'], effective: ['chown', 'kill'], permitted: ['chown', 'kill'], inheritable: ['kill'], ambient: ['kill'] });
+  });
 });
 
 describe('semantic validation', () => {
