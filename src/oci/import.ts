@@ -67,6 +67,7 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
     if (p.terminal) notes.push('process.terminal: haco gives a terminal with `haco start -t`, not in the definition');
   }
   if (config.hostname) calls.push(`.hostname(${q(config.hostname)})`);
+  notes.push(...unsupportedFields(config));
 
   const nsNew = new Set<NamespaceKind>();
   for (const ns of linux.namespaces ?? []) {
@@ -190,4 +191,19 @@ function mountCall(m: RuntimeMount, notes: string[]): string[] {
   }
   notes.push(`mount ${m.destination}: no type or source`);
   return [];
+}
+
+/**
+ * runtime-spec fields haco has no place for yet: named, so `haco runtime create` prints them as not
+ * applied instead of dropping them silently (the conformance suite's linux_sysctl passed only because
+ * this host's default matched; docs/oci-runtime.md "Conformance").
+ */
+function unsupportedFields(config: RuntimeConfig): string[] {
+  const loose = config as unknown as { process?: Record<string, unknown>; linux?: Record<string, unknown> };
+  const notes: string[] = [];
+  for (const [key, value] of Object.entries((loose.linux?.['sysctl'] ?? {}) as Record<string, string>)) notes.push(`linux.sysctl ${key}=${value}: haco does not set sysctls yet`);
+  if (loose.process?.['oomScoreAdj'] !== undefined) notes.push(`process.oomScoreAdj ${JSON.stringify(loose.process['oomScoreAdj'])}: haco does not set it yet`);
+  for (const key of ['apparmorProfile', 'selinuxLabel']) if (loose.process?.[key]) notes.push(`process.${key} ${JSON.stringify(loose.process[key])}: not applied by haco runtime`);
+  for (const key of ['mountLabel', 'intelRdt', 'personality']) if (loose.linux?.[key]) notes.push(`linux.${key}: not applied by haco runtime`);
+  return notes;
 }

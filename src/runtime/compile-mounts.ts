@@ -28,8 +28,11 @@ export interface MountContext {
 
 /** Make `/` private (or as asked) so nothing below leaks back to the host, then make the rootfs a mount. */
 export function emitRootfs(w: SpecWriter, rootfs: RootfsPlan, options: { userxattr?: boolean } = {}): void {
-  w.comment(`mounts: stop propagation to the host first (${rootfs.propagation}), then set up the rootfs`);
-  w.step('propagation', '/', rootfs.propagation);
+  // pivot_root(2) refuses a shared mount (EINVAL): a shared rootfs (an OCI config's rootfsPropagation)
+  // starts as a slave and is made shared once it is `/` (emitSwitchRoot), as runc does.
+  const first = isShared(rootfs) ? 'rslave' : rootfs.propagation;
+  w.comment(`mounts: stop propagation to the host first (${first}), then set up the rootfs`);
+  w.step('propagation', '/', first);
   if (rootfs.overlay) {
     const { lower, upper, work } = rootfs.overlay;
     if (options.userxattr) {
@@ -41,6 +44,10 @@ export function emitRootfs(w: SpecWriter, rootfs: RootfsPlan, options: { userxat
     // pivot_root(2) needs the new root to be a mount point; binding it on itself makes it one.
     w.step('bind-root', rootfs.path);
   }
+}
+
+function isShared(rootfs: RootfsPlan): boolean {
+  return rootfs.propagation === 'shared' || rootfs.propagation === 'rshared';
 }
 
 /** The `host` bootstrap shares the host's /usr, /bin… read-only; missing ones (e.g. /lib32) are skipped. */
@@ -147,5 +154,6 @@ export function emitSwitchRoot(w: SpecWriter, rootfs: RootfsPlan): void {
   for (const p of rootfs.maskedPaths) w.step('mask', p);
   for (const p of rootfs.readonlyPaths) w.step('readonly', p);
   w.step(rootfs.switchRoot === 'chroot' ? 'chroot' : 'pivot-root', rootfs.path);
+  if (isShared(rootfs)) w.step('propagation', '/', rootfs.propagation);
   if (rootfs.readonly) w.step('remount-root-ro');
 }

@@ -64,7 +64,7 @@ export function checkedInScript(file: string, text: string): Use[] {
 
 function allUses(): Use[] {
   const code = [...walk('src', /\.ts$/), ...walk('test', /\.ts$/), ...walk('bench', /\.m?js$/), 'scripts/build.mjs'];
-  const scripts = [...walk('test', /\.sh$/), ...walk('native/test', /\.sh$/), 'scripts/test-all.sh'];
+  const scripts = [...walk('test', /\.sh$/), ...walk('native/test', /\.sh$/), 'scripts/test-all.sh', 'scripts/oci-conformance.sh'];
   const self = path.relative(REPO, __filename);
   return [
     ...code.filter((f) => f !== self).flatMap((f) => spawnedIn(f, fs.readFileSync(path.join(REPO, f), 'utf8'))),
