@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { DEFAULT_MASKED_PATHS, DEFAULT_NAMESPACES, DEFAULT_READONLY_PATHS } from '../plan/defaults';
-import { RLIMIT_NAMES } from '../plan/names';
 import { STANDARD_FS, type NamespaceKind, type StandardFs } from '../plan/types';
 import { seccompCall } from './import-seccomp';
 import { HOOK_MAP, NAMESPACE_TYPES, type RuntimeConfig, type RuntimeMount } from './runtime-config';
@@ -60,8 +59,9 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
     }
     for (const r of p.rlimits ?? []) {
       const res = r.type.replace(/^RLIMIT_/, '');
-      if (!(RLIMIT_NAMES as readonly string[]).includes(res)) notes.push(`rlimit ${r.type}: unknown to haco`);
-      else calls.push(`.rlimit(${q(res.toLowerCase())}, ${rlimitArg(r.soft)}, ${rlimitArg(r.hard)})`);
+      // An unknown type is kept, so the plan refuses it with its line (as an unknown capability is): the
+      // runtime-spec asks for an error on values that do not map to the kernel, not a silent drop.
+      calls.push(`.rlimit(${q(res.toLowerCase())}, ${rlimitArg(r.soft)}, ${rlimitArg(r.hard)})`);
     }
     if (!p.noNewPrivileges) calls.push('.noNewPrivileges(false)');
     if (p.terminal) notes.push('process.terminal: haco gives a terminal with `haco start -t`, not in the definition');

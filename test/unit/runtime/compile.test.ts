@@ -114,6 +114,13 @@ describe('compileLaunchSpec: the default container', () => {
     expect(out.cgroup.tracking).toBe('/sys/fs/cgroup/haco/demo');
   });
 
+  it('makes a shared rootfs shared only once it is / (pivot_root refuses shared mounts)', () => {
+    const shared = compile({ rootfs: { propagation: 'rshared' } });
+    expect(lines(shared, 'propagation')).toEqual(['propagation / rslave', 'propagation / rshared']);
+    expect(at(shared, 'propagation') < at(shared, 'pivot-root')).toBe(true);
+    expect(shared[at(shared, 'pivot-root') + 1]?.step).toBe('propagation');
+  });
+
   it('mounts the standard set with container-side targets', () => {
     const from = at(steps, 'propagation');
     const to = at(steps, 'pivot-root');
