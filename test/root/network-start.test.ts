@@ -167,9 +167,9 @@ describeStart(
         createBridge: true,
         cleanup: true,
       };
-      const traced = r.stderr.split('\n').filter((l) => l.startsWith('[haco] fork() + execv('));
-      for (const argv of networkWireSteps(net, c.name)) expect(traced).toContain(`[haco] fork() + execv("${argv[0]}", ...)   /* hook: ${argv.map(shQuote).join(' ')} */`);
-      for (const argv of networkCleanupSteps(net, c.name)) expect(traced).toContain(`[haco] fork() + execv("${argv[0]}", ...)   /* cleanup-cmd: ${argv.map(shQuote).join(' ')} */`);
+      const traced = r.stderr.split('\n').filter((l) => l.startsWith('[haco] fork() + setpgid(0, 0) + execv('));
+      for (const argv of networkWireSteps(net, c.name)) expect(traced).toContain(`[haco] fork() + setpgid(0, 0) + execv("${argv[0]}", ...)   /* hook: ${argv.map(shQuote).join(' ')} */`);
+      for (const argv of networkCleanupSteps(net, c.name)) expect(traced).toContain(`[haco] fork() + setpgid(0, 0) + execv("${argv[0]}", ...)   /* cleanup-cmd: ${argv.map(shQuote).join(' ')} */`);
       expect(veths()).toEqual([]);
     });
 

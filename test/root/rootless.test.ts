@@ -43,9 +43,10 @@ function subStart(file: string, user: string): number | undefined {
   return line ? Number(line.split(':')[1]) : undefined;
 }
 
-function processesOf(user: string): number[] {
-  const r = sh(['ps', '-o', 'pid=', '-u', user]);
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+/** The user's processes as "PID ARGS", so a failing check shows what was left. */
+function processesOf(user: string): string[] {
+  const r = sh(['ps', '-o', 'pid=,args=', '-u', user]);
+  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
 function mountsMentioning(text: string): string[] {
@@ -83,9 +84,9 @@ export default [base, defineContainer('rl-ovl').rootfs('/var/lib/haco/rl-ovl/roo
     for (const user of [withRanges, without]) {
       const uid = uidOf(user);
       // Only processes of the users this test made; none should be left (the last test checks it).
-      for (const pid of processesOf(user)) {
+      for (const row of processesOf(user)) {
         try {
-          process.kill(pid, 'SIGKILL');
+          process.kill(Number(row.split(' ')[0]), 'SIGKILL');
         } catch {
           // gone meanwhile
         }
@@ -183,6 +184,8 @@ export default [base, defineContainer('rl-ovl').rootfs('/var/lib/haco/rl-ovl/roo
     for (const user of [withRanges, without]) {
       expect(as(user, ['destroy', file, '--yes'])).toExitWith(0);
       expect(fs.readdirSync(`/home/${user}/.local/share/haco`)).toEqual([]);
+      // A supervisor killed by an earlier test may take a moment to finish exiting: up to 3 s, then what is left is a leak.
+      for (let i = 0; i < 30 && processesOf(user).length > 0; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
       expect(processesOf(user)).toEqual([]);
     }
     expect(mountsMentioning(`/home/${withRanges}`)).toEqual([]);
