@@ -77,6 +77,10 @@ int front_main(int argc, char **argv)
 		fprintf(stderr, "haco-launch: --front needs a command (node CLI ARGS...)\n");
 		return 125;
 	}
+	/* The plain `attach NAME -- CMD` from its prepared spec, when it still holds (front_attach.c). */
+	int fast = front_attach(argc, argv);
+	if (fast >= 0)
+		return fast;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		fprintf(stderr, "haco-launch: --front: pipe2: %s (%s)\n", errno_name(errno), strerror(errno));

@@ -306,6 +306,8 @@ int launcher_main(int argc, char **argv, const struct sys *sys);
 
 /* front.c: `--front node CLI ARGS...` (bin/haco): node as a child, then exec of the launch it hands over */
 int front_main(int argc, char **argv);
+/* -1: not the plain attach, or its prepared spec no longer holds (Node decides); else exec failed. */
+int front_attach(int argc, char **argv);
 
 /* log.c */
 int log_pipes(struct ctx *c);

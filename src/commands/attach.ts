@@ -42,7 +42,12 @@ export default class Attach extends HacoCommand {
     const { preserveFdsOption } = await import('../plan/preserve-fds');
     const preserveFds = preserveFdsOption(flags['preserve-fds'] ?? 0);
     const { attachFlags } = await import('../lifecycle/attach-flags');
-    const target = prepareAttach(args.name, command.length ? command : undefined, { ...attachFlags(flags), preserveFds });
-    process.exitCode = await handOver([findLauncher(), ...(flags.trace ? ['--trace'] : [])], target.spec, preserveFds);
+    const opts = attachFlags(flags);
+    const launcher = findLauncher();
+    // The plain form `attach [--trace] NAME -- CMD…` as root leaves a prepared spec the C front runs next
+    // time without Node (src/lifecycle/attach-template.ts); the front reads only /run/haco or HACO_RUN_DIR.
+    const plain = dashDash >= 0 && command.length > 0 && Object.keys(opts).length === 0 && preserveFds === 0 && process.geteuid?.() === 0 && !process.env['HACO_LAUNCHER'];
+    const target = prepareAttach(args.name, command.length ? command : undefined, { ...opts, preserveFds }, plain ? { launcher } : undefined);
+    process.exitCode = await handOver([launcher, ...(flags.trace ? ['--trace'] : [])], target.spec, preserveFds);
   }
 }

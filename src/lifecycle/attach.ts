@@ -9,6 +9,7 @@ import { containerPtmx, forwardedSignals, type TerminalOptions } from '../runtim
 import { emitSeccomp, seccompLoadsEarly } from '../runtime/compile-seccomp';
 import { SpecWriter } from '../runtime/spec-writer';
 import { HOST_MODES, octal } from '../state/paths';
+import { ATTACH_COMMAND_TOKEN, snapshotInputs, writeAttachTemplate } from './attach-template';
 import { cgroupDirs, isSameProcess, ownNamespaces, readEnviron, readSavedPlan, requireRunning, type NsFile } from '../state';
 
 /** Spec kind for each /proc/PID/ns file name. */
@@ -129,9 +130,11 @@ export interface AttachTarget {
 }
 
 /** Everything attach needs from the state: the running init, the saved plan, its live environment. */
-export function prepareAttach(name: string, command: string[] | undefined, opts: Omit<AttachOptions, 'rlimits'> = {}): AttachTarget {
+export function prepareAttach(name: string, command: string[] | undefined, opts: Omit<AttachOptions, 'rlimits'> = {}, template?: { launcher: string }): AttachTarget {
   const s = requireRunning(name);
   const pid = s.recorded.pid;
+  // `template`: the plain form (docs/performance.md, attach): its inputs are read before anything is compiled.
+  const inputs = template ? snapshotInputs(s.dir, pid, s.recorded.pidStart, s.recorded.supervisor, s.recorded.supervisorStart, template.launcher) : undefined;
   let env: Record<string, string>;
   try {
     env = readEnviron(pid);
@@ -149,6 +152,9 @@ export function prepareAttach(name: string, command: string[] | undefined, opts:
   const tracking = s.recorded.meta['tracking'];
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));
   const rootless = (process.geteuid?.() ?? 0) !== 0;
-  const spec = compileAttachSpec(name, pid, plan, env, dirs.length ? dirs : tracking ? [tracking] : [], command ?? ['/bin/sh'], { ...opts, rlimits: readLimits(pid), rootless });
+  const cgroups = dirs.length ? dirs : tracking ? [tracking] : [];
+  const full = { ...opts, rlimits: readLimits(pid), rootless };
+  const spec = compileAttachSpec(name, pid, plan, env, cgroups, command ?? ['/bin/sh'], full);
+  if (inputs) writeAttachTemplate(s.dir, inputs, compileAttachSpec(name, pid, plan, env, cgroups, [ATTACH_COMMAND_TOKEN], full));
   return { spec, pid };
 }
