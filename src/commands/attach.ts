@@ -6,7 +6,10 @@ export default class Attach extends HacoCommand {
   static override description =
     'Compiles a launch spec that joins every namespace the container has of its own (user first), its cgroup, ' +
     'root, user, capabilities, seccomp filter and environment, and hands it to the launcher: CMD (default ' +
-    "/bin/sh) runs on this terminal and its exit status is haco's. --trace shows each step.";
+    "/bin/sh) runs on this terminal and its exit status is haco's. --trace shows each step. The plain form " +
+    "`attach [--trace] NAME -- CMD` (as root, stdin not a terminal) leaves a prepared spec in the state dir and " +
+    'runs from it without Node while everything it was compiled from still holds (docs/performance.md); ' +
+    'HACO_NO_FAST_ATTACH=1 always goes through Node.';
   static override strict = false;
   static override examples = ['<%= config.bin %> attach web', '<%= config.bin %> attach web -- uptime', '<%= config.bin %> attach --trace web -- true', '<%= config.bin %> attach -e DEBUG=1 web -- env'];
   static override args = { name: containerNameArg() };
