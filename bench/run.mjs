@@ -2,7 +2,7 @@
 // hyperfine on the same busybox rootfs, reported as ratios. Nothing here is asserted: numbers vary by
 // machine; the ratios are what to compare (targets in README/issue notes).
 //
-//   node bench/run.mjs [--runs N] [--only startup|launch|memory|scale] [--containers N] [--json FILE]
+//   node bench/run.mjs [--runs N] [--only startup|launch|attach|memory|scale] [--containers N] [--json FILE]
 //
 // `scale` (300 containers: ps, kill --all, rm --all; bench/scale.mjs) runs only when asked for: the starts
 // take a few minutes on 2 cores.
@@ -124,6 +124,37 @@ export default defineContainer('bench-true')
     }
   }
 
+  if ((!only || only === 'attach') && process.getuid() === 0) {
+    // `haco attach NAME -- /bin/true` from its prepared spec (the first attach, through Node, writes it),
+    // next to `nsenter -a` and to the Node path. docs/performance.md, attach.
+    const runDir = path.join(work, 'run');
+    const attachEnv = { ...env, HACO_RUN_DIR: runDir };
+    const attachDef = path.join(work, 'bench-attach.haco.ts');
+    fs.writeFileSync(attachDef, `import { defineContainer } from 'haco';
+export default defineContainer('bench-attach')
+  .rootfs(${JSON.stringify(rootfs)})
+  .command(['/bin/sh', '-c', 'sleep 1000'])
+  .unshare('mount', 'uts', 'ipc', 'pid', 'net', 'cgroup');
+`);
+    execFileSync(haco, ['start', '-d', attachDef], { env: attachEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      const pid = /^pid=(\d+)$/m.exec(fs.readFileSync(path.join(runDir, 'bench-attach', 'state'), 'utf8'))?.[1];
+      execFileSync(haco, ['attach', 'bench-attach', '--', '/bin/true'], { env: attachEnv, stdio: 'ignore' });
+      const saved = { ...env };
+      Object.assign(env, attachEnv);
+      measure('attach', {
+        'nsenter -a': `nsenter -a -t ${pid} /bin/true`,
+        'haco attach (prepared spec)': `${haco} attach bench-attach -- /bin/true`,
+        'haco attach (through node)': `env HACO_NO_FAST_ATTACH=1 ${haco} attach bench-attach -- /bin/true`,
+      });
+      for (const k of Object.keys(env)) delete env[k];
+      Object.assign(env, saved);
+    } finally {
+      spawnSync(haco, ['kill', '-s', 'KILL', 'bench-attach'], { env: attachEnv, stdio: 'ignore' });
+      spawnSync(haco, ['rm', 'bench-attach'], { env: attachEnv, stdio: 'ignore' });
+    }
+  }
+
   if (!only || only === 'memory') {
     const { memoryReport } = await import('./memory.mjs').catch(() => ({ memoryReport: undefined }));
     if (memoryReport) Object.assign(results, await memoryReport({ haco, work, env, rootfs }));
@@ -149,6 +180,7 @@ export default defineContainer('bench-true')
     ['haco-launch / unshare', ratio('haco-launch (launcher alone)', 'unshare (util-linux)'), 'target ≤ 1.5×'],
     ['haco-launch / bwrap', ratio('haco-launch (launcher alone)', 'bwrap'), ''],
     ['haco-launch / runc', ratio('haco-launch (launcher alone)', 'runc'), 'far under 1×'],
+    ['haco attach / nsenter -a', ratio('haco attach (prepared spec)', 'nsenter -a'), 'target ≤ 3×'],
     ['haco start (warm) / node -e 0', ratio('haco start (warm cache)', 'node -e 0'), ''],
     ...Object.keys(results).filter((k) => k.startsWith('haco ps (')).map((k) => [`${k} / node -e 0`, ratio(k, 'node -e 0'), 'target ≤ 1.5×']),
   ];
