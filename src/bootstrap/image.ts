@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { requireTool } from '../host/tools';
 import { cacheTag, ensureImageCache, imageCacheDir } from '../image/cache';
 import { withImageCacheLock } from '../image/cache-lock';
-import { ensureLayers } from '../image/layer-store';
+import { ensureLayers } from './image-layers';
 import { readTaggedImage, type ResolvedImage } from '../image/layout';
 import { lookupMerged, makeMergedDir } from '../image/merged-view';
 import { readImageRecord, writeImageRecord, type ImageRecord } from '../image/record';
@@ -86,7 +86,7 @@ async function copyIntoCache(plan: ImageBootstrap, baseDir: string, common: Stre
 const OVERLAY_DATA_MAX = 4096;
 
 /**
- * `b.image(REF, { layers: 'shared' })`: the layers are unpacked once into the cache (src/image/layer-store.ts)
+ * `b.image(REF, { layers: 'shared' })`: the layers are unpacked once into the cache (src/bootstrap/image-layers.ts)
  * and this container gets only its own overlay dirs: the upper (built atomically: it holds the image's
  * WorkingDir if no layer has it), the work dir and the empty mount point the launcher mounts the overlay
  * on. The record pins the digest, the config and the layer dirs; the plan's rootfs.overlay comes from it.

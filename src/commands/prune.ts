@@ -26,7 +26,7 @@ export default class Prune extends HacoCommand {
     const { detectHostFacts } = await import('../runtime/host-facts');
     const { sweepStaleCgroups } = await import('../start/sweep');
     const removed = sweepStaleCgroups(detectHostFacts().cgroup, { trace: flags.trace, ...(names.length > 0 ? { names } : {}) });
-    const layers = flags.images ? await (await import('../image/prune-layers')).pruneUnusedLayers() : undefined;
+    const layers = flags.images ? await (await import('../bootstrap/prune-image-layers')).pruneUnusedLayers() : undefined;
     if (flags.json) process.stdout.write(`${JSON.stringify({ removedCgroups: removed, ...(layers ? { removedLayers: layers } : {}) }, null, 2)}\n`);
     else {
       process.stdout.write(removed.length === 0 ? 'no leftover cgroups\n' : `removed ${removed.length} leftover cgroup(s):\n${removed.map((d) => `  ${d}\n`).join('')}`);

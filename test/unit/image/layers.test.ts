@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defineContainer } from '../../../src/dsl/container';
-import { chainIds } from '../../../src/image/layer-store';
+import { chainIds } from '../../../src/bootstrap/image-layers';
 import { lookupMerged, makeMergedDir } from '../../../src/image/merged-view';
 import { applyImageRecord, type ImageRecord } from '../../../src/plan/image-defaults';
 

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { detectCompression, tarCompressionFlag } from '../bootstrap/compression';
-import { BootstrapError } from '../bootstrap/errors';
-import { removeTree } from '../bootstrap/remove-tree';
-import { listArchive } from '../bootstrap/tar-list';
-import { findTarProblems } from '../bootstrap/tar-listing';
-import { TAR_EXTRACT_OPTIONS } from '../bootstrap/tarball';
+import { detectCompression, tarCompressionFlag } from './compression';
+import { BootstrapError } from './errors';
+import { removeTree } from './remove-tree';
+import { listArchive } from './tar-list';
+import { findTarProblems } from './tar-listing';
+import { TAR_EXTRACT_OPTIONS } from './tarball';
 import { runStreamed } from '../progress/run-streamed';
 import type { Reporter } from '../progress/reporter';
-import type { ImageLayer } from './layout';
-import { convertWhiteouts } from './whiteouts';
+import type { ImageLayer } from '../image/layout';
+import { convertWhiteouts } from '../image/whiteouts';
 
 /**
  * Unpacked layers shared by every container of an image (`b.image(REF, { layers: 'shared' })`):

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { removeTree } from '../bootstrap/remove-tree';
+import { removeTree } from './remove-tree';
 import { stateRoot } from '../state/state-root';
-import { imageCacheDir } from './cache';
-import { withImageCacheLock } from './cache-lock';
-import { layerStoreDir } from './layer-store';
-import { readImageRecord } from './record';
+import { imageCacheDir } from '../image/cache';
+import { withImageCacheLock } from '../image/cache-lock';
+import { layerStoreDir } from './image-layers';
+import { readImageRecord } from '../image/record';
 
 /** The layer dirs the pins of the containers under the state root use. */
 function usedLayers(): Set<string> {
