@@ -153,7 +153,7 @@ describeRoot('haco lifecycle: crashes, restarts, hooks', () => {
     for (const args of [['start', file], ['start', '-d', file]]) {
       const r = lab.haco(args);
       expect(r).toExitWith(125);
-      expect(r.stderr).toMatch(/hook \/bin\/false: exited with status 1/);
+      expect(r.stderr).toMatch(/hook-at beforeStart \/bin\/false: exited with status 1/);
       expect(fs.existsSync(path.join(lab.runDir, name))).toBe(false);
       expect(lab.leftovers()).toEqual([]);
     }

@@ -7,22 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { haco } from '../support/cli';
 import { buildahIn, tool } from '../support/oci-image';
+import { libpodParents, podmanStorage, podmanTeardown, podmanUnavailable } from '../support/podman-lab';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 
 jest.setTimeout(240_000);
-
-function podmanUnavailable(): string | undefined {
-  return spawnSync('podman', ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'podman not found (apt-get install podman)';
-}
-
-const CGROUP = '/sys/fs/cgroup';
-/** rmdir a cgroup and its children, deepest first (cgroup dirs hold files, so `find -empty` never matches). */
-function removeCgroupTree(dir: string): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroupTree(path.join(dir, e.name));
-  fs.rmdirSync(dir);
-}
-
-const podmanCgroups = () => fs.readdirSync(CGROUP).filter((c) => fs.existsSync(path.join(CGROUP, c, 'libpod_parent')));
 
 describeStart(
   'export image and export kube, run by podman',
@@ -32,7 +20,7 @@ describeStart(
     let file: string;
     let podman: (args: string[]) => string;
     let env: Record<string, string>;
-    const hadLibpodParent = podmanCgroups();
+    const hadLibpodParent = libpodParents();
     beforeAll(() => {
       ws = makeWorkspace('ociexport');
       name = uniqueName('exp');
@@ -48,21 +36,12 @@ describeStart(
           '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\ninfra_image = "localhost/haco-test/pause:latest"\n',
       );
       env = { CONTAINERS_CONF: conf };
-      const storage = ['--root', path.join(ws.dir, 'podman-root'), '--runroot', path.join(ws.dir, 'podman-run'), '--storage-driver', 'vfs'];
+      const storage = podmanStorage(ws.dir);
       podman = (args) => tool('podman', [...storage, ...args], env);
     });
     afterAll(() => {
       if (!ws) return;
-      for (const args of [['pod', 'rm', '--all', '--force'], ['rm', '--all', '--force'], ['rmi', '--all', '--force']]) {
-        try {
-          podman(args);
-        } catch {
-          // best effort: the storage is removed with the workspace
-        }
-      }
-      for (const c of podmanCgroups().filter((c) => !hadLibpodParent.includes(c))) {
-        removeCgroupTree(path.join(CGROUP, c, 'libpod_parent'));
-      }
+      podmanTeardown(podman, hadLibpodParent, ws.dir);
       ws.cleanup();
     });
 
@@ -75,7 +54,7 @@ describeStart(
       expect(config.config).toMatchObject({ User: '1000:1000', WorkingDir: '/tmp', Entrypoint: ['/bin/sh', '-c', expect.stringContaining('echo "$FOO')] });
       expect(config.config['Env']).toContain('FOO=bar');
       expect(podman(['load', '--quiet', '--input', archive])).toContain(`localhost/haco/${name}:latest`);
-      const run = spawnSync('podman', ['--root', path.join(ws.dir, 'podman-root'), '--runroot', path.join(ws.dir, 'podman-run'), '--storage-driver', 'vfs', 'run', '--rm', '--network', 'none', `localhost/haco/${name}:latest`], {
+      const run = spawnSync('podman', [...podmanStorage(ws.dir), 'run', '--rm', '--network', 'none', `localhost/haco/${name}:latest`], {
         encoding: 'utf8',
         env: { ...process.env, ...env },
       });

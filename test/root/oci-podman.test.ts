@@ -11,23 +11,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO } from '../support/cli';
 import { tool } from '../support/oci-image';
+import { libpodParents, podmanStorage, podmanTeardown, podmanUnavailable } from '../support/podman-lab';
 import { describeStart, makeWorkspace, type Workspace } from '../support/rootfs';
 
 jest.setTimeout(240_000);
-
-function podmanUnavailable(): string | undefined {
-  return spawnSync('podman', ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'podman not found (apt-get install podman)';
-}
 
 const CGROUP = '/sys/fs/cgroup';
 const OCI_ROOT = '/run/haco-oci'; // podman passes no --root to a runtime of its own: haco-oci's default
 const HACO_OCI = path.join(REPO, 'bin/haco-oci');
 
-function removeCgroupTree(dir: string): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroupTree(path.join(dir, e.name));
-  fs.rmdirSync(dir);
-}
-const podmanCgroups = () => fs.readdirSync(CGROUP).filter((c) => fs.existsSync(path.join(CGROUP, c, 'libpod_parent')));
 /** haco's cgroup directories (one per container, under each hierarchy's haco/ parent). */
 const hacoCgroups = () => fs.readdirSync(CGROUP).flatMap((c) => (fs.existsSync(path.join(CGROUP, c, 'haco')) ? fs.readdirSync(path.join(CGROUP, c, 'haco'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(CGROUP, c, 'haco', e.name)) : []));
 
@@ -39,7 +31,7 @@ describeStart(
     let storage: string[];
     const podman = (args: string[]) => tool('podman', [...storage, ...args], env);
     const podmanRun = (args: string[]) => spawnSync('podman', [...storage, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-    const hadLibpodParent = podmanCgroups();
+    const hadLibpodParent = libpodParents();
     const ids: string[] = [];
     /** What haco keeps for a podman container: its state dir; none may be left once podman removed it. */
     const expectNothingOf = (id: string) => {
@@ -63,7 +55,7 @@ describeStart(
             .replace('[engine]\n', '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\ninfra_image = "localhost/ocirt/pause:latest"\n'),
       );
       env = { CONTAINERS_CONF: conf };
-      storage = ['--root', path.join(ws.dir, 'podman-root'), '--runroot', path.join(ws.dir, 'podman-run'), '--storage-driver', 'vfs'];
+      storage = podmanStorage(ws.dir);
       // buildah commits into podman's own storage: two images from scratch with a static busybox.
       const buildah = (args: string[]) => tool('buildah', [...storage, ...args], env);
       for (const [image, entrypoint, cmd] of [
@@ -80,24 +72,7 @@ describeStart(
 
     afterAll(() => {
       if (!ws) return;
-      for (const args of [['pod', 'rm', '--all', '--force'], ['rm', '--all', '--force'], ['rmi', '--all', '--force']]) {
-        try {
-          podman(args);
-        } catch {
-          // best effort: the storage is removed with the workspace
-        }
-      }
-      for (const c of podmanCgroups().filter((c) => !hadLibpodParent.includes(c))) removeCgroupTree(path.join(CGROUP, c, 'libpod_parent'));
-      // conmon processes of this test's storage (podman stops them with the containers; a failed run may not)
-      for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-        let cmd = '';
-        try {
-          cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        } catch {
-          continue; // gone meanwhile
-        }
-        if (cmd.startsWith('/usr/bin/conmon\0') && cmd.includes(ws.dir)) process.kill(Number(pid), 'SIGKILL');
-      }
+      podmanTeardown(podman, hadLibpodParent, ws.dir);
       for (const id of ids) fs.rmSync(path.join(OCI_ROOT, id), { recursive: true, force: true });
       ws.cleanup();
     });
