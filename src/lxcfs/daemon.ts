@@ -187,5 +187,7 @@ export async function stopLxcfs(options: { force?: boolean } = {}, mountpoint: s
     if (Date.now() > deadline) throw new HostError('E_LXCFS_START', `lxcfs (pid ${String(status.pid)}) did not exit within ${WAIT_MS / 1000} s of SIGTERM`, `kill it (kill -9 ${String(status.pid)}), then unmount: fusermount3 -u ${mountpoint}`);
     await sleep(20);
   }
+  // The daemon's log goes with it (lxcfs removes its pid file itself): nothing of haco's stays in /run/haco.
+  fs.rmSync(LXCFS_LOG, { force: true });
   return { ...lxcfsStatus(mountpoint), stopped: true };
 }

@@ -127,6 +127,7 @@ describeStart('haco start with .lxcfs(): /proc shows the container\'s limits', (
     expect(lxcfsMounted()).toBe(false);
     expect(lxcfsProcesses()).toEqual([]);
     expect(fs.existsSync('/run/haco/.lxcfs.pid')).toBe(false);
+    expect(fs.existsSync('/run/haco/.lxcfs.log')).toBe(false);
     const again = haco(['lxcfs', 'stop'], { env: ws.env });
     expect(again).toExitWith(0);
     expect(again.stdout).toContain('nothing to stop');
