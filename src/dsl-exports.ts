@@ -23,6 +23,8 @@ export type {
   TimeOffsetOptions,
   UserOptions,
   NetworkOptions,
+  NetworkModeOptions,
+  UsermodeNetworkOptions,
   PortForwardOptions,
   RootfsOptions,
   StdioOption,

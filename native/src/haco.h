@@ -176,6 +176,9 @@ struct ctx {
 	unsigned long long hook_timeout_ms; /* `hook-timeout`: 0 = none */
 	const char *point;      /* HACO_POINT of the command being run */
 	pid_t events;           /* the event process of the current run (0: none) */
+	/* ---- helper.c: programs that run next to the container (slirp4netns, pasta) ---- */
+	pid_t helpers[4];       /* started by `helper` steps in this run; stopped when it is over */
+	int nhelpers;
 };
 
 enum { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
@@ -289,6 +292,9 @@ const char *fds_close_from(int first, int keep);
 const char *fds_cloexec_from(int first);
 /* proc.c: fds >= 3 + preserve-fds close-on-exec, once (before seccomp-load, or at exec), traced */
 void fds_mark_for_exec(struct ctx *c);
+/* helper.c: `helper FD ARGV...` starts a program that lives as long as the container's run */
+step_fn step_helper;
+void helpers_stop(struct ctx *c); /* SIGTERM (then SIGKILL) and reap every helper of this run */
 /* pty.c */
 step_fn step_pty;
 int pty_wanted(const struct spec *sp);

@@ -403,6 +403,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			close(c->pty_master), c->pty_master = -1;
 		log_close_pipes(c, 1);
 		wait_exit_status(pid);
+		helpers_stop(c);
 		forward_signals(c, 0, c->detach);
 		c->fail.msg[sizeof(c->fail.msg) - 1] = '\0';
 		c->fail.step[sizeof(c->fail.step) - 1] = '\0';
@@ -413,6 +414,7 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 kill_child:
 	kill(pid, SIGKILL);
 	wait_exit_status(pid);
+	helpers_stop(c);
 	forward_signals(c, 0, c->detach);
 close_pipes:; /* a label cannot precede a declaration before C23 (gcc allows it, clang does not) */
 	int *fds[] = { &c->sync_r, &c->sync_w, &c->err_r, &c->err_w, &c->pty_sock, &c->pty_sock_parent, &c->pty_master, &c->start_fd };
@@ -570,6 +572,7 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 			forward_signals(c, 0, c->detach);
 			events_stop(c);
 			tracef(c, "container exited: status %d", status);
+			helpers_stop(c); /* its network helpers go with it; a restart starts new ones */
 			unsigned long long oom = cgroup_oom_kills(c);
 			c->last_oom = oom > c->oom_seen ? oom - c->oom_seen : 0;
 			c->oom_seen = oom;

@@ -204,6 +204,8 @@ export interface LxcfsOptions {
 const LXCFS_OPTIONS = optionKeys<LxcfsOptions>()({ mountpoint: true, files: true });
 
 export interface NetworkOptions {
+  /** `bridge` (the default with these options): a veth pair on a host bridge. */
+  mode?: 'bridge';
   /** Host bridge the container's veth is attached to (created if missing when `createBridge`). */
   bridge: string;
   /** CIDR of the bridge on the host, e.g. "10.88.0.1/24". */
@@ -247,6 +249,7 @@ export interface NetworkOptions {
   nat?: boolean;
 }
 const NETWORK_OPTIONS = optionKeys<NetworkOptions>()({
+  mode: true,
   bridge: true,
   bridgeAddress: true,
   address: true,
@@ -261,6 +264,32 @@ const NETWORK_OPTIONS = optionKeys<NetworkOptions>()({
   ports: true,
   nat: true,
 });
+
+/**
+ * User-mode networking: slirp4netns or pasta (docs/network.md, "User-mode networking"). The container
+ * gets its own net namespace with `lo` and one interface whose traffic the helper program carries
+ * through ordinary sockets on the host: no bridge, no veth, no nftables, no host root needed.
+ */
+export interface UsermodeNetworkOptions {
+  mode: 'slirp4netns' | 'pasta';
+  /**
+   * Let the container reach services on the host's 127.0.0.1 through its gateway address (slirp4netns:
+   * 10.0.2.2; pasta: the gateway it copies from the host). Default false.
+   */
+  hostLoopback?: boolean;
+  /**
+   * Host ports forwarded to the container, e.g. `[{ host: 8080, container: 80 }]` (pasta only): the
+   * helper listens on the host's port, on every host address including 127.0.0.1.
+   */
+  ports?: PortForwardOptions[];
+}
+const USERMODE_NETWORK_OPTIONS = optionKeys<UsermodeNetworkOptions>()({ mode: true, hostLoopback: true, ports: true });
+
+/** `none`: a net namespace with only `lo` (the default); `host`: the host's network (as `.share('net')`). */
+export interface NetworkModeOptions {
+  mode: 'none' | 'host';
+}
+const NETWORK_MODE_OPTIONS = optionKeys<NetworkModeOptions>()({ mode: true });
 
 /** A host port forwarded to a port of the container. */
 export interface PortForwardOptions {
@@ -1024,14 +1053,58 @@ export class ContainerBuilder {
   // ---------------------------------------------------------------- network
 
   /**
-   * A new network namespace wired to a host bridge with a veth pair, an address and a default route
-   * (iproute2 commands computed by haco, shown by `haco plan` and `--trace`). See it: `ip addr` inside.
+   * The container's network, by `mode`:
+   * - `bridge` (the default when `bridge` is given): a new network namespace wired to a host bridge with
+   *   a veth pair, an address and a default route (iproute2 commands computed by haco, shown by
+   *   `haco plan` and `--trace`);
+   * - `slirp4netns` or `pasta`: a new network namespace whose traffic a helper program carries through
+   *   the host's sockets (outbound connections, `ports` with pasta; no host root needed). The launcher
+   *   starts the helper once the namespace exists and stops it when the container exits;
+   * - `none`: a new network namespace with only `lo` (what a container gets without this call);
+   * - `host`: the host's network, as `.share('net')`.
+   *
+   * See it: `ip addr` inside.
    */
-  network(options: NetworkOptions): ContainerBuilder {
+  network(options: NetworkOptions | UsermodeNetworkOptions | NetworkModeOptions): ContainerBuilder {
+    if (options.mode === 'host') {
+      checkOptions('.network()', options, NETWORK_MODE_OPTIONS);
+      return this.share('net');
+    }
+    if (options.mode === 'none') {
+      checkOptions('.network()', options, NETWORK_MODE_OPTIONS);
+      return this.#next('network', (d) => {
+        unshareKinds(d, ['net']);
+        delete d.plan.network;
+        delete d.plan.usermodeNetwork;
+        delete d.vethHostExplicit;
+      });
+    }
+    if (options.mode === 'slirp4netns' || options.mode === 'pasta') {
+      const um = options;
+      checkOptions('.network()', um, USERMODE_NETWORK_OPTIONS);
+      checkEach('.network() ports', um.ports, PORT_OPTIONS);
+      return this.#next('network', (d) => {
+        unshareKinds(d, ['net']);
+        delete d.plan.network;
+        delete d.vethHostExplicit;
+        d.plan.usermodeNetwork = {
+          tool: um.mode,
+          hostLoopback: um.hostLoopback ?? false,
+          ...(um.ports && um.ports.length > 0
+            ? { ports: um.ports.map((p) => ({ host: p.host, container: p.container, protocol: p.protocol ?? 'tcp' })) }
+            : {}),
+        };
+      });
+    }
+    return this.#bridgeNetwork(options as NetworkOptions);
+  }
+
+  #bridgeNetwork(options: NetworkOptions): ContainerBuilder {
     checkOptions('.network()', options, NETWORK_OPTIONS);
     checkEach('.network() ports', options.ports, PORT_OPTIONS);
     return this.#next('network', (d) => {
       unshareKinds(d, ['net']);
+      delete d.plan.usermodeNetwork;
       if (options.vethHost !== undefined) d.vethHostExplicit = true;
       d.plan.network = {
         bridge: options.bridge,
@@ -1363,6 +1436,7 @@ function shareKinds(d: ContainerDraft, kinds: readonly NamespaceKind[]): void {
   if (kinds.includes('time')) ns.timeOffsets = { monotonic: 0, boottime: 0 };
   if (kinds.includes('net')) {
     delete d.plan.network;
+    delete d.plan.usermodeNetwork;
     delete d.vethHostExplicit;
   }
   // With the host's uts namespace the launcher must not call sethostname (it would rename the host);

@@ -99,6 +99,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'id-map-helper': { section: 'id-maps', kernel: (f) => `run ${f[0]} PID ${(f[1] ?? '').split(',').map((l) => l.replace(/:/g, ' ')).join(' ')} (setuid: checks /etc/subuid or /etc/subgid, then writes the map)` },
   'cgroup-join': { section: 'cgroup-join', kernel: (f) => `write PID to ${f[0]}/cgroup.procs` },
   'persist-ns': { section: 'persist', kernel: (f) => `mount("/proc/PID/ns/${f[0]}", "${f[1]}", NULL, MS_BIND)` },
+  helper: { section: 'network', kernel: (f) => `fork(2) + execv(2) ${f[1] ?? ''}, ready when it writes to fd ${f[0] ?? ''}; kill(2) SIGTERM after the run` },
   release: { section: 'release', kernel: () => 'write(2) one byte on the pipe the child waits on' },
   // phase 3: enter, in the child
   propagation: { section: (s) => (s.fields[0] === '/' ? 'rootfs' : 'mounts'), kernel: (f) => `mount(NULL, "${f[0]}", NULL, MS_REC|MS_${(f[1] ?? '').replace(/^r/, '').toUpperCase()})` },

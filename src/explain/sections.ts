@@ -4,7 +4,8 @@ import { DEFAULT_CAPABILITIES, DEFAULT_ENV } from '../plan/defaults';
 import { allowsAllDevices, deviceRuleLabel, deviceRuleText } from '../plan/devices';
 import { allowedSyscallCount } from '../plan/seccomp-default';
 import { formatSize } from '../plan/size';
-import { NAMESPACE_KINDS, type ContainerPlan, type MountEntry, type NamespaceKind, type SeccompRule } from '../plan/types';
+import { NAMESPACE_KINDS, type ContainerPlan, type MountEntry, type NamespaceKind, type SeccompRule, type UsermodeNetworkPlan } from '../plan/types';
+import { SLIRP_ADDRESSES } from '../network/usermode';
 import type { HostFacts } from '../runtime/host-facts';
 import { describeCgroupWrite } from './cgroup';
 import { CAPABILITY_FACTS, NAMESPACE_FACTS, NOTABLE_MISSING, RLIMIT_FACTS } from './knowledge';
@@ -227,6 +228,8 @@ function persist(s: Section): SectionText {
 
 function network(s: Section): SectionText {
   const n = s.c.network;
+  const um = s.c.usermodeNetwork;
+  if (um) return usermodeNetwork(um);
   if (!n) {
     return {
       title: 'Network: only the loopback interface',
@@ -250,6 +253,23 @@ function network(s: Section): SectionText {
       ...(n.cleanup ? [`${n.vethHost} is deleted when the container exits.`] : []),
     ],
     seeIt: [`\`ip addr show ${n.vethGuest}\` inside`, ...(n.address6 ? ['`ip -6 addr` and `ip -6 route` inside'] : []), `\`ip link show master ${n.bridge}\` on the host`, ...(n.gateway ? [`\`ping -c1 ${n.gateway}\` inside (ping needs .addCaps('net_raw'))`] : [])],
+  };
+}
+
+function usermodeNetwork(um: UsermodeNetworkPlan): SectionText {
+  const ports = (um.ports ?? []).map((p) => `${p.host}→${p.container}/${p.protocol}`);
+  const gateway = um.tool === 'slirp4netns' ? SLIRP_ADDRESSES.gateway : "pasta's gateway (the host's own default gateway address)";
+  return {
+    title: `User-mode network: ${um.tool} carries the container's traffic`,
+    lines: [
+      `The launcher starts ${um.tool} now, next to the waiting child: it creates a tap interface inside the container's net namespace${um.tool === 'slirp4netns' ? ` (tap0 ${SLIRP_ADDRESSES.container}/24, default route via ${SLIRP_ADDRESSES.gateway})` : ' with the address and routes of the host\'s default-route interface'} and turns every packet the container sends into an ordinary socket call on the host. No bridge, veth or firewall rule is made, and none of it needs host root.`,
+      `The launch waits until ${um.tool} reports it is ready (it writes to fd 3). When the container's run is over the launcher stops it (SIGTERM, then SIGKILL); if the launcher itself dies, the kernel kills it (PR_SET_PDEATHSIG).`,
+      um.hostLoopback
+        ? `hostLoopback: connections to ${gateway} reach the host's 127.0.0.1.`
+        : `The host's 127.0.0.1 services stay out of reach (${um.tool === 'slirp4netns' ? '--disable-host-loopback' : '--no-map-gw'}; .network({ mode: '${um.tool}', hostLoopback: true }) opens them).`,
+      ...(ports.length > 0 ? [`${um.tool} listens on the host's ports ${ports.join(', ')} and forwards each connection into the container.`] : []),
+    ],
+    seeIt: ['`ip addr` inside shows the tap interface', `\`pgrep -a ${um.tool}\` on the host: the helper, a child of the launcher (or the detached supervisor)`, ...(ports.length > 0 ? [`\`ss -ltnp\` on the host shows ${um.tool} on the forwarded ports`] : [])],
   };
 }
 

@@ -72,7 +72,7 @@ function specViews(c: ContainerPlan, compiled: CompiledSpec): SpecStepView[] {
     }
     if (step === 'bind') view.bootstrapBind = bootstrapBinds.has(s.fields[0] ?? '') && (s.fields[2] ?? '').includes('optional');
     if (step === 'bind' && c.lxcfs) view.lxcfsBind = c.lxcfs.files.some((f) => s.fields[0] === lxcfsSource(c.lxcfs!, f) && s.fields[1] === f);
-    if (step === 'lo-up') view.wiredNetwork = c.network !== undefined;
+    if (step === 'lo-up') view.wiredNetwork = c.network !== undefined || c.usermodeNetwork !== undefined;
     if (step === 'user') view.beforeRootfs = firstMount >= 0 && index < firstMount;
     if (step === 'spawn') phase = 'wire';
     else if (step === 'release') phase = 'enter';

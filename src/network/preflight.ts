@@ -6,6 +6,7 @@ import { ipLinkProbe, type HostLink, type LinkProbe } from './host';
 import { runningNetworks, type RunningNetwork } from './running';
 import { installHint } from '../host/tools';
 import { DEFAULT_NETWORK_TOOLS, type NetworkTools } from './tools';
+import { DEFAULT_USERMODE_TOOLS } from './usermode';
 
 /** A reason the container's network cannot be built on this host right now. */
 export interface HostNetworkProblem {
@@ -40,6 +41,11 @@ export function checkHostNetwork(c: ContainerPlan, facts: HostNetworkFacts, tool
     }
   }
 
+  const um = c.usermodeNetwork;
+  if (um) {
+    const program = DEFAULT_USERMODE_TOOLS[um.tool];
+    if (!facts.exists(program)) add('E_NO_TOOL', `${program} is needed for the ${um.tool} network of "${c.name}"`, installHint([um.tool]));
+  }
   const net = c.network;
   if (!net) return problems;
   for (const [tool, name] of [[tools.ip, 'ip'], [tools.nsenter, 'nsenter']] as const) {
@@ -105,7 +111,7 @@ export async function hostNetworkProblems(c: ContainerPlan, options: { probe?: L
  * code and hint; the others listed in the message) so nothing is created for a network that cannot work.
  */
 export async function networkPreflight(c: ContainerPlan, options: { probe?: LinkProbe; runDir?: string; tools?: NetworkTools } = {}): Promise<void> {
-  if (!c.network && !c.namespaces.enter.some((r) => r.kind === 'net')) return;
+  if (!c.network && !c.usermodeNetwork && !c.namespaces.enter.some((r) => r.kind === 'net')) return;
   const problems = await hostNetworkProblems(c, options);
   if (problems.length === 0) return;
   const [first, ...rest] = problems as [HostNetworkProblem, ...HostNetworkProblem[]];

@@ -101,6 +101,11 @@ export interface ContainerPlan {
    * container's limits instead of the host's totals. Needs a running lxcfs on the host (`haco lxcfs start`).
    */
   lxcfs?: LxcfsPlan;
+   * User-mode networking for a new net namespace instead of a bridge: slirp4netns or pasta run next to
+   * the container and carry its traffic through the host's sockets (no veth, no bridge, no nftables;
+   * works without host root). Absent = no such helper. Never together with `network`.
+   */
+  usermodeNetwork?: UsermodeNetworkPlan;
   hooks: HookEntry[];
   /** What the supervisor runs while the container runs: timers, readiness, cgroup events, signal handlers. */
   supervision?: SupervisionPlan;
@@ -670,6 +675,18 @@ export interface LxcfsPlan {
    * @minItems 1
    */
   files: string[];
+/** slirp4netns or pasta for a new net namespace (see docs/network.md, "User-mode networking"). */
+export interface UsermodeNetworkPlan {
+  /** The helper program: slirp4netns (package slirp4netns) or pasta (package passt). */
+  tool: 'slirp4netns' | 'pasta';
+  /**
+   * Let the container reach the host's loopback services through the gateway address (slirp4netns
+   * 10.0.2.2, pasta's gateway). Off by default: 127.0.0.1 services on the host are often meant for the
+   * host only.
+   */
+  hostLoopback: boolean;
+  /** Host ports forwarded to the container (pasta only: the helper listens on the host's port). */
+  ports?: PortForwardPlan[];
 }
 
 /** One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`. */

@@ -250,6 +250,21 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     for (const issue of validateNetworkPlan(c.network)) add(issue.path, issue.message, issue.hint);
   }
   for (const [message, hint] of lxcfsProblems(c)) add('lxcfs', message, hint);
+  // User-mode networking (src/network/usermode.ts): a helper wires the container's own net namespace.
+  const um = c.usermodeNetwork;
+  if (um) {
+    if (!has('net')) add('usermodeNetwork', `${um.tool} needs the container's own net namespace`, "add .unshare('net') (or drop .share('net') / .joinNetns())");
+    if (c.network) add('usermodeNetwork', `${um.tool} and a bridged network cannot both wire one namespace`, "keep one .network() call: mode 'bridge' or mode '" + um.tool + "'");
+    if (um.tool === 'slirp4netns' && um.ports && um.ports.length > 0) {
+      add('usermodeNetwork.ports', 'slirp4netns forwards ports only through its API socket, which haco does not drive yet', "use .network({ mode: 'pasta', ports: [...] }) for forwarded ports");
+    }
+    const seen = new Set<string>();
+    for (const p of um.ports ?? []) {
+      const key = `${p.protocol}/${p.host}`;
+      if (seen.has(key)) add('usermodeNetwork.ports', `host port ${p.host}/${p.protocol} is forwarded twice`, 'forward each host port once');
+      seen.add(key);
+    }
+  }
   // Hooks and provisioning
   for (const hook of c.hooks) {
     if (!(HOOK_POINTS as readonly string[]).includes(hook.point)) {

@@ -27,6 +27,7 @@ import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
 import { networkSpecEntries } from './compile-network';
 import { emitHooksAt, emitSupervision, handledSignals, hooksAt } from './compile-supervision';
+import { HELPER_READY_FD, usermodeHelperCommand } from '../network/usermode';
 import { CGROUP_LOCK_WAIT_MS, cgroupLockPath, HOST_MODES, octal } from '../state/paths';
 import type { SpecEntry } from './spec-format';
 import type { StepName } from './steps';
@@ -158,6 +159,12 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
     else emitNetworkEntries(w, networkSpecEntries(c.network, c.name).wire);
   }
   emitHooksAt(w, c, 'afterNetworkCreated');
+  // user-mode networking (src/network/usermode.ts): slirp4netns or pasta, alive as long as this run
+  if (c.usermodeNetwork) {
+    const helper = usermodeHelperCommand(c.usermodeNetwork, host.uid === 0);
+    w.comment(helper.why);
+    w.step('helper', String(HELPER_READY_FD), ...helper.argv);
+  }
   // ---- end network ----
   w.step('release');
 

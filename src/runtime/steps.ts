@@ -84,6 +84,8 @@ export const STEP_TABLE = [
   { name: 'id-map-helper', phases: ['wire'], fields: 'HELPER LINES', run: 'step_id_map_helper' },
   { name: 'cgroup-join', phases: ['wire'], fields: 'PATH', run: 'step_cgroup_join' },
   { name: 'persist-ns', phases: ['wire'], fields: 'KIND PATH', run: 'step_persist_ns' },
+  // a program next to the container for as long as it runs (slirp4netns, pasta): ready on FD, stopped after the run
+  { name: 'helper', phases: ['wire'], fields: 'FD ARGV...', run: 'step_helper' },
   // the end of phase 2: launch_once writes the sync pipe there
   { name: 'release', phases: ['wire'], fields: '', run: 'validate' },
   // phase 3: enter, in the child
