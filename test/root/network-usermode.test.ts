@@ -58,6 +58,15 @@ function hacoInBackground(args: string[]): { pid: number; output(): string; exit
   return { pid: child.pid!, output: () => output, exited };
 }
 
+/** Waits for TEXT in the output of a background start; on a timeout the error shows the output as it is then. */
+async function waitForOutput(run: { output(): string }, text: string): Promise<void> {
+  try {
+    await until(`"${text}" from haco`, () => (run.output().includes(text) ? true : undefined), 30_000);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; its output:\n${run.output()}`);
+  }
+}
+
 /** Helper processes (slirp4netns, pasta) in the test namespace: found by namespace, not by a host-wide pgrep. */
 const helpers = (): string[] =>
   processesInNamespace(`/run/netns/${NS}`, 'net')
@@ -140,7 +149,7 @@ describeStart(
         'start', p.file, '--', 'sh', '-c',
         `trap "exit 0" TERM; ip -o -4 addr; ${fetchLine(HOST_GW, LISTEN_PORT)}; httpd -f -p 80 -h /www & echo ready; wait`,
       ]);
-      await until(`the container to be ready (output: ${run.output()})`, () => (run.output().includes('ready') ? true : undefined), 30_000);
+      await waitForOutput(run, 'ready');
       expect(run.output()).toContain(`inet ${HOST_ADDR}/24`); // pasta copies the host interface's address
       expect(run.output()).toContain(`hello-from-host-${tag}`);
       expect(helpers().length).toBe(1);
@@ -159,7 +168,7 @@ describeStart(
     test('kill -9 of the launcher: the helper dies with it (PR_SET_PDEATHSIG)', async () => {
       const k = define('k', { mode: 'slirp4netns' });
       const run = hacoInBackground(['start', k.file, '--', 'sh', '-c', 'echo ready; sleep 60']);
-      await until(`the container to be ready (output: ${run.output()})`, () => (run.output().includes('ready') ? true : undefined), 30_000);
+      await waitForOutput(run, 'ready');
       expect(helpers().length).toBe(1);
       process.kill(run.pid, 'SIGKILL');
       await run.exited;

@@ -192,6 +192,7 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
     { ...facts(v1Host), uid: 1001, rootless: { fullRange: true, helpers: { uid: '/usr/bin/newuidmap', gid: '/usr/bin/newgidmap' }, userOverlay: true } },
     {},
   ],
+  ['a user-mode network (slirp4netns: a helper step)', defineContainer('um').network({ mode: 'slirp4netns' }), facts(v1Host), {}],
 ];
 
 /** The host-only compilers: `haco reload` (an rlimit and a cgroup file) and the stale-cgroup sweep. */
