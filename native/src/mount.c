@@ -200,6 +200,18 @@ int step_overlay_root(struct ctx *c, char **argv, int argc)
 		            strlen(argv[2]) + sizeof("lowerdir=,upperdir=,workdir=") - 1, OVERLAY_DATA_MAX - 1);
 	if (do_mount(c, "overlay", argv[3], argv[3], "overlay", 0, data) < 0)
 		return fail(c, errno, "overlay-root on %s", argv[3]);
+	/* overlayfs mounts read-only instead of failing when it cannot use upper or
+	 * work (e.g. owned by someone the container's root is not): a container that
+	 * silently cannot write. A read-only root is asked for by a later
+	 * remount-root-ro step, never here, so ST_RDONLY now is that fallback. */
+	struct statvfs sv;
+	if (statvfs(argv[3], &sv) < 0)
+		return fail(c, errno, "overlay-root: statvfs %s", argv[3]);
+	if (sv.f_flag & ST_RDONLY) {
+		traced(c, c->sys->umount2(argv[3], MNT_DETACH), "umount2(\"%s\", MNT_DETACH)   /* overlayfs fell back to read-only */", argv[3]);
+		return fail(c, EROFS, "overlay-root on %s: overlayfs fell back to read-only: the container's root cannot "
+		            "use upperdir %s or workdir %s (dmesg shows overlayfs's reason)", argv[3], argv[1], argv[2]);
+	}
 	if (set_root(c, argv[3]) < 0)
 		return fail(c, errno, "overlay-root: open %s", argv[3]);
 	return 0;

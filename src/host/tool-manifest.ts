@@ -31,6 +31,7 @@ export const TOOL_MANIFEST = [
   { name: 'ip', kind: 'program', package: 'iproute2', need: 'optional', set: 'runtime', feature: 'container networks: bridges, veths, addresses, routes' },
   { name: 'nft', kind: 'program', package: 'nftables', need: 'optional', set: 'runtime', feature: 'forwarded ports and outbound NAT of container networks' },
   { name: 'cp', kind: 'program', package: 'coreutils', need: 'required', set: 'runtime', feature: 'directory bootstrap' },
+  { name: 'chown', kind: 'program', package: 'coreutils', need: 'required', set: 'runtime', feature: 'a layered rootfs with .mapRootTo(): upper and work handed to the mapped root' },
   { name: 'du', kind: 'program', package: 'coreutils', need: 'optional', set: 'runtime', feature: 'haco archive: rootfs size for progress' },
   { name: 'tar', kind: 'program', package: 'tar', need: 'optional', set: 'runtime', feature: 'tarball bootstrap, haco archive' },
   { name: 'gzip', kind: 'program', package: 'gzip', need: 'optional', set: 'runtime', feature: '.tar.gz tarballs' },

@@ -89,6 +89,7 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
     add('overlay-root', 'EOPNOTSUPP', why);
     add('overlay-root', 'EPERM', why);
   }
+  add('overlay-root', 'EROFS', "overlayfs could not use the upper or work dir and mounted read-only: they must belong to the container's root (with .mapRootTo() haco chowns them before the start; check that nothing else changed their owner) — `dmesg | grep overlayfs` says why");
   add('overlay-root', 'EINVAL', 'overlayfs refused the layers: upper and work must be on the same filesystem, work must be empty, and none may be an overlayfs itself');
   add('propagation', 'EINVAL', 'could not change mount propagation: is the mount namespace unshared?');
   add('pivot-root', 'EINVAL', 'pivot_root needs the rootfs to be a mount point not on a shared mount; keep the rootfs propagation private/rprivate (docker-style hosts use shared /), or use switchRoot \'chroot\'');

@@ -132,6 +132,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (ns.enter.length > 0) w.comment('join existing namespaces (user first: it grants the rights to join the rest)');
   emitSetns(w, ns);
   emitTimeNamespace(w, ns);
+  emitOverlayOwner(w, c);
   emitHooksAt(w, c, 'beforeStart');
   if (opts.lifecycle?.waitStart) {
     w.comment('OCI "created": the fifo `haco runtime start` writes to, opened before the spawn so the child keeps it across pivot_root');
@@ -223,3 +224,24 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   const rendered = w.render(opts.comments === undefined ? {} : { comments: opts.comments });
   return { ...rendered, cgroup };
 }
+
+/**
+ * A layered rootfs in a user namespace (.mapRootTo()): overlayfs is mounted by the container's root, who
+ * must be able to write the upper and work dirs, or overlayfs falls back to read-only (the launcher then
+ * refuses to go on). They are haco's own dirs: hand them to the mapped root before the spawn. The upper
+ * dir itself only (what is in it was written by a container and belongs to whoever wrote it); the work
+ * dir recursively (overlayfs's scratch space, its work/ subdir may be left from an unmapped run).
+ */
+function emitOverlayOwner(w: SpecWriter, c: ContainerPlan): void {
+  const overlay = c.rootfs.overlay;
+  const root = (map: readonly { inside: number; outside: number }[]) => map.find((m) => m.inside === 0)?.outside;
+  const uid = root(c.namespaces.uidMap);
+  const gid = root(c.namespaces.gidMap);
+  if (!overlay || !c.namespaces.unshare.includes('user') || uid === undefined || gid === undefined) return;
+  w.comment(`overlay in a user namespace: upper and work belong to the container's root (host ${uid}:${gid}), or overlayfs mounts read-only`);
+  w.step('hook', CHOWN, `${uid}:${gid}`, overlay.upper);
+  w.step('hook', CHOWN, '-R', `${uid}:${gid}`, overlay.work);
+}
+
+/** coreutils chown (merged /usr: /bin is /usr/bin). */
+const CHOWN = '/bin/chown';
