@@ -550,6 +550,17 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   'stdio-host': (s) => stdio(s, 'host'),
   setns,
   time,
+  'overlay-owner': (s) => {
+    const o = s.c.rootfs.overlay;
+    return {
+      title: "Hand the overlay's upper and work dirs to the container's root",
+      lines: [
+        "The container has a user namespace, so its root (a high id on the host) mounts the overlay. overlayfs needs upper and work dirs that this root can write; otherwise the kernel mounts it read-only instead of failing.",
+        'chown gives them to the mapped root: the upper dir itself (its contents belong to whoever wrote them) and the work dir with everything in it (overlayfs scratch space). The launcher also refuses a read-only fallback after the mount (EROFS).',
+      ],
+      seeIt: o ? [`\`ls -ldn ${o.upper} ${o.work}\` on the host`, '`dmesg | grep overlayfs` after a failed start'] : [],
+    };
+  },
   'hook-beforeStart': (s) => hooks(s, 'Before the container exists', false),
   clone,
   'id-maps': idMaps,

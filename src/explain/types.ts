@@ -66,6 +66,7 @@ export type SectionId =
   | 'stdio-host'
   | 'setns'
   | 'time'
+  | 'overlay-owner'
   | 'hook-beforeStart'
   | 'clone'
   | 'id-maps'

@@ -26,6 +26,8 @@ describeStart('haco start: a layered rootfs with .mapRootTo()', () => {
 
   test('the container root writes its layer; the file belongs to the mapped root on the host', () => {
     const { dir, file } = define('rootless2-mro-w');
+    // What `haco create` leaves for a layered container: empty upper, work and mount point, root's.
+    for (const sub of ['upper', 'work', 'rootfs']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
     const r = haco(['start', file, '--', 'sh', '-c', 'echo hi > /written && grep " / " /proc/mounts'], { env: ws.env });
     expect(r.stderr).toBe('');
     expect(r).toExitWith(0);
