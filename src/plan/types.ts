@@ -101,6 +101,7 @@ export interface ContainerPlan {
    * container's limits instead of the host's totals. Needs a running lxcfs on the host (`haco lxcfs start`).
    */
   lxcfs?: LxcfsPlan;
+  /**
    * User-mode networking for a new net namespace instead of a bridge: slirp4netns or pasta run next to
    * the container and carry its traffic through the host's sockets (no veth, no bridge, no nftables;
    * works without host root). Absent = no such helper. Never together with `network`.
@@ -675,6 +676,8 @@ export interface LxcfsPlan {
    * @minItems 1
    */
   files: string[];
+}
+
 /** slirp4netns or pasta for a new net namespace (see docs/network.md, "User-mode networking"). */
 export interface UsermodeNetworkPlan {
   /** The helper program: slirp4netns (package slirp4netns) or pasta (package passt). */
