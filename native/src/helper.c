@@ -13,8 +13,12 @@
  * sends SIGTERM when the container's run is over (then SIGKILL after a second)
  * and reaps it, once per run, so a restart starts a fresh one for the new
  * namespace. PR_SET_PDEATHSIG covers a launcher killed with SIGKILL: the kernel
- * kills the helper too. (Process plumbing: fork, pipes, signals and waitpid are
- * direct calls, like the hooks' in proc.c.)
+ * kills the helper too. Its own process group, and /dev/null as stdin: a
+ * Ctrl-C at the terminal (SIGINT to the foreground group) or a signal sent to
+ * the launcher's group must not take the network away while the container is
+ * still shutting down, and a helper must never read the user's terminal. Only
+ * the launcher stops it. (Process plumbing: fork, pipes, signals and waitpid
+ * are direct calls, like the hooks' in proc.c.)
  */
 #include "haco.h"
 
@@ -79,7 +83,7 @@ int step_helper(struct ctx *c, char **argv, int argc)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return fail(c, errno, "helper %s: pipe2", line);
-	tracef(c, "fork() + execv(\"%s\", ...)   /* helper, ready on fd %llu: %s */", cmd[0], fd, line);
+	tracef(c, "fork() + setpgid(0, 0) + execv(\"%s\", ...)   /* helper, ready on fd %llu: %s */", cmd[0], fd, line);
 	pid_t launcher = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -97,6 +101,13 @@ int step_helper(struct ctx *c, char **argv, int argc)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (setpgid(0, 0) < 0)
+			_exit(125);
+		/* Not O_CLOEXEC: if fd 0 was closed, this is fd 0 itself (a copy >= 3 is
+		 * closed at exec by fds_cloexec_from below). */
+		int null = open("/dev/null", O_RDONLY);
+		if (null < 0 || (null != 0 && dup2(null, 0) < 0))
+			_exit(125);
 		char num[32];
 		snprintf(num, sizeof(num), "%d", (int)c->child); /* an int always fits */
 		setenv("HACO_PID", num, 1);

@@ -37,7 +37,7 @@ export function emitRootfs(w: SpecWriter, rootfs: RootfsPlan, options: { userxat
     const { lower, upper, work } = rootfs.overlay;
     if (options.userxattr) {
       // Unprivileged overlayfs keeps its whiteouts and opaque marks in user.overlay.* xattrs (Linux 5.11+).
-      w.comment('rootless overlay: userxattr, as a user namespace may not write trusted.* xattrs');
+      w.comment('overlay in a user namespace: userxattr, as a user namespace may not write trusted.* xattrs');
       w.step('overlay-root', lower.join(':'), upper, work, rootfs.path, 'userxattr');
     } else w.step('overlay-root', lower.join(':'), upper, work, rootfs.path);
   } else {

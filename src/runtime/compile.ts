@@ -174,7 +174,9 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitHooksAt(w, c, 'afterSpawnChild');
   // After cgroup-join, so the new cgroup namespace's root is the container's own cgroup.
   if (ns.unshare.includes('cgroup')) w.step('unshare', 'cgroup');
-  emitRootfs(w, c.rootfs, { userxattr: host.rootless !== undefined });
+  // An overlay mounted inside a user namespace (rootless, or root's .mapRootTo()) cannot use trusted.*
+  // xattrs: userxattr keeps its whiteouts and opaque marks in user.overlay.* instead.
+  emitRootfs(w, c.rootfs, { userxattr: userNs });
   emitBootstrapBinds(w, c.bootstrap, pathKind);
   emitMounts(w, c.mounts, {
     userNs,
