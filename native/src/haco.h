@@ -56,6 +56,7 @@ struct clone_args;
 struct rlimit;
 struct __user_cap_header_struct;
 struct __user_cap_data_struct;
+struct mount_attr; /* <sys/mount.h> */
 struct sys {
 	long (*clone)(unsigned long flags); /* raw clone(2) without a new stack: returns twice, like fork */
 	long (*clone3)(struct clone_args *args, size_t size);
@@ -87,6 +88,10 @@ struct sys {
 	long (*bpf)(int cmd, void *attr, unsigned size);
 	int (*seccomp_load)(void *filter); /* libseccomp's seccomp_load(): seccomp(2) with the built filter */
 	int (*execvp)(const char *file, char *const argv[]);
+	/* the new mount API, for id-mapped mounts (idmap.c) */
+	int (*open_tree)(int dfd, const char *path, unsigned int flags);
+	int (*mount_setattr)(int dfd, const char *path, unsigned int flags, struct mount_attr *attr, size_t size);
+	int (*move_mount)(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags);
 };
 extern const struct sys sys_real;
 
@@ -236,6 +241,9 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bind,
 	step_mknod_bind, step_symlink, step_pivot_root, step_chroot,
 	step_remount_root_ro, step_mask, step_readonly;
+
+/* idmap.c */
+step_fn step_idmap_mount;
 
 /* cgroup.c */
 step_fn step_cgroup_lock, step_cgroup_mkdir, step_cgroup_write, step_cgroup_join, step_cgroup_rmdir;

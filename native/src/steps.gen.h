@@ -47,6 +47,7 @@ STEP("gid-map", P2, 1, 1, step_gid_map)
 STEP("id-map-helper", P2, 2, 2, step_id_map_helper)
 STEP("cgroup-join", P2, 1, 1, step_cgroup_join)
 STEP("persist-ns", P2, 2, 2, step_persist_ns)
+STEP("idmap-mount", P2, 1, 1, step_idmap_mount)
 STEP("helper", P2, 2, -1, step_helper)
 STEP("release", P2, 0, 0, NULL) /* validate */
 STEP("propagation", P3, 2, 2, step_propagation)

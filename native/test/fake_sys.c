@@ -370,6 +370,29 @@ static int f_execvp(const char *file, char *const argv[])
 	_exit(exit_status);
 }
 
+static int f_open_tree(int dfd, const char *path, unsigned int flags)
+{
+	(void)dfd;
+	if (rec("open_tree %s%s", path, flags & OPEN_TREE_CLONE ? " CLONE" : "") < 0)
+		return -1;
+	return new_fd(path);
+}
+
+static int f_mount_setattr(int dfd, const char *path, unsigned int flags, struct mount_attr *attr, size_t size)
+{
+	(void)path, (void)flags, (void)size;
+	char b1[512], b2[512];
+	return rec("mount_setattr %s%s userns=%s", fdname(dfd, b1, sizeof(b1)),
+	           attr->attr_set & MOUNT_ATTR_IDMAP ? " IDMAP" : "", fdname((int)attr->userns_fd, b2, sizeof(b2)));
+}
+
+static int f_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags)
+{
+	(void)from_path, (void)to_dfd, (void)flags;
+	char b[512];
+	return rec("move_mount %s %s", fdname(from_dfd, b, sizeof(b)), to_path);
+}
+
 const struct sys sys_fake = {
 	.clone = f_clone, .clone3 = f_clone3, .unshare = f_unshare, .setns = f_setns,
 	.mount = f_mount, .umount2 = f_umount2, .pivot_root = f_pivot_root, .chroot = f_chroot, .chdir = f_chdir,
@@ -378,4 +401,5 @@ const struct sys sys_fake = {
 	.capget = f_capget, .capset = f_capset, .prctl = f_prctl, .sethostname = f_sethostname,
 	.setrlimit = f_setrlimit, .prlimit = f_prlimit, .setgroups = f_setgroups, .setresgid = f_setresgid, .setresuid = f_setresuid,
 	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .execvp = f_execvp,
+	.open_tree = f_open_tree, .mount_setattr = f_mount_setattr, .move_mount = f_move_mount,
 };

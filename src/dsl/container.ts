@@ -650,6 +650,24 @@ export class ContainerBuilder {
     });
   }
 
+  /**
+   * Who owns the rootfs as the container sees it. `'idmap'`: an id-mapped mount (mount_setattr(2)
+   * `MOUNT_ATTR_IDMAP`) shows the rootfs, or with layers each lower layer, through the container's uid/gid
+   * maps, so with `.mapRootTo(231072)` a tree owned by host root is root's inside: root can change any file,
+   * and what it writes is stored with the tree's own owners (0 on the host), nothing in the tree is rewritten
+   * and the mount goes away with the container. Needs a user namespace with maps (`.mapRootTo()`), root on
+   * the host and a filesystem that can be id-mapped (ext4, xfs, btrfs, tmpfs since Linux 6.3; not nfs or
+   * fuse): the launch fails with the step and errno otherwise. `'host'` (the default): ownership as on disk,
+   * so host root's files are `nobody`'s inside. See docs/rootfs.md "Who owns the rootfs".
+   */
+  rootfsOwner(owner: 'idmap' | 'host'): ContainerBuilder {
+    if (owner !== 'idmap' && owner !== 'host') throw new TypeError(`.rootfsOwner(): expected 'idmap' or 'host', got ${JSON.stringify(owner)}`);
+    return this.#next('rootfs.owner', (d) => {
+      if (owner === 'idmap') d.plan.rootfs.owner = 'idmap';
+      else delete d.plan.rootfs.owner;
+    });
+  }
+
   /** Write `deny` (or `allow`) to /proc/PID/setgroups; `deny` is required for an unprivileged gid_map. */
   setgroups(mode: 'allow' | 'deny'): ContainerBuilder {
     return this.#next('namespaces.setgroups', (d) => {

@@ -99,6 +99,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'id-map-helper': { section: 'id-maps', kernel: (f) => `run ${f[0]} PID ${(f[1] ?? '').split(',').map((l) => l.replace(/:/g, ' ')).join(' ')} (setuid: checks /etc/subuid or /etc/subgid, then writes the map)` },
   'cgroup-join': { section: 'cgroup-join', kernel: (f) => `write PID to ${f[0]}/cgroup.procs` },
   'persist-ns': { section: 'persist', kernel: (f) => `mount("/proc/PID/ns/${f[0]}", "${f[1]}", NULL, MS_BIND)` },
+  'idmap-mount': { section: 'rootfs-owner', kernel: (f) => `open_tree(2) ${f[0] ?? ''} OPEN_TREE_CLONE, mount_setattr(2) MOUNT_ATTR_IDMAP with the child's user namespace, setns(2) into its mount namespace, move_mount(2) onto ${f[0] ?? ''}, setns(2) back` },
   helper: { section: 'network', kernel: (f) => `fork(2) + execv(2) ${f[1] ?? ''}, ready when it writes to fd ${f[0] ?? ''}; kill(2) SIGTERM after the run` },
   release: { section: 'release', kernel: () => 'write(2) one byte on the pipe the child waits on' },
   // phase 3: enter, in the child

@@ -565,6 +565,17 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   clone,
   'id-maps': idMaps,
   'cgroup-join': cgroupJoin,
+  'rootfs-owner': (s) => {
+    const paths = fieldsOf(s, 'idmap-mount').map((f) => f[0]!);
+    return {
+      title: "Show the rootfs through the container's id maps",
+      lines: [
+        "The container's root is a high id on the host, so a rootfs owned by host root would be nobody's inside. The launcher, still root on the host, clones the mount at each path, marks the clone id-mapped with the child's user namespace (its maps are written by now), and moves it over the same path inside the child's mount namespace.",
+        "Through that mount a file owned by host 0 belongs to the container's root, and what root writes is stored as 0 again: nothing in the tree is rewritten, and the mount ends with the container's mount namespace. The child's mount namespace belongs to its user namespace, so the mount never propagates back to the host.",
+      ],
+      seeIt: [`\`ls -ln /\` inside shows 0, not 65534${paths.length > 0 ? `; \`grep idmapped /proc/PID/mountinfo\` on the host lists ${paths.join(', ')}` : ''}`, '`grep idmapped /proc/self/mountinfo` on the host shows nothing of it'],
+    };
+  },
   persist,
   'hook-afterSpawn': (s) => hooks(s, 'After the process exists (its PID is known)', false),
   'hook-point': hookPoint,

@@ -71,6 +71,7 @@ export type SectionId =
   | 'clone'
   | 'id-maps'
   | 'cgroup-join'
+  | 'rootfs-owner'
   | 'persist'
   | 'hook-afterSpawn'
   | 'hook-point'

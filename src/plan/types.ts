@@ -182,6 +182,12 @@ export interface RootfsPlan {
   readonlyPaths: string[];
   /** overlayfs layers; when set, `path` is the merged mount point. */
   overlay?: OverlayPlan;
+  /**
+   * `idmap`: the rootfs (with an overlay: each lower layer) is seen through an id-mapped mount with the
+   * container's uid/gid maps, so a tree owned by host root belongs to the container's root (docs/rootfs.md
+   * "Who owns the rootfs"). Absent: ownership as on disk.
+   */
+  owner?: 'idmap';
 }
 
 export interface OverlayPlan {

@@ -250,6 +250,10 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     for (const issue of validateNetworkPlan(c.network)) add(issue.path, issue.message, issue.hint);
   }
   for (const [message, hint] of lxcfsProblems(c)) add('lxcfs', message, hint);
+  // An id-mapped rootfs takes its map from the container's own user namespace.
+  if (c.rootfs.owner === 'idmap' && (!has('user') || c.namespaces.uidMap.length === 0 || c.namespaces.gidMap.length === 0)) {
+    add('rootfs.owner', "an id-mapped rootfs ('idmap') needs the container's own user namespace with uid and gid maps", 'add .mapRootTo(HOSTID) (or .uidMap()/.gidMap() with .unshare(\'user\')), or drop .rootfsOwner()');
+  }
   // User-mode networking (src/network/usermode.ts): a helper wires the container's own net namespace.
   const um = c.usermodeNetwork;
   if (um) {

@@ -91,6 +91,8 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
   }
   add('overlay-root', 'EROFS', "overlayfs could not use the upper or work dir and mounted read-only: they must belong to the container's root (with .mapRootTo() haco chowns them before the start; check that nothing else changed their owner) — `dmesg | grep overlayfs` says why");
   add('overlay-root', 'EINVAL', 'overlayfs refused the layers: upper and work must be on the same filesystem, work must be empty, and none may be an overlayfs itself');
+  add('idmap-mount', 'EINVAL', "this filesystem cannot be id-mapped (nfs, fuse, an overlayfs itself; tmpfs only from Linux 6.3): put the rootfs (or its layers) on ext4, xfs or btrfs, or drop .rootfsOwner('idmap') — see docs/rootfs.md \"Who owns the rootfs\"");
+  add('idmap-mount', 'EPERM', "an id-mapped mount needs root on the host (CAP_SYS_ADMIN over the rootfs's filesystem): start it as root, or drop .rootfsOwner('idmap')");
   add('propagation', 'EINVAL', 'could not change mount propagation: is the mount namespace unshared?');
   add('pivot-root', 'EINVAL', 'pivot_root needs the rootfs to be a mount point not on a shared mount; keep the rootfs propagation private/rprivate (docker-style hosts use shared /), or use switchRoot \'chroot\'');
   add('pivot-root', 'EBUSY', 'the rootfs is already the root of this mount namespace');

@@ -152,6 +152,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   w.comment('phase 2: wire, in the parent, while the child waits');
   emitIdMaps(w, ns, host.rootless?.fullRange ? host.rootless.helpers : undefined);
   if (!bornInto) for (const dir of cgroup.join) w.step('cgroup-join', dir);
+  emitIdmapRootfs(w, c.rootfs);
   emitPersist(w, ns);
   emitHooksAt(w, c, 'afterSpawn');
   // ---- network (src/network, docs/network.md): iproute2 commands run on the host with HACO_PID ----
@@ -243,6 +244,18 @@ function emitOverlayOwner(w: SpecWriter, c: ContainerPlan): void {
   w.comment(`overlay in a user namespace: upper and work belong to the container's root (host ${uid}:${gid}), or overlayfs mounts read-only`);
   w.step('hook', CHOWN, `${uid}:${gid}`, overlay.upper);
   w.step('hook', CHOWN, '-R', `${uid}:${gid}`, overlay.work);
+}
+
+/**
+ * `.rootfsOwner('idmap')`: the launcher (root on the host) puts an id-mapped copy of the rootfs, or of
+ * each overlay lower, over the same path in the child's mount namespace. After the maps (the id map is read
+ * from the user namespace when the mount is made), before the child's rootfs steps use the path.
+ */
+function emitIdmapRootfs(w: SpecWriter, rootfs: ContainerPlan['rootfs']): void {
+  if (rootfs.owner !== 'idmap') return;
+  const paths = rootfs.overlay ? rootfs.overlay.lower : [rootfs.path];
+  w.comment(`rootfs owner: ${rootfs.overlay ? 'the lower layers are' : 'the rootfs is'} seen through the container's id maps (id-mapped mount, only in its mount namespace)`);
+  for (const p of paths) w.step('idmap-mount', p);
 }
 
 /** coreutils chown (merged /usr: /bin is /usr/bin). */

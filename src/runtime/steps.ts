@@ -85,6 +85,7 @@ export const STEP_TABLE = [
   { name: 'cgroup-join', phases: ['wire'], fields: 'PATH', run: 'step_cgroup_join' },
   { name: 'persist-ns', phases: ['wire'], fields: 'KIND PATH', run: 'step_persist_ns' },
   // a program next to the container for as long as it runs (slirp4netns, pasta): ready on FD, stopped after the run
+  { name: 'idmap-mount', phases: ['wire'], fields: 'PATH', run: 'step_idmap_mount' },
   { name: 'helper', phases: ['wire'], fields: 'FD ARGV...', run: 'step_helper' },
   // the end of phase 2: launch_once writes the sync pipe there
   { name: 'release', phases: ['wire'], fields: '', run: 'validate' },

@@ -42,6 +42,9 @@ function rootlessPreflight(container: ContainerPlan, file: string): void {
     const why = max === 0 ? 'user.max_user_namespaces is 0' : cloneAllowed === 0 ? 'kernel.unprivileged_userns_clone is 0' : 'this kernel has no user namespaces';
     throw new HostError('E_NOT_ROOT', `starting "${container.name}" without root needs an unprivileged user namespace, and ${why}`, `run it as root (sudo haco start ${file}), or allow them: sudo sysctl ${max === 0 ? 'user.max_user_namespaces=15000' : 'kernel.unprivileged_userns_clone=1'}`);
   }
+  if (container.rootfs.owner === 'idmap') {
+    throw new HostError('E_ROOTLESS_UNSUPPORTED', `container "${container.name}" asks for an id-mapped rootfs (.rootfsOwner('idmap')), which needs CAP_SYS_ADMIN over the rootfs's filesystem: root on the host`, `run it as root, or drop .rootfsOwner('idmap'): without root your own rootfs already belongs to the container's root (docs/rootless.md)`);
+  }
   if (container.network) {
     throw new HostError('E_ROOTLESS_UNSUPPORTED', `container "${container.name}" has a bridged network (bridge ${container.network.bridge}), which needs root on the host (a veth pair, the bridge, nft rules)`, `run it as root (sudo haco start ${file}), or leave .network() out: the container then has its own net namespace with only lo`);
   }
