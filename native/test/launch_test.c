@@ -220,6 +220,45 @@ static void test_user_namespace(void)
 	free(calls), free(err);
 }
 
+/* idmap-mount: after the maps, the parent clones the rootfs mount, id-maps it with
+ * the child's user namespace, and moves it in the child's mount namespace; then
+ * back to its own namespace and cwd. A filesystem that cannot be id-mapped: the
+ * step, the path and EINVAL, and nothing moved. */
+static void test_idmap_mount(void)
+{
+	char *calls, *err, cwd[4096];
+	static const char spec[] = "haco-launch 1\n"
+	                           "spawn user,mount\n"
+	                           "uid-map 0:231072:65536\n"
+	                           "gid-map 0:231072:65536\n"
+	                           "idmap-mount ROOT\n"
+	                           "release\n"
+	                           "bind-root ROOT\n"
+	                           "exec /bin/true\n";
+	CHECK(getcwd(cwd, sizeof(cwd)) && chdir("/") == 0, "idmap-mount: chdir /");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "idmap-mount: status %d, stderr: %s", status, err);
+	check_calls("idmap-mount", calls,
+	            "clone CLONE_NEWNS|CLONE_NEWUSER\n"
+	            "write /proc/PID/uid_map 0 231072 65536\\n\n"
+	            "write /proc/PID/gid_map 0 231072 65536\\n\n"
+	            "open_tree ROOT CLONE\n"
+	            "mount_setattr ROOT IDMAP userns=/proc/PID/ns/user\n"
+	            "setns /proc/PID/ns/mnt CLONE_NEWNS\n"
+	            "move_mount ROOT ROOT\n"
+	            "setns /proc/self/ns/mnt CLONE_NEWNS\n"
+	            "chdir /\n"
+	            "mount ROOT ROOT NULL BIND|REC NULL\n"
+	            "execvp /bin/true\n");
+	free(calls), free(err);
+	status = launch(spec, "mount_setattr", EINVAL, &calls, &err);
+	CHECK(status == 125, "idmap-mount fails: status %d", status);
+	CHECK(strstr(calls, "move_mount") == NULL && strstr(calls, "setns") == NULL, "idmap-mount fails: moved anyway:\n%s", calls);
+	CHECK(strstr(err, "idmap-mount ") && strstr(err, "cannot be id-mapped") && strstr(err, "EINVAL"), "idmap-mount fails: stderr: %s", err);
+	free(calls), free(err);
+	CHECK(chdir(cwd) == 0, "idmap-mount: chdir back");
+}
+
 /* A mount fails in the child: nothing after it runs, the cgroup is removed, and
  * the message names the step, the path and the errno, with the spec's hint. */
 static void test_mount_fails(void)
@@ -567,6 +606,7 @@ int main(void)
 	test_typical_launch();
 	test_capability_order();
 	test_user_namespace();
+	test_idmap_mount();
 	test_join_namespaces();
 	test_devices();
 	test_restart();
