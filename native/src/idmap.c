@@ -57,10 +57,11 @@ static int move_into_child(struct ctx *c, int tree, const char *path)
 		c->sys->close(self);
 		return fail(c, e, "idmap-mount %s: open /proc/%d/ns/mnt", path, (int)c->child);
 	}
-	int rc = 0, e = 0;
+	int rc = 0;
 	if (traced(c, c->sys->setns(child, CLONE_NEWNS), "setns(%d, CLONE_NEWNS)   /* the container's mount namespace */", child) < 0) {
 		rc = fail(c, errno, "idmap-mount %s: setns into the container's mount namespace", path);
 	} else {
+		int e = 0;
 		if (traced(c, c->sys->move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH),
 		           "move_mount(%d, \"\", AT_FDCWD, \"%s\", MOVE_MOUNT_F_EMPTY_PATH)", tree, path) < 0)
 			e = errno;
