@@ -44,6 +44,7 @@ export const TOOL_MANIFEST = [
   { name: '/usr/share/lxc/templates/lxc-debian', kind: 'file', package: 'lxc-templates', need: 'optional', set: 'runtime', feature: 'lxc bootstrap: the templates (debian, busybox…)' },
   { name: 'rsync', kind: 'program', package: 'rsync', need: 'optional', set: 'runtime', feature: 'lxc bootstrap: the debian template copies its cache with rsync' },
   { name: 'ps', kind: 'program', package: 'procps', need: 'optional', set: 'runtime', feature: 'the tutorial, seeing containers from the host' },
+  { name: 'mount', kind: 'program', package: 'mount', need: 'required', set: 'dev', feature: 'tests: an overlayfs the launcher must refuse to id-map (rootfs owner)' },
   { name: 'runuser', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: the installed package as an ordinary user' },
   { name: 'pgrep', kind: 'program', package: 'procps', need: 'required', set: 'dev', feature: 'benchmarks: finding leftover processes (tests look in their own cgroup or process group)' },
   { name: 'setpriv', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: dropping privileges, the VM tier' },
