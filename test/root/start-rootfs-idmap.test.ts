@@ -63,7 +63,8 @@ describeStart("haco start: .rootfsOwner('idmap') with .mapRootTo()", () => {
     expect(without).toExitWith(1);
     fs.rmSync(dir, { recursive: true, force: true });
     for (const sub of ['upper', 'work', 'rootfs']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
-    const r = haco(['start', ws.define('rootless2-idm-layers', `${chain}.rootfsOwner('idmap')`), '--', 'sh', '-c', INSIDE], { env: ws.env });
+    // (the id-mapped lowers are not in the container's mountinfo: they sit outside its root, under the overlay)
+    const r = haco(['start', ws.define('rootless2-idm-layers', `${chain}.rootfsOwner('idmap')`), '--', 'sh', '-c', 'ls -ln /bin/busybox; touch /written && rm /bin/ls && echo root-can-write'], { env: ws.env });
     expect(r.stderr).toBe('');
     expect(r).toExitWith(0);
     expect(r.stdout).toContain('root-can-write');
@@ -76,8 +77,10 @@ describeStart("haco start: .rootfsOwner('idmap') with .mapRootTo()", () => {
 
   test('a failed launch after the id-mapped mount leaves no mount; a filesystem that cannot be id-mapped is refused', () => {
     const tree = path.join(ws.dir, 'plain');
-    const missing = haco(['start', ws.define('rootless2-idm-fail', `.rootfs(${JSON.stringify(tree)}).mapRootTo(${MAPPED}).rootfsOwner('idmap')`), '--', '/no/such/program'], { env: ws.env });
-    expect(missing).toExitWith(127);
+    // A program that is there but not executable: the launcher's exec fails (EACCES), after the idmap step.
+    fs.writeFileSync(path.join(tree, 'notexec'), 'echo never\n', { mode: 0o644 });
+    const missing = haco(['start', ws.define('rootless2-idm-fail', `.rootfs(${JSON.stringify(tree)}).mapRootTo(${MAPPED}).rootfsOwner('idmap')`), '--', '/notexec'], { env: ws.env });
+    expect(missing).toExitWith(126);
     expect(ours()).toEqual([]);
     // An overlayfs (read-only, one lower) cannot itself be id-mapped.
     const ovl = path.join(ws.dir, 'ovl');
