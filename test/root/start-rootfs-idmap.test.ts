@@ -82,10 +82,12 @@ describeStart("haco start: .rootfsOwner('idmap') with .mapRootTo()", () => {
     const missing = haco(['start', ws.define('rootless2-idm-fail', `.rootfs(${JSON.stringify(tree)}).mapRootTo(${MAPPED}).rootfsOwner('idmap')`), '--', '/notexec'], { env: ws.env });
     expect(missing).toExitWith(126);
     expect(ours()).toEqual([]);
-    // An overlayfs (read-only, one lower) cannot itself be id-mapped.
+    // An overlayfs (read-only: two lowers, no upper) cannot itself be id-mapped.
     const ovl = path.join(ws.dir, 'ovl');
+    const empty = path.join(ws.dir, 'ovl-empty');
     fs.mkdirSync(ovl);
-    const m = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${ws.rootfs}`, ovl], { encoding: 'utf8' });
+    fs.mkdirSync(empty);
+    const m = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${empty}:${ws.rootfs}`, ovl], { encoding: 'utf8' });
     expect(m.stderr).toBe('');
     hostMounts.push(ovl);
     const r = haco(['start', ws.define('rootless2-idm-ovl', `.rootfs(${JSON.stringify(ovl)}).mapRootTo(${MAPPED}).rootfsOwner('idmap')`), '--', 'true'], { env: ws.env });
