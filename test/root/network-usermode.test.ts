@@ -84,10 +84,10 @@ function define(name: string, network: Record<string, unknown>): { file: string;
  * 2023-03 build) does not always pass the host peer's close on to the container (busybox nc then waits for
  * it forever: its -w bounds the connect only, and the shell never reaches the next command), and sometimes
  * repeats the data. Measured: 5 of 6 runs hung that way. So nc runs in the background and is killed once a
- * line is there (or it ended; at most 5 s).
+ * line is there (or it ended; at most 5 s). The file exists before nc starts: grep must not race its redirect.
  */
 const fetchLine = (addr: string, port: number) =>
-  `nc -w 3 ${addr} ${port} </dev/null >/tmp/line & n=$!; i=0; ` +
+  `: >/tmp/line; nc -w 3 ${addr} ${port} </dev/null >>/tmp/line & n=$!; i=0; ` +
   `while [ $i -lt 50 ] && kill -0 $n 2>/dev/null && ! grep -q . /tmp/line; do sleep 0.1; i=$((i+1)); done; ` +
   `kill $n 2>/dev/null; head -n 1 /tmp/line; rm -f /tmp/line`;
 
