@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <termios.h>
 
@@ -87,6 +88,10 @@ struct sys {
 	long (*bpf)(int cmd, void *attr, unsigned size);
 	int (*seccomp_load)(void *filter); /* libseccomp's seccomp_load(): seccomp(2) with the built filter */
 	int (*execvp)(const char *file, char *const argv[]);
+	/* pty.c's console socket: the engine's AF_UNIX socket the master is sent on */
+	int (*socket)(int domain, int type, int protocol);
+	int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
+	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
 };
 extern const struct sys sys_real;
 
@@ -162,6 +167,7 @@ struct ctx {
 	struct termios host_termios; /* the user's terminal before raw mode */
 	int host_termios_saved, host_raw;
 	const char *console_path; /* `console`: a detached pty's socket (pty.c) */
+	const char *console_socket; /* `console-socket`: the engine's socket the master goes to (OCI) */
 	const char *log_path;   /* `log`: the container's one log (log.c) */
 	unsigned long long log_max;
 	int log_r[2], log_w[2]; /* pipes of the container's stdout and stderr */
@@ -300,6 +306,7 @@ void pty_restore_host(struct ctx *c);
 void pty_restore_after_death(struct ctx *c);
 int pty_relay(struct ctx *c, pid_t child, int input); /* until the child exits: its status */
 int pty_console(struct ctx *c, pid_t child);          /* detached: the master behind a console socket */
+int pty_send_console(struct ctx *c);                  /* `console-socket`: hand the master to the engine */
 
 /* main.c: the launcher's main(), with the system calls it is to use (entry.c passes sys_real) */
 int launcher_main(int argc, char **argv, const struct sys *sys);

@@ -27,6 +27,7 @@ STEP("on-pressure", META, 4, -1, NULL) /* watch_open */
 STEP("on-signal", META, 2, -1, NULL) /* watch_open */
 STEP("log", META, 2, 2, NULL) /* read_metadata */
 STEP("console", META, 1, 1, NULL) /* read_metadata */
+STEP("console-socket", META, 1, 1, NULL) /* pty_send_console */
 STEP("preserve-fds", META, 1, 1, NULL) /* read_metadata */
 STEP("supervisor-exits", META, 0, 0, NULL) /* read_metadata */
 STEP("cgroup-lock", P1 | HOST, 2, 2, step_cgroup_lock)

@@ -120,4 +120,7 @@ const struct sys sys_real = {
 	.bpf = real_bpf,
 	.seccomp_load = real_seccomp_load,
 	.execvp = real_execvp,
+	.socket = socket,
+	.connect = connect,
+	.sendmsg = sendmsg,
 };

@@ -18,6 +18,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <signal.h>
@@ -370,6 +372,35 @@ static int f_execvp(const char *file, char *const argv[])
 	_exit(exit_status);
 }
 
+static int f_socket(int domain, int type, int protocol)
+{
+	(void)protocol;
+	if (rec("socket %s %s", domain == AF_UNIX ? "AF_UNIX" : "?", (type & ~SOCK_CLOEXEC) == SOCK_STREAM ? "SOCK_STREAM" : "?") < 0)
+		return -1;
+	return new_fd("socket");
+}
+
+static int f_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	char b[512];
+	(void)len;
+	const struct sockaddr_un *a = (const struct sockaddr_un *)addr;
+	return rec("connect %s %s", fdname(fd, b, sizeof(b)), a->sun_path);
+}
+
+/* The payload and whether one fd travels (its number is the test's business). */
+static ssize_t f_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	char b[512];
+	(void)flags;
+	const struct cmsghdr *cm = CMSG_FIRSTHDR(msg);
+	int rights = cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int));
+	if (rec("sendmsg %s \"%.*s\"%s", fdname(fd, b, sizeof(b)), (int)msg->msg_iov[0].iov_len, (const char *)msg->msg_iov[0].iov_base,
+	        rights ? " SCM_RIGHTS [1 fd]" : "") < 0)
+		return -1;
+	return (ssize_t)msg->msg_iov[0].iov_len;
+}
+
 const struct sys sys_fake = {
 	.clone = f_clone, .clone3 = f_clone3, .unshare = f_unshare, .setns = f_setns,
 	.mount = f_mount, .umount2 = f_umount2, .pivot_root = f_pivot_root, .chroot = f_chroot, .chdir = f_chdir,
@@ -378,4 +409,5 @@ const struct sys sys_fake = {
 	.capget = f_capget, .capset = f_capset, .prctl = f_prctl, .sethostname = f_sethostname,
 	.setrlimit = f_setrlimit, .prlimit = f_prlimit, .setgroups = f_setgroups, .setresgid = f_setresgid, .setresuid = f_setresuid,
 	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .execvp = f_execvp,
+	.socket = f_socket, .connect = f_connect, .sendmsg = f_sendmsg,
 };

@@ -551,6 +551,52 @@ static void test_hook_timeout(void)
 	free(calls), free(err);
 }
 
+/* `console-socket`: the master goes to the engine's socket as SCM_RIGHTS, with the
+ * ptmx's name as payload, and our copy is closed; a refused connect names the step,
+ * the path and the errno, and keeps the master (the launch fails and closes it). */
+static void test_console_socket(void)
+{
+	static char text[] = "haco-launch 1\nconsole-socket /run/engine/console.sock\npty /dev/pts/ptmx 0 0 no-stdin\n";
+	char perr[256];
+	struct spec sp;
+	CHECK(spec_parse(strdup(text), strlen(text), &sp, perr, sizeof(perr)) == 0, "console socket: spec: %s", perr);
+	for (int round = 0; round < 2; round++) {
+		struct ctx c;
+		memset(&c, 0, sizeof(c));
+		c.sys = &sys_fake;
+		c.spec = &sp;
+		c.msgfd = 2;
+		c.console_socket = "/run/engine/console.sock";
+		int p[2];
+		CHECK(pipe(p) == 0, "console socket: pipe");
+		c.pty_master = p[0];
+		unlink(log_path);
+		fake_setup(log_path, rootfs);
+		if (round == 1)
+			fake_fail("connect", ENOENT);
+		int rc = pty_send_console(&c);
+		char *calls = slurp(log_path);
+		if (round == 0) {
+			CHECK(rc == 0, "console socket: rc %d: %s", rc, c.fail.msg);
+			check_calls("console socket", calls,
+			            "socket AF_UNIX SOCK_STREAM\n"
+			            "connect socket /run/engine/console.sock\n"
+			            "sendmsg socket \"/dev/pts/ptmx\" SCM_RIGHTS [1 fd]\n");
+			CHECK(c.pty_master == -1 && fcntl(p[0], F_GETFD) < 0, "console socket: our copy of the master is still open");
+		} else {
+			CHECK(rc == -1 && c.fail.err == ENOENT && strcmp(c.fail.step, "console-socket") == 0 &&
+			      strstr(c.fail.msg, "/run/engine/console.sock"),
+			      "console socket refused: rc %d err %d step %s msg %s", rc, c.fail.err, c.fail.step, c.fail.msg);
+			check_calls("console socket refused", calls, "socket AF_UNIX SOCK_STREAM\nconnect socket /run/engine/console.sock = FAIL\n");
+			CHECK(c.pty_master == p[0], "console socket refused: the master was dropped");
+			close(p[0]);
+		}
+		close(p[1]);
+		free(calls);
+	}
+	spec_free(&sp);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -580,6 +626,7 @@ int main(void)
 	test_overlay_options();
 	test_wire_fails_cleanup_order();
 	test_bounding_drop_fails();
+	test_console_socket();
 
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -53,6 +53,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'state-file': { section: 'launcher', kernel: () => 'write + rename(2), atomically' },
   'state-meta': { section: 'launcher' },
   log: { section: 'launcher', kernel: (f) => `pipe(2) for fds 1 and 2; appended to ${f[0]}` },
+  'console-socket': { section: 'launcher', kernel: (f) => `connect(2) to the engine's unix socket ${f[0]} and sendmsg(2) of the pty master with SCM_RIGHTS` },
   console: { section: 'launcher', kernel: (f) => `a unix(7) socket ${f[0]} serving the pty` },
   restart: { section: 'after' },
   'cleanup-cgroup': { section: 'after', kernel: (f) => `rmdir(2) ${f[0]}` },

@@ -48,7 +48,7 @@ export interface AttachOptions {
    * and leaves once the command runs (supervisor-exits), so the engine's subreaper waits for it; its stdio
    * are host files (the caller's, as /proc/PID/fd/N).
    */
-  detached?: { stateDir: string; stdio: StdioPlan };
+  detached?: { stateDir: string; stdio: StdioPlan; consoleSocket?: string };
 }
 
 /** The init's capability sets with -A/-D applied. */
@@ -72,6 +72,7 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   if (opts.detached) {
     w.step('state-dir', opts.detached.stateDir, 'keep', octal(HOST_MODES.private));
     w.step('supervisor-exits');
+    if (opts.detached.consoleSocket) w.step('console-socket', opts.detached.consoleSocket);
   }
   emitPreserveFds(w, preserveFds);
   w.step('forward-signals', forwardedSignals(opts.terminal).join(','));
@@ -83,7 +84,8 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   const userFirst = opts.rootless === true && own.includes('user');
   if (userFirst) w.step('setns', KIND.user, `/proc/${pid}/ns/user`);
   for (const kind of ['pid', 'time'] as const) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
-  if (opts.detached) emitStdio(w, { ...plan.process, stdio: opts.detached.stdio }, 'host');
+  // With a terminal the pty's peer becomes fds 0-2: the caller's stdio would only be replaced.
+  if (opts.detached && !opts.terminal?.pty) emitStdio(w, { ...plan.process, stdio: opts.detached.stdio }, 'host');
   w.step('spawn', '-');
   for (const dir of cgroups) w.step('cgroup-join', dir);
   w.step('release');

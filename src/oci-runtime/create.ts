@@ -18,6 +18,8 @@ export interface CreateRequest {
   id: string;
   bundle: string;
   pidFile?: string;
+  /** `--console-socket PATH`: with process.terminal, where the pty master goes. */
+  consoleSocket?: string;
   trace: boolean;
 }
 
@@ -49,7 +51,8 @@ function readConfig(bundle: string): { file: string; config: RuntimeConfig } {
  */
 async function bundlePlan(bundle: string, id: string) {
   const { file, config } = readConfig(bundle);
-  const { source, notes } = configToDefinition(config, bundle);
+  // process.terminal is the runtime's business (a pty whose master goes to --console-socket), not the definition's.
+  const { source, notes } = configToDefinition(config.process ? { ...config, process: { ...config.process, terminal: false } } : config, bundle);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-oci-'));
   try {
     const def = path.join(tmp, `${id}.haco.ts`);
@@ -77,7 +80,9 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
   }
   const bundle = path.resolve(request.bundle);
   const { file, config, notes, container: planned } = await bundlePlan(bundle, request.id);
-  const container = { ...planned, process: { ...planned.process, stdio: { ...planned.process.stdio, ...callerStdio() } } };
+  const terminal = wantsTerminal(config, request.consoleSocket);
+  // With a terminal the pty's peer is the container's stdio; without, the caller's fds are (as runc).
+  const container = terminal ? planned : { ...planned, process: { ...planned.process, stdio: { ...planned.process.stdio, ...callerStdio() } } };
   preflight(container, file);
   ensureRoot(path.resolve(request.root));
   const annotations = (config as { annotations?: Record<string, string> }).annotations ?? {};
@@ -90,7 +95,9 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
       meta: { bundle, oci_annotations: JSON.stringify(annotations), oci_supervisor: 'exits' },
       waitStart: startFifoOf(stateDir),
       supervisorExits: true,
+      ...(terminal ? { consoleSocket: path.resolve(request.consoleSocket ?? '') } : {}),
     },
+    ...(terminal ? { terminal: { pty: true, stdin: false } } : {}),
   });
   const argv = [...(request.trace ? ['--trace'] : []), '--detach', '--spec', '-'];
   const run = runLauncher(argv, spec.text);
@@ -101,6 +108,20 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
 }
 
 
+/**
+ * runc's rule: a terminal (config.json's process.terminal) in a detached create needs --console-socket
+ * (the master must go to someone), and a console socket without a terminal is a mistake too.
+ */
+function wantsTerminal(config: RuntimeConfig, consoleSocket: string | undefined): boolean {
+  const terminal = config.process?.terminal === true;
+  if (terminal && !consoleSocket) {
+    throw new HacoError('E_BUNDLE', 'config.json asks for a terminal (process.terminal) but create has no --console-socket', { hint: 'give --console-socket PATH (an AF_UNIX socket that receives the pty master), or set "terminal": false', exitCode: EXIT.usage });
+  }
+  if (!terminal && consoleSocket) {
+    throw new HacoError('E_BUNDLE', '--console-socket given but config.json has no terminal (process.terminal is false)', { hint: 'set "terminal": true in config.json\'s process, or drop --console-socket', exitCode: EXIT.usage });
+  }
+  return terminal;
+}
 
 /**
  * The --root directory: made (0711, like /run/haco) when missing; an existing one is left as it is —

@@ -37,6 +37,11 @@ export interface LifecycleOptions {
    * subreaper (podman's conmon waits for it, as for runc); `haco runtime delete` removes the cgroups.
    */
   supervisorExits?: boolean;
+  /**
+   * The OCI runtime's `--console-socket` (with a `pty`): the launcher sends the pty master to this
+   * AF_UNIX socket of the engine (SCM_RIGHTS) and keeps no copy.
+   */
+  consoleSocket?: string;
 }
 
 export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined, cgroup: CgroupSetup): void {
@@ -58,6 +63,10 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   if (life.console) {
     w.comment(`the supervisor keeps the pty and serves it on ${life.console}: haco attach ${c.name} connects`);
     w.step('console', life.console);
+  }
+  if (life.consoleSocket) {
+    w.comment(`the pty master goes to the engine's socket ${life.consoleSocket} (SCM_RIGHTS); the launcher keeps no copy`);
+    w.step('console-socket', life.consoleSocket);
   }
   if (life.log) {
     w.comment(`stdout and stderr through pipes into ${life.log.path}, one timestamped line each (haco logs)`);

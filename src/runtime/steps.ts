@@ -60,6 +60,7 @@ export const STEP_TABLE = [
   { name: 'on-signal', phases: ['meta'], fields: 'SIGNAL ARGV...', run: 'watch_open' },
   { name: 'log', phases: ['meta'], fields: 'PATH MAXBYTES', run: 'read_metadata' },
   { name: 'console', phases: ['meta'], fields: 'PATH', run: 'read_metadata' },
+  { name: 'console-socket', phases: ['meta'], fields: 'PATH', run: 'pty_send_console' },
   { name: 'preserve-fds', phases: ['meta'], fields: 'N', run: 'read_metadata' },
   { name: 'supervisor-exits', phases: ['meta'], fields: '', run: 'read_metadata' },
   // phase 1: prepare, on the host

@@ -4,7 +4,7 @@
 // nothing: no state directory, no cgroup, no process.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { haco, REPO, type CliResult } from '../support/cli';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 
@@ -222,6 +222,46 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     ok(rt(['delete', id]), 'delete');
     expect(fs.existsSync(path.join(root, id))).toBe(false);
     for (const d of cgroups) expect(fs.existsSync(d)).toBe(false);
+  });
+
+  it('--console-socket: the pty master reaches the engine\'s socket; a shell in the container talks through it', async () => {
+    // The receiver is the engine's side (podman's conmon does the same): Node cannot take an fd off a socket.
+    const receiver = path.join(ws.dir, 'console-receiver');
+    const cc = spawnSync('cc', ['-Wall', '-Werror', '-o', receiver, path.join(REPO, 'test/root/fixtures/console-receiver.c')], { encoding: 'utf8' });
+    expect(cc).toExitWith(0);
+    const dir = bundle('tty', 'true');
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { process: { args: string[]; terminal?: boolean } };
+    config.process.args = ['/bin/sh'];
+    config.process.terminal = true;
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+    const id = uniqueName('oci');
+    // runc's rules: a terminal needs a console socket, a console socket needs a terminal
+    const noSocket = create(['--bundle', dir, id]);
+    expect(noSocket).toExitWith(2);
+    expect(noSocket.stderr).toContain('--console-socket');
+    const sock = path.join(ws.dir, `${id}.sock`);
+    const recv = spawn(receiver, [sock, 'echo tty-$((6*7)); tty; exit 5\n', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    recv.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    recv.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const done = new Promise<number | null>((resolve) => recv.on('close', resolve));
+    for (let i = 0; i < 200 && !fs.existsSync(sock); i++) await sleep(10);
+    ok(create(['--bundle', dir, '--console-socket', sock, id]), 'create --console-socket');
+    const created = state(id);
+    expect(created.status).toBe('created');
+    // the container's fds 0-2 are the pty's peer, from the container's own devpts
+    for (const fd of [0, 1, 2]) expect(fs.readlinkSync(`/proc/${created.pid}/fd/${fd}`)).toBe('/dev/pts/0');
+    const cgroups = cgroupsOf(id);
+    ok(rt(['start', id]), 'start');
+    const code = await done;
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('payload: /dev/pts/ptmx');
+    expect(out).toContain('tty-42');
+    expect(out).toMatch(/^\/dev\/pts\/0\r?$/m); // `tty` in the container: its controlling terminal
+    expect((await until(id, 'stopped')).status).toBe('stopped');
+    ok(rt(['delete', id]), 'delete');
+    expectGone(id, cgroups, created.pid!);
   });
 
   it('features prints the runtime-spec features JSON', () => {

@@ -15,6 +15,9 @@ export default class RuntimeCreate extends HacoCommand {
     ...runtimeFlags,
     bundle: Flags.string({ char: 'b', description: 'The bundle directory (config.json and its root); default: the current directory.' }),
     'pid-file': Flags.string({ description: 'Write the container init\'s pid (host view) to this file.' }),
+    'console-socket': Flags.string({
+      description: 'With "terminal": true in config.json: an AF_UNIX socket the container\'s pty master is sent to (SCM_RIGHTS), as runc; the container\'s stdio is the pty.',
+    }),
     trace: Flags.boolean({ description: 'Print each launcher step as the system calls it makes.', default: false }),
   };
 
@@ -27,6 +30,7 @@ export default class RuntimeCreate extends HacoCommand {
       bundle: flags.bundle ?? process.cwd(),
       trace: flags.trace,
       ...(flags['pid-file'] ? { pidFile: flags['pid-file'] } : {}),
+      ...(flags['console-socket'] ? { consoleSocket: flags['console-socket'] } : {}),
     });
     for (const n of result.notes) process.stderr.write(`haco: not applied from config.json: ${n}\n`);
     if (result.failedStatus !== undefined) process.exitCode = result.failedStatus;

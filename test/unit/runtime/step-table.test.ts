@@ -183,6 +183,7 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
         console: '/run/haco/net/console.sock',
         waitStart: '/run/haco-oci/net/start.fifo', // haco runtime create's "created" (start-fifo, wait-start)
         supervisorExits: true,
+        consoleSocket: '/run/podman/console.sock', // haco runtime create --console-socket
       },
     },
   ],
