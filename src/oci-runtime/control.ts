@@ -90,6 +90,9 @@ function send(pid: number, signal: number): void {
  * supervisor exits once the program runs: supervisor-exits) and the state directory goes.
  */
 export async function deleteContainer(root: string, id: string, force: boolean): Promise<void> {
+  // As runc: `delete --force` of a container that is not there (podman deletes after a failed create)
+  // is no error; without --force it is.
+  if (force && !readOciEntry(root, id)) return;
   const entry = requireOciEntry(root, id);
   if (entry.state.status !== 'stopped' && !force) {
     throw notIn(entry, 'stopped', 'delete', `stop it first (haco runtime kill ${id} KILL) or use delete --force`);

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StdioPlan } from '../plan/types';
 import { findLauncher } from '../runtime/launcher-path';
+import { logRuntime } from './runtime-log';
 
 /**
  * As runc: the container's (or an exec's) stdin, stdout and stderr are those of the caller of `create` (podman's conmon
@@ -53,7 +54,11 @@ export function runLauncher(argv: string[], spec: string): { status: number | nu
     const run = spawnSync(findLauncher(), argv, { input: spec, stdio: ['pipe', 'ignore', fd] });
     if (run.error) throw run.error;
     const messages = fs.readFileSync(file, 'utf8');
-    if (messages) process.stderr.write(messages);
+    if (messages) {
+      process.stderr.write(messages);
+      // the launcher's error (step, path, errno, hint) for the engine's --log; on success only notes
+      logRuntime(run.status === 0 ? 'warning' : 'error', messages);
+    }
     return { status: run.status };
   } finally {
     fs.closeSync(fd);

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { HacoCommand } from '../support/base-command';
+import { RuntimeCommand } from '../support/runtime-command';
 import { idArg, runtimeFlags } from '../support/runtime-flags';
 
-export default class RuntimeCreate extends HacoCommand {
+export default class RuntimeCreate extends RuntimeCommand {
   static override summary = 'Create a container from an OCI bundle and hold it before its process runs.';
   static override description =
     'The OCI runtime interface (runtime-spec runtime.md): the bundle\'s config.json becomes a plan (as `haco import oci` maps it), ' +
@@ -32,7 +32,11 @@ export default class RuntimeCreate extends HacoCommand {
       ...(flags['pid-file'] ? { pidFile: flags['pid-file'] } : {}),
       ...(flags['console-socket'] ? { consoleSocket: flags['console-socket'] } : {}),
     });
-    for (const n of result.notes) process.stderr.write(`haco: not applied from config.json: ${n}\n`);
+    const { logRuntime } = await import('../../oci-runtime/runtime-log');
+    for (const n of result.notes) {
+      process.stderr.write(`haco: not applied from config.json: ${n}\n`);
+      logRuntime('warning', `not applied from config.json: ${n}`);
+    }
     if (result.failedStatus !== undefined) process.exitCode = result.failedStatus;
   }
 }

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { HacoCommand } from '../support/base-command';
+import { RuntimeCommand } from '../support/runtime-command';
 import { idArg, runtimeFlags } from '../support/runtime-flags';
 
-export default class RuntimeExec extends HacoCommand {
+export default class RuntimeExec extends RuntimeCommand {
   static override summary = 'Run a command in a running container (runc exec).';
   static override description =
     'The command comes from --process FILE (a runtime-spec process object: args, env, cwd, user) or after the id. ' +
