@@ -186,6 +186,7 @@ export const ERROR_CODES = {
   E_ROOT: { area: 'cli', meaning: '`haco runtime --root` is not a directory', hint: 'give --root a directory (default /run/haco-oci)' },
   E_OCI_STATUS: { area: 'lifecycle', meaning: '`haco runtime start/kill/delete` on a container in the wrong status (e.g. delete of a running one)', hint: 'see `haco runtime state ID`; delete --force kills it first' },
   E_OCI_START: { area: 'lifecycle', meaning: '`haco runtime start`: the launch failed after the hold and the supervisor cleaned up', hint: 'run create with --trace to see the failing step' },
+  E_OCI_HOOK: { area: 'lifecycle', meaning: '`haco runtime create/start`: a runtime-spec hook from config.json (prestart, createRuntime, createContainer, startContainer) failed, timed out or could not run', hint: 'fix the hook in config.json (its path, args, env, timeout); the message names the point, index and path' },
 
   // internal
   E_LAUNCH: { area: 'internal', meaning: 'the launcher failed running a host-only spec for which the caller named no code', hint: 'the message carries the launcher\'s step, path and errno' },

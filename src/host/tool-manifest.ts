@@ -27,7 +27,7 @@ export const TOOL_MANIFEST = [
   { name: 'flock', kind: 'program', package: 'util-linux', need: 'required', set: 'runtime', feature: 'image bootstrap: the image cache lock; tests: holding the cgroup lock the way a launch does' },
   { name: 'unshare', kind: 'program', package: 'util-linux', need: 'optional', set: 'runtime', feature: 'haco archive and export of an overlay rootfs; rootless: tarball extraction and rootfs removal in the user\'s namespace' },
   { name: 'rm', kind: 'program', package: 'coreutils', need: 'optional', set: 'runtime', feature: 'rootless: removing a rootfs whose files belong to subordinate ids' },
-  { name: 'nsenter', kind: 'program', package: 'util-linux', need: 'optional', set: 'runtime', feature: 'container networks (ip inside the container netns)' },
+  { name: 'nsenter', kind: 'program', package: 'util-linux', need: 'optional', set: 'runtime', feature: 'container networks (ip inside the container netns); OCI runtime createContainer/startContainer hooks (in the container\'s namespaces)' },
   { name: 'ip', kind: 'program', package: 'iproute2', need: 'optional', set: 'runtime', feature: 'container networks: bridges, veths, addresses, routes' },
   { name: 'nft', kind: 'program', package: 'nftables', need: 'optional', set: 'runtime', feature: 'forwarded ports and outbound NAT of container networks' },
   { name: 'cp', kind: 'program', package: 'coreutils', need: 'required', set: 'runtime', feature: 'directory bootstrap' },

@@ -5,6 +5,7 @@ import { EXIT, HacoError } from '../errors';
 import { compileRmSpec } from '../lifecycle/rm';
 import { runHostSpec } from '../runtime/host-spec';
 import { isSameProcess } from '../state';
+import { parseHooks, runHooks } from './hooks';
 import { startFifoOf } from './paths';
 import { readOciEntry, requireOciEntry, type OciEntry, type OciState } from './state';
 
@@ -38,6 +39,13 @@ async function openFifo(fifo: string, timeoutMs: number): Promise<number | undef
 export async function startContainer(root: string, id: string): Promise<OciState> {
   const entry = requireOciEntry(root, id);
   if (entry.state.status !== 'created') throw notIn(entry, 'created', 'start', `only a created container starts; see \`haco runtime state ${id}\``);
+  const hooks = parseHooks(entry.recorded.meta['oci_hooks']);
+  try {
+    runHooks(hooks, 'startContainer', entry.state); // in the container, before its program (runtime.md, lifecycle 7)
+  } catch (error) {
+    await deleteContainer(root, id, true); // runtime.md: a failed startContainer destroys it (lifecycle 12, 13)
+    throw error;
+  }
   const fd = await openFifo(startFifoOf(entry.dir), 0).catch(() => undefined);
   if (fd === undefined) throw notIn(entry, 'created', 'start', 'it was started already, or its process is gone');
   try {
@@ -60,7 +68,10 @@ export async function startContainer(root: string, id: string): Promise<OciState
         exitCode: now.recorded.exitCode && now.recorded.exitCode > 0 ? now.recorded.exitCode : EXIT.state,
       });
     }
-    if (now.recorded.status !== 'created') return now.state;
+    if (now.recorded.status !== 'created') {
+      runHooks(hooks, 'poststart', now.state); // failures are warnings: the program runs
+      return now.state;
+    }
     await sleep(10);
   }
   return requireOciEntry(root, id).state;
@@ -94,6 +105,7 @@ export async function deleteContainer(root: string, id: string, force: boolean):
   // is no error; without --force it is.
   if (force && !readOciEntry(root, id)) return;
   const entry = requireOciEntry(root, id);
+  const hooks = parseHooks(entry.recorded.meta['oci_hooks']);
   if (entry.state.status !== 'stopped' && !force) {
     throw notIn(entry, 'stopped', 'delete', `stop it first (haco runtime kill ${id} KILL) or use delete --force`);
   }
@@ -112,6 +124,8 @@ export async function deleteContainer(root: string, id: string, force: boolean):
   }
   await removeCgroups(entry.recorded.name || id, dirs);
   fs.rmSync(entry.dir, { recursive: true, force: true });
+  const { pid: _gone, ...stopped } = entry.state;
+  runHooks(hooks, 'poststop', { ...stopped, status: 'stopped' }); // after the container is gone; failures warn
 }
 
 /** The container's cgroups, once empty, by the launcher (a host-only spec, as `haco rm`). */

@@ -11,6 +11,8 @@ import { preflight } from '../start/preflight';
 import { HOST_MODES } from '../state/paths';
 import { containerNameOf, ociStateDir, startFifoOf } from './paths';
 import { callerStdio, runLauncher, writePidFile } from './launch';
+import { deleteContainer } from './control';
+import { hooksOf, runHooks } from './hooks';
 import { readOciEntry, type OciState } from './state';
 
 export interface CreateRequest {
@@ -52,7 +54,10 @@ function readConfig(bundle: string): { file: string; config: RuntimeConfig } {
 async function bundlePlan(bundle: string, id: string) {
   const { file, config } = readConfig(bundle);
   // process.terminal is the runtime's business (a pty whose master goes to --console-socket), not the definition's.
-  const { source, notes } = configToDefinition(config.process ? { ...config, process: { ...config.process, terminal: false } } : config, bundle);
+  // So are the hooks: they get the State on stdin at the spec's points (src/oci-runtime/hooks.ts).
+  const own: RuntimeConfig = { ...config, ...(config.process ? { process: { ...config.process, terminal: false } } : {}) };
+  delete own.hooks;
+  const { source, notes } = configToDefinition(own, bundle);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-oci-'));
   try {
     const def = path.join(tmp, `${id}.haco.ts`);
@@ -86,13 +91,14 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
   preflight(container, file);
   ensureRoot(path.resolve(request.root));
   const annotations = (config as { annotations?: Record<string, string> }).annotations ?? {};
+  const hooks = hooksOf(config);
   const spec = compileLaunchSpec(container, detectHostFacts(), {
     comments: false,
     lifecycle: {
       stateDir,
       keep: true,
       planJson: JSON.stringify(container),
-      meta: { bundle, oci_annotations: JSON.stringify(annotations), oci_supervisor: 'exits' },
+      meta: { bundle, oci_annotations: JSON.stringify(annotations), oci_supervisor: 'exits', ...(hooks ? { oci_hooks: JSON.stringify(hooks) } : {}) },
       waitStart: startFifoOf(stateDir),
       supervisorExits: true,
       ...(terminal ? { consoleSocket: path.resolve(request.consoleSocket ?? '') } : {}),
@@ -103,6 +109,15 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
   const run = runLauncher(argv, spec.text);
   const entry = readOciEntry(request.root, request.id);
   if (run.status !== 0 || !entry) return { state: entry?.state ?? { ociVersion: '1.0.2', id: request.id, status: 'stopped', bundle }, notes, failedStatus: run.status ?? 125 };
+  if (hooks) {
+    try {
+      // created: the namespaces and the cgroups exist, the program has not run (runtime.md, lifecycle 4-6)
+      for (const point of ['prestart', 'createRuntime', 'createContainer'] as const) runHooks(hooks, point, entry.state);
+    } catch (error) {
+      await deleteContainer(request.root, request.id, true); // a failed create leaves nothing (as runc)
+      throw error;
+    }
+  }
   if (request.pidFile && entry.state.pid) writePidFile(request.pidFile, entry.state.pid);
   return { state: entry.state, notes };
 }

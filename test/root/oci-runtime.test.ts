@@ -264,6 +264,52 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     expectGone(id, cgroups, created.pid!);
   });
 
+  it('runtime-spec hooks: each point with the State on stdin, its env and args, createContainer/startContainer inside; timeouts and failures as the spec says', async () => {
+    const dir = bundle('hooks', 'echo ran > /done');
+    const configFile = path.join(dir, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { hooks?: Record<string, unknown[]> };
+    const out = path.join(ws.dir, 'hooks-out');
+    fs.mkdirSync(out);
+    // Each hook saves its stdin, $0 and $WHO; the container's hooks write into the container's /tmp (its root is the rootfs).
+    const hook = (point: string, dest: string) => ({ path: '/bin/sh', args: ['hook-sh', '-c', `cat > ${dest}/${point}.state; echo "$0 $WHO" > ${dest}/${point}.who`], env: [`WHO=${point}`], timeout: 10 });
+    const points = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
+    config.hooks = Object.fromEntries(points.map((p) => [p, [hook(p, p === 'createContainer' || p === 'startContainer' ? '/tmp' : out)]]));
+    // a poststart hook past its timeout is killed and only warned about: the container runs
+    config.hooks['poststart']!.push({ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 });
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const id = uniqueName('oci');
+    ok(create(['--bundle', dir, id]), 'create');
+    const created = state(id);
+    const cgroups = cgroupsOf(id);
+    const started = rt(['start', id]);
+    expect(started).toExitWith(0);
+    expect(started.stderr).toContain(`hooks.poststart[1] /bin/sleep: killed after its timeout of 1 s`);
+    await until(id, 'stopped');
+    ok(rt(['delete', id]), 'delete');
+    expectGone(id, cgroups, created.pid!);
+    const read = (p: string, ext: string) => fs.readFileSync(path.join(p === 'createContainer' || p === 'startContainer' ? path.join(ws.rootfs, 'tmp') : out, `${p}.${ext}`), 'utf8');
+    for (const p of points) {
+      const st = JSON.parse(read(p, 'state')) as State;
+      expect({ p, id: st.id, bundle: st.bundle, pid: st.pid }).toEqual({ p, id, bundle: dir, pid: p === 'poststop' ? undefined : created.pid });
+      expect({ p, status: st.status }).toEqual({ p, status: p === 'poststart' ? 'running' : p === 'poststop' ? 'stopped' : 'created' });
+      // args[0] is argv[0] for the host's hooks; nsenter (the container's) runs the path itself
+      expect(read(p, 'who').trim()).toBe(`${p.endsWith('Container') ? '/bin/sh' : 'hook-sh'} ${p}`);
+    }
+    for (const p of ['createContainer', 'startContainer']) for (const ext of ['state', 'who']) fs.rmSync(path.join(ws.rootfs, 'tmp', `${p}.${ext}`));
+
+    // a prestart hook that fails: create fails naming it, nothing of the container is left, poststop ran
+    config.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'echo no-way >&2; exit 7'] }], poststop: [hook('poststop', out)] };
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    fs.rmSync(path.join(out, 'poststop.state'));
+    const failId = uniqueName('oci');
+    const failed = create(['--bundle', dir, failId]);
+    expect(failed).toExitWith(1);
+    expect(failed.stderr).toContain('hooks.prestart[0] /bin/sh: exited with status 7 (its stderr: no-way)');
+    expect(failed.stderr).toContain('E_OCI_HOOK');
+    expect(fs.existsSync(path.join(root, failId))).toBe(false);
+    expect((JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8')) as State).id).toBe(failId);
+  });
+
   it('features prints the runtime-spec features JSON', () => {
     const f = JSON.parse(ok(rt(['features']), 'features').stdout) as { ociVersionMin: string; ociVersionMax: string; linux: { namespaces: string[] } };
     expect(f.ociVersionMin).toBe('1.0.0');
