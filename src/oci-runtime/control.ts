@@ -69,7 +69,8 @@ export async function startContainer(root: string, id: string): Promise<OciState
       });
     }
     if (now.recorded.status !== 'created') {
-      runHooks(hooks, 'poststart', now.state); // failures are warnings: the program runs
+      // The program was executed: poststart's State says so, even if a short program has exited meanwhile.
+      runHooks(hooks, 'poststart', { ...now.state, status: 'running', pid: entry.recorded.pid }); // failures warn
       return now.state;
     }
     await sleep(10);

@@ -7,6 +7,7 @@ import { configToDefinition } from '../oci/import';
 import type { RuntimeConfig } from '../oci/runtime-config';
 import { compileLaunchSpec } from '../runtime/compile';
 import { detectHostFacts } from '../runtime/host-facts';
+import { preserveFdsOption } from '../plan/preserve-fds';
 import { preflight } from '../start/preflight';
 import { HOST_MODES } from '../state/paths';
 import { containerNameOf, ociStateDir, startFifoOf } from './paths';
@@ -20,6 +21,8 @@ export interface CreateRequest {
   id: string;
   bundle: string;
   pidFile?: string;
+  /** `--preserve-fds N`: the caller's fds 3..3+N-1 reach the program (as runc; LISTEN_FDS is set too). */
+  preserveFds?: number;
   /** `--console-socket PATH`: with process.terminal, where the pty master goes. */
   consoleSocket?: string;
   trace: boolean;
@@ -87,7 +90,9 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
   const { file, config, notes, container: planned } = await bundlePlan(bundle, request.id);
   const terminal = wantsTerminal(config, request.consoleSocket);
   // With a terminal the pty's peer is the container's stdio; without, the caller's fds are (as runc).
-  const container = terminal ? planned : { ...planned, process: { ...planned.process, stdio: { ...planned.process.stdio, ...callerStdio() } } };
+  if (request.preserveFds) preserveFdsOption(request.preserveFds);
+  const withFds = request.preserveFds ? { ...planned, process: { ...planned.process, preserveFds: request.preserveFds } } : planned;
+  const container = terminal ? withFds : { ...withFds, process: { ...withFds.process, stdio: { ...withFds.process.stdio, ...callerStdio() } } };
   preflight(container, file);
   ensureRoot(path.resolve(request.root));
   const annotations = (config as { annotations?: Record<string, string> }).annotations ?? {};
@@ -106,7 +111,7 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
     ...(terminal ? { terminal: { pty: true, stdin: false } } : {}),
   });
   const argv = [...(request.trace ? ['--trace'] : []), '--detach', '--spec', '-'];
-  const run = runLauncher(argv, spec.text);
+  const run = runLauncher(argv, spec.text, request.preserveFds ?? 0);
   const entry = readOciEntry(request.root, request.id);
   if (run.status !== 0 || !entry) return { state: entry?.state ?? { ociVersion: '1.0.2', id: request.id, status: 'stopped', bundle }, notes, failedStatus: run.status ?? 125 };
   if (hooks) {

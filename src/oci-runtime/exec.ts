@@ -73,7 +73,7 @@ export async function execInContainer(req: ExecRequest): Promise<number> {
   const stateDir = path.join(entry.dir, `exec-${process.pid}`);
   const spec = compileAttachSpec(name, pid, plan, env, cgroups, args, { ...opts, detached: { stateDir, stdio: terminal ? {} : callerStdio(), ...(req.consoleSocket ? { consoleSocket: path.resolve(req.consoleSocket) } : {}) } });
   try {
-    const run = runLauncher([...(req.trace ? ['--trace'] : []), '--detach', '--spec', '-'], spec);
+    const run = runLauncher([...(req.trace ? ['--trace'] : []), '--detach', '--spec', '-'], spec, req.preserveFds);
     if (run.status !== 0) return run.status ?? 125;
     const recorded = parseState(fs.readFileSync(path.join(stateDir, 'state'), 'utf8'));
     if (req.pidFile) writePidFile(req.pidFile, recorded.pid);

@@ -19,7 +19,8 @@ import type { OciState } from './state';
  * launcher is no longer part of; each command is a short Node process that runs the hooks and exits,
  * nothing stays resident. The container's namespaces are entered with nsenter (util-linux).
  */
-export type HookPoint = 'prestart' | 'createRuntime' | 'createContainer' | 'startContainer' | 'poststart' | 'poststop';
+export const HOOK_POINTS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const;
+export type HookPoint = (typeof HOOK_POINTS)[number];
 
 export type OciHooks = NonNullable<RuntimeConfig['hooks']>;
 

@@ -15,6 +15,7 @@ export default class RuntimeCreate extends RuntimeCommand {
     ...runtimeFlags,
     bundle: Flags.string({ char: 'b', description: 'The bundle directory (config.json and its root); default: the current directory.' }),
     'pid-file': Flags.string({ description: 'Write the container init\'s pid (host view) to this file.' }),
+    'preserve-fds': Flags.integer({ description: 'Pass this many extra fds (3, 4, …) of this command to the container\'s program (LISTEN_FDS is set).', default: 0 }),
     'console-socket': Flags.string({
       description: 'With "terminal": true in config.json: an AF_UNIX socket the container\'s pty master is sent to (SCM_RIGHTS), as runc; the container\'s stdio is the pty.',
     }),
@@ -31,6 +32,7 @@ export default class RuntimeCreate extends RuntimeCommand {
       trace: flags.trace,
       ...(flags['pid-file'] ? { pidFile: flags['pid-file'] } : {}),
       ...(flags['console-socket'] ? { consoleSocket: flags['console-socket'] } : {}),
+      ...(flags['preserve-fds'] ? { preserveFds: flags['preserve-fds'] } : {}),
     });
     const { logRuntime } = await import('../../oci-runtime/runtime-log');
     for (const n of result.notes) {
