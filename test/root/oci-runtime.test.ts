@@ -341,4 +341,32 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`does not exist in ${root}`);
   });
+
+  it('bin/haco-oci: --log/--log-format json get the error as a JSON line; create --preserve-fds passes the caller\'s fd 3', async () => {
+    const log = path.join(ws.dir, 'oci-log');
+    const empty = path.join(ws.dir, 'empty-bundle-2');
+    fs.mkdirSync(empty, { recursive: true });
+    const bad = spawnSync(path.join(REPO, 'bin/haco-oci'), ['--root', root, '--log', log, '--log-format=json', 'create', '--bundle', empty, uniqueName('oci')], { encoding: 'utf8', env: { ...process.env, ...ws.env } });
+    expect(bad).toExitWith(2);
+    const entry = JSON.parse(fs.readFileSync(log, 'utf8').trim()) as { level: string; msg: string; time: string };
+    expect(entry.level).toBe('error');
+    expect(entry.msg).toContain('config.json');
+    expect(entry.msg).toContain('[E_BUNDLE] hint:');
+    expect(Number.isNaN(Date.parse(entry.time))).toBe(false);
+    const dir = bundle('fds', 'echo via-fd3 >&3; echo "fds=$LISTEN_FDS" >&3');
+    const id = uniqueName('oci');
+    const fd3 = path.join(ws.dir, `${id}.fd3`);
+    const [o, f] = [fs.openSync(`${fd3}.out`, 'w+'), fs.openSync(fd3, 'w+')];
+    try {
+      const r = spawnSync(path.join(REPO, 'bin/haco-oci'), ['--root', root, 'create', '--bundle', dir, '--preserve-fds', '1', id], { env: { ...process.env, ...ws.env }, stdio: ['ignore', o, o, f], timeout: 60_000 });
+      expect(r).toExitWith(0);
+    } finally {
+      fs.closeSync(o);
+      fs.closeSync(f);
+    }
+    ok(rt(['start', id]), 'start');
+    await until(id, 'stopped');
+    ok(rt(['delete', id]), 'delete');
+    expect(fs.readFileSync(fd3, 'utf8')).toBe('via-fd3\nfds=1\n');
+  });
 });
