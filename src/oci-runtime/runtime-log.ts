@@ -15,12 +15,14 @@ let target: { file: string; format: RuntimeLogFormat } | undefined;
 
 /** The flags of this command line (`--log F`, `--log=F`, same for --log-format); text when no format. */
 export function useRuntimeLog(argv: readonly string[]): void {
+  // Only our flags: what follows `--` is exec's command, whose own --log is its business.
+  const dashDash = argv.indexOf('--');
+  const ours = dashDash >= 0 ? argv.slice(0, dashDash) : argv;
   const value = (name: string): string | undefined => {
-    for (let i = argv.length - 1; i >= 0; i--) {
-      const a = argv[i]!;
-      if (a === '--') continue;
+    for (let i = ours.length - 1; i >= 0; i--) {
+      const a = ours[i]!;
       if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
-      if (a === name && i + 1 < argv.length) return argv[i + 1];
+      if (a === name && i + 1 < ours.length) return ours[i + 1];
     }
     return undefined;
   };

@@ -32,6 +32,9 @@ describe('the runtime log (--log, --log-format)', () => {
       const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
       expect(lines.map((l) => [l.level, l.msg])).toEqual([['error', 'first'], ['warning', 'second']]);
       expect(() => useRuntimeLog(['state', '--log', file, '--log-format', 'xml', 'id'])).toThrow(/--log-format xml/);
+      useRuntimeLog(['exec', 'id', '--', 'prog', '--log', path.join(dir, 'not-ours')]); // exec's command's flag
+      logRuntime('error', 'third');
+      expect(fs.existsSync(path.join(dir, 'not-ours'))).toBe(false);
       useRuntimeLog(['state', 'id']); // no --log: nothing is written
       logRuntime('error', 'third');
       expect(fs.readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(2);
