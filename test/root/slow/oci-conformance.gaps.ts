@@ -26,5 +26,4 @@ export const KNOWN_GAPS: Readonly<Record<string, { reason: string; cases: readon
   },
   linux_ns_path: { reason: 'entering a mount namespace by path: haco switches into the rootfs in a mount namespace of its own', cases: ['set mnt namespace by path'] },
   process_oom_score_adj: { reason: 'process.oomScoreAdj is not applied yet (printed as not applied by haco runtime create)', cases: ['has expected OOM score adjustment'] },
-  hooks_stdin: { reason: 'runtime-spec hooks with the State on stdin: poststop does not run yet (lane ocirt)', cases: ['the state of the container MUST be passed to "poststop" hook over stdin'] },
 };
