@@ -265,7 +265,7 @@ step_fn step_cgroup_devices;
 step_fn step_caps, step_rlimit, step_prlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;
 
 /* proc.c */
-step_fn step_stdio, step_setsid, step_no_new_privs, step_user, step_chdir, step_env_clear,
+step_fn step_stdio, step_setsid, step_no_new_privs, step_apparmor_exec, step_user, step_chdir, step_env_clear,
 	step_env, step_reaper, step_exec, step_hook;
 int run_command(struct ctx *c, char **argv, pid_t pid, const char *what);
 /* As run_command, with HACO_EXIT_CODE set (failure-cmd). */

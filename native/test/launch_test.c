@@ -349,6 +349,38 @@ static void test_wire_fails_cleanup_order(void)
 	free(calls), free(err);
 }
 
+/* apparmor-exec writes "exec PROFILE" to the AppArmor attr file; on a kernel without it
+ * (ENOENT) to the older shared one; any other failure stops the launch before exec. */
+static void test_apparmor_exec(void)
+{
+	char spec[4096], want[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "apparmor-exec haco-default\nexec /bin/true\n");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "apparmor: status %d, stderr %s", status, err);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	         "write /proc/self/attr/apparmor/exec exec haco-default\n"
+	         "execvp /bin/true\n"
+	         "rmdir " CG "\n");
+	check_calls("apparmor", calls, want);
+	free(calls), free(err);
+
+	status = launch(spec, "write /proc/self/attr/apparmor/exec", ENOENT, &calls, &err);
+	CHECK(status == 0, "apparmor fallback: status %d, stderr %s", status, err);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	         "write /proc/self/attr/apparmor/exec exec haco-default = FAIL\n"
+	         "write /proc/self/attr/exec exec haco-default\n"
+	         "execvp /bin/true\n"
+	         "rmdir " CG "\n");
+	check_calls("apparmor fallback", calls, want);
+	free(calls), free(err);
+
+	status = launch(spec, "write /proc/self/attr/apparmor/exec", EACCES, &calls, &err);
+	CHECK(status == 125, "apparmor refused: status %d", status);
+	CHECK(strcmp(err, "haco-launch: apparmor-exec haco-default: EACCES (Permission denied)\n") == 0,
+	      "apparmor refused: stderr: %s", err);
+	free(calls), free(err);
+}
+
 /* A capability that cannot be dropped stops the launch before capset and exec. */
 static void test_bounding_drop_fails(void)
 {
@@ -580,6 +612,7 @@ int main(void)
 	test_overlay_options();
 	test_wire_fails_cleanup_order();
 	test_bounding_drop_fails();
+	test_apparmor_exec();
 
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -30,6 +30,7 @@ import { overlayDirsBeside } from '../plan/overlay-dirs';
 import { captureCallsite } from './callsite';
 import { checkEach, checkOptions, guardedSelf, guardMethods, optionKeys } from './options';
 import {
+  DEFAULT_APPARMOR_PROFILE,
   DEFAULT_CAPABILITIES,
   DEFAULT_COMMAND,
   DEFAULT_ENV,
@@ -1021,6 +1022,32 @@ export class ContainerBuilder {
     });
   }
 
+  /**
+   * AppArmor confinement of the command, applied by the launcher right before exec. By default every
+   * container gets haco's own profile `haco-default` (no mounts, no writes to the kernel's knobs in /proc
+   * and /sys; see docs/security.md), loaded with apparmor_parser; on a kernel without AppArmor that
+   * default is skipped with a notice (`haco explain`, `haco doctor`). A name is a profile already loaded on
+   * the host (it is an error where AppArmor is off); `false` (or `'unconfined'`) runs the command
+   * unconfined. See it: `cat /proc/self/attr/current` inside prints `haco-default (enforce)`.
+   */
+  apparmor(profile: string | false): ContainerBuilder {
+    return this.#next('apparmor', (d) => {
+      if (profile === false || profile === 'unconfined') {
+        delete d.plan.apparmor;
+      } else if (profile === 'default' || profile === DEFAULT_APPARMOR_PROFILE) {
+        d.plan.apparmor = { profile: DEFAULT_APPARMOR_PROFILE, builtin: 'default' };
+      } else if (typeof profile !== 'string' || !APPARMOR_NAME.test(profile)) {
+        d.issues.push({
+          path: 'apparmor',
+          message: `AppArmor profile name ${JSON.stringify(profile)} is not a plain profile name`,
+          hint: "give the name of a loaded profile (letters, digits, '_', '.', '-'; `cat /sys/kernel/security/apparmor/profiles`), 'default', or false",
+        });
+      } else {
+        d.plan.apparmor = { profile };
+      }
+    });
+  }
+
   // ---------------------------------------------------------------- network
 
   /**
@@ -1248,6 +1275,9 @@ export class ContainerBuilder {
   }
 }
 
+/** A profile name haco passes to the kernel (no spaces or globs: one word of the launch spec). */
+const APPARMOR_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
 /**
  * Start a container definition. `name` names the state dir, the cgroup (`haco/NAME`) and, by default,
  * the hostname and the rootfs (`/var/lib/haco/NAME/rootfs`). Export the result (or an array) as the
@@ -1285,6 +1315,7 @@ export function defineContainer(name: string): ContainerBuilder {
       devices: structuredClone([...DEFAULT_DEVICE_RULES]),
       rlimits: [],
       noNewPrivileges: true,
+      apparmor: { profile: DEFAULT_APPARMOR_PROFILE, builtin: 'default' },
       hooks: [],
       restart: { policy: 'no', maxRetries: 0, backoffMs: 1000 },
       reloadable: ['cgroup', 'rlimits'],

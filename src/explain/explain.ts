@@ -27,5 +27,5 @@ export function explainContainer(c: ContainerPlan, host: HostFacts): ContainerEx
   const { steps, compiled } = explainSteps(c, host);
   const id = host.rootless ? currentIdentity() : undefined;
   const notices = id ? rootlessNotices(c, id, host.cgroup) : [];
-  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup), ...(notices.length ? { notices } : {}) };
+  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup, host.kernel.apparmor === true), ...(notices.length ? { notices } : {}) };
 }

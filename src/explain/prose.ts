@@ -118,6 +118,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   rlimit: { section: 'rlimits', kernel: (f) => `setrlimit(RLIMIT_${f[0]}, ${f[1]}, ${f[2]})` },
   setsid: { section: 'setsid', kernel: () => 'setsid(2)' },
   pty: { section: 'terminal', kernel: (f) => `open("${f[0]}") + ioctl(TIOCGPTPEER) + ioctl(TIOCSCTTY)` },
+  'apparmor-exec': { section: 'apparmor', kernel: (f) => `write("/proc/self/attr/apparmor/exec", "exec ${f[0]}") (older kernels: /proc/self/attr/exec)` },
   'no-new-privs': { section: 'no-new-privs', kernel: () => 'prctl(PR_SET_NO_NEW_PRIVS, 1)' },
   user: {
     section: (s) => (s.beforeRootfs ? 'mapped-root' : 'user'),

@@ -530,6 +530,17 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   'stdio-host': (s) => stdio(s, 'host'),
   setns,
   time,
+  'apparmor-load': (s) => {
+    const file = fieldsOf(s, 'hook')[0]?.at(-1) ?? '';
+    return {
+      title: `Load haco's AppArmor profile ${s.c.apparmor?.profile ?? ''}`,
+      lines: [
+        `AppArmor is a Linux security module: a profile lists what the confined programs may touch, whatever their user and capabilities. haco wrote its default profile to ${file}; apparmor_parser compiles it (once; later starts use its cache) and replaces the loaded copy, so a new haco version's profile takes effect.`,
+        "It forbids mounting and writing the kernel's knobs in /proc and /sys (sysrq-trigger, kcore, /proc/sys outside the namespaced parts); `.apparmor(false)` turns it off, `.apparmor('NAME')` uses a profile the host has loaded.",
+      ],
+      seeIt: ['`grep haco /sys/kernel/security/apparmor/profiles` on the host', `\`cat ${file}\``],
+    };
+  },
   'hook-beforeStart': (s) => hooks(s, 'Before the container exists', false),
   clone,
   'id-maps': idMaps,
@@ -594,6 +605,13 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
     ['The last step before the command: from now on every system call passes the filter, the command\'s and its children\'s (a filter is inherited and cannot be removed).'],
     ['`grep Seccomp /proc/self/status` inside prints 2'],
   ),
+  apparmor: (s) => ({
+    title: `Confine the command with the AppArmor profile ${fieldsOf(s, 'apparmor-exec')[0]?.[0] ?? ''}`,
+    lines: [
+      'The launcher asks AppArmor to switch profile at the next exec: the command starts confined, the launcher\'s own last steps are not. A denied access fails with EACCES and shows up in the kernel log as `apparmor="DENIED"`.',
+    ],
+    seeIt: ['`cat /proc/self/attr/current` inside prints the profile and `(enforce)`', '`echo b > /proc/sysrq-trigger` inside: Permission denied'],
+  }),
   exec,
   after,
 };
@@ -601,7 +619,7 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
 /** Where a section stands in the learner's picture of a launch. */
 export function sectionPhase(id: SectionId, specPhase: string): 'host' | 'clone' | 'inside' | 'exec' | 'after' {
   if (id === 'after') return 'after';
-  if (id === 'exec' || id === 'hook-beforeExec' || id === 'reaper' || id === 'seccomp-load') return 'exec';
+  if (id === 'exec' || id === 'hook-beforeExec' || id === 'apparmor' || id === 'reaper' || id === 'seccomp-load') return 'exec';
   if (id === 'clone' || specPhase === 'wire') return 'clone';
   return specPhase === 'enter' ? 'inside' : 'host';
 }

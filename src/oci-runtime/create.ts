@@ -6,6 +6,8 @@ import { loadDefinition } from '../load/load';
 import { configToDefinition } from '../oci/import';
 import type { RuntimeConfig } from '../oci/runtime-config';
 import { compileLaunchSpec } from '../runtime/compile';
+import { decideAppArmor } from '../runtime/compile-apparmor';
+import { ensureDefaultProfileFile } from '../apparmor/profile-file';
 import { detectHostFacts } from '../runtime/host-facts';
 import { preflight } from '../start/preflight';
 import { HOST_MODES } from '../state/paths';
@@ -81,7 +83,9 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
   preflight(container, file);
   ensureRoot(path.resolve(request.root));
   const annotations = (config as { annotations?: Record<string, string> }).annotations ?? {};
-  const spec = compileLaunchSpec(container, detectHostFacts(), {
+  const facts = detectHostFacts();
+  if (decideAppArmor(container, facts).kind === 'apply' && container.apparmor?.builtin === 'default') ensureDefaultProfileFile();
+  const spec = compileLaunchSpec(container, facts, {
     comments: false,
     lifecycle: {
       stateDir,

@@ -36,6 +36,14 @@ function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => stri
   rows.push(['devices', describeDevices(c)]);
   rows.push(['rlimits', c.rlimits.map((r) => `${r.resource.toLowerCase()} ${r.soft}/${r.hard}`).join(', ') || none]);
   rows.push(['seccomp', describeSeccomp(c)]);
+  rows.push([
+    'apparmor',
+    !c.apparmor
+      ? 'unconfined'
+      : c.apparmor.builtin === 'default'
+        ? `${c.apparmor.profile} (haco's default profile; where the kernel has no AppArmor it is skipped with a notice, see \`haco explain\`)`
+        : `${c.apparmor.profile} (loaded on the host)`,
+  ]);
   if (c.network) rows.push(['network', `${c.network.vethGuest} ${c.network.address} ↔ ${c.network.vethHost} on bridge ${c.network.bridge} (${c.network.bridgeAddress}), gateway ${c.network.gateway ?? '—'}${c.network.address6 ? `; IPv6 ${c.network.address6} (bridge ${c.network.bridgeAddress6 ?? '—'}), gateway ${c.network.gateway6 ?? '—'}` : ''}`]);
   if (c.lxcfs) rows.push(['lxcfs', `${c.lxcfs.files.join(' ')} from ${c.lxcfs.mountpoint}`]);
   rows.push(['hooks', c.hooks.map((h) => `${h.point}: ${h.command.join(' ')}`).join('; ') || none]);

@@ -94,6 +94,12 @@ export interface ContainerPlan {
   seccomp?: SeccompPlan;
   /** prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges. */
   noNewPrivileges: boolean;
+  /**
+   * AppArmor confinement of the command (written to /proc/self/attr/apparmor/exec right before exec).
+   * Absent: unconfined. The DSL's default is haco's own profile (`haco-default`, src/apparmor); on a host
+   * without AppArmor that default is skipped with a notice (plan, explain, doctor), a named profile fails.
+   */
+  apparmor?: AppArmorPlan;
   /** A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default). */
   network?: NetworkPlan;
   /**
@@ -107,6 +113,19 @@ export interface ContainerPlan {
   restart: RestartPlan;
   /** What `haco reload` may change on a running container. */
   reloadable: ReloadableKind[];
+}
+
+export interface AppArmorPlan {
+  /**
+   * Profile name, as the kernel knows it (`cat /sys/kernel/security/apparmor/profiles`).
+   * @pattern ^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$
+   */
+  profile: string;
+  /**
+   * `default`: haco's own profile (src/apparmor/default-profile.ts): haco writes it under its cache and
+   * loads it with `apparmor_parser -r` before each start. Absent: a profile already loaded on the host.
+   */
+  builtin?: 'default';
 }
 
 export interface ProcessPlan {

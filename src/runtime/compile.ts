@@ -4,6 +4,7 @@ import type { CgroupSetup } from '../cgroup/types';
 import * as posix from 'node:path/posix';
 import { HacoError, HostError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
+import { decideAppArmor, emitAppArmorExec, emitAppArmorLoad } from './compile-apparmor';
 import { emitCaps } from './compile-caps';
 import { emitHints, launchHints } from './compile-hints';
 import { emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
@@ -84,6 +85,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (host.rootless && c.rootfs.overlay && !host.rootless.userOverlay) {
     throw new HostError('E_ROOTLESS_OVERLAY', `container "${c.name}" has an overlay rootfs, and this kernel cannot mount overlayfs in a user namespace (Linux 5.11+)`, 'run it as root, or give it a plain rootfs (.rootfs(PATH) without layers); haco never falls back to a read-only rootfs');
   }
+  const apparmor = decideAppArmor(c, host);
   const pathKind = host.pathKind ?? (() => 'directory' as const);
   const userNs = inUserNamespace(ns);
   const w = new SpecWriter();
@@ -131,6 +133,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (ns.enter.length > 0) w.comment('join existing namespaces (user first: it grants the rights to join the rest)');
   emitSetns(w, ns);
   emitTimeNamespace(w, ns);
+  emitAppArmorLoad(w, apparmor);
   emitHooksAt(w, c, 'beforeStart');
   if (opts.lifecycle?.waitStart) {
     w.comment('OCI "created": the fifo `haco runtime start` writes to, opened before the spawn so the child keeps it across pivot_root');
@@ -207,6 +210,9 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
     w.comment('OCI "created": everything but the exec is done; the caller of create returns, the child waits for `haco runtime start`');
     w.step('wait-start');
   }
+  // Right before exec (and the reaper's fork): the profile takes effect at exec, so the launcher's own
+  // remaining steps are not confined by it.
+  emitAppArmorExec(w, apparmor);
   if (c.process.reaper) w.step('reaper');
   if (c.seccomp && !seccompEarly) {
     // Last: the launcher's own syscalls (and the reaper, which must always be able to wait) stay unfiltered.

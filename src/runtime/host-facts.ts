@@ -14,6 +14,8 @@ export interface KernelFeatures {
   seccomp: boolean;
   /** clone3(CLONE_INTO_CGROUP), Linux 5.7+: a child born in its cgroup v2 group instead of moved there. */
   cloneIntoCgroup: boolean;
+  /** AppArmor is built in and enabled (/sys/module/apparmor/parameters/enabled is Y). Absent = no. */
+  apparmor?: boolean;
 }
 
 export type HostPathKind = 'file' | 'directory' | 'missing' | 'other';
@@ -61,6 +63,14 @@ function kernelAtLeast(major: number, minor: number): boolean {
   }
 }
 
+function apparmorEnabled(): boolean {
+  try {
+    return fs.readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
+  } catch {
+    return false;
+  }
+}
+
 /** Detect the facts of the machine haco runs on (reads /proc and the cgroup root; changes nothing). */
 export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}): HostFacts {
   const exists = (p: string) => fs.existsSync(p);
@@ -73,6 +83,7 @@ export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}):
       userNamespace: exists('/proc/self/ns/user'),
       seccomp: exists('/proc/sys/kernel/seccomp/actions_avail'),
       cloneIntoCgroup: kernelAtLeast(5, 7),
+      apparmor: apparmorEnabled(),
     },
     pathKind: statKind,
     ...rootlessFacts(),

@@ -113,6 +113,7 @@ export const STEP_TABLE = [
   { name: 'chdir', phases: ['enter'], fields: 'PATH', run: 'step_chdir' },
   { name: 'env-clear', phases: ['enter'], fields: '', run: 'step_env_clear' },
   { name: 'env', phases: ['enter'], fields: 'KEY VALUE', run: 'step_env' },
+  { name: 'apparmor-exec', phases: ['enter'], fields: 'PROFILE', run: 'step_apparmor_exec' },
   { name: 'reaper', phases: ['enter'], fields: '', run: 'step_reaper' },
   // OCI "created" (haco runtime create): the child reports it, then reads the start-fifo until `start`
   { name: 'wait-start', phases: ['enter'], fields: '', run: 'step_wait_start' },

@@ -105,11 +105,11 @@ const v1Host: CgroupHost = {
 };
 const v2Host: CgroupHost = { mode: 'v2', root: '/sys/fs/cgroup', v2: { path: '/sys/fs/cgroup', controllers: ['cpu', 'memory', 'pids'] } };
 
-function facts(cgroup: CgroupHost, cloneIntoCgroup = false): HostFacts {
+function facts(cgroup: CgroupHost, cloneIntoCgroup = false, apparmor = false): HostFacts {
   return {
     cgroup,
     uid: 0,
-    kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup },
+    kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup, apparmor },
     pathKind: (p) => (p.endsWith('.conf') || p.endsWith('hosts') ? 'file' : 'directory'),
   };
 }
@@ -164,13 +164,13 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
     {},
   ],
   [
-    'v2 host, clone3 into the cgroup, a joined namespace, chroot, a network, detached with a console',
+    'v2 host with AppArmor, clone3 into the cgroup, a joined namespace, chroot, a network, detached with a console',
     defineContainer('net')
       .chroot()
       .share('ipc')
       .enter('ipc', '/proc/1/ns/ipc')
       .network({ bridge: 'haco0', bridgeAddress: '10.88.0.1/24', address: '10.88.0.2/24' }),
-    facts(v2Host, true),
+    facts(v2Host, true, true),
     {
       terminal: { pty: true, stdin: true },
       lifecycle: {
