@@ -166,8 +166,9 @@ function seccomp(p: HostProbe): DoctorCheck {
 function apparmor(p: HostProbe): DoctorCheck {
   const base = { id: 'apparmor', title: 'AppArmor' };
   const enabled = p.read('/sys/module/apparmor/parameters/enabled')?.trim();
-  if (enabled === 'Y') return { ...base, status: 'ok', detail: 'enabled' };
-  return { ...base, status: 'info', detail: enabled === undefined ? 'not in this kernel (containers get no AppArmor profile)' : 'built in but disabled (containers get no AppArmor profile)' };
+  if (enabled === 'Y') return { ...base, status: 'ok', detail: "enabled: containers are confined by haco's default profile haco-default (loaded with apparmor_parser)" };
+  const why = enabled === undefined ? 'not in this kernel' : 'built in but disabled';
+  return { ...base, status: 'info', detail: `${why}: haco's default profile haco-default is skipped (haco explain says so for each container), and a definition naming a profile fails with E_APPARMOR_UNAVAILABLE` };
 }
 
 function node(p: HostProbe): DoctorCheck {
