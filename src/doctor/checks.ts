@@ -171,6 +171,14 @@ function apparmor(p: HostProbe): DoctorCheck {
   return { ...base, status: 'info', detail: `${why}: haco's default profile haco-default is skipped (haco explain says so for each container), and a definition naming a profile fails with E_APPARMOR_UNAVAILABLE` };
 }
 
+function criu(p: HostProbe): DoctorCheck[] {
+  const base = { id: 'criu', title: 'checkpoint/restore (criu)' };
+  const s = p.criu;
+  if (!s) return [];
+  if (s.ok) return [{ ...base, status: 'ok', detail: `criu ${s.version}: \`criu check\` passes (haco checkpoint / restore work)` }];
+  return [{ ...base, status: 'info', detail: `${s.reason}: haco checkpoint / restore fail with E_CRIU_UNAVAILABLE here`, fix: 'a kernel this criu supports (e.g. Debian\'s linux-image-cloud-amd64) and the criu package' }];
+}
+
 function node(p: HostProbe): DoctorCheck {
   const base = { id: 'node', title: 'Node.js' };
   return versionAtLeast(p.nodeVersion, MIN_NODE)
@@ -234,7 +242,7 @@ function lxcfs(p: HostProbe): DoctorCheck[] {
 
 /** Every check of `haco doctor`, in the order it prints them. */
 export function diagnose(p: HostProbe): DoctorReport {
-  const checks = [privileges(p), userNamespaces(p), subordinateIds(p), cgroups(p), ...leftoverCgroups(p), overlay(p), seccomp(p), apparmor(p), ...lxcfs(p), node(p), launcher(p)];
+  const checks = [privileges(p), userNamespaces(p), subordinateIds(p), cgroups(p), ...leftoverCgroups(p), overlay(p), seccomp(p), apparmor(p), ...lxcfs(p), ...criu(p), node(p), launcher(p)];
   const toolList = tools(p);
   const ok = !checks.some((c) => c.status === 'fail') && !toolList.some((t) => t.status === 'fail');
   return { ok, checks, tools: toolList };

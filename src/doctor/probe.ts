@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { criuSupport, type CriuSupport } from '../checkpoint/criu-check';
 import * as os from 'node:os';
 import { detectCgroupHost } from '../cgroup/detect';
 import { listStaleCgroups } from '../cgroup/stale';
@@ -35,6 +36,8 @@ export interface HostProbe {
   missingBuildTools: ToolName[];
   /** lxcfs at its default mountpoint (for `.lxcfs()`); absent: not looked. */
   lxcfs?: LxcfsStatus | HacoError;
+  /** `criu check` (root only: criu needs it); absent: not looked. */
+  criu?: CriuSupport;
 }
 
 function read(file: string): string | undefined {
@@ -75,6 +78,7 @@ export function probeHost(): HostProbe {
     user,
     kernelRelease: (read('/proc/sys/kernel/osrelease') ?? os.release()).trim(),
     nodeVersion: process.versions.node,
+    ...(process.getuid?.() === 0 ? { criu: criuSupport() } : {}),
     read,
     exists: (file) => fs.existsSync(file),
     writable: (file) => {
