@@ -35,6 +35,11 @@ export function externalMountsOf(plan: ContainerPlan): ExternalMount[] {
   return out;
 }
 
+/** No own session but the host's pid namespace: criu accepts the session as a "shell job". */
+export function needsShellJob(plan: ContainerPlan): boolean {
+  return !plan.process.sessionLeader;
+}
+
 /** The pipes on the init's stdio (`pipe:[INODE]`): restore hands them new ends with --inherit-fd. */
 function stdioPipes(pid: number): CheckpointRecord['stdioPipes'] {
   const out: CheckpointRecord['stdioPipes'] = [];
@@ -58,6 +63,13 @@ export function checkpointContainer(name: string, dir: string, options: { leaveR
   const state = requireRunning(name);
   const criuVersion = requireCriu();
   const plan = readSavedPlan(state);
+  if (!plan.process.sessionLeader && plan.namespaces.unshare.includes('pid')) {
+    // criu cannot record a session whose leader lives outside the dumped pid namespace (the supervisor's).
+    throw new HacoError('E_CHECKPOINT', `container "${name}" cannot be checkpointed: its init is in its own pid namespace but not a session leader, and criu cannot dump a session led from outside`, {
+      hint: 'add .sessionLeader() to the definition (the init calls setsid(2)) and start it again',
+      exitCode: EXIT.state,
+    });
+  }
   const out = path.resolve(dir);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
     throw new HacoError('E_CHECKPOINT', `${out} is not empty`, { hint: 'give a new or empty directory to -o', exitCode: EXIT.state });
@@ -78,7 +90,7 @@ export function checkpointContainer(name: string, dir: string, options: { leaveR
     stdioPipes: stdioPipes(pid),
     plan,
   };
-  const argv = criuDumpArgs({ pid, imagesDir: criuImagesDir(out), logFile: 'dump.log', leaveRunning: options.leaveRunning, network: plan.network !== undefined, externalMounts });
+  const argv = criuDumpArgs({ pid, imagesDir: criuImagesDir(out), logFile: 'dump.log', leaveRunning: options.leaveRunning, network: plan.network !== undefined, externalMounts, shellJob: needsShellJob(plan) });
   // Written first: a dump that kills the tree must not leave images haco cannot restore.
   writeCheckpointRecord(out, record);
   const r = spawnSync(CRIU, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -22,6 +22,12 @@ export interface DumpRequest {
   /** The container has a network namespace with a veth: established TCP connections are dumped too. */
   network: boolean;
   externalMounts: readonly ExternalMount[];
+  /**
+   * The init is not a session leader (no `.sessionLeader()`): its session is the supervisor's, outside
+   * the container's pid namespace, which criu refuses unless told it is a "shell job"; on restore the
+   * tree then joins criu's own session.
+   */
+  shellJob: boolean;
 }
 
 /** The key criu uses for an external mount (a word without ':' or ','). */
@@ -47,6 +53,7 @@ export function criuDumpArgs(r: DumpRequest): string[] {
     // The container's stdio are pipes or files of the supervisor: recorded, re-wired on restore.
     '--ext-unix-sk',
     ...(r.network ? ['--tcp-established'] : []),
+    ...(r.shellJob ? ['--shell-job'] : []),
     ...r.externalMounts.flatMap((m) => ['--external', `mnt[${m.target}]:${externalKey(m.target)}`]),
     ...(r.leaveRunning ? ['--leave-running'] : []),
   ];
@@ -65,6 +72,8 @@ export interface RestoreRequest {
   externalMounts: readonly ExternalMount[];
   /** Pipes of the dumped tree (stdio) handed fds of the restorer: `fd[N]:pipe:[INODE]`. */
   inheritFds: ReadonlyArray<{ fd: number; resource: string }>;
+  /** As DumpRequest.shellJob (the same value as the dump). */
+  shellJob: boolean;
 }
 
 /**
@@ -84,6 +93,7 @@ export function criuRestoreArgs(r: RestoreRequest): string[] {
     '--file-locks',
     '--ext-unix-sk',
     ...(r.network ? ['--tcp-established'] : []),
+    ...(r.shellJob ? ['--shell-job'] : []),
     ...(r.veth ? ['--external', `veth[${r.veth.guest}]:${r.veth.host}@${r.veth.bridge}`] : []),
     ...r.externalMounts.flatMap((m) => ['--external', `mnt[${externalKey(m.target)}]:${m.source}`]),
     ...r.inheritFds.flatMap((f) => ['--inherit-fd', `fd[${f.fd}]:${f.resource}`]),

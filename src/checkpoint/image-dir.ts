@@ -51,7 +51,7 @@ export function readCheckpointRecord(dir: string): CheckpointRecord {
     });
   }
   if (record.format !== CHECKPOINT_FORMAT) {
-    throw new HacoError('E_RESTORE', `${file} has format ${String(record.format)}; this haco reads format ${CHECKPOINT_FORMAT}`, {
+    throw new HacoError('E_RESTORE', `${file} has format ${JSON.stringify((record as { format?: unknown }).format)}; this haco reads format ${String(CHECKPOINT_FORMAT as number)}`, {
       hint: 'restore it with the haco version that took it',
       exitCode: EXIT.state,
     });

@@ -7,7 +7,7 @@ import { isContainerName } from '../plan/names';
 import { procStartTime } from '../state/proc';
 import { logFileOf, stateDirOf } from '../state/paths';
 import { readState } from '../state/read';
-import { lastError } from './checkpoint';
+import { lastError, needsShellJob } from './checkpoint';
 import { criuRestoreArgs } from './criu-args';
 import { CRIU, requireCriu } from './criu-check';
 import { criuImagesDir, readCheckpointRecord } from './image-dir';
@@ -58,6 +58,7 @@ export function restoreContainer(dir: string, options: { name?: string } = {}): 
     network: record.plan.network !== undefined,
     ...(record.plan.network ? { veth: { guest: record.plan.network.vethGuest, host: record.plan.network.vethHost, bridge: record.plan.network.bridge } } : {}),
     externalMounts: record.externalMounts,
+    shellJob: needsShellJob(record.plan),
     inheritFds: [...new Set(record.stdioPipes.map((p) => p.resource))].map((resource) => ({ fd: STDIO_FD, resource })),
   });
   let r;

@@ -6,10 +6,10 @@ import { buildPlan } from '../../../src/plan/build';
 
 describe('the criu command lines of haco checkpoint / restore', () => {
   test('dump: the tree, cgroups with their limits, external mounts by key, --leave-running only when asked', () => {
-    const argv = criuDumpArgs({ pid: 42, imagesDir: '/c/criu', logFile: 'dump.log', leaveRunning: false, network: false, externalMounts: [{ target: '/srv', source: '/data' }] });
+    const argv = criuDumpArgs({ pid: 42, imagesDir: '/c/criu', logFile: 'dump.log', leaveRunning: false, network: false, externalMounts: [{ target: '/srv', source: '/data' }], shellJob: false });
     expect(argv).toEqual(['dump', '--tree', '42', '--images-dir', '/c/criu', '--log-file', 'dump.log', '-v4', '--manage-cgroups=full', '--file-locks', '--ext-unix-sk', '--external', 'mnt[/srv]:haco_srv']);
-    const running = criuDumpArgs({ pid: 42, imagesDir: '/c', logFile: 'l', leaveRunning: true, network: true, externalMounts: [] });
-    expect(running).toEqual(expect.arrayContaining(['--leave-running', '--tcp-established']));
+    const running = criuDumpArgs({ pid: 42, imagesDir: '/c', logFile: 'l', leaveRunning: true, network: true, externalMounts: [], shellJob: true });
+    expect(running).toEqual(expect.arrayContaining(['--leave-running', '--tcp-established', '--shell-job']));
   });
 
   test('restore: detached with a pidfile, into the rootfs, mounts and veth mapped back, stdio pipes inherited', () => {
@@ -22,6 +22,7 @@ describe('the criu command lines of haco checkpoint / restore', () => {
       veth: { guest: 'eth0', host: 'hweb', bridge: 'haco0' },
       externalMounts: [{ target: '/srv', source: '/data' }],
       inheritFds: [{ fd: 3, resource: 'pipe:[1234]' }],
+      shellJob: false,
     });
     expect(argv.slice(0, 9)).toEqual(['restore', '--images-dir', '/c/criu', '--log-file', 'restore.log', '-v4', '--restore-detached', '--pidfile', '/run/haco/web/restored.pid']);
     expect(argv.join(' ')).toContain('--root /var/lib/haco/web/rootfs --manage-cgroups=full');
