@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { externalMountsOf } from '../../src/checkpoint/checkpoint';
+import { externalMountsOf, needsShellJob } from '../../src/checkpoint/checkpoint';
 import { criuDumpArgs, criuRestoreArgs } from '../../src/checkpoint/criu-args';
 import { CRIU } from '../../src/checkpoint/criu-check';
 import type { CgroupHost } from '../../src/cgroup/types';
@@ -46,13 +46,13 @@ const FACTS: HostFacts = {
 };
 
 const COUNTER = 'exec > /dev/null 2>&1 < /dev/null; i=0; while :; do i=$((i+1)); echo $i > /counter.tmp; mv /counter.tmp /counter; sleep 0.2; done';
-const built = buildPlan('/vm/ckpt.haco.ts', defineContainer(NAME).rootfs(ROOTFS).share('net').memory('64M').pids(32).command(['/bin/sh', '-c', COUNTER]));
+const built = buildPlan('/vm/ckpt.haco.ts', defineContainer(NAME).rootfs(ROOTFS).share('net').sessionLeader().memory('64M').pids(32).command(['/bin/sh', '-c', COUNTER]));
 if ('notContainers' in built) throw new Error(built.notContainers);
 const PLAN = built.plan.containers[0]!;
 const SPEC = compileLaunchSpec(PLAN, FACTS).text;
 const EXTERNAL = externalMountsOf(PLAN);
-const DUMP = criuDumpArgs({ pid: 0, imagesDir: IMAGES, logFile: 'dump.log', leaveRunning: false, network: false, externalMounts: EXTERNAL });
-const RESTORE = criuRestoreArgs({ imagesDir: IMAGES, logFile: 'restore.log', pidFile: '/ckpt/restored.pid', rootfs: ROOTFS, network: false, externalMounts: EXTERNAL, inheritFds: [] });
+const DUMP = criuDumpArgs({ pid: 0, imagesDir: IMAGES, logFile: 'dump.log', leaveRunning: false, network: false, externalMounts: EXTERNAL, shellJob: needsShellJob(PLAN) });
+const RESTORE = criuRestoreArgs({ imagesDir: IMAGES, logFile: 'restore.log', pidFile: '/ckpt/restored.pid', rootfs: ROOTFS, network: false, externalMounts: EXTERNAL, inheritFds: [], shellJob: needsShellJob(PLAN) });
 
 const sh = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
 
@@ -67,7 +67,7 @@ const MODULES = [
   'kernel/net/ipv4/tcp_diag.ko',
   'kernel/net/ipv4/udp_diag.ko',
   'kernel/net/netlink/netlink_diag.ko',
-  'kernel/net/packet/packet_diag.ko',
+  'kernel/net/packet/af_packet_diag.ko',
 ];
 
 function vmScript(): string {
