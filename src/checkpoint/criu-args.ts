@@ -89,6 +89,9 @@ export function criuRestoreArgs(r: RestoreRequest): string[] {
     '--restore-detached',
     '--pidfile', r.pidFile,
     '--root', r.rootfs,
+    // criu 3.17's new mount engine fails to move_mount a bind of a file (/dev/null over a masked file):
+    // the older engine restores those.
+    '--mntns-compat-mode',
     '--manage-cgroups=full',
     '--file-locks',
     '--ext-unix-sk',

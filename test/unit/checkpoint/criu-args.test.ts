@@ -25,7 +25,7 @@ describe('the criu command lines of haco checkpoint / restore', () => {
       shellJob: false,
     });
     expect(argv.slice(0, 9)).toEqual(['restore', '--images-dir', '/c/criu', '--log-file', 'restore.log', '-v4', '--restore-detached', '--pidfile', '/run/haco/web/restored.pid']);
-    expect(argv.join(' ')).toContain('--root /var/lib/haco/web/rootfs --manage-cgroups=full');
+    expect(argv.join(' ')).toContain('--root /var/lib/haco/web/rootfs --mntns-compat-mode --manage-cgroups=full');
     expect(argv.join(' ')).toContain('--external veth[eth0]:hweb@haco0 --external mnt[haco_srv]:/data --inherit-fd fd[3]:pipe:[1234]');
     expect(argv).toContain('--tcp-established');
   });
