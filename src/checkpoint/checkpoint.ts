@@ -23,7 +23,7 @@ export interface CheckpointResult {
  * device nodes the standard /dev binds from the host, and /dev/null over masked files. criu records
  * them by key; restore binds the same host paths again.
  */
-export function externalMountsOf(plan: ContainerPlan): ExternalMount[] {
+export function externalMountsOf(plan: ContainerPlan, isDirectory: (containerPath: string) => boolean): ExternalMount[] {
   const out: ExternalMount[] = [];
   for (const m of plan.mounts) {
     if (m.type === 'bind' || m.type === 'hostFile') out.push({ target: m.target, source: m.source });
@@ -31,8 +31,17 @@ export function externalMountsOf(plan: ContainerPlan): ExternalMount[] {
       for (const d of STANDARD_DEVICE_NODES) out.push({ target: path.posix.join(m.target, d.name), source: `/dev/${d.name}` });
     }
   }
-  for (const p of plan.rootfs.maskedPaths) out.push({ target: p, source: '/dev/null' });
+  // The launcher masks a directory with an empty tmpfs (dumped with the rest) and a file with /dev/null.
+  for (const p of plan.rootfs.maskedPaths) if (!isDirectory(p)) out.push({ target: p, source: '/dev/null' });
   return out;
+}
+
+function isDirectoryAt(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** No own session but the host's pid namespace: criu accepts the session as a "shell job". */
@@ -76,7 +85,7 @@ export function checkpointContainer(name: string, dir: string, options: { leaveR
   }
   fs.mkdirSync(criuImagesDir(out), { recursive: true, mode: 0o700 });
   const pid = state.recorded.pid;
-  const externalMounts = externalMountsOf(plan);
+  const externalMounts = externalMountsOf(plan, (p) => isDirectoryAt(`/proc/${pid}/root${p}`));
   const record: CheckpointRecord = {
     format: CHECKPOINT_FORMAT,
     name,
