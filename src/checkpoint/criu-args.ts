@@ -77,7 +77,7 @@ export interface RestoreRequest {
 }
 
 /**
- * `criu restore`: detached (criu exits, the tree runs on; see docs/checkpoint.md for who supervises it),
+ * `criu restore`: criu stays as the restored init's parent until it exits (docs/checkpoint.md),
  * into the same rootfs, cgroups recreated with their limits, external mounts and stdio mapped back.
  */
 export function criuRestoreArgs(r: RestoreRequest): string[] {
@@ -86,7 +86,8 @@ export function criuRestoreArgs(r: RestoreRequest): string[] {
     '--images-dir', r.imagesDir,
     '--log-file', r.logFile,
     '-v4',
-    '--restore-detached',
+    // Not --restore-detached: the launcher set PR_SET_PDEATHSIG on the init, which criu restores, so the
+    // init would be killed the moment criu exits. criu stays the restored init's parent (its supervisor).
     '--pidfile', r.pidFile,
     '--root', r.rootfs,
     // criu 3.17's new mount engine fails to move_mount a bind of a file (/dev/null over a masked file):

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-file';
@@ -26,11 +26,11 @@ const STDIO_FD = 3;
  * `haco restore DIR [--name N]`: criu restores the tree detached, into the same rootfs and cgroups (with
  * their limits, from the images); the old stdio pipes become the container's log file.
  *
- * Who supervises it: nobody resident (no Node process stays, and the launcher cannot adopt a tree it did
- * not spawn yet). criu's --restore-detached leaves the restored init re-parented to the host's init (or
- * the nearest subreaper); haco records it in STATE/state with `supervisor` = the init itself and
- * `reason=restored`, so `haco ps` shows it running while it lives, `haco stop`/`kill` signal it, and once
- * it is gone the state reads `stale`: `haco rm NAME` then removes the state and `haco prune` the cgroup.
+ * Who supervises it: criu itself. Not --restore-detached (the launcher's PR_SET_PDEATHSIG on the init is
+ * restored too and would kill it when criu exits): criu stays the init's parent until the container exits,
+ * in its own session; no Node process stays. haco records criu as `supervisor` with `reason=restored`, so
+ * `haco ps` shows it running while both live, `haco stop`/`kill` signal the init, and once it is gone the
+ * state reads `stale`: `haco rm NAME` removes the state and the cgroup. Its exit code is not recorded.
  * See docs/checkpoint.md.
  */
 export function restoreContainer(dir: string, options: { name?: string } = {}): RestoreResult {
@@ -61,13 +61,13 @@ export function restoreContainer(dir: string, options: { name?: string } = {}): 
     shellJob: needsShellJob(record.plan),
     inheritFds: [...new Set(record.stdioPipes.map((p) => p.resource))].map((resource) => ({ fd: STDIO_FD, resource })),
   });
-  let r;
-  try {
-    r = spawnSync(CRIU, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', log] });
-  } finally {
-    fs.closeSync(log);
-  }
+  // criu stays the restored init's parent (see criuRestoreArgs): started in its own session, not waited for.
+  const criu = spawn(CRIU, argv, { stdio: ['ignore', log, log, log], detached: true });
+  fs.closeSync(log);
+  const exited = waitForPidFile(pidFile, criu.pid ?? 0);
+  criu.unref();
   const pid = Number(readOr(pidFile).trim());
+  const r = { status: exited ? 1 : 0, signal: null as string | null, stderr: '' };
   if (r.status !== 0 || !(pid > 0)) {
     fs.rmSync(stateDir, { recursive: true, force: true });
     throw new HacoError('E_RESTORE', `criu restore of ${from} failed (exit ${r.status ?? r.signal}): ${lastError(path.join(criuImagesDir(from), 'restore.log'), r.stderr)}`, {
@@ -81,8 +81,8 @@ export function restoreContainer(dir: string, options: { name?: string } = {}): 
     [
       `name=${name}`,
       'status=running',
-      `supervisor=${pid}`,
-      `supervisor_start=${start}`,
+      `supervisor=${criu.pid ?? pid}`,
+      `supervisor_start=${procStartTime(criu.pid ?? pid) ?? start}`,
       `pid=${pid}`,
       `pid_start=${start}`,
       `started=${Math.floor(Date.now() / 1000)}`,
@@ -96,6 +96,26 @@ export function restoreContainer(dir: string, options: { name?: string } = {}): 
     0o600,
   );
   return { name, pid, dir: from, criu: [CRIU, ...argv] };
+}
+
+/** Polls for criu's pidfile (restore done); true when criu exited without writing it (restore failed). */
+function waitForPidFile(file: string, criuPid: number, timeoutMs = 60_000): boolean {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (readOr(file).trim() !== '') return false;
+    if (criuPid > 0 && !isAlive(criuPid)) return readOr(file).trim() === '';
+    spawnSync('sleep', ['0.05']);
+  }
+  return true;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function readOr(file: string): string {

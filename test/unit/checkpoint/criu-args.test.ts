@@ -12,7 +12,7 @@ describe('the criu command lines of haco checkpoint / restore', () => {
     expect(running).toEqual(expect.arrayContaining(['--leave-running', '--tcp-established', '--shell-job']));
   });
 
-  test('restore: detached with a pidfile, into the rootfs, mounts and veth mapped back, stdio pipes inherited', () => {
+  test('restore: criu stays the parent (pidfile), into the rootfs, mounts and veth mapped back, stdio pipes inherited', () => {
     const argv = criuRestoreArgs({
       imagesDir: '/c/criu',
       logFile: 'restore.log',
@@ -24,7 +24,8 @@ describe('the criu command lines of haco checkpoint / restore', () => {
       inheritFds: [{ fd: 3, resource: 'pipe:[1234]' }],
       shellJob: false,
     });
-    expect(argv.slice(0, 9)).toEqual(['restore', '--images-dir', '/c/criu', '--log-file', 'restore.log', '-v4', '--restore-detached', '--pidfile', '/run/haco/web/restored.pid']);
+    expect(argv.slice(0, 8)).toEqual(['restore', '--images-dir', '/c/criu', '--log-file', 'restore.log', '-v4', '--pidfile', '/run/haco/web/restored.pid']);
+    expect(argv).not.toContain('--restore-detached');
     expect(argv.join(' ')).toContain('--root /var/lib/haco/web/rootfs --mntns-compat-mode --manage-cgroups=full');
     expect(argv.join(' ')).toContain('--external veth[eth0]:hweb@haco0 --external mnt[haco_srv]:/data --inherit-fd fd[3]:pipe:[1234]');
     expect(argv).toContain('--tcp-established');
