@@ -23,7 +23,7 @@ export async function tryFastPath(argv: string[]): Promise<boolean> {
     }
     const chalk = (await import('../colour')).stdoutColours();
     const { summarizePlan } = await import('../plan/summary');
-    process.stdout.write(summarizePlan(cached.plan, { bold: chalk.bold, dim: chalk.dim }));
+    process.stdout.write(summarizePlan(cached.plan, { bold: chalk.bold, dim: chalk.dim }, { apparmor: (await import('../runtime/host-facts')).apparmorEnabled() }));
     return true;
   }
   const PS_FLAGS: Record<string, Array<'all' | 'quiet' | 'json'>> = { '-a': ['all'], '--all': ['all'], '-q': ['quiet'], '--quiet': ['quiet'], '-aq': ['all', 'quiet'], '-qa': ['all', 'quiet'], '--json': ['json'] };

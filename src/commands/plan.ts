@@ -46,7 +46,7 @@ export default class PlanCommand extends HacoCommand {
     }
     const chalk = (await import('../colour')).stdoutColours();
     const { summarizePlan } = await import('../plan/summary');
-    process.stdout.write(summarizePlan(plan, { bold: chalk.bold, dim: chalk.dim }));
+    process.stdout.write(summarizePlan(plan, { bold: chalk.bold, dim: chalk.dim }, { apparmor: (await import('../runtime/host-facts')).apparmorEnabled() }));
     const { planNotices } = await import('../rootless/plan-notices');
     for (const line of planNotices(plan.containers)) process.stdout.write(`${chalk.bold('notice (rootless):')} ${line}\n`);
   }

@@ -168,7 +168,7 @@ function apparmor(p: HostProbe): DoctorCheck {
   const enabled = p.read('/sys/module/apparmor/parameters/enabled')?.trim();
   if (enabled === 'Y') return { ...base, status: 'ok', detail: "enabled: containers are confined by haco's default profile haco-default (loaded with apparmor_parser)" };
   const why = enabled === undefined ? 'not in this kernel' : 'built in but disabled';
-  return { ...base, status: 'info', detail: `${why}: haco's default profile haco-default is skipped (haco explain says so for each container), and a definition naming a profile fails with E_APPARMOR_UNAVAILABLE` };
+  return { ...base, status: 'info', detail: `${why}: haco's default profile haco-default is not applied (haco plan and haco explain show it as a row), and a definition naming a profile fails with E_APPARMOR_UNAVAILABLE` };
 }
 
 function criu(p: HostProbe): DoctorCheck[] {

@@ -1026,7 +1026,8 @@ export class ContainerBuilder {
    * AppArmor confinement of the command, applied by the launcher right before exec. By default every
    * container gets haco's own profile `haco-default` (no mounts, no writes to the kernel's knobs in /proc
    * and /sys; see docs/security.md), loaded with apparmor_parser; on a kernel without AppArmor that
-   * default is skipped with a notice (`haco explain`, `haco doctor`). A name is a profile already loaded on
+   * default is not applied, which `haco plan`, `haco explain` and `haco doctor` show as a row (a start stays
+   * quiet), and as an ordinary user it is not loaded either (loading a profile needs root). A name is a profile already loaded on
    * the host (it is an error where AppArmor is off); `false` (or `'unconfined'`) runs the command
    * unconfined. See it: `cat /proc/self/attr/current` inside prints `haco-default (enforce)`.
    */

@@ -1,6 +1,7 @@
 import type { CgroupHost } from '../cgroup/types';
 import type { ContainerPlan } from '../plan/types';
 import type { HostFacts } from '../runtime/host-facts';
+import { decideAppArmor } from '../runtime/compile-apparmor';
 import { currentIdentity } from '../rootless/identity';
 import { rootlessNotices } from '../rootless/notices';
 import { sharingTable } from './sharing';
@@ -27,5 +28,11 @@ export function explainContainer(c: ContainerPlan, host: HostFacts): ContainerEx
   const { steps, compiled } = explainSteps(c, host);
   const id = host.rootless ? currentIdentity() : undefined;
   const notices = id ? rootlessNotices(c, id, host.cgroup) : [];
-  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup, host.kernel.apparmor === true), ...(notices.length ? { notices } : {}) };
+  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup, apparmorSkip(c, host)), ...(notices.length ? { notices } : {}) };
+}
+
+/** Why the container's AppArmor profile is not applied on this host (undefined: applied, or none). */
+function apparmorSkip(c: ContainerPlan, host: HostFacts): string | undefined {
+  const d = decideAppArmor(c, host);
+  return d.kind === 'skipped' ? d.reason : undefined;
 }

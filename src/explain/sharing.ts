@@ -22,7 +22,7 @@ const NAMESPACE_LABEL: Record<NamespaceKind, string> = {
  * things no namespace covers (the kernel, the wall clock) and the holes a definition opens (bind mounts,
  * the host bootstrap's binds), because learners tend to believe a container isolates more than it does.
  */
-export function sharingTable(c: ContainerPlan, cgroup: CgroupSetup, host: CgroupHost, apparmor = false): SharingRow[] {
+export function sharingTable(c: ContainerPlan, cgroup: CgroupSetup, host: CgroupHost, apparmorNotApplied?: string): SharingRow[] {
   const rows: SharingRow[] = [];
   for (const kind of NAMESPACE_KINDS) {
     const joined = c.namespaces.enter.find((e) => e.kind === kind);
@@ -83,12 +83,12 @@ export function sharingTable(c: ContainerPlan, cgroup: CgroupSetup, host: Cgroup
   const profile = c.apparmor?.profile;
   rows.push({
     what: 'security module (AppArmor)',
-    status: profile && apparmor ? 'limited' : 'shared',
+    status: profile && !apparmorNotApplied ? 'limited' : 'shared',
     detail: !profile
       ? 'unconfined (.apparmor(false)): only the other fences apply'
-      : apparmor
-        ? `confined by the profile ${profile}`
-        : `notice: this kernel has no AppArmor, so ${profile} is not applied (the other fences still apply)`,
+      : apparmorNotApplied
+        ? `${profile}, not applied: ${apparmorNotApplied} (the other fences still apply)`
+        : `confined by the profile ${profile}`,
     seeIt: '`cat /proc/self/attr/current` inside',
   });
   return rows;

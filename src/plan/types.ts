@@ -97,7 +97,7 @@ export interface ContainerPlan {
   /**
    * AppArmor confinement of the command (written to /proc/self/attr/apparmor/exec right before exec).
    * Absent: unconfined. The DSL's default is haco's own profile (`haco-default`, src/apparmor); on a host
-   * without AppArmor that default is skipped with a notice (plan, explain, doctor), a named profile fails.
+   * without AppArmor that default is not applied (a row of plan and explain says so), a named profile fails.
    */
   apparmor?: AppArmorPlan;
   /** A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default). */

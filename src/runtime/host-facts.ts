@@ -63,7 +63,8 @@ function kernelAtLeast(major: number, minor: number): boolean {
   }
 }
 
-function apparmorEnabled(): boolean {
+/** AppArmor is built in and enabled in this kernel. */
+export function apparmorEnabled(): boolean {
   try {
     return fs.readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
   } catch {

@@ -3,7 +3,9 @@ import { HacoError } from '../../../src/errors';
 import { explainContainer } from '../../../src/explain/explain';
 import { buildPlan } from '../../../src/plan/build';
 import type { ContainerPlan } from '../../../src/plan/types';
+import { summarizePlan } from '../../../src/plan/summary';
 import { compileLaunchSpec } from '../../../src/runtime/compile';
+import { decideAppArmor } from '../../../src/runtime/compile-apparmor';
 import type { HostFacts } from '../../../src/runtime/host-facts';
 
 const facts = (apparmor: boolean): HostFacts => ({
@@ -39,13 +41,13 @@ describe('AppArmor in the plan and the launch spec', () => {
     expect(named).toMatch(/^apparmor-exec docker-default$/m);
   });
 
-  test('without AppArmor: the default is skipped with a notice (spec comment, explain), never silently', () => {
+  test('without AppArmor: the default is not applied, and the spec comment and explain row say so', () => {
     const plan = planOf(defineContainer('a')).plan!;
     const text = compileLaunchSpec(plan, facts(false)).text;
     expect(text).not.toMatch(/^apparmor-exec|apparmor_parser/m);
-    expect(text).toMatch(/^# note: AppArmor is not enabled in this kernel, so haco's default profile haco-default is not applied/m);
+    expect(text).toMatch(/^# AppArmor: haco-default, not applied: this kernel has no AppArmor/m);
     const row = explainContainer(plan, facts(false)).sharing.find((r) => r.what.includes('AppArmor'));
-    expect(row).toMatchObject({ status: 'shared', detail: expect.stringMatching(/^notice: this kernel has no AppArmor/) });
+    expect(row).toMatchObject({ status: 'shared', detail: expect.stringMatching(/^haco-default, not applied: this kernel has no AppArmor/) });
   });
 
   test('without AppArmor: a profile the definition names is an error, not a silent drop', () => {
@@ -59,4 +61,22 @@ describe('AppArmor in the plan and the launch spec', () => {
     expect(err).toBeInstanceOf(HacoError);
     expect(err).toMatchObject({ code: 'E_APPARMOR_UNAVAILABLE', hint: expect.stringMatching(/haco doctor/) });
   });
+
+  test('haco plan shows the profile as a row, honest about this host, not as a warning', () => {
+    const show = (b: ContainerBuilder, apparmor?: boolean) =>
+      /^ {2}apparmor +(.*)$/m.exec(summarizePlan({ apiVersion: 'haco.dev/v1alpha1', source: '/x', containers: [planOf(b).plan!] }, { bold: String, dim: String }, apparmor === undefined ? {} : { apparmor }))?.[1];
+    expect(show(defineContainer('a'), false)).toBe('haco-default, not applied: this kernel has no AppArmor');
+    expect(show(defineContainer('a'), true)).toBe("haco-default (haco's default profile)");
+    expect(show(defineContainer('a').apparmor('docker-default'), false)).toMatch(/E_APPARMOR_UNAVAILABLE/);
+    expect(show(defineContainer('a').apparmor(false), true)).toBe('unconfined');
+    expect(show(defineContainer('a'))).toMatch(/applied where the kernel has AppArmor/);
+  });
+
+  test('rootless: the default is not loaded (apparmor_parser needs root), and explain says why', () => {
+    const rootless: HostFacts = { ...facts(true), rootless: { fullRange: true, helpers: { uid: '/usr/bin/newuidmap', gid: '/usr/bin/newgidmap' }, userOverlay: true } };
+    const plan = planOf(defineContainer('a')).plan!;
+    expect(decideAppArmor(plan, rootless)).toMatchObject({ kind: 'skipped', reason: expect.stringMatching(/needs root/) });
+    expect(decideAppArmor(plan, facts(true))).toMatchObject({ kind: 'apply', profile: 'haco-default' });
+  });
 });
+
