@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { DEFAULT_MASKED_PATHS, DEFAULT_NAMESPACES, DEFAULT_READONLY_PATHS } from '../plan/defaults';
 import { STANDARD_FS, type NamespaceKind, type StandardFs } from '../plan/types';
+import { importAppArmor } from './apparmor';
 import { seccompCall } from './import-seccomp';
 import { HOOK_MAP, NAMESPACE_TYPES, type RuntimeConfig, type RuntimeMount } from './runtime-config';
 
@@ -64,6 +65,8 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
       calls.push(`.rlimit(${q(res.toLowerCase())}, ${rlimitArg(r.soft)}, ${rlimitArg(r.hard)})`);
     }
     if (!p.noNewPrivileges) calls.push('.noNewPrivileges(false)');
+    const apparmor = importAppArmor(p.apparmorProfile, config.annotations);
+    if (apparmor) calls.push(apparmor);
     if (p.terminal) notes.push('process.terminal: haco gives a terminal with `haco start -t`, not in the definition');
   }
   if (config.hostname) calls.push(`.hostname(${q(config.hostname)})`);
@@ -203,7 +206,7 @@ function unsupportedFields(config: RuntimeConfig): string[] {
   const notes: string[] = [];
   for (const [key, value] of Object.entries((loose.linux?.['sysctl'] ?? {}) as Record<string, string>)) notes.push(`linux.sysctl ${key}=${value}: haco does not set sysctls yet`);
   if (loose.process?.['oomScoreAdj'] !== undefined) notes.push(`process.oomScoreAdj ${JSON.stringify(loose.process['oomScoreAdj'])}: haco does not set it yet`);
-  for (const key of ['apparmorProfile', 'selinuxLabel']) if (loose.process?.[key]) notes.push(`process.${key} ${JSON.stringify(loose.process[key])}: not applied by haco runtime`);
+  for (const key of ['selinuxLabel']) if (loose.process?.[key]) notes.push(`process.${key} ${JSON.stringify(loose.process[key])}: not applied by haco runtime`);
   for (const key of ['mountLabel', 'intelRdt', 'personality']) if (loose.linux?.[key]) notes.push(`linux.${key}: not applied by haco runtime`);
   return notes;
 }
