@@ -1,6 +1,7 @@
 // Checkpoint/restore for real, in the qemu VM tier (criu cannot work on this host's kernel; the Debian
-// cloud kernel has what it needs). The launch spec is compiled on the host (compileLaunchSpec) for a
-// pure-v2 host and run by the static launcher in the VM; the criu command lines are the ones
+// cloud kernel has what it needs). The container is examples/checkpoint.haco.ts itself (its rootfs made
+// in the VM by haco-mkrootfs instead of the host bootstrap's binds); its launch spec is compiled on the
+// host (compileLaunchSpec) for a pure-v2 host and run by the static launcher in the VM; the criu command lines are the ones
 // `haco checkpoint` / `haco restore` build (src/checkpoint/criu-args.ts), with Debian's criu and its
 // libraries in the initramfs. The VM switches its root to a tmpfs first (pivot_root and criu need a real
 // root mount). One boot, ~30-60 s under TCG.
@@ -16,8 +17,8 @@ import { externalMountsOf, needsShellJob } from '../../src/checkpoint/checkpoint
 import { criuDumpArgs, criuRestoreArgs } from '../../src/checkpoint/criu-args';
 import { CRIU } from '../../src/checkpoint/criu-check';
 import type { CgroupHost } from '../../src/cgroup/types';
-import { defineContainer } from '../../src/dsl/container';
-import { buildPlan } from '../../src/plan/build';
+import { loadDefinition } from '../../src/load/load';
+import type { ContainerPlan } from '../../src/plan/types';
 import { compileLaunchSpec } from '../../src/runtime/compile';
 import type { HostFacts } from '../../src/runtime/host-facts';
 import { describeVm, runInVm, withLibraries, type VmAvailability, type VmResult } from '../support/vm';
@@ -26,8 +27,9 @@ jest.setTimeout(300_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LAUNCHER = path.join(ROOT, 'native', 'build', 'haco-launch-static');
-const ROOTFS = '/var/lib/haco/vm-ckpt/rootfs';
-const NAME = 'vm-ckpt';
+const EXAMPLE = path.join(ROOT, 'examples', 'checkpoint.haco.ts');
+const NAME = 'ckpt-counter';
+const ROOTFS = `/var/lib/haco/${NAME}/rootfs`;
 const CG = `/sys/fs/cgroup/haco/${NAME}`;
 const IMAGES = '/ckpt/criu';
 
@@ -45,16 +47,30 @@ const FACTS: HostFacts = {
   pathKind: () => 'directory',
 };
 
-const COUNTER = 'exec > /dev/null 2>&1 < /dev/null; i=0; while :; do i=$((i+1)); echo $i > /counter.tmp; mv /counter.tmp /counter; sleep 0.2; done';
-const built = buildPlan('/vm/ckpt.haco.ts', defineContainer(NAME).rootfs(ROOTFS).share('net').sessionLeader().memory('64M').pids(32).command(['/bin/sh', '-c', COUNTER]));
-if ('notContainers' in built) throw new Error(built.notContainers);
-const PLAN = built.plan.containers[0]!;
-const SPEC = compileLaunchSpec(PLAN, FACTS).text;
-// Which masked paths are directories: the same /proc and /sys layout as this host's (the VM runs a kernel of
-// the same family; a path missing in the VM is not masked there, and criu ignores an unused external).
-const EXTERNAL = externalMountsOf(PLAN, (p) => fs.existsSync(p) && fs.statSync(p).isDirectory());
-const DUMP = criuDumpArgs({ pid: 0, imagesDir: IMAGES, logFile: 'dump.log', leaveRunning: false, network: false, externalMounts: EXTERNAL, shellJob: needsShellJob(PLAN) });
-const RESTORE = criuRestoreArgs({ imagesDir: IMAGES, logFile: 'restore.log', pidFile: '/ckpt/restored.pid', rootfs: ROOTFS, network: false, externalMounts: EXTERNAL, inheritFds: [], shellJob: needsShellJob(PLAN) });
+/** The example's container, with a rootfs haco-mkrootfs makes in the VM (no host binds there). */
+async function examplePlan(): Promise<ContainerPlan> {
+  const plan = (await loadDefinition(EXAMPLE, { cache: false })).plan.containers[0]!;
+  if (plan.name !== NAME || plan.rootfs.path !== ROOTFS) throw new Error(`${EXAMPLE}: expected the container ${NAME} at ${ROOTFS}`);
+  return { ...plan, bootstrap: { strategy: 'none', post: [] } };
+}
+
+interface Prepared {
+  spec: string;
+  dump: string[];
+  restore: string[];
+}
+
+async function prepare(): Promise<Prepared> {
+  const plan = await examplePlan();
+  // Which masked paths are directories: the same /proc and /sys layout as this host's (the VM runs a kernel of
+  // the same family; a path missing in the VM is not masked there, and criu ignores an unused external).
+  const external = externalMountsOf(plan, (p) => fs.existsSync(p) && fs.statSync(p).isDirectory());
+  return {
+    spec: compileLaunchSpec(plan, FACTS).text,
+    dump: criuDumpArgs({ pid: 0, imagesDir: IMAGES, logFile: 'dump.log', leaveRunning: false, network: false, externalMounts: external, shellJob: needsShellJob(plan) }),
+    restore: criuRestoreArgs({ imagesDir: IMAGES, logFile: 'restore.log', pidFile: '/ckpt/restored.pid', rootfs: ROOTFS, network: false, externalMounts: external, inheritFds: [], shellJob: needsShellJob(plan) }),
+  };
+}
 
 const sh = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
 
@@ -72,7 +88,7 @@ const MODULES = [
   'kernel/net/packet/af_packet_diag.ko',
 ];
 
-function vmScript(): string {
+function vmScript({ dump, restore }: Prepared): string {
   return [
     // /init loads them in name order; a second pass in dependency order catches those that came too early.
     ...MODULES.map((m) => `insmod /lib/modules/${path.posix.basename(m)} 2>/dev/null`),
@@ -87,7 +103,7 @@ function vmScript(): string {
     `for p in $(cat ${CG}/cgroup.procs); do if [ "$(awk '{print $4}' /proc/$p/stat)" = "$L" ]; then PID=$p; fi; done`,
     'echo "pid: $PID"',
     `echo "before: $(cat ${ROOTFS}/counter)"`,
-    `${sh([CRIU, ...DUMP]).replace("'--tree' '0'", "'--tree' \"$PID\"")}; D=$?; echo "dump: $D"`,
+    `${sh([CRIU, ...dump]).replace("'--tree' '0'", "'--tree' \"$PID\"")}; D=$?; echo "dump: $D"`,
     // A failed dump leaves the container running: end it so that the launcher returns.
     'if [ $D -ne 0 ]; then kill -9 $PID; fi',
     'wait $L; echo "launcher-rc: $?"',
@@ -96,7 +112,7 @@ function vmScript(): string {
     'sleep 1',
     `echo "still: $(cat ${ROOTFS}/counter)"`,
     // criu stays the restored init's parent (its supervisor) until the container exits.
-    `${sh([CRIU, ...RESTORE])} & C=$!`,
+    `${sh([CRIU, ...restore])} & C=$!`,
     'n=0; while [ ! -s /ckpt/restored.pid ] && kill -0 $C 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n+1)); done',
     'if [ -s /ckpt/restored.pid ]; then echo "restore: 0"; else wait $C; echo "restore: $?"; fi',
     'R=$(cat /ckpt/restored.pid 2>/dev/null); echo "restored-pid: $R"',
@@ -129,11 +145,12 @@ describeVm(
     let kv: Record<string, string>;
 
     beforeAll(async () => {
+      const prepared = await prepare();
       r = await runInVm({
         files: {
           '/haco/switch-root': { content: '' },
           '/bin/haco-launch': LAUNCHER,
-          '/specs/ckpt.spec': { content: SPEC },
+          '/specs/ckpt.spec': { content: prepared.spec },
           ...withLibraries(CRIU),
           // criu saves tmpfs contents (/dev, /dev/shm, masked dirs) with GNU tar's options; busybox tar lacks them.
           ...withLibraries('/usr/bin/tar'),
@@ -141,7 +158,7 @@ describeVm(
         },
         memoryMiB: 768,
         modules: MODULES,
-        script: vmScript(),
+        script: vmScript(prepared),
         timeoutMs: 240_000,
       });
       kv = keyed(r.output);
