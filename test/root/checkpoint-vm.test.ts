@@ -10,6 +10,10 @@
 //   dump    criu dump --tree PID with haco's argv: the tree is gone, the launcher cleans its cgroup up
 //   restore criu restore with haco's argv (criu stays the parent): the counter continues from where it
 //           was, in /sys/fs/cgroup/haco/NAME again (its limits are not back yet: see the last test)
+//   tutorial the ```sh haco-test vm blocks of docs/tutorial/09-checkpoint.md, as written, with the real
+//           CLI: node, dist/, bin/haco and the launcher are copied into the VM (haco start -d, haco
+//           checkpoint, haco restore, haco kill/rm), each block's output compared with its ```text block.
+//           The Japanese edition has the same blocks (tutorial.test.ts checks that).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,11 +23,12 @@ import { CRIU } from '../../src/checkpoint/criu-check';
 import type { CgroupHost } from '../../src/cgroup/types';
 import { loadDefinition } from '../../src/load/load';
 import type { ContainerPlan } from '../../src/plan/types';
+import { matchesOutput, parseSnippets, type Snippet } from '../support/tutorial-snippets';
 import { compileLaunchSpec } from '../../src/runtime/compile';
 import type { HostFacts } from '../../src/runtime/host-facts';
-import { describeVm, runInVm, withLibraries, type VmAvailability, type VmResult } from '../support/vm';
+import { describeVm, runInVm, withLibraries, type VmAvailability, type VmFile, type VmResult } from '../support/vm';
 
-jest.setTimeout(300_000);
+jest.setTimeout(480_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LAUNCHER = path.join(ROOT, 'native', 'build', 'haco-launch-static');
@@ -70,6 +75,58 @@ async function prepare(): Promise<Prepared> {
     dump: criuDumpArgs({ pid: 0, imagesDir: IMAGES, logFile: 'dump.log', leaveRunning: false, network: false, externalMounts: external, shellJob: needsShellJob(plan) }),
     restore: criuRestoreArgs({ imagesDir: IMAGES, logFile: 'restore.log', pidFile: '/ckpt/restored.pid', rootfs: ROOTFS, network: false, externalMounts: external, inheritFds: [], shellJob: needsShellJob(plan) }),
   };
+}
+
+/** The chapter whose ```sh haco-test vm blocks run here (tutorial.test.ts checks this names it). */
+const CHAPTERS = ['09-checkpoint.md'];
+const TUTORIAL_BLOCKS: Snippet[] = CHAPTERS.flatMap((c) => parseSnippets(c, fs.readFileSync(path.join(ROOT, 'docs/tutorial', c), 'utf8')).filter((s) => s.vm));
+
+/** Every file under DIR (host) at the same place under /repo in the VM, source maps left out. */
+function repoTree(rel: string): Record<string, VmFile> {
+  const out: Record<string, VmFile> = {};
+  const walk = (r: string) => {
+    const full = path.join(ROOT, r);
+    const st = fs.statSync(full);
+    if (st.isDirectory()) for (const e of fs.readdirSync(full)) walk(path.join(r, e));
+    else if (!r.endsWith('.map')) out[path.posix.join('/repo', r)] = full;
+  };
+  walk(rel);
+  return out;
+}
+
+/** haco as a learner has it: bin/haco, dist/, the launcher, the two runtime packages dist loads, node. */
+function hacoInVm(): Record<string, VmFile> {
+  return {
+    ...withLibraries(process.execPath),
+    '/usr/bin/node': process.execPath,
+    ...repoTree('bin'),
+    ...repoTree('dist'),
+    ...repoTree('package.json'),
+    ...repoTree('node_modules/esbuild'),
+    ...repoTree('node_modules/@esbuild/linux-x64'),
+    ...repoTree('node_modules/ajv/package.json'),
+    ...repoTree('node_modules/ajv/dist/runtime/ucs2length.js'),
+    ...Object.fromEntries(CHAPTERS.flatMap((c) => [...fs.readFileSync(path.join(ROOT, 'docs/tutorial', c), 'utf8').matchAll(/^```ts file=(\S+)/gm)].map((m) => [`/repo/${m[1]}`, path.join(ROOT, m[1]!)]))),
+    '/repo/native/build/haco-launch': LAUNCHER,
+    '/usr/local/bin/haco': { content: '#!/bin/sh\nexec /repo/bin/haco "$@"\n', mode: 0o755 },
+    ...TUTORIAL_BLOCKS.map((s, i) => [`/tutorial/${i}.sh`, { content: `${s.script}\n` }] as const).reduce<Record<string, VmFile>>((acc, [k, v]) => ({ ...acc, [k]: v }), {}),
+  };
+}
+
+/** Each block as tutorial.test.ts runs it: sh from the repository root, stderr into stdout, haco on the PATH. */
+function tutorialScript(): string {
+  return TUTORIAL_BLOCKS.map((_, i) =>
+    [
+      `(cd /repo && PATH=/usr/local/bin:$PATH NO_COLOR=1 HACO_NO_CACHE=1 sh -c 'exec 2>&1; . /tutorial/${i}.sh') > /tmp/tutorial-${i}.out; echo "tutorial-${i}-rc: $?"`,
+      `sed "s/^/tutorial-${i}| /" /tmp/tutorial-${i}.out`,
+    ].join('\n'),
+  ).join('\n');
+}
+
+/** What block I printed (its `tutorial-I| ` lines). */
+function blockOutput(output: string, i: number): string[] {
+  const prefix = `tutorial-${i}| `;
+  return output.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
 }
 
 const sh = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
@@ -126,13 +183,15 @@ function vmScript({ dump, restore }: Prepared): string {
     `grep -E "Error|Warn" ${IMAGES}/dump.log | head -n 20 | sed "s/^/dump.log: /"`,
     `grep -E "Error|Warn" ${IMAGES}/restore.log | head -n 20 | sed "s/^/restore.log: /"`,
     'sed "s/^/launch.log: /" /tmp/launch.log',
+    `rm -rf ${path.posix.dirname(ROOTFS)} /ckpt`,
+    tutorialScript(),
   ].join('\n');
 }
 
 function keyed(output: string): Record<string, string> {
   const kv: Record<string, string> = {};
   for (const l of output.split('\n')) {
-    const m = /^([a-z.-]+): ?(.*)$/.exec(l);
+    const m = /^([a-z0-9.-]+): ?(.*)$/.exec(l);
     if (m && !(m[1]! in kv)) kv[m[1]!] = m[2]!;
   }
   return kv;
@@ -155,11 +214,12 @@ describeVm(
           // criu saves tmpfs contents (/dev, /dev/shm, masked dirs) with GNU tar's options; busybox tar lacks them.
           ...withLibraries('/usr/bin/tar'),
           '/bin/tar': '/usr/bin/tar',
+          ...hacoInVm(),
         },
-        memoryMiB: 768,
+        memoryMiB: 1536,
         modules: MODULES,
         script: vmScript(prepared),
-        timeoutMs: 240_000,
+        timeoutMs: 420_000,
       });
       kv = keyed(r.output);
       if (process.env.HACO_TEST_VERBOSE) console.log(r.output, `boot+run ${r.durationMs} ms, initramfs ${r.initramfsMs} ms`);
@@ -183,6 +243,13 @@ describeVm(
     // the limits are NOT applied to a restored container yet (vmtier notes; docs/checkpoint.md).
     test('the restored tree is in its cgroup again (recreated by criu after the supervisor removed it)', () => {
       expect({ ...context(), kv }).toMatchObject({ kv: { 'cgroup-after-dump': 'removed', cgroup: `0::/haco/${NAME}` } });
+    });
+
+    test.each(TUTORIAL_BLOCKS.map((s, i) => [`${s.chapter}:${s.line}`, s, i] as const))('tutorial %s runs as written, with haco in the VM', (_where, block, i) => {
+      const output = blockOutput(r.output, i);
+      const rc = kv[`tutorial-${i}-rc`];
+      if (block.exit !== 'any') expect({ rc, output }).toEqual({ rc: String(block.exit), output });
+      if (block.expected && !matchesOutput(block.expected, output)) expect({ output: output.join('\n') }).toEqual({ output: block.expected.join('\n') });
     });
   },
   [prerequisites],
