@@ -11,6 +11,8 @@ import { lastError, needsShellJob } from './checkpoint';
 import { criuRestoreArgs } from './criu-args';
 import { CRIU, requireCriu } from './criu-check';
 import { criuImagesDir, readCheckpointRecord } from './image-dir';
+import { applyRestoreLimits } from './restore-limits';
+import { detectHostFacts } from '../runtime/host-facts';
 
 export interface RestoreResult {
   name: string;
@@ -73,6 +75,18 @@ export function restoreContainer(dir: string, options: { name?: string } = {}): 
     throw new HacoError('E_RESTORE', `criu restore of ${from} failed (exit ${r.status ?? r.signal}): ${lastError(path.join(criuImagesDir(from), 'restore.log'), r.stderr)}`, {
       hint: `the whole log is ${path.join(criuImagesDir(from), 'restore.log')}`,
     });
+  }
+  try {
+    // The limits are part of the container: a restored tree must not run without them.
+    applyRestoreLimits(record.plan, detectHostFacts().cgroup);
+  } catch (error) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    throw error;
   }
   const start = procStartTime(pid) ?? 0;
   writeFileAtomic(path.join(stateDir, 'plan.json'), JSON.stringify(record.plan) + '\n', 0o600);

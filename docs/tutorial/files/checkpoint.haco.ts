@@ -8,4 +8,5 @@ export default defineContainer('tut-ckpt')
   .share('net')
   .sessionLeader()
   .memory('64M')
+  .cpu('50%')
   .command(['/bin/sh', '-c', counter]);
