@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { externalMountsOf, needsShellJob } from '../../src/checkpoint/checkpoint';
 import { criuDumpArgs, criuRestoreArgs } from '../../src/checkpoint/criu-args';
 import { CRIU } from '../../src/checkpoint/criu-check';
+import { APPARMOR_PARSER } from '../../src/runtime/compile-apparmor';
 import type { CgroupHost } from '../../src/cgroup/types';
 import { loadDefinition } from '../../src/load/load';
 import type { ContainerPlan } from '../../src/plan/types';
@@ -99,6 +100,8 @@ function hacoInVm(): Record<string, VmFile> {
   return {
     ...withLibraries(process.execPath),
     '/usr/bin/node': process.execPath,
+    // Debian's kernel has AppArmor on: haco start loads haco-default with apparmor_parser, as on a Debian host.
+    ...withLibraries(APPARMOR_PARSER),
     ...repoTree('bin'),
     ...repoTree('dist'),
     ...repoTree('package.json'),
@@ -115,12 +118,13 @@ function hacoInVm(): Record<string, VmFile> {
 
 /** Each block as tutorial.test.ts runs it: sh from the repository root, stderr into stdout, haco on the PATH. */
 function tutorialScript(): string {
-  return TUTORIAL_BLOCKS.map((_, i) =>
+  // securityfs, where a Debian host has it: apparmor_parser loads profiles through it.
+  return ['mount -t securityfs securityfs /sys/kernel/security', ...TUTORIAL_BLOCKS.map((_, i) =>
     [
       `(cd /repo && PATH=/usr/local/bin:$PATH NO_COLOR=1 HACO_NO_CACHE=1 sh -c 'exec 2>&1; . /tutorial/${i}.sh') > /tmp/tutorial-${i}.out; echo "tutorial-${i}-rc: $?"`,
       `sed "s/^/tutorial-${i}| /" /tmp/tutorial-${i}.out`,
     ].join('\n'),
-  ).join('\n');
+  )].join('\n');
 }
 
 /** What block I printed (its `tutorial-I| ` lines). */
