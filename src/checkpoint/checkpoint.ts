@@ -25,6 +25,8 @@ export interface CheckpointResult {
  */
 export function externalMountsOf(plan: ContainerPlan, isDirectory: (containerPath: string) => boolean): ExternalMount[] {
   const out: ExternalMount[] = [];
+  // The host bootstrap's read-only binds (/usr, /bin, …) come from outside the container's mounts too.
+  if (plan.bootstrap.strategy === 'host') for (const b of plan.bootstrap.binds) out.push({ target: b, source: b });
   for (const m of plan.mounts) {
     if (m.type === 'bind' || m.type === 'hostFile') out.push({ target: m.target, source: m.source });
     if (m.type === 'standard' && m.fs === 'dev') {

@@ -123,6 +123,8 @@ function tutorialScript(): string {
     [
       `(cd /repo && PATH=/usr/local/bin:$PATH NO_COLOR=1 HACO_NO_CACHE=1 sh -c 'exec 2>&1; . /tutorial/${i}.sh') > /tmp/tutorial-${i}.out; echo "tutorial-${i}-rc: $?"`,
       `sed "s/^/tutorial-${i}| /" /tmp/tutorial-${i}.out`,
+      // criu's own reasons when a checkpoint block failed (its log is removed by the clean-up block)
+      `[ -f /tmp/tut-ckpt/criu/dump.log ] && grep -E "Error|Warn" /tmp/tut-ckpt/criu/dump.log | head -n 15 | sed "s/^/tutorial-${i}-dump.log: /"`,
     ].join('\n'),
   )].join('\n');
 }
