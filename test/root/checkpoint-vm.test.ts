@@ -9,7 +9,8 @@
 //   start   a counter (pid namespace, pivot_root, the default mounts, masks, seccomp; memory 64M, pids 32)
 //   dump    criu dump --tree PID with haco's argv: the tree is gone, the launcher cleans its cgroup up
 //   restore criu restore with haco's argv (criu stays the parent): the counter continues from where it
-//           was, in /sys/fs/cgroup/haco/NAME again (its limits are not back yet: see the last test)
+//           was, in /sys/fs/cgroup/haco/NAME again (criu alone does not bring the limits back; `haco restore`
+//           writes them again: the tutorial part shows memory.max and cpu.max)
 //   tutorial the ```sh haco-test vm blocks of docs/tutorial/09-checkpoint.md, as written, with the real
 //           CLI: node, dist/, bin/haco and the launcher are copied into the VM (haco start -d, haco
 //           checkpoint, haco restore, haco kill/rm), each block's output compared with its ```text block.
@@ -244,9 +245,9 @@ describeVm(
       expect(Number(kv['dumped'])).toBeGreaterThanOrEqual(Number(kv['before']));
     });
 
-    // Not yet: memory.max and pids.max after the restore. criu 3.17 recreates /sys/fs/cgroup/haco/NAME but
-    // the controllers are not enabled in haco/'s cgroup.subtree_control again (the files are missing), so
-    // the limits are NOT applied to a restored container yet (vmtier notes; docs/checkpoint.md).
+    // criu 3.17 recreates /sys/fs/cgroup/haco/NAME without enabling the controllers in haco/'s
+    // cgroup.subtree_control (memory.max and pids.max are missing after criu alone): `haco restore` writes
+    // them again (src/checkpoint/restore-limits.ts), checked by the tutorial blocks below.
     test('the restored tree is in its cgroup again (recreated by criu after the supervisor removed it)', () => {
       expect({ ...context(), kv }).toMatchObject({ kv: { 'cgroup-after-dump': 'removed', cgroup: `0::/haco/${NAME}` } });
     });
