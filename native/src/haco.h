@@ -73,6 +73,9 @@ struct sys {
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*rmdir)(const char *path);
 	int (*symlinkat)(const char *target, int dirfd, const char *name);
+	int (*mknodat)(int dirfd, const char *name, mode_t mode, dev_t dev);
+	int (*fchmodat)(int dirfd, const char *name, mode_t mode);
+	int (*fchownat)(int dirfd, const char *name, uid_t uid, gid_t gid); /* AT_SYMLINK_NOFOLLOW */
 	int (*capget)(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
 	int (*capset)(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
 	int (*prctl)(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
@@ -233,6 +236,9 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bind,
 	step_mknod_bind, step_symlink, step_pivot_root, step_chroot,
 	step_remount_root_ro, step_mask, step_readonly;
+
+/* devnode.c */
+step_fn step_mknod, step_oom_score_adj;
 
 /* cgroup.c */
 step_fn step_cgroup_lock, step_cgroup_mkdir, step_cgroup_write, step_cgroup_join, step_cgroup_rmdir;

@@ -84,6 +84,16 @@ static int real_seccomp_load(void *filter)
 	return seccomp_load(filter);
 }
 
+static int real_fchmodat(int dirfd, const char *name, mode_t mode)
+{
+	return fchmodat(dirfd, name, mode, 0);
+}
+
+static int real_fchownat(int dirfd, const char *name, uid_t uid, gid_t gid)
+{
+	return fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
 static int real_execvp(const char *file, char *const argv[])
 {
 	return execvp(file, argv);
@@ -106,6 +116,9 @@ const struct sys sys_real = {
 	.mkdir = mkdir,
 	.rmdir = rmdir,
 	.symlinkat = symlinkat,
+	.mknodat = mknodat,
+	.fchmodat = real_fchmodat,
+	.fchownat = real_fchownat,
 	.capget = real_capget,
 	.capset = real_capset,
 	.prctl = real_prctl,

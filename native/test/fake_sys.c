@@ -18,6 +18,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <signal.h>
@@ -247,6 +249,25 @@ static int f_symlinkat(const char *target, int dirfd, const char *name)
 	return rec("symlink %s %s/%s", target, fdname(dirfd, b, sizeof(b)), name);
 }
 
+static int f_mknodat(int dirfd, const char *name, mode_t mode, dev_t dev)
+{
+	char b[512];
+	const char *type = S_ISCHR(mode) ? "c" : S_ISBLK(mode) ? "b" : S_ISFIFO(mode) ? "p" : "?";
+	return rec("mknod %s/%s %s 0%o %u:%u", fdname(dirfd, b, sizeof(b)), name, type, (unsigned)(mode & 07777), major(dev), minor(dev));
+}
+
+static int f_fchmodat(int dirfd, const char *name, mode_t mode)
+{
+	char b[512];
+	return rec("chmod %s/%s 0%o", fdname(dirfd, b, sizeof(b)), name, (unsigned)mode);
+}
+
+static int f_fchownat(int dirfd, const char *name, uid_t uid, gid_t gid)
+{
+	char b[512];
+	return rec("chown %s/%s %u:%u", fdname(dirfd, b, sizeof(b)), name, (unsigned)uid, (unsigned)gid);
+}
+
 /* As root before any drop: every capability of this fake kernel (0-40) in every set but ambient. */
 static int f_capget(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data)
 {
@@ -375,6 +396,7 @@ const struct sys sys_fake = {
 	.mount = f_mount, .umount2 = f_umount2, .pivot_root = f_pivot_root, .chroot = f_chroot, .chdir = f_chdir,
 	.open = f_open, .write = f_write, .close = f_close, .flock = f_flock,
 	.mkdir = f_mkdir, .rmdir = f_rmdir, .symlinkat = f_symlinkat,
+	.mknodat = f_mknodat, .fchmodat = f_fchmodat, .fchownat = f_fchownat,
 	.capget = f_capget, .capset = f_capset, .prctl = f_prctl, .sethostname = f_sethostname,
 	.setrlimit = f_setrlimit, .prlimit = f_prlimit, .setgroups = f_setgroups, .setresgid = f_setresgid, .setresuid = f_setresuid,
 	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .execvp = f_execvp,

@@ -411,6 +411,46 @@ static void test_devices(void)
 	free(calls), free(err);
 }
 
+/* OCI linux.devices and process.oomScoreAdj: the OOM score is written from the host
+ * side while the child waits; the nodes are made under the new root before the
+ * switch (mknod, then chmod: the umask cut the mode, then chown), a FIFO without
+ * numbers; a failing mknod stops the launch with the path, the type and errno. */
+static void test_device_nodes(void)
+{
+	char *calls, *err;
+	const char *spec = "haco-launch 1\n"
+	                   "spawn mount\n"
+	                   "oom-score-adj -17\n"
+	                   "release\n"
+	                   "bind-root ROOT\n"
+	                   "mknod /dev/net/tun c 10 200 0666 0 0\n"
+	                   "mknod /dev/fifo1 p 8 666 0640 1000 1001\n"
+	                   "pivot-root ROOT\n"
+	                   "exec /bin/true\n";
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "device nodes: status %d, stderr: %s", status, err);
+	check_calls("device nodes", calls,
+	            "clone CLONE_NEWNS\n"
+	            "write /proc/PID/oom_score_adj -17\n"
+	            "mount ROOT ROOT NULL BIND|REC NULL\n"
+	            "mknod ROOT/dev/net/tun c 0666 10:200\n"
+	            "chmod ROOT/dev/net/tun 0666\n"
+	            "chown ROOT/dev/net/tun 0:0\n"
+	            "mknod ROOT/dev/fifo1 p 0640 0:0\n"
+	            "chmod ROOT/dev/fifo1 0640\n"
+	            "chown ROOT/dev/fifo1 1000:1001\n"
+	            "chdir ROOT\n"
+	            "pivot_root . .\n"
+	            "umount2 . DETACH\n"
+	            "chdir /\n"
+	            "execvp /bin/true\n");
+	free(calls), free(err);
+	status = launch(spec, "mknod ROOT/dev/net/tun", EPERM, &calls, &err);
+	CHECK(status == 125, "mknod fails: status %d", status);
+	CHECK(strcmp(err, "haco-launch: mknod /dev/net/tun (c 10:200): EPERM (Operation not permitted)\n") == 0, "mknod fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
 /* restart on-failure 2: the whole launch (phase 1 included) runs three times, the
  * cleanup once, after the last exit, whose status is the launcher's. */
 static void test_restart(void)
@@ -569,6 +609,7 @@ int main(void)
 	test_user_namespace();
 	test_join_namespaces();
 	test_devices();
+	test_device_nodes();
 	test_restart();
 	test_supervisor_killed();
 	test_hook_points();

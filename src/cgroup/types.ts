@@ -75,6 +75,11 @@ export interface CgroupSetup {
   /** Removed when the container is gone (`cleanup-cgroup`); the shared `haco` parents follow when empty. */
   cleanup: string[];
   /**
+   * The directories above `cleanup` the setup may make (haco's parent, or a cgroupsPath's), deepest
+   * first: removed after the container when left empty and no launch holds the cgroup lock.
+   */
+  parents?: string[];
+  /**
    * The file whose `oom_kill N` line counts the container's OOM kills (v2 memory.events, v1
    * memory.oom_control), when the memory controller is in use: the launcher reports a count above 0.
    */

@@ -535,6 +535,11 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   'id-maps': idMaps,
   'cgroup-join': cgroupJoin,
   persist,
+  'oom-score-adj': (s) => ({
+    title: `Set its OOM score adjustment to ${fieldsOf(s, 'oom-score-adj')[0]?.[0] ?? ''}`,
+    lines: ["The launcher writes the value to the waiting child's /proc/PID/oom_score_adj: when memory runs out, the kernel's OOM killer picks processes with a higher score first (-1000: never, 1000: first). Its children inherit it."],
+    seeIt: ['`cat /proc/self/oom_score_adj` inside'],
+  }),
   'hook-afterSpawn': (s) => hooks(s, 'After the process exists (its PID is known)', false),
   'hook-point': hookPoint,
   network,
@@ -556,6 +561,14 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   rootfs,
   mounts,
   lxcfs,
+  'device-nodes': (s) => ({
+    title: 'Make the device nodes the config lists',
+    lines: [
+      ...fieldsOf(s, 'mknod').map(([p, type, major, minor, mode, uid, gid]) => `${p}: a ${type === 'p' ? 'FIFO' : `${type === 'c' ? 'character' : 'block'} device ${major}:${minor}`}, mode ${mode}, owned by ${uid}:${gid} (mknod, then chmod and chown).`),
+      'A node alone grants nothing: opening a device still needs its number in the device cgroup, which allows these nodes only to be made (an `m` rule).',
+    ],
+    seeIt: ['`ls -l` of the path inside'],
+  }),
   hostname,
   loopback: simple('Bring up the loopback interface', ['`lo` of the new net namespace starts down; the launcher brings it up so 127.0.0.1 works inside.'], ['`ip addr show lo` inside']),
   masks,

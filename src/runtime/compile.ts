@@ -6,7 +6,7 @@ import { HacoError, HostError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
 import { emitCaps } from './compile-caps';
 import { emitHints, launchHints } from './compile-hints';
-import { emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
+import { deviceRulesWithNodes, emitConfigDeviceNodes, emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
 import { emitBootstrapBinds, emitMounts, emitRootfs, emitSwitchRoot } from './compile-mounts';
 import { emitLxcfs } from './compile-lxcfs';
 import {
@@ -80,7 +80,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
     throw new HostError('E_KERNEL_SECCOMP', `container "${c.name}" has a seccomp filter, but this kernel has no seccomp filter support`, 'add .seccomp(false) (every container gets haco\'s default filter otherwise) or use a kernel with CONFIG_SECCOMP_FILTER');
   }
   // Rootless: no cgroup of its own (src/rootless/cgroup.ts says why, in the spec and in every notice).
-  const cgroup = host.rootless ? rootlessCgroupSetup(c.cgroup, host.cgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, c.devices);
+  const cgroup = host.rootless ? rootlessCgroupSetup(c.cgroup, host.cgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, deviceRulesWithNodes(c.devices, c.deviceNodes));
   if (host.rootless && c.rootfs.overlay && !host.rootless.userOverlay) {
     throw new HostError('E_ROOTLESS_OVERLAY', `container "${c.name}" has an overlay rootfs, and this kernel cannot mount overlayfs in a user namespace (Linux 5.11+)`, 'run it as root, or give it a plain rootfs (.rootfs(PATH) without layers); haco never falls back to a read-only rootfs');
   }
@@ -105,7 +105,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   // The shared haco parents go too when this was the last container under them (see cgroupLockPath).
-  for (const dir of new Set(cgroup.cleanup.map((d) => posix.dirname(d)))) w.step('cleanup-cgroup-parent', dir);
+  for (const dir of new Set(cgroup.parents ?? cgroup.cleanup.map((d) => posix.dirname(d)))) w.step('cleanup-cgroup-parent', dir);
   // An OOM kill looks like any SIGKILL (status 137): the launcher names the kernel as the sender.
   if (cgroup.oomEvents) w.step('report-oom', cgroup.oomEvents);
   // network (src/network): removes only what this container's wire steps made (see networkCleanupCommands).
@@ -151,6 +151,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitIdMaps(w, ns, host.rootless?.fullRange ? host.rootless.helpers : undefined);
   if (!bornInto) for (const dir of cgroup.join) w.step('cgroup-join', dir);
   emitPersist(w, ns);
+  if (c.process.oomScoreAdj !== undefined) w.step('oom-score-adj', c.process.oomScoreAdj);
   emitHooksAt(w, c, 'afterSpawn');
   // ---- network (src/network, docs/network.md): iproute2 commands run on the host with HACO_PID ----
   if (c.network) {
@@ -178,6 +179,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   });
   emitLxcfs(w, c.lxcfs);
   emitDeviceNodes(w, c.devices);
+  emitConfigDeviceNodes(w, c.deviceNodes ?? [], userNs);
   // Only in a uts namespace of its own: otherwise it would rename the host.
   if (ns.unshare.includes('uts')) w.step('hostname', c.process.hostname);
   if (ns.unshare.includes('net')) w.step('lo-up');

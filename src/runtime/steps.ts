@@ -84,6 +84,7 @@ export const STEP_TABLE = [
   { name: 'id-map-helper', phases: ['wire'], fields: 'HELPER LINES', run: 'step_id_map_helper' },
   { name: 'cgroup-join', phases: ['wire'], fields: 'PATH', run: 'step_cgroup_join' },
   { name: 'persist-ns', phases: ['wire'], fields: 'KIND PATH', run: 'step_persist_ns' },
+  { name: 'oom-score-adj', phases: ['wire'], fields: 'VALUE', run: 'step_oom_score_adj' },
   // the end of phase 2: launch_once writes the sync pipe there
   { name: 'release', phases: ['wire'], fields: '', run: 'validate' },
   // phase 3: enter, in the child
@@ -93,6 +94,7 @@ export const STEP_TABLE = [
   { name: 'mount', phases: ['enter'], fields: 'SOURCE TARGET FSTYPE FLAGS DATA', run: 'step_mount' },
   { name: 'bind', phases: ['enter'], fields: 'SOURCE TARGET FLAGS', run: 'step_bind' },
   { name: 'mknod-bind', phases: ['enter'], fields: 'DEVNAME TARGET', run: 'step_mknod_bind' },
+  { name: 'mknod', phases: ['enter'], fields: 'PATH TYPE MAJOR MINOR MODE UID GID', run: 'step_mknod' },
   { name: 'symlink', phases: ['enter'], fields: 'LINKTARGET PATH', run: 'step_symlink' },
   { name: 'hostname', phases: ['enter'], fields: 'NAME', run: 'step_hostname' },
   { name: 'pivot-root', phases: ['enter'], fields: 'PATH', run: 'step_pivot_root' },

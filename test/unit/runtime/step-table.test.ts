@@ -158,6 +158,12 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
     {},
   ],
   [
+    'an OCI config: device nodes made (mknod), the OOM score, a cgroupsPath',
+    defineContainer('oci').deviceNode('/dev/test1', { type: 'c', major: 10, minor: 666, mode: 0o660 }).oomScoreAdj(500).cgroupPath('/cgrouptest'),
+    facts(v1Host),
+    {},
+  ],
+  [
     'v2 host, a readiness command and cgroup events through PSI and memory.events',
     defineContainer('ready').memory('64M').readiness({ command: 'true' }).onOom('echo oom').onMemoryPressure('critical', 'echo p'),
     facts(v2Host),
