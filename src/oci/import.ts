@@ -114,6 +114,15 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
     const swap = r.memory.swap !== undefined && r.memory.swap > 0 ? `, swap: ${r.memory.swap - r.memory.limit}` : '';
     calls.push(`.memory({ max: ${r.memory.limit}${swap}${r.memory.reservation ? `, low: ${r.memory.reservation}` : ''} })`);
   }
+  // Two memory settings only cgroup v1 has (v2 has no such file): written there as raw files.
+  if (r?.memory?.swappiness !== undefined) {
+    calls.push(`.cgroupRaw('v1', 'memory.swappiness', ${q(String(r.memory.swappiness))})`);
+    notes.push(`memory.swappiness ${r.memory.swappiness}: set on cgroup v1 hosts only (v2 has no such file)`);
+  }
+  if (r?.memory?.disableOOMKiller) {
+    calls.push(`.cgroupRaw('v1', 'memory.oom_control', '1')`);
+    notes.push('memory.disableOOMKiller: set on cgroup v1 hosts only (v2 has no such file)');
+  }
   const cpu: string[] = [];
   if (r?.cpu?.quota !== undefined && r.cpu.quota > 0) {
     const period = r.cpu.period ?? 100000;
