@@ -79,8 +79,9 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (c.seccomp && !host.kernel.seccomp) {
     throw new HostError('E_KERNEL_SECCOMP', `container "${c.name}" has a seccomp filter, but this kernel has no seccomp filter support`, 'add .seccomp(false) (every container gets haco\'s default filter otherwise) or use a kernel with CONFIG_SECCOMP_FILTER');
   }
-  // Rootless: no cgroup of its own (src/rootless/cgroup.ts says why, in the spec and in every notice).
-  const cgroup = host.rootless ? rootlessCgroupSetup(c.cgroup, host.cgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, deviceRulesWithNodes(c.devices, c.deviceNodes));
+  // Rootless: a cgroup only in a subtree delegated to the user (src/rootless/cgroup.ts says why not, in
+  // the spec and in every notice).
+  const cgroup = host.rootless ? rootlessCgroupSetup(c.name, c.cgroup, host.cgroup, host.rootless.delegatedCgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, deviceRulesWithNodes(c.devices, c.deviceNodes));
   if (host.rootless && c.rootfs.overlay && !host.rootless.userOverlay) {
     throw new HostError('E_ROOTLESS_OVERLAY', `container "${c.name}" has an overlay rootfs, and this kernel cannot mount overlayfs in a user namespace (Linux 5.11+)`, 'run it as root, or give it a plain rootfs (.rootfs(PATH) without layers); haco never falls back to a read-only rootfs');
   }
