@@ -1,6 +1,6 @@
 // debootstrap as an ordinary user (docs/rootless.md): mmdebstrap --mode=unshare from the host's apt mirror
-// writes a tar archive, unpacked as the container's root with haco's maps. Slow tier: ~1 min 50 s here
-// (bookworm minbase; measured 1m48s for `haco create`, 2m39s for a bare mmdebstrap on a busy machine),
+// writes a tar archive, unpacked as the container's root with haco's maps. Slow tier: 36 s to 2 min here
+// (bookworm minbase, the mirror's speed decides; a bare mmdebstrap took 2m39s on a busy machine once),
 // nothing cached between runs. A fresh user with subordinate ids.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
