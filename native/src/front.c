@@ -81,6 +81,10 @@ int front_main(int argc, char **argv)
 	int fast = front_attach(argc, argv);
 	if (fast >= 0)
 		return fast;
+	/* A warm `start` from its prepared launch, when every fact it came from still holds (front_warm.c). */
+	fast = front_warm(argc, argv);
+	if (fast >= 0)
+		return fast;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		fprintf(stderr, "haco-launch: --front: pipe2: %s (%s)\n", errno_name(errno), strerror(errno));

@@ -314,6 +314,24 @@ int launcher_main(int argc, char **argv, const struct sys *sys);
 int front_main(int argc, char **argv);
 /* -1: not the plain attach, or its prepared spec no longer holds (Node decides); else exec failed. */
 int front_attach(int argc, char **argv);
+/* front_warm.c: -1 when no prepared launch of this `start` holds (Node decides); else exec failed. */
+int front_warm(int argc, char **argv);
+/* Check a prepared-launch file's body (after its hash line) against this host; on success set *launch
+ * to the decoded launcher argv (NULL-terminated, in place) and *spec to the spec text. -1: it does not hold. */
+int warm_check(char *body, size_t len, const char *cwd, char **args, int nargs, char **launch, int max_launch, char **spec);
+/* FNV-1a 64 of CWD and ARGS, each followed by a NUL, as 16 hex digits: the file's name. */
+void warm_key(const char *cwd, char **args, int nargs, char out[17]);
+
+/* sha256.c: FIPS 180-4 SHA-256, hex digest */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t fill;
+};
+void sha256_init(struct sha256 *s);
+void sha256_update(struct sha256 *s, const void *data, size_t n);
+void sha256_hex(struct sha256 *s, char out[65]);
 
 /* log.c */
 int log_pipes(struct ctx *c);

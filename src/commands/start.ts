@@ -100,7 +100,9 @@ export default class Start extends HacoCommand {
       return;
     }
     if (!flags.json) {
-      process.exitCode = await startFromPlan(loaded.plan, request);
+      // The plain `start [-d] FILE [-- CMD]`: its launch is kept for the native front's next run.
+      const { startKeepingLaunch } = await import('../start/warm-start');
+      process.exitCode = flags.create ? await startFromPlan(loaded.plan, request) : await startKeepingLaunch(loaded.plan, loaded.observed, request);
       return;
     }
     // --json: node runs the detached launcher itself (it returns once the container runs) to report after it.
