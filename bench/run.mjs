@@ -2,7 +2,7 @@
 // hyperfine on the same busybox rootfs, reported as ratios. Nothing here is asserted: numbers vary by
 // machine; the ratios are what to compare (targets in README/issue notes).
 //
-//   node bench/run.mjs [--runs N] [--only startup|launch|attach|memory|scale] [--containers N] [--json FILE]
+//   node bench/run.mjs [--runs N] [--only startup|launch|attach|warm|memory|scale] [--containers N] [--json FILE]
 //
 // `scale` (300 containers: ps, kill --all, rm --all; bench/scale.mjs) runs only when asked for: the starts
 // take a few minutes on 2 cores.
@@ -155,6 +155,11 @@ export default defineContainer('bench-attach')
     }
   }
 
+  if ((!only || only === 'warm') && process.getuid() === 0 && have('runc')) {
+    const { warmStartGroup } = await import('./warm-start.mjs');
+    warmStartGroup({ haco, work, env, rootfs, def, measure, notes });
+  }
+
   if (!only || only === 'memory') {
     const { memoryReport } = await import('./memory.mjs').catch(() => ({ memoryReport: undefined }));
     if (memoryReport) Object.assign(results, await memoryReport({ haco, work, env, rootfs }));
@@ -182,6 +187,7 @@ export default defineContainer('bench-attach')
     ['haco-launch / runc', ratio('haco-launch (launcher alone)', 'runc'), 'far under 1×'],
     ['haco attach / nsenter -a', ratio('haco attach (prepared spec)', 'nsenter -a'), 'target ≤ 3×'],
     ['haco start (warm) / node -e 0', ratio('haco start (warm cache)', 'node -e 0'), ''],
+    ...(await import('./warm-start.mjs')).WARM_RATIOS.map(([label, a, b, target]) => [label, ratio(a, b), target]),
     ...Object.keys(results).filter((k) => k.startsWith('haco ps (')).map((k) => [`${k} / node -e 0`, ratio(k, 'node -e 0'), 'target ≤ 1.5×']),
   ];
   for (const [k, v, t] of lines) console.log(`  ${k.padEnd(32)} ${v.padStart(7)}  ${t}`);

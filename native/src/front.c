@@ -170,8 +170,10 @@ int front_main(int argc, char **argv)
 		return 125;
 	}
 	buf[len] = '\0';
-	if (len == 0 || exit_status_of(st) != 0) /* no launch to hand over: node's answer is haco's */
+	if (len == 0 || exit_status_of(st) != 0) { /* no launch to hand over: node's answer is haco's */
+		free(buf);
 		return exit_status_of(st);
+	}
 
 	char *nl = strchr(buf, '\n');
 	if (!nl) {

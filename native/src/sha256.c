@@ -75,13 +75,12 @@ void sha256_update(struct sha256 *s, const void *data, size_t n)
 void sha256_hex(struct sha256 *s, char out[65])
 {
 	uint64_t bits = s->len * 8;
-	unsigned char pad = 0x80, zero = 0, len[8];
-	sha256_update(s, &pad, 1);
-	while (s->fill != 56)
-		sha256_update(s, &zero, 1);
+	/* 0x80, zeros up to 56 mod 64, then the length in bits, big-endian. */
+	unsigned char pad[72] = { 0x80 };
+	size_t n = (s->fill < 56 ? 56 : 120) - s->fill;
 	for (int i = 0; i < 8; i++)
-		len[i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha256_update(s, len, 8);
+		pad[n + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
+	sha256_update(s, pad, n + 8);
 	static const char digits[] = "0123456789abcdef";
 	for (int i = 0; i < 32; i++) {
 		unsigned char byte = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
