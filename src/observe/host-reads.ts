@@ -8,7 +8,8 @@ import * as path from 'node:path';
  *
  * Recording wraps the public `fs` functions that only read, and `process.env`. A call that could change
  * the host or that cannot be described as "this path still gives this answer" — a write, an open fd, a
- * callback or promise API, a child process, enumerating the whole environment — marks the recording
+ * callback or promise API, a child process, a node:os question, enumerating the whole environment, with
+ * `clock` asking Date.now() — marks the recording
  * untracked: then nothing is cached from it (the Node path runs every time), never something wrong.
  */
 export type Observation =
@@ -206,6 +207,18 @@ export async function recordHostReads<T>(fn: () => Promise<T> | T, options: { sk
       return real.apply(childProcess, args);
     };
   }
+  // node:os answers from the live host (hostname, cpus, memory, interfaces, user…): not re-checkable.
+  const osModule = require('node:os') as unknown as FsFunctions;
+  const savedOs = new Map<string, (...args: unknown[]) => unknown>();
+  for (const name of Object.keys(osModule)) {
+    const real = osModule[name];
+    if (typeof real !== 'function' || name === 'EOL' || /^[A-Z]/.test(name)) continue;
+    savedOs.set(name, real);
+    osModule[name] = (...args: unknown[]) => {
+      if (depth === 0) untrack(`os.${name}()`);
+      return real.apply(osModule, args);
+    };
+  }
   const env = process.env;
   realEnvObject = env;
   process.env = new Proxy(env, {
@@ -258,5 +271,6 @@ export async function recordHostReads<T>(fn: () => Promise<T> | T, options: { sk
     realEnvObject = undefined;
     for (const [name, real] of saved) fsTable[name] = real as (...args: unknown[]) => unknown;
     for (const [name, real] of savedChild) childProcess[name] = real;
+    for (const [name, real] of savedOs) osModule[name] = real;
   }
 }

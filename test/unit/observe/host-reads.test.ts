@@ -40,6 +40,7 @@ describe('recordHostReads', () => {
       () => fs.writeFileSync(path.join(dir, 'x'), 'x'),
       () => fs.closeSync(fs.openSync(path.join(dir, 'y'), 'w')),
       () => Object.keys(process.env),
+      () => (require('node:os') as typeof import('node:os')).hostname(),
       () => (require('node:child_process') as typeof import('node:child_process')).spawnSync('true'),
     ]) {
       const { recording } = await recordHostReads(act);
