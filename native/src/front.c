@@ -85,6 +85,10 @@ int front_main(int argc, char **argv)
 	fast = front_warm(argc, argv);
 	if (fast >= 0)
 		return fast;
+	/* `ps [-a] [-q]` from the state files, as Node prints it (front_ps.c). */
+	fast = front_ps(argc, argv);
+	if (fast >= 0)
+		return fast;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		fprintf(stderr, "haco-launch: --front: pipe2: %s (%s)\n", errno_name(errno), strerror(errno));

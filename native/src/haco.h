@@ -332,6 +332,8 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t n);
 void sha256_hex(struct sha256 *s, char out[65]);
+/* front_ps.c: `ps [-a] [-q]` printed as src/lifecycle/ps.ts prints it; -1: let Node answer */
+int front_ps(int argc, char **argv);
 
 /* log.c */
 int log_pipes(struct ctx *c);
