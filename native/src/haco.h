@@ -89,6 +89,7 @@ struct sys {
 	int (*ioctl)(int fd, unsigned long request, void *arg);
 	long (*bpf)(int cmd, void *attr, unsigned size);
 	int (*seccomp_load)(void *filter); /* libseccomp's seccomp_load(): seccomp(2) with the built filter */
+	int (*seccomp_filter)(const void *insns, size_t len); /* seccomp(2) SECCOMP_SET_MODE_FILTER, flags 0: prepared BPF */
 	int (*execvp)(const char *file, char *const argv[]);
 };
 extern const struct sys sys_real;
@@ -124,6 +125,8 @@ struct ctx {
 	int rootfd;             /* O_PATH fd targets are resolved under (-1 = "/") */
 	char root[4096];        /* its path, for messages */
 	void *seccomp;          /* scmp_filter_ctx while building a filter */
+	unsigned char *seccomp_bpf; /* seccomp-prepared: the filter's BPF instructions, loaded by seccomp-load */
+	size_t seccomp_bpf_len;
 	uint32_t seccomp_default;
 
 	struct failure fail;
@@ -268,7 +271,7 @@ const char *devices_rule_str(char *buf, size_t sz, const struct dev_rule *r);
 step_fn step_cgroup_devices;
 
 /* caps.c, rlimit.c, seccomp.c, net.c */
-step_fn step_caps, step_rlimit, step_prlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;
+step_fn step_caps, step_rlimit, step_prlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_seccomp_prepared, step_lo_up;
 
 /* proc.c */
 step_fn step_stdio, step_setsid, step_no_new_privs, step_user, step_chdir, step_env_clear,

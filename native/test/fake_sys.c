@@ -374,6 +374,12 @@ static int f_seccomp_load(void *filter)
 	return rec("seccomp_load") < 0 ? -errno : 0; /* libseccomp returns -errno */
 }
 
+static int f_seccomp_filter(const void *insns, size_t len)
+{
+	(void)insns;
+	return rec("seccomp SECCOMP_SET_MODE_FILTER %zu insns", len / 8);
+}
+
 /* A real exec would not return: the "program" exits at once (0, or fake_exit_status()). */
 static int f_execvp(const char *file, char *const argv[])
 {
@@ -399,5 +405,5 @@ const struct sys sys_fake = {
 	.mknodat = f_mknodat, .fchmodat = f_fchmodat, .fchownat = f_fchownat,
 	.capget = f_capget, .capset = f_capset, .prctl = f_prctl, .sethostname = f_sethostname,
 	.setrlimit = f_setrlimit, .prlimit = f_prlimit, .setgroups = f_setgroups, .setresgid = f_setresgid, .setresuid = f_setresuid,
-	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .execvp = f_execvp,
+	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .seccomp_filter = f_seccomp_filter, .execvp = f_execvp,
 };

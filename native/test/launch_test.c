@@ -192,6 +192,34 @@ static void test_capability_order(void)
 	free(calls), free(err);
 }
 
+/* seccomp-prepared: the first run builds the filter with libseccomp and keeps its BPF in FILE; the next
+ * run with the same rules loads FILE's instructions; other rules build (and keep) a new one. */
+static void test_seccomp_prepared(void)
+{
+	char dir[] = "/tmp/haco-launch-test-XXXXXX", file[128], spec[1024], *calls, *err;
+	CHECK(mkdtemp(dir) != NULL, "seccomp-prepared: mkdtemp");
+	snprintf(file, sizeof(file), "%s/seccomp.bpf", dir);
+	const char *rules[] = { "errno:1", "errno:1", "errno:13" };
+	struct stat before = { 0 };
+	for (int i = 0; i < 3; i++) {
+		snprintf(spec, sizeof(spec), "haco-launch 1\nname t2\nseccomp-prepared %s\nspawn -\nrelease\nseccomp allow\n"
+		         "seccomp-rule %s reboot -\nseccomp-load\nexec /bin/true\n", file, rules[i]);
+		int status = launch(spec, NULL, 0, &calls, &err);
+		CHECK(status == 0, "seccomp-prepared %d: status %d, stderr: %s", i, status, err);
+		CHECK(strstr(calls, "seccomp SECCOMP_SET_MODE_FILTER") != NULL && strstr(calls, "seccomp_load") == NULL,
+		      "seccomp-prepared %d: calls: %s", i, calls);
+		struct stat st;
+		CHECK(stat(file, &st) == 0 && (st.st_mode & 0777) == 0600, "seccomp-prepared %d: %s not kept 0600", i, file);
+		/* run 1 reads the file run 0 wrote (same inode); run 2's other rule replaces it */
+		CHECK((st.st_ino == before.st_ino) == (i == 1), "seccomp-prepared %d: inode %lu, before %lu", i,
+		      (unsigned long)st.st_ino, (unsigned long)before.st_ino);
+		before = st;
+		free(calls), free(err);
+	}
+	unlink(file);
+	rmdir(dir);
+}
+
 /* A user namespace is configured from outside, in phase 2, while the child waits. */
 static void test_user_namespace(void)
 {
@@ -606,6 +634,7 @@ int main(void)
 
 	test_typical_launch();
 	test_capability_order();
+	test_seccomp_prepared();
 	test_user_namespace();
 	test_join_namespaces();
 	test_devices();

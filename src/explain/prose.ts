@@ -129,6 +129,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   seccomp: { section: 'seccomp', kernel: () => 'seccomp_init(3)' },
   'seccomp-rule': { section: 'seccomp', kernel: () => 'seccomp_rule_add(3)' },
   'seccomp-load': { section: 'seccomp-load', kernel: () => 'seccomp_load(3) → seccomp(2) SECCOMP_SET_MODE_FILTER' },
+  'seccomp-prepared': { section: 'seccomp', kernel: (f) => `read("${f[0]}"), or seccomp_rule_add(3) + seccomp_export_bpf(3) + write it; seccomp-load then loads those BPF instructions (seccomp(2))` },
   chdir: { section: 'environment', kernel: (f) => `chdir("${f[0]}")` },
   'env-clear': { section: 'environment', kernel: () => 'clearenv(3)' },
   env: { section: 'environment', kernel: () => 'setenv(3)' },

@@ -112,6 +112,7 @@ export const STEP_TABLE = [
   { name: 'seccomp', phases: ['enter'], fields: 'DEFAULT-ACTION', run: 'step_seccomp' },
   { name: 'seccomp-rule', phases: ['enter'], fields: 'ACTION SYSCALL ARGS [optional]', run: 'step_seccomp_rule' },
   { name: 'seccomp-load', phases: ['enter'], fields: '', run: 'step_seccomp_load' },
+  { name: 'seccomp-prepared', phases: ['prepare'], fields: 'FILE', run: 'step_seccomp_prepared' },
   { name: 'chdir', phases: ['enter'], fields: 'PATH', run: 'step_chdir' },
   { name: 'env-clear', phases: ['enter'], fields: '', run: 'step_env_clear' },
   { name: 'env', phases: ['enter'], fields: 'KEY VALUE', run: 'step_env' },

@@ -8,6 +8,7 @@ import { defineContainer, type ContainerBuilder } from 'haco';
 import type { CgroupHost } from '../../../src/cgroup/types';
 import { buildPlan } from '../../../src/plan/build';
 import type { ContainerPlan } from '../../../src/plan/types';
+import { compileAttachSpec } from '../../../src/lifecycle/attach';
 import { compileReloadSpec, type ReloadPlan } from '../../../src/lifecycle/reload';
 import { compileLaunchSpec, type CompileOptions } from '../../../src/runtime/compile';
 import type { HostFacts } from '../../../src/runtime/host-facts';
@@ -216,6 +217,8 @@ function hostOnlySpecs(): Array<[string, string]> {
   return [
     ['haco reload (host-only)', compileReloadSpec(reload, [4242, 4250]).render().text],
     ['the stale-cgroup sweep (host-only)', compileSweepSpec(['/sys/fs/cgroup/pids/haco/gone']).render().text],
+    // haco attach as root: the seccomp filter's BPF kept in the state dir between attaches
+    ['haco attach', compileAttachSpec('web', 4242, planOf(defineContainer('web')), { PATH: '/bin' }, ['/sys/fs/cgroup/pids/haco/web'], ['/bin/true'], { seccompPrepared: '/run/haco/web/seccomp.bpf' })],
   ];
 }
 
