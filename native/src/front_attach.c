@@ -6,7 +6,7 @@
  * the front checks that each input is still byte for byte what it was (state, reload and plan files,
  * the init's environ and limits, the namespace links of the init and of this process) and that the
  * init and its supervisor are still the processes that started at the recorded times, puts CMD in
- * place of the token and execs the launcher on the result, as front_main does with Node's handoff.
+ * place of the token and runs the launcher on the result (in this process when it is this program, else by exec, as front_main does with Node's handoff).
  * It decides nothing: on any doubt it returns -1 and Node runs as always (and writes a fresh template).
  * Read-only /proc and state-file reads, before any fork: front.c calls the kernel directly too (the
  * front runs before a launch context, and so before the c->sys seam, exists).
