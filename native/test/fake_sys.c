@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/syscall.h>
 
 #include <signal.h>
 #include <linux/bpf.h>
@@ -130,9 +132,12 @@ static const struct flagname MS[] = {
 static long f_clone(unsigned long flags)
 {
 	char fl[256];
-	if (rec("clone %s", flags ? ns_flags_str(fl, sizeof(fl), (int)flags) : "0") < 0)
+	unsigned long kinds = flags & ~(unsigned long)CLONE_PARENT;
+	if (rec("clone %s%s", kinds ? ns_flags_str(fl, sizeof(fl), (int)kinds) : flags ? "" : "0",
+	        flags & CLONE_PARENT ? (kinds ? "|CLONE_PARENT" : "CLONE_PARENT") : "") < 0)
 		return -1;
-	pid_t p = fork();
+	/* CLONE_PARENT for real (no namespaces: no root needed): the spawn-cgroup helper's child is the launcher's. */
+	pid_t p = flags & CLONE_PARENT ? (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0) : fork();
 	if (p > 0)
 		child_pid = p;
 	return p;

@@ -416,6 +416,62 @@ static void test_join_namespaces(void)
 	free(calls), free(err);
 }
 
+/* cgroup v1: the child is born in its cgroups. A helper moves itself into each
+ * (0 into tasks), then clones the child as the launcher's own (CLONE_PARENT): no
+ * cgroup.procs write, the launcher stays where it was, the child is reaped by it. */
+#define V1P "/sys/fs/cgroup/pids/haco/t1"
+#define V1C "/sys/fs/cgroup/cpuacct/haco/t1"
+static const char V1_SPEC[] = "haco-launch 1\n"
+	"name t1\n"
+	"cleanup-cgroup " V1P "\n"
+	"cleanup-cgroup " V1C "\n"
+	"cgroup-mkdir " V1P "\n"
+	"cgroup-mkdir " V1C "\n"
+	"spawn-cgroup " V1P "\n"
+	"spawn-cgroup " V1C "\n"
+	"spawn mount,pid\n"
+	"release\n"
+	"exec /bin/true\n";
+
+static void test_spawn_cgroup_v1(void)
+{
+	char *calls, *err;
+	int status = launch(V1_SPEC, NULL, 0, &calls, &err);
+	CHECK(status == 0, "spawn-cgroup: status %d, stderr: %s", status, err);
+	check_calls("spawn-cgroup", calls,
+	            "mkdir " V1P " 0755\n"
+	            "mkdir " V1C " 0755\n"
+	            "clone 0\n"
+	            "write " V1P "/tasks 0\n"
+	            "write " V1C "/tasks 0\n"
+	            "clone CLONE_NEWNS|CLONE_NEWPID|CLONE_PARENT\n"
+	            "execvp /bin/true\n"
+	            "rmdir " V1C "\n"
+	            "rmdir " V1P "\n");
+	free(calls), free(err);
+
+	/* The helper cannot enter the second cgroup: no clone, the step and path are named, the cgroups go. */
+	status = launch(V1_SPEC, "write " V1C "/tasks", ENOENT, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup fails: status %d", status);
+	check_calls("spawn-cgroup fails", calls,
+	            "mkdir " V1P " 0755\n"
+	            "mkdir " V1C " 0755\n"
+	            "clone 0\n"
+	            "write " V1P "/tasks 0\n"
+	            "write " V1C "/tasks 0 = FAIL\n"
+	            "rmdir " V1C "\n"
+	            "rmdir " V1P "\n");
+	CHECK(strcmp(err, "haco-launch: spawn-cgroup " V1C ": move into " V1C "/tasks: ENOENT (No such file or directory)\n") == 0,
+	      "spawn-cgroup fails: stderr: %s", err);
+	free(calls), free(err);
+
+	/* The clone from the helper fails: the spawn step reports it. */
+	status = launch(V1_SPEC, "clone CLONE_NEWNS", ENOSPC, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup clone fails: status %d", status);
+	CHECK(strstr(err, "haco-launch: spawn mount,pid: ENOSPC") == err, "spawn-cgroup clone fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
 /* The device allow-list: a BPF program loaded, then attached to the container's cgroup, before spawn. */
 static void test_devices(void)
 {
@@ -637,6 +693,7 @@ int main(void)
 	test_seccomp_prepared();
 	test_user_namespace();
 	test_join_namespaces();
+	test_spawn_cgroup_v1();
 	test_devices();
 	test_device_nodes();
 	test_restart();

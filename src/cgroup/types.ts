@@ -70,6 +70,12 @@ export interface CgroupSetup {
   actions: CgroupAction[];
   /** Cgroup directories the child is moved into (`cgroup-join`), one per v1 hierarchy or the one v2 cgroup. */
   join: string[];
+  /**
+   * v1: the child can be born in the `join` dirs (`spawn-cgroup`: a helper moves itself there and clones it)
+   * instead of being moved after the clone, which waits for an RCU grace period after a quiet spell
+   * (docs/performance.md). Not when pids.max is below 2: the helper and the child both count at the clone.
+   */
+  bornInJoin?: boolean;
   /** The directory whose cgroup.procs lists the container's processes (`haco ps` counts there). */
   tracking: string;
   /** Removed when the container is gone (`cleanup-cgroup`); the shared `haco` parents follow when empty. */

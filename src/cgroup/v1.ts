@@ -186,5 +186,8 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, d
       }
     : {};
   const parents = [...seen].flatMap((h) => place.parents.map((rel) => path.join(h, rel)).reverse());
-  return { version: 'v1', actions, join, tracking: trackingDir, cleanup: [...join], parents, ...memory, notes, ...deviceSetup };
+  // The spawn-cgroup helper is in the pids cgroup when it clones the child: a limit below 2 would refuse it.
+  // (-1 and `max` are no limit.)
+  const bornInJoin = writes.filter((w) => w.file === 'pids.max').every((w) => !/^\d+$/.test(w.value.trim()) || Number(w.value) >= 2);
+  return { version: 'v1', actions, join, bornInJoin, tracking: trackingDir, cleanup: [...join], parents, ...memory, notes, ...deviceSetup };
 }

@@ -165,6 +165,7 @@ function hookPoint(s: Section): SectionText {
 function clone(s: Section): SectionText {
   const c = s.c;
   const [kinds, into] = fieldsOf(s, 'spawn')[0] ?? ['-'];
+  const bornIn = fieldsOf(s, 'spawn-cgroup').map((f) => f[0]!);
   const created = kinds === '-' ? [] : kinds!.split(',') as NamespaceKind[];
   const has = (k: NamespaceKind) => c.namespaces.unshare.includes(k);
   const shared = NAMESPACE_KINDS.filter((k) => !has(k) && !c.namespaces.enter.some((e) => e.kind === k));
@@ -173,7 +174,9 @@ function clone(s: Section): SectionText {
     lines: [
       into
         ? `clone3(2) starts a child process straight inside its cgroup ${into} (CLONE_INTO_CGROUP, cgroup v2 on Linux 5.7+), so it needs no move; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
-        : 'clone(2) starts a child process; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.',
+        : bornIn.length
+          ? `clone(2) starts a child process straight inside its cgroups (${bornIn.join(', ')}): a short-lived helper moves itself into each (writing 0 to its tasks file moves only that thread, without the kernel's migration lock) and clones the child as the launcher's own (CLONE_PARENT); each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
+          : 'clone(2) starts a child process; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.',
       'The child waits on a pipe until the launcher has wired it up.',
       ...created.map((k) => `${k} (${NAMESPACE_FACTS[k].flag}): isolates ${NAMESPACE_FACTS[k].isolates}.`),
       ...(has('time') ? ['time: created above, before the clone (the child is born in it).'] : []),

@@ -140,9 +140,15 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // cgroup v2 on Linux 5.7+: born in the cgroup (clone3 CLONE_INTO_CGROUP). Moving it there by writing
   // cgroup.procs takes the kernel's migration lock, whose first writer waits for an RCU grace period.
   const bornInto = cgroup.version === 'v2' && host.kernel.cloneIntoCgroup && cgroup.join.length === 1 ? cgroup.join[0] : undefined;
+  // cgroup v1: born in its cgroups too, cloned by a helper that moved itself there (native/src/ns.c).
+  const bornInV1 = !bornInto && cgroup.version === 'v1' && cgroup.bornInJoin === true ? cgroup.join : [];
   if (bornInto) {
     w.comment(`clone3(2) with the new namespaces, straight into ${bornInto}; the child waits until the wire phase is done`);
     w.step('spawn', spawnField(ns), bornInto);
+  } else if (bornInV1.length > 0) {
+    w.comment('clone(2) with the new namespaces from a helper that moved itself into these cgroups (0 into tasks: no migration lock); the child waits until the wire phase is done');
+    for (const dir of bornInV1) w.step('spawn-cgroup', dir);
+    w.step('spawn', spawnField(ns));
   } else {
     w.comment('clone(2) with the new namespaces; the child waits until the wire phase is done');
     w.step('spawn', spawnField(ns));
@@ -150,7 +156,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
 
   w.comment('phase 2: wire, in the parent, while the child waits');
   emitIdMaps(w, ns, host.rootless?.fullRange ? host.rootless.helpers : undefined);
-  if (!bornInto) for (const dir of cgroup.join) w.step('cgroup-join', dir);
+  if (!bornInto && bornInV1.length === 0) for (const dir of cgroup.join) w.step('cgroup-join', dir);
   emitPersist(w, ns);
   if (c.process.oomScoreAdj !== undefined) w.step('oom-score-adj', c.process.oomScoreAdj);
   emitHooksAt(w, c, 'afterSpawn');

@@ -74,6 +74,8 @@ export const STEP_TABLE = [
   { name: 'start-fifo', phases: ['prepare'], fields: 'FIFO', run: 'step_start_fifo' },
   { name: 'hook', phases: ['prepare', 'wire', 'enter'], fields: 'ARGV...', run: 'step_hook' },
   { name: 'hook-at', phases: ['prepare', 'wire', 'enter'], fields: 'POINT ARGV...', run: 'step_hook_at' },
+  // cgroup v1: the child is born in PATH (spawn_via_helper: a helper moves itself there, then clones the child)
+  { name: 'spawn-cgroup', phases: ['prepare'], fields: 'PATH', run: 'spawn_via_helper' },
   // the end of phase 1: validate finds it, launch_once clones there
   { name: 'spawn', phases: ['prepare'], fields: 'KINDS [CGROUP]', run: 'validate' },
   // phase 2: wire, in the parent, while the child waits
