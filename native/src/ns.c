@@ -106,6 +106,10 @@ static pid_t spawn_via_helper(struct ctx *c, int flags, const char *fl)
 	if (helper == 0) {
 		close(p[0]);
 		struct helper_msg m = { -1, 0, -1 };
+		/* After a `setns pid` the helper lives in that pid namespace: the pid its clone
+		 * returns would be one of that namespace, not ours. TS never combines the two. */
+		if (getppid() != c->launcher)
+			m.err = EXDEV;
 		for (size_t i = 0; i < c->spec->n && m.err == 0; i++) {
 			const struct step *s = &c->spec->steps[i];
 			char path[4096];
@@ -143,6 +147,8 @@ static pid_t spawn_via_helper(struct ctx *c, int flags, const char *fl)
 	if (n != (ssize_t)sizeof(m))
 		m.pid = -1, m.err = EPIPE, m.step = -1; /* the helper died before it could say */
 	wait_exit_status((pid_t)helper);
+	if (m.err == EXDEV && m.step < 0 && m.pid < 0)
+		return fail(c, 0, "spawn %s: spawn-cgroup needs the helper in our pid namespace (a `setns pid` came first): join the cgroups with cgroup-join", spawn->argv[0]);
 	if (m.step >= 0) {
 		c->cur = &c->spec->steps[m.step];
 		return fail(c, m.err, "spawn-cgroup %s: move into %s/tasks", c->cur->argv[0], c->cur->argv[0]);

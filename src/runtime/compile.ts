@@ -141,7 +141,9 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // cgroup.procs takes the kernel's migration lock, whose first writer waits for an RCU grace period.
   const bornInto = cgroup.version === 'v2' && host.kernel.cloneIntoCgroup && cgroup.join.length === 1 ? cgroup.join[0] : undefined;
   // cgroup v1: born in its cgroups too, cloned by a helper that moved itself there (native/src/ns.c).
-  const bornInV1 = !bornInto && cgroup.version === 'v1' && cgroup.bornInJoin === true ? cgroup.join : [];
+  // Not after a `setns pid`: the helper would live in that pid namespace, and its clone return a pid of it.
+  const entersPid = ns.enter.some((e) => e.kind === 'pid');
+  const bornInV1 = !bornInto && cgroup.version === 'v1' && cgroup.bornInJoin === true && !entersPid ? cgroup.join : [];
   if (bornInto) {
     w.comment(`clone3(2) with the new namespaces, straight into ${bornInto}; the child waits until the wire phase is done`);
     w.step('spawn', spawnField(ns), bornInto);

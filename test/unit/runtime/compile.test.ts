@@ -431,6 +431,12 @@ describe('compileLaunchSpec: conditional steps', () => {
     expect(lines(v1, 'cgroup-join')).toEqual([]);
   });
 
+  it('moves the child with cgroup-join on v1 after a setns pid (the helper would be in that pid namespace)', () => {
+    const steps = compile({ namespaces: { unshare: ['mount'], enter: [{ kind: 'pid', path: '/proc/42/ns/pid' }] } }, facts({ cgroup: v1Host }));
+    expect(lines(steps, 'spawn-cgroup')).toEqual([]);
+    expect(lines(steps, 'cgroup-join').length).toBeGreaterThan(0);
+  });
+
   it('moves the child with cgroup-join on v1 when pids.max is below 2 (the spawn-cgroup helper would count too)', () => {
     for (const [max, born] of [[1, false], [0, false], [2, true], [100, true]] as const) {
       const steps = compile({ cgroup: { resources: { pids: { max } } } }, facts({ cgroup: v1Host }));
