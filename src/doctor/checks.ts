@@ -131,9 +131,13 @@ function cgroups(p: HostProbe): DoctorCheck {
   if (c.mode !== 'v2') {
     return { ...base, status: 'warn', detail: `${what}; v1 hierarchies are not delegated to users: resource limits need root`, fix: 'sudo npx haco start FILE' };
   }
+  if (p.delegatedCgroup) {
+    const d = p.delegatedCgroup;
+    return { ...base, status: 'ok', detail: `${what}; ${d.path} is delegated to ${p.user} (controllers: ${d.controllers.join(' ') || 'none'}): rootless containers get ${d.path}/haco/NAME` };
+  }
   const own = ownV2Cgroup(p);
   const dir = own === undefined ? undefined : path.join(c.v2!.path, own);
-  const delegated = dir !== undefined && p.read(path.join(dir, 'cgroup.controllers')) !== undefined && p.writable(path.join(dir, 'cgroup.subtree_control'));
+  const delegated = p.delegatedCgroup === undefined && dir !== undefined && p.read(path.join(dir, 'cgroup.controllers')) !== undefined && p.writable(path.join(dir, 'cgroup.subtree_control'));
   return delegated
     ? { ...base, status: 'ok', detail: `${what}; ${dir} is delegated to ${p.user} (controllers: ${(p.read(path.join(dir!, 'cgroup.controllers')) ?? '').trim() || 'none'})` }
     : {

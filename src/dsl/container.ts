@@ -11,6 +11,7 @@ import {
   PLAN_API_VERSION,
   type CgroupResources,
   type DeviceAccess,
+  type DeviceNode,
   type DeviceRule,
   CONTAINER_HOOK_POINTS,
   type HookPoint,
@@ -203,6 +204,20 @@ export interface LxcfsOptions {
   files?: string[];
 }
 const LXCFS_OPTIONS = optionKeys<LxcfsOptions>()({ mountpoint: true, files: true });
+
+export interface DeviceNodeOptions {
+  /** `c` character device, `b` block device, `p` FIFO. */
+  type: 'c' | 'b' | 'p';
+  /** Device numbers (0 for a FIFO). */
+  major?: number;
+  minor?: number;
+  /** Permission bits, default 0o600 (root only). */
+  mode?: number;
+  /** Owner, default 0 (root). */
+  uid?: number;
+  gid?: number;
+}
+const DEVICE_NODE_OPTIONS = optionKeys<DeviceNodeOptions>()({ type: true, major: true, minor: true, mode: true, uid: true, gid: true });
 
 export interface NetworkOptions {
   /** Host bridge the container's veth is attached to (created if missing when `createBridge`). */
@@ -757,6 +772,27 @@ export class ContainerBuilder {
   }
 
   /**
+   * Make a device node in the container (OCI `linux.devices`): mknod(2) at `path` with the type and
+   * numbers given, then its mode and owner; with a user namespace the host's node at the same path is
+   * bound instead (mknod of a device needs CAP_MKNOD in the initial user namespace). The node alone grants
+   * nothing: opening it needs the number in the device allow-list too (`.device()` for a host node). See
+   * it: `ls -l PATH` inside.
+   */
+  deviceNode(path: string, options: DeviceNodeOptions): ContainerBuilder {
+    checkOptions('.deviceNode() options', options, DEVICE_NODE_OPTIONS);
+    let index = -1;
+    return this.#next(
+      () => `deviceNodes[${index}]`,
+      (d) => {
+        const others = (d.plan.deviceNodes ?? []).filter((n) => n.path !== path);
+        index = others.length;
+        const node: DeviceNode = { path, type: options.type, major: options.major ?? 0, minor: options.minor ?? 0, mode: options.mode ?? 0o600, uid: options.uid ?? 0, gid: options.gid ?? 0 };
+        d.plan.deviceNodes = [...others, node];
+      },
+    );
+  }
+
+  /**
    * Which devices the container may use besides those added with `.device()`: `default` (null, zero,
    * full, random, urandom, tty, ptmx and its own pseudo-terminals; runc's list without mknod of other
    * nodes) or `host`: every host device, no device cgroup at all. **`host` is unsafe**: root in the
@@ -984,6 +1020,29 @@ export class ContainerBuilder {
     return this.#next('rlimits', (d) => {
       const name = normalizeRlimit(resource) as RlimitName;
       d.plan.rlimits = [...d.plan.rlimits.filter((r) => r.resource !== name), { resource: name, soft, hard }];
+    });
+  }
+
+  /**
+   * The init's OOM score adjustment (/proc/PID/oom_score_adj, inherited by its children): -1000 (the OOM
+   * killer never picks it) to 1000 (picked first). Lowering it below the caller's needs CAP_SYS_RESOURCE.
+   * See it: `cat /proc/self/oom_score_adj` inside.
+   */
+  oomScoreAdj(value: number): ContainerBuilder {
+    return this.#next('process.oomScoreAdj', (d) => {
+      d.plan.process.oomScoreAdj = value;
+    });
+  }
+
+  /**
+   * Where the container's cgroup is in every hierarchy (OCI `linux.cgroupsPath`): `'/a/b'` is that path
+   * under each hierarchy's root (e.g. /sys/fs/cgroup/pids/a/b), `'a/b'` is under haco's parent (haco/a/b).
+   * Default: haco/NAME. Directories made on the way go with the container when left empty. See it:
+   * `cat /proc/self/cgroup` inside.
+   */
+  cgroupPath(path: string): ContainerBuilder {
+    return this.#next('cgroup.path', (d) => {
+      d.plan.cgroup.path = path;
     });
   }
 

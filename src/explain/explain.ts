@@ -27,7 +27,7 @@ export function describeCgroupHost(h: CgroupHost): string {
 export function explainContainer(c: ContainerPlan, host: HostFacts): ContainerExplanation {
   const { steps, compiled } = explainSteps(c, host);
   const id = host.rootless ? currentIdentity() : undefined;
-  const notices = id ? rootlessNotices(c, id, host.cgroup) : [];
+  const notices = id ? rootlessNotices(c, id, host.cgroup, host.rootless?.delegatedCgroup) : [];
   return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup, apparmorSkip(c, host)), ...(notices.length ? { notices } : {}) };
 }
 

@@ -165,6 +165,7 @@ function hookPoint(s: Section): SectionText {
 function clone(s: Section): SectionText {
   const c = s.c;
   const [kinds, into] = fieldsOf(s, 'spawn')[0] ?? ['-'];
+  const bornIn = fieldsOf(s, 'spawn-cgroup').map((f) => f[0]!);
   const created = kinds === '-' ? [] : kinds!.split(',') as NamespaceKind[];
   const has = (k: NamespaceKind) => c.namespaces.unshare.includes(k);
   const shared = NAMESPACE_KINDS.filter((k) => !has(k) && !c.namespaces.enter.some((e) => e.kind === k));
@@ -173,7 +174,9 @@ function clone(s: Section): SectionText {
     lines: [
       into
         ? `clone3(2) starts a child process straight inside its cgroup ${into} (CLONE_INTO_CGROUP, cgroup v2 on Linux 5.7+), so it needs no move; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
-        : 'clone(2) starts a child process; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.',
+        : bornIn.length
+          ? `clone(2) starts a child process straight inside its cgroups (${bornIn.join(', ')}): a short-lived helper moves itself into each (writing 0 to its tasks file moves only that thread, without the kernel's migration lock) and clones the child as the launcher's own (CLONE_PARENT); each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
+          : 'clone(2) starts a child process; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.',
       'The child waits on a pipe until the launcher has wired it up.',
       ...created.map((k) => `${k} (${NAMESPACE_FACTS[k].flag}): isolates ${NAMESPACE_FACTS[k].isolates}.`),
       ...(has('time') ? ['time: created above, before the clone (the child is born in it).'] : []),
@@ -546,6 +549,11 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   'id-maps': idMaps,
   'cgroup-join': cgroupJoin,
   persist,
+  'oom-score-adj': (s) => ({
+    title: `Set its OOM score adjustment to ${fieldsOf(s, 'oom-score-adj')[0]?.[0] ?? ''}`,
+    lines: ["The launcher writes the value to the waiting child's /proc/PID/oom_score_adj: when memory runs out, the kernel's OOM killer picks processes with a higher score first (-1000: never, 1000: first). Its children inherit it."],
+    seeIt: ['`cat /proc/self/oom_score_adj` inside'],
+  }),
   'hook-afterSpawn': (s) => hooks(s, 'After the process exists (its PID is known)', false),
   'hook-point': hookPoint,
   network,
@@ -567,6 +575,14 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   rootfs,
   mounts,
   lxcfs,
+  'device-nodes': (s) => ({
+    title: 'Make the device nodes the config lists',
+    lines: [
+      ...fieldsOf(s, 'mknod').map(([p, type, major, minor, mode, uid, gid]) => `${p}: a ${type === 'p' ? 'FIFO' : `${type === 'c' ? 'character' : 'block'} device ${major}:${minor}`}, mode ${mode}, owned by ${uid}:${gid} (mknod, then chmod and chown).`),
+      'A node alone grants nothing: opening a device still needs its number in the device cgroup, which allows these nodes only to be made (an `m` rule).',
+    ],
+    seeIt: ['`ls -l` of the path inside'],
+  }),
   hostname,
   loopback: simple('Bring up the loopback interface', ['`lo` of the new net namespace starts down; the launcher brings it up so 127.0.0.1 works inside.'], ['`ip addr show lo` inside']),
   masks,

@@ -67,7 +67,7 @@ export interface RuntimeConfig {
 
 export interface RuntimeResources {
   devices?: Array<{ allow: boolean; type?: string; major?: number; minor?: number; access?: string }>;
-  memory?: { limit?: number; swap?: number; reservation?: number };
+  memory?: { limit?: number; swap?: number; reservation?: number; swappiness?: number; disableOOMKiller?: boolean };
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
   blockIO?: {
@@ -302,9 +302,10 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
   if (c.restart.policy !== 'no') unmapped.push({ field: 'restart', reason: 'restarting is the engine\'s job (podman --restart, a Kubernetes restartPolicy)' });
   if (c.rootfs.overlay) unmapped.push({ field: 'rootfs.overlay', reason: 'the bundle gets the merged tree; runtime-spec has no overlay root (mount one with a createRuntime hook)' });
 
-  const devices = c.devices
+  const devices: NonNullable<RuntimeConfig['linux']['devices']> = c.devices
     .filter((d): d is DeviceRule & { path: string; type: 'c' | 'b'; major: number; minor: number } => d.path !== undefined && d.type !== 'a' && d.major !== '*' && d.minor !== '*')
-    .map((d) => ({ path: d.path, type: d.type, major: d.major, minor: d.minor, fileMode: 0o666, uid: 0, gid: 0 }));
+    .map((d): NonNullable<RuntimeConfig['linux']['devices']>[number] => ({ path: d.path, type: d.type, major: d.major, minor: d.minor, fileMode: 0o666, uid: 0, gid: 0 }))
+    .concat((c.deviceNodes ?? []).map((n) => ({ path: n.path, type: n.type, major: n.major, minor: n.minor, fileMode: n.mode, uid: n.uid, gid: n.gid })));
 
   const config: RuntimeConfig = {
     ociVersion: '1.0.2',
@@ -324,6 +325,7 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
       ...(c.rlimits.length ? { rlimits: c.rlimits.map((r) => ({ type: `RLIMIT_${r.resource}`, hard: rlimitValue(r.hard), soft: rlimitValue(r.soft) })) } : {}),
       noNewPrivileges: c.noNewPrivileges,
       ...(apparmor.profile ? { apparmorProfile: apparmor.profile } : {}),
+      ...(c.process.oomScoreAdj !== undefined ? { oomScoreAdj: c.process.oomScoreAdj } : {}),
     },
     root: { path: options.rootPath, readonly: c.rootfs.readonly },
     ...(c.namespaces.unshare.includes('uts') ? { hostname: c.process.hostname } : {}),
@@ -339,7 +341,7 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
       ...(userNs ? { uidMappings: c.namespaces.uidMap.map((m) => ({ containerID: m.inside, hostID: m.outside, size: m.count })) } : {}),
       ...(userNs ? { gidMappings: c.namespaces.gidMap.map((m) => ({ containerID: m.inside, hostID: m.outside, size: m.count })) } : {}),
       ...(devices.length ? { devices } : {}),
-      cgroupsPath: options.cgroupsPath ?? `/haco-oci-${c.name}`,
+      cgroupsPath: options.cgroupsPath ?? c.cgroup.path ?? `/haco-oci-${c.name}`,
       resources: resourcesOf(c, unmapped),
       rootfsPropagation: c.rootfs.propagation,
       ...(c.seccomp

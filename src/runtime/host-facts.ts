@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { detectCgroupHost, type DetectCgroupOptions } from '../cgroup/detect';
 import type { CgroupHost } from '../cgroup/types';
+import { findDelegatedCgroup, type DelegatedCgroup } from '../rootless/delegation';
 import { currentIdentity, ID_MAP_HELPERS } from '../rootless/identity';
 
 /** Kernel features the compiler checks before emitting a step the kernel would reject. */
@@ -42,6 +43,8 @@ export interface RootlessFacts {
   helpers: { uid: string; gid: string };
   /** Linux 5.11+: overlayfs mounts inside a user namespace (with `userxattr`). */
   userOverlay: boolean;
+  /** A cgroup v2 subtree delegated to the user (src/rootless/delegation.ts): limits apply there. */
+  delegatedCgroup?: DelegatedCgroup;
 }
 
 function statKind(hostPath: string): HostPathKind {
@@ -75,8 +78,9 @@ export function apparmorEnabled(): boolean {
 /** Detect the facts of the machine haco runs on (reads /proc and the cgroup root; changes nothing). */
 export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}): HostFacts {
   const exists = (p: string) => fs.existsSync(p);
+  const cgroup = detectCgroupHost(options.cgroup);
   return {
-    cgroup: detectCgroupHost(options.cgroup),
+    cgroup,
     uid: process.getuid?.() ?? 0,
     kernel: {
       timeNamespace: exists('/proc/self/ns/time'),
@@ -87,12 +91,13 @@ export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}):
       apparmor: apparmorEnabled(),
     },
     pathKind: statKind,
-    ...rootlessFacts(),
+    ...rootlessFacts(cgroup),
   };
 }
 
-function rootlessFacts(): { rootless?: RootlessFacts } {
+function rootlessFacts(cgroup: CgroupHost): { rootless?: RootlessFacts } {
   const id = currentIdentity();
   if (!id) return {};
-  return { rootless: { fullRange: id.fullRange, helpers: ID_MAP_HELPERS, userOverlay: kernelAtLeast(5, 11) } };
+  const delegatedCgroup = findDelegatedCgroup(cgroup, id.uid);
+  return { rootless: { fullRange: id.fullRange, helpers: ID_MAP_HELPERS, userOverlay: kernelAtLeast(5, 11), ...(delegatedCgroup ? { delegatedCgroup } : {}) } };
 }

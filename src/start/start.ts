@@ -88,7 +88,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   const facts = detectHostFacts();
   // Rootless containers make no cgroups, and root's leftovers of the same name are not this user's to remove.
   if (!facts.rootless) sweepStaleCgroups(facts.cgroup, { names: [container.name], trace: request.trace });
-  else reportRootlessNotices(container, facts.cgroup);
+  else reportRootlessNotices(container, facts);
   const stateDir = stateDirOf(container.name);
   const decided = decideTerminal(container, { ...request, detach });
   container = decided.container;

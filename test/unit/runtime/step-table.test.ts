@@ -8,6 +8,7 @@ import { defineContainer, type ContainerBuilder } from 'haco';
 import type { CgroupHost } from '../../../src/cgroup/types';
 import { buildPlan } from '../../../src/plan/build';
 import type { ContainerPlan } from '../../../src/plan/types';
+import { compileAttachSpec } from '../../../src/lifecycle/attach';
 import { compileReloadSpec, type ReloadPlan } from '../../../src/lifecycle/reload';
 import { compileLaunchSpec, type CompileOptions } from '../../../src/runtime/compile';
 import type { HostFacts } from '../../../src/runtime/host-facts';
@@ -158,6 +159,12 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
     {},
   ],
   [
+    'an OCI config: device nodes made (mknod), the OOM score, a cgroupsPath',
+    defineContainer('oci').deviceNode('/dev/test1', { type: 'c', major: 10, minor: 666, mode: 0o660 }).oomScoreAdj(500).cgroupPath('/cgrouptest'),
+    facts(v1Host),
+    {},
+  ],
+  [
     'v2 host, a readiness command and cgroup events through PSI and memory.events',
     defineContainer('ready').memory('64M').readiness({ command: 'true' }).onOom('echo oom').onMemoryPressure('critical', 'echo p'),
     facts(v2Host),
@@ -210,6 +217,8 @@ function hostOnlySpecs(): Array<[string, string]> {
   return [
     ['haco reload (host-only)', compileReloadSpec(reload, [4242, 4250]).render().text],
     ['the stale-cgroup sweep (host-only)', compileSweepSpec(['/sys/fs/cgroup/pids/haco/gone']).render().text],
+    // haco attach as root: the seccomp filter's BPF kept in the state dir between attaches
+    ['haco attach', compileAttachSpec('web', 4242, planOf(defineContainer('web')), { PATH: '/bin' }, ['/sys/fs/cgroup/pids/haco/web'], ['/bin/true'], { seccompPrepared: '/run/haco/web/seccomp.bpf' })],
   ];
 }
 
