@@ -86,6 +86,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'timens-offset': { section: 'time', kernel: (f) => `write "${f[0]} ${f[1]} 0" to /proc/self/timens_offsets` },
   hook: { section: (s) => s.hookSection ?? 'hook-beforeStart', kernel: COMMAND },
   'hook-at': { section: (s) => HOOK_AT_SECTION[s.fields[0] ?? ''] ?? 'hook-point', kernel: () => 'fork(2) + setpgid(2) + execv(2), waitpid(2) with a time limit' },
+  'spawn-cgroup': { section: 'clone', kernel: (f) => `a helper fork writes "0" to ${f[0]}/tasks (moves itself: no migration lock), then clones the child` },
   spawn: {
     section: 'clone',
     kernel: (f) =>
@@ -100,6 +101,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'id-map-helper': { section: 'id-maps', kernel: (f) => `run ${f[0]} PID ${(f[1] ?? '').split(',').map((l) => l.replace(/:/g, ' ')).join(' ')} (setuid: checks /etc/subuid or /etc/subgid, then writes the map)` },
   'cgroup-join': { section: 'cgroup-join', kernel: (f) => `write PID to ${f[0]}/cgroup.procs` },
   'persist-ns': { section: 'persist', kernel: (f) => `mount("/proc/PID/ns/${f[0]}", "${f[1]}", NULL, MS_BIND)` },
+  'oom-score-adj': { section: 'oom-score-adj', kernel: (f) => `write ${f[0]} to /proc/PID/oom_score_adj` },
   release: { section: 'release', kernel: () => 'write(2) one byte on the pipe the child waits on' },
   // phase 3: enter, in the child
   propagation: { section: (s) => (s.fields[0] === '/' ? 'rootfs' : 'mounts'), kernel: (f) => `mount(NULL, "${f[0]}", NULL, MS_REC|MS_${(f[1] ?? '').replace(/^r/, '').toUpperCase()})` },
@@ -108,6 +110,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   mount: { section: 'mounts', kernel: (f) => `mount("${f[0]}", "${f[1]}", "${f[2]}")` },
   bind: { section: (s) => (s.bootstrapBind ? 'rootfs' : s.lxcfsBind ? 'lxcfs' : 'mounts'), kernel: (f) => `mount("${f[0]}", "${f[1]}", NULL, MS_BIND${(f[2] ?? '').includes('ro') ? ') + remount MS_RDONLY' : ')'}` },
   'mknod-bind': { section: 'mounts', kernel: () => "mount(2) MS_BIND of the host's device nodes onto empty files" },
+  mknod: { section: 'device-nodes', kernel: (f) => `mknodat(2) ${f[1]} ${f[2]}:${f[3]} at ${f[0]}, fchmodat(0${Number(f[4] ?? 0).toString(8)}), fchownat(${f[5]}:${f[6]})` },
   symlink: { section: 'mounts', kernel: () => 'symlink(2)' },
   hostname: { section: 'hostname', kernel: (f) => `sethostname("${f[0]}")` },
   'lo-up': { section: (s) => s.wiredNetwork ? 'loopback' : 'network', kernel: () => 'ioctl(SIOCSIFFLAGS, IFF_UP) on lo' },
@@ -119,6 +122,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   rlimit: { section: 'rlimits', kernel: (f) => `setrlimit(RLIMIT_${f[0]}, ${f[1]}, ${f[2]})` },
   setsid: { section: 'setsid', kernel: () => 'setsid(2)' },
   pty: { section: 'terminal', kernel: (f) => `open("${f[0]}") + ioctl(TIOCGPTPEER) + ioctl(TIOCSCTTY)` },
+  'apparmor-exec': { section: 'apparmor', kernel: (f) => `write("/proc/self/attr/apparmor/exec", "exec ${f[0]}") (older kernels: /proc/self/attr/exec)` },
   'no-new-privs': { section: 'no-new-privs', kernel: () => 'prctl(PR_SET_NO_NEW_PRIVS, 1)' },
   user: {
     section: (s) => (s.beforeRootfs ? 'mapped-root' : 'user'),
@@ -128,6 +132,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   seccomp: { section: 'seccomp', kernel: () => 'seccomp_init(3)' },
   'seccomp-rule': { section: 'seccomp', kernel: () => 'seccomp_rule_add(3)' },
   'seccomp-load': { section: 'seccomp-load', kernel: () => 'seccomp_load(3) → seccomp(2) SECCOMP_SET_MODE_FILTER' },
+  'seccomp-prepared': { section: 'seccomp', kernel: (f) => `read("${f[0]}"), or seccomp_rule_add(3) + seccomp_export_bpf(3) + write it; seccomp-load then loads those BPF instructions (seccomp(2))` },
   chdir: { section: 'environment', kernel: (f) => `chdir("${f[0]}")` },
   'env-clear': { section: 'environment', kernel: () => 'clearenv(3)' },
   env: { section: 'environment', kernel: () => 'setenv(3)' },

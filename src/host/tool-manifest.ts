@@ -44,6 +44,7 @@ export const TOOL_MANIFEST = [
   { name: 'rsync', kind: 'program', package: 'rsync', need: 'optional', set: 'runtime', feature: 'lxc bootstrap: the debian template copies its cache with rsync' },
   { name: 'ps', kind: 'program', package: 'procps', need: 'optional', set: 'runtime', feature: 'the tutorial, seeing containers from the host' },
   { name: 'runuser', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: the installed package as an ordinary user' },
+  { name: 'git', kind: 'program', package: 'git', need: 'required', set: 'dev', feature: 'tests: the files of this checkout, copied for a fresh user (rootless npx)' },
   { name: 'pgrep', kind: 'program', package: 'procps', need: 'required', set: 'dev', feature: 'benchmarks: finding leftover processes (tests look in their own cgroup or process group)' },
   { name: 'setpriv', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: dropping privileges, the VM tier' },
   { name: 'setcap', kind: 'program', package: 'libcap2-bin', need: 'required', set: 'dev', feature: 'tests: a program with file capabilities (the exec EPERM hint)' },

@@ -123,14 +123,14 @@ export async function deleteContainer(root: string, id: string, force: boolean):
     }
     await sleep(20);
   }
-  await removeCgroups(entry.recorded.name || id, dirs);
+  await removeCgroups(entry.recorded.name || id, dirs, (entry.recorded.meta['cgroup-parents'] ?? '').split(',').filter(Boolean));
   fs.rmSync(entry.dir, { recursive: true, force: true });
   const { pid: _gone, ...stopped } = entry.state;
   runHooks(hooks, 'poststop', { ...stopped, status: 'stopped' }); // after the container is gone; failures warn
 }
 
 /** The container's cgroups, once empty, by the launcher (a host-only spec, as `haco rm`). */
-async function removeCgroups(name: string, dirs: readonly string[]): Promise<void> {
+async function removeCgroups(name: string, dirs: readonly string[], parents: readonly string[]): Promise<void> {
   const left = () => dirs.filter((d) => fs.existsSync(d));
   for (let waited = 0; waited < 2000 && left().some((d) => cgroupTreePids(d).length > 0); waited += 20) await sleep(20);
   const trees = left().sort((a, b) => b.split('/').length - a.split('/').length).map((d) => emptyTreeDeepestFirst(d));
@@ -141,5 +141,5 @@ async function removeCgroups(name: string, dirs: readonly string[]): Promise<voi
     });
   }
   const all = trees.flatMap((t) => t ?? []);
-  if (all.length > 0) runHostSpec(compileRmSpec([name], all), { trace: false, what: `removing the cgroups of ${name}`, codes: { '*': 'E_CGROUP_RM' } });
+  if (all.length > 0) runHostSpec(compileRmSpec([name], all, parents), { trace: false, what: `removing the cgroups of ${name}`, codes: { '*': 'E_CGROUP_RM' } });
 }

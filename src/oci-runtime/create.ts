@@ -6,6 +6,8 @@ import { loadDefinition } from '../load/load';
 import { configToDefinition } from '../oci/import';
 import type { RuntimeConfig } from '../oci/runtime-config';
 import { compileLaunchSpec } from '../runtime/compile';
+import { decideAppArmor } from '../runtime/compile-apparmor';
+import { ensureDefaultProfileFile } from '../apparmor/profile-file';
 import { detectHostFacts } from '../runtime/host-facts';
 import { preserveFdsOption } from '../plan/preserve-fds';
 import { preflight } from '../start/preflight';
@@ -97,7 +99,9 @@ export async function createContainer(request: CreateRequest): Promise<CreateRes
   ensureRoot(path.resolve(request.root));
   const annotations = (config as { annotations?: Record<string, string> }).annotations ?? {};
   const hooks = hooksOf(config);
-  const spec = compileLaunchSpec(container, detectHostFacts(), {
+  const facts = detectHostFacts();
+  if (decideAppArmor(container, facts).kind === 'apply' && container.apparmor?.builtin === 'default') ensureDefaultProfileFile();
+  const spec = compileLaunchSpec(container, facts, {
     comments: false,
     lifecycle: {
       stateDir,

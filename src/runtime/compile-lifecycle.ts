@@ -55,6 +55,8 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   // Where `haco ps`, kill and attach find the container's processes.
   w.step('state-meta', 'cgroups', cgroup.cleanup.join(','));
   w.step('state-meta', 'tracking', cgroup.tracking);
+  // A config's cgroupsPath may make parents of its own: `haco runtime delete` removes them when left empty.
+  if (cgroup.parents?.length) w.step('state-meta', 'cgroup-parents', cgroup.parents.join(','));
   w.step('state-file', 'plan.json', life.planJson);
   if (life.supervisorExits) {
     w.comment('the supervisor exits once the program runs: the engine reaps it; `haco runtime delete` removes the cgroups');
