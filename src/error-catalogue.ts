@@ -110,6 +110,7 @@ export const ERROR_CODES = {
   E_EVENTS_NO_MEMORY_CGROUP: { area: 'start', meaning: 'onOom/onMemoryPressure hooks need a memory cgroup to watch, and the container has none', hint: 'give it a memory limit, e.g. .memory({ max: \'256M\' })' },
   E_NOT_READY: { area: 'start', meaning: '`haco start -d --wait-ready` gave up: the container did not become ready in time', hint: 'see `haco logs NAME` and the readiness probe in the definition' },
   E_PTY_UNAVAILABLE: { area: 'start', meaning: 'a terminal (-t) was asked for but the container has no devpts of its own', hint: 'drop -t (--no-tty), or keep the standard devpts mount and stdio' },
+  E_APPARMOR_UNAVAILABLE: { area: 'start', meaning: 'the definition names an AppArmor profile, but this kernel has no AppArmor enabled', hint: 'use a kernel with AppArmor (`haco doctor` shows it), or remove .apparmor() to get the default, which is skipped with a notice on such hosts' },
   E_ALREADY_RUNNING: { area: 'start', meaning: 'a container of that name is already running', hint: 'see it with `haco ps`; stop it with `haco kill NAME`' },
   E_START_FAILED: { area: 'start', meaning: 'the launcher did not start the container (API start)', hint: 'run `haco start -d FILE` to see the same failure with its step' },
 
@@ -184,8 +185,12 @@ export const ERROR_CODES = {
   E_IMPORT: { area: 'provision', meaning: 'the file to import is not an OCI runtime config (config.json or a bundle holding one)', hint: 'give a config.json (`runc spec` makes one) or its bundle directory' },
   E_BUNDLE: { area: 'provision', meaning: '`haco runtime create`: the bundle has no readable OCI runtime config.json', hint: 'give --bundle a directory holding config.json (`haco export oci` or `runc spec` make one)' },
   E_ROOT: { area: 'cli', meaning: '`haco runtime --root` is not a directory', hint: 'give --root a directory (default /run/haco-oci)' },
+  E_CRIU_UNAVAILABLE: { area: 'lifecycle', meaning: '`criu check` fails on this machine: this kernel (or this criu) cannot checkpoint processes', hint: 'see `haco doctor`; checkpoint/restore needs a kernel criu supports (e.g. Debian\'s linux-image-cloud-amd64) and the criu package' },
+  E_CHECKPOINT: { area: 'lifecycle', meaning: '`criu dump` failed while checkpointing a container', hint: 'read the criu log named in the message (dump.log in the image dir)' },
+  E_RESTORE: { area: 'lifecycle', meaning: '`criu restore` failed, or the image dir is not a haco checkpoint', hint: 'read the criu log named in the message (restore.log in the image dir); a checkpoint restores on the machine it was taken on' },
   E_OCI_STATUS: { area: 'lifecycle', meaning: '`haco runtime start/kill/delete` on a container in the wrong status (e.g. delete of a running one)', hint: 'see `haco runtime state ID`; delete --force kills it first' },
   E_OCI_START: { area: 'lifecycle', meaning: '`haco runtime start`: the launch failed after the hold and the supervisor cleaned up', hint: 'run create with --trace to see the failing step' },
+  E_OCI_HOOK: { area: 'lifecycle', meaning: '`haco runtime create/start`: a runtime-spec hook from config.json (prestart, createRuntime, createContainer, startContainer) failed, timed out or could not run', hint: 'fix the hook in config.json (its path, args, env, timeout); the message names the point, index and path' },
 
   // internal
   E_LAUNCH: { area: 'internal', meaning: 'the launcher failed running a host-only spec for which the caller named no code', hint: 'the message carries the launcher\'s step, path and errno' },

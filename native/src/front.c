@@ -81,6 +81,14 @@ int front_main(int argc, char **argv)
 	int fast = front_attach(argc, argv);
 	if (fast >= 0)
 		return fast;
+	/* A warm `start` from its prepared launch, when every fact it came from still holds (front_warm.c). */
+	fast = front_warm(argc, argv);
+	if (fast >= 0)
+		return fast;
+	/* `ps [-a] [-q]` from the state files, as Node prints it (front_ps.c). */
+	fast = front_ps(argc, argv);
+	if (fast >= 0)
+		return fast;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		fprintf(stderr, "haco-launch: --front: pipe2: %s (%s)\n", errno_name(errno), strerror(errno));
@@ -166,8 +174,10 @@ int front_main(int argc, char **argv)
 		return 125;
 	}
 	buf[len] = '\0';
-	if (len == 0 || exit_status_of(st) != 0) /* no launch to hand over: node's answer is haco's */
+	if (len == 0 || exit_status_of(st) != 0) { /* no launch to hand over: node's answer is haco's */
+		free(buf);
 		return exit_status_of(st);
+	}
 
 	char *nl = strchr(buf, '\n');
 	if (!nl) {

@@ -6,7 +6,7 @@
  * the front checks that each input is still byte for byte what it was (state, reload and plan files,
  * the init's environ and limits, the namespace links of the init and of this process) and that the
  * init and its supervisor are still the processes that started at the recorded times, puts CMD in
- * place of the token and execs the launcher on the result, as front_main does with Node's handoff.
+ * place of the token and runs the launcher on the result (in this process when it is this program, else by exec, as front_main does with Node's handoff).
  * It decides nothing: on any doubt it returns -1 and Node runs as always (and writes a fresh template).
  * Read-only /proc and state-file reads, before any fork: front.c calls the kernel directly too (the
  * front runs before a launch context, and so before the c->sys seam, exists).
@@ -288,6 +288,29 @@ int front_attach(int argc, char **argv)
 	words[n++] = "--spec-fd";
 	words[n++] = num;
 	words[n] = NULL;
+	/*
+	 * The launcher named is this very program (the usual case): run it here, one exec (and its dynamic
+	 * linking) fewer. Its words in one buffer, as an exec would lay them out: launcher_main may reuse
+	 * that area for a process title.
+	 */
+	char self[4096], real[4096];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (sl > 0 && realpath(launcher, real)) {
+		self[sl] = '\0';
+		static char area[sizeof(real) + 64];
+		size_t used = 0;
+		if (strcmp(self, real) == 0 && strlen(real) + 40 < sizeof(area)) {
+			for (int k = 0; k < n; k++) {
+				const char *w = k == 0 ? real : words[k];
+				size_t l = strlen(w) + 1;
+				memcpy(area + used, w, l);
+				words[k] = area + used;
+				used += l;
+			}
+			free(buf);
+			return launcher_main(n, words, &sys_real);
+		}
+	}
 	execv(words[0], words);
 	fprintf(stderr, "haco-launch: --front: exec %s: %s (%s)\n", words[0], errno_name(errno), strerror(errno));
 	return errno == ENOENT ? 127 : 126;

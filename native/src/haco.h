@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <termios.h>
 
@@ -74,6 +75,9 @@ struct sys {
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*rmdir)(const char *path);
 	int (*symlinkat)(const char *target, int dirfd, const char *name);
+	int (*mknodat)(int dirfd, const char *name, mode_t mode, dev_t dev);
+	int (*fchmodat)(int dirfd, const char *name, mode_t mode);
+	int (*fchownat)(int dirfd, const char *name, uid_t uid, gid_t gid); /* AT_SYMLINK_NOFOLLOW */
 	int (*capget)(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
 	int (*capset)(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
 	int (*prctl)(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
@@ -87,11 +91,16 @@ struct sys {
 	int (*ioctl)(int fd, unsigned long request, void *arg);
 	long (*bpf)(int cmd, void *attr, unsigned size);
 	int (*seccomp_load)(void *filter); /* libseccomp's seccomp_load(): seccomp(2) with the built filter */
+	int (*seccomp_filter)(const void *insns, size_t len); /* seccomp(2) SECCOMP_SET_MODE_FILTER, flags 0: prepared BPF */
 	int (*execvp)(const char *file, char *const argv[]);
 	/* the new mount API, for id-mapped mounts (idmap.c) */
 	int (*open_tree)(int dfd, const char *path, unsigned int flags);
 	int (*mount_setattr)(int dfd, const char *path, unsigned int flags, struct mount_attr *attr, size_t size);
 	int (*move_mount)(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags);
+	/* pty.c's console socket: the engine's AF_UNIX socket the master is sent on */
+	int (*socket)(int domain, int type, int protocol);
+	int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
+	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
 };
 extern const struct sys sys_real;
 
@@ -126,6 +135,8 @@ struct ctx {
 	int rootfd;             /* O_PATH fd targets are resolved under (-1 = "/") */
 	char root[4096];        /* its path, for messages */
 	void *seccomp;          /* scmp_filter_ctx while building a filter */
+	unsigned char *seccomp_bpf; /* seccomp-prepared: the filter's BPF instructions, loaded by seccomp-load */
+	size_t seccomp_bpf_len;
 	uint32_t seccomp_default;
 
 	struct failure fail;
@@ -167,6 +178,7 @@ struct ctx {
 	struct termios host_termios; /* the user's terminal before raw mode */
 	int host_termios_saved, host_raw;
 	const char *console_path; /* `console`: a detached pty's socket (pty.c) */
+	const char *console_socket; /* `console-socket`: the engine's socket the master goes to (OCI) */
 	const char *log_path;   /* `log`: the container's one log (log.c) */
 	unsigned long long log_max;
 	int log_r[2], log_w[2]; /* pipes of the container's stdout and stderr */
@@ -244,6 +256,8 @@ step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bi
 
 /* idmap.c */
 step_fn step_idmap_mount;
+/* devnode.c */
+step_fn step_mknod, step_oom_score_adj;
 
 /* cgroup.c */
 step_fn step_cgroup_lock, step_cgroup_mkdir, step_cgroup_write, step_cgroup_join, step_cgroup_rmdir;
@@ -273,10 +287,10 @@ const char *devices_rule_str(char *buf, size_t sz, const struct dev_rule *r);
 step_fn step_cgroup_devices;
 
 /* caps.c, rlimit.c, seccomp.c, net.c */
-step_fn step_caps, step_rlimit, step_prlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_lo_up;
+step_fn step_caps, step_rlimit, step_prlimit, step_seccomp, step_seccomp_rule, step_seccomp_load, step_seccomp_prepared, step_lo_up;
 
 /* proc.c */
-step_fn step_stdio, step_setsid, step_no_new_privs, step_user, step_chdir, step_env_clear,
+step_fn step_stdio, step_setsid, step_no_new_privs, step_apparmor_exec, step_user, step_chdir, step_env_clear,
 	step_env, step_reaper, step_exec, step_hook;
 int run_command(struct ctx *c, char **argv, pid_t pid, const char *what);
 /* As run_command, with HACO_EXIT_CODE set (failure-cmd). */
@@ -314,6 +328,7 @@ void pty_restore_host(struct ctx *c);
 void pty_restore_after_death(struct ctx *c);
 int pty_relay(struct ctx *c, pid_t child, int input); /* until the child exits: its status */
 int pty_console(struct ctx *c, pid_t child);          /* detached: the master behind a console socket */
+int pty_send_console(struct ctx *c);                  /* `console-socket`: hand the master to the engine */
 
 /* main.c: the launcher's main(), with the system calls it is to use (entry.c passes sys_real) */
 int launcher_main(int argc, char **argv, const struct sys *sys);
@@ -322,6 +337,26 @@ int launcher_main(int argc, char **argv, const struct sys *sys);
 int front_main(int argc, char **argv);
 /* -1: not the plain attach, or its prepared spec no longer holds (Node decides); else exec failed. */
 int front_attach(int argc, char **argv);
+/* front_warm.c: -1 when no prepared launch of this `start` holds (Node decides); else exec failed. */
+int front_warm(int argc, char **argv);
+/* Check a prepared-launch file's body (after its hash line) against this host; on success set *launch
+ * to the decoded launcher argv (NULL-terminated, in place) and *spec to the spec text. -1: it does not hold. */
+int warm_check(char *body, size_t len, const char *cwd, char **args, int nargs, char **launch, int max_launch, char **spec);
+/* FNV-1a 64 of CWD and ARGS, each followed by a NUL, as 16 hex digits: the file's name. */
+void warm_key(const char *cwd, char **args, int nargs, char out[17]);
+
+/* sha256.c: FIPS 180-4 SHA-256, hex digest */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t fill;
+};
+void sha256_init(struct sha256 *s);
+void sha256_update(struct sha256 *s, const void *data, size_t n);
+void sha256_hex(struct sha256 *s, char out[65]);
+/* front_ps.c: `ps [-a] [-q]` printed as src/lifecycle/ps.ts prints it; -1: let Node answer */
+int front_ps(int argc, char **argv);
 
 /* log.c */
 int log_pipes(struct ctx *c);

@@ -45,9 +45,14 @@ static const struct stepdef STEPS[] = {
 
 static const struct stepdef *find_def(const char *name)
 {
+	/* A spec repeats a step many times in a row (a seccomp profile: hundreds of seccomp-rule lines, each
+	 * looked up when checked and when run): the last one found first, then the table. */
+	static const struct stepdef *last;
+	if (last && strcmp(last->name, name) == 0)
+		return last;
 	for (const struct stepdef *d = STEPS; d->name; d++)
-		if (strcmp(d->name, name) == 0)
-			return d;
+		if (d->name[0] == name[0] && strcmp(d->name, name) == 0)
+			return last = d;
 	return NULL;
 }
 
@@ -175,6 +180,10 @@ static int read_metadata(struct ctx *c)
 			if (s->argv[0][0] != '/')
 				return fail(c, 0, "line %d: console takes an absolute PATH", s->line);
 			c->console_path = s->argv[0];
+		} else if (strcmp(s->name, "console-socket") == 0) {
+			if (s->argv[0][0] != '/')
+				return fail(c, 0, "line %d: console-socket takes an absolute PATH", s->line);
+			c->console_socket = s->argv[0];
 		} else if (strcmp(s->name, "log") == 0) {
 			if (s->argv[0][0] != '/' || parse_ulong(s->argv[1], &c->log_max) < 0)
 				return fail(c, 0, "line %d: log takes an absolute PATH and MAXBYTES (0 = no rotation)", s->line);
@@ -376,8 +385,8 @@ static int launch_once(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	/* ---- phase 3 runs in the child. A failure arrives on the error pipe. ---- */
 	/* With a pty, the master arrives first; EOF means the child failed before
 	 * its pty step, and the error pipe says why. */
-	if (c->pty_sock_parent >= 0)
-		pty_receive(c);
+	if (c->pty_sock_parent >= 0 && pty_receive(c) == 0 && c->console_socket && pty_send_console(c) < 0)
+		goto kill_child;
 	ssize_t n;
 	for (;;) {
 		do

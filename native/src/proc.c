@@ -283,6 +283,25 @@ int step_no_new_privs(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
+/*
+ * `apparmor-exec PROFILE`: AppArmor switches to PROFILE at the next execve (attr/exec is per task and
+ * kept across fork, so the reaper's child gets it too). Linux 5.8+ has the AppArmor-specific file; older
+ * kernels only the shared one, hence the fallback on ENOENT.
+ */
+int step_apparmor_exec(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	char cmd[256];
+	int n = snprintf(cmd, sizeof(cmd), "exec %s", argv[0]);
+	if (n < 0 || (size_t)n >= sizeof(cmd))
+		return fail(c, ENAMETOOLONG, "apparmor-exec: profile name too long");
+	if (write_file(c, "/proc/self/attr/apparmor/exec", cmd) == 0)
+		return 0;
+	if (errno == ENOENT && write_file(c, "/proc/self/attr/exec", cmd) == 0)
+		return 0;
+	return fail(c, errno, "apparmor-exec %s", argv[0]);
+}
+
 static int setgroups_denied(void)
 {
 	char buf[16] = "";

@@ -507,3 +507,63 @@ int pty_console(struct ctx *c, pid_t child)
 		status = wait_exit_status(child);
 	return status;
 }
+
+/*
+ * `console-socket PATH` (OCI runtime, runtime-spec's --console-socket): the
+ * master does not stay here; it goes to the engine, which listens on PATH
+ * (podman's conmon). Connect to it, send the master as SCM_RIGHTS with the
+ * name of the ptmx it came from as the payload (the receiver reads one message
+ * and takes the fd), then close our copy: the engine holds the only one, and
+ * the container's fds 0-2 are the peer (the pty step). The supervisor then has
+ * no terminal to relay.
+ */
+int pty_send_console(struct ctx *c)
+{
+	const char *ptmx = "/dev/ptmx";
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (strcmp(s->name, "console-socket") == 0)
+			c->cur = s;
+		else if (strcmp(s->name, "pty") == 0)
+			ptmx = s->argv[0];
+	}
+	struct sockaddr_un a;
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	if (strlen(c->console_socket) >= sizeof(a.sun_path))
+		return fail(c, ENAMETOOLONG, "console-socket: path too long for a socket address: %s", c->console_socket);
+	strcpy(a.sun_path, c->console_socket);
+	int s = (int)traced(c, c->sys->socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket(AF_UNIX, SOCK_STREAM)");
+	if (s < 0)
+		return fail(c, errno, "console-socket: socket for %s", c->console_socket);
+	int rc = -1;
+	if (traced(c, c->sys->connect(s, (const struct sockaddr *)&a, sizeof(a)), "connect(%d, \"%s\")   /* the engine's console socket */", s,
+	           c->console_socket) < 0) {
+		fail(c, errno, "console-socket: connect to %s", c->console_socket);
+		goto out;
+	}
+	struct iovec iov = { .iov_base = (void *)ptmx, .iov_len = strlen(ptmx) };
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &c->pty_master, sizeof(int));
+	ssize_t n;
+	do
+		n = c->sys->sendmsg(s, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	tracef(c, "sendmsg(%d, \"%s\", SCM_RIGHTS [%d]) = %zd   /* the master goes to the engine */", s, ptmx, c->pty_master, n);
+	if (n != (ssize_t)iov.iov_len) {
+		fail(c, n < 0 ? errno : EPIPE, "console-socket: send the terminal to %s", c->console_socket);
+		goto out;
+	}
+	close(c->pty_master);
+	c->pty_master = -1;
+	rc = 0;
+out:
+	c->sys->close(s);
+	return rc;
+}

@@ -17,10 +17,14 @@
 #include "haco.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int parse_action(const char *s, uint32_t *out)
 {
@@ -41,6 +45,10 @@ int step_seccomp(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
 	uint32_t act;
+	if (c->seccomp_bpf) { /* built (or read) by seccomp-prepared; its rules are in it */
+		tracef(c, "seccomp %s: the prepared filter (%zu BPF instructions), its rules not added again", argv[0], c->seccomp_bpf_len / 8);
+		return 0;
+	}
 	if (parse_action(argv[0], &act) < 0)
 		return fail(c, 0, "seccomp: unknown action \"%s\" (allow kill_thread kill_process trap log errno:N)",
 		            argv[0]);
@@ -94,6 +102,8 @@ static int parse_arg(const char *s, struct scmp_arg_cmp *a)
 int step_seccomp_rule(struct ctx *c, char **argv, int argc)
 {
 	uint32_t act;
+	if (c->seccomp_bpf)
+		return 0; /* in the prepared filter */
 	if (!c->seccomp)
 		return fail(c, 0, "seccomp-rule before seccomp");
 	if (parse_action(argv[0], &act) < 0)
@@ -149,6 +159,15 @@ int step_seccomp_rule(struct ctx *c, char **argv, int argc)
 int step_seccomp_load(struct ctx *c, char **argv, int argc)
 {
 	(void)argv, (void)argc;
+	if (c->seccomp_bpf) {
+		fds_mark_for_exec(c);
+		if (supervise_outlive_launcher(c) < 0)
+			return -1;
+		if (traced(c, c->sys->seccomp_filter(c->seccomp_bpf, c->seccomp_bpf_len),
+			   "seccomp(SECCOMP_SET_MODE_FILTER, 0, {%zu insns})   /* the prepared filter */", c->seccomp_bpf_len / 8) < 0)
+			return fail(c, errno, "seccomp-load");
+		return 0;
+	}
 	if (!c->seccomp)
 		return fail(c, 0, "seccomp-load before seccomp");
 	/* Before the filter, which might refuse (or kill on) close_range, fcntl or
@@ -164,5 +183,192 @@ int step_seccomp_load(struct ctx *c, char **argv, int argc)
 		return fail(c, -rc, "seccomp-load");
 	seccomp_release(c->seccomp);
 	c->seccomp = NULL;
+	return 0;
+}
+
+/*
+ * seccomp-prepared FILE: libseccomp's build of a large filter (the default profile's 358 rules) costs
+ * ~4 ms, more than the rest of an attach. The BPF it produces depends only on the rules, the library
+ * (version, API level) and the architecture: those are the key kept in FILE with the instructions.
+ * FILE is read and written directly, like the state files (state.c): haco's own file in its own
+ * root-only state dir, not a step acting on the container.
+ */
+#define PREPARED_MAGIC "haco-seccomp-bpf 1"
+#define PREPARED_MAX (1u << 20)
+
+static int filter_key(struct ctx *c, char **key, size_t *klen)
+{
+	FILE *m = open_memstream(key, klen);
+	if (!m)
+		return -1;
+	const struct scmp_version *v = seccomp_version();
+	fprintf(m, "libseccomp %u.%u.%u api %u arch %u\n", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0,
+		seccomp_api_get(), seccomp_arch_native());
+	int filters = 0;
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (strcmp(s->name, "seccomp") && strcmp(s->name, "seccomp-rule"))
+			continue;
+		filters += strcmp(s->name, "seccomp") == 0;
+		fputs(s->name, m);
+		for (int k = 0; k < s->argc; k++) {
+			fputc('\0', m);
+			fputs(s->argv[k], m);
+		}
+		fputc('\n', m);
+	}
+	if (fclose(m) != 0)
+		return -1;
+	return filters;
+}
+
+/* FILE's instructions when it is ours, private, and holds exactly KEY; else NULL. */
+static unsigned char *read_prepared(const char *file, const char *key, size_t klen, size_t *blen)
+{
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *buf = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077) &&
+	    st.st_size > 0 && (size_t)st.st_size <= PREPARED_MAX && (buf = malloc((size_t)st.st_size + 1))) {
+		size_t n = 0;
+		while (n < (size_t)st.st_size) {
+			ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+		}
+		buf[n] = '\0';
+		size_t want_k, want_b;
+		int hdr = 0;
+		char *nl = n == (size_t)st.st_size ? memchr(buf, '\n', n) : NULL;
+		if (nl && sscanf(buf, PREPARED_MAGIC " %zu %zu%n", &want_k, &want_b, &hdr) == 2 && buf + hdr == nl) {
+			size_t off = (size_t)(nl + 1 - buf);
+			if (want_k == klen && want_b > 0 && want_b % 8 == 0 && off + want_k + want_b == n &&
+			    memcmp(buf + off, key, klen) == 0) {
+				unsigned char *bpf = malloc(want_b);
+				if (bpf) {
+					memcpy(bpf, buf + off + klen, want_b);
+					*blen = want_b;
+				}
+				free(buf);
+				close(fd);
+				return bpf;
+			}
+		}
+	}
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+static void write_prepared(struct ctx *c, const char *file, const char *key, size_t klen, const unsigned char *bpf, size_t blen)
+{
+	char tmp[4096], hdr[128];
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", file, (int)getpid()) >= (int)sizeof(tmp))
+		return;
+	int h = snprintf(hdr, sizeof(hdr), PREPARED_MAGIC " %zu %zu\n", klen, blen);
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int ok = fd >= 0;
+	const void *parts[3] = { hdr, key, bpf };
+	size_t lens[3] = { (size_t)h, klen, blen };
+	for (int i = 0; ok && i < 3; i++) {
+		const char *p = parts[i];
+		size_t left = lens[i];
+		while (ok && left > 0) {
+			ssize_t w = write(fd, p, left);
+			if (w < 0 && errno == EINTR)
+				continue;
+			ok = w > 0;
+			if (ok)
+				p += w, left -= (size_t)w;
+		}
+	}
+	int e = errno;
+	if (fd >= 0 && close(fd) < 0 && ok)
+		ok = 0, e = errno;
+	if (ok && rename(tmp, file) < 0)
+		ok = 0, e = errno;
+	if (!ok) {
+		unlink(tmp);
+		tracef(c, "seccomp-prepared: writing %s: %s (only the next run's time is lost)", file, errno_name(e));
+		return;
+	}
+	tracef(c, "write(\"%s\") + rename(..., \"%s\") = 0   /* %zu BPF instructions for the next run */", tmp, file, blen / 8);
+}
+
+int step_seccomp_prepared(struct ctx *c, char **argv, int argc)
+{
+	(void)argc;
+	const char *file = argv[0];
+	char *key = NULL;
+	size_t klen = 0;
+	int filters = filter_key(c, &key, &klen);
+	if (filters < 0) {
+		free(key);
+		return fail(c, ENOMEM, "seccomp-prepared");
+	}
+	if (filters != 1) {
+		free(key);
+		return fail(c, 0, "seccomp-prepared: the spec has %d seccomp filters (it prepares exactly one)", filters);
+	}
+	size_t blen = 0;
+	unsigned char *bpf = read_prepared(file, key, klen, &blen);
+	if (bpf) {
+		tracef(c, "read(\"%s\") = %zu BPF instructions   /* prepared for exactly these rules */", file, blen / 8);
+		free(key);
+		c->seccomp_bpf = bpf, c->seccomp_bpf_len = blen;
+		return 0;
+	}
+	/* Build it as the seccomp steps would, each step's failure reported as that step's. */
+	const struct step *self = c->cur;
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		int rc = 0;
+		c->cur = s;
+		if (strcmp(s->name, "seccomp") == 0)
+			rc = step_seccomp(c, s->argv, s->argc);
+		else if (strcmp(s->name, "seccomp-rule") == 0)
+			rc = step_seccomp_rule(c, s->argv, s->argc);
+		if (rc < 0) {
+			free(key);
+			return -1;
+		}
+	}
+	c->cur = self;
+	int fd = memfd_create("haco-seccomp", MFD_CLOEXEC);
+	int rc = fd < 0 ? -errno : seccomp_export_bpf(c->seccomp, fd);
+	off_t size = rc == 0 ? lseek(fd, 0, SEEK_END) : -1;
+	if (rc == 0 && (size <= 0 || size % 8 || size > PREPARED_MAX || lseek(fd, 0, SEEK_SET) < 0))
+		rc = -EIO;
+	if (rc == 0 && !(bpf = malloc((size_t)size)))
+		rc = -ENOMEM;
+	for (size_t n = 0; rc == 0 && n < (size_t)size;) {
+		ssize_t r = read(fd, bpf + n, (size_t)size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			rc = r < 0 ? -errno : -EIO;
+		else
+			n += (size_t)r;
+	}
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(c->seccomp);
+	c->seccomp = NULL;
+	errno = -rc;
+	traced(c, rc < 0 ? -1 : 0, "seccomp_export_bpf() = %lld bytes   /* built with libseccomp, kept in %s */", (long long)size, file);
+	if (rc < 0) {
+		free(bpf);
+		free(key);
+		return fail(c, -rc, "seccomp-prepared %s", file);
+	}
+	write_prepared(c, file, key, klen, bpf, (size_t)size);
+	free(key);
+	c->seccomp_bpf = bpf, c->seccomp_bpf_len = (size_t)size;
 	return 0;
 }

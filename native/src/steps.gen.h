@@ -27,6 +27,7 @@ STEP("on-pressure", META, 4, -1, NULL) /* watch_open */
 STEP("on-signal", META, 2, -1, NULL) /* watch_open */
 STEP("log", META, 2, 2, NULL) /* read_metadata */
 STEP("console", META, 1, 1, NULL) /* read_metadata */
+STEP("console-socket", META, 1, 1, NULL) /* pty_send_console */
 STEP("preserve-fds", META, 1, 1, NULL) /* read_metadata */
 STEP("supervisor-exits", META, 0, 0, NULL) /* read_metadata */
 STEP("cgroup-lock", P1 | HOST, 2, 2, step_cgroup_lock)
@@ -40,6 +41,7 @@ STEP("timens-offset", P1, 2, 2, step_timens_offset)
 STEP("start-fifo", P1, 1, 1, step_start_fifo)
 STEP("hook", P1 | P2 | P3, 1, -1, step_hook)
 STEP("hook-at", P1 | P2 | P3, 2, -1, step_hook_at)
+STEP("spawn-cgroup", P1, 1, 1, NULL) /* spawn_via_helper */
 STEP("spawn", P1, 1, 2, NULL) /* validate */
 STEP("setgroups", P2, 1, 1, step_setgroups)
 STEP("uid-map", P2, 1, 1, step_uid_map)
@@ -49,6 +51,7 @@ STEP("cgroup-join", P2, 1, 1, step_cgroup_join)
 STEP("persist-ns", P2, 2, 2, step_persist_ns)
 STEP("idmap-mount", P2, 1, 1, step_idmap_mount)
 STEP("helper", P2, 2, -1, step_helper)
+STEP("oom-score-adj", P2, 1, 1, step_oom_score_adj)
 STEP("release", P2, 0, 0, NULL) /* validate */
 STEP("propagation", P3, 2, 2, step_propagation)
 STEP("bind-root", P3, 1, 1, step_bind_root)
@@ -56,6 +59,7 @@ STEP("overlay-root", P3, 4, 5, step_overlay_root)
 STEP("mount", P3, 5, 5, step_mount)
 STEP("bind", P3, 3, 3, step_bind)
 STEP("mknod-bind", P3, 2, 2, step_mknod_bind)
+STEP("mknod", P3, 7, 7, step_mknod)
 STEP("symlink", P3, 2, 2, step_symlink)
 STEP("hostname", P3, 1, 1, step_hostname)
 STEP("pivot-root", P3, 1, 1, step_pivot_root)
@@ -73,9 +77,11 @@ STEP("caps", P3, 5, 5, step_caps)
 STEP("seccomp", P3, 1, 1, step_seccomp)
 STEP("seccomp-rule", P3, 3, 4, step_seccomp_rule)
 STEP("seccomp-load", P3, 0, 0, step_seccomp_load)
+STEP("seccomp-prepared", P1, 1, 1, step_seccomp_prepared)
 STEP("chdir", P3, 1, 1, step_chdir)
 STEP("env-clear", P3, 0, 0, step_env_clear)
 STEP("env", P3, 2, 2, step_env)
+STEP("apparmor-exec", P3, 1, 1, step_apparmor_exec)
 STEP("reaper", P3, 0, 0, step_reaper)
 STEP("wait-start", P3, 0, 0, step_wait_start)
 STEP("exec", P3, 1, -1, step_exec)

@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -84,6 +86,22 @@ static int real_seccomp_load(void *filter)
 	return seccomp_load(filter);
 }
 
+static int real_fchmodat(int dirfd, const char *name, mode_t mode)
+{
+	return fchmodat(dirfd, name, mode, 0);
+}
+
+static int real_fchownat(int dirfd, const char *name, uid_t uid, gid_t gid)
+{
+	return fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+static int real_seccomp_filter(const void *insns, size_t len)
+{
+	struct sock_fprog prog = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = (struct sock_filter *)insns };
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
 static int real_execvp(const char *file, char *const argv[])
 {
 	return execvp(file, argv);
@@ -106,6 +124,9 @@ const struct sys sys_real = {
 	.mkdir = mkdir,
 	.rmdir = rmdir,
 	.symlinkat = symlinkat,
+	.mknodat = mknodat,
+	.fchmodat = real_fchmodat,
+	.fchownat = real_fchownat,
 	.capget = real_capget,
 	.capset = real_capset,
 	.prctl = real_prctl,
@@ -119,8 +140,12 @@ const struct sys sys_real = {
 	.ioctl = real_ioctl,
 	.bpf = real_bpf,
 	.seccomp_load = real_seccomp_load,
+	.seccomp_filter = real_seccomp_filter,
 	.execvp = real_execvp,
 	.open_tree = open_tree,
 	.mount_setattr = mount_setattr,
 	.move_mount = move_mount,
+	.socket = socket,
+	.connect = connect,
+	.sendmsg = sendmsg,
 };

@@ -18,7 +18,13 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/syscall.h>
 
 #include <signal.h>
 #include <linux/bpf.h>
@@ -128,9 +134,12 @@ static const struct flagname MS[] = {
 static long f_clone(unsigned long flags)
 {
 	char fl[256];
-	if (rec("clone %s", flags ? ns_flags_str(fl, sizeof(fl), (int)flags) : "0") < 0)
+	unsigned long kinds = flags & ~(unsigned long)CLONE_PARENT;
+	if (rec("clone %s%s", kinds ? ns_flags_str(fl, sizeof(fl), (int)kinds) : flags ? "" : "0",
+	        flags & CLONE_PARENT ? (kinds ? "|CLONE_PARENT" : "CLONE_PARENT") : "") < 0)
 		return -1;
-	pid_t p = fork();
+	/* CLONE_PARENT for real (no namespaces: no root needed): the spawn-cgroup helper's child is the launcher's. */
+	pid_t p = flags & CLONE_PARENT ? (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0) : fork();
 	if (p > 0)
 		child_pid = p;
 	return p;
@@ -247,6 +256,25 @@ static int f_symlinkat(const char *target, int dirfd, const char *name)
 	return rec("symlink %s %s/%s", target, fdname(dirfd, b, sizeof(b)), name);
 }
 
+static int f_mknodat(int dirfd, const char *name, mode_t mode, dev_t dev)
+{
+	char b[512];
+	const char *type = S_ISCHR(mode) ? "c" : S_ISBLK(mode) ? "b" : S_ISFIFO(mode) ? "p" : "?";
+	return rec("mknod %s/%s %s 0%o %u:%u", fdname(dirfd, b, sizeof(b)), name, type, (unsigned)(mode & 07777), major(dev), minor(dev));
+}
+
+static int f_fchmodat(int dirfd, const char *name, mode_t mode)
+{
+	char b[512];
+	return rec("chmod %s/%s 0%o", fdname(dirfd, b, sizeof(b)), name, (unsigned)mode);
+}
+
+static int f_fchownat(int dirfd, const char *name, uid_t uid, gid_t gid)
+{
+	char b[512];
+	return rec("chown %s/%s %u:%u", fdname(dirfd, b, sizeof(b)), name, (unsigned)uid, (unsigned)gid);
+}
+
 /* As root before any drop: every capability of this fake kernel (0-40) in every set but ambient. */
 static int f_capget(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data)
 {
@@ -353,6 +381,12 @@ static int f_seccomp_load(void *filter)
 	return rec("seccomp_load") < 0 ? -errno : 0; /* libseccomp returns -errno */
 }
 
+static int f_seccomp_filter(const void *insns, size_t len)
+{
+	(void)insns;
+	return rec("seccomp SECCOMP_SET_MODE_FILTER %zu insns", len / 8);
+}
+
 /* A real exec would not return: the "program" exits at once (0, or fake_exit_status()). */
 static int f_execvp(const char *file, char *const argv[])
 {
@@ -393,13 +427,44 @@ static int f_move_mount(int from_dfd, const char *from_path, int to_dfd, const c
 	return rec("move_mount %s %s", fdname(from_dfd, b, sizeof(b)), to_path);
 }
 
+static int f_socket(int domain, int type, int protocol)
+{
+	(void)protocol;
+	if (rec("socket %s %s", domain == AF_UNIX ? "AF_UNIX" : "?", (type & ~SOCK_CLOEXEC) == SOCK_STREAM ? "SOCK_STREAM" : "?") < 0)
+		return -1;
+	return new_fd("socket");
+}
+
+static int f_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	char b[512];
+	(void)len;
+	const struct sockaddr_un *a = (const struct sockaddr_un *)addr;
+	return rec("connect %s %s", fdname(fd, b, sizeof(b)), a->sun_path);
+}
+
+/* The payload and whether one fd travels (its number is the test's business). */
+static ssize_t f_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	char b[512];
+	(void)flags;
+	const struct cmsghdr *cm = CMSG_FIRSTHDR(msg);
+	int rights = cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int));
+	if (rec("sendmsg %s \"%.*s\"%s", fdname(fd, b, sizeof(b)), (int)msg->msg_iov[0].iov_len, (const char *)msg->msg_iov[0].iov_base,
+	        rights ? " SCM_RIGHTS [1 fd]" : "") < 0)
+		return -1;
+	return (ssize_t)msg->msg_iov[0].iov_len;
+}
+
 const struct sys sys_fake = {
 	.clone = f_clone, .clone3 = f_clone3, .unshare = f_unshare, .setns = f_setns,
 	.mount = f_mount, .umount2 = f_umount2, .pivot_root = f_pivot_root, .chroot = f_chroot, .chdir = f_chdir,
 	.open = f_open, .write = f_write, .close = f_close, .flock = f_flock,
 	.mkdir = f_mkdir, .rmdir = f_rmdir, .symlinkat = f_symlinkat,
+	.mknodat = f_mknodat, .fchmodat = f_fchmodat, .fchownat = f_fchownat,
 	.capget = f_capget, .capset = f_capset, .prctl = f_prctl, .sethostname = f_sethostname,
 	.setrlimit = f_setrlimit, .prlimit = f_prlimit, .setgroups = f_setgroups, .setresgid = f_setresgid, .setresuid = f_setresuid,
-	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .execvp = f_execvp,
+	.setsid = f_setsid, .ioctl = f_ioctl, .bpf = f_bpf, .seccomp_load = f_seccomp_load, .seccomp_filter = f_seccomp_filter, .execvp = f_execvp,
+	.socket = f_socket, .connect = f_connect, .sendmsg = f_sendmsg,
 	.open_tree = f_open_tree, .mount_setattr = f_mount_setattr, .move_mount = f_move_mount,
 };

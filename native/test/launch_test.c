@@ -192,6 +192,34 @@ static void test_capability_order(void)
 	free(calls), free(err);
 }
 
+/* seccomp-prepared: the first run builds the filter with libseccomp and keeps its BPF in FILE; the next
+ * run with the same rules loads FILE's instructions; other rules build (and keep) a new one. */
+static void test_seccomp_prepared(void)
+{
+	char dir[] = "/tmp/haco-launch-test-XXXXXX", file[128], spec[1024], *calls, *err;
+	CHECK(mkdtemp(dir) != NULL, "seccomp-prepared: mkdtemp");
+	snprintf(file, sizeof(file), "%s/seccomp.bpf", dir);
+	const char *rules[] = { "errno:1", "errno:1", "errno:13" };
+	struct stat before = { 0 };
+	for (int i = 0; i < 3; i++) {
+		snprintf(spec, sizeof(spec), "haco-launch 1\nname t2\nseccomp-prepared %s\nspawn -\nrelease\nseccomp allow\n"
+		         "seccomp-rule %s reboot -\nseccomp-load\nexec /bin/true\n", file, rules[i]);
+		int status = launch(spec, NULL, 0, &calls, &err);
+		CHECK(status == 0, "seccomp-prepared %d: status %d, stderr: %s", i, status, err);
+		CHECK(strstr(calls, "seccomp SECCOMP_SET_MODE_FILTER") != NULL && strstr(calls, "seccomp_load") == NULL,
+		      "seccomp-prepared %d: calls: %s", i, calls);
+		struct stat st;
+		CHECK(stat(file, &st) == 0 && (st.st_mode & 0777) == 0600, "seccomp-prepared %d: %s not kept 0600", i, file);
+		/* run 1 reads the file run 0 wrote (same inode); run 2's other rule replaces it */
+		CHECK((st.st_ino == before.st_ino) == (i == 1), "seccomp-prepared %d: inode %lu, before %lu", i,
+		      (unsigned long)st.st_ino, (unsigned long)before.st_ino);
+		before = st;
+		free(calls), free(err);
+	}
+	unlink(file);
+	rmdir(dir);
+}
+
 /* A user namespace is configured from outside, in phase 2, while the child waits. */
 static void test_user_namespace(void)
 {
@@ -388,6 +416,38 @@ static void test_wire_fails_cleanup_order(void)
 	free(calls), free(err);
 }
 
+/* apparmor-exec writes "exec PROFILE" to the AppArmor attr file; on a kernel without it
+ * (ENOENT) to the older shared one; any other failure stops the launch before exec. */
+static void test_apparmor_exec(void)
+{
+	char spec[4096], want[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "apparmor-exec haco-default\nexec /bin/true\n");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "apparmor: status %d, stderr %s", status, err);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	         "write /proc/self/attr/apparmor/exec exec haco-default\n"
+	         "execvp /bin/true\n"
+	         "rmdir " CG "\n");
+	check_calls("apparmor", calls, want);
+	free(calls), free(err);
+
+	status = launch(spec, "write /proc/self/attr/apparmor/exec", ENOENT, &calls, &err);
+	CHECK(status == 0, "apparmor fallback: status %d, stderr %s", status, err);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	         "write /proc/self/attr/apparmor/exec exec haco-default = FAIL\n"
+	         "write /proc/self/attr/exec exec haco-default\n"
+	         "execvp /bin/true\n"
+	         "rmdir " CG "\n");
+	check_calls("apparmor fallback", calls, want);
+	free(calls), free(err);
+
+	status = launch(spec, "write /proc/self/attr/apparmor/exec", EACCES, &calls, &err);
+	CHECK(status == 125, "apparmor refused: status %d", status);
+	CHECK(strcmp(err, "haco-launch: apparmor-exec haco-default: EACCES (Permission denied)\n") == 0,
+	      "apparmor refused: stderr: %s", err);
+	free(calls), free(err);
+}
+
 /* A capability that cannot be dropped stops the launch before capset and exec. */
 static void test_bounding_drop_fails(void)
 {
@@ -427,6 +487,62 @@ static void test_join_namespaces(void)
 	free(calls), free(err);
 }
 
+/* cgroup v1: the child is born in its cgroups. A helper moves itself into each
+ * (0 into tasks), then clones the child as the launcher's own (CLONE_PARENT): no
+ * cgroup.procs write, the launcher stays where it was, the child is reaped by it. */
+#define V1P "/sys/fs/cgroup/pids/haco/t1"
+#define V1C "/sys/fs/cgroup/cpuacct/haco/t1"
+static const char V1_SPEC[] = "haco-launch 1\n"
+	"name t1\n"
+	"cleanup-cgroup " V1P "\n"
+	"cleanup-cgroup " V1C "\n"
+	"cgroup-mkdir " V1P "\n"
+	"cgroup-mkdir " V1C "\n"
+	"spawn-cgroup " V1P "\n"
+	"spawn-cgroup " V1C "\n"
+	"spawn mount,pid\n"
+	"release\n"
+	"exec /bin/true\n";
+
+static void test_spawn_cgroup_v1(void)
+{
+	char *calls, *err;
+	int status = launch(V1_SPEC, NULL, 0, &calls, &err);
+	CHECK(status == 0, "spawn-cgroup: status %d, stderr: %s", status, err);
+	check_calls("spawn-cgroup", calls,
+	            "mkdir " V1P " 0755\n"
+	            "mkdir " V1C " 0755\n"
+	            "clone 0\n"
+	            "write " V1P "/tasks 0\n"
+	            "write " V1C "/tasks 0\n"
+	            "clone CLONE_NEWNS|CLONE_NEWPID|CLONE_PARENT\n"
+	            "execvp /bin/true\n"
+	            "rmdir " V1C "\n"
+	            "rmdir " V1P "\n");
+	free(calls), free(err);
+
+	/* The helper cannot enter the second cgroup: no clone, the step and path are named, the cgroups go. */
+	status = launch(V1_SPEC, "write " V1C "/tasks", ENOENT, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup fails: status %d", status);
+	check_calls("spawn-cgroup fails", calls,
+	            "mkdir " V1P " 0755\n"
+	            "mkdir " V1C " 0755\n"
+	            "clone 0\n"
+	            "write " V1P "/tasks 0\n"
+	            "write " V1C "/tasks 0 = FAIL\n"
+	            "rmdir " V1C "\n"
+	            "rmdir " V1P "\n");
+	CHECK(strcmp(err, "haco-launch: spawn-cgroup " V1C ": move into " V1C "/tasks: ENOENT (No such file or directory)\n") == 0,
+	      "spawn-cgroup fails: stderr: %s", err);
+	free(calls), free(err);
+
+	/* The clone from the helper fails: the spawn step reports it. */
+	status = launch(V1_SPEC, "clone CLONE_NEWNS", ENOSPC, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup clone fails: status %d", status);
+	CHECK(strstr(err, "haco-launch: spawn mount,pid: ENOSPC") == err, "spawn-cgroup clone fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
 /* The device allow-list: a BPF program loaded, then attached to the container's cgroup, before spawn. */
 static void test_devices(void)
 {
@@ -447,6 +563,46 @@ static void test_devices(void)
 	            "clone3 CLONE_INTO_CGROUP cgroup=" CG "\n"
 	            "execvp /bin/true\n"
 	            "rmdir " CG "\n");
+	free(calls), free(err);
+}
+
+/* OCI linux.devices and process.oomScoreAdj: the OOM score is written from the host
+ * side while the child waits; the nodes are made under the new root before the
+ * switch (mknod, then chmod: the umask cut the mode, then chown), a FIFO without
+ * numbers; a failing mknod stops the launch with the path, the type and errno. */
+static void test_device_nodes(void)
+{
+	char *calls, *err;
+	const char *spec = "haco-launch 1\n"
+	                   "spawn mount\n"
+	                   "oom-score-adj -17\n"
+	                   "release\n"
+	                   "bind-root ROOT\n"
+	                   "mknod /dev/net/tun c 10 200 0666 0 0\n"
+	                   "mknod /dev/fifo1 p 8 666 0640 1000 1001\n"
+	                   "pivot-root ROOT\n"
+	                   "exec /bin/true\n";
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "device nodes: status %d, stderr: %s", status, err);
+	check_calls("device nodes", calls,
+	            "clone CLONE_NEWNS\n"
+	            "write /proc/PID/oom_score_adj -17\n"
+	            "mount ROOT ROOT NULL BIND|REC NULL\n"
+	            "mknod ROOT/dev/net/tun c 0666 10:200\n"
+	            "chmod ROOT/dev/net/tun 0666\n"
+	            "chown ROOT/dev/net/tun 0:0\n"
+	            "mknod ROOT/dev/fifo1 p 0640 0:0\n"
+	            "chmod ROOT/dev/fifo1 0640\n"
+	            "chown ROOT/dev/fifo1 1000:1001\n"
+	            "chdir ROOT\n"
+	            "pivot_root . .\n"
+	            "umount2 . DETACH\n"
+	            "chdir /\n"
+	            "execvp /bin/true\n");
+	free(calls), free(err);
+	status = launch(spec, "mknod ROOT/dev/net/tun", EPERM, &calls, &err);
+	CHECK(status == 125, "mknod fails: status %d", status);
+	CHECK(strcmp(err, "haco-launch: mknod /dev/net/tun (c 10:200): EPERM (Operation not permitted)\n") == 0, "mknod fails: stderr: %s", err);
 	free(calls), free(err);
 }
 
@@ -590,6 +746,52 @@ static void test_hook_timeout(void)
 	free(calls), free(err);
 }
 
+/* `console-socket`: the master goes to the engine's socket as SCM_RIGHTS, with the
+ * ptmx's name as payload, and our copy is closed; a refused connect names the step,
+ * the path and the errno, and keeps the master (the launch fails and closes it). */
+static void test_console_socket(void)
+{
+	static char text[] = "haco-launch 1\nconsole-socket /run/engine/console.sock\npty /dev/pts/ptmx 0 0 no-stdin\n";
+	char perr[256];
+	struct spec sp;
+	CHECK(spec_parse(strdup(text), strlen(text), &sp, perr, sizeof(perr)) == 0, "console socket: spec: %s", perr);
+	for (int round = 0; round < 2; round++) {
+		struct ctx c;
+		memset(&c, 0, sizeof(c));
+		c.sys = &sys_fake;
+		c.spec = &sp;
+		c.msgfd = 2;
+		c.console_socket = "/run/engine/console.sock";
+		int p[2];
+		CHECK(pipe(p) == 0, "console socket: pipe");
+		c.pty_master = p[0];
+		unlink(log_path);
+		fake_setup(log_path, rootfs);
+		if (round == 1)
+			fake_fail("connect", ENOENT);
+		int rc = pty_send_console(&c);
+		char *calls = slurp(log_path);
+		if (round == 0) {
+			CHECK(rc == 0, "console socket: rc %d: %s", rc, c.fail.msg);
+			check_calls("console socket", calls,
+			            "socket AF_UNIX SOCK_STREAM\n"
+			            "connect socket /run/engine/console.sock\n"
+			            "sendmsg socket \"/dev/pts/ptmx\" SCM_RIGHTS [1 fd]\n");
+			CHECK(c.pty_master == -1 && fcntl(p[0], F_GETFD) < 0, "console socket: our copy of the master is still open");
+		} else {
+			CHECK(rc == -1 && c.fail.err == ENOENT && strcmp(c.fail.step, "console-socket") == 0 &&
+			      strstr(c.fail.msg, "/run/engine/console.sock"),
+			      "console socket refused: rc %d err %d step %s msg %s", rc, c.fail.err, c.fail.step, c.fail.msg);
+			check_calls("console socket refused", calls, "socket AF_UNIX SOCK_STREAM\nconnect socket /run/engine/console.sock = FAIL\n");
+			CHECK(c.pty_master == p[0], "console socket refused: the master was dropped");
+			close(p[0]);
+		}
+		close(p[1]);
+		free(calls);
+	}
+	spec_free(&sp);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -605,10 +807,13 @@ int main(void)
 
 	test_typical_launch();
 	test_capability_order();
+	test_seccomp_prepared();
 	test_user_namespace();
 	test_idmap_mount();
 	test_join_namespaces();
+	test_spawn_cgroup_v1();
 	test_devices();
+	test_device_nodes();
 	test_restart();
 	test_supervisor_killed();
 	test_hook_points();
@@ -620,6 +825,8 @@ int main(void)
 	test_overlay_options();
 	test_wire_fails_cleanup_order();
 	test_bounding_drop_fails();
+	test_console_socket();
+	test_apparmor_exec();
 
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -9,11 +9,16 @@ import { BootstrapError } from './errors';
 import { ensurePrivateCache, ensureStateHome } from '../state/host-dir';
 import { HOST_MODES } from '../state/paths';
 import { requireTool } from '../host/tools';
+import { currentIdentity } from '../rootless/identity';
+import { bootstrapMmdebstrap } from './mmdebstrap';
 
 const SCRIPTS_DIR = '/usr/share/debootstrap/scripts';
 
 /** `debootstrap`: a real Debian/Ubuntu system, from the host's apt mirror unless one is named. */
 export async function bootstrapDebootstrap(plan: DebootstrapBootstrap, ctx: BootstrapContext): Promise<void> {
+  // An ordinary user: the same system through mmdebstrap's unshare mode (src/bootstrap/mmdebstrap.ts).
+  const id = currentIdentity();
+  if (id) return bootstrapMmdebstrap(plan, ctx, resolveMirror(plan), id);
   requireTool('debootstrap');
   if (fs.existsSync(SCRIPTS_DIR) && !fs.existsSync(`${SCRIPTS_DIR}/${plan.suite}`)) {
     const known = fs.readdirSync(SCRIPTS_DIR);

@@ -9,6 +9,18 @@ import { BootstrapError } from './errors';
 import { stateRoot } from '../state/state-root';
 import { installHint, requireTool } from '../host/tools';
 import { ensurePrivateCache, ensureStateRoot } from '../state/host-dir';
+import { currentIdentity, rootlessMaps, type RootlessIdentity } from '../rootless/identity';
+
+/**
+ * lxc.idmap lines giving the template the maps a rootless container of haco gets (root = the user,
+ * 1… = the subordinate ranges: src/rootless/identity.ts), so the tree it writes has the owners the
+ * container will see. lxc's own habit (root = the first subordinate id) would show root's files as uid 1.
+ */
+export function lxcIdmapConfig(id: RootlessIdentity): string {
+  const maps = rootlessMaps(id);
+  const lines = [...maps.uidMap.map((e) => `lxc.idmap = u ${e.inside} ${e.outside} ${e.count}`), ...maps.gidMap.map((e) => `lxc.idmap = g ${e.inside} ${e.outside} ${e.count}`)];
+  return `${lines.join('\n')}\n`;
+}
 
 const TEMPLATES_DIR = '/usr/share/lxc/templates';
 
@@ -29,7 +41,7 @@ export function lxcTemplates(dir = TEMPLATES_DIR): string[] {
 const NETWORK_FAILURE = /Failed to (download|resolve)|Could not resolve|Temporary failure in name resolution|Network is unreachable|unable to resolve|wget: |curl: \(|Connection (refused|timed out)|Failed getting release file|Couldn't download/i;
 
 /** Turns lxc-create's failure output into the error a user can act on. */
-export function explainLxcFailure(template: string, exitCode: number, tail: readonly string[]): BootstrapError {
+export function explainLxcFailure(template: string, exitCode: number, tail: readonly string[], rootless = false): BootstrapError {
   const text = tail.join('\n');
   if (/Template "[^"]*" not found|bad template/.test(text)) {
     const near = closest(template, lxcTemplates());
@@ -44,6 +56,13 @@ export function explainLxcFailure(template: string, exitCode: number, tail: read
     );
   }
   const last = tail.filter((l) => /error|fail/i.test(l)).shift() ?? tail.slice(-1)[0] ?? '';
+  if (rootless) {
+    return new BootstrapError(
+      'E_LXC_CREATE',
+      `lxc-create -t ${template} failed as an ordinary user (exit ${exitCode}): ${last.trim()}`,
+      "not every lxc template runs unprivileged (busybox does); without root use b.busybox(), b.debootstrap() (mmdebstrap's unshare mode) or b.tarball(), or run haco create as root",
+    );
+  }
   return new BootstrapError('E_LXC_CREATE', `lxc-create -t ${template} failed (exit ${exitCode}): ${last.trim()}`, 'see the [bootstrap.lxc] lines above');
 }
 
@@ -74,11 +93,20 @@ export async function bootstrapLxc(plan: LxcBootstrap, ctx: BootstrapContext): P
   }
   // lxc names are short and plain; the name only lives in the private lxcpath.
   const name = `haco-${ctx.container.name}`.slice(0, 60);
-  const args = ['-P', lxcPath, '-n', name, '-t', plan.template, ...(plan.args.length > 0 ? ['--', ...plan.args] : [])];
+  // An ordinary user: lxc-create runs the template in a user namespace with these maps (lxc-usernsexec);
+  // templates that support it (busybox) work, the others fail and say so (explainLxcFailure).
+  const id = currentIdentity();
+  const idmap: string[] = [];
+  if (id) {
+    const conf = path.join(lxcPath, 'haco-idmap.conf');
+    fs.writeFileSync(conf, lxcIdmapConfig(id), { mode: 0o600 });
+    idmap.push('-f', conf);
+  }
+  const args = ['-P', lxcPath, '-n', name, '-t', plan.template, ...idmap, ...(plan.args.length > 0 ? ['--', ...plan.args] : [])];
   ctx.reporter.line(ctx.container.name, phase, `lxc-create ${args.join(' ')}`);
   const result = await runStreamed('lxc-create', args, { reporter: ctx.reporter, container: ctx.container.name, phase, env, signal: ctx.work.signal, keep: 80 });
   if (result.cancelled) return;
-  if (result.exitCode !== 0) throw explainLxcFailure(plan.template, result.exitCode, result.tail);
+  if (result.exitCode !== 0) throw explainLxcFailure(plan.template, result.exitCode, result.tail, id !== undefined);
   const made = path.join(lxcPath, name, 'rootfs');
   if (!fs.existsSync(made)) throw new BootstrapError('E_LXC_CREATE', `lxc-create -t ${plan.template} made no rootfs in ${path.join(lxcPath, name)}`);
   // The template's tree becomes the build dir; the (empty) dir atomic.ts made gives way.

@@ -9,7 +9,7 @@ export function requireRoot(what: string): void {
 }
 
 /** Bootstraps that work for an ordinary user (docs/rootless.md): nothing in them needs root on the host. */
-export const ROOTLESS_BOOTSTRAPS: readonly string[] = ['host', 'busybox', 'directory', 'tarball', 'none'];
+export const ROOTLESS_BOOTSTRAPS: readonly string[] = ['host', 'busybox', 'directory', 'tarball', 'debootstrap', 'lxc', 'none'];
 
 /**
  * `haco create` as an ordinary user: allowed when every container's bootstrap works without root (the

@@ -70,10 +70,21 @@ export interface CgroupSetup {
   actions: CgroupAction[];
   /** Cgroup directories the child is moved into (`cgroup-join`), one per v1 hierarchy or the one v2 cgroup. */
   join: string[];
+  /**
+   * v1: the child can be born in the `join` dirs (`spawn-cgroup`: a helper moves itself there and clones it)
+   * instead of being moved after the clone, which waits for an RCU grace period after a quiet spell
+   * (docs/performance.md). Not when pids.max is below 2: the helper and the child both count at the clone.
+   */
+  bornInJoin?: boolean;
   /** The directory whose cgroup.procs lists the container's processes (`haco ps` counts there). */
   tracking: string;
   /** Removed when the container is gone (`cleanup-cgroup`); the shared `haco` parents follow when empty. */
   cleanup: string[];
+  /**
+   * The directories above `cleanup` the setup may make (haco's parent, or a cgroupsPath's), deepest
+   * first: removed after the container when left empty and no launch holds the cgroup lock.
+   */
+  parents?: string[];
   /**
    * The file whose `oom_kill N` line counts the container's OOM kills (v2 memory.events, v1
    * memory.oom_control), when the memory controller is in use: the launcher reports a count above 0.

@@ -3,6 +3,7 @@ import { CgroupError } from '../errors';
 import { allowsAllDevices, deviceRuleText } from '../plan/devices';
 import type { CgroupPlan, CgroupResources, DeviceRule } from '../plan/types';
 import { controllerOfFile, V1_CONTROLLERS } from './controllers';
+import { cgroupPlace } from './place';
 import { HACO_CGROUP_PARENT, type CgroupAction, type CgroupHost, type CgroupSetup, type CgroupV1Host } from './types';
 import { DEFAULT_CPU_PERIOD_US } from './v2';
 
@@ -143,6 +144,7 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, d
     );
   }
 
+  const place = cgroupPlace(name, plan.path);
   const actions: CgroupAction[] = [];
   const join: string[] = [];
   // Controllers co-mounted in one hierarchy (cpu,cpuacct) share a directory: create and join it once.
@@ -151,22 +153,25 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, d
     const hierarchy = v1.hierarchies[controller]!;
     if (seen.has(hierarchy)) continue;
     seen.add(hierarchy);
-    const parent = path.join(hierarchy, HACO_CGROUP_PARENT);
-    const dir = path.join(parent, name);
-    actions.push({ op: 'mkdir', path: parent });
-    if (controller === 'cpuset' && !v1.cpusetHaco && v1.cpusetRoot) {
-      // The shared parent needs cpus/mems too before any child can have them.
-      actions.push({ op: 'write', path: path.join(parent, 'cpuset.cpus'), value: v1.cpusetRoot.cpus });
-      actions.push({ op: 'write', path: path.join(parent, 'cpuset.mems'), value: v1.cpusetRoot.mems });
+    const dir = path.join(hierarchy, place.leaf);
+    for (const rel of place.parents) {
+      const parent = path.join(hierarchy, rel);
+      actions.push({ op: 'mkdir', path: parent });
+      // A new cpuset parent has empty cpus/mems, and no child can have more than its parent: give it the
+      // root's (haco's own parent only until it has them; a config's path every time, cheap and idempotent).
+      if (controller === 'cpuset' && v1.cpusetRoot && (rel !== HACO_CGROUP_PARENT || !v1.cpusetHaco)) {
+        actions.push({ op: 'write', path: path.join(parent, 'cpuset.cpus'), value: v1.cpusetRoot.cpus });
+        actions.push({ op: 'write', path: path.join(parent, 'cpuset.mems'), value: v1.cpusetRoot.mems });
+      }
     }
     actions.push({ op: 'mkdir', path: dir });
     const inHierarchy = new Set(needed.filter((c) => v1.hierarchies[c] === hierarchy));
     for (const w of writes) if (inHierarchy.has(w.controller)) actions.push({ op: 'write', path: path.join(dir, w.file), value: w.value });
     join.push(dir);
   }
-  const trackingDir = path.join(v1.hierarchies[tracking]!, HACO_CGROUP_PARENT, name);
-  const memory = needed.includes('memory') ? { oomEvents: path.join(v1.hierarchies.memory!, HACO_CGROUP_PARENT, name, 'memory.oom_control') } : {};
-  const deviceDir = path.join(v1.hierarchies.devices ?? '', HACO_CGROUP_PARENT, name);
+  const trackingDir = path.join(v1.hierarchies[tracking]!, place.leaf);
+  const memory = needed.includes('memory') ? { oomEvents: path.join(v1.hierarchies.memory!, place.leaf, 'memory.oom_control') } : {};
+  const deviceDir = path.join(v1.hierarchies.devices ?? '', place.leaf);
   const deviceSetup = deviceCgroup && devices
     ? {
         devices: {
@@ -180,5 +185,9 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, d
         },
       }
     : {};
-  return { version: 'v1', actions, join, tracking: trackingDir, cleanup: [...join], ...memory, notes, ...deviceSetup };
+  const parents = [...seen].flatMap((h) => place.parents.map((rel) => path.join(h, rel)).reverse());
+  // The spawn-cgroup helper is in the pids cgroup when it clones the child: a limit below 2 would refuse it.
+  // (-1 and `max` are no limit.)
+  const bornInJoin = writes.filter((w) => w.file === 'pids.max').every((w) => !/^\d+$/.test(w.value.trim()) || Number(w.value) >= 2);
+  return { version: 'v1', actions, join, bornInJoin, tracking: trackingDir, cleanup: [...join], parents, ...memory, notes, ...deviceSetup };
 }

@@ -3,7 +3,8 @@ import { CgroupError } from '../errors';
 import { allowsAllDevices } from '../plan/devices';
 import type { CgroupPlan, CgroupResources, DeviceRule } from '../plan/types';
 import { controllerOfFile, V2_CONTROLLERS } from './controllers';
-import { HACO_CGROUP_PARENT, type CgroupAction, type CgroupHost, type CgroupSetup } from './types';
+import { cgroupPlace } from './place';
+import type { CgroupAction, CgroupHost, CgroupSetup } from './types';
 
 /** A file write relative to the container's cgroup directory. */
 export interface CgroupFileWrite {
@@ -79,17 +80,21 @@ export function planCgroupV2(name: string, plan: CgroupPlan, host: CgroupHost, d
         : `the controller is missing or bound to a v1 hierarchy; check /proc/cgroups, or remove the ${missing.join('/')} limits from the definition`,
     );
   }
-  const parent = path.join(v2.path, HACO_CGROUP_PARENT);
-  const dir = path.join(parent, name);
+  const place = cgroupPlace(name, plan.path);
+  const dir = path.join(v2.path, place.leaf);
   const enable = controllers.map((c) => `+${c}`).join(' ');
   const actions: CgroupAction[] = [];
   if (enable) actions.push({ op: 'write', path: path.join(v2.path, 'cgroup.subtree_control'), value: enable });
-  actions.push({ op: 'mkdir', path: parent });
-  if (enable) actions.push({ op: 'write', path: path.join(parent, 'cgroup.subtree_control'), value: enable });
+  for (const rel of place.parents) {
+    const parent = path.join(v2.path, rel);
+    actions.push({ op: 'mkdir', path: parent });
+    if (enable) actions.push({ op: 'write', path: path.join(parent, 'cgroup.subtree_control'), value: enable });
+  }
   actions.push({ op: 'mkdir', path: dir });
   for (const w of writes) actions.push({ op: 'write', path: path.join(dir, w.file), value: w.value });
   const oomEvents = controllers.includes('memory') ? { oomEvents: path.join(dir, 'memory.events') } : {};
   // v2 has no devices file: the launcher attaches a BPF program built from the rules (cgroup-devices).
   const deviceSetup = devices !== undefined && !allowsAllDevices(devices) ? { devices: { version: 'v2' as const, dir, rules: devices.map((r) => ({ ...r })) } } : {};
-  return { version: 'v2', actions, join: [dir], tracking: dir, cleanup: [dir], ...oomEvents, notes: [], ...deviceSetup };
+  const parents = place.parents.map((rel) => path.join(v2.path, rel)).reverse();
+  return { version: 'v2', actions, join: [dir], tracking: dir, cleanup: [dir], parents, ...oomEvents, notes: [], ...deviceSetup };
 }

@@ -23,7 +23,7 @@ export async function tryFastPath(argv: string[]): Promise<boolean> {
     }
     const chalk = (await import('../colour')).stdoutColours();
     const { summarizePlan } = await import('../plan/summary');
-    process.stdout.write(summarizePlan(cached.plan, { bold: chalk.bold, dim: chalk.dim }));
+    process.stdout.write(summarizePlan(cached.plan, { bold: chalk.bold, dim: chalk.dim }, { apparmor: (await import('../runtime/host-facts')).apparmorEnabled() }));
     return true;
   }
   const PS_FLAGS: Record<string, Array<'all' | 'quiet' | 'json'>> = { '-a': ['all'], '--all': ['all'], '-q': ['quiet'], '--quiet': ['quiet'], '-aq': ['all', 'quiet'], '-qa': ['all', 'quiet'], '--json': ['json'] };
@@ -60,10 +60,11 @@ async function fastStart(args: string[]): Promise<boolean> {
   }
   const cached = readCachedPlan(path.resolve(ref.file), HACO_VERSION);
   if (!cached) return false;
-  const { startFromPlan } = await import('../start/start');
+  const { startKeepingLaunch } = await import('../start/warm-start');
   const { EXIT, HacoError } = await import('../errors');
   try {
-    process.exitCode = await startFromPlan(cached.plan, { file: ref.file, ...(ref.container ? { container: ref.container } : {}), trace, ...(detach ? { detach } : {}), ...(command.length ? { command } : {}) });
+    const request = { file: ref.file, ...(ref.container ? { container: ref.container } : {}), trace, ...(detach ? { detach } : {}), ...(command.length ? { command } : {}) };
+    process.exitCode = await startKeepingLaunch(cached.plan, cached.observed, request);
   } catch (error) {
     // The reporter loads chalk (and with it tty, net, stream): only on the error path. A non-HacoError is
     // a bug: reported the way oclif's path reports it, with a source-mapped stack.

@@ -37,6 +37,8 @@ import RuntimeStart from '../commands/runtime/start';
 import RuntimeState from '../commands/runtime/state';
 import Start from '../commands/start';
 import Stop from '../commands/stop';
+import Checkpoint from '../commands/checkpoint';
+import Restore from '../commands/restore';
 import ProvisionCommand from '../commands/provision';
 import Validate from '../commands/validate';
 import Version from '../commands/version';
@@ -62,6 +64,7 @@ export const COMMANDS = {
   'export:kube': ExportKube,
   'export:oci': ExportOci,
   help: HelpCommand,
+  checkpoint: Checkpoint,
   init: Init,
   'import:oci': ImportOci,
   inspect: Inspect,
@@ -78,6 +81,7 @@ export const COMMANDS = {
   prune: Prune,
   ps: Ps,
   reload: Reload,
+  restore: Restore,
   rm: Rm,
   'runtime:create': RuntimeCreate,
   'runtime:exec': RuntimeExec,

@@ -34,7 +34,8 @@ export default class DiffCommand extends HacoCommand {
     if (args.b === undefined && !hasToggles(toggles)) {
       throw new UsageError('haco diff needs a second file or toggle flags', 'e.g. `haco diff a.haco.ts b.haco.ts` or `haco diff a.haco.ts --share pid`');
     }
-    const cache = !flags['no-cache'];
+    // undefined: HACO_NO_CACHE=1 still turns the cache off (src/load/load.ts)
+    const cache = flags['no-cache'] ? false : undefined;
     const a = await side(args.a, flags.container, cache);
     const b = await side(args.b ?? args.a, flags.container, cache);
     const toggled: Plan = { ...b, containers: b.containers.map((c) => applyToggles(c, toggles)) };
@@ -52,11 +53,11 @@ export default class DiffCommand extends HacoCommand {
 }
 
 /** Load `FILE` or `FILE#NAME`, keeping only the named container when one is given. */
-async function side(spec: string, container: string | undefined, cache: boolean): Promise<Plan> {
+async function side(spec: string, container: string | undefined, cache: false | undefined): Promise<Plan> {
   const { loadDefinition } = await import('../load/load');
   const { parseFileRef, pickContainers } = await import('../plan/pick');
   // FILE#NAME wins over -c here: `diff a.haco.ts#web b.haco.ts -c web` picks web on both sides.
   const ref = parseFileRef(spec);
-  const { plan } = await loadDefinition(ref.file, { cache });
+  const { plan } = await loadDefinition(ref.file, cache === false ? { cache } : {});
   return { ...plan, containers: pickContainers(plan, ref.file, ref.container ?? container) };
 }

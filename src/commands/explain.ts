@@ -31,7 +31,7 @@ export default class ExplainCommand extends HacoCommand {
     const ref = parseFileRef(args.file, flags.container);
     const { loadDefinition } = await import('../load/load');
     const { explainContainer, renderExplanation } = await import('../explain/explain');
-    const loaded = await loadDefinition(ref.file, { cache: !flags['no-cache'] });
+    const loaded = await loadDefinition(ref.file, flags['no-cache'] ? { cache: false } : {}) // else HACO_NO_CACHE decides;
     const containers = pickContainers(loaded.plan, ref.file, ref.container);
     const toggles = togglesFromFlags(flags);
     const { detectHostFacts } = await import('../runtime/host-facts');

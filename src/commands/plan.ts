@@ -30,7 +30,7 @@ export default class PlanCommand extends HacoCommand {
     const { parseFileRef, pickContainers } = await import('../plan/pick');
     const ref = parseFileRef(args.file, flags.container);
     const { loadDefinition } = await import('../load/load');
-    const loaded = await loadDefinition(ref.file, { cache: !flags['no-cache'] });
+    const loaded = await loadDefinition(ref.file, flags['no-cache'] ? { cache: false } : {}) // else HACO_NO_CACHE decides;
     let plan = loaded.plan;
     plan = { ...plan, containers: pickContainers(plan, ref.file, ref.container) };
     const toggles = togglesFromFlags(flags);
@@ -46,7 +46,7 @@ export default class PlanCommand extends HacoCommand {
     }
     const chalk = (await import('../colour')).stdoutColours();
     const { summarizePlan } = await import('../plan/summary');
-    process.stdout.write(summarizePlan(plan, { bold: chalk.bold, dim: chalk.dim }));
+    process.stdout.write(summarizePlan(plan, { bold: chalk.bold, dim: chalk.dim }, { apparmor: (await import('../runtime/host-facts')).apparmorEnabled() }));
     const { planNotices } = await import('../rootless/plan-notices');
     for (const line of planNotices(plan.containers)) process.stdout.write(`${chalk.bold('notice (rootless):')} ${line}\n`);
   }

@@ -9,7 +9,8 @@ export default class Ps extends HacoCommand {
     'crash, reboot, reused pid; never shown as running). `haco rm NAME` clears exited and stale ones. ' +
     '-q prints only the names, one a line (`haco rm $(haco ps -aq)`). --json: an array of ' +
     '{"name","status","pid","supervisor","uptimeSeconds","cpuSeconds","memoryBytes","namespaces","exitCode",' +
-    '"restarts","reason","planHash","reloadedAt","autoRemove"}, with the same -a filter.';
+    '"restarts","reason","planHash","reloadedAt","autoRemove"}, with the same -a filter. As root, `haco ps` with -a/-q ' +
+    'only is printed by the native front without starting Node (the same output; HACO_NO_FAST_PS=1 forces Node).';
   static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps -a', '<%= config.bin %> ps -q', '<%= config.bin %> ps -a --json'];
   static override flags = {
     json: jsonFlag,

@@ -18,7 +18,11 @@ export default class Start extends HacoCommand {
     'them on its way out. -e and -v are the DSL\'s .env() and .bind() for this start only.\n\n' +
     'With -d --json, stdout is one JSON object, the container\'s row as `haco ps --json` prints it ' +
     '({"name","status","pid","supervisor",…,"autoRemove"}); the launcher\'s own words go to stderr. A failure ' +
-    'prints {"error":{"code","message","hint"}}.';
+    'prints {"error":{"code","message","hint"}}.\n\n' +
+    'As root, `start [--trace] [-d] FILE [-- CMD]` (no other flag) keeps its launch in the cache dir; the same ' +
+    'command line then runs without Node while everything the launch was computed from still holds — the ' +
+    "definition's files, the environment variables and files it read, haco's build, the host facts and state " +
+    'the start looked at (docs/performance.md). HACO_NO_FAST_START=1 always goes through Node.';
   static override aliases = ['run'];
   static override strict = false;
   static override examples = [
@@ -100,7 +104,9 @@ export default class Start extends HacoCommand {
       return;
     }
     if (!flags.json) {
-      process.exitCode = await startFromPlan(loaded.plan, request);
+      // The plain `start [-d] FILE [-- CMD]`: its launch is kept for the native front's next run.
+      const { startKeepingLaunch } = await import('../start/warm-start');
+      process.exitCode = flags.create ? await startFromPlan(loaded.plan, request) : await startKeepingLaunch(loaded.plan, loaded.observed, request);
       return;
     }
     // --json: node runs the detached launcher itself (it returns once the container runs) to report after it.

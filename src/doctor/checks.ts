@@ -131,9 +131,13 @@ function cgroups(p: HostProbe): DoctorCheck {
   if (c.mode !== 'v2') {
     return { ...base, status: 'warn', detail: `${what}; v1 hierarchies are not delegated to users: resource limits need root`, fix: 'sudo npx haco start FILE' };
   }
+  if (p.delegatedCgroup) {
+    const d = p.delegatedCgroup;
+    return { ...base, status: 'ok', detail: `${what}; ${d.path} is delegated to ${p.user} (controllers: ${d.controllers.join(' ') || 'none'}): rootless containers get ${d.path}/haco/NAME` };
+  }
   const own = ownV2Cgroup(p);
   const dir = own === undefined ? undefined : path.join(c.v2!.path, own);
-  const delegated = dir !== undefined && p.read(path.join(dir, 'cgroup.controllers')) !== undefined && p.writable(path.join(dir, 'cgroup.subtree_control'));
+  const delegated = p.delegatedCgroup === undefined && dir !== undefined && p.read(path.join(dir, 'cgroup.controllers')) !== undefined && p.writable(path.join(dir, 'cgroup.subtree_control'));
   return delegated
     ? { ...base, status: 'ok', detail: `${what}; ${dir} is delegated to ${p.user} (controllers: ${(p.read(path.join(dir!, 'cgroup.controllers')) ?? '').trim() || 'none'})` }
     : {
@@ -166,8 +170,17 @@ function seccomp(p: HostProbe): DoctorCheck {
 function apparmor(p: HostProbe): DoctorCheck {
   const base = { id: 'apparmor', title: 'AppArmor' };
   const enabled = p.read('/sys/module/apparmor/parameters/enabled')?.trim();
-  if (enabled === 'Y') return { ...base, status: 'ok', detail: 'enabled' };
-  return { ...base, status: 'info', detail: enabled === undefined ? 'not in this kernel (containers get no AppArmor profile)' : 'built in but disabled (containers get no AppArmor profile)' };
+  if (enabled === 'Y') return { ...base, status: 'ok', detail: "enabled: containers are confined by haco's default profile haco-default (loaded with apparmor_parser)" };
+  const why = enabled === undefined ? 'not in this kernel' : 'built in but disabled';
+  return { ...base, status: 'info', detail: `${why}: haco's default profile haco-default is not applied (haco plan and haco explain show it as a row), and a definition naming a profile fails with E_APPARMOR_UNAVAILABLE` };
+}
+
+function criu(p: HostProbe): DoctorCheck[] {
+  const base = { id: 'criu', title: 'checkpoint/restore (criu)' };
+  const s = p.criu;
+  if (!s) return [];
+  if (s.ok) return [{ ...base, status: 'ok', detail: `criu ${s.version}: \`criu check\` passes (haco checkpoint / restore work)` }];
+  return [{ ...base, status: 'info', detail: `${s.reason}: haco checkpoint / restore fail with E_CRIU_UNAVAILABLE here`, fix: 'a kernel this criu supports (e.g. Debian\'s linux-image-cloud-amd64) and the criu package' }];
 }
 
 function node(p: HostProbe): DoctorCheck {
@@ -233,7 +246,7 @@ function lxcfs(p: HostProbe): DoctorCheck[] {
 
 /** Every check of `haco doctor`, in the order it prints them. */
 export function diagnose(p: HostProbe): DoctorReport {
-  const checks = [privileges(p), userNamespaces(p), subordinateIds(p), cgroups(p), ...leftoverCgroups(p), overlay(p), seccomp(p), apparmor(p), ...lxcfs(p), node(p), launcher(p)];
+  const checks = [privileges(p), userNamespaces(p), subordinateIds(p), cgroups(p), ...leftoverCgroups(p), overlay(p), seccomp(p), apparmor(p), ...lxcfs(p), ...criu(p), node(p), launcher(p)];
   const toolList = tools(p);
   const ok = !checks.some((c) => c.status === 'fail') && !toolList.some((t) => t.status === 'fail');
   return { ok, checks, tools: toolList };

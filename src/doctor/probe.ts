@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { criuSupport, type CriuSupport } from '../checkpoint/criu-check';
 import * as os from 'node:os';
 import { detectCgroupHost } from '../cgroup/detect';
 import { listStaleCgroups } from '../cgroup/stale';
@@ -9,6 +10,7 @@ import { toolStatuses, type ToolStatus } from '../host/tools';
 import type { ToolName } from '../host/tool-manifest';
 import { lxcfsStatus, type LxcfsStatus } from '../lxcfs/daemon';
 import { locateLauncher, type LauncherLocation } from '../runtime/launcher-path';
+import { findDelegatedCgroup, type DelegatedCgroup } from '../rootless/delegation';
 
 /**
  * Everything `haco doctor` looks at, read once up front: the checks (checks.ts) are a pure function of
@@ -33,8 +35,12 @@ export interface HostProbe {
   launcher: LauncherLocation | HacoError;
   /** Build tools the launcher needs that this host lacks. */
   missingBuildTools: ToolName[];
+  /** The v2 subtree delegated to this user that a rootless start uses (null: none); absent: not looked. */
+  delegatedCgroup?: DelegatedCgroup | null;
   /** lxcfs at its default mountpoint (for `.lxcfs()`); absent: not looked. */
   lxcfs?: LxcfsStatus | HacoError;
+  /** `criu check` (root only: criu needs it); absent: not looked. */
+  criu?: CriuSupport;
 }
 
 function read(file: string): string | undefined {
@@ -54,11 +60,13 @@ function attempt<T>(fn: () => T): T | HacoError {
   }
 }
 
-function cgroupFacts(): Pick<HostProbe, 'cgroup' | 'staleCgroups'> {
+function cgroupFacts(): Pick<HostProbe, 'cgroup' | 'staleCgroups' | 'delegatedCgroup'> {
   const cgroup = attempt(() => detectCgroupHost());
   if (cgroup instanceof HacoError) return { cgroup };
   const stale = attempt(() => listStaleCgroups(cgroup, []));
-  return { cgroup, ...(stale instanceof HacoError ? {} : { staleCgroups: stale }) };
+  // The same search a rootless start makes (src/rootless/delegation.ts), so doctor names the same subtree.
+  const delegatedCgroup = findDelegatedCgroup(cgroup, process.getuid?.() ?? 0) ?? null;
+  return { cgroup, delegatedCgroup, ...(stale instanceof HacoError ? {} : { staleCgroups: stale }) };
 }
 
 /** This machine, as haco doctor sees it. Reads only. */
@@ -75,6 +83,7 @@ export function probeHost(): HostProbe {
     user,
     kernelRelease: (read('/proc/sys/kernel/osrelease') ?? os.release()).trim(),
     nodeVersion: process.versions.node,
+    ...(process.getuid?.() === 0 ? { criu: criuSupport() } : {}),
     read,
     exists: (file) => fs.existsSync(file),
     writable: (file) => {

@@ -11,6 +11,7 @@ import {
   PLAN_API_VERSION,
   type CgroupResources,
   type DeviceAccess,
+  type DeviceNode,
   type DeviceRule,
   CONTAINER_HOOK_POINTS,
   type HookPoint,
@@ -30,6 +31,7 @@ import { overlayDirsBeside } from '../plan/overlay-dirs';
 import { captureCallsite } from './callsite';
 import { checkEach, checkOptions, guardedSelf, guardMethods, optionKeys } from './options';
 import {
+  DEFAULT_APPARMOR_PROFILE,
   DEFAULT_CAPABILITIES,
   DEFAULT_COMMAND,
   DEFAULT_ENV,
@@ -202,6 +204,20 @@ export interface LxcfsOptions {
   files?: string[];
 }
 const LXCFS_OPTIONS = optionKeys<LxcfsOptions>()({ mountpoint: true, files: true });
+
+export interface DeviceNodeOptions {
+  /** `c` character device, `b` block device, `p` FIFO. */
+  type: 'c' | 'b' | 'p';
+  /** Device numbers (0 for a FIFO). */
+  major?: number;
+  minor?: number;
+  /** Permission bits, default 0o600 (root only). */
+  mode?: number;
+  /** Owner, default 0 (root). */
+  uid?: number;
+  gid?: number;
+}
+const DEVICE_NODE_OPTIONS = optionKeys<DeviceNodeOptions>()({ type: true, major: true, minor: true, mode: true, uid: true, gid: true });
 
 export interface NetworkOptions {
   /** `bridge` (the default with these options): a veth pair on a host bridge. */
@@ -803,6 +819,27 @@ export class ContainerBuilder {
   }
 
   /**
+   * Make a device node in the container (OCI `linux.devices`): mknod(2) at `path` with the type and
+   * numbers given, then its mode and owner; with a user namespace the host's node at the same path is
+   * bound instead (mknod of a device needs CAP_MKNOD in the initial user namespace). The node alone grants
+   * nothing: opening it needs the number in the device allow-list too (`.device()` for a host node). See
+   * it: `ls -l PATH` inside.
+   */
+  deviceNode(path: string, options: DeviceNodeOptions): ContainerBuilder {
+    checkOptions('.deviceNode() options', options, DEVICE_NODE_OPTIONS);
+    let index = -1;
+    return this.#next(
+      () => `deviceNodes[${index}]`,
+      (d) => {
+        const others = (d.plan.deviceNodes ?? []).filter((n) => n.path !== path);
+        index = others.length;
+        const node: DeviceNode = { path, type: options.type, major: options.major ?? 0, minor: options.minor ?? 0, mode: options.mode ?? 0o600, uid: options.uid ?? 0, gid: options.gid ?? 0 };
+        d.plan.deviceNodes = [...others, node];
+      },
+    );
+  }
+
+  /**
    * Which devices the container may use besides those added with `.device()`: `default` (null, zero,
    * full, random, urandom, tty, ptmx and its own pseudo-terminals; runc's list without mknod of other
    * nodes) or `host`: every host device, no device cgroup at all. **`host` is unsafe**: root in the
@@ -1034,6 +1071,29 @@ export class ContainerBuilder {
   }
 
   /**
+   * The init's OOM score adjustment (/proc/PID/oom_score_adj, inherited by its children): -1000 (the OOM
+   * killer never picks it) to 1000 (picked first). Lowering it below the caller's needs CAP_SYS_RESOURCE.
+   * See it: `cat /proc/self/oom_score_adj` inside.
+   */
+  oomScoreAdj(value: number): ContainerBuilder {
+    return this.#next('process.oomScoreAdj', (d) => {
+      d.plan.process.oomScoreAdj = value;
+    });
+  }
+
+  /**
+   * Where the container's cgroup is in every hierarchy (OCI `linux.cgroupsPath`): `'/a/b'` is that path
+   * under each hierarchy's root (e.g. /sys/fs/cgroup/pids/a/b), `'a/b'` is under haco's parent (haco/a/b).
+   * Default: haco/NAME. Directories made on the way go with the container when left empty. See it:
+   * `cat /proc/self/cgroup` inside.
+   */
+  cgroupPath(path: string): ContainerBuilder {
+    return this.#next('cgroup.path', (d) => {
+      d.plan.cgroup.path = path;
+    });
+  }
+
+  /**
    * The seccomp filter. Without this call a container gets haco's default profile (an allow list for
    * its capabilities, EPERM for every other system call; see docs/security.md). `s => s.block([...])`
    * adds rules on top of that profile (they take over the syscalls they name), `s => s.base('none')…`
@@ -1065,6 +1125,33 @@ export class ContainerBuilder {
   noNewPrivileges(enabled = true): ContainerBuilder {
     return this.#next('noNewPrivileges', (d) => {
       d.plan.noNewPrivileges = enabled;
+    });
+  }
+
+  /**
+   * AppArmor confinement of the command, applied by the launcher right before exec. By default every
+   * container gets haco's own profile `haco-default` (no mounts, no writes to the kernel's knobs in /proc
+   * and /sys; see docs/security.md), loaded with apparmor_parser; on a kernel without AppArmor that
+   * default is not applied, which `haco plan`, `haco explain` and `haco doctor` show as a row (a start stays
+   * quiet), and as an ordinary user it is not loaded either (loading a profile needs root). A name is a profile already loaded on
+   * the host (it is an error where AppArmor is off); `false` (or `'unconfined'`) runs the command
+   * unconfined. See it: `cat /proc/self/attr/current` inside prints `haco-default (enforce)`.
+   */
+  apparmor(profile: string | false): ContainerBuilder {
+    return this.#next('apparmor', (d) => {
+      if (profile === false || profile === 'unconfined') {
+        delete d.plan.apparmor;
+      } else if (profile === 'default' || profile === DEFAULT_APPARMOR_PROFILE) {
+        d.plan.apparmor = { profile: DEFAULT_APPARMOR_PROFILE, builtin: 'default' };
+      } else if (typeof profile !== 'string' || !APPARMOR_NAME.test(profile)) {
+        d.issues.push({
+          path: 'apparmor',
+          message: `AppArmor profile name ${JSON.stringify(profile)} is not a plain profile name`,
+          hint: "give the name of a loaded profile (letters, digits, '_', '.', '-'; `cat /sys/kernel/security/apparmor/profiles`), 'default', or false",
+        });
+      } else {
+        d.plan.apparmor = { profile };
+      }
     });
   }
 
@@ -1339,6 +1426,9 @@ export class ContainerBuilder {
   }
 }
 
+/** A profile name haco passes to the kernel (no spaces or globs: one word of the launch spec). */
+const APPARMOR_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
 /**
  * Start a container definition. `name` names the state dir, the cgroup (`haco/NAME`) and, by default,
  * the hostname and the rootfs (`/var/lib/haco/NAME/rootfs`). Export the result (or an array) as the
@@ -1376,6 +1466,7 @@ export function defineContainer(name: string): ContainerBuilder {
       devices: structuredClone([...DEFAULT_DEVICE_RULES]),
       rlimits: [],
       noNewPrivileges: true,
+      apparmor: { profile: DEFAULT_APPARMOR_PROFILE, builtin: 'default' },
       hooks: [],
       restart: { policy: 'no', maxRetries: 0, backoffMs: 1000 },
       reloadable: ['cgroup', 'rlimits'],

@@ -1,6 +1,7 @@
 import type { CgroupHost } from '../cgroup/types';
 import type { ContainerPlan } from '../plan/types';
 import type { HostFacts } from '../runtime/host-facts';
+import { decideAppArmor } from '../runtime/compile-apparmor';
 import { currentIdentity } from '../rootless/identity';
 import { rootlessNotices } from '../rootless/notices';
 import { sharingTable } from './sharing';
@@ -26,6 +27,12 @@ export function describeCgroupHost(h: CgroupHost): string {
 export function explainContainer(c: ContainerPlan, host: HostFacts): ContainerExplanation {
   const { steps, compiled } = explainSteps(c, host);
   const id = host.rootless ? currentIdentity() : undefined;
-  const notices = id ? rootlessNotices(c, id, host.cgroup) : [];
-  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup), ...(notices.length ? { notices } : {}) };
+  const notices = id ? rootlessNotices(c, id, host.cgroup, host.rootless?.delegatedCgroup) : [];
+  return { name: c.name, host: describeCgroupHost(host.cgroup), steps, sharing: sharingTable(c, compiled.cgroup, host.cgroup, apparmorSkip(c, host)), ...(notices.length ? { notices } : {}) };
+}
+
+/** Why the container's AppArmor profile is not applied on this host (undefined: applied, or none). */
+function apparmorSkip(c: ContainerPlan, host: HostFacts): string | undefined {
+  const d = decideAppArmor(c, host);
+  return d.kind === 'skipped' ? d.reason : undefined;
 }

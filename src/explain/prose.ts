@@ -53,6 +53,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'state-file': { section: 'launcher', kernel: () => 'write + rename(2), atomically' },
   'state-meta': { section: 'launcher' },
   log: { section: 'launcher', kernel: (f) => `pipe(2) for fds 1 and 2; appended to ${f[0]}` },
+  'console-socket': { section: 'launcher', kernel: (f) => `connect(2) to the engine's unix socket ${f[0]} and sendmsg(2) of the pty master with SCM_RIGHTS` },
   console: { section: 'launcher', kernel: (f) => `a unix(7) socket ${f[0]} serving the pty` },
   restart: { section: 'after' },
   'cleanup-cgroup': { section: 'after', kernel: (f) => `rmdir(2) ${f[0]}` },
@@ -85,6 +86,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'timens-offset': { section: 'time', kernel: (f) => `write "${f[0]} ${f[1]} 0" to /proc/self/timens_offsets` },
   hook: { section: (s) => s.hookSection ?? 'hook-beforeStart', kernel: COMMAND },
   'hook-at': { section: (s) => HOOK_AT_SECTION[s.fields[0] ?? ''] ?? 'hook-point', kernel: () => 'fork(2) + setpgid(2) + execv(2), waitpid(2) with a time limit' },
+  'spawn-cgroup': { section: 'clone', kernel: (f) => `a helper fork writes "0" to ${f[0]}/tasks (moves itself: no migration lock), then clones the child` },
   spawn: {
     section: 'clone',
     kernel: (f) =>
@@ -101,6 +103,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'persist-ns': { section: 'persist', kernel: (f) => `mount("/proc/PID/ns/${f[0]}", "${f[1]}", NULL, MS_BIND)` },
   'idmap-mount': { section: 'rootfs-owner', kernel: (f) => `open_tree(2) ${f[0] ?? ''} OPEN_TREE_CLONE, mount_setattr(2) MOUNT_ATTR_IDMAP with the child's user namespace, setns(2) into its mount namespace, move_mount(2) onto ${f[0] ?? ''}, setns(2) back` },
   helper: { section: 'network', kernel: (f) => `fork(2) + execv(2) ${f[1] ?? ''}, ready when it writes to fd ${f[0] ?? ''}; kill(2) SIGTERM after the run` },
+  'oom-score-adj': { section: 'oom-score-adj', kernel: (f) => `write ${f[0]} to /proc/PID/oom_score_adj` },
   release: { section: 'release', kernel: () => 'write(2) one byte on the pipe the child waits on' },
   // phase 3: enter, in the child
   propagation: { section: (s) => (s.fields[0] === '/' ? 'rootfs' : 'mounts'), kernel: (f) => `mount(NULL, "${f[0]}", NULL, MS_REC|MS_${(f[1] ?? '').replace(/^r/, '').toUpperCase()})` },
@@ -109,6 +112,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   mount: { section: 'mounts', kernel: (f) => `mount("${f[0]}", "${f[1]}", "${f[2]}")` },
   bind: { section: (s) => (s.bootstrapBind ? 'rootfs' : s.lxcfsBind ? 'lxcfs' : 'mounts'), kernel: (f) => `mount("${f[0]}", "${f[1]}", NULL, MS_BIND${(f[2] ?? '').includes('ro') ? ') + remount MS_RDONLY' : ')'}` },
   'mknod-bind': { section: 'mounts', kernel: () => "mount(2) MS_BIND of the host's device nodes onto empty files" },
+  mknod: { section: 'device-nodes', kernel: (f) => `mknodat(2) ${f[1]} ${f[2]}:${f[3]} at ${f[0]}, fchmodat(0${Number(f[4] ?? 0).toString(8)}), fchownat(${f[5]}:${f[6]})` },
   symlink: { section: 'mounts', kernel: () => 'symlink(2)' },
   hostname: { section: 'hostname', kernel: (f) => `sethostname("${f[0]}")` },
   'lo-up': { section: (s) => s.wiredNetwork ? 'loopback' : 'network', kernel: () => 'ioctl(SIOCSIFFLAGS, IFF_UP) on lo' },
@@ -120,6 +124,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   rlimit: { section: 'rlimits', kernel: (f) => `setrlimit(RLIMIT_${f[0]}, ${f[1]}, ${f[2]})` },
   setsid: { section: 'setsid', kernel: () => 'setsid(2)' },
   pty: { section: 'terminal', kernel: (f) => `open("${f[0]}") + ioctl(TIOCGPTPEER) + ioctl(TIOCSCTTY)` },
+  'apparmor-exec': { section: 'apparmor', kernel: (f) => `write("/proc/self/attr/apparmor/exec", "exec ${f[0]}") (older kernels: /proc/self/attr/exec)` },
   'no-new-privs': { section: 'no-new-privs', kernel: () => 'prctl(PR_SET_NO_NEW_PRIVS, 1)' },
   user: {
     section: (s) => (s.beforeRootfs ? 'mapped-root' : 'user'),
@@ -129,6 +134,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   seccomp: { section: 'seccomp', kernel: () => 'seccomp_init(3)' },
   'seccomp-rule': { section: 'seccomp', kernel: () => 'seccomp_rule_add(3)' },
   'seccomp-load': { section: 'seccomp-load', kernel: () => 'seccomp_load(3) → seccomp(2) SECCOMP_SET_MODE_FILTER' },
+  'seccomp-prepared': { section: 'seccomp', kernel: (f) => `read("${f[0]}"), or seccomp_rule_add(3) + seccomp_export_bpf(3) + write it; seccomp-load then loads those BPF instructions (seccomp(2))` },
   chdir: { section: 'environment', kernel: (f) => `chdir("${f[0]}")` },
   'env-clear': { section: 'environment', kernel: () => 'clearenv(3)' },
   env: { section: 'environment', kernel: () => 'setenv(3)' },

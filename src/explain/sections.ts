@@ -166,6 +166,7 @@ function hookPoint(s: Section): SectionText {
 function clone(s: Section): SectionText {
   const c = s.c;
   const [kinds, into] = fieldsOf(s, 'spawn')[0] ?? ['-'];
+  const bornIn = fieldsOf(s, 'spawn-cgroup').map((f) => f[0]!);
   const created = kinds === '-' ? [] : kinds!.split(',') as NamespaceKind[];
   const has = (k: NamespaceKind) => c.namespaces.unshare.includes(k);
   const shared = NAMESPACE_KINDS.filter((k) => !has(k) && !c.namespaces.enter.some((e) => e.kind === k));
@@ -174,7 +175,9 @@ function clone(s: Section): SectionText {
     lines: [
       into
         ? `clone3(2) starts a child process straight inside its cgroup ${into} (CLONE_INTO_CGROUP, cgroup v2 on Linux 5.7+), so it needs no move; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
-        : 'clone(2) starts a child process; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.',
+        : bornIn.length
+          ? `clone(2) starts a child process straight inside its cgroups (${bornIn.join(', ')}): a short-lived helper moves itself into each (writing 0 to its tasks file moves only that thread, without the kernel's migration lock) and clones the child as the launcher's own (CLONE_PARENT); each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
+          : 'clone(2) starts a child process; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.',
       'The child waits on a pipe until the launcher has wired it up.',
       ...created.map((k) => `${k} (${NAMESPACE_FACTS[k].flag}): isolates ${NAMESPACE_FACTS[k].isolates}.`),
       ...(has('time') ? ['time: created above, before the clone (the child is born in it).'] : []),
@@ -561,6 +564,17 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
       seeIt: o ? [`\`ls -ldn ${o.upper} ${o.work}\` on the host`, '`dmesg | grep overlayfs` after a failed start'] : [],
     };
   },
+  'apparmor-load': (s) => {
+    const file = fieldsOf(s, 'hook')[0]?.at(-1) ?? '';
+    return {
+      title: `Load haco's AppArmor profile ${s.c.apparmor?.profile ?? ''}`,
+      lines: [
+        `AppArmor is a Linux security module: a profile lists what the confined programs may touch, whatever their user and capabilities. haco wrote its default profile to ${file}; apparmor_parser compiles it (once; later starts use its cache) and replaces the loaded copy, so a new haco version's profile takes effect.`,
+        "It forbids mounting and writing the kernel's knobs in /proc and /sys (sysrq-trigger, kcore, /proc/sys outside the namespaced parts); `.apparmor(false)` turns it off, `.apparmor('NAME')` uses a profile the host has loaded.",
+      ],
+      seeIt: ['`grep haco /sys/kernel/security/apparmor/profiles` on the host', `\`cat ${file}\``],
+    };
+  },
   'hook-beforeStart': (s) => hooks(s, 'Before the container exists', false),
   clone,
   'id-maps': idMaps,
@@ -577,6 +591,11 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
     };
   },
   persist,
+  'oom-score-adj': (s) => ({
+    title: `Set its OOM score adjustment to ${fieldsOf(s, 'oom-score-adj')[0]?.[0] ?? ''}`,
+    lines: ["The launcher writes the value to the waiting child's /proc/PID/oom_score_adj: when memory runs out, the kernel's OOM killer picks processes with a higher score first (-1000: never, 1000: first). Its children inherit it."],
+    seeIt: ['`cat /proc/self/oom_score_adj` inside'],
+  }),
   'hook-afterSpawn': (s) => hooks(s, 'After the process exists (its PID is known)', false),
   'hook-point': hookPoint,
   network,
@@ -598,6 +617,14 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
   rootfs,
   mounts,
   lxcfs,
+  'device-nodes': (s) => ({
+    title: 'Make the device nodes the config lists',
+    lines: [
+      ...fieldsOf(s, 'mknod').map(([p, type, major, minor, mode, uid, gid]) => `${p}: a ${type === 'p' ? 'FIFO' : `${type === 'c' ? 'character' : 'block'} device ${major}:${minor}`}, mode ${mode}, owned by ${uid}:${gid} (mknod, then chmod and chown).`),
+      'A node alone grants nothing: opening a device still needs its number in the device cgroup, which allows these nodes only to be made (an `m` rule).',
+    ],
+    seeIt: ['`ls -l` of the path inside'],
+  }),
   hostname,
   loopback: simple('Bring up the loopback interface', ['`lo` of the new net namespace starts down; the launcher brings it up so 127.0.0.1 works inside.'], ['`ip addr show lo` inside']),
   masks,
@@ -636,6 +663,13 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
     ['The last step before the command: from now on every system call passes the filter, the command\'s and its children\'s (a filter is inherited and cannot be removed).'],
     ['`grep Seccomp /proc/self/status` inside prints 2'],
   ),
+  apparmor: (s) => ({
+    title: `Confine the command with the AppArmor profile ${fieldsOf(s, 'apparmor-exec')[0]?.[0] ?? ''}`,
+    lines: [
+      'The launcher asks AppArmor to switch profile at the next exec: the command starts confined, the launcher\'s own last steps are not. A denied access fails with EACCES and shows up in the kernel log as `apparmor="DENIED"`.',
+    ],
+    seeIt: ['`cat /proc/self/attr/current` inside prints the profile and `(enforce)`', '`echo b > /proc/sysrq-trigger` inside: Permission denied'],
+  }),
   exec,
   after,
 };
@@ -643,7 +677,7 @@ export const SECTION_PROSE: Record<SectionId, (s: Section) => SectionText> = {
 /** Where a section stands in the learner's picture of a launch. */
 export function sectionPhase(id: SectionId, specPhase: string): 'host' | 'clone' | 'inside' | 'exec' | 'after' {
   if (id === 'after') return 'after';
-  if (id === 'exec' || id === 'hook-beforeExec' || id === 'reaper' || id === 'seccomp-load') return 'exec';
+  if (id === 'exec' || id === 'hook-beforeExec' || id === 'apparmor' || id === 'reaper' || id === 'seccomp-load') return 'exec';
   if (id === 'clone' || specPhase === 'wire') return 'clone';
   return specPhase === 'enter' ? 'inside' : 'host';
 }

@@ -22,7 +22,7 @@ const NAMESPACE_LABEL: Record<NamespaceKind, string> = {
  * things no namespace covers (the kernel, the wall clock) and the holes a definition opens (bind mounts,
  * the host bootstrap's binds), because learners tend to believe a container isolates more than it does.
  */
-export function sharingTable(c: ContainerPlan, cgroup: CgroupSetup, host: CgroupHost): SharingRow[] {
+export function sharingTable(c: ContainerPlan, cgroup: CgroupSetup, host: CgroupHost, apparmorNotApplied?: string): SharingRow[] {
   const rows: SharingRow[] = [];
   for (const kind of NAMESPACE_KINDS) {
     const joined = c.namespaces.enter.find((e) => e.kind === kind);
@@ -79,6 +79,17 @@ export function sharingTable(c: ContainerPlan, cgroup: CgroupSetup, host: Cgroup
       allDevices ? "every host device can be made and opened (.devices('host'))" : `the device cgroup refuses every other device${added.length ? `; plus the host's ${added.join(', ')}` : ''}`,
     ].join('; '),
     seeIt: '`ls /dev` inside; `mknod /tmp/k c 1 11` inside fails with "Operation not permitted"',
+  });
+  const profile = c.apparmor?.profile;
+  rows.push({
+    what: 'security module (AppArmor)',
+    status: profile && !apparmorNotApplied ? 'limited' : 'shared',
+    detail: !profile
+      ? 'unconfined (.apparmor(false)): only the other fences apply'
+      : apparmorNotApplied
+        ? `${profile}, not applied: ${apparmorNotApplied} (the other fences still apply)`
+        : `confined by the profile ${profile}`,
+    seeIt: '`cat /proc/self/attr/current` inside',
   });
   return rows;
 }

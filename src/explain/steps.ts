@@ -3,6 +3,7 @@ import type { HostFacts } from '../runtime/host-facts';
 import { parseSpec } from '../runtime/spec-format';
 import { STEP_TABLE, type StepName } from '../runtime/steps';
 import { networkSpecEntries } from '../runtime/compile-network';
+import { APPARMOR_PARSER } from '../runtime/compile-apparmor';
 import { stateDirOf } from '../state/paths';
 import { lxcfsSource } from '../plan/lxcfs';
 import type { ContainerPlan } from '../plan/types';
@@ -68,7 +69,7 @@ function specViews(c: ContainerPlan, compiled: CompiledSpec): SpecStepView[] {
     const view: SpecStepView = { step, fields: s.fields, phase: def && def.phases.length === 1 && def.phases[0] === 'meta' ? 'meta' : phase };
     if (step === 'hook') {
       const argv = s.fields.join('\0');
-      view.hookSection = phase === 'prepare' && s.fields[0] === '/bin/chown' && c.rootfs.overlay && [c.rootfs.overlay.upper, c.rootfs.overlay.work].includes(s.fields.at(-1) ?? '') ? 'overlay-owner' : phase === 'prepare' ? 'hook-beforeStart' : phase === 'enter' ? 'hook-beforeExec' : afterSpawn.has(argv) && !network.has(argv) ? 'hook-afterSpawn' : 'network';
+      view.hookSection = phase === 'prepare' && s.fields[0] === '/bin/chown' && c.rootfs.overlay && [c.rootfs.overlay.upper, c.rootfs.overlay.work].includes(s.fields.at(-1) ?? '') ? 'overlay-owner' : phase === 'prepare' && s.fields[0] === APPARMOR_PARSER ? 'apparmor-load' : phase === 'prepare' ? 'hook-beforeStart' : phase === 'enter' ? 'hook-beforeExec' : afterSpawn.has(argv) && !network.has(argv) ? 'hook-afterSpawn' : 'network';
     }
     if (step === 'bind') view.bootstrapBind = bootstrapBinds.has(s.fields[0] ?? '') && (s.fields[2] ?? '').includes('optional');
     if (step === 'bind' && c.lxcfs) view.lxcfsBind = c.lxcfs.files.some((f) => s.fields[0] === lxcfsSource(c.lxcfs!, f) && s.fields[1] === f);

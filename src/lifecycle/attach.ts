@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { EXIT, HacoError, HostError } from '../errors';
 import type { CapabilitiesPlan, CapabilityName, ContainerPlan, RlimitEntry, StdioPlan } from '../plan/types';
 import { readLimits } from '../procfs/limits';
@@ -26,6 +27,9 @@ const KIND: Record<NsFile, string> = { user: 'user', mnt: 'mount', uts: 'uts', i
  *            capabilities, seccomp filter and environment, and exec.
  * The /proc/PID/ns paths are opened before the mount namespace changes, so they are the host's.
  */
+/** STATE/seccomp.bpf: the attach filter's BPF, kept by the launcher (`seccomp-prepared`); removed with the state dir. */
+export const SECCOMP_PREPARED_FILE = 'seccomp.bpf';
+
 export interface AttachOptions {
   /** `-u UID[:GID]`: another identity than the init's (no supplementary groups then). */
   user?: { uid: number; gid: number };
@@ -44,11 +48,16 @@ export interface AttachOptions {
   /** The caller is an ordinary user (docs/rootless.md): the container's user namespace is joined first. */
   rootless?: boolean;
   /**
+   * Where the launcher keeps the seccomp filter's BPF between attaches (`seccomp-prepared`): libseccomp's
+   * build of the default profile is most of an attach's time. In the container's root-only state dir.
+   */
+  seccompPrepared?: string;
+  /**
    * `haco runtime exec --detach` (src/oci-runtime/exec.ts): the launcher runs --detach with this state dir
    * and leaves once the command runs (supervisor-exits), so the engine's subreaper waits for it; its stdio
    * are host files (the caller's, as /proc/PID/fd/N).
    */
-  detached?: { stateDir: string; stdio: StdioPlan };
+  detached?: { stateDir: string; stdio: StdioPlan; consoleSocket?: string };
 }
 
 /** The init's capability sets with -A/-D applied. */
@@ -72,6 +81,7 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   if (opts.detached) {
     w.step('state-dir', opts.detached.stateDir, 'keep', octal(HOST_MODES.private));
     w.step('supervisor-exits');
+    if (opts.detached.consoleSocket) w.step('console-socket', opts.detached.consoleSocket);
   }
   emitPreserveFds(w, preserveFds);
   w.step('forward-signals', forwardedSignals(opts.terminal).join(','));
@@ -83,7 +93,9 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   const userFirst = opts.rootless === true && own.includes('user');
   if (userFirst) w.step('setns', KIND.user, `/proc/${pid}/ns/user`);
   for (const kind of ['pid', 'time'] as const) if (own.includes(kind)) w.step('setns', KIND[kind], `/proc/${pid}/ns/${kind}`);
-  if (opts.detached) emitStdio(w, { ...plan.process, stdio: opts.detached.stdio }, 'host');
+  // With a terminal the pty's peer becomes fds 0-2: the caller's stdio would only be replaced.
+  if (opts.detached && !opts.terminal?.pty) emitStdio(w, { ...plan.process, stdio: opts.detached.stdio }, 'host');
+  if (plan.seccomp && opts.seccompPrepared) w.step('seccomp-prepared', opts.seccompPrepared);
   w.step('spawn', '-');
   for (const dir of cgroups) w.step('cgroup-join', dir);
   w.step('release');
@@ -153,7 +165,7 @@ export function prepareAttach(name: string, command: string[] | undefined, opts:
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));
   const rootless = (process.geteuid?.() ?? 0) !== 0;
   const cgroups = dirs.length ? dirs : tracking ? [tracking] : [];
-  const full = { ...opts, rlimits: readLimits(pid), rootless };
+  const full = { ...opts, rlimits: readLimits(pid), rootless, ...(rootless ? {} : { seccompPrepared: path.join(s.dir, SECCOMP_PREPARED_FILE) }) };
   const spec = compileAttachSpec(name, pid, plan, env, cgroups, command ?? ['/bin/sh'], full);
   if (inputs) writeAttachTemplate(s.dir, inputs, compileAttachSpec(name, pid, plan, env, cgroups, [ATTACH_COMMAND_TOKEN], full));
   return { spec, pid };

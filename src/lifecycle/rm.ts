@@ -140,7 +140,7 @@ export async function removeContainer(name: string, options: RmOptions = {}): Pr
  * first, and the haco parents they sit in, which the launcher removes only if they are left empty and no
  * launch holds the lock (the same last-one-out rule as a launch's cleanup-cgroup-parent).
  */
-export function compileRmSpec(names: readonly string[], dirs: readonly string[]): SpecWriter {
+export function compileRmSpec(names: readonly string[], dirs: readonly string[], parents: readonly string[] = []): SpecWriter {
   const w = new SpecWriter();
   w.comment(`haco rm ${names.join(' ')}: a host-only spec (docs/launch-spec.md).`);
   w.step('name', names.length === 1 ? names[0]! : `${names.length}-containers`).step('host-only');
@@ -149,7 +149,8 @@ export function compileRmSpec(names: readonly string[], dirs: readonly string[])
   for (const h of cgroupLockHints(lock)) w.step('hint', h.step, h.errno, h.text);
   w.step('cgroup-lock', lock, String(CGROUP_LOCK_WAIT_MS));
   for (const dir of dirs) w.step('cgroup-rmdir', dir);
-  for (const parent of new Set(dirs.map((d) => path.dirname(d)).filter((d) => path.basename(d) === HACO_CGROUP_PARENT))) {
+  // `parents`: the ones a cgroupsPath made (deepest first, recorded by the launch), before haco's own.
+  for (const parent of new Set([...parents, ...dirs.map((d) => path.dirname(d)).filter((d) => path.basename(d) === HACO_CGROUP_PARENT)])) {
     w.step('cleanup-cgroup-parent', parent);
   }
   return w;

@@ -4,6 +4,7 @@ import type { ErrorCode, SourceLocation } from '../errors';
 import type { LocatedIssue, PlanLocations } from '../plan/build';
 import type { Plan } from '../plan/types';
 import type { Bundle } from './bundle';
+import type { Observation } from '../observe/host-reads';
 import { DefinitionError } from './definition-error';
 import { evaluationHeapMiB, evaluationTimeoutMs, exitedDuring, timedOut } from './evaluate';
 
@@ -16,7 +17,7 @@ export interface WorkerRequest {
 
 /** What the evaluation worker answers: plain data only. */
 export type WorkerReply =
-  | { kind: 'plan'; plan: Plan; locations: PlanLocations; issues: LocatedIssue[] }
+  | { kind: 'plan'; plan: Plan; locations: PlanLocations; issues: LocatedIssue[]; observed: Observation[]; untracked?: string }
   | { kind: 'notContainers'; message: string }
   | { kind: 'error'; code: ErrorCode; message: string; hint?: string; location?: SourceLocation; stack?: string }
   | { kind: 'bug'; message: string; stack: string };

@@ -9,6 +9,7 @@ import { readCachedPlan, writeCachedPlan } from './cache';
 import { DefinitionError } from './definition-error';
 import { evaluateIsolated } from './isolated';
 import { imageRecordPath } from '../image/record';
+import type { Observation } from '../observe/host-reads';
 
 /**
  * The pin records an image bootstrap's plan was built from are inputs like the source files: a
@@ -25,6 +26,11 @@ export interface LoadedDefinition {
   plan: Plan;
   locations: PlanLocations;
   fromCache: boolean;
+  /**
+   * Everything the plan came from, when all of it is known: the bundle's inputs and what the definition
+   * read (src/observe/host-reads.ts). Undefined when the plan was not cached (a launch is then not kept).
+   */
+  observed?: Observation[];
 }
 
 export interface LoadOptions {
@@ -44,7 +50,7 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
   const useCache = options.cache ?? process.env['HACO_NO_CACHE'] !== '1';
   if (useCache) {
     const cached = readCachedPlan(entry, HACO_VERSION);
-    if (cached) return { file: entry, ...cached, plan: planForThisUser(cached.plan), fromCache: true };
+    if (cached) return { file: entry, plan: planForThisUser(cached.plan), locations: cached.locations, fromCache: true, observed: cached.observed };
   }
   const bundle = await bundleDefinition(entry);
   const evaluated = await evaluateIsolated(entry, bundle);
@@ -54,7 +60,7 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
       location: { file: entry, line: 1, column: 1 },
     });
   }
-  const { plan, locations, issues } = evaluated;
+  const { plan, locations, issues, observed, untracked } = evaluated;
   if (issues.length > 0) {
     const first = issues[0]!;
     throw new DefinitionError(
@@ -63,7 +69,10 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
       { issues, ...(first.hint ? { hint: first.hint } : {}), ...(first.location ? { location: first.location } : {}) },
     );
   }
-  if (useCache) writeCachedPlan(entry, HACO_VERSION, [...bundle.inputs, ...imageRecordInputs(plan)], plan, locations);
+  // A definition that did something the recording cannot re-check (wrote a file, ran a program, listed the
+  // whole environment) is evaluated on every run: a cached plan must be exactly what a new evaluation gives.
+  const inputs = [...bundle.inputs, ...imageRecordInputs(plan)];
+  const cached = useCache && untracked === undefined && writeCachedPlan(entry, HACO_VERSION, inputs, plan, locations, observed);
   // An ordinary user's plan: haco's paths under their data root, a user namespace of its own (docs/rootless.md).
-  return { file: entry, plan: planForThisUser(plan), locations, fromCache: false };
+  return { file: entry, plan: planForThisUser(plan), locations, fromCache: false, ...(cached ? { observed: [...cached, ...observed] } : {}) };
 }

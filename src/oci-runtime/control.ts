@@ -5,6 +5,7 @@ import { EXIT, HacoError } from '../errors';
 import { compileRmSpec } from '../lifecycle/rm';
 import { runHostSpec } from '../runtime/host-spec';
 import { isSameProcess } from '../state';
+import { parseHooks, runHooks } from './hooks';
 import { startFifoOf } from './paths';
 import { readOciEntry, requireOciEntry, type OciEntry, type OciState } from './state';
 
@@ -38,6 +39,13 @@ async function openFifo(fifo: string, timeoutMs: number): Promise<number | undef
 export async function startContainer(root: string, id: string): Promise<OciState> {
   const entry = requireOciEntry(root, id);
   if (entry.state.status !== 'created') throw notIn(entry, 'created', 'start', `only a created container starts; see \`haco runtime state ${id}\``);
+  const hooks = parseHooks(entry.recorded.meta['oci_hooks']);
+  try {
+    runHooks(hooks, 'startContainer', entry.state); // in the container, before its program (runtime.md, lifecycle 7)
+  } catch (error) {
+    await deleteContainer(root, id, true); // runtime.md: a failed startContainer destroys it (lifecycle 12, 13)
+    throw error;
+  }
   const fd = await openFifo(startFifoOf(entry.dir), 0).catch(() => undefined);
   if (fd === undefined) throw notIn(entry, 'created', 'start', 'it was started already, or its process is gone');
   try {
@@ -60,7 +68,11 @@ export async function startContainer(root: string, id: string): Promise<OciState
         exitCode: now.recorded.exitCode && now.recorded.exitCode > 0 ? now.recorded.exitCode : EXIT.state,
       });
     }
-    if (now.recorded.status !== 'created') return now.state;
+    if (now.recorded.status !== 'created') {
+      // The program was executed: poststart's State says so, even if a short program has exited meanwhile.
+      runHooks(hooks, 'poststart', { ...now.state, status: 'running', pid: entry.recorded.pid }); // failures warn
+      return now.state;
+    }
     await sleep(10);
   }
   return requireOciEntry(root, id).state;
@@ -90,7 +102,11 @@ function send(pid: number, signal: number): void {
  * supervisor exits once the program runs: supervisor-exits) and the state directory goes.
  */
 export async function deleteContainer(root: string, id: string, force: boolean): Promise<void> {
+  // As runc: `delete --force` of a container that is not there (podman deletes after a failed create)
+  // is no error; without --force it is.
+  if (force && !readOciEntry(root, id)) return;
   const entry = requireOciEntry(root, id);
+  const hooks = parseHooks(entry.recorded.meta['oci_hooks']);
   if (entry.state.status !== 'stopped' && !force) {
     throw notIn(entry, 'stopped', 'delete', `stop it first (haco runtime kill ${id} KILL) or use delete --force`);
   }
@@ -107,12 +123,14 @@ export async function deleteContainer(root: string, id: string, force: boolean):
     }
     await sleep(20);
   }
-  await removeCgroups(entry.recorded.name || id, dirs);
+  await removeCgroups(entry.recorded.name || id, dirs, (entry.recorded.meta['cgroup-parents'] ?? '').split(',').filter(Boolean));
   fs.rmSync(entry.dir, { recursive: true, force: true });
+  const { pid: _gone, ...stopped } = entry.state;
+  runHooks(hooks, 'poststop', { ...stopped, status: 'stopped' }); // after the container is gone; failures warn
 }
 
 /** The container's cgroups, once empty, by the launcher (a host-only spec, as `haco rm`). */
-async function removeCgroups(name: string, dirs: readonly string[]): Promise<void> {
+async function removeCgroups(name: string, dirs: readonly string[], parents: readonly string[]): Promise<void> {
   const left = () => dirs.filter((d) => fs.existsSync(d));
   for (let waited = 0; waited < 2000 && left().some((d) => cgroupTreePids(d).length > 0); waited += 20) await sleep(20);
   const trees = left().sort((a, b) => b.split('/').length - a.split('/').length).map((d) => emptyTreeDeepestFirst(d));
@@ -123,5 +141,5 @@ async function removeCgroups(name: string, dirs: readonly string[]): Promise<voi
     });
   }
   const all = trees.flatMap((t) => t ?? []);
-  if (all.length > 0) runHostSpec(compileRmSpec([name], all), { trace: false, what: `removing the cgroups of ${name}`, codes: { '*': 'E_CGROUP_RM' } });
+  if (all.length > 0) runHostSpec(compileRmSpec([name], all, parents), { trace: false, what: `removing the cgroups of ${name}`, codes: { '*': 'E_CGROUP_RM' } });
 }

@@ -29,8 +29,10 @@ export interface ExecRequest {
   pidFile?: string;
   preserveFds: number;
   trace: boolean;
-  /** `--tty` / `--console-socket`: a terminal for the command, not supported yet. */
+  /** `--tty`: a terminal for the command (also when the --process file says `terminal: true`). */
   tty: boolean;
+  /** `--console-socket PATH`: where the terminal's master goes (SCM_RIGHTS); needed with --detach. */
+  consoleSocket?: string;
 }
 
 function readProcess(file: string): OciProcess {
@@ -52,9 +54,8 @@ export async function execInContainer(req: ExecRequest): Promise<number> {
   if (entry.state.status !== 'running') {
     throw new HacoError('E_OCI_STATUS', `cannot exec in container "${req.id}": it is ${entry.state.status}, not running`, { hint: `start it first: haco runtime start ${req.id}`, exitCode: EXIT.state });
   }
-  if (req.tty) throw new UsageError('exec with a terminal (--tty, --console-socket, process.terminal) is not supported yet', 'run the command without a terminal (podman exec without -t)');
   const proc: OciProcess = req.processFile ? readProcess(req.processFile) : { args: req.command };
-  if (proc.terminal) throw new UsageError('exec with a terminal (process.terminal) is not supported yet', 'run the command without a terminal (podman exec without -t)');
+  const terminal = terminalOf(req.tty || proc.terminal === true, req.consoleSocket, req.detach);
   const args = proc.args ?? [];
   if (args.length === 0) throw new UsageError('exec needs a command: --process FILE with "args", or the command after the id', 'e.g. haco runtime exec app -- ls /');
   const pid = entry.recorded.pid;
@@ -63,16 +64,16 @@ export async function execInContainer(req: ExecRequest): Promise<number> {
   const env = proc.env ? Object.fromEntries(proc.env.map((kv) => [kv.slice(0, Math.max(kv.indexOf('='), 0)) || kv, kv.includes('=') ? kv.slice(kv.indexOf('=') + 1) : ''])) : readEnviron(pid);
   const cgroups = (entry.recorded.meta['cgroups'] ?? '').split(',').filter((d) => d && fs.existsSync(d));
   const user = proc.user?.uid !== undefined ? { uid: proc.user.uid, gid: proc.user.gid ?? 0 } : undefined;
-  const opts: AttachOptions = { preserveFds: req.preserveFds, rlimits: readLimits(pid), ...(user ? { user } : {}) };
+  const opts: AttachOptions = { preserveFds: req.preserveFds, rlimits: readLimits(pid), ...(user ? { user } : {}), ...(terminal ? { terminal } : {}) };
   const name = entry.recorded.name || req.id;
   if (!req.detach) {
     const spec = compileAttachSpec(name, pid, plan, env, cgroups, args, opts);
     return handOver([findLauncher(), ...(req.trace ? ['--trace'] : [])], spec, req.preserveFds);
   }
   const stateDir = path.join(entry.dir, `exec-${process.pid}`);
-  const spec = compileAttachSpec(name, pid, plan, env, cgroups, args, { ...opts, detached: { stateDir, stdio: callerStdio() } });
+  const spec = compileAttachSpec(name, pid, plan, env, cgroups, args, { ...opts, detached: { stateDir, stdio: terminal ? {} : callerStdio(), ...(req.consoleSocket ? { consoleSocket: path.resolve(req.consoleSocket) } : {}) } });
   try {
-    const run = runLauncher([...(req.trace ? ['--trace'] : []), '--detach', '--spec', '-'], spec);
+    const run = runLauncher([...(req.trace ? ['--trace'] : []), '--detach', '--spec', '-'], spec, req.preserveFds);
     if (run.status !== 0) return run.status ?? 125;
     const recorded = parseState(fs.readFileSync(path.join(stateDir, 'state'), 'utf8'));
     if (req.pidFile) writePidFile(req.pidFile, recorded.pid);
@@ -80,4 +81,18 @@ export async function execInContainer(req: ExecRequest): Promise<number> {
   } finally {
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A terminal for the command, as runc decides it: `--tty` or the process's `terminal`. Detached, its
+ * master must go somewhere: `--console-socket` (podman exec -t gives one); in the foreground the pty is
+ * relayed to our own terminal, as `haco attach -t`. A console socket without a terminal is refused too.
+ */
+function terminalOf(tty: boolean, consoleSocket: string | undefined, detach: boolean): AttachOptions['terminal'] {
+  if (!tty) {
+    if (consoleSocket) throw new UsageError('--console-socket without a terminal', 'add --tty (or "terminal": true in the --process file), or drop --console-socket');
+    return undefined;
+  }
+  if (detach && !consoleSocket) throw new UsageError('exec --detach with a terminal needs --console-socket PATH (where its master goes)', 'give --console-socket, or drop --tty');
+  return { pty: true, stdin: !consoleSocket };
 }

@@ -1,17 +1,18 @@
-import { HOOK_MAP, NAMESPACE_TYPES } from '../oci/runtime-config';
+import { NAMESPACE_TYPES } from '../oci/runtime-config';
+import { HOOK_POINTS } from './hooks';
 import { CAPABILITY_NAMES } from '../plan/names';
 
 /**
  * `haco runtime features` (runtime-spec features.md): what haco recognizes in a config.json, decided by
  * its import mapping (src/oci/import.ts), not by this host. Lists only what is applied: the config's
  * seccomp filter is not imported (haco's default profile applies), so seccomp says disabled; hooks are
- * those that map to a haco hook point.
+ * every runtime-spec point (src/oci-runtime/hooks.ts runs them).
  */
 export function runtimeFeatures(): Record<string, unknown> {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: '1.0.2',
-    hooks: [...new Set(Object.values(HOOK_MAP))],
+    hooks: [...HOOK_POINTS],
     mountOptions: ['bind', 'rbind', 'ro', 'nosuid', 'nodev', 'noexec', 'noatime', 'nodiratime', 'relatime', 'strictatime', 'sync', 'dirsync'],
     linux: {
       namespaces: Object.values(NAMESPACE_TYPES),

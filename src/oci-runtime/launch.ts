@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StdioPlan } from '../plan/types';
 import { findLauncher } from '../runtime/launcher-path';
+import { logRuntime } from './runtime-log';
 
 /**
  * As runc: the container's (or an exec's) stdin, stdout and stderr are those of the caller of `create` (podman's conmon
@@ -44,16 +45,23 @@ export function writePidFile(file: string, pid: number): void {
  * stderr to the end (an engine, a test, `$(…)`) would wait until `start`. The file is read once the
  * launcher's first process exits and then unlinked (the child's later --trace lines go nowhere).
  * stdout gets the launcher's "started" line, which is not part of the OCI interface: dropped.
+ * With PRESERVEFDS the messages file is opened after them, so it never takes one of their numbers.
  */
-export function runLauncher(argv: string[], spec: string): { status: number | null } {
+export function runLauncher(argv: string[], spec: string, preserveFds = 0): { status: number | null } {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'haco-oci-create-'));
   const file = path.join(tmp, 'messages');
   const fd = fs.openSync(file, 'w+', 0o600);
   try {
-    const run = spawnSync(findLauncher(), argv, { input: spec, stdio: ['pipe', 'ignore', fd] });
+    // --preserve-fds N: our fds 3..3+N-1 are the launcher's too (the spec's preserve-fds keeps them open for the program)
+    const extra = Array.from({ length: preserveFds }, (_, i) => 3 + i);
+    const run = spawnSync(findLauncher(), argv, { input: spec, stdio: ['pipe', 'ignore', fd, ...extra] });
     if (run.error) throw run.error;
     const messages = fs.readFileSync(file, 'utf8');
-    if (messages) process.stderr.write(messages);
+    if (messages) {
+      process.stderr.write(messages);
+      // the launcher's error (step, path, errno, hint) for the engine's --log; on success only notes
+      logRuntime(run.status === 0 ? 'warning' : 'error', messages);
+    }
     return { status: run.status };
   } finally {
     fs.closeSync(fd);

@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { isPopulatedDir } from '../bootstrap/layers';
 import { EXIT, HacoError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
+import { apparmorEnabled } from '../runtime/host-facts';
 import { rootfsSources, withMergedRootfs } from './merged-rootfs';
 import { renderRuntimeConfig, toRuntimeConfig, type Unmapped } from './runtime-config';
 
@@ -32,7 +33,7 @@ export async function writeBundle(c: ContainerPlan, dir: string, options: { link
     throw new HacoError('E_EXISTS', `${bundle} exists and is not empty`, { hint: 'choose a new directory or remove it', exitCode: EXIT.usage });
   }
   const rootfs = options.link ? source : path.join(bundle, 'rootfs');
-  const { config, unmapped } = toRuntimeConfig(c, { rootPath: options.link ? source : 'rootfs' });
+  const { config, unmapped } = toRuntimeConfig(c, { rootPath: options.link ? source : 'rootfs', hostAppArmor: apparmorEnabled() });
   const made = !fs.existsSync(bundle);
   fs.mkdirSync(bundle, { recursive: true, mode: 0o700 });
   try {

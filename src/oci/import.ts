@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { weightToShares } from '../cgroup/v1';
+import { splitDeviceNumber } from '../plan/devices';
 import { DEFAULT_MASKED_PATHS, DEFAULT_NAMESPACES, DEFAULT_READONLY_PATHS } from '../plan/defaults';
 import { STANDARD_FS, type NamespaceKind, type StandardFs } from '../plan/types';
+import { importAppArmor } from './apparmor';
 import { seccompCall } from './import-seccomp';
 import { HOOK_MAP, NAMESPACE_TYPES, type RuntimeConfig, type RuntimeMount } from './runtime-config';
 
@@ -64,9 +68,16 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
       calls.push(`.rlimit(${q(res.toLowerCase())}, ${rlimitArg(r.soft)}, ${rlimitArg(r.hard)})`);
     }
     if (!p.noNewPrivileges) calls.push('.noNewPrivileges(false)');
+    const apparmor = importAppArmor(p.apparmorProfile, config.annotations);
+    if (apparmor) calls.push(apparmor);
     if (p.terminal) notes.push('process.terminal: haco gives a terminal with `haco start -t`, not in the definition');
   }
   if (config.hostname) calls.push(`.hostname(${q(config.hostname)})`);
+  const oomScoreAdj = (config.process as { oomScoreAdj?: unknown } | undefined)?.oomScoreAdj;
+  if (oomScoreAdj !== undefined) calls.push(`.oomScoreAdj(${q(oomScoreAdj)})`);
+  // `haco export oci` writes /haco-oci-NAME when the definition names no place (runtime-config.ts): that
+  // is haco's default, not a choice to carry back.
+  if (linux.cgroupsPath && linux.cgroupsPath !== `/haco-oci-${config.annotations?.['dev.haco.container'] ?? ''}`) calls.push(`.cgroupPath(${q(linux.cgroupsPath)})`);
   notes.push(...unsupportedFields(config));
 
   const nsNew = new Set<NamespaceKind>();
@@ -106,15 +117,33 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
     const swap = r.memory.swap !== undefined && r.memory.swap > 0 ? `, swap: ${r.memory.swap - r.memory.limit}` : '';
     calls.push(`.memory({ max: ${r.memory.limit}${swap}${r.memory.reservation ? `, low: ${r.memory.reservation}` : ''} })`);
   }
+  // Two memory settings only cgroup v1 has (v2 has no such file): written there as raw files.
+  if (r?.memory?.swappiness !== undefined) {
+    calls.push(`.cgroupRaw('v1', 'memory.swappiness', ${q(String(r.memory.swappiness))})`);
+    notes.push(`memory.swappiness ${r.memory.swappiness}: set on cgroup v1 hosts only (v2 has no such file)`);
+  }
+  if (r?.memory?.disableOOMKiller) {
+    calls.push(`.cgroupRaw('v1', 'memory.oom_control', '1')`);
+    notes.push('memory.disableOOMKiller: set on cgroup v1 hosts only (v2 has no such file)');
+  }
+  const cpu: string[] = [];
   if (r?.cpu?.quota !== undefined && r.cpu.quota > 0) {
     const period = r.cpu.period ?? 100000;
-    calls.push(`.cpu({ max: ${r.cpu.quota / period}${period !== 100000 ? `, periodUs: ${period}` : ''} })`);
+    cpu.push(`max: ${r.cpu.quota / period}`, ...(period !== 100000 ? [`periodUs: ${period}`] : []));
   }
-  if (r?.cpu?.shares !== undefined) notes.push(`cpu.shares ${r.cpu.shares}: set a relative weight with .cpu({ weight }) (100 ⇔ 1024 shares)`);
+  // cpu.shares is v1's relative weight (1024 ⇔ haco's weight 100); a value the weight cannot carry exactly
+  // is also written as is on a v1 host.
+  const shares = r?.cpu?.shares;
+  if (shares !== undefined && shares > 0) {
+    const weight = Math.min(10000, Math.max(1, Math.round((shares * 100) / 1024)));
+    cpu.push(`weight: ${weight}`);
+    if (weightToShares(weight) !== shares) calls.push(`.cgroupRaw('v1', 'cpu.shares', ${q(String(shares))})`);
+  }
+  if (cpu.length) calls.push(`.cpu({ ${cpu.join(', ')} })`);
   if (r?.cpu?.cpus || r?.cpu?.mems) calls.push(`.cpuset(${q({ ...(r.cpu.cpus ? { cpus: r.cpu.cpus } : {}), ...(r.cpu.mems ? { mems: r.cpu.mems } : {}) })})`);
   if (r?.pids?.limit !== undefined && r.pids.limit > 0) calls.push(`.pids(${r.pids.limit})`);
   if (r?.blockIO) notes.push('blockIO: set with .io({ weight, throttle })');
-  for (const d of linux.devices ?? []) calls.push(`.device(${q(d.path)})`);
+  calls.push(...linux.devices?.map(deviceCall) ?? []);
   if (linux.seccomp) {
     // Rule names are kept as written: one this host's libseccomp does not know fails the start, with its name.
     const call = seccompCall(linux.seccomp, config.annotations, notes);
@@ -133,6 +162,28 @@ export function configToDefinition(config: RuntimeConfig, bundleDir: string): { 
   ];
   const source = `${header.join('\n')}\nimport { defineContainer } from 'haco';\n\nexport default defineContainer(${q(name)})\n${calls.map((c) => `  ${c}`).join('\n')};\n`;
   return { source, notes };
+}
+
+type RuntimeDevice = NonNullable<RuntimeConfig['linux']['devices']>[number];
+
+/**
+ * One `linux.devices` entry. The host's own node at that path (same type and numbers: podman's --device)
+ * is bound with `.device()`, which also allows it in the device cgroup, as before; any other entry is
+ * made with `.deviceNode()` (mknod with the config's mode and owner; opening it needs an allow rule).
+ * A type the DSL does not know (`u` is `c` unbuffered) goes through as written, so the plan refuses it.
+ */
+function deviceCall(d: RuntimeDevice): string {
+  const type = d.type === 'u' ? 'c' : d.type;
+  try {
+    const st = fs.statSync(d.path, { bigint: true });
+    const hostType = st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : undefined;
+    const { major, minor } = splitDeviceNumber(st.rdev);
+    if (d.path.startsWith('/dev/') && hostType === type && major === d.major && minor === d.minor) return `.device(${q(d.path)})`;
+  } catch {
+    // not on the host: made below
+  }
+  const numbers = type === 'p' ? '' : `, major: ${d.major}, minor: ${d.minor}`;
+  return `.deviceNode(${q(d.path)}, { type: ${q(type)}${numbers}, mode: 0o${(d.fileMode ?? 0o666).toString(8)}, uid: ${d.uid ?? 0}, gid: ${d.gid ?? 0} })`;
 }
 
 /** The standard mount haco makes at each destination (the plan's `standard` mounts, docs/dsl.md). */
@@ -202,8 +253,7 @@ function unsupportedFields(config: RuntimeConfig): string[] {
   const loose = config as unknown as { process?: Record<string, unknown>; linux?: Record<string, unknown> };
   const notes: string[] = [];
   for (const [key, value] of Object.entries((loose.linux?.['sysctl'] ?? {}) as Record<string, string>)) notes.push(`linux.sysctl ${key}=${value}: haco does not set sysctls yet`);
-  if (loose.process?.['oomScoreAdj'] !== undefined) notes.push(`process.oomScoreAdj ${JSON.stringify(loose.process['oomScoreAdj'])}: haco does not set it yet`);
-  for (const key of ['apparmorProfile', 'selinuxLabel']) if (loose.process?.[key]) notes.push(`process.${key} ${JSON.stringify(loose.process[key])}: not applied by haco runtime`);
+  for (const key of ['selinuxLabel']) if (loose.process?.[key]) notes.push(`process.${key} ${JSON.stringify(loose.process[key])}: not applied by haco runtime`);
   for (const key of ['mountLabel', 'intelRdt', 'personality']) if (loose.linux?.[key]) notes.push(`linux.${key}: not applied by haco runtime`);
   return notes;
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { CapabilityName, ContainerPlan, DeviceRule, HookPoint, IoThrottle, MountEntry, NamespaceKind, RlimitEntry, SeccompAction, SeccompArg, StandardMount } from '../plan/types';
 import { clampBlkioWeight, weightToShares } from '../cgroup/v1';
 import { DEV_TMPFS_DATA, DEV_TMPFS_FLAGS } from '../runtime/compile-mounts';
+import { exportAppArmor } from './apparmor';
 
 /**
  * The one mapping between a haco container plan and an OCI runtime-spec config.json (runtime-spec
@@ -43,6 +44,7 @@ export interface RuntimeConfig {
     capabilities: Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]>;
     rlimits?: Array<{ type: string; hard: number | string; soft: number | string }>;
     noNewPrivileges: boolean;
+    apparmorProfile?: string;
   };
   root: { path: string; readonly: boolean };
   hostname?: string;
@@ -65,7 +67,7 @@ export interface RuntimeConfig {
 
 export interface RuntimeResources {
   devices?: Array<{ allow: boolean; type?: string; major?: number; minor?: number; access?: string }>;
-  memory?: { limit?: number; swap?: number; reservation?: number };
+  memory?: { limit?: number; swap?: number; reservation?: number; swappiness?: number; disableOOMKiller?: boolean };
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
   blockIO?: {
@@ -257,6 +259,8 @@ export interface RuntimeConfigOptions {
   rootPath: string;
   /** cgroupsPath for runc (default `/haco-oci-NAME`: a leaf of its own, so `runc delete` leaves no parent behind). */
   cgroupsPath?: string;
+  /** The exporting host's kernel has AppArmor (src/oci/apparmor.ts: what the export then says). */
+  hostAppArmor?: boolean;
 }
 
 /** A plan's container as an OCI runtime config, and the plan fields that have no place in it. */
@@ -264,6 +268,7 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
   const unmapped: Unmapped[] = [];
   const userNs = c.namespaces.unshare.includes('user');
   const caps = c.capabilities;
+  const apparmor = exportAppArmor(c, options.hostAppArmor === true, unmapped);
   const hooks: NonNullable<RuntimeConfig['hooks']> = {};
   for (const h of c.hooks) {
     const to = HOOK_MAP[h.point];
@@ -297,9 +302,10 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
   if (c.restart.policy !== 'no') unmapped.push({ field: 'restart', reason: 'restarting is the engine\'s job (podman --restart, a Kubernetes restartPolicy)' });
   if (c.rootfs.overlay) unmapped.push({ field: 'rootfs.overlay', reason: 'the bundle gets the merged tree; runtime-spec has no overlay root (mount one with a createRuntime hook)' });
 
-  const devices = c.devices
+  const devices: NonNullable<RuntimeConfig['linux']['devices']> = c.devices
     .filter((d): d is DeviceRule & { path: string; type: 'c' | 'b'; major: number; minor: number } => d.path !== undefined && d.type !== 'a' && d.major !== '*' && d.minor !== '*')
-    .map((d) => ({ path: d.path, type: d.type, major: d.major, minor: d.minor, fileMode: 0o666, uid: 0, gid: 0 }));
+    .map((d): NonNullable<RuntimeConfig['linux']['devices']>[number] => ({ path: d.path, type: d.type, major: d.major, minor: d.minor, fileMode: 0o666, uid: 0, gid: 0 }))
+    .concat((c.deviceNodes ?? []).map((n) => ({ path: n.path, type: n.type, major: n.major, minor: n.minor, fileMode: n.mode, uid: n.uid, gid: n.gid })));
 
   const config: RuntimeConfig = {
     ociVersion: '1.0.2',
@@ -318,6 +324,8 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
       },
       ...(c.rlimits.length ? { rlimits: c.rlimits.map((r) => ({ type: `RLIMIT_${r.resource}`, hard: rlimitValue(r.hard), soft: rlimitValue(r.soft) })) } : {}),
       noNewPrivileges: c.noNewPrivileges,
+      ...(apparmor.profile ? { apparmorProfile: apparmor.profile } : {}),
+      ...(c.process.oomScoreAdj !== undefined ? { oomScoreAdj: c.process.oomScoreAdj } : {}),
     },
     root: { path: options.rootPath, readonly: c.rootfs.readonly },
     ...(c.namespaces.unshare.includes('uts') ? { hostname: c.process.hostname } : {}),
@@ -327,13 +335,13 @@ export function toRuntimeConfig(c: ContainerPlan, options: RuntimeConfigOptions)
     ],
     ...(Object.keys(hooks).length ? { hooks } : {}),
     // haco's default profile, unchanged: `haco import oci` then keeps the default instead of a literal copy.
-    annotations: { 'dev.haco.container': c.name, ...(c.seccomp && c.seccomp.profile === 'default' && c.seccomp.rules.every((r) => r.optional) ? { 'dev.haco.seccomp': 'default' } : {}) },
+    annotations: { 'dev.haco.container': c.name, ...apparmor.annotations, ...(c.seccomp && c.seccomp.profile === 'default' && c.seccomp.rules.every((r) => r.optional) ? { 'dev.haco.seccomp': 'default' } : {}) },
     linux: {
       namespaces,
       ...(userNs ? { uidMappings: c.namespaces.uidMap.map((m) => ({ containerID: m.inside, hostID: m.outside, size: m.count })) } : {}),
       ...(userNs ? { gidMappings: c.namespaces.gidMap.map((m) => ({ containerID: m.inside, hostID: m.outside, size: m.count })) } : {}),
       ...(devices.length ? { devices } : {}),
-      cgroupsPath: options.cgroupsPath ?? `/haco-oci-${c.name}`,
+      cgroupsPath: options.cgroupsPath ?? c.cgroup.path ?? `/haco-oci-${c.name}`,
       resources: resourcesOf(c, unmapped),
       rootfsPropagation: c.rootfs.propagation,
       ...(c.seccomp

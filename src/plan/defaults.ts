@@ -110,3 +110,8 @@ export const DEFAULT_HOOK_TIMEOUT_MS = 60_000;
 /** Readiness: how often the supervisor probes and how long it tries. */
 export const DEFAULT_READY_INTERVAL_MS = 200;
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+/**
+ * The AppArmor confinement every container gets unless its definition says otherwise: haco's own profile
+ * (text: src/apparmor/default-profile.ts), applied where the kernel has AppArmor (src/runtime/compile-apparmor.ts).
+ */
+export const DEFAULT_APPARMOR_PROFILE = 'haco-default';

@@ -8,11 +8,19 @@ import { NAMESPACE_KINDS, type ContainerPlan, type MountEntry, type Plan } from 
  * The plan as a person reads it: one block per container, one line per concern, saying what is
  * isolated and what stays shared with the host. `haco plan --json` gives the exact plan instead.
  */
-export function summarizePlan(plan: Plan, style: { bold: (s: string) => string; dim: (s: string) => string }): string {
-  return plan.containers.map((c) => summarizeContainer(c, style)).join('\n\n') + '\n';
+export function summarizePlan(plan: Plan, style: SummaryStyle, host: SummaryHost = {}): string {
+  return plan.containers.map((c) => summarizeContainer(c, style, host)).join('\n\n') + '\n';
 }
 
-function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => string; dim: (s: string) => string }): string {
+type SummaryStyle = { bold: (s: string) => string; dim: (s: string) => string };
+
+/** What the caller knows of the host the plan is shown on (the plan itself is host-independent). */
+export interface SummaryHost {
+  /** The kernel has AppArmor enabled; absent: not known (the row then says what depends on it). */
+  apparmor?: boolean;
+}
+
+function summarizeContainer(c: ContainerPlan, style: SummaryStyle, host: SummaryHost): string {
   const rows: Array<[string, string]> = [];
   const none = style.dim('—');
   const fromImage = c.bootstrap.strategy === 'image' ? (c.bootstrap.pinned?.fromImage ?? []) : [];
@@ -36,6 +44,7 @@ function summarizeContainer(c: ContainerPlan, style: { bold: (s: string) => stri
   rows.push(['devices', describeDevices(c)]);
   rows.push(['rlimits', c.rlimits.map((r) => `${r.resource.toLowerCase()} ${r.soft}/${r.hard}`).join(', ') || none]);
   rows.push(['seccomp', describeSeccomp(c)]);
+  rows.push(['apparmor', describeAppArmor(c, host)]);
   if (c.network) rows.push(['network', `${c.network.vethGuest} ${c.network.address} ↔ ${c.network.vethHost} on bridge ${c.network.bridge} (${c.network.bridgeAddress}), gateway ${c.network.gateway ?? '—'}${c.network.address6 ? `; IPv6 ${c.network.address6} (bridge ${c.network.bridgeAddress6 ?? '—'}), gateway ${c.network.gateway6 ?? '—'}` : ''}`]);
   if (c.lxcfs) rows.push(['lxcfs', `${c.lxcfs.files.join(' ')} from ${c.lxcfs.mountpoint}`]);
   rows.push(['hooks', c.hooks.map((h) => `${h.point}: ${h.command.join(' ')}`).join('; ') || none]);
@@ -123,4 +132,17 @@ function describeSeccomp(c: ContainerPlan): string {
     return `haco default profile (${allowedSyscallCount(s)} syscalls allowed, ${action(s)} otherwise)${own.length ? ` + ${own.map(rule).join(', ')}` : ''}`;
   }
   return `own filter: default ${action(s)}, ${s.rules.length} rule(s): ${s.rules.map(rule).join(', ')}`;
+}
+
+/** One row, honest about this host: a profile that is not applied here says so (no warning on every start). */
+function describeAppArmor(c: ContainerPlan, host: SummaryHost): string {
+  const a = c.apparmor;
+  if (!a) return 'unconfined';
+  if (host.apparmor === false) {
+    return a.builtin === 'default'
+      ? `${a.profile}, not applied: this kernel has no AppArmor`
+      : `${a.profile}: this kernel has no AppArmor, so a start fails (E_APPARMOR_UNAVAILABLE)`;
+  }
+  const what = a.builtin === 'default' ? "haco's default profile" : 'loaded on the host';
+  return host.apparmor === true ? `${a.profile} (${what})` : `${a.profile} (${what}; applied where the kernel has AppArmor)`;
 }

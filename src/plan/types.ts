@@ -90,10 +90,23 @@ export interface ContainerPlan {
    * v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe).
    */
   devices: DeviceRule[];
+  /**
+   * Device nodes made in the container's filesystem (OCI `linux.devices`): mknod(2) with the type,
+   * numbers, mode and owner given; bound from the host's node at the same path when the container has a
+   * user namespace (mknod of a device needs CAP_MKNOD in the initial one). Making a node grants nothing:
+   * opening it still needs a rule in `devices`.
+   */
+  deviceNodes?: DeviceNode[];
   rlimits: RlimitEntry[];
   seccomp?: SeccompPlan;
   /** prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges. */
   noNewPrivileges: boolean;
+  /**
+   * AppArmor confinement of the command (written to /proc/self/attr/apparmor/exec right before exec).
+   * Absent: unconfined. The DSL's default is haco's own profile (`haco-default`, src/apparmor); on a host
+   * without AppArmor that default is not applied (a row of plan and explain says so), a named profile fails.
+   */
+  apparmor?: AppArmorPlan;
   /** A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default). */
   network?: NetworkPlan;
   /**
@@ -113,6 +126,19 @@ export interface ContainerPlan {
   restart: RestartPlan;
   /** What `haco reload` may change on a running container. */
   reloadable: ReloadableKind[];
+}
+
+export interface AppArmorPlan {
+  /**
+   * Profile name, as the kernel knows it (`cat /sys/kernel/security/apparmor/profiles`).
+   * @pattern ^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$
+   */
+  profile: string;
+  /**
+   * `default`: haco's own profile (src/apparmor/default-profile.ts): haco writes it under its cache and
+   * loads it with `apparmor_parser -r` before each start. Absent: a profile already loaded on the host.
+   */
+  builtin?: 'default';
 }
 
 export interface ProcessPlan {
@@ -146,6 +172,12 @@ export interface ProcessPlan {
    * @minimum 0
    */
   preserveFds?: number;
+  /**
+   * /proc/PID/oom_score_adj of the init (inherited by its children): -1000 (never OOM-killed) to 1000
+   * (killed first). Lowering it below the caller's needs CAP_SYS_RESOURCE. Absent: inherited.
+   * @asType integer @minimum -1000 @maximum 1000
+   */
+  oomScoreAdj?: number;
 }
 
 export interface UserPlan {
@@ -437,6 +469,13 @@ export interface ProvisionFile {
 export interface CgroupPlan {
   resources: CgroupResources;
   /**
+   * Where the container's cgroup is, in every hierarchy (OCI `linux.cgroupsPath`): `/a/b` is that path
+   * under each hierarchy's root, `a/b` is under haco's own parent (`haco/a/b`). Absent: `haco/NAME`.
+   * Directories it makes on the way are removed with it when left empty.
+   * @pattern ^/?[a-zA-Z0-9_.:@-]+(/[a-zA-Z0-9_.:@-]+)*$
+   */
+  path?: string;
+  /**
    * Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version
    * with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path.
    */
@@ -519,6 +558,22 @@ export interface DeviceRule {
    * which the `dev` standard mount provides).
    */
   path?: string;
+}
+
+/** A device node the launcher makes in the container (`deviceNodes`). */
+export interface DeviceNode {
+  /** Absolute path inside the container, e.g. `/dev/fuse`. */
+  path: string;
+  /** `c` character device, `b` block device, `p` FIFO (no numbers). */
+  type: 'c' | 'b' | 'p';
+  /** @asType integer @minimum 0 @maximum 4095 */
+  major: number;
+  /** @asType integer @minimum 0 @maximum 1048575 */
+  minor: number;
+  /** Permission bits (0o666 = rw for all); the umask does not apply. @asType integer @minimum 0 @maximum 4095 */
+  mode: number;
+  uid: Id;
+  gid: Id;
 }
 
 /** Capability names as in capabilities(7), lower case without CAP_. */

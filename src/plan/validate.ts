@@ -306,6 +306,22 @@ export function validateContainer(c: ContainerPlan): Omit<PlanIssue, 'container'
     }
     if (r.path !== undefined && (!r.path.startsWith('/dev/') || r.path.split('/').includes('..'))) add(at, `device path "${r.path}" is not under /dev`, 'the launcher binds the host\'s /dev/NAME at the same path in the container');
   });
+  // Device nodes (OCI linux.devices): a file of its own in the container, never the root or a directory haco mounts.
+  const nodePaths = new Set<string>();
+  (c.deviceNodes ?? []).forEach((n, i) => {
+    const at = `deviceNodes[${i}].path`;
+    checkInside(at, n.path, add);
+    const normal = posix.normalize(n.path);
+    if (['/', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/proc', '/sys'].includes(normal) || /^\/(proc|sys)\//.test(normal)) {
+      add(at, `device node "${n.path}" would replace ${normal === '/' ? 'the root' : normal.startsWith('/dev') ? 'a directory haco mounts' : 'a file of the kernel\'s /proc or /sys'}`, 'give a file path such as /dev/NAME');
+    }
+    if (nodePaths.has(normal)) add(at, `two device nodes at ${normal}`, 'keep one entry per path');
+    nodePaths.add(normal);
+  });
+  // cgroup.path: a directory under each hierarchy; "." and ".." would leave the place the pattern promises.
+  if (c.cgroup.path !== undefined && c.cgroup.path.split('/').some((part) => part === '.' || part === '..')) {
+    add('cgroup.path', `cgroup path "${c.cgroup.path}" has a "." or ".." component`, 'write the directory as a plain path, e.g. "/machine/app" or "app/web"');
+  }
   return issues;
 }
 

@@ -1,13 +1,14 @@
 import type { CgroupHost } from '../cgroup/types';
 import type { ContainerPlan } from '../plan/types';
 import { noCgroupReason, requestedLimits } from './cgroup';
+import type { DelegatedCgroup } from './delegation';
 import type { RootlessIdentity } from './identity';
 
 /**
  * What a rootless start cannot do that the definition asks for, said in `haco start`, `haco plan` and
  * `haco explain` alike (never a silent drop). One home for the wording; docs/rootless.md has the table.
  */
-export function rootlessNotices(c: ContainerPlan, id: RootlessIdentity, host: CgroupHost): string[] {
+export function rootlessNotices(c: ContainerPlan, id: RootlessIdentity, host: CgroupHost, delegated?: DelegatedCgroup): string[] {
   const notices: string[] = [];
   const who = id.user ?? String(id.uid);
   if (!id.fullRange) {
@@ -18,6 +19,6 @@ export function rootlessNotices(c: ContainerPlan, id: RootlessIdentity, host: Cg
     );
   }
   const limits = requestedLimits(c.cgroup);
-  if (limits.length > 0) notices.push(`limits not applied: ${limits.join(', ')}, because ${noCgroupReason(host)}. Run it as root to have them`);
+  if (limits.length > 0 && !delegated) notices.push(`limits not applied: ${limits.join(', ')}, because ${noCgroupReason(host)}. Run it as root to have them`);
   return notices;
 }

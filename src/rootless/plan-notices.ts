@@ -1,5 +1,6 @@
 import { detectCgroupHost } from '../cgroup/detect';
 import type { ContainerPlan } from '../plan/types';
+import { findDelegatedCgroup } from './delegation';
 import { currentIdentity } from './identity';
 import { rootlessNotices } from './notices';
 
@@ -8,5 +9,6 @@ export function planNotices(containers: readonly ContainerPlan[]): string[] {
   const id = currentIdentity();
   if (!id) return [];
   const host = detectCgroupHost();
-  return containers.flatMap((c) => rootlessNotices(c, id, host).map((n) => `${c.name}: ${n}`));
+  const delegated = findDelegatedCgroup(host, id.uid);
+  return containers.flatMap((c) => rootlessNotices(c, id, host, delegated).map((n) => `${c.name}: ${n}`));
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { DeviceCgroup } from '../cgroup/types';
 import { deviceRuleField, deviceRuleLabel, deviceRuleText } from '../plan/devices';
-import type { DeviceRule } from '../plan/types';
+import type { DeviceNode, DeviceRule } from '../plan/types';
 import { listField } from './spec-format';
 import type { SpecWriter } from './spec-writer';
 
@@ -28,4 +28,29 @@ export function emitDeviceNodes(w: SpecWriter, devices: readonly DeviceRule[]): 
   if (nodes.length === 0) return;
   w.comment('devices added with .device(): the host node bound into the container');
   for (const r of nodes) w.step('mknod-bind', path.posix.relative('/dev', r.path), r.path);
+}
+
+/**
+ * The device nodes a config lists (`deviceNodes`, OCI linux.devices), after /dev is mounted and before the
+ * switch: made with `mknod` (type, numbers, mode, owner); with a user namespace a device node cannot be
+ * made (CAP_MKNOD in the initial user namespace), so the host's node at the same path is bound, as runc
+ * does. A FIFO is made in both cases.
+ */
+export function emitConfigDeviceNodes(w: SpecWriter, nodes: readonly DeviceNode[], userNs: boolean): void {
+  if (nodes.length === 0) return;
+  w.comment(userNs ? "device nodes of the config: FIFOs made, devices bound from the host's node (a user namespace cannot mknod them)" : 'device nodes of the config: mknod, chmod, chown');
+  for (const n of nodes) {
+    if (userNs && n.type !== 'p') w.step('bind', n.path, n.path, 'file');
+    else w.step('mknod', n.path, n.type, n.major, n.minor, `0${n.mode.toString(8)}`, n.uid, n.gid);
+  }
+}
+
+/**
+ * The device cgroup rules a launch needs besides the plan's: making a listed device node is a mknod(2)
+ * by the child, already in its device cgroup, so each one gets an `m` rule (make only: opening it still
+ * needs a rule of the plan's own).
+ */
+export function deviceRulesWithNodes(devices: readonly DeviceRule[], nodes: readonly DeviceNode[] | undefined): DeviceRule[] {
+  const mknod = (nodes ?? []).filter((n): n is DeviceNode & { type: 'c' | 'b' } => n.type !== 'p');
+  return [...devices, ...mknod.map((n): DeviceRule => ({ type: n.type, major: n.major, minor: n.minor, access: 'm', allow: true }))];
 }

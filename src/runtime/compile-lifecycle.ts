@@ -37,6 +37,11 @@ export interface LifecycleOptions {
    * subreaper (podman's conmon waits for it, as for runc); `haco runtime delete` removes the cgroups.
    */
   supervisorExits?: boolean;
+  /**
+   * The OCI runtime's `--console-socket` (with a `pty`): the launcher sends the pty master to this
+   * AF_UNIX socket of the engine (SCM_RIGHTS) and keeps no copy.
+   */
+  consoleSocket?: string;
 }
 
 export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOptions | undefined, cgroup: CgroupSetup): void {
@@ -50,6 +55,8 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   // Where `haco ps`, kill and attach find the container's processes.
   w.step('state-meta', 'cgroups', cgroup.cleanup.join(','));
   w.step('state-meta', 'tracking', cgroup.tracking);
+  // A config's cgroupsPath may make parents of its own: `haco runtime delete` removes them when left empty.
+  if (cgroup.parents?.length) w.step('state-meta', 'cgroup-parents', cgroup.parents.join(','));
   w.step('state-file', 'plan.json', life.planJson);
   if (life.supervisorExits) {
     w.comment('the supervisor exits once the program runs: the engine reaps it; `haco runtime delete` removes the cgroups');
@@ -58,6 +65,10 @@ export function emitLifecycle(w: SpecWriter, c: ContainerPlan, life: LifecycleOp
   if (life.console) {
     w.comment(`the supervisor keeps the pty and serves it on ${life.console}: haco attach ${c.name} connects`);
     w.step('console', life.console);
+  }
+  if (life.consoleSocket) {
+    w.comment(`the pty master goes to the engine's socket ${life.consoleSocket} (SCM_RIGHTS); the launcher keeps no copy`);
+    w.step('console-socket', life.consoleSocket);
   }
   if (life.log) {
     w.comment(`stdout and stderr through pipes into ${life.log.path}, one timestamped line each (haco logs)`);

@@ -4,9 +4,10 @@ import type { CgroupSetup } from '../cgroup/types';
 import * as posix from 'node:path/posix';
 import { HacoError, HostError } from '../errors';
 import type { ContainerPlan } from '../plan/types';
+import { decideAppArmor, emitAppArmorExec, emitAppArmorLoad } from './compile-apparmor';
 import { emitCaps } from './compile-caps';
 import { emitHints, launchHints } from './compile-hints';
-import { emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
+import { deviceRulesWithNodes, emitConfigDeviceNodes, emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
 import { emitBootstrapBinds, emitMounts, emitRootfs, emitSwitchRoot } from './compile-mounts';
 import { emitLxcfs } from './compile-lxcfs';
 import {
@@ -80,11 +81,13 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (c.seccomp && !host.kernel.seccomp) {
     throw new HostError('E_KERNEL_SECCOMP', `container "${c.name}" has a seccomp filter, but this kernel has no seccomp filter support`, 'add .seccomp(false) (every container gets haco\'s default filter otherwise) or use a kernel with CONFIG_SECCOMP_FILTER');
   }
-  // Rootless: no cgroup of its own (src/rootless/cgroup.ts says why, in the spec and in every notice).
-  const cgroup = host.rootless ? rootlessCgroupSetup(c.cgroup, host.cgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, c.devices);
+  // Rootless: a cgroup only in a subtree delegated to the user (src/rootless/cgroup.ts says why not, in
+  // the spec and in every notice).
+  const cgroup = host.rootless ? rootlessCgroupSetup(c.name, c.cgroup, host.cgroup, host.rootless.delegatedCgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, deviceRulesWithNodes(c.devices, c.deviceNodes));
   if (host.rootless && c.rootfs.overlay && !host.rootless.userOverlay) {
     throw new HostError('E_ROOTLESS_OVERLAY', `container "${c.name}" has an overlay rootfs, and this kernel cannot mount overlayfs in a user namespace (Linux 5.11+)`, 'run it as root, or give it a plain rootfs (.rootfs(PATH) without layers); haco never falls back to a read-only rootfs');
   }
+  const apparmor = decideAppArmor(c, host);
   const pathKind = host.pathKind ?? (() => 'directory' as const);
   const userNs = inUserNamespace(ns);
   const w = new SpecWriter();
@@ -106,7 +109,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // Cleanup first (the launcher also cleans up after a failed launch), then the hints.
   for (const dir of cgroup.cleanup) w.step('cleanup-cgroup', dir);
   // The shared haco parents go too when this was the last container under them (see cgroupLockPath).
-  for (const dir of new Set(cgroup.cleanup.map((d) => posix.dirname(d)))) w.step('cleanup-cgroup-parent', dir);
+  for (const dir of new Set(cgroup.parents ?? cgroup.cleanup.map((d) => posix.dirname(d)))) w.step('cleanup-cgroup-parent', dir);
   // An OOM kill looks like any SIGKILL (status 137): the launcher names the kernel as the sender.
   if (cgroup.oomEvents) w.step('report-oom', cgroup.oomEvents);
   // network (src/network): removes only what this container's wire steps made (see networkCleanupCommands).
@@ -132,6 +135,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (ns.enter.length > 0) w.comment('join existing namespaces (user first: it grants the rights to join the rest)');
   emitSetns(w, ns);
   emitTimeNamespace(w, ns);
+  emitAppArmorLoad(w, apparmor);
   emitOverlayOwner(w, c);
   emitHooksAt(w, c, 'beforeStart');
   if (opts.lifecycle?.waitStart) {
@@ -141,9 +145,17 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // cgroup v2 on Linux 5.7+: born in the cgroup (clone3 CLONE_INTO_CGROUP). Moving it there by writing
   // cgroup.procs takes the kernel's migration lock, whose first writer waits for an RCU grace period.
   const bornInto = cgroup.version === 'v2' && host.kernel.cloneIntoCgroup && cgroup.join.length === 1 ? cgroup.join[0] : undefined;
+  // cgroup v1: born in its cgroups too, cloned by a helper that moved itself there (native/src/ns.c).
+  // Not after a `setns pid`: the helper would live in that pid namespace, and its clone return a pid of it.
+  const entersPid = ns.enter.some((e) => e.kind === 'pid');
+  const bornInV1 = !bornInto && cgroup.version === 'v1' && cgroup.bornInJoin === true && !entersPid ? cgroup.join : [];
   if (bornInto) {
     w.comment(`clone3(2) with the new namespaces, straight into ${bornInto}; the child waits until the wire phase is done`);
     w.step('spawn', spawnField(ns), bornInto);
+  } else if (bornInV1.length > 0) {
+    w.comment('clone(2) with the new namespaces from a helper that moved itself into these cgroups (0 into tasks: no migration lock); the child waits until the wire phase is done');
+    for (const dir of bornInV1) w.step('spawn-cgroup', dir);
+    w.step('spawn', spawnField(ns));
   } else {
     w.comment('clone(2) with the new namespaces; the child waits until the wire phase is done');
     w.step('spawn', spawnField(ns));
@@ -151,9 +163,10 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
 
   w.comment('phase 2: wire, in the parent, while the child waits');
   emitIdMaps(w, ns, host.rootless?.fullRange ? host.rootless.helpers : undefined);
-  if (!bornInto) for (const dir of cgroup.join) w.step('cgroup-join', dir);
+  if (!bornInto && bornInV1.length === 0) for (const dir of cgroup.join) w.step('cgroup-join', dir);
   emitIdmapRootfs(w, c.rootfs);
   emitPersist(w, ns);
+  if (c.process.oomScoreAdj !== undefined) w.step('oom-score-adj', c.process.oomScoreAdj);
   emitHooksAt(w, c, 'afterSpawn');
   // ---- network (src/network, docs/network.md): iproute2 commands run on the host with HACO_PID ----
   if (c.network) {
@@ -189,6 +202,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   });
   emitLxcfs(w, c.lxcfs);
   emitDeviceNodes(w, c.devices);
+  emitConfigDeviceNodes(w, c.deviceNodes ?? [], userNs);
   // Only in a uts namespace of its own: otherwise it would rename the host.
   if (ns.unshare.includes('uts')) w.step('hostname', c.process.hostname);
   if (ns.unshare.includes('net')) w.step('lo-up');
@@ -218,6 +232,9 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
     w.comment('OCI "created": everything but the exec is done; the caller of create returns, the child waits for `haco runtime start`');
     w.step('wait-start');
   }
+  // Right before exec (and the reaper's fork): the profile takes effect at exec, so the launcher's own
+  // remaining steps are not confined by it.
+  emitAppArmorExec(w, apparmor);
   if (c.process.reaper) w.step('reaper');
   if (c.seccomp && !seccompEarly) {
     // Last: the launcher's own syscalls (and the reaper, which must always be able to wait) stay unfiltered.

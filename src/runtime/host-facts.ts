@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { detectCgroupHost, type DetectCgroupOptions } from '../cgroup/detect';
 import type { CgroupHost } from '../cgroup/types';
+import { findDelegatedCgroup, type DelegatedCgroup } from '../rootless/delegation';
 import { currentIdentity, ID_MAP_HELPERS } from '../rootless/identity';
 
 /** Kernel features the compiler checks before emitting a step the kernel would reject. */
@@ -14,6 +15,8 @@ export interface KernelFeatures {
   seccomp: boolean;
   /** clone3(CLONE_INTO_CGROUP), Linux 5.7+: a child born in its cgroup v2 group instead of moved there. */
   cloneIntoCgroup: boolean;
+  /** AppArmor is built in and enabled (/sys/module/apparmor/parameters/enabled is Y). Absent = no. */
+  apparmor?: boolean;
 }
 
 export type HostPathKind = 'file' | 'directory' | 'missing' | 'other';
@@ -40,6 +43,8 @@ export interface RootlessFacts {
   helpers: { uid: string; gid: string };
   /** Linux 5.11+: overlayfs mounts inside a user namespace (with `userxattr`). */
   userOverlay: boolean;
+  /** A cgroup v2 subtree delegated to the user (src/rootless/delegation.ts): limits apply there. */
+  delegatedCgroup?: DelegatedCgroup;
 }
 
 function statKind(hostPath: string): HostPathKind {
@@ -61,11 +66,21 @@ function kernelAtLeast(major: number, minor: number): boolean {
   }
 }
 
+/** AppArmor is built in and enabled in this kernel. */
+export function apparmorEnabled(): boolean {
+  try {
+    return fs.readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
+  } catch {
+    return false;
+  }
+}
+
 /** Detect the facts of the machine haco runs on (reads /proc and the cgroup root; changes nothing). */
 export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}): HostFacts {
   const exists = (p: string) => fs.existsSync(p);
+  const cgroup = detectCgroupHost(options.cgroup);
   return {
-    cgroup: detectCgroupHost(options.cgroup),
+    cgroup,
     uid: process.getuid?.() ?? 0,
     kernel: {
       timeNamespace: exists('/proc/self/ns/time'),
@@ -73,14 +88,16 @@ export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}):
       userNamespace: exists('/proc/self/ns/user'),
       seccomp: exists('/proc/sys/kernel/seccomp/actions_avail'),
       cloneIntoCgroup: kernelAtLeast(5, 7),
+      apparmor: apparmorEnabled(),
     },
     pathKind: statKind,
-    ...rootlessFacts(),
+    ...rootlessFacts(cgroup),
   };
 }
 
-function rootlessFacts(): { rootless?: RootlessFacts } {
+function rootlessFacts(cgroup: CgroupHost): { rootless?: RootlessFacts } {
   const id = currentIdentity();
   if (!id) return {};
-  return { rootless: { fullRange: id.fullRange, helpers: ID_MAP_HELPERS, userOverlay: kernelAtLeast(5, 11) } };
+  const delegatedCgroup = findDelegatedCgroup(cgroup, id.uid);
+  return { rootless: { fullRange: id.fullRange, helpers: ID_MAP_HELPERS, userOverlay: kernelAtLeast(5, 11), ...(delegatedCgroup ? { delegatedCgroup } : {}) } };
 }

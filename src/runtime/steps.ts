@@ -60,6 +60,7 @@ export const STEP_TABLE = [
   { name: 'on-signal', phases: ['meta'], fields: 'SIGNAL ARGV...', run: 'watch_open' },
   { name: 'log', phases: ['meta'], fields: 'PATH MAXBYTES', run: 'read_metadata' },
   { name: 'console', phases: ['meta'], fields: 'PATH', run: 'read_metadata' },
+  { name: 'console-socket', phases: ['meta'], fields: 'PATH', run: 'pty_send_console' },
   { name: 'preserve-fds', phases: ['meta'], fields: 'N', run: 'read_metadata' },
   { name: 'supervisor-exits', phases: ['meta'], fields: '', run: 'read_metadata' },
   // phase 1: prepare, on the host
@@ -74,6 +75,8 @@ export const STEP_TABLE = [
   { name: 'start-fifo', phases: ['prepare'], fields: 'FIFO', run: 'step_start_fifo' },
   { name: 'hook', phases: ['prepare', 'wire', 'enter'], fields: 'ARGV...', run: 'step_hook' },
   { name: 'hook-at', phases: ['prepare', 'wire', 'enter'], fields: 'POINT ARGV...', run: 'step_hook_at' },
+  // cgroup v1: the child is born in PATH (spawn_via_helper: a helper moves itself there, then clones the child)
+  { name: 'spawn-cgroup', phases: ['prepare'], fields: 'PATH', run: 'spawn_via_helper' },
   // the end of phase 1: validate finds it, launch_once clones there
   { name: 'spawn', phases: ['prepare'], fields: 'KINDS [CGROUP]', run: 'validate' },
   // phase 2: wire, in the parent, while the child waits
@@ -87,6 +90,7 @@ export const STEP_TABLE = [
   // a program next to the container for as long as it runs (slirp4netns, pasta): ready on FD, stopped after the run
   { name: 'idmap-mount', phases: ['wire'], fields: 'PATH', run: 'step_idmap_mount' },
   { name: 'helper', phases: ['wire'], fields: 'FD ARGV...', run: 'step_helper' },
+  { name: 'oom-score-adj', phases: ['wire'], fields: 'VALUE', run: 'step_oom_score_adj' },
   // the end of phase 2: launch_once writes the sync pipe there
   { name: 'release', phases: ['wire'], fields: '', run: 'validate' },
   // phase 3: enter, in the child
@@ -96,6 +100,7 @@ export const STEP_TABLE = [
   { name: 'mount', phases: ['enter'], fields: 'SOURCE TARGET FSTYPE FLAGS DATA', run: 'step_mount' },
   { name: 'bind', phases: ['enter'], fields: 'SOURCE TARGET FLAGS', run: 'step_bind' },
   { name: 'mknod-bind', phases: ['enter'], fields: 'DEVNAME TARGET', run: 'step_mknod_bind' },
+  { name: 'mknod', phases: ['enter'], fields: 'PATH TYPE MAJOR MINOR MODE UID GID', run: 'step_mknod' },
   { name: 'symlink', phases: ['enter'], fields: 'LINKTARGET PATH', run: 'step_symlink' },
   { name: 'hostname', phases: ['enter'], fields: 'NAME', run: 'step_hostname' },
   { name: 'pivot-root', phases: ['enter'], fields: 'PATH', run: 'step_pivot_root' },
@@ -113,9 +118,11 @@ export const STEP_TABLE = [
   { name: 'seccomp', phases: ['enter'], fields: 'DEFAULT-ACTION', run: 'step_seccomp' },
   { name: 'seccomp-rule', phases: ['enter'], fields: 'ACTION SYSCALL ARGS [optional]', run: 'step_seccomp_rule' },
   { name: 'seccomp-load', phases: ['enter'], fields: '', run: 'step_seccomp_load' },
+  { name: 'seccomp-prepared', phases: ['prepare'], fields: 'FILE', run: 'step_seccomp_prepared' },
   { name: 'chdir', phases: ['enter'], fields: 'PATH', run: 'step_chdir' },
   { name: 'env-clear', phases: ['enter'], fields: '', run: 'step_env_clear' },
   { name: 'env', phases: ['enter'], fields: 'KEY VALUE', run: 'step_env' },
+  { name: 'apparmor-exec', phases: ['enter'], fields: 'PROFILE', run: 'step_apparmor_exec' },
   { name: 'reaper', phases: ['enter'], fields: '', run: 'step_reaper' },
   // OCI "created" (haco runtime create): the child reports it, then reads the start-fifo until `start`
   { name: 'wait-start', phases: ['enter'], fields: '', run: 'step_wait_start' },

@@ -6,6 +6,8 @@ import { pickContainer } from '../plan/pick';
 import { preserveFdsOption } from '../plan/preserve-fds';
 import type { ContainerPlan, Plan, ReadinessPlan } from '../plan/types';
 import { compileLaunchSpec } from '../runtime/compile';
+import { decideAppArmor } from '../runtime/compile-apparmor';
+import { ensureDefaultProfileFile } from '../apparmor/profile-file';
 import type { LifecycleOptions } from '../runtime/compile-lifecycle';
 import { consoleSocketOf, logFileOf, readState, stateDirOf } from '../state';
 import { secureContainerHome } from '../state/host-dir';
@@ -86,7 +88,7 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   const facts = detectHostFacts();
   // Rootless containers make no cgroups, and root's leftovers of the same name are not this user's to remove.
   if (!facts.rootless) sweepStaleCgroups(facts.cgroup, { names: [container.name], trace: request.trace });
-  else reportRootlessNotices(container, facts.cgroup);
+  else reportRootlessNotices(container, facts);
   const stateDir = stateDirOf(container.name);
   const decided = decideTerminal(container, { ...request, detach });
   container = decided.container;
@@ -108,6 +110,8 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
     },
   };
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
+  // The spec's load step reads haco's default AppArmor profile from its cache file: write it first.
+  if (decideAppArmor(container, facts).kind === 'apply' && container.apparmor?.builtin === 'default') ensureDefaultProfileFile();
   const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false, ...(decided.terminal ? { terminal: decided.terminal } : {}) });
   const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(detach ? ['--detach'] : [])];
   return { name: container.name, argv, spec: spec.text, preserveFds: container.process.preserveFds ?? 0, readiness: container.supervision?.readiness };

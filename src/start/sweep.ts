@@ -42,8 +42,10 @@ export function compileSweepSpec(dirs: readonly string[]): SpecWriter {
  * launcher removes, traced. Returns the directories that are gone afterwards.
  */
 export function sweepStaleCgroups(host: CgroupHost, options: SweepOptions = {}): string[] {
-  const now = options.now ?? Date.now();
   const listed = options.names === undefined ? listStaleCgroups(host, []) : options.names.flatMap((name) => staleCgroupsOf(host, name));
+  if (listed.length === 0) return [];
+  // Only now: a start with no leftovers does not depend on the time (its launch can be kept, src/start/warm-spec.ts).
+  const now = options.now ?? Date.now();
   const old = listed.filter((dir) => {
     try {
       return now - fs.statSync(dir).mtimeMs >= MIN_AGE_MS;

@@ -61,7 +61,10 @@ export function stateDirOf(name: string): string {
  * HACO_CGROUP_LOCK moves it (tests that must hold or break it without touching the real one).
  */
 export function cgroupLockPath(): string {
-  return process.env['HACO_CGROUP_LOCK'] || path.join(HACO_RUN_ROOT, '.cgroup.lock');
+  if (process.env['HACO_CGROUP_LOCK']) return process.env['HACO_CGROUP_LOCK'];
+  // An ordinary user's parents are in their own delegated subtree (src/rootless/delegation.ts): their lock
+  // is theirs too, in their run dir (/run/haco is root's).
+  return path.join((process.geteuid?.() ?? 0) === 0 ? HACO_RUN_ROOT : runDir(), '.cgroup.lock');
 }
 
 /**

@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { criuSupport } from '../../src/checkpoint/criu-check';
 import { loadDefinition } from '../../src/load/load';
+import { apparmorEnabled } from '../../src/runtime/host-facts';
 import { HACO_BIN, REPO, type CliResult } from '../support/cli';
 
 const EXAMPLES = path.join(REPO, 'examples');
@@ -139,7 +141,7 @@ describeRoot('examples/ start and do what their comments say', () => {
   });
 
   it('covers every example', () => {
-    const covered = ['bridge', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'layers', 'lxc', 'lxcfs', 'multi', 'namespaces', 'nat', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
+    const covered = ['apparmor', 'bridge', 'checkpoint', 'capabilities', 'cgroup-cpu', 'cgroupfs', 'cgroup-memory', 'cgroup-pids', 'chroot', 'first', 'hooks', 'layers', 'lxc', 'lxcfs', 'multi', 'namespaces', 'nat', 'overlay', 'reload', 'rlimits', 'seccomp', 'tarball', 'user-namespace'];
     expect(files.filter((f) => !SLOW.has(f)).sort()).toEqual(covered.map((n) => `${n}.haco.ts`).sort());
   });
 
@@ -242,6 +244,57 @@ describeRoot('examples/ start and do what their comments say', () => {
     } finally {
       if (startedHere) expect(haco(['lxcfs', 'stop'])).toExitWith(0);
     }
+  });
+
+  // What this host shows, either way: with AppArmor the profile refuses the mount; without it (this
+  // project's CI host) the plan says "not applied" and the same mount works. The confined run itself is
+  // tested in the qemu VM tier with these same two containers (test/root/apparmor-vm.test.ts).
+  test('apparmor: the plan row and the probe say what this kernel does with haco-default', () => {
+    create('apparmor.haco.ts');
+    const plan = haco(['plan', example('apparmor.haco.ts')]);
+    expect(plan).toExitWith(0);
+    const aa = apparmorEnabled();
+    const rows = plan.stdout.split('\n').filter((l) => /^ {2}apparmor /.test(l)).map((l) => l.replace(/^ {2}apparmor +/, ''));
+    expect(rows).toEqual([aa ? "haco-default (haco's default profile)" : 'haco-default, not applied: this kernel has no AppArmor', 'unconfined']);
+    const confined = start('apparmor.haco.ts', 'aa-confined', []);
+    expect({ status: confined.status, stdout: confined.stdout, stderr: confined.stderr }).toEqual({
+      status: 0,
+      stdout: aa ? 'current=haco-default (enforce)\nmount=refused\n' : 'current=(no AppArmor in this kernel)\nmount=ok\n',
+      stderr: '',
+    });
+    const unconfined = start('apparmor.haco.ts', 'aa-unconfined', []);
+    expect({ status: unconfined.status, stdout: unconfined.stdout }).toEqual({ status: 0, stdout: aa ? 'current=unconfined\nmount=ok\n' : 'current=(no AppArmor in this kernel)\nmount=ok\n' });
+  });
+
+  // Where `criu check` fails (this project's CI host) the checkpoint is refused and the container keeps
+  // counting; where it passes, the counter continues after the restore. The dump and the restore of this
+  // same container are tested in the qemu VM tier (test/root/checkpoint-vm.test.ts).
+  test('checkpoint: the counter runs detached; haco checkpoint does what criu can do on this kernel', () => {
+    create('checkpoint.haco.ts');
+    expect(haco(['start', '-d', example('checkpoint.haco.ts')])).toExitWith(0);
+    const counter = () => Number(fs.readFileSync(path.join(VARLIB, 'ckpt-counter/rootfs/counter'), 'utf8').trim() || '0');
+    const waitFor = (ok: () => boolean) => {
+      for (let i = 0; i < 100 && !ok(); i++) spawnSync('sleep', ['0.1']);
+      return ok();
+    };
+    expect(waitFor(() => fs.existsSync(path.join(VARLIB, 'ckpt-counter/rootfs/counter')) && counter() > 2)).toBe(true);
+    const out = path.join(work, 'ckpt');
+    const criu = criuSupport();
+    const r = haco(['checkpoint', 'ckpt-counter', '-o', out, '--json']);
+    if (!criu.ok) {
+      expect(r).toExitWith(4);
+      expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'E_CRIU_UNAVAILABLE', message: expect.stringContaining(criu.reason) } });
+      expect(fs.existsSync(out)).toBe(false);
+      const before = counter();
+      expect(waitFor(() => counter() > before)).toBe(true);
+    } else {
+      expect(r).toExitWith(0);
+      const dumped = counter();
+      expect(haco(['restore', out])).toExitWith(0);
+      expect(waitFor(() => counter() > dumped)).toBe(true);
+    }
+    expect(haco(['kill', '--timeout', '0', 'ckpt-counter'])).toExitWith(0);
+    expect(haco(['rm', 'ckpt-counter'])).toExitWith(0);
   });
 
   test('cgroup-pids: the fork bomb hits the limit', () => {

@@ -1,7 +1,9 @@
 // podman with haco as its OCI runtime (issue 16.3): `podman --runtime bin/haco-oci run` (the program's
 // output reaches podman through create's stdio, its exit code through conmon, which reaps the init as
 // with runc), run -d + exec + stop + rm, and `podman kube play` with haco named in containers.conf
-// (`runtime = "haco"`, `[engine.runtimes]`: the README's "Using haco as podman's runtime"). podman uses
+// (`runtime = "haco"`, `[engine.runtimes]`: the README's "Using haco as podman's runtime"), run -t and
+// exec -t (conmon's --console-socket), and a failing run whose error podman reads from haco's --log
+// (json). podman uses
 // storage, a containers.conf and images of this test's own under its temp dir (a busybox image and a
 // pause image built with buildah, no registry); everything it made is removed afterwards, including
 // podman's libpod_parent cgroups when this test created them, and each step checks that haco left no
@@ -104,6 +106,40 @@ describeStart(
       podman(['stop', '-t', '2', 'ocirt-bg']);
       expect(fs.existsSync(`/proc/${state.pid}`)).toBe(false);
       podman(['rm', 'ocirt-bg']);
+      expectNothingOf(id);
+    });
+
+    it('run -t and exec -t: the terminal\'s master goes to conmon\'s --console-socket, the program\'s stdio is the pty', () => {
+      // the runtime named in containers.conf (the README's block): podman passes it --log and --log-format=json
+      const r = podmanRun(['run', '-t', '--name', 'ocirt-tty', '--network', 'none', 'localhost/ocirt/busybox', 'sh', '-c', 'busybox tty; echo t-$((6*7)); exit 3']);
+      expect(r).toExitWith(3);
+      expect(r.stdout).toMatch(/^\/dev\/pts\/0\r$/m); // a terminal (its output has CR LF), from the container's devpts
+      expect(r.stdout).toContain('t-42\r\n');
+      const id = podman(['inspect', '-f', '{{.Id}}', 'ocirt-tty']).trim();
+      ids.push(id);
+      podman(['rm', 'ocirt-tty']);
+      expectNothingOf(id);
+      const bg = podman(['run', '-d', '--name', 'ocirt-tty-bg', '--network', 'none', 'localhost/ocirt/busybox', 'sh', '-c', 'exec sleep 1000']).trim();
+      ids.push(bg);
+      const ex = podmanRun(['exec', '-t', 'ocirt-tty-bg', 'busybox', 'sh', '-c', 'busybox tty; echo e-$((6*7)); exit 4']);
+      expect(ex).toExitWith(4);
+      expect(ex.stdout).toMatch(/^\/dev\/pts\/\d+\r$/m);
+      expect(ex.stdout).toContain('e-42\r\n');
+      podman(['rm', '--force', '-t', '0', 'ocirt-tty-bg']);
+      expectNothingOf(bg);
+    });
+
+    it('a container that cannot start: podman shows haco\'s message and hint, read from --log (json)', () => {
+      const r = podmanRun(['run', '--name', 'ocirt-fail', '--network', 'none', '--entrypoint', '/nope', 'localhost/ocirt/busybox']);
+      expect(r).toExitWith(126);
+      expect(r.stderr).toContain('Error: OCI runtime error: haco: "/nope" is not in the rootfs');
+      expect(r.stderr).toContain('[E_NO_COMMAND] hint: the command is');
+      expect(r.stderr).not.toContain('no logs from conmon');
+      // podman deletes --force what failed: for runc and haco a missing container is no error then
+      expect(r.stderr).not.toContain('E_NO_CONTAINER');
+      const id = podman(['inspect', '-f', '{{.Id}}', 'ocirt-fail']).trim();
+      ids.push(id);
+      podman(['rm', 'ocirt-fail']);
       expectNothingOf(id);
     });
 

@@ -4,7 +4,7 @@
 // nothing: no state directory, no cgroup, no process.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { haco, REPO, type CliResult } from '../support/cli';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 
@@ -224,6 +224,92 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     for (const d of cgroups) expect(fs.existsSync(d)).toBe(false);
   });
 
+  it('--console-socket: the pty master reaches the engine\'s socket; a shell in the container talks through it', async () => {
+    // The receiver is the engine's side (podman's conmon does the same): Node cannot take an fd off a socket.
+    const receiver = path.join(ws.dir, 'console-receiver');
+    const cc = spawnSync('cc', ['-Wall', '-Werror', '-o', receiver, path.join(REPO, 'test/root/fixtures/console-receiver.c')], { encoding: 'utf8' });
+    expect(cc).toExitWith(0);
+    const dir = bundle('tty', 'true');
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { process: { args: string[]; terminal?: boolean } };
+    config.process.args = ['/bin/sh'];
+    config.process.terminal = true;
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+    const id = uniqueName('oci');
+    // runc's rules: a terminal needs a console socket, a console socket needs a terminal
+    const noSocket = create(['--bundle', dir, id]);
+    expect(noSocket).toExitWith(2);
+    expect(noSocket.stderr).toContain('--console-socket');
+    const sock = path.join(ws.dir, `${id}.sock`);
+    const recv = spawn(receiver, [sock, 'echo tty-$((6*7)); tty; exit 5\n', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    recv.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    recv.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const done = new Promise<number | null>((resolve) => recv.on('close', resolve));
+    for (let i = 0; i < 200 && !fs.existsSync(sock); i++) await sleep(10);
+    ok(create(['--bundle', dir, '--console-socket', sock, id]), 'create --console-socket');
+    const created = state(id);
+    expect(created.status).toBe('created');
+    // the container's fds 0-2 are the pty's peer, from the container's own devpts
+    for (const fd of [0, 1, 2]) expect(fs.readlinkSync(`/proc/${created.pid}/fd/${fd}`)).toBe('/dev/pts/0');
+    const cgroups = cgroupsOf(id);
+    ok(rt(['start', id]), 'start');
+    const code = await done;
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('payload: /dev/pts/ptmx');
+    expect(out).toContain('tty-42');
+    expect(out).toMatch(/^\/dev\/pts\/0\r?$/m); // `tty` in the container: its controlling terminal
+    expect((await until(id, 'stopped')).status).toBe('stopped');
+    ok(rt(['delete', id]), 'delete');
+    expectGone(id, cgroups, created.pid!);
+  });
+
+  it('runtime-spec hooks: each point with the State on stdin, its env and args, createContainer/startContainer inside; timeouts and failures as the spec says', async () => {
+    const dir = bundle('hooks', 'echo ran > /done');
+    const configFile = path.join(dir, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { hooks?: Record<string, unknown[]> };
+    const out = path.join(ws.dir, 'hooks-out');
+    fs.mkdirSync(out);
+    // Each hook saves its stdin, $0 and $WHO; the container's hooks write into the container's /tmp (its root is the rootfs).
+    const hook = (point: string, dest: string) => ({ path: '/bin/sh', args: ['hook-sh', '-c', `cat > ${dest}/${point}.state; echo "$0 $WHO" > ${dest}/${point}.who`], env: [`WHO=${point}`], timeout: 10 });
+    const points = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
+    config.hooks = Object.fromEntries(points.map((p) => [p, [hook(p, p === 'createContainer' || p === 'startContainer' ? '/tmp' : out)]]));
+    // a poststart hook past its timeout is killed and only warned about: the container runs
+    config.hooks['poststart']!.push({ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 });
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const id = uniqueName('oci');
+    ok(create(['--bundle', dir, id]), 'create');
+    const created = state(id);
+    const cgroups = cgroupsOf(id);
+    const started = rt(['start', id]);
+    expect(started).toExitWith(0);
+    expect(started.stderr).toContain(`hooks.poststart[1] /bin/sleep: killed after its timeout of 1 s`);
+    await until(id, 'stopped');
+    ok(rt(['delete', id]), 'delete');
+    expectGone(id, cgroups, created.pid!);
+    const read = (p: string, ext: string) => fs.readFileSync(path.join(p === 'createContainer' || p === 'startContainer' ? path.join(ws.rootfs, 'tmp') : out, `${p}.${ext}`), 'utf8');
+    for (const p of points) {
+      const st = JSON.parse(read(p, 'state')) as State;
+      expect({ p, id: st.id, bundle: st.bundle, pid: st.pid }).toEqual({ p, id, bundle: dir, pid: p === 'poststop' ? undefined : created.pid });
+      expect({ p, status: st.status }).toEqual({ p, status: p === 'poststart' ? 'running' : p === 'poststop' ? 'stopped' : 'created' });
+      // args[0] is argv[0] for the host's hooks; nsenter (the container's) runs the path itself
+      expect(read(p, 'who').trim()).toBe(`${p.endsWith('Container') ? '/bin/sh' : 'hook-sh'} ${p}`);
+    }
+    for (const p of ['createContainer', 'startContainer']) for (const ext of ['state', 'who']) fs.rmSync(path.join(ws.rootfs, 'tmp', `${p}.${ext}`));
+
+    // a prestart hook that fails: create fails naming it, nothing of the container is left, poststop ran
+    config.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'echo no-way >&2; exit 7'] }], poststop: [hook('poststop', out)] };
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    fs.rmSync(path.join(out, 'poststop.state'));
+    const failId = uniqueName('oci');
+    const failed = create(['--bundle', dir, failId]);
+    expect(failed).toExitWith(1);
+    expect(failed.stderr).toContain('hooks.prestart[0] /bin/sh: exited with status 7 (its stderr: no-way)');
+    expect(failed.stderr).toContain('E_OCI_HOOK');
+    expect(fs.existsSync(path.join(root, failId))).toBe(false);
+    expect((JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8')) as State).id).toBe(failId);
+  });
+
   it('features prints the runtime-spec features JSON', () => {
     const f = JSON.parse(ok(rt(['features']), 'features').stdout) as { ociVersionMin: string; ociVersionMax: string; linux: { namespaces: string[] } };
     expect(f.ociVersionMin).toBe('1.0.0');
@@ -254,5 +340,33 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     const r = spawnSync(path.join(REPO, 'bin/haco-oci'), ['--root', root, '--log', '/dev/null', '--log-format', 'json', 'state', 'no-such-id'], { encoding: 'utf8', env: { ...process.env, ...ws.env } });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`does not exist in ${root}`);
+  });
+
+  it('bin/haco-oci: --log/--log-format json get the error as a JSON line; create --preserve-fds passes the caller\'s fd 3', async () => {
+    const log = path.join(ws.dir, 'oci-log');
+    const empty = path.join(ws.dir, 'empty-bundle-2');
+    fs.mkdirSync(empty, { recursive: true });
+    const bad = spawnSync(path.join(REPO, 'bin/haco-oci'), ['--root', root, '--log', log, '--log-format=json', 'create', '--bundle', empty, uniqueName('oci')], { encoding: 'utf8', env: { ...process.env, ...ws.env } });
+    expect(bad).toExitWith(2);
+    const entry = JSON.parse(fs.readFileSync(log, 'utf8').trim()) as { level: string; msg: string; time: string };
+    expect(entry.level).toBe('error');
+    expect(entry.msg).toContain('config.json');
+    expect(entry.msg).toContain('[E_BUNDLE] hint:');
+    expect(Number.isNaN(Date.parse(entry.time))).toBe(false);
+    const dir = bundle('fds', 'echo via-fd3 >&3; echo "fds=$LISTEN_FDS" >&3');
+    const id = uniqueName('oci');
+    const fd3 = path.join(ws.dir, `${id}.fd3`);
+    const [o, f] = [fs.openSync(`${fd3}.out`, 'w+'), fs.openSync(fd3, 'w+')];
+    try {
+      const r = spawnSync(path.join(REPO, 'bin/haco-oci'), ['--root', root, 'create', '--bundle', dir, '--preserve-fds', '1', id], { env: { ...process.env, ...ws.env }, stdio: ['ignore', o, o, f], timeout: 60_000 });
+      expect(r).toExitWith(0);
+    } finally {
+      fs.closeSync(o);
+      fs.closeSync(f);
+    }
+    ok(rt(['start', id]), 'start');
+    await until(id, 'stopped');
+    ok(rt(['delete', id]), 'delete');
+    expect(fs.readFileSync(fd3, 'utf8')).toBe('via-fd3\nfds=1\n');
   });
 });

@@ -17,10 +17,17 @@ export interface PtySession {
   kill(): void;
 }
 
+/** How to run `script`: `prefix` goes before it (e.g. runuser … env -i …, so the terminal is another user's). */
+export interface PtyOptions {
+  prefix?: readonly string[];
+  cwd?: string;
+}
+
 /** `script -qec COMMAND /dev/null` with `HACO` in the environment naming bin/haco. */
-export function inPty(command: string, env: Record<string, string>): PtySession {
-  const child = spawn('script', ['-qec', command, '/dev/null'], {
-    cwd: REPO,
+export function inPty(command: string, env: Record<string, string>, options: PtyOptions = {}): PtySession {
+  const argv = [...(options.prefix ?? []), 'script', '-qec', command, '/dev/null'];
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: options.cwd ?? REPO,
     env: { ...process.env, NO_COLOR: '1', HACO: HACO_BIN, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -38,6 +38,8 @@ export interface RunInVmOptions {
   cpus?: number;
   /** Kernel modules to insmod at boot, relative to the kernel's modules dir. Default: overlay only. */
   modules?: string[];
+  /** More kernel command line words, e.g. `['apparmor=1', 'security=apparmor']`. */
+  kernelArgs?: string[];
   /** Show kernel messages of level < 4 on the console (they may interleave with `output`). Default false: panics only. */
   kernelLog?: boolean;
 }
@@ -189,7 +191,7 @@ export async function runInVm(opts: RunInVmOptions): Promise<VmResult> {
     if (b.status !== 0) throw new Error(`test/vm/build-initramfs.sh failed:\n${b.stderr}`);
     const initramfsMs = Date.now() - t0;
 
-    const append = ['console=ttyS0', 'quiet', 'panic=-1', opts.kernelLog ? '' : 'loglevel=1'].filter(Boolean).join(' ');
+    const append = ['console=ttyS0', 'quiet', 'panic=-1', opts.kernelLog ? '' : 'loglevel=1', ...(opts.kernelArgs ?? [])].filter(Boolean).join(' ');
     const qemuArgs = [
       '--pdeathsig', 'SIGKILL', '--', QEMU,
       '-accel', 'tcg', // never -enable-kvm: it hangs on the CI machine kind
@@ -261,6 +263,22 @@ function ensureKernelOrCached(): string {
 function tail(text: string, lines = 40): string {
   const all = text.trimEnd().split('\n');
   return (all.length > lines ? ['…', ...all.slice(-lines)] : all).map((l) => `  | ${l}`).join('\n');
+}
+
+/**
+ * A dynamically linked host program and the shared libraries `ldd` names (the dynamic loader included),
+ * each at its host path: the VM's initramfs has no libc of its own. Throws when ldd fails.
+ */
+export function withLibraries(program: string): Record<string, VmFile> {
+  const r = spawnSync('ldd', [program], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ldd ${program} failed: ${r.stderr}`);
+  const files: Record<string, VmFile> = { [program]: program };
+  for (const line of r.stdout.split('\n')) {
+    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
+    const m = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);
+    if (m) files[m[1]!] = m[1]!;
+  }
+  return files;
 }
 
 /** Number of QEMU processes started by this module that are still running (tests assert it is 0). */

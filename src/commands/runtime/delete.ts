@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { HacoCommand } from '../support/base-command';
+import { RuntimeCommand } from '../support/runtime-command';
 import { idArg, runtimeFlags } from '../support/runtime-flags';
 
-export default class RuntimeDelete extends HacoCommand {
+export default class RuntimeDelete extends RuntimeCommand {
   static override summary = 'Remove a stopped container: its cgroups, its state, nothing left.';
   static override description = 'With --force a created or running container is killed (SIGKILL) first.';
   static override examples = ['<%= config.bin %> runtime delete app', '<%= config.bin %> runtime delete --force app'];

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { HacoCommand } from '../support/base-command';
+import { RuntimeCommand } from '../support/runtime-command';
 import { idArg, runtimeFlags } from '../support/runtime-flags';
 
-export default class RuntimeExec extends HacoCommand {
+export default class RuntimeExec extends RuntimeCommand {
   static override summary = 'Run a command in a running container (runc exec).';
   static override description =
     'The command comes from --process FILE (a runtime-spec process object: args, env, cwd, user) or after the id. ' +
@@ -17,8 +17,8 @@ export default class RuntimeExec extends HacoCommand {
     detach: Flags.boolean({ char: 'd', description: 'Return once the command runs; the caller (its subreaper) waits for it.', default: false }),
     'pid-file': Flags.string({ description: "Write the command's pid (host view) to this file." }),
     'preserve-fds': Flags.integer({ description: 'Pass this many extra fds (3, 4, …) to the command.', default: 0 }),
-    tty: Flags.boolean({ char: 't', description: 'A terminal for the command: not supported yet (refused).', default: false }),
-    'console-socket': Flags.string({ description: 'Where to send the terminal\'s master: not supported yet (refused).' }),
+    tty: Flags.boolean({ char: 't', description: 'A terminal for the command (a pty from the container\'s devpts; also when the --process file says "terminal": true).', default: false }),
+    'console-socket': Flags.string({ description: 'An AF_UNIX socket the terminal\'s master is sent to (SCM_RIGHTS), as runc: needed with --detach and a terminal.' }),
     cwd: Flags.string({ description: 'Working directory (with a command after the id).' }),
     trace: Flags.boolean({ description: 'Print each launcher step as the system calls it makes.', default: false }),
   };
@@ -35,7 +35,8 @@ export default class RuntimeExec extends HacoCommand {
       detach: flags.detach,
       preserveFds: flags['preserve-fds'],
       trace: flags.trace,
-      tty: flags.tty || flags['console-socket'] !== undefined,
+      tty: flags.tty,
+      ...(flags['console-socket'] ? { consoleSocket: flags['console-socket'] } : {}),
       ...(flags.process ? { processFile: flags.process } : {}),
       ...(flags['pid-file'] ? { pidFile: flags['pid-file'] } : {}),
     });

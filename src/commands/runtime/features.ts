@@ -1,7 +1,7 @@
-import { HacoCommand } from '../support/base-command';
+import { RuntimeCommand } from '../support/runtime-command';
 import { runtimeFlags } from '../support/runtime-flags';
 
-export default class RuntimeFeatures extends HacoCommand {
+export default class RuntimeFeatures extends RuntimeCommand {
   static override summary = 'Print what haco recognizes in a config.json (runtime-spec features.md JSON).';
   static override description = 'ociVersionMin/Max, hooks, mount options, namespaces, capabilities, cgroup versions; decided by the import mapping, not by this host.';
   static override examples = ['<%= config.bin %> runtime features'];

@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
-import { HacoCommand } from '../support/base-command';
+import { RuntimeCommand } from '../support/runtime-command';
 import { idArg, runtimeFlags } from '../support/runtime-flags';
 
-export default class RuntimeKill extends HacoCommand {
+export default class RuntimeKill extends RuntimeCommand {
   static override summary = "Send a signal to a created or running container's process.";
   static override description = 'SIGNAL is a name (TERM, SIGKILL) or a number; default TERM.';
   static override examples = ['<%= config.bin %> runtime kill app', '<%= config.bin %> runtime kill app KILL'];

@@ -1,7 +1,7 @@
-import { HacoCommand } from '../support/base-command';
+import { RuntimeCommand } from '../support/runtime-command';
 import { idArg, runtimeFlags } from '../support/runtime-flags';
 
-export default class RuntimeState extends HacoCommand {
+export default class RuntimeState extends RuntimeCommand {
   static override summary = "Print a container's runtime-spec State as JSON.";
   static override description = 'ociVersion, id, status (creating, created, running, stopped), pid (while not stopped), bundle, annotations.';
   static override examples = ['<%= config.bin %> runtime state app'];

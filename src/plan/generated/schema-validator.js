@@ -2,14 +2,16 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"lxcfs":{"$ref":"#/definitions/LxcfsPlan","description":"lxcfs's files bound over the container's /proc (and /sys) ones, so `free`, `top` and `nproc` show the container's limits instead of the host's totals. Needs a running lxcfs on the host (`haco lxcfs start`)."},"usermodeNetwork":{"$ref":"#/definitions/UsermodeNetworkPlan","description":"User-mode networking for a new net namespace instead of a bridge: slirp4netns or pasta run next to the container and carry its traffic through the host's sockets (no veth, no bridge, no nftables; works without host root). Absent = no such helper. Never together with `network`."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"supervision":{"$ref":"#/definitions/SupervisionPlan","description":"What the supervisor runs while the container runs: timers, readiness, cgroup events, signal handlers."},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."},"owner":{"type":"string","const":"idmap","description":"`idmap`: the rootfs (with an overlay: each lower layer) is seen through an id-mapped mount with the container's uid/gid maps, so a tree owned by host root belongs to the container's root (docs/rootfs.md \"Who owns the rootfs\"). Absent: ownership as on disk."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (a nosuid,nodev,noexec 64M tmpfs + null zero full random urandom tty bound from the host + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/ImageBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"ImageBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"image"},"image":{"type":"string","description":"skopeo transport and reference: `docker://REGISTRY/NAME:TAG` (or `@sha256:…`), `oci-archive:FILE`, `docker-archive:FILE` (`docker save`), `oci:DIR:TAG`. Relative files are resolved against the definition."},"tlsVerify":{"type":"boolean","description":"Verify TLS for docker:// (false: plain HTTP or a self-signed local registry)."},"layers":{"type":"string","enum":["copy","shared"],"description":"`copy`: the layers are unpacked into the container's own rootfs. `shared`: each layer is unpacked once into the image cache and the rootfs is an overlay of them (lowers, read-only) with the container's own upper dir; once pinned the plan's `rootfs.overlay` lists them."},"pinned":{"$ref":"#/definitions/ImagePin","description":"Present once `haco create` pulled the image: what the rootfs came from and what the plan took from it."}},"required":["image","layers","post","strategy","tlsVerify"],"additionalProperties":false,"description":"An OCI image: copied with skopeo into the shared image cache (an OCI layout, content-addressed blobs) and unpacked with umoci. Its config (Entrypoint/Cmd, Env, WorkingDir, User) gives the process fields the definition did not set; see docs/oci.md for when the image is read and pinned."},"ImagePin":{"type":"object","properties":{"digest":{"type":"string","description":"Digest of the image manifest the rootfs was unpacked from.","pattern":"^sha256:[0-9a-f]{64}$"},"fromImage":{"type":"array","items":{"type":"string"},"description":"Plan fields whose value came from the image config because the definition left them alone, e.g. `process.args`, `process.env.PATH`."},"exposedPorts":{"type":"array","items":{"type":"string"},"description":"ExposedPorts of the image config, e.g. `8080/tcp` (kept for exports; haco publishes nothing by itself)."}},"required":["digest","fromImage","exposedPorts"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"network":{"type":"string","enum":["host","none"],"description":"`host`: the steps use the host's network namespace (package managers download), whatever the container itself does; `none`: they run in a network namespace of their own with only `lo`."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","network","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"DeviceRule":{"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."},"DeviceAccess":{"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"bridgeAddress6":{"type":"string","description":"IPv6 CIDR of the bridge on the host, next to the IPv4 one, e.g. fd88::1/64 (with `address6`)."},"address6":{"type":"string","description":"IPv6 CIDR of the container's interface, in the bridge's v6 subnet, e.g. fd88::10/64."},"gateway6":{"type":"string","description":"IPv6 default route inside the container (usually the bridge's v6 address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."},"nat":{"type":"boolean","description":"Outbound NAT: the container's packets leaving the host by another interface than the bridge get the host's address (nftables masquerade in the `haco` table, removed on exit; turns on ip_forward). With `address6`, the same for IPv6 (the `ip6 haco` table; turns on net.ipv6.conf.all.forwarding)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"LxcfsPlan":{"type":"object","properties":{"mountpoint":{"type":"string","description":"Where the host's lxcfs is mounted (Debian's lxcfs.service: /var/lib/lxcfs). Absolute."},"files":{"type":"array","items":{"type":"string"},"description":"The files bound, as paths inside the container; each one's source is MOUNTPOINT + the path (`/proc/meminfo` ← `/var/lib/lxcfs/proc/meminfo`). Only the files lxcfs provides (plan/lxcfs.ts).","minItems":1}},"required":["mountpoint","files"],"additionalProperties":false,"description":"lxcfs (a FUSE file system on the host) answers reads of its /proc files with the reader's cgroup limits."},"UsermodeNetworkPlan":{"type":"object","properties":{"tool":{"type":"string","enum":["slirp4netns","pasta"],"description":"The helper program: slirp4netns (package slirp4netns) or pasta (package passt)."},"hostLoopback":{"type":"boolean","description":"Let the container reach the host's loopback services through the gateway address (slirp4netns 10.0.2.2, pasta's gateway). Off by default: 127.0.0.1 services on the host are often meant for the host only."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (pasta only: the helper listens on the host's port)."}},"required":["tool","hostLoopback"],"additionalProperties":false,"description":"slirp4netns or pasta for a new net namespace (see docs/network.md, \"User-mode networking\")."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: the CONTAINER_HOOK_POINTS inside the container's child, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["setup","beforeStart","afterSpawn","afterNetworkCreated","afterSpawnChild","afterNetworkInitialized","beforeChroot","afterChroot","beforeExec","afterStart","beforeCleanup","afterExit","afterFailure","systemFailure","afterReload"],"description":"Where a hook runs, in launch order (docs/lifecycle.md has the table with haconiwa's names): setup, beforeStart (haconiwa's before_fork), afterSpawn (after_fork, parent), afterNetworkCreated, afterSpawnChild (after_fork, child), afterNetworkInitialized, beforeChroot, afterChroot, beforeExec, afterStart (before_start_wait), beforeCleanup (teardown_container), afterExit (teardown), afterFailure, systemFailure, afterReload."},"SupervisionPlan":{"type":"object","properties":{"hookTimeoutMs":{"$ref":"#/definitions/SmallCount","description":"Every hook command's time limit (ms); past it its process group gets SIGKILL and the hook fails. 0 = none."},"timers":{"type":"array","items":{"$ref":"#/definitions/TimerHook"}},"readiness":{"$ref":"#/definitions/ReadinessPlan"},"events":{"type":"array","items":{"$ref":"#/definitions/EventHook"}},"signals":{"type":"array","items":{"$ref":"#/definitions/SignalHook"}}},"required":["hookTimeoutMs","timers","events","signals"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"TimerHook":{"type":"object","properties":{"intervalMs":{"type":"integer","minimum":10,"maximum":2147483647},"count":{"$ref":"#/definitions/SmallCount","description":"How many runs per container run; 0 = until the container exits."},"command":{"type":"array","items":{"type":"string"},"description":"argv, as for hooks.","minItems":1}},"required":["intervalMs","count","command"],"additionalProperties":false,"description":"A command the supervisor runs on the host every `intervalMs` while the container runs."},"ReadinessPlan":{"type":"object","properties":{"kind":{"type":"string","enum":["port","command"]},"port":{"type":"number","description":"kind port: the TCP port (IPv4 or IPv6, any address) in LISTEN state.","minimum":1,"maximum":65535},"command":{"type":"array","items":{"type":"string"},"description":"kind command: run on the host with HACO_PID until it exits 0.","minItems":1},"timeoutMs":{"$ref":"#/definitions/SmallCount","description":"Give up after this long (ms): the state says \"not ready\"."},"intervalMs":{"type":"integer","minimum":10,"maximum":2147483647}},"required":["kind","timeoutMs","intervalMs"],"additionalProperties":false,"description":"When the container counts as ready (`haco ps` shows \"running, ready\"; `haco start -d --wait-ready` waits for it): a TCP port listening in the container's network namespace, or a host command exiting 0."},"EventHook":{"type":"object","properties":{"event":{"type":"string","enum":["oom","memoryPressure"],"description":"oom: the OOM killer killed a process of the container; memoryPressure: the kernel's pressure level or PSI trigger fired."},"level":{"type":"string","enum":["low","medium","critical"],"description":"memoryPressure only: v1 memory.pressure_level's level; on v2 it picks a PSI trigger (docs/lifecycle.md)."},"command":{"type":"array","items":{"type":"string"},"minItems":1}},"required":["event","command"],"additionalProperties":false,"description":"A cgroup event of the container's memory controller and the host command it runs."},"SignalHook":{"type":"object","properties":{"signal":{"type":"string","enum":["USR1","USR2"]},"command":{"type":"array","items":{"type":"string"},"minItems":1}},"required":["signal","command"],"additionalProperties":false,"description":"A signal sent to the supervisor (`haco kill --supervisor -s USR1 NAME`) runs a host command instead of reaching the container."},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Plan","definitions":{"Plan":{"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."},"ContainerPlan":{"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"deviceNodes":{"type":"array","items":{"$ref":"#/definitions/DeviceNode"},"description":"Device nodes made in the container's filesystem (OCI `linux.devices`): mknod(2) with the type, numbers, mode and owner given; bound from the host's node at the same path when the container has a user namespace (mknod of a device needs CAP_MKNOD in the initial one). Making a node grants nothing: opening it still needs a rule in `devices`."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"apparmor":{"$ref":"#/definitions/AppArmorPlan","description":"AppArmor confinement of the command (written to /proc/self/attr/apparmor/exec right before exec). Absent: unconfined. The DSL's default is haco's own profile (`haco-default`, src/apparmor); on a host without AppArmor that default is not applied (a row of plan and explain says so), a named profile fails."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"lxcfs":{"$ref":"#/definitions/LxcfsPlan","description":"lxcfs's files bound over the container's /proc (and /sys) ones, so `free`, `top` and `nproc` show the container's limits instead of the host's totals. Needs a running lxcfs on the host (`haco lxcfs start`)."},"usermodeNetwork":{"$ref":"#/definitions/UsermodeNetworkPlan","description":"User-mode networking for a new net namespace instead of a bridge: slirp4netns or pasta run next to the container and carry its traffic through the host's sockets (no veth, no bridge, no nftables; works without host root). Absent = no such helper. Never together with `network`."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"supervision":{"$ref":"#/definitions/SupervisionPlan","description":"What the supervisor runs while the container runs: timers, readiness, cgroup events, signal handlers."},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false},"ProcessPlan":{"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0},"oomScoreAdj":{"type":"integer","description":"/proc/PID/oom_score_adj of the init (inherited by its children): -1000 (never OOM-killed) to 1000 (killed first). Lowering it below the caller's needs CAP_SYS_RESOURCE. Absent: inherited.","minimum":-1000,"maximum":1000}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false},"UserPlan":{"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false},"Id":{"type":"integer","description":"A user or group id: a whole number the kernel accepts (uid_t is 32 bits and 4294967295, i.e. -1, means \"unchanged\" to setresuid(2), so it is not an id).","minimum":0,"maximum":4294967294},"StdioPlan":{"type":"object","properties":{"stdin":{"$ref":"#/definitions/StdioTarget"},"stdout":{"$ref":"#/definitions/StdioTarget"},"stderr":{"$ref":"#/definitions/StdioTarget"}},"additionalProperties":false},"StdioTarget":{"type":"object","properties":{"side":{"type":"string","enum":["host","container"],"description":"`host`: opened by the launcher before any namespace is entered; `container`: opened after pivot_root."},"path":{"type":"string"},"append":{"type":"boolean"}},"required":["side","path","append"],"additionalProperties":false},"RootfsPlan":{"type":"object","properties":{"path":{"type":"string","description":"Absolute host path of the root filesystem (for overlay: where the merged tree is mounted)."},"readonly":{"type":"boolean"},"switchRoot":{"type":"string","enum":["pivot_root","chroot"],"description":"pivot_root(2) (default, the old root is detached) or legacy chroot(2)."},"propagation":{"$ref":"#/definitions/Propagation","description":"Propagation applied to `/` in the new mount namespace before anything is mounted."},"maskedPaths":{"type":"array","items":{"type":"string"},"description":"Paths hidden after the switch: /dev/null bound over files, an empty read-only tmpfs over dirs."},"readonlyPaths":{"type":"array","items":{"type":"string"},"description":"Paths remounted read-only after the switch."},"overlay":{"$ref":"#/definitions/OverlayPlan","description":"overlayfs layers; when set, `path` is the merged mount point."},"owner":{"type":"string","const":"idmap","description":"`idmap`: the rootfs (with an overlay: each lower layer) is seen through an id-mapped mount with the container's uid/gid maps, so a tree owned by host root belongs to the container's root (docs/rootfs.md \"Who owns the rootfs\"). Absent: ownership as on disk."}},"required":["path","readonly","switchRoot","propagation","maskedPaths","readonlyPaths"],"additionalProperties":false},"Propagation":{"type":"string","enum":["private","rprivate","slave","rslave","shared","rshared"]},"OverlayPlan":{"type":"object","properties":{"lower":{"type":"array","items":{"type":"string"},"description":"Read-only lower layers, top-most first (overlayfs `lowerdir=a:b`).","minItems":1},"upper":{"type":"string"},"work":{"type":"string"}},"required":["lower","upper","work"],"additionalProperties":false},"NamespacesPlan":{"type":"object","properties":{"unshare":{"type":"array","items":{"$ref":"#/definitions/NamespaceKind"},"description":"Namespaces created for the container."},"enter":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Existing namespaces joined with setns(2)."},"persist":{"type":"array","items":{"$ref":"#/definitions/NamespaceRef"},"description":"Namespaces bind-mounted to a host file once the container exists (like `ip netns add`)."},"uidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"},"description":"uid_map lines; only with the user namespace."},"gidMap":{"type":"array","items":{"$ref":"#/definitions/IdMapEntry"}},"setgroups":{"type":"string","enum":["allow","deny"],"description":"/proc/PID/setgroups: `deny` is required for an unprivileged gid_map."},"timeOffsets":{"type":"object","properties":{"monotonic":{"$ref":"#/definitions/ClockOffset"},"boottime":{"$ref":"#/definitions/ClockOffset"}},"required":["monotonic","boottime"],"additionalProperties":false,"description":"Clock offsets for a new time namespace (seconds), see time_namespaces(7)."}},"required":["unshare","enter","persist","uidMap","gidMap","setgroups","timeOffsets"],"additionalProperties":false},"NamespaceKind":{"type":"string","enum":["mount","uts","ipc","pid","net","user","cgroup","time"],"description":"The eight Linux namespaces (`man 7 namespaces`)."},"NamespaceRef":{"type":"object","properties":{"kind":{"$ref":"#/definitions/NamespaceKind"},"path":{"type":"string","description":"A namespace file, e.g. /proc/1234/ns/net or /var/run/netns/blue."}},"required":["kind","path"],"additionalProperties":false},"IdMapEntry":{"type":"object","properties":{"inside":{"$ref":"#/definitions/Id"},"outside":{"$ref":"#/definitions/Id"},"count":{"$ref":"#/definitions/IdCount"}},"required":["inside","outside","count"],"additionalProperties":false,"description":"One uid_map/gid_map line; `inside + count` and `outside + count` must stay within the id range."},"IdCount":{"type":"integer","description":"How many ids a map line covers.","minimum":1,"maximum":4294967295},"ClockOffset":{"type":"integer","description":"A clock offset in seconds: the kernel refuses offsets beyond KTIME_SEC_MAX (about 292 years).","minimum":-9223372036,"maximum":9223372036},"MountEntry":{"anyOf":[{"$ref":"#/definitions/BindMount"},{"$ref":"#/definitions/TmpfsMount"},{"$ref":"#/definitions/FsMount"},{"$ref":"#/definitions/StandardMount"},{"$ref":"#/definitions/HostFileMount"}],"description":"One mount inside the container; `target` is a path inside the rootfs."},"BindMount":{"type":"object","properties":{"type":{"type":"string","const":"bind"},"source":{"type":"string","description":"Host path."},"target":{"type":"string"},"readonly":{"type":"boolean"},"recursive":{"type":"boolean","description":"MS_REC: also bind the mounts below source."},"propagation":{"$ref":"#/definitions/Propagation"},"create":{"type":"boolean","description":"Create the target (dir or file, like the source) if missing."}},"required":["type","source","target","readonly","recursive","create"],"additionalProperties":false},"TmpfsMount":{"type":"object","properties":{"type":{"type":"string","const":"tmpfs"},"target":{"type":"string"},"size":{"$ref":"#/definitions/Bytes","description":"Bytes; absent = the kernel default (half of RAM)."},"mode":{"type":"string","description":"Octal permission string, e.g. \"1777\".","pattern":"^[0-7]{3,4}$"},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","target","flags"],"additionalProperties":false},"Bytes":{"type":"integer","description":"A byte count. Whole and exactly representable (at most 2^53-1, 8 PiB): a size that rounds is a limit the kernel is not given.","minimum":0,"maximum":9007199254740991},"MountFlag":{"type":"string","enum":["ro","nosuid","nodev","noexec","noatime","nodiratime","relatime","strictatime","sync","dirsync"],"description":"Mount flags understood by mount(2) (MS_*), lower case without the prefix."},"FsMount":{"type":"object","properties":{"type":{"type":"string","const":"fs"},"fstype":{"type":"string"},"source":{"type":"string"},"target":{"type":"string"},"data":{"type":"string","description":"The data argument of mount(2), e.g. \"size=64m,uid=1000\"."},"flags":{"type":"array","items":{"$ref":"#/definitions/MountFlag"}}},"required":["type","fstype","source","target","flags"],"additionalProperties":false},"StandardMount":{"type":"object","properties":{"type":{"type":"string","const":"standard"},"fs":{"$ref":"#/definitions/StandardFs","description":"proc, sysfs, a minimal /dev (a nosuid,nodev,noexec 64M tmpfs + null zero full random urandom tty bound from the host + ptmx), devpts, /dev/shm, /dev/mqueue."},"target":{"type":"string"}},"required":["type","fs","target"],"additionalProperties":false,"description":"The usual pseudo filesystems, mounted with the conventional flags."},"StandardFs":{"type":"string","enum":["proc","sys","dev","devpts","shm","mqueue"]},"HostFileMount":{"type":"object","properties":{"type":{"type":"string","const":"hostFile"},"source":{"type":"string","enum":["/etc/resolv.conf","/etc/hosts"]},"target":{"type":"string"}},"required":["type","source","target"],"additionalProperties":false,"description":"A host file bound read-only into the container (e.g. /etc/resolv.conf)."},"BootstrapPlan":{"anyOf":[{"$ref":"#/definitions/HostBootstrap"},{"$ref":"#/definitions/BusyboxBootstrap"},{"$ref":"#/definitions/DebootstrapBootstrap"},{"$ref":"#/definitions/LxcBootstrap"},{"$ref":"#/definitions/TarballBootstrap"},{"$ref":"#/definitions/DirectoryBootstrap"},{"$ref":"#/definitions/ShellBootstrap"},{"$ref":"#/definitions/ImageBootstrap"},{"$ref":"#/definitions/NoBootstrap"}],"description":"How `haco create` makes the rootfs."},"HostBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"host"},"binds":{"type":"array","items":{"type":"string"},"description":"Host directories bound read-only into the rootfs at start."}},"required":["binds","post","strategy"],"additionalProperties":false,"description":"The host's own /usr, /bin, /lib… bound read-only; the container gets its own /etc, /var, /tmp, /root."},"ShellStep":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"},"script":{"type":"string"}},"required":["name","script"],"additionalProperties":false},"BusyboxBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"busybox"},"busybox":{"type":"string","description":"Path of a static busybox on the host."}},"required":["busybox","post","strategy"],"additionalProperties":false,"description":"A minimal rootfs from the host's static busybox."},"DebootstrapBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"debootstrap"},"suite":{"type":"string"},"variant":{"type":"string","enum":["minbase","buildd","fakechroot","default"]},"mirror":{"type":"string","description":"Absent = the host's configured apt mirror."},"components":{"type":"array","items":{"type":"string"}},"include":{"type":"array","items":{"type":"string"}},"arch":{"type":"string"}},"required":["components","include","post","strategy","suite","variant"],"additionalProperties":false},"LxcBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"lxc"},"template":{"type":"string","description":"lxc-create -t TEMPLATE (busybox, debian, alpine, download, …)."},"args":{"type":"array","items":{"type":"string"},"description":"Arguments passed to the template after `--`."}},"required":["args","post","strategy","template"],"additionalProperties":false},"TarballBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"tarball"},"archive":{"type":"string","description":"A local .tar, .tar.gz, .tar.xz or .tar.zst (e.g. `docker export` output)."}},"required":["archive","post","strategy"],"additionalProperties":false},"DirectoryBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"directory"},"source":{"type":"string","description":"Copy this tree; absent = the rootfs path must already hold a tree."}},"required":["post","strategy"],"additionalProperties":false},"ShellBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"shell"},"script":{"type":"string","description":"Runs with `sh -e`, $ROOTFS is the (temporary) rootfs to fill."}},"required":["post","script","strategy"],"additionalProperties":false},"ImageBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"image"},"image":{"type":"string","description":"skopeo transport and reference: `docker://REGISTRY/NAME:TAG` (or `@sha256:…`), `oci-archive:FILE`, `docker-archive:FILE` (`docker save`), `oci:DIR:TAG`. Relative files are resolved against the definition."},"tlsVerify":{"type":"boolean","description":"Verify TLS for docker:// (false: plain HTTP or a self-signed local registry)."},"layers":{"type":"string","enum":["copy","shared"],"description":"`copy`: the layers are unpacked into the container's own rootfs. `shared`: each layer is unpacked once into the image cache and the rootfs is an overlay of them (lowers, read-only) with the container's own upper dir; once pinned the plan's `rootfs.overlay` lists them."},"pinned":{"$ref":"#/definitions/ImagePin","description":"Present once `haco create` pulled the image: what the rootfs came from and what the plan took from it."}},"required":["image","layers","post","strategy","tlsVerify"],"additionalProperties":false,"description":"An OCI image: copied with skopeo into the shared image cache (an OCI layout, content-addressed blobs) and unpacked with umoci. Its config (Entrypoint/Cmd, Env, WorkingDir, User) gives the process fields the definition did not set; see docs/oci.md for when the image is read and pinned."},"ImagePin":{"type":"object","properties":{"digest":{"type":"string","description":"Digest of the image manifest the rootfs was unpacked from.","pattern":"^sha256:[0-9a-f]{64}$"},"fromImage":{"type":"array","items":{"type":"string"},"description":"Plan fields whose value came from the image config because the definition left them alone, e.g. `process.args`, `process.env.PATH`."},"exposedPorts":{"type":"array","items":{"type":"string"},"description":"ExposedPorts of the image config, e.g. `8080/tcp` (kept for exports; haco publishes nothing by itself)."}},"required":["digest","fromImage","exposedPorts"],"additionalProperties":false},"NoBootstrap":{"type":"object","properties":{"post":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Shell steps run on the host after bootstrap, with $ROOTFS set."},"strategy":{"type":"string","const":"none"}},"required":["post","strategy"],"additionalProperties":false,"description":"No bootstrap: the rootfs must exist."},"ProvisionPlan":{"type":"object","properties":{"steps":{"type":"array","items":{"$ref":"#/definitions/ShellStep"},"description":"Run inside the rootfs with `sh -xe`, in order."},"network":{"type":"string","enum":["host","none"],"description":"`host`: the steps use the host's network namespace (package managers download), whatever the container itself does; `none`: they run in a network namespace of their own with only `lo`."},"files":{"type":"array","items":{"$ref":"#/definitions/ProvisionFile"},"description":"Files copied from the host into the rootfs before the steps."}},"required":["steps","network","files"],"additionalProperties":false},"ProvisionFile":{"type":"object","properties":{"source":{"type":"string","description":"Host path (relative paths are resolved against the definition file)."},"target":{"type":"string","description":"Absolute path inside the rootfs."},"mode":{"type":"string","description":"Octal, e.g. \"0644\".","pattern":"^[0-7]{3,4}$"}},"required":["source","target"],"additionalProperties":false},"CgroupPlan":{"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"path":{"type":"string","description":"Where the container's cgroup is, in every hierarchy (OCI `linux.cgroupsPath`): `/a/b` is that path under each hierarchy's root, `a/b` is under haco's own parent (`haco/a/b`). Absent: `haco/NAME`. Directories it makes on the way are removed with it when left empty.","pattern":"^/?[a-zA-Z0-9_.:@-]+(/[a-zA-Z0-9_.:@-]+)*$"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false},"CgroupResources":{"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false},"CpuQuota":{"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991},"PidsMax":{"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304},"IoThrottle":{"type":"object","properties":{"device":{"type":"string","description":"MAJOR:MINOR of a block device.","pattern":"^[0-9]+:[0-9]+$"},"readBps":{"$ref":"#/definitions/Bytes"},"writeBps":{"$ref":"#/definitions/Bytes"},"readIops":{"$ref":"#/definitions/Count"},"writeIops":{"$ref":"#/definitions/Count"}},"required":["device"],"additionalProperties":false},"Count":{"type":"integer","description":"A non-negative whole number that fits exactly (rlimits, IOPS).","minimum":0,"maximum":9007199254740991},"CapabilitiesPlan":{"type":"object","properties":{"bounding":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"effective":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"permitted":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"inheritable":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}},"ambient":{"type":"array","items":{"$ref":"#/definitions/CapabilityName"}}},"required":["bounding","effective","permitted","inheritable","ambient"],"additionalProperties":false,"description":"The five capability sets of the container's init, fully resolved."},"CapabilityName":{"type":"string","enum":["chown","dac_override","dac_read_search","fowner","fsetid","kill","setgid","setuid","setpcap","linux_immutable","net_bind_service","net_broadcast","net_admin","net_raw","ipc_lock","ipc_owner","sys_module","sys_rawio","sys_chroot","sys_ptrace","sys_pacct","sys_admin","sys_boot","sys_nice","sys_resource","sys_time","sys_tty_config","mknod","lease","audit_write","audit_control","setfcap","mac_override","mac_admin","syslog","wake_alarm","block_suspend","audit_read","perfmon","bpf","checkpoint_restore"],"description":"Capability names as in capabilities(7), lower case without CAP_."},"DeviceRule":{"type":"object","properties":{"type":{"type":"string","enum":["c","b","a"],"description":"`c` character device, `b` block device, `a` any type (and any number)."},"major":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Major number, or `*` for any.","minimum":0},"minor":{"anyOf":[{"type":"number"},{"type":"string","const":"*"}],"description":"Minor number, or `*` for any.","minimum":0},"access":{"$ref":"#/definitions/DeviceAccess","description":"What is allowed; an access asking for more (e.g. rw on an `r` rule) is refused."},"allow":{"type":"boolean","const":true,"description":"Always true: the list only grants, the default is to refuse (kept explicit, as in OCI's `allow`)."},"path":{"type":"string","description":"With `.device(path)`: the host's device node (under /dev), bound at the same path inside the container. Absent for rules that only allow (e.g. the mknod rules and the standard /dev nodes, which the `dev` standard mount provides)."}},"required":["type","major","minor","access","allow"],"additionalProperties":false,"description":"One entry of the device allow-list, in the terms of cgroup v1's `devices.allow` (`c 1:3 rwm`)."},"DeviceAccess":{"type":"string","enum":["r","w","m","rw","rm","wm","rwm"],"description":"Device access, as in cgroup v1's devices.allow: r = read, w = write, m = mknod(2)."},"DeviceNode":{"type":"object","properties":{"path":{"type":"string","description":"Absolute path inside the container, e.g. `/dev/fuse`."},"type":{"type":"string","enum":["c","b","p"],"description":"`c` character device, `b` block device, `p` FIFO (no numbers)."},"major":{"type":"integer","minimum":0,"maximum":4095},"minor":{"type":"integer","minimum":0,"maximum":1048575},"mode":{"type":"integer","description":"Permission bits (0o666 = rw for all); the umask does not apply.","minimum":0,"maximum":4095},"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"}},"required":["path","type","major","minor","mode","uid","gid"],"additionalProperties":false,"description":"A device node the launcher makes in the container (`deviceNodes`)."},"RlimitEntry":{"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false},"RlimitName":{"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]},"SeccompPlan":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false},"SeccompActionName":{"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]},"SeccompRule":{"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false},"SyscallName":{"type":"string","pattern":"^[a-z0-9_]+$"},"SeccompArg":{"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false},"AppArmorPlan":{"type":"object","properties":{"profile":{"type":"string","description":"Profile name, as the kernel knows it (`cat /sys/kernel/security/apparmor/profiles`).","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$"},"builtin":{"type":"string","const":"default","description":"`default`: haco's own profile (src/apparmor/default-profile.ts): haco writes it under its cache and loads it with `apparmor_parser -r` before each start. Absent: a profile already loaded on the host."}},"required":["profile"],"additionalProperties":false},"NetworkPlan":{"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"bridgeAddress6":{"type":"string","description":"IPv6 CIDR of the bridge on the host, next to the IPv4 one, e.g. fd88::1/64 (with `address6`)."},"address6":{"type":"string","description":"IPv6 CIDR of the container's interface, in the bridge's v6 subnet, e.g. fd88::10/64."},"gateway6":{"type":"string","description":"IPv6 default route inside the container (usually the bridge's v6 address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."},"nat":{"type":"boolean","description":"Outbound NAT: the container's packets leaving the host by another interface than the bridge get the host's address (nftables masquerade in the `haco` table, removed on exit; turns on ip_forward). With `address6`, the same for IPv6 (the `ip6 haco` table; turns on net.ipv6.conf.all.forwarding)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."},"PortForwardPlan":{"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."},"LxcfsPlan":{"type":"object","properties":{"mountpoint":{"type":"string","description":"Where the host's lxcfs is mounted (Debian's lxcfs.service: /var/lib/lxcfs). Absolute."},"files":{"type":"array","items":{"type":"string"},"description":"The files bound, as paths inside the container; each one's source is MOUNTPOINT + the path (`/proc/meminfo` ← `/var/lib/lxcfs/proc/meminfo`). Only the files lxcfs provides (plan/lxcfs.ts).","minItems":1}},"required":["mountpoint","files"],"additionalProperties":false,"description":"lxcfs (a FUSE file system on the host) answers reads of its /proc files with the reader's cgroup limits."},"UsermodeNetworkPlan":{"type":"object","properties":{"tool":{"type":"string","enum":["slirp4netns","pasta"],"description":"The helper program: slirp4netns (package slirp4netns) or pasta (package passt)."},"hostLoopback":{"type":"boolean","description":"Let the container reach the host's loopback services through the gateway address (slirp4netns 10.0.2.2, pasta's gateway). Off by default: 127.0.0.1 services on the host are often meant for the host only."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (pasta only: the helper listens on the host's port)."}},"required":["tool","hostLoopback"],"additionalProperties":false,"description":"slirp4netns or pasta for a new net namespace (see docs/network.md, \"User-mode networking\")."},"HookEntry":{"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: the CONTAINER_HOOK_POINTS inside the container's child, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false},"HookPoint":{"type":"string","enum":["setup","beforeStart","afterSpawn","afterNetworkCreated","afterSpawnChild","afterNetworkInitialized","beforeChroot","afterChroot","beforeExec","afterStart","beforeCleanup","afterExit","afterFailure","systemFailure","afterReload"],"description":"Where a hook runs, in launch order (docs/lifecycle.md has the table with haconiwa's names): setup, beforeStart (haconiwa's before_fork), afterSpawn (after_fork, parent), afterNetworkCreated, afterSpawnChild (after_fork, child), afterNetworkInitialized, beforeChroot, afterChroot, beforeExec, afterStart (before_start_wait), beforeCleanup (teardown_container), afterExit (teardown), afterFailure, systemFailure, afterReload."},"SupervisionPlan":{"type":"object","properties":{"hookTimeoutMs":{"$ref":"#/definitions/SmallCount","description":"Every hook command's time limit (ms); past it its process group gets SIGKILL and the hook fails. 0 = none."},"timers":{"type":"array","items":{"$ref":"#/definitions/TimerHook"}},"readiness":{"$ref":"#/definitions/ReadinessPlan"},"events":{"type":"array","items":{"$ref":"#/definitions/EventHook"}},"signals":{"type":"array","items":{"$ref":"#/definitions/SignalHook"}}},"required":["hookTimeoutMs","timers","events","signals"],"additionalProperties":false},"SmallCount":{"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647},"TimerHook":{"type":"object","properties":{"intervalMs":{"type":"integer","minimum":10,"maximum":2147483647},"count":{"$ref":"#/definitions/SmallCount","description":"How many runs per container run; 0 = until the container exits."},"command":{"type":"array","items":{"type":"string"},"description":"argv, as for hooks.","minItems":1}},"required":["intervalMs","count","command"],"additionalProperties":false,"description":"A command the supervisor runs on the host every `intervalMs` while the container runs."},"ReadinessPlan":{"type":"object","properties":{"kind":{"type":"string","enum":["port","command"]},"port":{"type":"number","description":"kind port: the TCP port (IPv4 or IPv6, any address) in LISTEN state.","minimum":1,"maximum":65535},"command":{"type":"array","items":{"type":"string"},"description":"kind command: run on the host with HACO_PID until it exits 0.","minItems":1},"timeoutMs":{"$ref":"#/definitions/SmallCount","description":"Give up after this long (ms): the state says \"not ready\"."},"intervalMs":{"type":"integer","minimum":10,"maximum":2147483647}},"required":["kind","timeoutMs","intervalMs"],"additionalProperties":false,"description":"When the container counts as ready (`haco ps` shows \"running, ready\"; `haco start -d --wait-ready` waits for it): a TCP port listening in the container's network namespace, or a host command exiting 0."},"EventHook":{"type":"object","properties":{"event":{"type":"string","enum":["oom","memoryPressure"],"description":"oom: the OOM killer killed a process of the container; memoryPressure: the kernel's pressure level or PSI trigger fired."},"level":{"type":"string","enum":["low","medium","critical"],"description":"memoryPressure only: v1 memory.pressure_level's level; on v2 it picks a PSI trigger (docs/lifecycle.md)."},"command":{"type":"array","items":{"type":"string"},"minItems":1}},"required":["event","command"],"additionalProperties":false,"description":"A cgroup event of the container's memory controller and the host command it runs."},"SignalHook":{"type":"object","properties":{"signal":{"type":"string","enum":["USR1","USR2"]},"command":{"type":"array","items":{"type":"string"},"minItems":1}},"required":["signal","command"],"additionalProperties":false,"description":"A signal sent to the supervisor (`haco kill --supervisor -s USR1 NAME`) runs a host command instead of reaching the container."},"RestartPlan":{"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false},"ReloadableKind":{"type":"string","enum":["cgroup","rlimits"]}},"$id":"https://haco.dev/schema/plan.schema.json","title":"haco plan"};
 const schema12 = {"type":"object","properties":{"apiVersion":{"type":"string","const":"haco.dev/v1alpha1"},"source":{"type":"string","description":"Absolute path of the definition file the plan came from."},"containers":{"type":"array","items":{"$ref":"#/definitions/ContainerPlan"},"minItems":1}},"required":["apiVersion","source","containers"],"additionalProperties":false,"description":"A whole `.haco.ts` file, evaluated."};
-const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"lxcfs":{"$ref":"#/definitions/LxcfsPlan","description":"lxcfs's files bound over the container's /proc (and /sys) ones, so `free`, `top` and `nproc` show the container's limits instead of the host's totals. Needs a running lxcfs on the host (`haco lxcfs start`)."},"usermodeNetwork":{"$ref":"#/definitions/UsermodeNetworkPlan","description":"User-mode networking for a new net namespace instead of a bridge: slirp4netns or pasta run next to the container and carry its traffic through the host's sockets (no veth, no bridge, no nftables; works without host root). Absent = no such helper. Never together with `network`."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"supervision":{"$ref":"#/definitions/SupervisionPlan","description":"What the supervisor runs while the container runs: timers, readiness, cgroup events, signal handlers."},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
-const schema104 = {"type":"object","properties":{"mountpoint":{"type":"string","description":"Where the host's lxcfs is mounted (Debian's lxcfs.service: /var/lib/lxcfs). Absolute."},"files":{"type":"array","items":{"type":"string"},"description":"The files bound, as paths inside the container; each one's source is MOUNTPOINT + the path (`/proc/meminfo` ← `/var/lib/lxcfs/proc/meminfo`). Only the files lxcfs provides (plan/lxcfs.ts).","minItems":1}},"required":["mountpoint","files"],"additionalProperties":false,"description":"lxcfs (a FUSE file system on the host) answers reads of its /proc files with the reader's cgroup limits."};
-const schema120 = {"type":"string","enum":["cgroup","rlimits"]};
+const schema13 = {"type":"object","properties":{"name":{"type":"string","description":"Unique within the file; used for the state dir, the cgroup and default paths.","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$"},"extends":{"type":"string","description":"Name of the definition this one was derived from with `extend()`, if any."},"process":{"$ref":"#/definitions/ProcessPlan"},"rootfs":{"$ref":"#/definitions/RootfsPlan"},"namespaces":{"$ref":"#/definitions/NamespacesPlan"},"mounts":{"type":"array","items":{"$ref":"#/definitions/MountEntry"},"description":"Applied in order, after the rootfs is bound and before pivot_root."},"bootstrap":{"$ref":"#/definitions/BootstrapPlan"},"provision":{"$ref":"#/definitions/ProvisionPlan"},"cgroup":{"$ref":"#/definitions/CgroupPlan"},"capabilities":{"$ref":"#/definitions/CapabilitiesPlan"},"devices":{"type":"array","items":{"$ref":"#/definitions/DeviceRule"},"description":"The device allow-list (device cgroup): the device numbers the container's processes may open or mknod. Everything not listed is refused with EPERM, whatever the device nodes in its filesystem. Enforced with devices.deny/devices.allow on cgroup v1 and a BPF_PROG_TYPE_CGROUP_DEVICE program on v2. One rule `a *:* rwm` means no device cgroup at all (`.devices('host')`, unsafe)."},"deviceNodes":{"type":"array","items":{"$ref":"#/definitions/DeviceNode"},"description":"Device nodes made in the container's filesystem (OCI `linux.devices`): mknod(2) with the type, numbers, mode and owner given; bound from the host's node at the same path when the container has a user namespace (mknod of a device needs CAP_MKNOD in the initial one). Making a node grants nothing: opening it still needs a rule in `devices`."},"rlimits":{"type":"array","items":{"$ref":"#/definitions/RlimitEntry"}},"seccomp":{"$ref":"#/definitions/SeccompPlan"},"noNewPrivileges":{"type":"boolean","description":"prctl(PR_SET_NO_NEW_PRIVS): setuid binaries and file caps no longer raise privileges."},"apparmor":{"$ref":"#/definitions/AppArmorPlan","description":"AppArmor confinement of the command (written to /proc/self/attr/apparmor/exec right before exec). Absent: unconfined. The DSL's default is haco's own profile (`haco-default`, src/apparmor); on a host without AppArmor that default is not applied (a row of plan and explain says so), a named profile fails."},"network":{"$ref":"#/definitions/NetworkPlan","description":"A bridged network for a new net namespace; absent = only `lo` (if net is unshared, the default)."},"lxcfs":{"$ref":"#/definitions/LxcfsPlan","description":"lxcfs's files bound over the container's /proc (and /sys) ones, so `free`, `top` and `nproc` show the container's limits instead of the host's totals. Needs a running lxcfs on the host (`haco lxcfs start`)."},"usermodeNetwork":{"$ref":"#/definitions/UsermodeNetworkPlan","description":"User-mode networking for a new net namespace instead of a bridge: slirp4netns or pasta run next to the container and carry its traffic through the host's sockets (no veth, no bridge, no nftables; works without host root). Absent = no such helper. Never together with `network`."},"hooks":{"type":"array","items":{"$ref":"#/definitions/HookEntry"}},"supervision":{"$ref":"#/definitions/SupervisionPlan","description":"What the supervisor runs while the container runs: timers, readiness, cgroup events, signal handlers."},"restart":{"$ref":"#/definitions/RestartPlan"},"reloadable":{"type":"array","items":{"$ref":"#/definitions/ReloadableKind"},"description":"What `haco reload` may change on a running container."}},"required":["name","process","rootfs","namespaces","mounts","bootstrap","provision","cgroup","capabilities","devices","rlimits","noNewPrivileges","hooks","restart","reloadable"],"additionalProperties":false};
+const schema105 = {"type":"object","properties":{"profile":{"type":"string","description":"Profile name, as the kernel knows it (`cat /sys/kernel/security/apparmor/profiles`).","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$"},"builtin":{"type":"string","const":"default","description":"`default`: haco's own profile (src/apparmor/default-profile.ts): haco writes it under its cache and loads it with `apparmor_parser -r` before each start. Absent: a profile already loaded on the host."}},"required":["profile"],"additionalProperties":false};
+const schema108 = {"type":"object","properties":{"mountpoint":{"type":"string","description":"Where the host's lxcfs is mounted (Debian's lxcfs.service: /var/lib/lxcfs). Absolute."},"files":{"type":"array","items":{"type":"string"},"description":"The files bound, as paths inside the container; each one's source is MOUNTPOINT + the path (`/proc/meminfo` ← `/var/lib/lxcfs/proc/meminfo`). Only the files lxcfs provides (plan/lxcfs.ts).","minItems":1}},"required":["mountpoint","files"],"additionalProperties":false,"description":"lxcfs (a FUSE file system on the host) answers reads of its /proc files with the reader's cgroup limits."};
+const schema124 = {"type":"string","enum":["cgroup","rlimits"]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", "u");
-const schema14 = {"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false};
+const pattern20 = new RegExp("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$", "u");
+const schema14 = {"type":"object","properties":{"args":{"type":"array","items":{"type":"string"},"description":"argv of the container's init.","minItems":1},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"The complete environment (no inheritance from the host)."},"cwd":{"type":"string","description":"Absolute path inside the container."},"hostname":{"type":"string","description":"Hostname set with sethostname(2); only takes effect with the uts namespace. At most 64 bytes (HOST_NAME_MAX); letters, digits, \"-\", \"_\" and \".\".","minLength":1,"maxLength":64,"pattern":"^[a-zA-Z0-9_.-]+$"},"user":{"$ref":"#/definitions/UserPlan"},"daemonize":{"type":"boolean","description":"Run detached (`haco start -d` behaviour by default)."},"sessionLeader":{"type":"boolean","description":"setsid(2) before exec: the init leads a new session with no controlling terminal."},"reaper":{"type":"boolean","description":"A tiny PID-1 that reaps zombies and forwards signals, for commands that do not reap."},"stdio":{"$ref":"#/definitions/StdioPlan"},"preserveFds":{"type":"number","description":"File descriptors 3..3+N-1 of the caller (`haco start`) passed to the command, as systemd socket activation does (the LISTEN_FDS convention): LISTEN_FDS=N and LISTEN_PID (the command's pid) are set in its environment. Every other fd the caller had open is closed before exec. Absent or 0: only stdio. At most 6: bin/haco hands the launch spec over on fd 9. `haco start --preserve-fds N` overrides it.","minimum":0},"oomScoreAdj":{"type":"integer","description":"/proc/PID/oom_score_adj of the init (inherited by its children): -1000 (never OOM-killed) to 1000 (killed first). Lowering it below the caller's needs CAP_SYS_RESOURCE. Absent: inherited.","minimum":-1000,"maximum":1000}},"required":["args","env","cwd","hostname","user","daemonize","sessionLeader","reaper","stdio"],"additionalProperties":false};
 const func4 = require("ajv/dist/runtime/ucs2length").default;
 const pattern1 = new RegExp("^[a-zA-Z0-9_.-]+$", "u");
 const schema15 = {"type":"object","properties":{"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"},"groups":{"type":"array","items":{"$ref":"#/definitions/Id"},"description":"Supplementary groups (setgroups(2)).","maxItems":65536}},"required":["uid","gid","groups"],"additionalProperties":false};
@@ -855,14 +857,49 @@ vErrors.push(err24);
 errors++;
 }
 }
-}
-else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.oomScoreAdj !== undefined){
+let data12 = data.oomScoreAdj;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err25 = {instancePath:instancePath+"/oomScoreAdj",schemaPath:"#/properties/oomScoreAdj/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err25];
 }
 else {
 vErrors.push(err25);
+}
+errors++;
+}
+if(typeof data12 == "number"){
+if(data12 > 1000 || isNaN(data12)){
+const err26 = {instancePath:instancePath+"/oomScoreAdj",schemaPath:"#/properties/oomScoreAdj/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(data12 < -1000 || isNaN(data12)){
+const err27 = {instancePath:instancePath+"/oomScoreAdj",schemaPath:"#/properties/oomScoreAdj/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1000},message:"must be >= -1000"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
 }
 errors++;
 }
@@ -5304,7 +5341,7 @@ validate59.errors = vErrors;
 return errors === 0;
 }
 
-const schema70 = {"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false};
+const schema70 = {"type":"object","properties":{"resources":{"$ref":"#/definitions/CgroupResources"},"path":{"type":"string","description":"Where the container's cgroup is, in every hierarchy (OCI `linux.cgroupsPath`): `/a/b` is that path under each hierarchy's root, `a/b` is under haco's own parent (`haco/a/b`). Absent: `haco/NAME`. Directories it makes on the way are removed with it when left empty.","pattern":"^/?[a-zA-Z0-9_.:@-]+(/[a-zA-Z0-9_.:@-]+)*$"},"raw":{"type":"object","properties":{"v1":{"type":"object","additionalProperties":{"type":"string"}},"v2":{"type":"object","additionalProperties":{"type":"string"}}},"required":["v1","v2"],"additionalProperties":false,"description":"Escape hatch: file name → value, written as is. Keys are plain cgroup file names of that version with a resource controller's prefix (`memory.high`; see CGROUP_RAW_PREFIXES); never a path."}},"required":["resources","raw"],"additionalProperties":false};
 const schema71 = {"type":"object","properties":{"cpu":{"type":"object","properties":{"quotaUs":{"anyOf":[{"$ref":"#/definitions/CpuQuota"},{"type":"string","const":"max"}],"description":"CFS quota per period (µs, at least 1000); `max` = unlimited."},"periodUs":{"type":"integer","description":"CFS period (µs), default 100000.","minimum":1000,"maximum":1000000},"weight":{"type":"integer","description":"cpu.weight (v2, 1–10000); v1 cpu.shares is derived from it.","minimum":1,"maximum":10000}},"additionalProperties":false},"cpuset":{"type":"object","properties":{"cpus":{"type":"string","description":"e.g. \"0-1,3\"","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"},"mems":{"type":"string","pattern":"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},"additionalProperties":false},"memory":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes."},"swapMax":{"anyOf":[{"$ref":"#/definitions/Bytes"},{"type":"string","const":"max"}],"description":"Bytes of swap on top of `max` (v2 memory.swap.max; v1 memsw = max + swap)."},"low":{"$ref":"#/definitions/Bytes","description":"Soft floor/target (v2 memory.low; v1 soft_limit_in_bytes)."}},"additionalProperties":false},"pids":{"type":"object","properties":{"max":{"anyOf":[{"$ref":"#/definitions/PidsMax"},{"type":"string","const":"max"}]}},"required":["max"],"additionalProperties":false},"io":{"type":"object","properties":{"weight":{"type":"integer","description":"v2 io.weight / v1 blkio.weight (1–10000; v1 clamps to 10–1000).","minimum":1,"maximum":10000},"throttle":{"type":"array","items":{"$ref":"#/definitions/IoThrottle"}}},"required":["throttle"],"additionalProperties":false}},"additionalProperties":false};
 const schema72 = {"type":"integer","description":"A CFS quota in µs: the kernel's minimum is 1000.","minimum":1000,"maximum":9007199254740991};
 const schema76 = {"type":"integer","description":"pids.max: the kernel refuses more than PID_MAX_LIMIT (4194304).","minimum":1,"maximum":4194304};
@@ -6262,6 +6299,7 @@ validate62.errors = vErrors;
 return errors === 0;
 }
 
+const pattern18 = new RegExp("^/?[a-zA-Z0-9_.:@-]+(/[a-zA-Z0-9_.:@-]+)*$", "u");
 
 function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6288,7 +6326,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!((key0 === "resources") || (key0 === "raw"))){
+if(!(((key0 === "resources") || (key0 === "path")) || (key0 === "raw"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -6305,11 +6343,11 @@ vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.error
 errors = vErrors.length;
 }
 }
-if(data.raw !== undefined){
-let data1 = data.raw;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.v1 === undefined){
-const err3 = {instancePath:instancePath+"/raw",schemaPath:"#/properties/raw/required",keyword:"required",params:{missingProperty: "v1"},message:"must have required property '"+"v1"+"'"};
+if(data.path !== undefined){
+let data1 = data.path;
+if(typeof data1 === "string"){
+if(!pattern18.test(data1)){
+const err3 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/pattern",keyword:"pattern",params:{pattern: "^/?[a-zA-Z0-9_.:@-]+(/[a-zA-Z0-9_.:@-]+)*$"},message:"must match pattern \""+"^/?[a-zA-Z0-9_.:@-]+(/[a-zA-Z0-9_.:@-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6318,8 +6356,9 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data1.v2 === undefined){
-const err4 = {instancePath:instancePath+"/raw",schemaPath:"#/properties/raw/required",keyword:"required",params:{missingProperty: "v2"},message:"must have required property '"+"v2"+"'"};
+}
+else {
+const err4 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6328,9 +6367,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!((key1 === "v1") || (key1 === "v2"))){
-const err5 = {instancePath:instancePath+"/raw",schemaPath:"#/properties/raw/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data.raw !== undefined){
+let data2 = data.raw;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.v1 === undefined){
+const err5 = {instancePath:instancePath+"/raw",schemaPath:"#/properties/raw/required",keyword:"required",params:{missingProperty: "v1"},message:"must have required property '"+"v1"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6339,13 +6381,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-if(data1.v1 !== undefined){
-let data2 = data1.v1;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-for(const key2 in data2){
-if(typeof data2[key2] !== "string"){
-const err6 = {instancePath:instancePath+"/raw/v1/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/raw/properties/v1/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data2.v2 === undefined){
+const err6 = {instancePath:instancePath+"/raw",schemaPath:"#/properties/raw/required",keyword:"required",params:{missingProperty: "v2"},message:"must have required property '"+"v2"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6354,10 +6391,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/raw/v1",schemaPath:"#/properties/raw/properties/v1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key1 in data2){
+if(!((key1 === "v1") || (key1 === "v2"))){
+const err7 = {instancePath:instancePath+"/raw",schemaPath:"#/properties/raw/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6367,12 +6403,12 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data1.v2 !== undefined){
-let data4 = data1.v2;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-for(const key3 in data4){
-if(typeof data4[key3] !== "string"){
-const err8 = {instancePath:instancePath+"/raw/v2/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/raw/properties/v2/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data2.v1 !== undefined){
+let data3 = data2.v1;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key2 in data3){
+if(typeof data3[key2] !== "string"){
+const err8 = {instancePath:instancePath+"/raw/v1/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/raw/properties/v1/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6384,7 +6420,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/raw/v2",schemaPath:"#/properties/raw/properties/v2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err9 = {instancePath:instancePath+"/raw/v1",schemaPath:"#/properties/raw/properties/v1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6394,9 +6430,12 @@ vErrors.push(err9);
 errors++;
 }
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/raw",schemaPath:"#/properties/raw/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data2.v2 !== undefined){
+let data5 = data2.v2;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key3 in data5){
+if(typeof data5[key3] !== "string"){
+const err10 = {instancePath:instancePath+"/raw/v2/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/raw/properties/v2/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6408,12 +6447,36 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err11 = {instancePath:instancePath+"/raw/v2",schemaPath:"#/properties/raw/properties/v2/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
 else {
 vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/raw",schemaPath:"#/properties/raw/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
 }
 errors++;
 }
@@ -7017,10 +7080,323 @@ validate69.errors = vErrors;
 return errors === 0;
 }
 
-const schema90 = {"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false};
-const schema91 = {"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]};
+const schema90 = {"type":"object","properties":{"path":{"type":"string","description":"Absolute path inside the container, e.g. `/dev/fuse`."},"type":{"type":"string","enum":["c","b","p"],"description":"`c` character device, `b` block device, `p` FIFO (no numbers)."},"major":{"type":"integer","minimum":0,"maximum":4095},"minor":{"type":"integer","minimum":0,"maximum":1048575},"mode":{"type":"integer","description":"Permission bits (0o666 = rw for all); the umask does not apply.","minimum":0,"maximum":4095},"uid":{"$ref":"#/definitions/Id"},"gid":{"$ref":"#/definitions/Id"}},"required":["path","type","major","minor","mode","uid","gid"],"additionalProperties":false,"description":"A device node the launcher makes in the container (`deviceNodes`)."};
 
 function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.path === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.major === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "major"},message:"must have required property '"+"major"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.minor === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "minor"},message:"must have required property '"+"minor"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.mode === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.uid === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "uid"},message:"must have required property '"+"uid"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.gid === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "gid"},message:"must have required property '"+"gid"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "path") || (key0 === "type")) || (key0 === "major")) || (key0 === "minor")) || (key0 === "mode")) || (key0 === "uid")) || (key0 === "gid"))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+if(typeof data.path !== "string"){
+const err8 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data1 = data.type;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(!(((data1 === "c") || (data1 === "b")) || (data1 === "p"))){
+const err10 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema90.properties.type.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.major !== undefined){
+let data2 = data.major;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err11 = {instancePath:instancePath+"/major",schemaPath:"#/properties/major/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 4095 || isNaN(data2)){
+const err12 = {instancePath:instancePath+"/major",schemaPath:"#/properties/major/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4095},message:"must be <= 4095"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data2 < 0 || isNaN(data2)){
+const err13 = {instancePath:instancePath+"/major",schemaPath:"#/properties/major/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+if(data.minor !== undefined){
+let data3 = data.minor;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err14 = {instancePath:instancePath+"/minor",schemaPath:"#/properties/minor/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 > 1048575 || isNaN(data3)){
+const err15 = {instancePath:instancePath+"/minor",schemaPath:"#/properties/minor/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1048575},message:"must be <= 1048575"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err16 = {instancePath:instancePath+"/minor",schemaPath:"#/properties/minor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+if(data.mode !== undefined){
+let data4 = data.mode;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err17 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 > 4095 || isNaN(data4)){
+const err18 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4095},message:"must be <= 4095"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err19 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+if(data.uid !== undefined){
+let data5 = data.uid;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err20 = {instancePath:instancePath+"/uid",schemaPath:"#/definitions/Id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data5 == "number"){
+if(data5 > 4294967294 || isNaN(data5)){
+const err21 = {instancePath:instancePath+"/uid",schemaPath:"#/definitions/Id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data5 < 0 || isNaN(data5)){
+const err22 = {instancePath:instancePath+"/uid",schemaPath:"#/definitions/Id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+if(data.gid !== undefined){
+let data6 = data.gid;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err23 = {instancePath:instancePath+"/gid",schemaPath:"#/definitions/Id/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(typeof data6 == "number"){
+if(data6 > 4294967294 || isNaN(data6)){
+const err24 = {instancePath:instancePath+"/gid",schemaPath:"#/definitions/Id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967294},message:"must be <= 4294967294"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err25 = {instancePath:instancePath+"/gid",schemaPath:"#/definitions/Id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+validate71.errors = vErrors;
+return errors === 0;
+}
+
+const schema93 = {"type":"object","properties":{"resource":{"$ref":"#/definitions/RlimitName"},"soft":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]},"hard":{"anyOf":[{"$ref":"#/definitions/Count"},{"type":"string","const":"unlimited"}]}},"required":["resource","soft","hard"],"additionalProperties":false};
+const schema94 = {"type":"string","enum":["AS","CORE","CPU","DATA","FSIZE","LOCKS","MEMLOCK","MSGQUEUE","NICE","NOFILE","NPROC","RSS","RTPRIO","RTTIME","SIGPENDING","STACK"]};
+
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7079,7 +7455,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((((((((((((data0 === "AS") || (data0 === "CORE")) || (data0 === "CPU")) || (data0 === "DATA")) || (data0 === "FSIZE")) || (data0 === "LOCKS")) || (data0 === "MEMLOCK")) || (data0 === "MSGQUEUE")) || (data0 === "NICE")) || (data0 === "NOFILE")) || (data0 === "NPROC")) || (data0 === "RSS")) || (data0 === "RTPRIO")) || (data0 === "RTTIME")) || (data0 === "SIGPENDING")) || (data0 === "STACK"))){
-const err5 = {instancePath:instancePath+"/resource",schemaPath:"#/definitions/RlimitName/enum",keyword:"enum",params:{allowedValues: schema91.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/resource",schemaPath:"#/definitions/RlimitName/enum",keyword:"enum",params:{allowedValues: schema94.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7272,18 +7648,18 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
-const schema94 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
-const schema95 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
-const schema96 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false};
-const schema98 = {"type":"string","pattern":"^[a-z0-9_]+$"};
-const pattern18 = new RegExp("^[a-z0-9_]+$", "u");
-const schema99 = {"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
+const schema97 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"profile":{"type":"string","const":"default","description":"`default`: the rules were generated from haco's default profile (src/plan/seccomp-default.ts) for this container's capabilities and architecture, possibly with the definition's own rules added. Absent: a filter written entirely by the definition. Informational only; the rules say what is installed."},"rules":{"type":"array","items":{"$ref":"#/definitions/SeccompRule"},"description":"Evaluated by libseccomp; the first matching rule's action wins over the default."}},"required":["action","rules"],"additionalProperties":false};
+const schema98 = {"type":"string","enum":["allow","errno","kill_thread","kill_process","trap","log"]};
+const schema99 = {"type":"object","properties":{"action":{"$ref":"#/definitions/SeccompActionName"},"errno":{"type":"integer","description":"With `errno`: the errno returned (number).","minimum":0,"maximum":4095},"syscalls":{"type":"array","items":{"$ref":"#/definitions/SyscallName"},"description":"Syscall names as in syscalls(2).","minItems":1},"args":{"type":"array","items":{"$ref":"#/definitions/SeccompArg"}},"optional":{"type":"boolean","description":"Skip a name this host's libseccomp does not know, or cannot add on this architecture, instead of failing the start (set on the default profile's rules, which list calls newer than some libseccomp versions). Absent/false: an unknown name is an error."}},"required":["action","args","syscalls"],"additionalProperties":false};
+const schema101 = {"type":"string","pattern":"^[a-z0-9_]+$"};
+const pattern19 = new RegExp("^[a-z0-9_]+$", "u");
+const schema102 = {"type":"object","properties":{"index":{"type":"integer","description":"Argument index 0–5.","minimum":0,"maximum":5},"op":{"type":"string","enum":["eq","ne","lt","le","gt","ge","masked_eq"]},"value":{"$ref":"#/definitions/Count"},"valueTwo":{"$ref":"#/definitions/Count","description":"With masked_eq: the value compared after masking with `value`."}},"required":["index","op","value"],"additionalProperties":false};
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7377,7 +7753,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!(((((((data1 === "eq") || (data1 === "ne")) || (data1 === "lt")) || (data1 === "le")) || (data1 === "gt")) || (data1 === "ge")) || (data1 === "masked_eq"))){
-const err8 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema99.properties.op.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/op",schemaPath:"#/properties/op/enum",keyword:"enum",params:{allowedValues: schema102.properties.op.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7468,12 +7844,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate75.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7532,7 +7908,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((((((data0 === "allow") || (data0 === "errno")) || (data0 === "kill_thread")) || (data0 === "kill_process")) || (data0 === "trap")) || (data0 === "log"))){
-const err5 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema95.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7594,7 +7970,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
-if(!pattern18.test(data3)){
+if(!pattern19.test(data3)){
 const err10 = {instancePath:instancePath+"/syscalls/" + i0,schemaPath:"#/definitions/SyscallName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]+$"},message:"must match pattern \""+"^[a-z0-9_]+$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -7633,8 +8009,8 @@ let data4 = data.args;
 if(Array.isArray(data4)){
 const len1 = data4.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate75(data4[i1], {instancePath:instancePath+"/args/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate77(data4[i1], {instancePath:instancePath+"/args/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 }
@@ -7673,12 +8049,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate74.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7727,7 +8103,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((((((data0 === "allow") || (data0 === "errno")) || (data0 === "kill_thread")) || (data0 === "kill_process")) || (data0 === "trap")) || (data0 === "log"))){
-const err4 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema95.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/action",schemaPath:"#/definitions/SeccompActionName/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7800,8 +8176,8 @@ let data3 = data.rules;
 if(Array.isArray(data3)){
 const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate74(data3[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if(!(validate76(data3[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
 errors = vErrors.length;
 }
 }
@@ -7828,14 +8204,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate73.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
 
-const schema102 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"bridgeAddress6":{"type":"string","description":"IPv6 CIDR of the bridge on the host, next to the IPv4 one, e.g. fd88::1/64 (with `address6`)."},"address6":{"type":"string","description":"IPv6 CIDR of the container's interface, in the bridge's v6 subnet, e.g. fd88::10/64."},"gateway6":{"type":"string","description":"IPv6 default route inside the container (usually the bridge's v6 address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."},"nat":{"type":"boolean","description":"Outbound NAT: the container's packets leaving the host by another interface than the bridge get the host's address (nftables masquerade in the `haco` table, removed on exit; turns on ip_forward). With `address6`, the same for IPv6 (the `ip6 haco` table; turns on net.ipv6.conf.all.forwarding)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
-const schema103 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
+const schema106 = {"type":"object","properties":{"bridge":{"type":"string"},"bridgeAddress":{"type":"string","description":"CIDR of the bridge on the host, e.g. 10.88.0.1/24."},"address":{"type":"string","description":"CIDR of the container's interface."},"gateway":{"type":"string","description":"Default route inside the container (usually the bridge address)."},"bridgeAddress6":{"type":"string","description":"IPv6 CIDR of the bridge on the host, next to the IPv4 one, e.g. fd88::1/64 (with `address6`)."},"address6":{"type":"string","description":"IPv6 CIDR of the container's interface, in the bridge's v6 subnet, e.g. fd88::10/64."},"gateway6":{"type":"string","description":"IPv6 default route inside the container (usually the bridge's v6 address)."},"vethHost":{"type":"string"},"vethGuest":{"type":"string"},"createBridge":{"type":"boolean","description":"Create the bridge if it does not exist."},"cleanup":{"type":"boolean","description":"Delete the host-side veth when the container exits."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (nftables DNAT in the `haco` table, removed on exit)."},"nat":{"type":"boolean","description":"Outbound NAT: the container's packets leaving the host by another interface than the bridge get the host's address (nftables masquerade in the `haco` table, removed on exit; turns on ip_forward). With `address6`, the same for IPv6 (the `ip6 haco` table; turns on net.ipv6.conf.all.forwarding)."}},"required":["bridge","bridgeAddress","address","vethHost","vethGuest","createBridge","cleanup"],"additionalProperties":false,"description":"Bridge + veth networking for a new net namespace (see docs/network.md)."};
+const schema107 = {"type":"object","properties":{"host":{"type":"number","minimum":1,"maximum":65535},"container":{"type":"number","minimum":1,"maximum":65535},"protocol":{"type":"string","enum":["tcp","udp"]}},"required":["host","container","protocol"],"additionalProperties":false,"description":"One forwarded port: traffic to a local address of the host on `host` goes to the container's `container`."};
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7910,7 +8286,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema102.properties, key0))){
+if(!(func2.call(schema106.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -8185,7 +8561,7 @@ vErrors.push(err29);
 errors++;
 }
 if(!((data15 === "tcp") || (data15 === "udp"))){
-const err30 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema103.properties.protocol.enum},message:"must be equal to one of the allowed values"};
+const err30 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema107.properties.protocol.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -8242,13 +8618,13 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate79.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
 
-const schema105 = {"type":"object","properties":{"tool":{"type":"string","enum":["slirp4netns","pasta"],"description":"The helper program: slirp4netns (package slirp4netns) or pasta (package passt)."},"hostLoopback":{"type":"boolean","description":"Let the container reach the host's loopback services through the gateway address (slirp4netns 10.0.2.2, pasta's gateway). Off by default: 127.0.0.1 services on the host are often meant for the host only."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (pasta only: the helper listens on the host's port)."}},"required":["tool","hostLoopback"],"additionalProperties":false,"description":"slirp4netns or pasta for a new net namespace (see docs/network.md, \"User-mode networking\")."};
+const schema109 = {"type":"object","properties":{"tool":{"type":"string","enum":["slirp4netns","pasta"],"description":"The helper program: slirp4netns (package slirp4netns) or pasta (package passt)."},"hostLoopback":{"type":"boolean","description":"Let the container reach the host's loopback services through the gateway address (slirp4netns 10.0.2.2, pasta's gateway). Off by default: 127.0.0.1 services on the host are often meant for the host only."},"ports":{"type":"array","items":{"$ref":"#/definitions/PortForwardPlan"},"description":"Host ports forwarded to the container (pasta only: the helper listens on the host's port)."}},"required":["tool","hostLoopback"],"additionalProperties":false,"description":"slirp4netns or pasta for a new net namespace (see docs/network.md, \"User-mode networking\")."};
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8297,7 +8673,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((data0 === "slirp4netns") || (data0 === "pasta"))){
-const err4 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/enum",keyword:"enum",params:{allowedValues: schema105.properties.tool.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/enum",keyword:"enum",params:{allowedValues: schema109.properties.tool.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8451,7 +8827,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!((data6 === "tcp") || (data6 === "udp"))){
-const err17 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema103.properties.protocol.enum},message:"must be equal to one of the allowed values"};
+const err17 = {instancePath:instancePath+"/ports/" + i0+"/protocol",schemaPath:"#/definitions/PortForwardPlan/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema107.properties.protocol.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -8496,14 +8872,14 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate81.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
-const schema107 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: the CONTAINER_HOOK_POINTS inside the container's child, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
-const schema108 = {"type":"string","enum":["setup","beforeStart","afterSpawn","afterNetworkCreated","afterSpawnChild","afterNetworkInitialized","beforeChroot","afterChroot","beforeExec","afterStart","beforeCleanup","afterExit","afterFailure","systemFailure","afterReload"],"description":"Where a hook runs, in launch order (docs/lifecycle.md has the table with haconiwa's names): setup, beforeStart (haconiwa's before_fork), afterSpawn (after_fork, parent), afterNetworkCreated, afterSpawnChild (after_fork, child), afterNetworkInitialized, beforeChroot, afterChroot, beforeExec, afterStart (before_start_wait), beforeCleanup (teardown_container), afterExit (teardown), afterFailure, systemFailure, afterReload."};
+const schema111 = {"type":"object","properties":{"point":{"$ref":"#/definitions/HookPoint"},"command":{"type":"array","items":{"type":"string"},"description":"argv; a string in the DSL becomes [\"/bin/sh\", \"-c\", string].","minItems":1},"side":{"type":"string","enum":["host","container"],"description":"Where it runs: the CONTAINER_HOOK_POINTS inside the container's child, every other point on the host."}},"required":["point","command","side"],"additionalProperties":false};
+const schema112 = {"type":"string","enum":["setup","beforeStart","afterSpawn","afterNetworkCreated","afterSpawnChild","afterNetworkInitialized","beforeChroot","afterChroot","beforeExec","afterStart","beforeCleanup","afterExit","afterFailure","systemFailure","afterReload"],"description":"Where a hook runs, in launch order (docs/lifecycle.md has the table with haconiwa's names): setup, beforeStart (haconiwa's before_fork), afterSpawn (after_fork, parent), afterNetworkCreated, afterSpawnChild (after_fork, child), afterNetworkInitialized, beforeChroot, afterChroot, beforeExec, afterStart (before_start_wait), beforeCleanup (teardown_container), afterExit (teardown), afterFailure, systemFailure, afterReload."};
 
-function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8562,7 +8938,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(((((((((((((((data0 === "setup") || (data0 === "beforeStart")) || (data0 === "afterSpawn")) || (data0 === "afterNetworkCreated")) || (data0 === "afterSpawnChild")) || (data0 === "afterNetworkInitialized")) || (data0 === "beforeChroot")) || (data0 === "afterChroot")) || (data0 === "beforeExec")) || (data0 === "afterStart")) || (data0 === "beforeCleanup")) || (data0 === "afterExit")) || (data0 === "afterFailure")) || (data0 === "systemFailure")) || (data0 === "afterReload"))){
-const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema108.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/point",schemaPath:"#/definitions/HookPoint/enum",keyword:"enum",params:{allowedValues: schema112.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8623,7 +8999,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!((data3 === "host") || (data3 === "container"))){
-const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema107.properties.side.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/side",schemaPath:"#/properties/side/enum",keyword:"enum",params:{allowedValues: schema111.properties.side.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8644,17 +9020,17 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate83.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
 
-const schema109 = {"type":"object","properties":{"hookTimeoutMs":{"$ref":"#/definitions/SmallCount","description":"Every hook command's time limit (ms); past it its process group gets SIGKILL and the hook fails. 0 = none."},"timers":{"type":"array","items":{"$ref":"#/definitions/TimerHook"}},"readiness":{"$ref":"#/definitions/ReadinessPlan"},"events":{"type":"array","items":{"$ref":"#/definitions/EventHook"}},"signals":{"type":"array","items":{"$ref":"#/definitions/SignalHook"}}},"required":["hookTimeoutMs","timers","events","signals"],"additionalProperties":false};
-const schema110 = {"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647};
-const schema115 = {"type":"object","properties":{"event":{"type":"string","enum":["oom","memoryPressure"],"description":"oom: the OOM killer killed a process of the container; memoryPressure: the kernel's pressure level or PSI trigger fired."},"level":{"type":"string","enum":["low","medium","critical"],"description":"memoryPressure only: v1 memory.pressure_level's level; on v2 it picks a PSI trigger (docs/lifecycle.md)."},"command":{"type":"array","items":{"type":"string"},"minItems":1}},"required":["event","command"],"additionalProperties":false,"description":"A cgroup event of the container's memory controller and the host command it runs."};
-const schema116 = {"type":"object","properties":{"signal":{"type":"string","enum":["USR1","USR2"]},"command":{"type":"array","items":{"type":"string"},"minItems":1}},"required":["signal","command"],"additionalProperties":false,"description":"A signal sent to the supervisor (`haco kill --supervisor -s USR1 NAME`) runs a host command instead of reaching the container."};
-const schema111 = {"type":"object","properties":{"intervalMs":{"type":"integer","minimum":10,"maximum":2147483647},"count":{"$ref":"#/definitions/SmallCount","description":"How many runs per container run; 0 = until the container exits."},"command":{"type":"array","items":{"type":"string"},"description":"argv, as for hooks.","minItems":1}},"required":["intervalMs","count","command"],"additionalProperties":false,"description":"A command the supervisor runs on the host every `intervalMs` while the container runs."};
+const schema113 = {"type":"object","properties":{"hookTimeoutMs":{"$ref":"#/definitions/SmallCount","description":"Every hook command's time limit (ms); past it its process group gets SIGKILL and the hook fails. 0 = none."},"timers":{"type":"array","items":{"$ref":"#/definitions/TimerHook"}},"readiness":{"$ref":"#/definitions/ReadinessPlan"},"events":{"type":"array","items":{"$ref":"#/definitions/EventHook"}},"signals":{"type":"array","items":{"$ref":"#/definitions/SignalHook"}}},"required":["hookTimeoutMs","timers","events","signals"],"additionalProperties":false};
+const schema114 = {"type":"integer","description":"A whole, non-negative number of milliseconds or attempts (fits a C int).","minimum":0,"maximum":2147483647};
+const schema119 = {"type":"object","properties":{"event":{"type":"string","enum":["oom","memoryPressure"],"description":"oom: the OOM killer killed a process of the container; memoryPressure: the kernel's pressure level or PSI trigger fired."},"level":{"type":"string","enum":["low","medium","critical"],"description":"memoryPressure only: v1 memory.pressure_level's level; on v2 it picks a PSI trigger (docs/lifecycle.md)."},"command":{"type":"array","items":{"type":"string"},"minItems":1}},"required":["event","command"],"additionalProperties":false,"description":"A cgroup event of the container's memory controller and the host command it runs."};
+const schema120 = {"type":"object","properties":{"signal":{"type":"string","enum":["USR1","USR2"]},"command":{"type":"array","items":{"type":"string"},"minItems":1}},"required":["signal","command"],"additionalProperties":false,"description":"A signal sent to the supervisor (`haco kill --supervisor -s USR1 NAME`) runs a host command instead of reaching the container."};
+const schema115 = {"type":"object","properties":{"intervalMs":{"type":"integer","minimum":10,"maximum":2147483647},"count":{"$ref":"#/definitions/SmallCount","description":"How many runs per container run; 0 = until the container exits."},"command":{"type":"array","items":{"type":"string"},"description":"argv, as for hooks.","minItems":1}},"required":["intervalMs","count","command"],"additionalProperties":false,"description":"A command the supervisor runs on the host every `intervalMs` while the container runs."};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8819,13 +9195,13 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
-const schema113 = {"type":"object","properties":{"kind":{"type":"string","enum":["port","command"]},"port":{"type":"number","description":"kind port: the TCP port (IPv4 or IPv6, any address) in LISTEN state.","minimum":1,"maximum":65535},"command":{"type":"array","items":{"type":"string"},"description":"kind command: run on the host with HACO_PID until it exits 0.","minItems":1},"timeoutMs":{"$ref":"#/definitions/SmallCount","description":"Give up after this long (ms): the state says \"not ready\"."},"intervalMs":{"type":"integer","minimum":10,"maximum":2147483647}},"required":["kind","timeoutMs","intervalMs"],"additionalProperties":false,"description":"When the container counts as ready (`haco ps` shows \"running, ready\"; `haco start -d --wait-ready` waits for it): a TCP port listening in the container's network namespace, or a host command exiting 0."};
+const schema117 = {"type":"object","properties":{"kind":{"type":"string","enum":["port","command"]},"port":{"type":"number","description":"kind port: the TCP port (IPv4 or IPv6, any address) in LISTEN state.","minimum":1,"maximum":65535},"command":{"type":"array","items":{"type":"string"},"description":"kind command: run on the host with HACO_PID until it exits 0.","minItems":1},"timeoutMs":{"$ref":"#/definitions/SmallCount","description":"Give up after this long (ms): the state says \"not ready\"."},"intervalMs":{"type":"integer","minimum":10,"maximum":2147483647}},"required":["kind","timeoutMs","intervalMs"],"additionalProperties":false,"description":"When the container counts as ready (`haco ps` shows \"running, ready\"; `haco start -d --wait-ready` waits for it): a TCP port listening in the container's network namespace, or a host command exiting 0."};
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -8884,7 +9260,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((data0 === "port") || (data0 === "command"))){
-const err5 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema113.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema117.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9048,12 +9424,12 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate88.errors = vErrors;
+validate90.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9149,8 +9525,8 @@ let data1 = data.timers;
 if(Array.isArray(data1)){
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate86(data1[i0], {instancePath:instancePath+"/timers/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate88(data1[i0], {instancePath:instancePath+"/timers/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 }
@@ -9167,8 +9543,8 @@ errors++;
 }
 }
 if(data.readiness !== undefined){
-if(!(validate88(data.readiness, {instancePath:instancePath+"/readiness",parentData:data,parentDataProperty:"readiness",rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate90(data.readiness, {instancePath:instancePath+"/readiness",parentData:data,parentDataProperty:"readiness",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 }
@@ -9224,7 +9600,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!((data6 === "oom") || (data6 === "memoryPressure"))){
-const err13 = {instancePath:instancePath+"/events/" + i1+"/event",schemaPath:"#/definitions/EventHook/properties/event/enum",keyword:"enum",params:{allowedValues: schema115.properties.event.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/events/" + i1+"/event",schemaPath:"#/definitions/EventHook/properties/event/enum",keyword:"enum",params:{allowedValues: schema119.properties.event.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9247,7 +9623,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!(((data7 === "low") || (data7 === "medium")) || (data7 === "critical"))){
-const err15 = {instancePath:instancePath+"/events/" + i1+"/level",schemaPath:"#/definitions/EventHook/properties/level/enum",keyword:"enum",params:{allowedValues: schema115.properties.level.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/events/" + i1+"/level",schemaPath:"#/definitions/EventHook/properties/level/enum",keyword:"enum",params:{allowedValues: schema119.properties.level.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9371,7 +9747,7 @@ vErrors.push(err24);
 errors++;
 }
 if(!((data12 === "USR1") || (data12 === "USR2"))){
-const err25 = {instancePath:instancePath+"/signals/" + i3+"/signal",schemaPath:"#/definitions/SignalHook/properties/signal/enum",keyword:"enum",params:{allowedValues: schema116.properties.signal.enum},message:"must be equal to one of the allowed values"};
+const err25 = {instancePath:instancePath+"/signals/" + i3+"/signal",schemaPath:"#/definitions/SignalHook/properties/signal/enum",keyword:"enum",params:{allowedValues: schema120.properties.signal.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -9454,13 +9830,13 @@ vErrors.push(err31);
 }
 errors++;
 }
-validate85.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
-const schema117 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
+const schema121 = {"type":"object","properties":{"policy":{"type":"string","enum":["no","on-failure","always"]},"maxRetries":{"$ref":"#/definitions/SmallCount","description":"0 = no limit."},"backoffMs":{"$ref":"#/definitions/SmallCount","description":"First back-off delay in ms, doubled after each restart."}},"required":["policy","maxRetries","backoffMs"],"additionalProperties":false};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -9519,7 +9895,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(((data0 === "no") || (data0 === "on-failure")) || (data0 === "always"))){
-const err5 = {instancePath:instancePath+"/policy",schemaPath:"#/properties/policy/enum",keyword:"enum",params:{allowedValues: schema117.properties.policy.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/policy",schemaPath:"#/properties/policy/enum",keyword:"enum",params:{allowedValues: schema121.properties.policy.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9610,7 +9986,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate91.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
@@ -9904,19 +10280,19 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.rlimits !== undefined){
-let data13 = data.rlimits;
+if(data.deviceNodes !== undefined){
+let data13 = data.deviceNodes;
 if(Array.isArray(data13)){
 const len2 = data13.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate71(data13[i2], {instancePath:instancePath+"/rlimits/" + i2,parentData:data13,parentDataProperty:i2,rootData}))){
+if(!(validate71(data13[i2], {instancePath:instancePath+"/deviceNodes/" + i2,parentData:data13,parentDataProperty:i2,rootData}))){
 vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/rlimits",schemaPath:"#/properties/rlimits/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err21 = {instancePath:instancePath+"/deviceNodes",schemaPath:"#/properties/deviceNodes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -9926,15 +10302,19 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.seccomp !== undefined){
-if(!(validate73(data.seccomp, {instancePath:instancePath+"/seccomp",parentData:data,parentDataProperty:"seccomp",rootData}))){
+if(data.rlimits !== undefined){
+let data15 = data.rlimits;
+if(Array.isArray(data15)){
+const len3 = data15.length;
+for(let i3=0; i3<len3; i3++){
+if(!(validate73(data15[i3], {instancePath:instancePath+"/rlimits/" + i3,parentData:data15,parentDataProperty:i3,rootData}))){
 vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
 errors = vErrors.length;
 }
 }
-if(data.noNewPrivileges !== undefined){
-if(typeof data.noNewPrivileges !== "boolean"){
-const err22 = {instancePath:instancePath+"/noNewPrivileges",schemaPath:"#/properties/noNewPrivileges/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err22 = {instancePath:instancePath+"/rlimits",schemaPath:"#/properties/rlimits/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -9944,17 +10324,15 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.network !== undefined){
-if(!(validate79(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+if(data.seccomp !== undefined){
+if(!(validate75(data.seccomp, {instancePath:instancePath+"/seccomp",parentData:data,parentDataProperty:"seccomp",rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 }
-if(data.lxcfs !== undefined){
-let data18 = data.lxcfs;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.mountpoint === undefined){
-const err23 = {instancePath:instancePath+"/lxcfs",schemaPath:"#/definitions/LxcfsPlan/required",keyword:"required",params:{missingProperty: "mountpoint"},message:"must have required property '"+"mountpoint"+"'"};
+if(data.noNewPrivileges !== undefined){
+if(typeof data.noNewPrivileges !== "boolean"){
+const err23 = {instancePath:instancePath+"/noNewPrivileges",schemaPath:"#/properties/noNewPrivileges/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -9963,8 +10341,12 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data18.files === undefined){
-const err24 = {instancePath:instancePath+"/lxcfs",schemaPath:"#/definitions/LxcfsPlan/required",keyword:"required",params:{missingProperty: "files"},message:"must have required property '"+"files"+"'"};
+}
+if(data.apparmor !== undefined){
+let data19 = data.apparmor;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.profile === undefined){
+const err24 = {instancePath:instancePath+"/apparmor",schemaPath:"#/definitions/AppArmorPlan/required",keyword:"required",params:{missingProperty: "profile"},message:"must have required property '"+"profile"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -9973,9 +10355,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key1 in data18){
-if(!((key1 === "mountpoint") || (key1 === "files"))){
-const err25 = {instancePath:instancePath+"/lxcfs",schemaPath:"#/definitions/LxcfsPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+for(const key1 in data19){
+if(!((key1 === "profile") || (key1 === "builtin"))){
+const err25 = {instancePath:instancePath+"/apparmor",schemaPath:"#/definitions/AppArmorPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -9985,9 +10367,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data18.mountpoint !== undefined){
-if(typeof data18.mountpoint !== "string"){
-const err26 = {instancePath:instancePath+"/lxcfs/mountpoint",schemaPath:"#/definitions/LxcfsPlan/properties/mountpoint/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data19.profile !== undefined){
+let data20 = data19.profile;
+if(typeof data20 === "string"){
+if(!pattern20.test(data20)){
+const err26 = {instancePath:instancePath+"/apparmor/profile",schemaPath:"#/definitions/AppArmorPlan/properties/profile/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$"},message:"must match pattern \""+"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$"+"\""};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -9997,11 +10381,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data18.files !== undefined){
-let data20 = data18.files;
-if(Array.isArray(data20)){
-if(data20.length < 1){
-const err27 = {instancePath:instancePath+"/lxcfs/files",schemaPath:"#/definitions/LxcfsPlan/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err27 = {instancePath:instancePath+"/apparmor/profile",schemaPath:"#/definitions/AppArmorPlan/properties/profile/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -10010,10 +10391,11 @@ vErrors.push(err27);
 }
 errors++;
 }
-const len3 = data20.length;
-for(let i3=0; i3<len3; i3++){
-if(typeof data20[i3] !== "string"){
-const err28 = {instancePath:instancePath+"/lxcfs/files/" + i3,schemaPath:"#/definitions/LxcfsPlan/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data19.builtin !== undefined){
+let data21 = data19.builtin;
+if(typeof data21 !== "string"){
+const err28 = {instancePath:instancePath+"/apparmor/builtin",schemaPath:"#/definitions/AppArmorPlan/properties/builtin/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -10022,10 +10404,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/lxcfs/files",schemaPath:"#/definitions/LxcfsPlan/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if("default" !== data21){
+const err29 = {instancePath:instancePath+"/apparmor/builtin",schemaPath:"#/definitions/AppArmorPlan/properties/builtin/const",keyword:"const",params:{allowedValue: "default"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -10037,7 +10417,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/lxcfs",schemaPath:"#/definitions/LxcfsPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err30 = {instancePath:instancePath+"/apparmor",schemaPath:"#/definitions/AppArmorPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -10047,25 +10427,17 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.usermodeNetwork !== undefined){
-if(!(validate81(data.usermodeNetwork, {instancePath:instancePath+"/usermodeNetwork",parentData:data,parentDataProperty:"usermodeNetwork",rootData}))){
+if(data.network !== undefined){
+if(!(validate81(data.network, {instancePath:instancePath+"/network",parentData:data,parentDataProperty:"network",rootData}))){
 vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
 errors = vErrors.length;
 }
 }
-if(data.hooks !== undefined){
-let data23 = data.hooks;
-if(Array.isArray(data23)){
-const len4 = data23.length;
-for(let i4=0; i4<len4; i4++){
-if(!(validate83(data23[i4], {instancePath:instancePath+"/hooks/" + i4,parentData:data23,parentDataProperty:i4,rootData}))){
-vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/hooks",schemaPath:"#/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.lxcfs !== undefined){
+let data23 = data.lxcfs;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.mountpoint === undefined){
+const err31 = {instancePath:instancePath+"/lxcfs",schemaPath:"#/definitions/LxcfsPlan/required",keyword:"required",params:{missingProperty: "mountpoint"},message:"must have required property '"+"mountpoint"+"'"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -10074,27 +10446,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data.supervision !== undefined){
-if(!(validate85(data.supervision, {instancePath:instancePath+"/supervision",parentData:data,parentDataProperty:"supervision",rootData}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
-errors = vErrors.length;
-}
-}
-if(data.restart !== undefined){
-if(!(validate91(data.restart, {instancePath:instancePath+"/restart",parentData:data,parentDataProperty:"restart",rootData}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
-errors = vErrors.length;
-}
-}
-if(data.reloadable !== undefined){
-let data27 = data.reloadable;
-if(Array.isArray(data27)){
-const len5 = data27.length;
-for(let i5=0; i5<len5; i5++){
-let data28 = data27[i5];
-if(typeof data28 !== "string"){
-const err32 = {instancePath:instancePath+"/reloadable/" + i5,schemaPath:"#/definitions/ReloadableKind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data23.files === undefined){
+const err32 = {instancePath:instancePath+"/lxcfs",schemaPath:"#/definitions/LxcfsPlan/required",keyword:"required",params:{missingProperty: "files"},message:"must have required property '"+"files"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -10103,8 +10456,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!((data28 === "cgroup") || (data28 === "rlimits"))){
-const err33 = {instancePath:instancePath+"/reloadable/" + i5,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema120.enum},message:"must be equal to one of the allowed values"};
+for(const key2 in data23){
+if(!((key2 === "mountpoint") || (key2 === "files"))){
+const err33 = {instancePath:instancePath+"/lxcfs",schemaPath:"#/definitions/LxcfsPlan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -10114,9 +10468,9 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/reloadable",schemaPath:"#/properties/reloadable/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data23.mountpoint !== undefined){
+if(typeof data23.mountpoint !== "string"){
+const err34 = {instancePath:instancePath+"/lxcfs/mountpoint",schemaPath:"#/definitions/LxcfsPlan/properties/mountpoint/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -10126,14 +10480,143 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data23.files !== undefined){
+let data25 = data23.files;
+if(Array.isArray(data25)){
+if(data25.length < 1){
+const err35 = {instancePath:instancePath+"/lxcfs/files",schemaPath:"#/definitions/LxcfsPlan/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err35];
 }
 else {
 vErrors.push(err35);
+}
+errors++;
+}
+const len4 = data25.length;
+for(let i4=0; i4<len4; i4++){
+if(typeof data25[i4] !== "string"){
+const err36 = {instancePath:instancePath+"/lxcfs/files/" + i4,schemaPath:"#/definitions/LxcfsPlan/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/lxcfs/files",schemaPath:"#/definitions/LxcfsPlan/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/lxcfs",schemaPath:"#/definitions/LxcfsPlan/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data.usermodeNetwork !== undefined){
+if(!(validate83(data.usermodeNetwork, {instancePath:instancePath+"/usermodeNetwork",parentData:data,parentDataProperty:"usermodeNetwork",rootData}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+errors = vErrors.length;
+}
+}
+if(data.hooks !== undefined){
+let data28 = data.hooks;
+if(Array.isArray(data28)){
+const len5 = data28.length;
+for(let i5=0; i5<len5; i5++){
+if(!(validate85(data28[i5], {instancePath:instancePath+"/hooks/" + i5,parentData:data28,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/hooks",schemaPath:"#/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data.supervision !== undefined){
+if(!(validate87(data.supervision, {instancePath:instancePath+"/supervision",parentData:data,parentDataProperty:"supervision",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+errors = vErrors.length;
+}
+}
+if(data.restart !== undefined){
+if(!(validate93(data.restart, {instancePath:instancePath+"/restart",parentData:data,parentDataProperty:"restart",rootData}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
+errors = vErrors.length;
+}
+}
+if(data.reloadable !== undefined){
+let data32 = data.reloadable;
+if(Array.isArray(data32)){
+const len6 = data32.length;
+for(let i6=0; i6<len6; i6++){
+let data33 = data32[i6];
+if(typeof data33 !== "string"){
+const err40 = {instancePath:instancePath+"/reloadable/" + i6,schemaPath:"#/definitions/ReloadableKind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if(!((data33 === "cgroup") || (data33 === "rlimits"))){
+const err41 = {instancePath:instancePath+"/reloadable/" + i6,schemaPath:"#/definitions/ReloadableKind/enum",keyword:"enum",params:{allowedValues: schema124.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/reloadable",schemaPath:"#/properties/reloadable/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
 }
 errors++;
 }

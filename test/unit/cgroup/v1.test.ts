@@ -186,3 +186,29 @@ describe('planCgroupV1', () => {
     expect(setup.join.map((j) => path.relative(root, j))).toEqual(['pids/haco/hy', 'memory/haco/hy']);
   });
 });
+
+describe('cgroup.path (OCI linux.cgroupsPath)', () => {
+  it('an absolute path is taken from each hierarchy root; the directories it makes are its parents, deepest first', () => {
+    const h = host();
+    const setup = planCgroupV1('x', { ...plan({ pids: { max: 10 } }), path: '/machine/app' }, h);
+    expect(rel(h.root, setup.actions)).toEqual(['mkdir pids/machine', 'mkdir pids/machine/app', 'write pids/machine/app/pids.max 10', 'mkdir cpu,cpuacct/machine', 'mkdir cpu,cpuacct/machine/app']);
+    expect(setup.join.map((j) => path.relative(h.root, j))).toEqual(['pids/machine/app', 'cpu,cpuacct/machine/app']);
+    expect(setup.parents?.map((p) => path.relative(h.root, p))).toEqual(['pids/machine', 'cpu,cpuacct/machine']);
+  });
+
+  it('a relative path goes under haco/, a one-level absolute path makes no parent', () => {
+    const h = host();
+    expect(planCgroupV1('x', { ...plan({}), path: 'a/b' }, h).tracking).toBe(path.join(h.root, 'pids/haco/a/b'));
+    const top = planCgroupV1('x', { ...plan({}), path: '/cgrouptest' }, h);
+    expect(top.tracking).toBe(path.join(h.root, 'pids/cgrouptest'));
+    expect(top.parents).toEqual([]);
+  });
+
+  it('gives a new cpuset parent the root cpus and mems, as haco/ gets them', () => {
+    const h = host();
+    const setup = planCgroupV1('x', { ...plan({ cpuset: { cpus: '0' } }), path: '/p/q' }, h);
+    const actions = rel(h.root, setup.actions).filter((a) => a.startsWith('mkdir cpuset') || a.startsWith('write cpuset'));
+    expect(actions.slice(0, 3)).toEqual(['mkdir cpuset/p', `write cpuset/p/cpuset.cpus ${h.v1?.cpusetRoot?.cpus}`, `write cpuset/p/cpuset.mems ${h.v1?.cpusetRoot?.mems}`]);
+    expect(actions).toContain('mkdir cpuset/p/q');
+  });
+});

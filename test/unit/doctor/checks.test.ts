@@ -53,6 +53,16 @@ describe('haco doctor checks', () => {
     expect(check(r.checks, 'cgroup')).toMatchObject({ status: 'ok', detail: expect.stringContaining('delegated to ada') });
   });
 
+  it('names the subtree a rootless start uses (the top of the delegation), or warns when the search found none', () => {
+    const service = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service';
+    const found = diagnose(host(UBUNTU_2404, { delegatedCgroup: { path: service, controllers: ['cpu', 'memory', 'pids'] } }));
+    expect(check(found.checks, 'cgroup')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`${service} is delegated to ada (controllers: cpu memory pids): rootless containers get ${service}/haco/NAME`) });
+    // Looked and found none: a writable own subtree_control (by mode, not ownership) does not count.
+    const dir = `${service}/app.slice/term.scope`;
+    const none = diagnose(host({ ...UBUNTU_2404, [`${dir}/cgroup.controllers`]: 'cpu\n', [`${dir}/cgroup.subtree_control#writable`]: '' }, { delegatedCgroup: null }));
+    expect(check(none.checks, 'cgroup').status).toBe('warn');
+  });
+
   it('root on a cgroup v1 hybrid host without subordinate ids: all fine', () => {
     const r = diagnose(host({ '/proc/sys/user/max_user_namespaces': '1000', '/proc/sys/kernel/seccomp/actions_avail': 'allow' }, {
       uid: 0,

@@ -147,11 +147,12 @@ describe('explainContainer: told from the launch spec', () => {
 
   it('on a v1 host with cpuacct apart from cpu, joins cpuacct and says where CPU time is counted', () => {
     const e = explain(first, v1);
-    expect(step(e, 'cgroup-join').kernel).toEqual([
-      'write PID to /sys/fs/cgroup/pids/haco/box/cgroup.procs',
-      'write PID to /sys/fs/cgroup/cpuacct/haco/box/cgroup.procs',
-      'write PID to /sys/fs/cgroup/devices/haco/box/cgroup.procs',
+    expect(step(e, 'clone').kernel.slice(0, 3)).toEqual([
+      'a helper fork writes "0" to /sys/fs/cgroup/pids/haco/box/tasks (moves itself: no migration lock), then clones the child',
+      'a helper fork writes "0" to /sys/fs/cgroup/cpuacct/haco/box/tasks (moves itself: no migration lock), then clones the child',
+      'a helper fork writes "0" to /sys/fs/cgroup/devices/haco/box/tasks (moves itself: no migration lock), then clones the child',
     ]);
+    expect(text(e, 'clone')).toContain('straight inside its cgroups (/sys/fs/cgroup/pids/haco/box, /sys/fs/cgroup/cpuacct/haco/box, /sys/fs/cgroup/devices/haco/box)');
     expect(text(e, 'cgroup')).toContain('cpuacct (/sys/fs/cgroup/cpuacct) counts its CPU time');
     expect(e.host).toBe('cgroup v1 hybrid (one hierarchy per controller under /sys/fs/cgroup, cpu and cpuacct apart)');
     expect(e.sharing.find((r) => r.what === 'CPU, memory, tasks')?.seeIt).toContain('/sys/fs/cgroup/cpuacct/haco/box/cpuacct.usage');

@@ -78,7 +78,7 @@ describe('the plan cache', () => {
     await loadDefinition(file);
     const { createHash } = await import('node:crypto');
     const body = fs.readFileSync(entryFile(), 'utf8').replace(/^[0-9a-f]{64}\n/, '');
-    for (const edit of [(t: string) => t.replace('"format":2', '"format":1'), (t: string) => t.replace(/"hacoVersion":"[^"]*"/, '"hacoVersion":"0.0.0"')]) {
+    for (const edit of [(t: string) => t.replace('"format":3', '"format":2'), (t: string) => t.replace(/"hacoVersion":"[^"]*"/, '"hacoVersion":"0.0.0"')]) {
       const text = edit(body).replace('"uid":1000', '"uid":4294967296');
       fs.writeFileSync(entryFile(), `${createHash('sha256').update(text).digest('hex')}\n${text}`);
       const again = await loadDefinition(file);

@@ -24,7 +24,8 @@ describe('export oci + import oci round trip', () => {
         `export default defineContainer('rt').rootfs(${JSON.stringify(path.join(dir, 'root'))}).command(['/bin/sh', '-c', 'echo hi']).env({ A: 'b c' }).workdir('/srv')\n` +
         `  .user({ uid: 5, gid: 6, groups: [7] }).hostname('h1').share('net').unshare('cgroup').memory({ max: '64M', swap: '16M' }).cpu('25%').pids(50)\n` +
         `  .rlimit('nofile', 100, 200).rlimit('core', 'unlimited').bind('/etc', '/mnt/etc', { readonly: true }).tmpfs('/scratch', { size: '8M', mode: '1777' })\n` +
-        `  .dropCaps('kill').addCaps('sys_ptrace').readonlyRootfs().mapRootTo(100000, 65536).hook('afterExit', ['/bin/true']);\n`,
+        `  .dropCaps('kill').addCaps('sys_ptrace').readonlyRootfs().mapRootTo(100000, 65536).hook('afterExit', ['/bin/true'])\n` +
+        `  .deviceNode('/dev/haco-rt-test', { type: 'c', major: 10, minor: 666, mode: 0o640, uid: 3, gid: 4 }).deviceNode('/dev/rt-fifo', { type: 'p' }).oomScoreAdj(300).cgroupPath('rt/app');\n`,
     );
     const env = { HACO_NO_CACHE: '1' };
     const bundle = path.join(dir, 'bundle');

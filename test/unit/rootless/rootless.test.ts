@@ -119,7 +119,7 @@ describe('rootless: the launch spec', () => {
   });
 
   it('says what it skips: the limits asked for, the single-id map; nothing when there is nothing to say', () => {
-    expect(rootlessCgroupSetup(planFixture().cgroup, hybrid).notes).toEqual([]);
+    expect(rootlessCgroupSetup('x', planFixture().cgroup, hybrid).notes).toEqual([]);
     const notices = rootlessNotices(limited(), single, hybrid);
     expect(notices).toHaveLength(2);
     expect(notices[0]).toContain('single-id user namespace: bob has no subordinate uids');

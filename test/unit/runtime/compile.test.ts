@@ -398,14 +398,17 @@ describe('compileLaunchSpec: conditional steps', () => {
     expect(idx(hooked, (s) => line(s) === 'hook /usr/bin/haco net up demo')).toBe(at(hooked, 'release') - 1);
   });
 
-  it('compiles cgroup v1: one join per hierarchy, cleanup for each', () => {
+  it('compiles cgroup v1: born in one cgroup per hierarchy (spawn-cgroup, before spawn), cleanup for each', () => {
     const steps = compile({ cgroup: { resources: { cpu: { weight: 50 }, memory: { max: 1 } } } }, facts({ cgroup: v1Host }));
-    expect(lines(steps, 'cgroup-join')).toEqual([
-      'cgroup-join /sys/fs/cgroup/pids/haco/demo',
-      'cgroup-join /sys/fs/cgroup/cpu,cpuacct/haco/demo',
-      'cgroup-join /sys/fs/cgroup/memory/haco/demo',
-      'cgroup-join /sys/fs/cgroup/devices/haco/demo',
+    expect(lines(steps, 'spawn-cgroup')).toEqual([
+      'spawn-cgroup /sys/fs/cgroup/pids/haco/demo',
+      'spawn-cgroup /sys/fs/cgroup/cpu,cpuacct/haco/demo',
+      'spawn-cgroup /sys/fs/cgroup/memory/haco/demo',
+      'spawn-cgroup /sys/fs/cgroup/devices/haco/demo',
     ]);
+    expect(at(steps, 'spawn-cgroup')).toBeLessThan(at(steps, 'spawn'));
+    expect(idx(steps, (s) => line(s) === 'cgroup-mkdir /sys/fs/cgroup/devices/haco/demo')).toBeLessThan(at(steps, 'spawn-cgroup'));
+    expect(lines(steps, 'cgroup-join')).toEqual([]);
     expect(lines(steps, 'cgroup-write').filter((l) => !l.includes('/devices/'))).toEqual([
       'cgroup-write /sys/fs/cgroup/cpu,cpuacct/haco/demo/cpu.shares 512',
       'cgroup-write /sys/fs/cgroup/memory/haco/demo/memory.limit_in_bytes 1',
@@ -421,10 +424,24 @@ describe('compileLaunchSpec: conditional steps', () => {
     expect(lines(into, 'cgroup-join')).toEqual([]);
     // Created (phase 1) before the spawn that needs it.
     expect(idx(into, (s) => line(s) === 'cgroup-mkdir /sys/fs/cgroup/haco/demo')).toBeLessThan(at(into, 'spawn'));
-    // v1 has no CLONE_INTO_CGROUP: one join per hierarchy, as before.
+    // v1 has no CLONE_INTO_CGROUP: born in each hierarchy's cgroup through the spawn-cgroup helper.
     const v1 = compile({}, facts({ cgroup: v1Host, kernel: { ...facts().kernel, cloneIntoCgroup: true } }));
     expect(lines(v1, 'spawn')).toEqual(['spawn mount,uts,ipc,pid,net']);
-    expect(lines(v1, 'cgroup-join').length).toBeGreaterThan(0);
+    expect(lines(v1, 'spawn-cgroup').length).toBeGreaterThan(0);
+    expect(lines(v1, 'cgroup-join')).toEqual([]);
+  });
+
+  it('moves the child with cgroup-join on v1 after a setns pid (the helper would be in that pid namespace)', () => {
+    const steps = compile({ namespaces: { unshare: ['mount'], enter: [{ kind: 'pid', path: '/proc/42/ns/pid' }] } }, facts({ cgroup: v1Host }));
+    expect(lines(steps, 'spawn-cgroup')).toEqual([]);
+    expect(lines(steps, 'cgroup-join').length).toBeGreaterThan(0);
+  });
+
+  it('moves the child with cgroup-join on v1 when pids.max is below 2 (the spawn-cgroup helper would count too)', () => {
+    for (const [max, born] of [[1, false], [0, false], [2, true], [100, true]] as const) {
+      const steps = compile({ cgroup: { resources: { pids: { max } } } }, facts({ cgroup: v1Host }));
+      expect({ max, spawnCgroup: lines(steps, 'spawn-cgroup').length > 0, join: lines(steps, 'cgroup-join').length > 0 }).toEqual({ max, spawnCgroup: born, join: !born });
+    }
   });
 
   it('asks the launcher to report OOM kills only when the memory controller is in use', () => {

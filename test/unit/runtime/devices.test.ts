@@ -77,7 +77,7 @@ describe('compiled on a cgroup v1 (hybrid) host', () => {
 
   it('joins a devices cgroup of its own, denies everything, then allows rule by rule', () => {
     expect(lines(steps, 'cgroup-write')).toEqual([`cgroup-write ${dir}/devices.deny a`, ...DEFAULT_V1_ALLOW.map((r) => `cgroup-write ${dir}/devices.allow ${r}`)]);
-    expect(lines(steps, 'cgroup-join')).toContain(`cgroup-join ${dir}`);
+    expect(lines(steps, 'spawn-cgroup')).toContain(`spawn-cgroup ${dir}`);
     expect(lines(steps, 'cleanup-cgroup')).toContain(`cleanup-cgroup ${dir}`);
     expect(lines(steps, 'cgroup-devices')).toEqual([]);
   });
@@ -212,5 +212,35 @@ describe('plan validation of device rules', () => {
     expect(rules({ type: 'a', major: 1, minor: '*', access: 'r', allow: true })[0]).toContain('type a');
     expect(rules({ type: 'c', major: 1.5, minor: 2, access: 'r', allow: true })[0]).toContain('not an integer');
     expect(rules({ type: 'c', major: 1, minor: 2, access: 'r', allow: true, path: '/tmp/x' })[0]).toContain('not under /dev');
+  });
+});
+
+describe('device nodes of an OCI config (deviceNodes)', () => {
+  const nodes: ContainerPlan['deviceNodes'] = [
+    { path: '/dev/test1', type: 'c', major: 10, minor: 666, mode: 0o660, uid: 0, gid: 5 },
+    { path: '/dev/test3', type: 'p', major: 0, minor: 0, mode: 0o600, uid: 0, gid: 0 },
+  ];
+
+  it('are made with mknod after /dev is mounted, before the switch, and allowed to be made (m) only', () => {
+    const steps = compile({ deviceNodes: nodes }, v1Host);
+    expect(lines(steps, 'mknod')).toEqual(['mknod /dev/test1 c 10 666 0660 0 5', 'mknod /dev/test3 p 0 0 0600 0 0']);
+    expect(where(steps, 'mknod /dev/test1 c 10 666 0660 0 5')).toBeGreaterThan(where(steps, 'mount tmpfs /dev tmpfs nosuid,nodev,noexec mode=755,size=65536k'));
+    expect(at(steps, 'mknod')).toBeLessThan(at(steps, 'pivot-root'));
+    expect(lines(steps, 'cgroup-write')).toContain('cgroup-write /sys/fs/cgroup/devices/haco/demo/devices.allow c 10:666 m');
+    expect(lines(steps, 'cgroup-write').filter((l) => l.includes('10:666'))).toHaveLength(1);
+  });
+
+  it('with a user namespace: a device is bound from the host, a FIFO still made', () => {
+    const steps = compile({ deviceNodes: nodes, namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'net', 'user'], uidMap: [{ inside: 0, outside: 100000, count: 65536 }], gidMap: [{ inside: 0, outside: 100000, count: 65536 }] } }, v1Host);
+    expect(lines(steps, 'bind')).toContain('bind /dev/test1 /dev/test1 file');
+    expect(lines(steps, 'mknod')).toEqual(['mknod /dev/test3 p 0 0 0600 0 0']);
+  });
+
+  it('refuses a path outside the rootfs, over a mounted directory, or twice', () => {
+    const problems = (deviceNodes: ContainerPlan['deviceNodes']) => validateContainer(planFixture({ deviceNodes })).map((i) => `${i.path}: ${i.message}`);
+    expect(problems([{ ...nodes[0]!, path: '/../x' }])).toEqual(['deviceNodes[0].path: "/../x" escapes the rootfs ("..")']);
+    expect(problems([{ ...nodes[0]!, path: '/dev/pts' }])[0]).toContain('would replace a directory haco mounts');
+    expect(problems([{ ...nodes[0]!, path: '/proc/sysrq-trigger' }])[0]).toContain("/proc or /sys");
+    expect(problems([nodes[0]!, { ...nodes[1]!, path: '/dev/test1' }])).toEqual(['deviceNodes[1].path: two device nodes at /dev/test1']);
   });
 });

@@ -8,6 +8,7 @@ import { defineContainer, type ContainerBuilder } from 'haco';
 import type { CgroupHost } from '../../../src/cgroup/types';
 import { buildPlan } from '../../../src/plan/build';
 import type { ContainerPlan } from '../../../src/plan/types';
+import { compileAttachSpec } from '../../../src/lifecycle/attach';
 import { compileReloadSpec, type ReloadPlan } from '../../../src/lifecycle/reload';
 import { compileLaunchSpec, type CompileOptions } from '../../../src/runtime/compile';
 import type { HostFacts } from '../../../src/runtime/host-facts';
@@ -105,11 +106,11 @@ const v1Host: CgroupHost = {
 };
 const v2Host: CgroupHost = { mode: 'v2', root: '/sys/fs/cgroup', v2: { path: '/sys/fs/cgroup', controllers: ['cpu', 'memory', 'pids'] } };
 
-function facts(cgroup: CgroupHost, cloneIntoCgroup = false): HostFacts {
+function facts(cgroup: CgroupHost, cloneIntoCgroup = false, apparmor = false): HostFacts {
   return {
     cgroup,
     uid: 0,
-    kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup },
+    kernel: { timeNamespace: true, cgroupNamespace: true, userNamespace: true, seccomp: true, cloneIntoCgroup, apparmor },
     pathKind: (p) => (p.endsWith('.conf') || p.endsWith('hosts') ? 'file' : 'directory'),
   };
 }
@@ -158,19 +159,25 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
     {},
   ],
   [
+    'an OCI config: device nodes made (mknod), the OOM score, a cgroupsPath',
+    defineContainer('oci').deviceNode('/dev/test1', { type: 'c', major: 10, minor: 666, mode: 0o660 }).oomScoreAdj(500).cgroupPath('/cgrouptest'),
+    facts(v1Host),
+    {},
+  ],
+  [
     'v2 host, a readiness command and cgroup events through PSI and memory.events',
     defineContainer('ready').memory('64M').readiness({ command: 'true' }).onOom('echo oom').onMemoryPressure('critical', 'echo p'),
     facts(v2Host),
     {},
   ],
   [
-    'v2 host, clone3 into the cgroup, a joined namespace, chroot, a network, detached with a console',
+    'v2 host with AppArmor, clone3 into the cgroup, a joined namespace, chroot, a network, detached with a console',
     defineContainer('net')
       .chroot()
       .share('ipc')
       .enter('ipc', '/proc/1/ns/ipc')
       .network({ bridge: 'haco0', bridgeAddress: '10.88.0.1/24', address: '10.88.0.2/24' }),
-    facts(v2Host, true),
+    facts(v2Host, true, true),
     {
       terminal: { pty: true, stdin: true },
       lifecycle: {
@@ -183,6 +190,7 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
         console: '/run/haco/net/console.sock',
         waitStart: '/run/haco-oci/net/start.fifo', // haco runtime create's "created" (start-fifo, wait-start)
         supervisorExits: true,
+        consoleSocket: '/run/podman/console.sock', // haco runtime create --console-socket
       },
     },
   ],
@@ -212,6 +220,8 @@ function hostOnlySpecs(): Array<[string, string]> {
   return [
     ['haco reload (host-only)', compileReloadSpec(reload, [4242, 4250]).render().text],
     ['the stale-cgroup sweep (host-only)', compileSweepSpec(['/sys/fs/cgroup/pids/haco/gone']).render().text],
+    // haco attach as root: the seccomp filter's BPF kept in the state dir between attaches
+    ['haco attach', compileAttachSpec('web', 4242, planOf(defineContainer('web')), { PATH: '/bin' }, ['/sys/fs/cgroup/pids/haco/web'], ['/bin/true'], { seccompPrepared: '/run/haco/web/seccomp.bpf' })],
   ];
 }
 
