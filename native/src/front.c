@@ -192,34 +192,11 @@ int front_main(int argc, char **argv)
 		return 125;
 	}
 	/* The spec in a memory file: no size limit (a pipe's buffer could fill before exec). */
-	int fd = memfd_create("haco-spec", 0);
-	if (fd < 0) {
-		fprintf(stderr, "haco-launch: --front: memfd_create: %s (%s)\n", errno_name(errno), strerror(errno));
-		return 125;
-	}
 	const char *spec = nl + 1;
-	size_t left = len - (size_t)(spec - buf);
-	while (left > 0) {
-		ssize_t w = write(fd, spec, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fprintf(stderr, "haco-launch: --front: writing the spec: %s (%s)\n", errno_name(errno), strerror(errno));
-			return 125;
-		}
-		spec += w, left -= (size_t)w;
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0)
+	int fd = front_spec_fd(spec, len - (size_t)(spec - buf));
+	if (fd < 0) {
+		fprintf(stderr, "haco-launch: --front: the spec's memory file: %s (%s)\n", errno_name(errno), strerror(errno));
 		return 125;
-	/* Above the caller's fds 3..8, which --preserve-fds may pass on (the spec fd must not be one of them). */
-	if (fd < 9) {
-		int high = fcntl(fd, F_DUPFD, 9);
-		if (high < 0) {
-			fprintf(stderr, "haco-launch: --front: F_DUPFD: %s (%s)\n", errno_name(errno), strerror(errno));
-			return 125;
-		}
-		close(fd);
-		fd = high;
 	}
 	char num[16];
 	snprintf(num, sizeof(num), "%d", fd); /* an int always fits */

@@ -37,36 +37,7 @@ static char *slurp(const char *path, size_t *len, int nofollow, int check_owner)
 		close(fd);
 		return NULL;
 	}
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		if (n == cap) {
-			char *nb = cap >= MAX_FILE ? NULL : realloc(buf, (cap *= 2) + 1);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
+	return front_read_fd(fd, MAX_FILE, len);
 }
 
 /* PID is alive (not a zombie) and started at START (field 22 of /proc/PID/stat), as state/proc.ts checks. */
@@ -124,19 +95,6 @@ static size_t encode(const char *s, char *out)
 			*o++ = (char)c;
 	}
 	return (size_t)(o - out);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w, n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Is the template in BUF still true? Then *spec points at its spec and *launcher at the launcher. */
@@ -248,10 +206,10 @@ int front_attach(int argc, char **argv)
 	for (char *s = spec; ok && *s;) {
 		char *t = strstr(s, TOKEN);
 		if (!t) {
-			ok = write_all(fd, s, strlen(s)) == 0;
+			ok = front_write_all(fd, s, strlen(s)) == 0;
 			break;
 		}
-		ok = write_all(fd, s, (size_t)(t - s)) == 0;
+		ok = front_write_all(fd, s, (size_t)(t - s)) == 0;
 		size_t n = 0;
 		int all = t - spec >= 5 && memcmp(t - 5, "exec ", 5) == 0 && (t - spec == 5 || t[-6] == '\n');
 		for (int k = 0; k < (all ? ncmd : 1); k++) {
@@ -259,24 +217,20 @@ int front_attach(int argc, char **argv)
 				enc[n++] = ' ';
 			n += encode(cmd[k], enc + n);
 		}
-		ok = ok && write_all(fd, enc, n) == 0;
+		ok = ok && front_write_all(fd, enc, n) == 0;
 		s = t + strlen(TOKEN);
 	}
 	free(enc);
-	if (!ok || lseek(fd, 0, SEEK_SET) < 0) {
+	if (!ok) {
 		close(fd);
 		free(buf);
 		return -1;
 	}
 	/* Above the caller's fds 3..8, as front_main places Node's spec. */
-	if (fd < 9) {
-		int high = fcntl(fd, F_DUPFD, 9);
-		close(fd);
-		if (high < 0) {
-			free(buf);
-			return -1;
-		}
-		fd = high;
+	fd = front_spec_ready(fd);
+	if (fd < 0) {
+		free(buf);
+		return -1;
 	}
 	char num[16];
 	snprintf(num, sizeof(num), "%d", fd);

@@ -312,25 +312,7 @@ static char *read_private(const char *path, size_t *len)
 		close(fd);
 		return NULL;
 	}
-	size_t n = 0, want = (size_t)st.st_size;
-	char *buf = malloc(want + 1);
-	while (buf && n < want) {
-		ssize_t r = read(fd, buf + n, want - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
+	return front_read_fd(fd, MAX_WARM_FILE, len);
 }
 
 int front_warm(int argc, char **argv)
@@ -370,34 +352,10 @@ int front_warm(int argc, char **argv)
 		return -1;
 	}
 	/* As front_main after Node's handoff: the spec in a memory file above fds 3..8, then the launcher. */
-	int fd = memfd_create("haco-spec", 0);
+	int fd = front_spec_fd(spec, len - (size_t)(spec - data));
 	if (fd < 0) {
-		fprintf(stderr, "haco-launch: --front: memfd_create: %s (%s)\n", errno_name(errno), strerror(errno));
+		fprintf(stderr, "haco-launch: --front: the spec's memory file: %s (%s)\n", errno_name(errno), strerror(errno));
 		return 125;
-	}
-	size_t left = len - (size_t)(spec - data);
-	for (const char *p = spec; left > 0;) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fprintf(stderr, "haco-launch: --front: writing the spec to a memfd: %s (%s)\n", errno_name(errno), strerror(errno));
-			return 125;
-		}
-		p += w, left -= (size_t)w;
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		fprintf(stderr, "haco-launch: --front: lseek of the spec memfd: %s (%s)\n", errno_name(errno), strerror(errno));
-		return 125;
-	}
-	if (fd < 9) {
-		int high = fcntl(fd, F_DUPFD, 9);
-		if (high < 0) {
-			fprintf(stderr, "haco-launch: --front: F_DUPFD: %s (%s)\n", errno_name(errno), strerror(errno));
-			return 125;
-		}
-		close(fd);
-		fd = high;
 	}
 	int n = 0; /* at most 61 words (warm_check's bound): room for two more and the NULL */
 	while (launch[n])

@@ -335,6 +335,14 @@ int launcher_main(int argc, char **argv, const struct sys *sys);
 
 /* front.c: `--front node CLI ARGS...` (bin/haco): node as a child, then exec of the launch it hands over */
 int front_main(int argc, char **argv);
+/* front_io.c: the whole of an open fd (closed after), NUL-terminated; NULL past MAX bytes or on a read error */
+char *front_read_fd(int fd, size_t max, size_t *len);
+int front_write_all(int fd, const char *p, size_t n);
+/* A spec's memory file rewound and moved to fd >= 9, above the caller's fds 3..8 that --preserve-fds may
+ * pass on (-1 with errno: FD closed) */
+int front_spec_ready(int fd);
+/* memfd_create + the whole SPEC + front_spec_ready (-1 with errno) */
+int front_spec_fd(const char *spec, size_t len);
 /* -1: not the plain attach, or its prepared spec no longer holds (Node decides); else exec failed. */
 int front_attach(int argc, char **argv);
 /* front_warm.c: -1 when no prepared launch of this `start` holds (Node decides); else exec failed. */
