@@ -191,7 +191,9 @@ int step_seccomp_load(struct ctx *c, char **argv, int argc)
  * ~4 ms, more than the rest of an attach. The BPF it produces depends only on the rules, the library
  * (version, API level) and the architecture: those are the key kept in FILE with the instructions.
  * FILE is read and written directly, like the state files (state.c): haco's own file in its own
- * root-only state dir, not a step acting on the container.
+ * private dir (the state dir for attach, the cache dir for start), not a step acting on the container.
+ * Trusted only as a regular file of the launcher's user, mode 0600, not a symlink, in a directory of
+ * that user that nobody else can write: anyone else who could write it would choose the filter.
  */
 #define PREPARED_MAGIC "haco-seccomp-bpf 1"
 #define PREPARED_MAX (1u << 20)
@@ -222,10 +224,39 @@ static int filter_key(struct ctx *c, char **key, size_t *klen)
 	return filters;
 }
 
-/* FILE's instructions when it is ours, private, and holds exactly KEY; else NULL. */
-static unsigned char *read_prepared(const char *file, const char *key, size_t klen, size_t *blen)
+/*
+ * FILE's directory, opened, when nobody but the launcher's user can put a file there: a real directory
+ * (not a symlink) of the launcher's user, writable by nobody else (mode & 022 == 0). FILE is then opened
+ * and replaced through this fd only, so a directory swapped in meanwhile is never used. -1 otherwise.
+ */
+static int trusted_dir(struct ctx *c, const char *file, const char **base)
 {
-	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char dir[4096];
+	const char *slash = strrchr(file, '/');
+	if (!slash || slash[1] == '\0' || (size_t)(slash - file) >= sizeof(dir)) {
+		tracef(c, "seccomp-prepared: %s is not an absolute file path: the filter is built, not kept", file);
+		return -1;
+	}
+	if (slash == file)
+		strcpy(dir, "/");
+	else
+		memcpy(dir, file, (size_t)(slash - file)), dir[slash - file] = '\0';
+	*base = slash + 1;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022))
+		return fd;
+	tracef(c, "seccomp-prepared: %s is %s: the filter is built, not read or kept there", dir,
+	       fd < 0 ? errno_name(errno) : "not a directory of this user only it can write");
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* DIRFD/BASE's instructions when it is ours, private, and holds exactly KEY; else NULL. */
+static unsigned char *read_prepared(int dirfd, const char *base, const char *key, size_t klen, size_t *blen)
+{
+	int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
 	struct stat st;
@@ -265,14 +296,15 @@ static unsigned char *read_prepared(const char *file, const char *key, size_t kl
 	return NULL;
 }
 
-static void write_prepared(struct ctx *c, const char *file, const char *key, size_t klen, const unsigned char *bpf, size_t blen)
+static void write_prepared(struct ctx *c, int dirfd, const char *file, const char *base, const char *key, size_t klen,
+			   const unsigned char *bpf, size_t blen)
 {
 	char tmp[4096], hdr[128];
-	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", file, (int)getpid()) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", base, (int)getpid()) >= (int)sizeof(tmp))
 		return;
 	int h = snprintf(hdr, sizeof(hdr), PREPARED_MAGIC " %zu %zu\n", klen, blen);
-	unlink(tmp);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	unlinkat(dirfd, tmp, 0);
+	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int ok = fd >= 0;
 	const void *parts[3] = { hdr, key, bpf };
 	size_t lens[3] = { (size_t)h, klen, blen };
@@ -291,10 +323,10 @@ static void write_prepared(struct ctx *c, const char *file, const char *key, siz
 	int e = errno;
 	if (fd >= 0 && close(fd) < 0 && ok)
 		ok = 0, e = errno;
-	if (ok && rename(tmp, file) < 0)
+	if (ok && renameat(dirfd, tmp, dirfd, base) < 0)
 		ok = 0, e = errno;
 	if (!ok) {
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 		tracef(c, "seccomp-prepared: writing %s: %s (only the next run's time is lost)", file, errno_name(e));
 		return;
 	}
@@ -317,9 +349,12 @@ int step_seccomp_prepared(struct ctx *c, char **argv, int argc)
 		return fail(c, 0, "seccomp-prepared: the spec has %d seccomp filters (it prepares exactly one)", filters);
 	}
 	size_t blen = 0;
-	unsigned char *bpf = read_prepared(file, key, klen, &blen);
+	const char *base = NULL;
+	int dirfd = trusted_dir(c, file, &base);
+	unsigned char *bpf = dirfd >= 0 ? read_prepared(dirfd, base, key, klen, &blen) : NULL;
 	if (bpf) {
 		tracef(c, "read(\"%s\") = %zu BPF instructions   /* prepared for exactly these rules */", file, blen / 8);
+		close(dirfd);
 		free(key);
 		c->seccomp_bpf = bpf, c->seccomp_bpf_len = blen;
 		return 0;
@@ -335,6 +370,8 @@ int step_seccomp_prepared(struct ctx *c, char **argv, int argc)
 		else if (strcmp(s->name, "seccomp-rule") == 0)
 			rc = step_seccomp_rule(c, s->argv, s->argc);
 		if (rc < 0) {
+			if (dirfd >= 0)
+				close(dirfd);
 			free(key);
 			return -1;
 		}
@@ -363,11 +400,16 @@ int step_seccomp_prepared(struct ctx *c, char **argv, int argc)
 	errno = -rc;
 	traced(c, rc < 0 ? -1 : 0, "seccomp_export_bpf() = %lld bytes   /* built with libseccomp, kept in %s */", (long long)size, file);
 	if (rc < 0) {
+		if (dirfd >= 0)
+			close(dirfd);
 		free(bpf);
 		free(key);
 		return fail(c, -rc, "seccomp-prepared %s", file);
 	}
-	write_prepared(c, file, key, klen, bpf, (size_t)size);
+	if (dirfd >= 0) {
+		write_prepared(c, dirfd, file, base, key, klen, bpf, (size_t)size);
+		close(dirfd);
+	}
 	free(key);
 	c->seccomp_bpf = bpf, c->seccomp_bpf_len = (size_t)size;
 	return 0;

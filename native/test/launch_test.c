@@ -216,7 +216,22 @@ static void test_seccomp_prepared(void)
 		before = st;
 		free(calls), free(err);
 	}
+	/* A symlink is never followed: the filter is built and a file of its own replaces the link. */
+	char target[160];
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	CHECK(rename(file, target) == 0 && symlink(target, file) == 0, "seccomp-prepared: symlink");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	struct stat st;
+	CHECK(status == 0 && lstat(file, &st) == 0 && S_ISREG(st.st_mode), "seccomp-prepared: symlink followed (status %d, %s)", status, err);
+	free(calls), free(err);
+	/* A directory others can write: the filter is built (and loaded) but nothing is read or kept there. */
 	unlink(file);
+	CHECK(chmod(dir, 0777) == 0, "seccomp-prepared: chmod");
+	status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0 && strstr(calls, "seccomp SECCOMP_SET_MODE_FILTER") != NULL, "seccomp-prepared, open dir: status %d, %s", status, err);
+	CHECK(stat(file, &st) < 0 && errno == ENOENT, "seccomp-prepared: %s written in a directory others can write", file);
+	free(calls), free(err);
+	unlink(target);
 	rmdir(dir);
 }
 

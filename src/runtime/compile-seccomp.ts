@@ -1,3 +1,4 @@
+import * as posix from 'node:path/posix';
 import type { CapabilitiesPlan, SeccompAction, SeccompArg, SeccompPlan } from '../plan/types';
 import { allowedSyscallCount } from '../plan/seccomp-default';
 import { listField } from './spec-format';
@@ -24,19 +25,36 @@ export function seccompLoadsEarly(c: { seccomp?: SeccompPlan | undefined; noNewP
   return c.seccomp !== undefined && !c.noNewPrivileges && !c.capabilities.effective.includes('sys_admin');
 }
 
+type SeccompStep = { step: 'seccomp' | 'seccomp-rule'; fields: string[] };
+
+/** The `seccomp` and `seccomp-rule` steps of a filter, in order. */
+function seccompSteps(seccomp: SeccompPlan): SeccompStep[] {
+  const steps: SeccompStep[] = [{ step: 'seccomp', fields: [seccompActionField(seccomp)] }];
+  for (const rule of seccomp.rules) {
+    const action = seccompActionField(rule);
+    const args = listField(rule.args.map(argField));
+    for (const syscall of rule.syscalls) steps.push({ step: 'seccomp-rule', fields: [action, syscall, args, ...(rule.optional ? ['optional'] : [])] });
+  }
+  return steps;
+}
+
 /** The filter is built here; loading waits until just before exec (see compile.ts), or seccompLoadsEarly. */
 export function emitSeccomp(w: SpecWriter, seccomp: SeccompPlan | undefined): void {
   if (!seccomp) return;
   if (seccomp.profile === 'default') {
     w.comment(`seccomp: haco's default profile (${allowedSyscallCount(seccomp)} syscalls allowed for this container's capabilities, ${seccompActionField(seccomp)} otherwise); \`optional\` names unknown to this libseccomp are skipped`);
   }
-  w.step('seccomp', seccompActionField(seccomp));
-  for (const rule of seccomp.rules) {
-    const action = seccompActionField(rule);
-    const args = listField(rule.args.map(argField));
-    for (const syscall of rule.syscalls) {
-      if (rule.optional) w.step('seccomp-rule', action, syscall, args, 'optional');
-      else w.step('seccomp-rule', action, syscall, args);
-    }
-  }
+  for (const s of seccompSteps(seccomp)) w.step(s.step, ...s.fields);
+}
+
+/**
+ * Where `seccomp-prepared` keeps this filter's BPF in DIR (the `seccomp` cache dir): named by the SHA-256 of
+ * its steps' fields, so two different filters never share a file (the launcher also keeps the exact fields,
+ * libseccomp's version and the architecture in the file and rebuilds it when they differ). node:crypto is
+ * loaded by `haco start` anyway (the plan cache's check), and is faster than a BigInt FNV on ~15 KB.
+ */
+export function seccompCacheFile(dir: string, seccomp: SeccompPlan): string {
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  const text = seccompSteps(seccomp).map((s) => [s.step, ...s.fields].join('\0')).join('\n');
+  return posix.join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.bpf`);
 }

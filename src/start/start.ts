@@ -5,6 +5,7 @@ import { fingerprint } from '../plan/fingerprint';
 import { pickContainer } from '../plan/pick';
 import { preserveFdsOption } from '../plan/preserve-fds';
 import type { ContainerPlan, Plan, ReadinessPlan } from '../plan/types';
+import { cacheDir } from '../cache-file';
 import { compileLaunchSpec } from '../runtime/compile';
 import { decideAppArmor } from '../runtime/compile-apparmor';
 import { ensureDefaultProfileFile } from '../apparmor/profile-file';
@@ -112,7 +113,15 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
   // The spec's load step reads haco's default AppArmor profile from its cache file: write it first.
   if (decideAppArmor(container, facts).kind === 'apply' && container.apparmor?.builtin === 'default') ensureDefaultProfileFile();
-  const spec = compileLaunchSpec(container, facts, { lifecycle, comments: false, ...(decided.terminal ? { terminal: decided.terminal } : {}) });
+  // As root only (a rootless launch builds it each time): the filter's BPF in root's private cache dir,
+  // where the launcher trusts it (seccomp-prepared); HACO_NO_CACHE=1 turns it off like the plan cache.
+  const seccompCache = container.seccomp && !facts.rootless && process.env['HACO_NO_CACHE'] !== '1' ? cacheDir('seccomp', true) : undefined;
+  const spec = compileLaunchSpec(container, facts, {
+    lifecycle,
+    comments: false,
+    ...(decided.terminal ? { terminal: decided.terminal } : {}),
+    ...(seccompCache ? { seccompCache } : {}),
+  });
   const argv = [findLauncher(), ...(request.trace ? ['--trace'] : []), ...(detach ? ['--detach'] : [])];
   return { name: container.name, argv, spec: spec.text, preserveFds: container.process.preserveFds ?? 0, readiness: container.supervision?.readiness };
 }

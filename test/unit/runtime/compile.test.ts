@@ -558,3 +558,33 @@ describe('compileLaunchSpec: cgroupfs inside a cgroup namespace', () => {
     expect(mountLines(noSys)).toEqual([]);
   });
 });
+
+describe('compileLaunchSpec: the seccomp filter kept in the cache dir (seccomp-prepared)', () => {
+  const cache = { seccompCache: '/var/cache/haco/seccomp' };
+  const mountRule = { action: 'allow' as const, rules: [{ action: 'errno' as const, errno: 1, syscalls: ['mount'], args: [] }] };
+  const prepared = (steps: ParsedStep[]) => lines(steps, 'seccomp-prepared');
+
+  it('prepares the filter on the host before the spawn, in a file named by the filter', () => {
+    const steps = compile({ seccomp: mountRule }, facts(), cache);
+    expect(prepared(steps)).toEqual([expect.stringMatching(/^seccomp-prepared \/var\/cache\/haco\/seccomp\/[0-9a-f]{32}\.bpf$/)]);
+    expect(at(steps, 'seccomp-prepared')).toBeLessThan(at(steps, 'spawn'));
+    // the rules are still in the spec: the launcher builds from them when the file does not hold
+    expect(lines(steps, 'seccomp-rule')).toEqual(['seccomp-rule errno:1 mount -']);
+  });
+
+  it('names the same filter the same file, and a different filter another one', () => {
+    const first = prepared(compile({ seccomp: mountRule }, facts(), cache));
+    expect(prepared(compile({ seccomp: mountRule, process: { args: ['/bin/other'] } }, facts(), cache))).toEqual(first);
+    const errno13 = { ...mountRule, rules: [{ ...mountRule.rules[0]!, errno: 13 }] };
+    expect(prepared(compile({ seccomp: errno13 }, facts(), cache))).not.toEqual(first);
+    expect(prepared(compile({ seccomp: { ...mountRule, action: 'log' } }, facts(), cache))).not.toEqual(first);
+    const optional = { ...mountRule, rules: [{ ...mountRule.rules[0]!, optional: true }] };
+    expect(prepared(compile({ seccomp: optional }, facts(), cache))).not.toEqual(first);
+  });
+
+  it('builds the filter each launch without a cache dir, and prepares nothing without a filter', () => {
+    expect(prepared(compile({ seccomp: mountRule }))).toEqual([]);
+    const none = parseSpec(compileLaunchSpec({ ...planFixture(), seccomp: undefined }, facts(), cache).text);
+    expect(names(none).filter((n) => n.startsWith('seccomp'))).toEqual([]);
+  });
+});
