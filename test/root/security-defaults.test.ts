@@ -109,6 +109,42 @@ describeStart('haco start: secure defaults', () => {
     expect({ stdout: off.stdout, stderr: off.stderr }).toEqual({ stdout: expect.stringMatching(/^Seccomp:\s+0\nunshare=0\n$/) as unknown as string, stderr: '' });
   });
 
+  test('seccomp: the filter kept in the cache dir (seccomp-prepared) still blocks on the next start; an open cache dir is not trusted', () => {
+    const file = ws.define(uniqueName('dflt'), '');
+    const script = 'grep "^Seccomp:" /proc/self/status; unshare -U true; echo "unshare=$?"';
+    const start = () => haco(['start', '--trace', file, '--', 'sh', '-c', script], { env: ws.env });
+    const blocked = (r: { stdout: string; stderr: string }) => ({ stdout: r.stdout, denied: /unshare\(0x10000000\): Operation not permitted/.test(r.stderr) });
+    const want = { stdout: expect.stringMatching(/^Seccomp:\s+2\nunshare=1\n$/) as unknown as string, denied: true };
+    const first = start();
+    expect(first).toExitWith(0);
+    expect(blocked(first)).toEqual(want);
+    const dir = path.join(ws.cache, 'seccomp');
+    const kept = fs.readdirSync(dir).filter((f) => f.endsWith('.bpf')).map((f) => path.join(dir, f));
+    expect(kept.length).toBeGreaterThan(0);
+    for (const f of kept) {
+      const st = fs.lstatSync(f);
+      expect({ f, regular: st.isFile(), uid: st.uid, mode: (st.mode & 0o777).toString(8) }).toEqual({ f, regular: true, uid: 0, mode: '600' });
+    }
+    // The second start loads the kept BPF (no libseccomp build), and the kernel still refuses the call.
+    const second = start();
+    expect(second).toExitWith(0);
+    expect(blocked(second)).toEqual(want);
+    expect(second.stderr).toMatch(/read\("[^"]*\/seccomp\/[0-9a-f]{32}\.bpf"\) = \d+ BPF instructions/);
+    expect(second.stderr).not.toMatch(/seccomp_export_bpf/);
+    // A cache dir others could write: its file is not read, the filter is built from the spec's rules.
+    fs.chmodSync(dir, 0o777);
+    try {
+      const third = start();
+      expect(third).toExitWith(0);
+      expect(blocked(third)).toEqual(want);
+      expect(third.stderr).toMatch(/seccomp is not a directory of this user only it can write/);
+      expect(third.stderr).toMatch(/seccomp_export_bpf/);
+      expect(third.stderr).not.toMatch(/read\("[^"]*\.bpf"\) = \d+ BPF/);
+    } finally {
+      fs.chmodSync(dir, 0o700);
+    }
+  });
+
   test('seccomp follows the capabilities: with sys_admin, mount(2) passes the filter', () => {
     const r = run(".addCaps('sys_admin')", 'mkdir -p /mnt/t && mount -t tmpfs t /mnt/t && echo mounted; grep "^Seccomp:" /proc/self/status');
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
