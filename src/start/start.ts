@@ -5,7 +5,6 @@ import { fingerprint } from '../plan/fingerprint';
 import { pickContainer } from '../plan/pick';
 import { preserveFdsOption } from '../plan/preserve-fds';
 import type { ContainerPlan, Plan, ReadinessPlan } from '../plan/types';
-import { cacheDir } from '../cache-file';
 import { compileLaunchSpec } from '../runtime/compile';
 import { decideAppArmor } from '../runtime/compile-apparmor';
 import { ensureDefaultProfileFile } from '../apparmor/profile-file';
@@ -18,6 +17,7 @@ import { containerForThisUser } from '../rootless/adapt';
 import { reportRootlessNotices } from './rootless';
 import { handOver } from './handoff';
 import { preflight } from './preflight';
+import { seccompCacheDir } from './seccomp-cache';
 import { sweepStaleCgroups } from './sweep';
 import { readinessMeta } from './wait-ready';
 import { decideTerminal, type TerminalRequest } from './terminal';
@@ -113,9 +113,9 @@ export async function prepareStart(plan: Plan, request: StartRequest): Promise<P
   // No learner comments: nobody reads the handed-over text (`haco plan --spec` prints the commented one).
   // The spec's load step reads haco's default AppArmor profile from its cache file: write it first.
   if (decideAppArmor(container, facts).kind === 'apply' && container.apparmor?.builtin === 'default') ensureDefaultProfileFile();
-  // As root only (a rootless launch builds it each time): the filter's BPF in root's private cache dir,
-  // where the launcher trusts it (seccomp-prepared); HACO_NO_CACHE=1 turns it off like the plan cache.
-  const seccompCache = container.seccomp && !facts.rootless && process.env['HACO_NO_CACHE'] !== '1' ? cacheDir('seccomp', true) : undefined;
+  // The filter's BPF kept between launches (seccomp-prepared). A warm start replays this spec: should the
+  // dir stop being trusted, the launcher builds the filter from the spec's rules, as without the step.
+  const seccompCache = seccompCacheDir(container, facts);
   const spec = compileLaunchSpec(container, facts, {
     lifecycle,
     comments: false,
