@@ -11,6 +11,14 @@ import type { HostFacts } from '../runtime/host-facts';
  * printed spec is the one a start hands over.
  */
 export function seccompCacheDir(container: ContainerPlan, facts: HostFacts): string | undefined {
-  if (!container.seccomp || facts.rootless || facts.uid !== 0 || process.env['HACO_NO_CACHE'] === '1') return undefined;
-  return cacheDir('seccomp', true);
+  if (!container.seccomp || facts.rootless || facts.uid !== 0 || !wanted()) return undefined;
+  // Only looked at (lstat, recorded by a warm start's recording): a mkdir would make the start unkeepable.
+  return cacheDir('seccomp', false);
+}
+
+const wanted = () => process.getuid?.() === 0 && process.env['HACO_NO_CACHE'] !== '1';
+
+/** Creates the dir (0700) when missing; called before a start's host reads are recorded, never during. */
+export function createSeccompCacheDir(): void {
+  if (wanted()) cacheDir('seccomp', true);
 }

@@ -17,7 +17,7 @@ import { containerForThisUser } from '../rootless/adapt';
 import { reportRootlessNotices } from './rootless';
 import { handOver } from './handoff';
 import { preflight } from './preflight';
-import { seccompCacheDir } from './seccomp-cache';
+import { createSeccompCacheDir, seccompCacheDir } from './seccomp-cache';
 import { sweepStaleCgroups } from './sweep';
 import { readinessMeta } from './wait-ready';
 import { decideTerminal, type TerminalRequest } from './terminal';
@@ -55,6 +55,7 @@ export interface StartRequest extends TerminalRequest {
  * start from a cached plan without loading esbuild or oclif.
  */
 export async function startFromPlan(plan: Plan, request: StartRequest): Promise<number> {
+  createSeccompCacheDir();
   const prepared = await prepareStart(plan, request);
   return handOver(prepared.argv, prepared.spec, prepared.preserveFds);
 }

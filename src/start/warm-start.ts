@@ -34,6 +34,9 @@ export async function startKeepingLaunch(plan: Plan, observed: readonly Observat
   const root = packageRoot();
   const own = [path.join(root, 'dist') + path.sep, path.join(root, 'node_modules') + path.sep];
   // `clock`: a start that asked the time (the stale-cgroup sweep's age test) is not kept.
+  // Outside the recording: a mkdir would leave nothing to keep.
+  const { createSeccompCacheDir } = await import('./seccomp-cache');
+  createSeccompCacheDir();
   const { result: prepared, recording } = await recordHostReads(() => prepareStart(plan, request), { skip: own, clock: true });
   if (process.env['HACO_WARM_DEBUG']) process.stderr.write(`haco: launch ${recording.untracked ? `not kept: ${recording.untracked}` : `kept (${recording.observed.length} facts)`}\n`);
   if (recording.untracked === undefined && prepared.preserveFds === 0) {
