@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { cacheRoot } from '../cache-dir';
 import { cacheDir } from '../cache-file';
 import type { ContainerPlan } from '../plan/types';
 import type { HostFacts } from '../runtime/host-facts';
@@ -12,13 +14,16 @@ import type { HostFacts } from '../runtime/host-facts';
  */
 export function seccompCacheDir(container: ContainerPlan, facts: HostFacts): string | undefined {
   if (!container.seccomp || facts.rootless || facts.uid !== 0 || !wanted()) return undefined;
-  // Only looked at (lstat, recorded by a warm start's recording): a mkdir would make the start unkeepable.
-  return cacheDir('seccomp', false);
+  // Not even looked at here: the launcher decides whether the dir is trusted (and builds the filter when
+  // not), and a warm start's recording would otherwise keep the dir's mtime, which each new file moves.
+  return path.join(cacheRoot(), SUB);
 }
+
+const SUB = 'seccomp';
 
 const wanted = () => process.getuid?.() === 0 && process.env['HACO_NO_CACHE'] !== '1';
 
 /** Creates the dir (0700) when missing; called before a start's host reads are recorded, never during. */
 export function createSeccompCacheDir(): void {
-  if (wanted()) cacheDir('seccomp', true);
+  if (wanted()) cacheDir(SUB, true);
 }
