@@ -131,13 +131,14 @@ describeStart('haco start: secure defaults', () => {
     expect(blocked(second)).toEqual(want);
     expect(second.stderr).toMatch(/read\("[^"]*\/seccomp\/[0-9a-f]{32}\.bpf"\) = \d+ BPF instructions/);
     expect(second.stderr).not.toMatch(/seccomp_export_bpf/);
-    // A cache dir others could write: its file is not read, the filter is built from the spec's rules
-    // (Node leaves the step out; a warm start's kept spec still has it, and the launcher refuses the dir).
+    // A cache dir others could write: the launcher refuses it (nothing read or kept there) and builds the
+    // filter from the spec's rules.
     fs.chmodSync(dir, 0o777);
     try {
       const third = start();
       expect(third).toExitWith(0);
       expect(blocked(third)).toEqual(want);
+      expect(third.stderr).toMatch(/seccomp is not a directory of this user only it can write/);
       expect(third.stderr).toMatch(/seccomp_init\(errno:1\) = ctx/);
       expect(third.stderr).not.toMatch(/read\("[^"]*\.bpf"\) = \d+ BPF/);
     } finally {
