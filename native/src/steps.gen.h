@@ -33,7 +33,7 @@ STEP("supervisor-exits", META, 0, 0, NULL) /* read_metadata */
 STEP("cgroup-lock", P1 | HOST, 2, 2, step_cgroup_lock)
 STEP("cgroup-mkdir", P1, 1, 1, step_cgroup_mkdir)
 STEP("cgroup-write", P1 | HOST, 2, 2, step_cgroup_write)
-STEP("cgroup-devices", P1, 2, 2, step_cgroup_devices)
+STEP("cgroup-devices", P1 | HOST, 2, 2, step_cgroup_devices)
 STEP("stdio", P1 | P3, 4, 5, step_stdio)
 STEP("setns", P1 | P3, 2, 2, step_setns)
 STEP("unshare", P1 | P3, 1, 1, step_unshare)

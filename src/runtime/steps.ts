@@ -67,7 +67,7 @@ export const STEP_TABLE = [
   { name: 'cgroup-lock', phases: ['prepare', 'host'], fields: 'PATH TIMEOUT_MS', run: 'step_cgroup_lock' },
   { name: 'cgroup-mkdir', phases: ['prepare'], fields: 'PATH', run: 'step_cgroup_mkdir' },
   { name: 'cgroup-write', phases: ['prepare', 'host'], fields: 'PATH VALUE', run: 'step_cgroup_write' },
-  { name: 'cgroup-devices', phases: ['prepare'], fields: 'PATH RULES', run: 'step_cgroup_devices' },
+  { name: 'cgroup-devices', phases: ['prepare', 'host'], fields: 'PATH RULES', run: 'step_cgroup_devices' },
   { name: 'stdio', phases: ['prepare', 'enter'], fields: 'FD host|container PATH MODE [PERM]', run: 'step_stdio' },
   { name: 'setns', phases: ['prepare', 'enter'], fields: 'KIND PATH', run: 'step_setns' },
   { name: 'unshare', phases: ['prepare', 'enter'], fields: 'KINDS', run: 'step_unshare' },

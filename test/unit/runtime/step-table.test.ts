@@ -12,6 +12,7 @@ import { compileAttachSpec } from '../../../src/lifecycle/attach';
 import { compileReloadSpec, type ReloadPlan } from '../../../src/lifecycle/reload';
 import { compileLaunchSpec, type CompileOptions } from '../../../src/runtime/compile';
 import type { HostFacts } from '../../../src/runtime/host-facts';
+import { compileRestoreLimitsSpec } from '../../../src/checkpoint/restore-limits';
 import { parseSpec } from '../../../src/runtime/spec-format';
 import { fieldCount, STEP_NAMES, STEP_TABLE } from '../../../src/runtime/steps';
 import { compileSweepSpec } from '../../../src/start/sweep';
@@ -220,6 +221,8 @@ function hostOnlySpecs(): Array<[string, string]> {
   return [
     ['haco reload (host-only)', compileReloadSpec(reload, [4242, 4250]).render().text],
     ['the stale-cgroup sweep (host-only)', compileSweepSpec(['/sys/fs/cgroup/pids/haco/gone']).render().text],
+    // haco restore on cgroup v2: the limits and the device program again after criu
+    ['haco restore (host-only)', compileRestoreLimitsSpec(planOf(defineContainer('web').memory('64M')), { mode: 'v2', root: '/sys/fs/cgroup', v2: { path: '/sys/fs/cgroup', controllers: ['memory'] } })!.render().text],
     // haco attach as root: the seccomp filter's BPF kept in the state dir between attaches
     ['haco attach', compileAttachSpec('web', 4242, planOf(defineContainer('web')), { PATH: '/bin' }, ['/sys/fs/cgroup/pids/haco/web'], ['/bin/true'], { seccompPrepared: '/run/haco/web/seccomp.bpf' })],
   ];
