@@ -68,6 +68,7 @@ export const TOOL_MANIFEST = [
   { name: 'timeout', kind: 'program', package: 'coreutils', need: 'required', set: 'dev', feature: 'native tests: bounding a run' },
   { name: 'mknod', kind: 'program', package: 'coreutils', need: 'required', set: 'runtime', feature: "image bootstrap with layers: 'shared' (overlay whiteouts); tests: device nodes in a test rootfs" },
   { name: 'dmesg', kind: 'program', package: 'util-linux', need: 'required', set: 'dev', feature: 'tests: the host kernel log a container must not reach' },
+  { name: 'xtables-legacy-multi', kind: 'program', package: 'iptables', need: 'required', set: 'dev', feature: 'the VM tier: criu locks, dumps and restores a net namespace with iptables-save/-restore (copied into the VM, checkpoint-net-vm)' },
   { name: 'cpio', kind: 'program', package: 'cpio', need: 'required', set: 'dev', feature: 'the VM tier: building its initramfs' },
   { name: 'qemu-system-x86_64', kind: 'program', package: 'qemu-system-x86', need: 'required', set: 'dev', feature: 'the VM tier: a pure cgroup v2 kernel' },
   { name: 'apt-get', kind: 'program', package: 'apt', need: 'required', set: 'dev', feature: 'the VM tier: downloading its kernel package' },
