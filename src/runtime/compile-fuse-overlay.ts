@@ -29,7 +29,7 @@ export function overlayMounter(c: ContainerPlan, host: HostFacts, userNs: boolea
     // The daemon mounts in the container's namespaces as its root; without a user namespace of its own the
     // container's mount namespace is the host's peer, and the FUSE mount would be made with host root's rights.
     throw new HacoError('E_FUSE_OVERLAY', `container "${c.name}": fuse-overlayfs mounts the rootfs inside the container's user namespace, and this container has none`, {
-      hint: "give it one (.mapRootTo(100000) or .userNamespace()), or drop `overlay: 'fuse'` from .rootfs() to use the kernel's overlayfs",
+      hint: "give it one (.mapRootTo(100000), or .unshare('user') with .uidMap()/.gidMap()), or drop `overlay: 'fuse'` from .rootfs() to use the kernel's overlayfs",
     });
   }
   const fuse = host.fuse;
