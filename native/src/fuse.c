@@ -8,8 +8,9 @@
  * The daemon: forked by the launcher, in the container's user namespace, and
  * with a mount namespace of its own copied from the container's:
  *
- *   open("/dev/fuse")                     with the launcher's rights (0600 root on some hosts)
- *   setns(/proc/CHILD/ns/user), setns(/proc/CHILD/ns/mnt)
+ *   setns(/proc/CHILD/ns/user)
+ *   open("/dev/fuse")                     in that namespace (FUSE wants it so), with the launcher's ids (0600 root on some hosts)
+ *   setns(/proc/CHILD/ns/mnt)
  *   setresgid/setresuid(0)                the container's root: its upper and work dirs
  *   mount("fuse.fuse-overlayfs" on PATH, fd=N)   in the container's mount namespace
  *   unshare(CLONE_NEWNS)                  out of it again (a copy)
@@ -72,15 +73,17 @@ static void __attribute__((noreturn)) daemon_run(struct ctx *c, int pipefd, pid_
 	if (null < 0 || (null != 0 && dup2(null, 0) < 0))
 		daemon_fail(pipefd, "stdin /dev/null", errno);
 	fds_cloexec_from(3);
-	/* Not close-on-exec: fuse-overlayfs serves it. */
-	int dev = (int)traced(c, c->sys->open("/dev/fuse", O_RDWR, 0), "open(\"/dev/fuse\", O_RDWR)");
-	if (dev < 0)
-		daemon_fail(pipefd, "open /dev/fuse", errno);
 	int userns = open_child_ns(c, "user"), mntns = open_child_ns(c, "mnt");
 	if (userns < 0 || mntns < 0)
 		daemon_fail(pipefd, "open the container's namespaces", errno);
 	if (traced(c, c->sys->setns(userns, CLONE_NEWUSER), "setns(%d, CLONE_NEWUSER)   /* the container's user namespace */", userns) < 0)
 		daemon_fail(pipefd, "setns into the container's user namespace", errno);
+	/* Opened in the container's user namespace (FUSE refuses, EINVAL, an fd opened in
+	 * another one) but still with the launcher's ids (/dev/fuse may be 0600 root).
+	 * Not close-on-exec: fuse-overlayfs serves it. */
+	int dev = (int)traced(c, c->sys->open("/dev/fuse", O_RDWR, 0), "open(\"/dev/fuse\", O_RDWR)");
+	if (dev < 0)
+		daemon_fail(pipefd, "open /dev/fuse", errno);
 	if (traced(c, c->sys->setns(mntns, CLONE_NEWNS), "setns(%d, CLONE_NEWNS)   /* the container's mount namespace */", mntns) < 0)
 		daemon_fail(pipefd, "setns into the container's mount namespace", errno);
 	if (root && traced(c, c->sys->setgroups(0, NULL), "setgroups(0, NULL)") < 0)
