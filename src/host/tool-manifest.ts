@@ -88,7 +88,7 @@ export const TOOL_MANIFEST = [
   { name: 'newgidmap', kind: 'program', package: 'uidmap', need: 'optional', set: 'runtime', feature: 'rootless: a full gid range from /etc/subgid' },
   { name: 'slirp4netns', kind: 'program', package: 'slirp4netns', need: 'optional', set: 'runtime', feature: 'rootless networks: outbound connectivity and port forwards' },
   { name: 'pasta', kind: 'program', package: 'passt', need: 'optional', set: 'runtime', feature: 'rootless networks: outbound connectivity and port forwards (pasta mode)' },
-  { name: 'fuse-overlayfs', kind: 'program', package: 'fuse-overlayfs', need: 'optional', set: 'runtime', feature: 'rootless layers where the kernel cannot mount overlayfs unprivileged' },
+  { name: 'fuse-overlayfs', kind: 'program', package: 'fuse-overlayfs', need: 'optional', set: 'runtime', feature: "layered rootfs through FUSE: .rootfs(p, { lower, overlay: 'fuse' }), and rootless layers where the kernel cannot mount overlayfs unprivileged (before 5.11)" },
   { name: 'fusermount3', kind: 'program', package: 'fuse3', need: 'optional', set: 'runtime', feature: 'unmounting FUSE file systems (lxcfs, fuse-overlayfs)' },
   { name: 'lxcfs', kind: 'program', package: 'lxcfs', need: 'optional', set: 'runtime', feature: '.lxcfs(): /proc files that show the container\'s limits' },
   { name: 'criu', kind: 'program', package: 'criu', need: 'optional', set: 'runtime', feature: 'haco checkpoint / restore' },

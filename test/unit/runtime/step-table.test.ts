@@ -203,6 +203,12 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
   ],
   ['a user-mode network (slirp4netns: a helper step)', defineContainer('um').network({ mode: 'slirp4netns' }), facts(v1Host), {}],
   ['an id-mapped layered rootfs (.rootfsOwner: an idmap-mount step per lower)', defineContainer('idm').rootfs('/var/lib/haco/idm/rootfs', { lower: '/var/lib/haco/base/rootfs' }).mapRootTo(231072).rootfsOwner('idmap'), facts(v1Host), {}],
+  [
+    "layers through fuse-overlayfs (overlay: 'fuse': fuse-overlay in the wire phase, fuse-root in the child)",
+    defineContainer('fz').rootfs('/var/lib/haco/fz/rootfs', { lower: '/var/lib/haco/base/rootfs', overlay: 'fuse' }).mapRootTo(231072),
+    { ...facts(v1Host), fuse: { program: '/usr/bin/fuse-overlayfs', device: 'ok' } },
+    {},
+  ],
 ];
 
 /** The host-only compilers: `haco reload` (an rlimit and a cgroup file) and the stale-cgroup sweep. */
