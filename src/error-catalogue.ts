@@ -81,6 +81,7 @@ export const ERROR_CODES = {
   // host
   E_NOT_ROOT: { area: 'host', meaning: 'the command needs root (namespaces, cgroups, mounts, another user\'s process)', hint: 'run it with sudo' },
   E_ROOTLESS_OVERLAY: { area: 'host', meaning: 'an overlay rootfs cannot be mounted without root on this kernel or filesystem', hint: 'run it as root or use a plain rootfs; haco never falls back to a read-only rootfs (docs/rootless.md)' },
+  E_FUSE_OVERLAY: { area: 'host', meaning: 'a layered rootfs cannot be mounted through fuse-overlayfs here (no /dev/fuse, not accessible, or the container has no user namespace)', hint: 'the message names the fix: /dev/fuse (modprobe fuse, its mode), or a user namespace for the container (docs/rootfs.md "Layers through FUSE")' },
   E_ROOTLESS_UNSUPPORTED: { area: 'host', meaning: 'what the definition asks for needs root and has no rootless form yet', hint: 'run it as root, or leave that part out (docs/rootless.md lists what works without root)' },
   E_NO_TOOL: { area: 'host', meaning: 'a program haco needs is not installed', hint: 'install the package the message names (`bash scripts/setup.sh` installs them all)' },
   E_LXCFS_NOT_RUNNING: { area: 'host', meaning: 'the container binds lxcfs files (.lxcfs()) but lxcfs is not mounted on the host', hint: 'start it: `haco lxcfs start` (or `systemctl start lxcfs`)' },

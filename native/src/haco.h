@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <termios.h>
 
+struct statfs; /* sys->statfs, <sys/statfs.h> */
+
 /* ---- spec.c: the line format ------------------------------------------ */
 
 struct step {
@@ -65,6 +67,7 @@ struct sys {
 	int (*setns)(int fd, int nstype);
 	int (*mount)(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data);
 	int (*umount2)(const char *target, int flags);
+	int (*statfs)(const char *path, struct statfs *buf);
 	int (*pivot_root)(const char *new_root, const char *put_old);
 	int (*chroot)(const char *path);
 	int (*chdir)(const char *path);
@@ -316,6 +319,8 @@ const char *fds_cloexec_from(int first);
 void fds_mark_for_exec(struct ctx *c);
 /* helper.c: `helper FD ARGV...` starts a program that lives as long as the container's run */
 step_fn step_helper;
+step_fn step_fuse_overlay, step_fuse_root; /* fuse.c: a layered rootfs mounted by fuse-overlayfs */
+int set_root(struct ctx *c, const char *path); /* mount.c: the root later targets resolve under */
 void helpers_stop(struct ctx *c); /* SIGTERM (then SIGKILL) and reap every helper of this run */
 /* pty.c */
 step_fn step_pty;

@@ -136,8 +136,8 @@ int step_propagation(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
-/* The root used for target resolution from now on. */
-static int set_root(struct ctx *c, const char *path)
+/* The root used for target resolution from now on (also fuse.c's fuse-root). */
+int set_root(struct ctx *c, const char *path)
 {
 	char root[sizeof(c->root)];
 	if (strfmt(root, sizeof(root), "%s", strcmp(path, "/") ? path : "") < 0)

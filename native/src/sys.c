@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,6 +115,7 @@ const struct sys sys_real = {
 	.setns = setns,
 	.mount = mount,
 	.umount2 = umount2,
+	.statfs = statfs,
 	.pivot_root = real_pivot_root,
 	.chroot = chroot,
 	.chdir = chdir,

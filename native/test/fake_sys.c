@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <sched.h>
@@ -182,6 +183,14 @@ static int f_umount2(const char *target, int flags)
 	return rec("umount2 %s%s", target, flags & MNT_DETACH ? " DETACH" : "");
 }
 
+/* A FUSE mount, writable: what fuse-overlayfs gives (fuse-root checks it). */
+static int f_statfs(const char *path, struct statfs *buf)
+{
+	memset(buf, 0, sizeof(*buf));
+	buf->f_type = 0x65735546;
+	return rec("statfs %s", path);
+}
+
 static int f_pivot_root(const char *new_root, const char *put_old)
 {
 	return rec("pivot_root %s %s", new_root, put_old);
@@ -305,6 +314,7 @@ static int f_prctl(int option, unsigned long a2, unsigned long a3, unsigned long
 	case PR_CAPBSET_DROP: return rec("prctl PR_CAPBSET_DROP %lu", a2);
 	case PR_SET_NO_NEW_PRIVS: return rec("prctl PR_SET_NO_NEW_PRIVS %lu", a2);
 	case PR_SET_KEEPCAPS: return rec("prctl PR_SET_KEEPCAPS %lu", a2);
+	case PR_SET_PDEATHSIG: return rec("prctl PR_SET_PDEATHSIG %lu", a2);
 	case PR_CAP_AMBIENT:
 		if (a2 == PR_CAP_AMBIENT_CLEAR_ALL)
 			return rec("prctl PR_CAP_AMBIENT_CLEAR_ALL");
@@ -458,7 +468,7 @@ static ssize_t f_sendmsg(int fd, const struct msghdr *msg, int flags)
 
 const struct sys sys_fake = {
 	.clone = f_clone, .clone3 = f_clone3, .unshare = f_unshare, .setns = f_setns,
-	.mount = f_mount, .umount2 = f_umount2, .pivot_root = f_pivot_root, .chroot = f_chroot, .chdir = f_chdir,
+	.mount = f_mount, .umount2 = f_umount2, .statfs = f_statfs, .pivot_root = f_pivot_root, .chroot = f_chroot, .chdir = f_chdir,
 	.open = f_open, .write = f_write, .close = f_close, .flock = f_flock,
 	.mkdir = f_mkdir, .rmdir = f_rmdir, .symlinkat = f_symlinkat,
 	.mknodat = f_mknodat, .fchmodat = f_fchmodat, .fchownat = f_fchownat,

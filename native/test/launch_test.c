@@ -302,6 +302,45 @@ static void test_idmap_mount(void)
 	CHECK(chdir(cwd) == 0, "idmap-mount: chdir back");
 }
 
+/* fuse-overlay: the forked daemon opens /dev/fuse with the launcher's rights,
+ * joins the container's user and mount namespaces, becomes its root, mounts
+ * the FUSE fs on PATH there, leaves for a mount namespace of its own, sets its
+ * parent-death signal (after the id change, which clears it) and execs the
+ * program with /dev/fd/N; then the child checks the mount (fuse-root). A failed
+ * mount: the step, the path and the errno, and no exec. */
+static void test_fuse_overlay(void)
+{
+	char *calls, *err;
+	static const char spec[] = "haco-launch 1\n"
+	                           "spawn user,mount\n"
+	                           "uid-map 0:231072:65536\n"
+	                           "gid-map 0:231072:65536\n"
+	                           "fuse-overlay ROOT /usr/bin/fuse-overlayfs -f -o lowerdir=L,upperdir=U,workdir=W\n"
+	                           "release\n"
+	                           "fuse-root ROOT\n"
+	                           "exec /bin/true\n";
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "fuse-overlay: status %d, stderr: %s", status, err);
+	const char *order[] = { "clone CLONE_NEWNS|CLONE_NEWUSER\n", "write /proc/PID/gid_map", "setns /proc/PID/ns/user CLONE_NEWUSER\n",
+		                "setns /proc/PID/ns/mnt CLONE_NEWNS\n", "setresgid 0 0 0\n", "setresuid 0 0 0\n",
+		                "mount fuse-overlayfs ROOT fuse.fuse-overlayfs 0 fd=", "unshare CLONE_NEWNS\n", "prctl PR_SET_PDEATHSIG",
+		                "execvp /usr/bin/fuse-overlayfs -f -o lowerdir=L,upperdir=U,workdir=W /dev/fd/", "statfs ROOT\n",
+		                "execvp /bin/true\n" };
+	const char *at = calls;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const char *hit = strstr(at, order[i]);
+		CHECK(hit != NULL, "fuse-overlay: \"%s\" missing or out of order in:\n%s", order[i], calls);
+		if (hit)
+			at = hit + strlen(order[i]);
+	}
+	free(calls), free(err);
+	status = launch(spec, "mount fuse-overlayfs", EPERM, &calls, &err);
+	CHECK(status == 125, "fuse-overlay fails: status %d", status);
+	CHECK(strstr(calls, "execvp") == NULL, "fuse-overlay fails: exec'd anyway:\n%s", calls);
+	CHECK(strstr(err, "fuse-overlay ") && strstr(err, ": mount fuse.fuse-overlayfs: EPERM"), "fuse-overlay fails: stderr: %s", err);
+	free(calls), free(err);
+}
+
 /* A mount fails in the child: nothing after it runs, the cgroup is removed, and
  * the message names the step, the path and the errno, with the spec's hint. */
 static void test_mount_fails(void)
@@ -825,6 +864,7 @@ int main(void)
 	test_seccomp_prepared();
 	test_user_namespace();
 	test_idmap_mount();
+	test_fuse_overlay();
 	test_join_namespaces();
 	test_spawn_cgroup_v1();
 	test_devices();

@@ -88,8 +88,16 @@ export interface RootfsOptions {
    * See it: `findmnt /` shows `overlay`.
    */
   lower?: string | ContainerBuilder | Array<string | ContainerBuilder>;
+  /**
+   * Who mounts the layers (with `lower`): `'kernel'` (overlayfs) or `'fuse'` (fuse-overlayfs, a daemon
+   * next to the container, in its user namespace; the container needs one: rootless, or `.mapRootTo()`).
+   * Default: the kernel's, or fuse-overlayfs for a rootless container on a kernel before Linux 5.11, which
+   * cannot mount overlayfs in a user namespace. Whiteouts in the upper dir differ (docs/rootfs.md).
+   * See it: `findmnt /` shows `fuse.fuse-overlayfs`.
+   */
+  overlay?: 'kernel' | 'fuse';
 }
-const ROOTFS_OPTIONS = optionKeys<RootfsOptions>()({ readonly: true, switchRoot: true, propagation: true, lower: true });
+const ROOTFS_OPTIONS = optionKeys<RootfsOptions>()({ readonly: true, switchRoot: true, propagation: true, lower: true, overlay: true });
 
 export interface BindOptions {
   /** Bind read-only (MS_RDONLY remount). Default false. */
@@ -528,7 +536,9 @@ export class ContainerBuilder {
             hint: 'layer on a flatter base: `haco archive` the middle layer and use the tarball as a new base (b.tarball(FILE))',
           });
         }
-        d.plan.rootfs.overlay = { lower: lowers, ...overlayDirsBeside(path) };
+        d.plan.rootfs.overlay = { lower: lowers, ...overlayDirsBeside(path), ...(options.overlay ? { mounter: options.overlay } : {}) };
+      } else if (options.overlay !== undefined) {
+        d.issues.push({ path: 'rootfs.overlay.mounter', message: `overlay: '${options.overlay}' without lower layers`, hint: ".rootfs(path, { lower: BASE, overlay: 'fuse' }), or drop overlay" });
       }
     });
   }

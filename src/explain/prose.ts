@@ -107,6 +107,8 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   release: { section: 'release', kernel: () => 'write(2) one byte on the pipe the child waits on' },
   // phase 3: enter, in the child
   propagation: { section: (s) => (s.fields[0] === '/' ? 'rootfs' : 'mounts'), kernel: (f) => `mount(NULL, "${f[0]}", NULL, MS_REC|MS_${(f[1] ?? '').replace(/^r/, '').toUpperCase()})` },
+  'fuse-overlay': { section: 'rootfs', kernel: (f) => `fork(2); the child opens /dev/fuse, setns(2) into the container's user and mount namespaces, becomes its root, mount(2) fuse.fuse-overlayfs on ${f[0] ?? ''} (fd=N), unshare(2) CLONE_NEWNS, PR_SET_PDEATHSIG SIGKILL, execv(2) ${f.slice(1).join(' ')} /dev/fd/N; kill(2) SIGTERM after the run` },
+  'fuse-root': { section: 'rootfs', kernel: (f) => `statfs(2) "${f[0] ?? ''}": a writable FUSE mount (fuse-overlayfs answers), else the launch fails` },
   'bind-root': { section: 'rootfs', kernel: (f) => `mount("${f[0]}", "${f[0]}", NULL, MS_BIND|MS_REC)` },
   'overlay-root': { section: 'rootfs', kernel: (f) => `mount("overlay", "${f[3]}", "overlay", 0, "lowerdir=${f[0]},upperdir=${f[1]},workdir=${f[2]}")` },
   mount: { section: 'mounts', kernel: (f) => `mount("${f[0]}", "${f[1]}", "${f[2]}")` },

@@ -73,8 +73,10 @@ export function runHooks(hooks: OciHooks, point: HookPoint, state: OciState): vo
     });
     const what = `hooks.${point}[${index}] ${hook.path}`;
     let failure: string | undefined;
-    if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') failure = `killed after its timeout of ${hook.timeout} s`;
-    else if (run.error) failure = `could not run: ${(run.error as NodeJS.ErrnoException).code ?? run.error.message}`;
+    // EPIPE: the hook exited without reading the State (it need not read it); its status says how it went.
+    const errorCode = (run.error as NodeJS.ErrnoException | undefined)?.code;
+    if (errorCode === 'ETIMEDOUT') failure = `killed after its timeout of ${hook.timeout} s`;
+    else if (run.error && errorCode !== 'EPIPE') failure = `could not run: ${(run.error as NodeJS.ErrnoException).code ?? run.error.message}`;
     else if (run.signal) failure = `killed by ${run.signal}`;
     else if (run.status !== 0) failure = `exited with status ${run.status}`;
     if (!failure) return;

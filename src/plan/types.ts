@@ -227,6 +227,12 @@ export interface OverlayPlan {
   lower: string[];
   upper: string;
   work: string;
+  /**
+   * Who mounts the layers: `kernel` (overlayfs) or `fuse` (fuse-overlayfs, a daemon in the container's
+   * user namespace: docs/rootfs.md "Layers through FUSE"). Absent: the kernel's, or fuse-overlayfs for a
+   * rootless container on a kernel that cannot mount overlayfs in a user namespace (before Linux 5.11).
+   */
+  mounter?: 'kernel' | 'fuse';
 }
 
 export type Propagation = 'private' | 'rprivate' | 'slave' | 'rslave' | 'shared' | 'rshared';

@@ -27,13 +27,16 @@ export interface MountContext {
 }
 
 /** Make `/` private (or as asked) so nothing below leaks back to the host, then make the rootfs a mount. */
-export function emitRootfs(w: SpecWriter, rootfs: RootfsPlan, options: { userxattr?: boolean } = {}): void {
+export function emitRootfs(w: SpecWriter, rootfs: RootfsPlan, options: { userxattr?: boolean; fuse?: boolean } = {}): void {
   // pivot_root(2) refuses a shared mount (EINVAL): a shared rootfs (an OCI config's rootfsPropagation)
   // starts as a slave and is made shared once it is `/` (emitSwitchRoot), as runc does.
   const first = isShared(rootfs) ? 'rslave' : rootfs.propagation;
   w.comment(`mounts: stop propagation to the host first (${first}), then set up the rootfs`);
   w.step('propagation', '/', first);
-  if (rootfs.overlay) {
+  if (rootfs.overlay && options.fuse) {
+    // fuse-overlayfs mounted it in the wire phase (fuse-overlay): check it is there and writable, use it.
+    w.step('fuse-root', rootfs.path);
+  } else if (rootfs.overlay) {
     const { lower, upper, work } = rootfs.overlay;
     if (options.userxattr) {
       // Unprivileged overlayfs keeps its whiteouts and opaque marks in user.overlay.* xattrs (Linux 5.11+).

@@ -10,6 +10,7 @@ import { emitHints, launchHints } from './compile-hints';
 import { deviceRulesWithNodes, emitConfigDeviceNodes, emitDeviceCgroup, emitDeviceNodes } from './compile-devices';
 import { emitBootstrapBinds, emitMounts, emitRootfs, emitSwitchRoot } from './compile-mounts';
 import { emitLxcfs } from './compile-lxcfs';
+import { emitFuseOverlay, overlayMounter } from './compile-fuse-overlay';
 import {
   checkKernelFeatures,
   emitBecomeMapped,
@@ -90,12 +91,11 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // Rootless: a cgroup only in a subtree delegated to the user (src/rootless/cgroup.ts says why not, in
   // the spec and in every notice).
   const cgroup = host.rootless ? rootlessCgroupSetup(c.name, c.cgroup, host.cgroup, host.rootless.delegatedCgroup) : planCgroupSetup(c.name, c.cgroup, host.cgroup, deviceRulesWithNodes(c.devices, c.deviceNodes));
-  if (host.rootless && c.rootfs.overlay && !host.rootless.userOverlay) {
-    throw new HostError('E_ROOTLESS_OVERLAY', `container "${c.name}" has an overlay rootfs, and this kernel cannot mount overlayfs in a user namespace (Linux 5.11+)`, 'run it as root, or give it a plain rootfs (.rootfs(PATH) without layers); haco never falls back to a read-only rootfs');
-  }
   const apparmor = decideAppArmor(c, host);
   const pathKind = host.pathKind ?? (() => 'directory' as const);
   const userNs = inUserNamespace(ns);
+  // The kernel's overlayfs, or fuse-overlayfs (where the kernel cannot, or when asked); throws with the fix.
+  const mounter = overlayMounter(c, host, userNs);
   const w = new SpecWriter();
 
   w.comment(`launch spec for container "${c.name}" — read top to bottom; see docs/launch-spec.md`);
@@ -175,6 +175,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   emitIdMaps(w, ns, host.rootless?.fullRange ? host.rootless.helpers : undefined);
   if (!bornInto && bornInV1.length === 0) for (const dir of cgroup.join) w.step('cgroup-join', dir);
   emitIdmapRootfs(w, c.rootfs);
+  if (mounter === 'fuse') emitFuseOverlay(w, c);
   emitPersist(w, ns);
   if (c.process.oomScoreAdj !== undefined) w.step('oom-score-adj', c.process.oomScoreAdj);
   emitHooksAt(w, c, 'afterSpawn');
@@ -200,7 +201,7 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   if (ns.unshare.includes('cgroup')) w.step('unshare', 'cgroup');
   // An overlay mounted inside a user namespace (rootless, or root's .mapRootTo()) cannot use trusted.*
   // xattrs: userxattr keeps its whiteouts and opaque marks in user.overlay.* instead.
-  emitRootfs(w, c.rootfs, { userxattr: userNs });
+  emitRootfs(w, c.rootfs, { userxattr: userNs, fuse: mounter === 'fuse' });
   emitBootstrapBinds(w, c.bootstrap, pathKind);
   emitMounts(w, c.mounts, {
     userNs,

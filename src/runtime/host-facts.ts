@@ -34,6 +34,15 @@ export interface HostFacts {
   pathKind?: (hostPath: string) => HostPathKind;
   /** Set when haco runs as an ordinary user (docs/rootless.md). */
   rootless?: RootlessFacts;
+  /** fuse-overlayfs and /dev/fuse (a layered rootfs mounted through FUSE). Absent: neither usable. */
+  fuse?: FuseFacts;
+}
+
+export interface FuseFacts {
+  /** Path of fuse-overlayfs, when installed. */
+  program?: string;
+  /** /dev/fuse: `ok` when the caller can open it read-write. */
+  device: 'ok' | 'missing' | 'denied';
 }
 
 /** How a rootless launch differs: no cgroup of its own, maps through the setuid helpers, overlay with userxattr. */
@@ -91,8 +100,20 @@ export function detectHostFacts(options: { cgroup?: DetectCgroupOptions } = {}):
       apparmor: apparmorEnabled(),
     },
     pathKind: statKind,
+    fuse: fuseFacts(),
     ...rootlessFacts(cgroup),
   };
+}
+
+function fuseFacts(): FuseFacts {
+  const program = '/usr/bin/fuse-overlayfs';
+  let device: FuseFacts['device'] = 'ok';
+  try {
+    fs.accessSync('/dev/fuse', fs.constants.R_OK | fs.constants.W_OK);
+  } catch (e) {
+    device = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'denied';
+  }
+  return { ...(fs.existsSync(program) ? { program } : {}), device };
 }
 
 function rootlessFacts(cgroup: CgroupHost): { rootless?: RootlessFacts } {

@@ -67,7 +67,7 @@ export const STEP_TABLE = [
   { name: 'cgroup-lock', phases: ['prepare', 'host'], fields: 'PATH TIMEOUT_MS', run: 'step_cgroup_lock' },
   { name: 'cgroup-mkdir', phases: ['prepare'], fields: 'PATH', run: 'step_cgroup_mkdir' },
   { name: 'cgroup-write', phases: ['prepare', 'host'], fields: 'PATH VALUE', run: 'step_cgroup_write' },
-  { name: 'cgroup-devices', phases: ['prepare'], fields: 'PATH RULES', run: 'step_cgroup_devices' },
+  { name: 'cgroup-devices', phases: ['prepare', 'host'], fields: 'PATH RULES', run: 'step_cgroup_devices' },
   { name: 'stdio', phases: ['prepare', 'enter'], fields: 'FD host|container PATH MODE [PERM]', run: 'step_stdio' },
   { name: 'setns', phases: ['prepare', 'enter'], fields: 'KIND PATH', run: 'step_setns' },
   { name: 'unshare', phases: ['prepare', 'enter'], fields: 'KINDS', run: 'step_unshare' },
@@ -90,6 +90,8 @@ export const STEP_TABLE = [
   // a program next to the container for as long as it runs (slirp4netns, pasta): ready on FD, stopped after the run
   { name: 'idmap-mount', phases: ['wire'], fields: 'PATH', run: 'step_idmap_mount' },
   { name: 'helper', phases: ['wire'], fields: 'FD ARGV...', run: 'step_helper' },
+  // a layered rootfs through fuse-overlayfs: the daemon mounts PATH in the container's namespaces, runs as long as the run
+  { name: 'fuse-overlay', phases: ['wire'], fields: 'PATH ARGV...', run: 'step_fuse_overlay' },
   { name: 'oom-score-adj', phases: ['wire'], fields: 'VALUE', run: 'step_oom_score_adj' },
   // the end of phase 2: launch_once writes the sync pipe there
   { name: 'release', phases: ['wire'], fields: '', run: 'validate' },
@@ -97,6 +99,7 @@ export const STEP_TABLE = [
   { name: 'propagation', phases: ['enter'], fields: 'PATH MODE', run: 'step_propagation' },
   { name: 'bind-root', phases: ['enter'], fields: 'PATH', run: 'step_bind_root' },
   { name: 'overlay-root', phases: ['enter'], fields: 'LOWER UPPER WORK PATH [OPTIONS]', run: 'step_overlay_root' },
+  { name: 'fuse-root', phases: ['enter'], fields: 'PATH', run: 'step_fuse_root' },
   { name: 'mount', phases: ['enter'], fields: 'SOURCE TARGET FSTYPE FLAGS DATA', run: 'step_mount' },
   { name: 'bind', phases: ['enter'], fields: 'SOURCE TARGET FLAGS', run: 'step_bind' },
   { name: 'mknod-bind', phases: ['enter'], fields: 'DEVNAME TARGET', run: 'step_mknod_bind' },

@@ -11,6 +11,10 @@
 //   restore criu restore with haco's argv (criu stays the parent): the counter continues from where it
 //           was, in /sys/fs/cgroup/haco/NAME again (criu alone does not bring the limits back; `haco restore`
 //           writes them again: the tutorial part shows memory.max and cpu.max)
+//   devices criu alone leaves the cgroup without its BPF device program (a mknod of /dev/sda's number
+//           succeeds in the restored container); haco restore's host-only spec (compileRestoreLimitsSpec,
+//           run by the launcher) attaches it again: the mknod is refused (EPERM), /dev/null and /dev/zero
+//           still work, memory.max and pids.max are back
 //   tutorial the ```sh haco-test vm blocks of docs/tutorial/09-checkpoint.md, as written, with the real
 //           CLI: node, dist/, bin/haco and the launcher are copied into the VM (haco start -d, haco
 //           checkpoint, haco restore, haco kill/rm), each block's output compared with its ```text block.
@@ -21,6 +25,7 @@ import * as path from 'node:path';
 import { externalMountsOf, needsShellJob } from '../../src/checkpoint/checkpoint';
 import { criuDumpArgs, criuRestoreArgs } from '../../src/checkpoint/criu-args';
 import { CRIU } from '../../src/checkpoint/criu-check';
+import { compileRestoreLimitsSpec } from '../../src/checkpoint/restore-limits';
 import { APPARMOR_PARSER } from '../../src/runtime/compile-apparmor';
 import type { CgroupHost } from '../../src/cgroup/types';
 import { loadDefinition } from '../../src/load/load';
@@ -63,6 +68,8 @@ async function examplePlan(): Promise<ContainerPlan> {
 
 interface Prepared {
   spec: string;
+  /** haco restore's host-only spec: the limits and the device program again. */
+  restoreSpec: string;
   dump: string[];
   restore: string[];
 }
@@ -74,6 +81,7 @@ async function prepare(): Promise<Prepared> {
   const external = externalMountsOf(plan, (p) => fs.existsSync(p) && fs.statSync(p).isDirectory());
   return {
     spec: compileLaunchSpec(plan, FACTS).text,
+    restoreSpec: compileRestoreLimitsSpec(plan, FACTS.cgroup)!.render().text,
     dump: criuDumpArgs({ pid: 0, imagesDir: IMAGES, logFile: 'dump.log', leaveRunning: false, network: false, externalMounts: external, shellJob: needsShellJob(plan) }),
     restore: criuRestoreArgs({ imagesDir: IMAGES, logFile: 'restore.log', pidFile: '/ckpt/restored.pid', rootfs: ROOTFS, network: false, externalMounts: external, inheritFds: [], shellJob: needsShellJob(plan) }),
   };
@@ -136,6 +144,22 @@ function blockOutput(output: string, i: number): string[] {
   return output.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
 }
 
+/**
+ * probe LABEL CG PID: a process in the restored container's cgroup and mount namespace (root with every
+ * capability, so a refusal can only come from the device cgroup) tries a mknod of a device the allow-list
+ * does not have (block 8:0, /dev/sda's number) and uses /dev/null and /dev/zero, which it has.
+ */
+const PROBE = `#!/bin/sh
+echo $$ > "$2/cgroup.procs" || { echo "$1-join: failed"; exit 1; }
+exec nsenter -t "$3" -m -- /bin/sh -c '
+  l=$0
+  if mknod /tmp/probe-sda b 8 0 2>/tmp/probe.err; then echo "$l-mknod-sda: ok"; else echo "$l-mknod-sda: refused $(cat /tmp/probe.err)"; fi
+  rm -f /tmp/probe-sda /tmp/probe.err
+  if head -c1 /dev/zero > /dev/null; then echo "$l-dev-zero: ok"; else echo "$l-dev-zero: refused"; fi
+  if echo x > /dev/null; then echo "$l-dev-null: ok"; else echo "$l-dev-null: refused"; fi
+' "$1"
+`;
+
 const sh = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
 
 /** criu's feature probes and socket dumps use netlink families that Debian builds as modules. */
@@ -186,6 +210,13 @@ function vmScript({ dump, restore }: Prepared): string {
     `echo "cgroup: $(cat /proc/$R/cgroup)"`,
     `echo "memory.max: $(cat ${CG}/memory.max)"`,
     `echo "pids.max: $(cat ${CG}/pids.max)"`,
+    // criu alone: no device program on the recreated cgroup; then haco restore's host-only spec
+    `/probe.sh before-spec ${CG} "$R"`,
+    'haco-launch --spec /specs/restore.spec > /tmp/restore-spec.log 2>&1; echo "restore-spec: $?"; sed "s/^/restore-spec.log: /" /tmp/restore-spec.log',
+    `/probe.sh after-spec ${CG} "$R"`,
+    `echo "memory.max-after-spec: $(cat ${CG}/memory.max)"`,
+    `echo "pids.max-after-spec: $(cat ${CG}/pids.max)"`,
+    `echo "counting-after-spec: $(cat ${ROOTFS}/counter)"`,
     '[ -n "$R" ] && kill -9 $R; wait $C; echo "criu-rc: $?"',
     `grep -E "Error|Warn" ${IMAGES}/dump.log | head -n 20 | sed "s/^/dump.log: /"`,
     `grep -E "Error|Warn" ${IMAGES}/restore.log | head -n 20 | sed "s/^/restore.log: /"`,
@@ -217,6 +248,8 @@ describeVm(
           '/haco/switch-root': { content: '' },
           '/bin/haco-launch': LAUNCHER,
           '/specs/ckpt.spec': { content: prepared.spec },
+          '/specs/restore.spec': { content: prepared.restoreSpec },
+          '/probe.sh': { content: PROBE, mode: 0o755 },
           ...withLibraries(CRIU),
           // criu saves tmpfs contents (/dev, /dev/shm, masked dirs) with GNU tar's options; busybox tar lacks them.
           ...withLibraries('/usr/bin/tar'),
@@ -250,6 +283,17 @@ describeVm(
     // them again (src/checkpoint/restore-limits.ts), checked by the tutorial blocks below.
     test('the restored tree is in its cgroup again (recreated by criu after the supervisor removed it)', () => {
       expect({ ...context(), kv }).toMatchObject({ kv: { 'cgroup-after-dump': 'removed', cgroup: `0::/haco/${NAME}` } });
+    });
+
+    // The security gap of a restore on cgroup v2: criu does not restore the BPF device program.
+    test('haco restore\'s host-only spec attaches the device program again: a mknod outside the allow-list is refused in the restored container, /dev/null and /dev/zero work, the limits are back', () => {
+      // criu alone: the probe can make the node (this is what the step closes, and shows the probe can succeed)
+      expect({ ...context(), kv }).toMatchObject({ kv: { 'before-spec-mknod-sda': 'ok', 'before-spec-dev-null': 'ok', 'restore-spec': '0' } });
+      expect({ ...context(), kv }).toMatchObject({
+        kv: { 'after-spec-dev-null': 'ok', 'after-spec-dev-zero': 'ok', 'memory.max-after-spec': '67108864', 'pids.max-after-spec': '32' },
+      });
+      expect({ ...context(), mknod: kv['after-spec-mknod-sda'] }).toMatchObject({ mknod: expect.stringMatching(/^refused .*(Operation not permitted|EPERM)/) });
+      expect(Number(kv['counting-after-spec'])).toBeGreaterThan(Number(kv['dumped']));
     });
 
     test.each(TUTORIAL_BLOCKS.map((s, i) => [`${s.chapter}:${s.line}`, s, i] as const))('tutorial %s runs as written, with haco in the VM', (_where, block, i) => {

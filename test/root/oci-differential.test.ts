@@ -124,6 +124,8 @@ export const EXAMPLES_EXCLUDED: Record<string, string> = {
   debian: 'only a bootstrap (debootstrap); its container is the default one, which first and caps-default cover',
   lxc: 'only a bootstrap (an lxc template): as debian',
   tarball: 'only a bootstrap (a tarball): as debian',
+  apparmor: "an AppArmor profile: haco-default travels as an annotation runc cannot load, and this host's kernel has no AppArmor (both containers run unconfined here); the confined run is apparmor-vm's",
+  checkpoint: 'a counter that runs until checkpointed: its point is `haco checkpoint`/`restore` (criu), which config.json has no field for; its namespaces and limits are the ones first, cgroup-memory and cgroup-pids cover',
   lxcfs: "binds of the host's lxcfs files: export oci lists them as not mapped (runc would need the host's lxcfs mounted the same way)",
 };
 

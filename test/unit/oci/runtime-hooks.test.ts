@@ -53,6 +53,15 @@ describe('runtime-spec hooks (host points)', () => {
     expect((stderr.mock.calls as unknown[][]).map((c) => String(c[0])).join('')).toContain('haco: warning: hooks.poststop[0] /bin/sleep: killed after its timeout of 1 s');
   });
 
+  it('a hook that exits without reading the State is judged by its status, not by the broken pipe', () => {
+    // A State larger than a pipe's buffer: the write meets EPIPE whenever the hook does not read it.
+    const big: OciState = { ...state, annotations: { big: 'x'.repeat(1 << 20) } };
+    expect(() => runHooks({ prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 0'] }] }, 'prestart', big)).not.toThrow();
+    expect(() => runHooks({ prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'echo no-way >&2; exit 7'] }] }, 'prestart', big)).toThrow(
+      'hooks.prestart[0] /bin/sh: exited with status 7 (its stderr: no-way)',
+    );
+  });
+
   it('a hook that cannot run names its errno', () => {
     expect(() => runHooks({ prestart: [{ path: '/nonexistent/hook' }] }, 'prestart', state)).toThrow('hooks.prestart[0] /nonexistent/hook: could not run: ENOENT');
   });

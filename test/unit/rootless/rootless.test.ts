@@ -102,7 +102,7 @@ describe('rootless: the launch spec', () => {
     expect(lines(text, 'uid-map')).toEqual(['uid-map 0:1002:1']);
   });
 
-  it('mounts an overlay rootfs with userxattr, and refuses where the kernel cannot (never a read-only fallback)', () => {
+  it("mounts an overlay rootfs with userxattr, and refuses overlay: 'kernel' where the kernel cannot (never a read-only fallback)", () => {
     const c = adaptContainer(planFixture({ rootfs: { path: '/h/o/rootfs', overlay: { lower: ['/h/base/rootfs'], upper: '/h/o/upper', work: '/h/o/work' } } }), full, '/h');
     const text = compileLaunchSpec(c, facts({ fullRange: true, helpers, userOverlay: true })).text;
     expect(lines(text, 'overlay-root')).toEqual(['overlay-root /h/base/rootfs /h/o/upper /h/o/work /h/o/rootfs userxattr']);
@@ -110,7 +110,7 @@ describe('rootless: the launch spec', () => {
     expect(lines(text, 'hint').filter((l) => l.startsWith('hint overlay-root EINVAL'))[0]).toContain('supports user.* xattrs');
     let error: unknown;
     try {
-      compileLaunchSpec(c, facts({ fullRange: true, helpers, userOverlay: false }));
+      compileLaunchSpec({ ...c, rootfs: { ...c.rootfs, overlay: { ...c.rootfs.overlay!, mounter: 'kernel' } } }, facts({ fullRange: true, helpers, userOverlay: false }));
     } catch (e) {
       error = e;
     }

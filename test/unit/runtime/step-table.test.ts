@@ -12,6 +12,7 @@ import { compileAttachSpec } from '../../../src/lifecycle/attach';
 import { compileReloadSpec, type ReloadPlan } from '../../../src/lifecycle/reload';
 import { compileLaunchSpec, type CompileOptions } from '../../../src/runtime/compile';
 import type { HostFacts } from '../../../src/runtime/host-facts';
+import { compileRestoreLimitsSpec } from '../../../src/checkpoint/restore-limits';
 import { parseSpec } from '../../../src/runtime/spec-format';
 import { fieldCount, STEP_NAMES, STEP_TABLE } from '../../../src/runtime/steps';
 import { compileSweepSpec } from '../../../src/start/sweep';
@@ -202,6 +203,12 @@ const CASES: Array<[string, ContainerBuilder, HostFacts, CompileOptions]> = [
   ],
   ['a user-mode network (slirp4netns: a helper step)', defineContainer('um').network({ mode: 'slirp4netns' }), facts(v1Host), {}],
   ['an id-mapped layered rootfs (.rootfsOwner: an idmap-mount step per lower)', defineContainer('idm').rootfs('/var/lib/haco/idm/rootfs', { lower: '/var/lib/haco/base/rootfs' }).mapRootTo(231072).rootfsOwner('idmap'), facts(v1Host), {}],
+  [
+    "layers through fuse-overlayfs (overlay: 'fuse': fuse-overlay in the wire phase, fuse-root in the child)",
+    defineContainer('fz').rootfs('/var/lib/haco/fz/rootfs', { lower: '/var/lib/haco/base/rootfs', overlay: 'fuse' }).mapRootTo(231072),
+    { ...facts(v1Host), fuse: { program: '/usr/bin/fuse-overlayfs', device: 'ok' } },
+    {},
+  ],
 ];
 
 /** The host-only compilers: `haco reload` (an rlimit and a cgroup file) and the stale-cgroup sweep. */
@@ -220,6 +227,8 @@ function hostOnlySpecs(): Array<[string, string]> {
   return [
     ['haco reload (host-only)', compileReloadSpec(reload, [4242, 4250]).render().text],
     ['the stale-cgroup sweep (host-only)', compileSweepSpec(['/sys/fs/cgroup/pids/haco/gone']).render().text],
+    // haco restore on cgroup v2: the limits and the device program again after criu
+    ['haco restore (host-only)', compileRestoreLimitsSpec(planOf(defineContainer('web').memory('64M')), { mode: 'v2', root: '/sys/fs/cgroup', v2: { path: '/sys/fs/cgroup', controllers: ['memory'] } })!.render().text],
     // haco attach as root: the seccomp filter's BPF kept in the state dir between attaches
     ['haco attach', compileAttachSpec('web', 4242, planOf(defineContainer('web')), { PATH: '/bin' }, ['/sys/fs/cgroup/pids/haco/web'], ['/bin/true'], { seccompPrepared: '/run/haco/web/seccomp.bpf' })],
   ];
