@@ -40,33 +40,6 @@ static char *slurp(const char *path, size_t *len, int nofollow, int check_owner)
 	return front_read_fd(fd, MAX_FILE, len);
 }
 
-/* PID is alive (not a zombie) and started at START (field 22 of /proc/PID/stat), as state/proc.ts checks. */
-static int same_process(const char *pid, const char *start)
-{
-	char path[64];
-	if (snprintf(path, sizeof(path), "/proc/%s/stat", pid) >= (int)sizeof(path))
-		return 0;
-	size_t len;
-	char *stat = slurp(path, &len, 0, 0);
-	if (!stat)
-		return 0;
-	char *p = strrchr(stat, ')'); /* comm may hold spaces and parentheses */
-	int ok = 0;
-	if (p && p[1] == ' ' && p[2] != 'Z') {
-		/* p+2 is field 3 (state); field 22 is 19 fields further on */
-		char *f = p + 2;
-		for (int i = 3; i < 22 && f; i++) {
-			f = strchr(f, ' ');
-			if (f)
-				f++;
-		}
-		size_t sl = strlen(start);
-		ok = f && sl > 0 && strncmp(f, start, sl) == 0 && (f[sl] == ' ' || f[sl] == '\n' || f[sl] == '\0');
-	}
-	free(stat);
-	return ok;
-}
-
 /* Words of one header line (split in place, then percent-decoded); the count, -1 if malformed. */
 static int header_words(char *line, char **w, int max)
 {
@@ -121,7 +94,7 @@ static int template_holds(char *buf, size_t len, char **spec, char **launcher)
 		if (n == 2 && strcmp(w[0], "launcher") == 0) {
 			*launcher = w[1];
 		} else if (n == 3 && strcmp(w[0], "alive") == 0) {
-			if (!same_process(w[1], w[2]))
+			if (!front_same_process(w[1], w[2]))
 				return 0;
 		} else if (n == 3 && strcmp(w[0], "link") == 0) {
 			char target[256];

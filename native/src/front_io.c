@@ -1,16 +1,45 @@
 /*
  * front_io.c: what the front's fast paths (front.c, front_attach.c, front_warm.c, front_ps.c) share:
- * reading a whole small file from an open fd, and handing a launch spec to the launcher on a memory file
- * above fds 3..8 (the caller's fds, which --preserve-fds may pass on).
+ * whether a recorded process is still the same one, reading a whole small file from an open fd, and
+ * handing a launch spec to the launcher on a memory file above fds 3..8 (the caller's fds, which
+ * --preserve-fds may pass on).
  */
 #include "haco.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+/* PID is alive (not a zombie) and started at START (field 22 of /proc/PID/stat), as state/proc.ts checks. */
+int front_same_process(const char *pid, const char *start)
+{
+	char path[64];
+	if (snprintf(path, sizeof(path), "/proc/%s/stat", pid) >= (int)sizeof(path))
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *stat = fd < 0 ? NULL : front_read_fd(fd, 1u << 16, NULL);
+	if (!stat)
+		return 0;
+	char *p = strrchr(stat, ')'); /* comm may hold spaces and parentheses */
+	int ok = 0;
+	if (p && p[1] == ' ' && p[2] != 'Z') {
+		/* p+2 is field 3 (state); field 22 is 19 fields further on */
+		char *f = p + 2;
+		for (int i = 3; i < 22 && f; i++) {
+			f = strchr(f, ' ');
+			if (f)
+				f++;
+		}
+		size_t sl = strlen(start);
+		ok = f && sl > 0 && strncmp(f, start, sl) == 0 && (f[sl] == ' ' || f[sl] == '\n' || f[sl] == '\0');
+	}
+	free(stat);
+	return ok;
+}
 
 char *front_read_fd(int fd, size_t max, size_t *len)
 {

@@ -112,28 +112,15 @@ static int known(const char *key)
 }
 
 /* isSameProcess (src/state/proc.ts): alive, not a zombie, started at START (field 22 of /proc/PID/stat). */
+/* The ids as the state file has them, compared as front_attach compares its template's (front_io.c). */
 static int same_process(long long pid, long long start)
 {
+	char p[24], s[24];
 	if (pid <= 0)
 		return 0;
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%lld/stat", pid);
-	char *stat = read_small(path, NULL);
-	if (!stat)
-		return 0;
-	char *p = strrchr(stat, ')');
-	int ok = 0;
-	if (p && p[1] == ' ' && p[2] != 'Z') {
-		char *f = p + 2;
-		for (int i = 3; i < 22 && f; i++) {
-			f = strchr(f, ' ');
-			if (f)
-				f++;
-		}
-		ok = f && strtoll(f, NULL, 10) == start && isdigit((unsigned char)*f);
-	}
-	free(stat);
-	return ok;
+	snprintf(p, sizeof(p), "%lld", pid);
+	snprintf(s, sizeof(s), "%lld", start);
+	return front_same_process(p, s);
 }
 
 static const char *const NS_KINDS[] = { "user", "mnt", "uts", "ipc", "pid", "net", "cgroup", "time" };

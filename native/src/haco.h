@@ -343,6 +343,8 @@ int front_main(int argc, char **argv);
 /* front_io.c: the whole of an open fd (closed after), NUL-terminated; NULL past MAX bytes or on a read error */
 char *front_read_fd(int fd, size_t max, size_t *len);
 int front_write_all(int fd, const char *p, size_t n);
+/* PID (decimal) is alive, not a zombie, and started at START (field 22 of /proc/PID/stat), as state/proc.ts checks */
+int front_same_process(const char *pid, const char *start);
 /* A spec's memory file rewound and moved to fd >= 9, above the caller's fds 3..8 that --preserve-fds may
  * pass on (-1 with errno: FD closed) */
 int front_spec_ready(int fd);
