@@ -34,6 +34,9 @@
 
 static char log_path[4096], root[4096], fail_prefix[256];
 static int fail_err, exit_status;
+enum { FAKE_LAST_CAP = 40 };
+static unsigned long long bounding = (1ULL << (FAKE_LAST_CAP + 1)) - 1;
+static int has_setpcap = 1, questions;
 static pid_t child_pid;
 
 /* Fake fds for what sys->open and sys->bpf return: above anything real. */
@@ -48,6 +51,20 @@ void fake_setup(const char *log, const char *rootfs)
 	fail_prefix[0] = '\0';
 	next_fd = 0;
 	exit_status = 0;
+	bounding = (1ULL << (FAKE_LAST_CAP + 1)) - 1;
+	has_setpcap = 1;
+	questions = 0;
+}
+
+void fake_bounding(unsigned long long set, int setpcap)
+{
+	bounding = set;
+	has_setpcap = setpcap;
+}
+
+void fake_record_questions(int on)
+{
+	questions = on;
 }
 
 void fake_exit_status(int status)
@@ -303,15 +320,24 @@ static int f_capset(struct __user_cap_header_struct *hdr, struct __user_cap_data
 	           (unsigned long long)data[1].inheritable << 32 | data[0].inheritable);
 }
 
-enum { FAKE_LAST_CAP = 40 };
-
 static int f_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
 {
 	(void)a4, (void)a5;
 	switch (option) {
-	case PR_CAPBSET_READ: /* a question, not a change: not recorded */
-		return a2 <= FAKE_LAST_CAP ? 1 : (errno = EINVAL, -1);
-	case PR_CAPBSET_DROP: return rec("prctl PR_CAPBSET_DROP %lu", a2);
+	case PR_CAPBSET_READ: /* a question, not a change: recorded only when asked */
+		if (questions && rec("prctl PR_CAPBSET_READ %lu", a2) < 0)
+			return -1;
+		return a2 <= FAKE_LAST_CAP ? (int)(bounding >> a2 & 1) : (errno = EINVAL, -1);
+	case PR_CAPBSET_DROP:
+		/* The kernel checks CAP_SETPCAP first, whether or not CAP is in the set. */
+		if (rec("prctl PR_CAPBSET_DROP %lu%s", a2, has_setpcap ? "" : " EPERM") < 0)
+			return -1;
+		if (!has_setpcap)
+			return errno = EPERM, -1;
+		if (a2 > FAKE_LAST_CAP)
+			return errno = EINVAL, -1;
+		bounding &= ~(1ULL << a2);
+		return 0;
 	case PR_SET_NO_NEW_PRIVS: return rec("prctl PR_SET_NO_NEW_PRIVS %lu", a2);
 	case PR_SET_KEEPCAPS: return rec("prctl PR_SET_KEEPCAPS %lu", a2);
 	case PR_SET_PDEATHSIG: return rec("prctl PR_SET_PDEATHSIG %lu", a2);

@@ -55,6 +55,10 @@ static void write_spec(const char *spec)
 
 /* Run one launch; returns its exit status. *calls and *err: what it did and printed (free them). */
 static int exit_status; /* of the program the fake exec "runs" */
+/* For the next launches, until changed: --trace, the PR_CAPBSET_READ questions in *calls, and the
+ * fake kernel's bounding set and CAP_SETPCAP (fake_bounding; 0 = the default, every capability). */
+static int trace_launch, record_questions, no_setpcap;
+static unsigned long long start_bounding;
 
 static int launch(const char *spec, const char *fail_prefix, int fail_err, char **calls, char **err)
 {
@@ -63,6 +67,9 @@ static int launch(const char *spec, const char *fail_prefix, int fail_err, char 
 	unlink(err_path);
 	fake_setup(log_path, rootfs);
 	fake_exit_status(exit_status);
+	fake_record_questions(record_questions);
+	if (start_bounding || no_setpcap)
+		fake_bounding(start_bounding ? start_bounding : (1ULL << 41) - 1, !no_setpcap);
 	if (fail_prefix)
 		fake_fail(fail_prefix, fail_err);
 	fflush(stdout);
@@ -74,9 +81,13 @@ static int launch(const char *spec, const char *fail_prefix, int fail_err, char 
 		dup2(null, 0);
 		/* One contiguous area, as the kernel lays out argv (the reaper renames itself in it). */
 		static char area[512];
-		int n = snprintf(area, sizeof(area), "haco-launch%c--spec%c%s", 0, 0, spec_path);
+		if (trace_launch) {
+			snprintf(area, sizeof(area), "haco-launch%c--trace%c--spec%c%s", 0, 0, 0, spec_path);
+			char *argv[] = { area, area + 12, area + 20, area + 27, NULL };
+			_exit(launcher_main(4, argv, &sys_fake));
+		}
+		snprintf(area, sizeof(area), "haco-launch%c--spec%c%s", 0, 0, spec_path);
 		char *argv[] = { area, area + 12, area + 19, NULL };
-		(void)n;
 		_exit(launcher_main(3, argv, &sys_fake));
 	}
 	int st;
@@ -520,6 +531,94 @@ static void test_bounding_drop_fails(void)
 	free(calls), free(err);
 }
 
+/*
+ * The calls `caps` makes: the highest capability by a binary search over 0-63 (six PR_CAPBSET_READ,
+ * not one per capability), then one PR_CAPBSET_DROP per capability not kept and no question before
+ * each: a drop of what is already out of the set changes nothing. With --trace the set is read per
+ * capability, so that the trace lists exactly what was in it and dropped.
+ */
+static void test_capability_calls(void)
+{
+	char spec[4096], want[8192], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "caps 0,1,2 0,1 0,1 - -\nexec /bin/true\n");
+	static const char SEARCH[] = "prctl PR_CAPBSET_READ 32\n" /* lo 0, hi 63: 32 exists */
+		"prctl PR_CAPBSET_READ 48\n" /* EINVAL: hi 47 */
+		"prctl PR_CAPBSET_READ 40\n" /* exists: lo 40 */
+		"prctl PR_CAPBSET_READ 44\n"
+		"prctl PR_CAPBSET_READ 42\n"
+		"prctl PR_CAPBSET_READ 41\n"; /* EINVAL: 40 is the last */
+	static const char TAIL[] = "capset effective=0x3 permitted=0x3 inheritable=0\n"
+		"prctl PR_CAP_AMBIENT_CLEAR_ALL\n"
+		"execvp /bin/true\n"
+		"rmdir " CG "\n";
+	record_questions = 1;
+	start_bounding = ((1ULL << 41) - 1) & ~(1ULL << 7); /* 7 is already out */
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "capability calls: status %d, stderr: %s", status, err);
+	size_t n = (size_t)snprintf(want, sizeof(want), "%s%s", HEAD_CALLS, SEARCH);
+	for (int cap = 3; cap <= 40; cap++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "prctl PR_CAPBSET_DROP %d\n", cap);
+	snprintf(want + n, sizeof(want) - n, "%s", TAIL);
+	check_calls("capability calls", calls, want);
+	free(calls), free(err);
+
+	/* Traced: a question before each drop; 7 is neither dropped nor listed. */
+	trace_launch = 1;
+	status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "capability calls, traced: status %d, stderr: %s", status, err);
+	n = (size_t)snprintf(want, sizeof(want), "%s%s", HEAD_CALLS, SEARCH);
+	for (int cap = 3; cap <= 40; cap++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n, cap == 7 ? "prctl PR_CAPBSET_READ %d\n"
+		                      : "prctl PR_CAPBSET_READ %d\nprctl PR_CAPBSET_DROP %d\n", cap, cap);
+	snprintf(want + n, sizeof(want) - n, "%s", TAIL);
+	check_calls("capability calls, traced", calls, want);
+	CHECK(strstr(err, "[haco] prctl(PR_CAPBSET_DROP, cap) for cap in {3,4,5,6,8,9,10,") != NULL,
+	      "capability calls, traced: the dropped list: %s", err);
+	free(calls), free(err);
+	trace_launch = record_questions = 0;
+	start_bounding = 0;
+}
+
+/*
+ * Without CAP_SETPCAP every drop is refused, also of a capability already out of the bounding set:
+ * such a refusal is no failure (the set already ends as asked; only then is the set read), one of a
+ * capability still in the set is.
+ */
+static void test_bounding_without_setpcap(void)
+{
+	char spec[4096], want[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "caps 0,1,2 0 0 - -\nexec /bin/true\n");
+	no_setpcap = 1;
+	record_questions = 1;
+	start_bounding = 0x7; /* only what is kept: nothing to drop */
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "no CAP_SETPCAP, nothing to drop: status %d, stderr: %s", status, err);
+	size_t n = (size_t)snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	                            "prctl PR_CAPBSET_READ 32\nprctl PR_CAPBSET_READ 48\nprctl PR_CAPBSET_READ 40\n"
+	                            "prctl PR_CAPBSET_READ 44\nprctl PR_CAPBSET_READ 42\nprctl PR_CAPBSET_READ 41\n");
+	for (int cap = 3; cap <= 40; cap++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "prctl PR_CAPBSET_DROP %d EPERM\nprctl PR_CAPBSET_READ %d\n",
+		                      cap, cap);
+	snprintf(want + n, sizeof(want) - n, "%s", "capset effective=0x1 permitted=0x1 inheritable=0\n"
+	                                           "prctl PR_CAP_AMBIENT_CLEAR_ALL\n"
+	                                           "execvp /bin/true\n"
+	                                           "rmdir " CG "\n");
+	check_calls("no CAP_SETPCAP, nothing to drop", calls, want);
+	free(calls), free(err);
+
+	record_questions = 0;
+	start_bounding = 0x7 | 1ULL << 9; /* 9 is still in the set: a real failure */
+	status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 125, "no CAP_SETPCAP, 9 to drop: status %d", status);
+	CHECK(strcmp(err, "haco-launch: caps: drop 9 from the bounding set: EPERM (Operation not permitted)\n") == 0,
+	      "no CAP_SETPCAP, 9 to drop: stderr: %s", err);
+	CHECK(strstr(calls, "execvp") == NULL && strstr(calls, "capset") == NULL,
+	      "no CAP_SETPCAP, 9 to drop: went on: %s", calls);
+	free(calls), free(err);
+	no_setpcap = 0;
+	start_bounding = 0;
+}
+
 /* Joining: the namespace files are opened by the launcher before clone (the child
  * may no longer reach them once it is in a new user or mount namespace). */
 static void test_join_namespaces(void)
@@ -880,6 +979,8 @@ int main(void)
 	test_overlay_options();
 	test_wire_fails_cleanup_order();
 	test_bounding_drop_fails();
+	test_capability_calls();
+	test_bounding_without_setpcap();
 	test_console_socket();
 	test_apparmor_exec();
 
