@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h> /* struct stat in struct found (resolve.c) */
 #include <sys/types.h>
 #include <termios.h>
 
@@ -251,6 +252,18 @@ enum resolve_mode {
 	             * the last component's name is copied to `last` */
 };
 int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last, size_t lastsz);
+/* resolve(), and the stat of the fd (no second fstat by the caller) */
+int resolve_stat(struct ctx *c, const char *path, enum resolve_mode mode, struct stat *st);
+/* resolve(), keeping what reopen_mounted() needs to find the target again after a
+ * mount on it without walking the whole path: the directory it is in and its name */
+struct found {
+	struct stat st;   /* of the fd resolve_found() returned */
+	int dir;          /* -1: none (found_close() or reopen_mounted() closes it) */
+	char name[256];   /* NAME_MAX + 1 */
+};
+int resolve_found(struct ctx *c, const char *path, enum resolve_mode mode, struct found *f);
+int reopen_mounted(struct ctx *c, const char *path, struct found *f);
+void found_close(struct ctx *c, struct found *f);
 
 /* mount.c */
 step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bind,

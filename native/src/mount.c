@@ -226,7 +226,11 @@ int step_mount(struct ctx *c, char **argv, int argc)
 	char fdp[64], show[PATH_MAX * 2];
 	if (parse_flags(c, argv[3], &f) < 0)
 		return -1;
-	int fd = resolve(c, target, R_DIR, NULL, 0);
+	/* A bind ignores MS_RDONLY on the first call; read-only is a remount. Also
+	 * the propagation call needs the *new* mount: a second call on the target found again. */
+	int again = (f & MS_BIND && f & MS_RDONLY) || (f & MS_PROPAGATION);
+	struct found found;
+	int fd = again ? resolve_found(c, target, R_DIR, &found) : resolve(c, target, R_DIR, NULL, 0);
 	if (fd < 0)
 		return fail(c, errno, "mount %s on %s: resolving the target", src, target);
 	fdpath(fdp, sizeof(fdp), fd);
@@ -235,12 +239,13 @@ int step_mount(struct ctx *c, char **argv, int argc)
 	int rc = do_mount(c, src, fdp, show, fstype, f & ~(MS_PROPAGATION | ((f & MS_BIND) ? MS_RDONLY : 0)), data);
 	int e = errno;
 	close(fd);
-	if (rc < 0)
+	if (rc < 0) {
+		if (again)
+			found_close(c, &found);
 		return fail(c, e, "mount %s on %s", src, target);
-	/* A bind ignores MS_RDONLY on the first call; read-only is a remount. Also
-	 * the propagation call needs the *new* mount, so resolve the target again. */
-	if ((f & MS_BIND && f & MS_RDONLY) || (f & MS_PROPAGATION)) {
-		if ((fd = resolve(c, target, R_EXISTING, NULL, 0)) < 0)
+	}
+	if (again) {
+		if ((fd = reopen_mounted(c, target, &found)) < 0)
 			return fail(c, errno, "mount %s on %s: resolving the target", src, target);
 		fdpath(fdp, sizeof(fdp), fd);
 		rc = 0;
@@ -281,7 +286,8 @@ int step_bind(struct ctx *c, char **argv, int argc)
 		tracef(c, "bind %s: source missing, optional: skipped", src);
 		return 0;
 	}
-	int fd = resolve(c, target, file ? R_FILE : R_DIR, NULL, 0);
+	struct found found; /* ro: the target found again after the bind, for the remount */
+	int fd = ro ? resolve_found(c, target, file ? R_FILE : R_DIR, &found) : resolve(c, target, file ? R_FILE : R_DIR, NULL, 0);
 	if (fd < 0)
 		return fail(c, errno, "bind %s on %s: resolving the target", src, target);
 	char fdp[64], show[PATH_MAX * 2];
@@ -290,10 +296,13 @@ int step_bind(struct ctx *c, char **argv, int argc)
 	int rc = do_mount(c, src, fdp, show, NULL, MS_BIND | (rec ? MS_REC : 0), NULL);
 	int e = errno;
 	close(fd);
-	if (rc < 0)
+	if (rc < 0) {
+		if (ro)
+			found_close(c, &found);
 		return fail(c, e, "bind %s on %s", src, target);
+	}
 	if (ro) {
-		if ((fd = resolve(c, target, R_EXISTING, NULL, 0)) < 0)
+		if ((fd = reopen_mounted(c, target, &found)) < 0)
 			return fail(c, errno, "bind %s on %s: resolving the target", src, target);
 		rc = remount_ro(c, fdpath(fdp, sizeof(fdp), fd), show);
 		e = errno;
@@ -381,21 +390,21 @@ int step_mask(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
 	char fdp[64], show[PATH_MAX * 2];
-	int fd = resolve(c, argv[0], R_EXISTING, NULL, 0);
+	struct stat st; /* of the fd: what the walk found (no second fstat) */
+	int fd = resolve_stat(c, argv[0], R_EXISTING, &st);
 	if (fd < 0 && errno == ENOENT) {
 		tracef(c, "mask %s: not there, nothing to hide", argv[0]);
 		return 0;
 	}
 	if (fd < 0)
 		return fail(c, errno, "mask %s", argv[0]);
-	struct stat st;
-	int rc = fstat(fd, &st);
+	int rc;
 	fdpath(fdp, sizeof(fdp), fd);
 	shown(c, show, sizeof(show), argv[0]);
-	if (rc == 0 && S_ISDIR(st.st_mode)) /* an empty, read-only tmpfs over a directory */
+	if (S_ISDIR(st.st_mode)) /* an empty, read-only tmpfs over a directory */
 		rc = do_mount(c, "tmpfs", fdp, show, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		              "size=0");
-	else if (rc == 0) /* /dev/null over a file: reads give nothing, writes vanish */
+	else /* /dev/null over a file: reads give nothing, writes vanish */
 		rc = do_mount(c, "/dev/null", fdp, show, NULL, MS_BIND, NULL);
 	int e = errno;
 	close(fd);
@@ -408,7 +417,8 @@ int step_readonly(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
 	char fdp[64], show[PATH_MAX * 2];
-	int fd = resolve(c, argv[0], R_EXISTING, NULL, 0);
+	struct found found;
+	int fd = resolve_found(c, argv[0], R_EXISTING, &found);
 	if (fd < 0 && errno == ENOENT) {
 		tracef(c, "readonly %s: not there, nothing to do", argv[0]);
 		return 0;
@@ -420,9 +430,11 @@ int step_readonly(struct ctx *c, char **argv, int argc)
 	int rc = do_mount(c, fdpath(fdp, sizeof(fdp), fd), fdp, show, NULL, MS_BIND | MS_REC, NULL);
 	int e = errno;
 	close(fd);
-	if (rc < 0)
+	if (rc < 0) {
+		found_close(c, &found);
 		return fail(c, e, "readonly %s", argv[0]);
-	if ((fd = resolve(c, argv[0], R_EXISTING, NULL, 0)) < 0) /* now the new mount */
+	}
+	if ((fd = reopen_mounted(c, argv[0], &found)) < 0) /* now the new mount */
 		return fail(c, errno, "readonly %s", argv[0]);
 	rc = remount_ro(c, fdpath(fdp, sizeof(fdp), fd), show);
 	e = errno;

@@ -10,7 +10,8 @@
  *   - ".." goes up one level but never above the rootfs (like ".." of "/");
  *   - missing components can be created on the way (mkdirat, or an empty
  *     file for the last one), so `mount` and `bind` need no separate mkdir.
- * The caller gets an O_PATH fd and mounts on /proc/self/fd/N.
+ * The caller gets an O_PATH fd and mounts on /proc/self/fd/N. A walk starts at
+ * the root's own fd (c->rootfd, which it never closes), not at a copy of it.
  */
 #include "haco.h"
 
@@ -22,24 +23,44 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int root_fd(struct ctx *c)
+/* Where a walk starts: the root's own fd (the walk never closes it: no dup per
+ * target), or "/" opened when no root is set. */
+static int walk_start(struct ctx *c)
 {
 	if (c->rootfd >= 0)
-		return fcntl(c->rootfd, F_DUPFD_CLOEXEC, 3);
+		return c->rootfd;
 	return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Close an fd of the walk, unless it is the root's. */
+static void put(struct ctx *c, int fd)
+{
+	if (fd >= 0 && fd != c->rootfd)
+		close(fd);
+}
+
+/* What the caller gets is always its own fd, also when the walk ended at the root. */
+static int own(struct ctx *c, int fd)
+{
+	return fd == c->rootfd ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
 }
 
 /*
  * Resolve PATH under the current root; returns an O_PATH fd, or -1 and errno.
- * With R_PARENT the last component's name is copied to `last`.
+ * With R_PARENT the last component's name is copied to `last`. With F, also
+ * the fd's stat and (keep_dir) the directory the last component was opened in
+ * and its name there, for reopen_mounted().
  */
-int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last, size_t lastsz)
+static int walk(struct ctx *c, const char *path, enum resolve_mode mode, char *last, size_t lastsz,
+                struct found *f, int keep_dir)
 {
 	char rest[2 * PATH_MAX], tmp[2 * PATH_MAX];
-	int links = 0, depth = 0; /* depth: directories below the root; ".." stops at 0 */
+	int links = 0, depth = 0, have_st = 0; /* depth: directories below the root; ".." stops at 0 */
+	if (f)
+		f->dir = -1;
 	if (snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest))
 		return errno = ENAMETOOLONG, -1;
-	int cur = root_fd(c);
+	int cur = walk_start(c);
 	if (cur < 0)
 		return -1;
 	char *p = rest;
@@ -51,7 +72,7 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 		char comp[NAME_MAX + 1];
 		size_t len = strcspn(p, "/");
 		if (len > NAME_MAX) {
-			close(cur);
+			put(c, cur);
 			return errno = ENAMETOOLONG, -1;
 		}
 		memcpy(comp, p, len);
@@ -63,14 +84,14 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 
 		if (mode == R_PARENT && is_last) {
 			if (!strcmp(comp, ".") || !strcmp(comp, "..")) {
-				close(cur);
+				put(c, cur);
 				return errno = EINVAL, -1;
 			}
 			if (strfmt(last, lastsz, "%s", comp) < 0) {
-				close(cur);
+				put(c, cur);
 				return -1; /* errno ENAMETOOLONG */
 			}
-			return cur;
+			return own(c, cur);
 		}
 		if (!strcmp(comp, "."))
 			continue;
@@ -80,9 +101,10 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 			int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (up < 0)
 				goto err;
-			close(cur);
+			put(c, cur);
 			cur = up;
 			depth--;
+			have_st = 0;
 			continue;
 		}
 
@@ -125,8 +147,8 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 			memcpy(rest, tmp, sizeof(rest));
 			p = rest;
 			if (target[0] == '/') { /* absolute: from the rootfs, not the host */
-				close(cur);
-				if ((cur = root_fd(c)) < 0)
+				put(c, cur);
+				if ((cur = walk_start(c)) < 0)
 					return -1;
 				depth = 0;
 			}
@@ -137,18 +159,81 @@ int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last,
 			errno = ENOTDIR;
 			goto err;
 		}
-		close(cur);
+		if (f && is_last && keep_dir) { /* the directory it is in, kept open with the name */
+			put(c, f->dir);
+			f->dir = cur;
+			memcpy(f->name, comp, len + 1);
+		} else
+			put(c, cur);
+		if (f) /* the stat of what the walk ends at, unless a "." or ".." follows */
+			f->st = st, have_st = is_last;
 		cur = fd;
 		depth++;
 	}
 	if (mode == R_PARENT) { /* "/" has no last component */
-		close(cur);
+		put(c, cur);
 		return errno = EINVAL, -1;
 	}
+	if (f && !have_st && fstat(cur, &f->st) < 0)
+		goto err;
+	if ((cur = own(c, cur)) < 0)
+		goto err;
 	return cur;
 err:;
 	int e = errno;
-	close(cur);
+	put(c, cur);
+	if (f) {
+		put(c, f->dir);
+		f->dir = -1;
+	}
 	errno = e;
 	return -1;
+}
+
+int resolve(struct ctx *c, const char *path, enum resolve_mode mode, char *last, size_t lastsz)
+{
+	return walk(c, path, mode, last, lastsz, NULL, 0);
+}
+
+int resolve_stat(struct ctx *c, const char *path, enum resolve_mode mode, struct stat *st)
+{
+	struct found f;
+	int fd = walk(c, path, mode, NULL, 0, &f, 0);
+	if (fd >= 0)
+		*st = f.st;
+	return fd;
+}
+
+int resolve_found(struct ctx *c, const char *path, enum resolve_mode mode, struct found *f)
+{
+	return walk(c, path, mode, NULL, 0, f, 1);
+}
+
+/*
+ * After a mount on F's target: an fd of what is there now (the new mount's
+ * root; the first fd still names the covered inode). The name is opened again
+ * in the directory the walk found it in, as the whole walk would: the same
+ * components, the same checks. If it is no longer what was found (a symlink or
+ * another kind of file now), or the walk did not end in a name (".."), the
+ * whole path is walked again.
+ */
+int reopen_mounted(struct ctx *c, const char *path, struct found *f)
+{
+	int fd = -1;
+	if (f->dir >= 0) {
+		struct stat st;
+		fd = openat(f->dir, f->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != (f->st.st_mode & S_IFMT))) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	found_close(c, f);
+	return fd >= 0 ? fd : resolve(c, path, R_EXISTING, NULL, 0);
+}
+
+void found_close(struct ctx *c, struct found *f)
+{
+	put(c, f->dir);
+	f->dir = -1;
 }

@@ -11,6 +11,7 @@
  */
 #include "fake_sys.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -372,6 +374,46 @@ static void test_mount_fails(void)
 	free(calls), free(err);
 }
 
+/* readonly and `bind ... ro`: a bind, then the remount on the target found again after it (the new
+ * mount); a path that is not there is skipped; a refused bind stops the launch with step, path, errno. */
+static void test_readonly_paths(void)
+{
+	char spec[4096], want[4096], ro[128], *calls, *err;
+	struct statvfs sv;
+	CHECK(statvfs(rootfs, &sv) == 0, "statvfs %s", rootfs);
+	snprintf(ro, sizeof(ro), "RDONLY%s%s%s|REMOUNT|BIND%s", sv.f_flag & ST_NOSUID ? "|NOSUID" : "",
+	         sv.f_flag & ST_NODEV ? "|NODEV" : "", sv.f_flag & ST_NOEXEC ? "|NOEXEC" : "",
+	         sv.f_flag & ST_RELATIME ? "|RELATIME" : "");
+	snprintf(spec, sizeof(spec), "%s%s", HEAD,
+	         "bind-root ROOT\n"
+	         "readonly /secret\n"
+	         "readonly /nothere\n"
+	         "bind /src /ro ro\n"
+	         "exec /bin/true\n");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "readonly: status %d, stderr: %s", status, err);
+	snprintf(want, sizeof(want), "%s"
+	         "mount ROOT ROOT NULL BIND|REC NULL\n"
+	         "mount ROOT/secret ROOT/secret NULL BIND|REC NULL\n"
+	         "mount NULL ROOT/secret NULL %s NULL\n"
+	         "mount /src ROOT/ro NULL BIND NULL\n"
+	         "mount NULL ROOT/ro NULL %s NULL\n"
+	         "execvp /bin/true\n"
+	         "rmdir " CG "\n", HEAD_CALLS, ro, ro);
+	check_calls("readonly", calls, want);
+	free(calls), free(err);
+
+	status = launch(spec, "mount ROOT/secret", EPERM, &calls, &err);
+	CHECK(status == 125, "readonly refused: status %d", status);
+	snprintf(want, sizeof(want), "%s"
+	         "mount ROOT ROOT NULL BIND|REC NULL\n"
+	         "mount ROOT/secret ROOT/secret NULL BIND|REC NULL = FAIL\n"
+	         "rmdir " CG "\n", HEAD_CALLS);
+	check_calls("readonly refused", calls, want);
+	CHECK(strcmp(err, "haco-launch: readonly /secret: EPERM (Operation not permitted)\n") == 0, "readonly refused: stderr: %s", err);
+	free(calls), free(err);
+}
+
 /* A cgroup write fails before spawn: no child, the cgroup made so far is removed. */
 static void test_cgroup_write_fails(void)
 {
@@ -617,6 +659,88 @@ static void test_bounding_without_setpcap(void)
 	free(calls), free(err);
 	no_setpcap = 0;
 	start_bounding = 0;
+}
+
+static int open_fds(void)
+{
+	int n = -1; /* the directory's own fd */
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static const char *fd_names(int fd, char *buf, size_t size)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, size - 1);
+	buf[n < 0 ? 0 : n] = '\0';
+	return buf;
+}
+
+/*
+ * resolve.c's walk starts at the root's own fd (no copy per target, never closed by a walk), hands
+ * the caller an fd of its own (also for "/"), and with resolve_found() keeps the directory of the last
+ * component so that reopen_mounted() finds the target again with one openat; when the name is no
+ * longer what was found (here: a symlink now), the whole path is walked again, under the root.
+ */
+static void test_resolve_found(void)
+{
+	char top[300], path[400], buf[512], want[512];
+	snprintf(top, sizeof(top), "%s/resolve", rootfs);
+	const char *dirs[] = { "", "/a", "/a/t", "/b" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		snprintf(path, sizeof(path), "%s%s", top, dirs[i]), mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/a/f", top);
+	close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	struct ctx c;
+	memset(&c, 0, sizeof(c));
+	c.sys = &sys_fake;
+	c.rootfd = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int before = open_fds();
+
+	struct stat st;
+	int fd = resolve_stat(&c, "/a/f", R_EXISTING, &st);
+	CHECK(fd >= 0 && S_ISREG(st.st_mode), "resolve_stat /a/f: fd %d mode %o", fd, (unsigned)st.st_mode);
+	close(fd);
+	fd = resolve_stat(&c, "/", R_EXISTING, &st);
+	CHECK(fd >= 0 && fd != c.rootfd && S_ISDIR(st.st_mode) && strcmp(fd_names(fd, buf, sizeof(buf)), top) == 0,
+	      "resolve_stat /: fd %d (root %d) names %s", fd, c.rootfd, buf);
+	close(fd);
+	CHECK(resolve(&c, "/a/missing/x", R_EXISTING, NULL, 0) < 0 && errno == ENOENT, "resolve of a missing path");
+
+	struct found f;
+	fd = resolve_found(&c, "/a/t", R_EXISTING, &f);
+	snprintf(want, sizeof(want), "%s/a", top);
+	CHECK(fd >= 0 && S_ISDIR(f.st.st_mode) && strcmp(f.name, "t") == 0 && strcmp(fd_names(f.dir, buf, sizeof(buf)), want) == 0,
+	      "resolve_found /a/t: fd %d name %s dir %s", fd, f.name, buf);
+	close(fd);
+	fd = reopen_mounted(&c, "/a/t", &f);
+	snprintf(want, sizeof(want), "%s/a/t", top);
+	CHECK(fd >= 0 && f.dir == -1 && strcmp(fd_names(fd, buf, sizeof(buf)), want) == 0, "reopen_mounted /a/t: %s", buf);
+	close(fd);
+
+	fd = resolve_found(&c, "/a/t", R_EXISTING, &f);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/a/t", top);
+	rmdir(path);
+	CHECK(symlink("/b", path) == 0, "symlink /b at %s", path);
+	fd = reopen_mounted(&c, "/a/t", &f);
+	snprintf(want, sizeof(want), "%s/b", top);
+	CHECK(fd >= 0 && strcmp(fd_names(fd, buf, sizeof(buf)), want) == 0, "reopen_mounted after a swap: %s, not %s", buf, want);
+	close(fd);
+
+	fd = resolve_found(&c, "/b", R_EXISTING, &f); /* found in the root itself: its fd is not the caller's */
+	CHECK(fd >= 0 && f.dir == c.rootfd, "resolve_found /b: dir %d, root %d", f.dir, c.rootfd);
+	close(fd);
+	found_close(&c, &f);
+	CHECK(fcntl(c.rootfd, F_GETFD) >= 0, "the root's fd was closed");
+	CHECK(open_fds() == before, "resolve: %d fds open after, %d before", open_fds(), before);
+	close(c.rootfd);
 }
 
 /* Joining: the namespace files are opened by the launcher before clone (the child
@@ -973,6 +1097,7 @@ int main(void)
 	test_hook_points();
 	test_hook_timeout();
 	test_mount_fails();
+	test_readonly_paths();
 	test_cgroup_write_fails();
 	test_spawn_fails();
 	test_exec_fails();
@@ -981,6 +1106,7 @@ int main(void)
 	test_bounding_drop_fails();
 	test_capability_calls();
 	test_bounding_without_setpcap();
+	test_resolve_found();
 	test_console_socket();
 	test_apparmor_exec();
 
