@@ -302,14 +302,14 @@ int step_apparmor_exec(struct ctx *c, char **argv, int argc)
 	return fail(c, errno, "apparmor-exec %s", argv[0]);
 }
 
-static int setgroups_denied(void)
+static int setgroups_denied(struct ctx *c)
 {
 	char buf[16] = "";
-	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	int fd = c->sys->open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	c->sys->close(fd);
 	return n > 0 && strncmp(buf, "deny", 4) == 0;
 }
 
@@ -321,12 +321,17 @@ static int set_ids(struct ctx *c, char **argv, unsigned long long uid, unsigned 
 	if (traced(c, c->sys->prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 1)") < 0)
 		return fail(c, errno, "user: keep capabilities");
 	/* With setgroups "deny" (needed for an unprivileged gid_map) the kernel
-	 * refuses setgroups(2), and the groups cannot change anyway: skip it. */
-	if (n > 0 || !setgroups_denied()) {
-		if (traced(c, c->sys->setgroups((size_t)n, groups), "setgroups(%d, [%s])", n, argv[2]) < 0)
-			return fail(c, errno, "user: setgroups %s", argv[2]);
-	} else {
+	 * refuses setgroups(2), and the groups cannot change anyway: no groups
+	 * asked for, that refusal is no failure. The file is read only after an
+	 * EPERM: its first read in a new /proc costs more than the call itself. */
+	int rc = c->sys->setgroups((size_t)n, groups);
+	int e = errno;
+	if (rc < 0 && e == EPERM && n == 0 && setgroups_denied(c)) {
 		tracef(c, "setgroups(0, []): skipped, /proc/self/setgroups is \"deny\"");
+	} else {
+		errno = e;
+		if (traced(c, rc, "setgroups(%d, [%s])", n, argv[2]) < 0)
+			return fail(c, e, "user: setgroups %s", argv[2]);
 	}
 	/* gid first: after setresuid to a non-root uid we could not change it. */
 	if (traced(c, c->sys->setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid), "setresgid(%llu, %llu, %llu)", gid, gid, gid) < 0)

@@ -37,6 +37,7 @@ static int fail_err, exit_status;
 enum { FAKE_LAST_CAP = 40 };
 static unsigned long long bounding = (1ULL << (FAKE_LAST_CAP + 1)) - 1;
 static int has_setpcap = 1, questions;
+static char file_path[256], file_content[256];
 static pid_t child_pid;
 
 /* Fake fds for what sys->open and sys->bpf return: above anything real. */
@@ -54,6 +55,13 @@ void fake_setup(const char *log, const char *rootfs)
 	bounding = (1ULL << (FAKE_LAST_CAP + 1)) - 1;
 	has_setpcap = 1;
 	questions = 0;
+	file_path[0] = '\0';
+}
+
+void fake_file(const char *path, const char *content)
+{
+	snprintf(file_path, sizeof(file_path), "%s", content ? path : "");
+	snprintf(file_content, sizeof(file_content), "%s", content ? content : "");
 }
 
 void fake_bounding(unsigned long long set, int setpcap)
@@ -236,6 +244,16 @@ static int f_open(const char *path, int flags, mode_t mode)
 {
 	if ((flags & O_CREAT) && rec("create %s 0%o", path, (unsigned)mode) < 0)
 		return -1;
+	if (file_path[0] && strcmp(path, file_path) == 0 && (flags & O_ACCMODE) == O_RDONLY) {
+		/* a real fd to read the content from: a pipe holds it */
+		int p[2];
+		if ((questions && rec("open %s", path) < 0) || pipe2(p, O_CLOEXEC) < 0)
+			return -1;
+		ssize_t w = write(p[1], file_content, strlen(file_content));
+		(void)w;
+		close(p[1]);
+		return p[0];
+	}
 	return new_fd(path);
 }
 

@@ -24,7 +24,10 @@ void fake_exit_status(int status);
 /* The bounding set the fake kernel starts with (every capability 0-40 unless set here), and whether
  * the process holds CAP_SETPCAP: without it every PR_CAPBSET_DROP fails with EPERM, as in the kernel. */
 void fake_bounding(unsigned long long set, int setpcap);
-/* Also record the questions that change nothing (PR_CAPBSET_READ), to count the calls a step makes. */
+/* Also record the questions that change nothing (PR_CAPBSET_READ, opening a fake_file to read), to
+ * count the calls a step makes. */
 void fake_record_questions(int on);
+/* sys->open of PATH to read gives a real fd with CONTENT (NULL: none; one such file). */
+void fake_file(const char *path, const char *content);
 
 #endif

@@ -61,6 +61,7 @@ static int exit_status; /* of the program the fake exec "runs" */
  * fake kernel's bounding set and CAP_SETPCAP (fake_bounding; 0 = the default, every capability). */
 static int trace_launch, record_questions, no_setpcap;
 static unsigned long long start_bounding;
+static const char *setgroups_file; /* the content of /proc/self/setgroups (fake_file) */
 
 static int launch(const char *spec, const char *fail_prefix, int fail_err, char **calls, char **err)
 {
@@ -70,6 +71,7 @@ static int launch(const char *spec, const char *fail_prefix, int fail_err, char 
 	fake_setup(log_path, rootfs);
 	fake_exit_status(exit_status);
 	fake_record_questions(record_questions);
+	fake_file("/proc/self/setgroups", setgroups_file);
 	if (start_bounding || no_setpcap)
 		fake_bounding(start_bounding ? start_bounding : (1ULL << 41) - 1, !no_setpcap);
 	if (fail_prefix)
@@ -372,6 +374,62 @@ static void test_mount_fails(void)
 	                  "hint: mounting needs CAP_SYS_ADMIN\n") == 0,
 	      "mount fails: stderr: %s", err);
 	free(calls), free(err);
+}
+
+/*
+ * `user` with no groups: setgroups(2) first; only its EPERM sends the launcher to /proc/self/setgroups
+ * (a first read in the container's new /proc costs more than the call), and "deny" there (a user
+ * namespace) makes that refusal no failure. With "allow", or with groups asked for, EPERM fails.
+ */
+static void test_setgroups(void)
+{
+	char spec[4096], want[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "user 0 0 -\nexec /bin/true\n");
+	record_questions = 1;
+	setgroups_file = "allow\n";
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "setgroups: status %d, stderr: %s", status, err);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	         "prctl PR_SET_KEEPCAPS 1\n"
+	         "setgroups []\n" /* no question before it */
+	         "setresgid 0 0 0\n"
+	         "setresuid 0 0 0\n"
+	         "execvp /bin/true\n"
+	         "rmdir " CG "\n");
+	check_calls("setgroups", calls, want);
+	free(calls), free(err);
+
+	setgroups_file = "deny\n";
+	status = launch(spec, "setgroups", EPERM, &calls, &err);
+	CHECK(status == 0, "setgroups denied: status %d, stderr: %s", status, err);
+	snprintf(want, sizeof(want), "%s%s", HEAD_CALLS,
+	         "prctl PR_SET_KEEPCAPS 1\n"
+	         "setgroups [] = FAIL\n"
+	         "open /proc/self/setgroups\n"
+	         "setresgid 0 0 0\n"
+	         "setresuid 0 0 0\n"
+	         "execvp /bin/true\n"
+	         "rmdir " CG "\n");
+	check_calls("setgroups denied", calls, want);
+	free(calls), free(err);
+
+	setgroups_file = "allow\n";
+	status = launch(spec, "setgroups", EPERM, &calls, &err);
+	CHECK(status == 125, "setgroups refused: status %d", status);
+	CHECK(strcmp(err, "haco-launch: user: setgroups -: EPERM (Operation not permitted)\n") == 0,
+	      "setgroups refused: stderr: %s", err);
+	free(calls), free(err);
+
+	setgroups_file = "deny\n"; /* groups asked for cannot be had: a failure, whatever the file says */
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "user 0 0 5\nexec /bin/true\n");
+	status = launch(spec, "setgroups", EPERM, &calls, &err);
+	CHECK(status == 125 && strstr(calls, "open /proc/self/setgroups") == NULL, "setgroups [5] refused: status %d, calls %s",
+	      status, calls);
+	CHECK(strcmp(err, "haco-launch: user: setgroups 5: EPERM (Operation not permitted)\n") == 0,
+	      "setgroups [5] refused: stderr: %s", err);
+	free(calls), free(err);
+	record_questions = 0;
+	setgroups_file = NULL;
 }
 
 /* readonly and `bind ... ro`: a bind, then the remount on the target found again after it (the new
@@ -1098,6 +1156,7 @@ int main(void)
 	test_hook_timeout();
 	test_mount_fails();
 	test_readonly_paths();
+	test_setgroups();
 	test_cgroup_write_fails();
 	test_spawn_fails();
 	test_exec_fails();
