@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -470,6 +471,41 @@ static void test_readonly_paths(void)
 	check_calls("readonly refused", calls, want);
 	CHECK(strcmp(err, "haco-launch: readonly /secret: EPERM (Operation not permitted)\n") == 0, "readonly refused: stderr: %s", err);
 	free(calls), free(err);
+}
+
+/* The filter libseccomp builds is a binary tree of syscall numbers (BPF_JGT between the number checks),
+ * not a list of BPF_JEQ: the kernel walks a new filter once per syscall number when it loads it. */
+static void test_seccomp_tree(void)
+{
+	char dir[] = "/tmp/haco-launch-test-XXXXXX", file[128], spec[4096], *calls, *err;
+	CHECK(mkdtemp(dir) != NULL, "seccomp tree: mkdtemp");
+	snprintf(file, sizeof(file), "%s/seccomp.bpf", dir);
+	static const char *const names[] = { "read", "write", "openat", "close", "fstat", "mmap", "munmap", "brk",
+		"exit_group", "getpid", "kill", "dup", "dup2", "pipe", "select", "uname" };
+	size_t n = (size_t)snprintf(spec, sizeof(spec), "haco-launch 1\nname t2\nseccomp-prepared %s\nspawn -\nrelease\n"
+	                            "seccomp errno:1\n", file);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		n += (size_t)snprintf(spec + n, sizeof(spec) - n, "seccomp-rule allow %s -\n", names[i]);
+	snprintf(spec + n, sizeof(spec) - n, "seccomp-load\nexec /bin/true\n");
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 0, "seccomp tree: status %d, stderr: %s", status, err);
+	free(calls), free(err);
+	char *kept = slurp(file); /* "haco-seccomp-bpf V KEYLEN BPFLEN\n" KEY BPF */
+	size_t klen = 0, blen = 0;
+	char *nl = strchr(kept, '\n');
+	CHECK(nl && sscanf(kept, "haco-seccomp-bpf %*u %zu %zu", &klen, &blen) == 2 && blen % 8 == 0, "seccomp tree: %s", kept);
+	int jgt = 0, jeq = 0;
+	if (nl && blen % 8 == 0)
+		for (size_t off = 0; off < blen; off += 8) {
+			unsigned short code;
+			memcpy(&code, nl + 1 + klen + off, sizeof(code));
+			jgt += code == (BPF_JMP | BPF_JGT | BPF_K);
+			jeq += code == (BPF_JMP | BPF_JEQ | BPF_K);
+		}
+	CHECK(jgt > 0 && jeq >= 16, "seccomp tree: %d BPF_JGT and %d BPF_JEQ in %zu instructions", jgt, jeq, blen / 8);
+	free(kept);
+	unlink(file);
+	rmdir(dir);
 }
 
 /* A cgroup write fails before spawn: no child, the cgroup made so far is removed. */
@@ -1143,6 +1179,7 @@ int main(void)
 	test_typical_launch();
 	test_capability_order();
 	test_seccomp_prepared();
+	test_seccomp_tree();
 	test_user_namespace();
 	test_idmap_mount();
 	test_fuse_overlay();
