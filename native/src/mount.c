@@ -47,6 +47,8 @@ static int do_mount(struct ctx *c, const char *src, const char *target, const ch
 {
 	char fl[256];
 	int rc = c->sys->mount(src, target, fstype, flags, data);
+	if (!c->trace) /* the rest only formats the trace line */
+		return rc;
 	int e = errno;
 	char q1[PATH_MAX + 2], q3[64], q5[512]; /* display only: may be cut */
 	snprintf(q1, sizeof(q1), src ? "\"%s\"" : "NULL", src);
@@ -67,10 +69,13 @@ static const char *fdpath(char *buf, size_t sz, int fd)
 	return buf;
 }
 
-/* The shown path in traces and messages: the rootfs prefix before the switch.
+/* The shown path in traces: the rootfs prefix before the switch.
  * Display only (the kernel gets the fd): a cut is harmless. */
 static const char *shown(struct ctx *c, char *buf, size_t sz, const char *target)
 {
+	buf[0] = '\0';
+	if (!c->trace) /* shown nowhere else */
+		return buf;
 	snprintf(buf, sz, "%s%s%s", c->rootfd >= 0 ? c->root : "",
 	         c->rootfd >= 0 && target[0] != '/' ? "/" : "", target);
 	return buf;
