@@ -138,6 +138,11 @@ struct ctx {
 
 	int rootfd;             /* O_PATH fd targets are resolved under (-1 = "/") */
 	char root[4096];        /* its path, for messages */
+	/* resolve.c: the directory the last `mask`/`readonly` target was found in (e.g. "/proc"), kept
+	 * open while only such steps run, so the next target there is one openat (0: none) */
+	size_t walkdir_len;
+	int walkdir_fd;
+	char walkdir[256];
 	void *seccomp;          /* scmp_filter_ctx while building a filter */
 	unsigned char *seccomp_bpf; /* seccomp-prepared: the filter's BPF instructions, loaded by seccomp-load */
 	size_t seccomp_bpf_len;
@@ -264,6 +269,8 @@ struct found {
 int resolve_found(struct ctx *c, const char *path, enum resolve_mode mode, struct found *f);
 int reopen_mounted(struct ctx *c, const char *path, struct found *f);
 void found_close(struct ctx *c, struct found *f);
+/* Before any step but `mask` and `readonly`: the kept directory is closed (it may change). */
+void resolve_forget(struct ctx *c);
 
 /* mount.c */
 step_fn step_propagation, step_bind_root, step_overlay_root, step_mount, step_bind,

@@ -138,6 +138,8 @@ static int run_steps(struct ctx *c, size_t from, size_t to)
 		const struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = find_def(s->name);
 		c->cur = s;
+		if (c->walkdir_len && strcmp(s->name, "mask") && strcmp(s->name, "readonly"))
+			resolve_forget(c); /* resolve.c: kept only across mask and readonly steps */
 		if (d->fn && d->fn(c, s->argv, s->argc) < 0)
 			return -1;
 	}

@@ -12,6 +12,13 @@
  *     file for the last one), so `mount` and `bind` need no separate mkdir.
  * The caller gets an O_PATH fd and mounts on /proc/self/fd/N. A walk starts at
  * the root's own fd (c->rootfd, which it never closes), not at a copy of it.
+ *
+ * The runs of `mask` and `readonly` steps (a dozen targets in /proc and /sys)
+ * keep the directory their last target was found in: the next target in the
+ * same directory is opened from it by name. Only when nothing could have
+ * changed what that directory's path names: its walk met no symlink and no
+ * "..", each of those steps mounts only on a name inside it (a target
+ * elsewhere drops it first), and any other step drops it (resolve_forget).
  */
 #include "haco.h"
 
@@ -32,17 +39,53 @@ static int walk_start(struct ctx *c)
 	return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* Close an fd of the walk, unless it is the root's. */
+static int kept_dir(const struct ctx *c, int fd)
+{
+	return c->walkdir_len > 0 && fd == c->walkdir_fd;
+}
+
+/* Close an fd of the walk, unless it is the root's or the kept directory's. */
 static void put(struct ctx *c, int fd)
 {
-	if (fd >= 0 && fd != c->rootfd)
+	if (fd >= 0 && fd != c->rootfd && !kept_dir(c, fd))
 		close(fd);
 }
 
 /* What the caller gets is always its own fd, also when the walk ended at the root. */
 static int own(struct ctx *c, int fd)
 {
-	return fd == c->rootfd ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
+	return fd == c->rootfd || kept_dir(c, fd) ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
+}
+
+void resolve_forget(struct ctx *c)
+{
+	if (c->walkdir_len > 0)
+		close(c->walkdir_fd);
+	c->walkdir_len = 0;
+}
+
+/* Only `mask` and `readonly` keep a directory: they mount on the name found in it, nothing else. */
+static int may_keep(const struct ctx *c, enum resolve_mode mode)
+{
+	return mode == R_EXISTING && c->cur && (!strcmp(c->cur->name, "mask") || !strcmp(c->cur->name, "readonly"));
+}
+
+/* "/DIR/NAME" with no "." or ".." component, no "//" and no trailing "/": the length of "/DIR"
+ * (0 for "/NAME"), or -1 when PATH is not that plain. */
+static long plain_dir_len(const char *path)
+{
+	if (path[0] != '/')
+		return -1;
+	const char *p = path, *last = path;
+	while (*p) { /* at a '/' */
+		const char *name = p + 1;
+		size_t n = strcspn(name, "/");
+		if (n == 0 || (n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
+			return -1;
+		last = p;
+		p = name + n;
+	}
+	return last - path;
 }
 
 /*
@@ -56,14 +99,25 @@ static int walk(struct ctx *c, const char *path, enum resolve_mode mode, char *l
 {
 	char rest[2 * PATH_MAX], tmp[2 * PATH_MAX];
 	int links = 0, depth = 0, have_st = 0; /* depth: directories below the root; ".." stops at 0 */
+	int dotdot = 0, keep = may_keep(c, mode);
 	if (f)
 		f->dir = -1;
 	if (snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest))
 		return errno = ENAMETOOLONG, -1;
-	int cur = walk_start(c);
-	if (cur < 0)
-		return -1;
+	long dlen = keep ? plain_dir_len(path) : -1;
 	char *p = rest;
+	int cur;
+	if (dlen > 0 && (size_t)dlen == c->walkdir_len && memcmp(path, c->walkdir, (size_t)dlen) == 0) {
+		cur = c->walkdir_fd; /* the same directory as the last target: from there */
+		p = rest + dlen;
+		for (long i = 0; i < dlen; i++) /* as deep as its plain path: ".." in a link goes up from it */
+			depth += path[i] == '/';
+	} else {
+		/* A target elsewhere: its mount may cover the kept directory or what leads to it. */
+		resolve_forget(c);
+		if ((cur = walk_start(c)) < 0)
+			return -1;
+	}
 	for (;;) {
 		while (*p == '/')
 			p++;
@@ -105,6 +159,7 @@ static int walk(struct ctx *c, const char *path, enum resolve_mode mode, char *l
 			cur = up;
 			depth--;
 			have_st = 0;
+			dotdot = 1;
 			continue;
 		}
 
@@ -158,6 +213,13 @@ static int walk(struct ctx *c, const char *path, enum resolve_mode mode, char *l
 			close(fd);
 			errno = ENOTDIR;
 			goto err;
+		}
+		if (is_last && keep && dlen > 0 && !links && !dotdot && !kept_dir(c, cur) && (size_t)dlen < sizeof(c->walkdir)) {
+			/* A plain walk to DIR: keep DIR for the next target in it (resolve_forget closes it). */
+			resolve_forget(c);
+			memcpy(c->walkdir, path, (size_t)dlen);
+			c->walkdir_fd = cur;
+			c->walkdir_len = (size_t)dlen;
 		}
 		if (f && is_last && keep_dir) { /* the directory it is in, kept open with the name */
 			put(c, f->dir);

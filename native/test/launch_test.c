@@ -837,6 +837,82 @@ static void test_resolve_found(void)
 	close(c.rootfd);
 }
 
+/*
+ * A run of `mask`/`readonly` steps keeps the directory of the last target (a plain path: no symlink,
+ * no ".."): the next target in it is opened from there (here: still the directory it was when kept,
+ * although "a" was renamed meanwhile), a link's ".." still climbs from its real depth, a target
+ * elsewhere or any other step drops it, and nothing else keeps one.
+ */
+static void test_walk_dir_kept(void)
+{
+	char top[300], path[400], buf[512], want[512];
+	snprintf(top, sizeof(top), "%s/walkdir", rootfs);
+	const char *dirs[] = { "", "/a", "/b", "/b/c" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		snprintf(path, sizeof(path), "%s%s", top, dirs[i]), mkdir(path, 0755);
+	const char *files[] = { "/a/f", "/a/g", "/b/x", "/b/c/y" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", top, files[i]);
+		close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	}
+	snprintf(path, sizeof(path), "%s/b/c/up", top);
+	CHECK(symlink("../x", path) == 0, "symlink ../x");
+	static char mask[] = "mask", mount[] = "mount";
+	struct step masking = { mask, 1, 1, NULL }, other = { mount, 2, 1, NULL };
+	struct ctx c;
+	memset(&c, 0, sizeof(c));
+	c.sys = &sys_fake;
+	c.rootfd = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int before = open_fds();
+	struct stat st;
+
+	c.cur = &other; /* not a mask: nothing kept */
+	int fd = resolve_stat(&c, "/a/f", R_EXISTING, &st);
+	CHECK(fd >= 0 && c.walkdir_len == 0, "walkdir: kept for a mount step (%zu)", c.walkdir_len);
+	close(fd);
+
+	c.cur = &masking;
+	fd = resolve_stat(&c, "/a/f", R_EXISTING, &st);
+	snprintf(want, sizeof(want), "%s/a", top);
+	CHECK(fd >= 0 && c.walkdir_len == 2 && strncmp(c.walkdir, "/a", 2) == 0 &&
+	      strcmp(fd_names(c.walkdir_fd, buf, sizeof(buf)), want) == 0, "walkdir: /a not kept (%zu, %s)", c.walkdir_len, buf);
+	close(fd);
+	char a[400], a2[400];
+	snprintf(a, sizeof(a), "%s/a", top), snprintf(a2, sizeof(a2), "%s/a2", top);
+	CHECK(rename(a, a2) == 0 && mkdir(a, 0755) == 0, "rename a");
+	fd = resolve_stat(&c, "/a/g", R_EXISTING, &st); /* from the kept directory, now a2 */
+	snprintf(want, sizeof(want), "%s/a2/g", top);
+	CHECK(fd >= 0 && strcmp(fd_names(fd, buf, sizeof(buf)), want) == 0, "walkdir: /a/g is %s, not %s", buf, want);
+	close(fd);
+
+	fd = resolve_stat(&c, "/b/c/y", R_EXISTING, &st); /* elsewhere: /b/c kept instead */
+	CHECK(fd >= 0 && c.walkdir_len == 4 && strncmp(c.walkdir, "/b/c", 4) == 0, "walkdir: /b/c not kept");
+	close(fd);
+	fd = resolve_stat(&c, "/b/c/up", R_EXISTING, &st); /* ../x from /b/c: /b/x */
+	snprintf(want, sizeof(want), "%s/b/x", top);
+	CHECK(fd >= 0 && strcmp(fd_names(fd, buf, sizeof(buf)), want) == 0, "walkdir: /b/c/up is %s, not %s", buf, want);
+	close(fd);
+	struct found f; /* readonly's walk: the kept directory is the found one, not closed with it */
+	fd = resolve_found(&c, "/b/c/y", R_EXISTING, &f);
+	CHECK(fd >= 0 && f.dir == c.walkdir_fd, "walkdir: found dir %d, kept %d", f.dir, c.walkdir_fd);
+	close(fd);
+	fd = reopen_mounted(&c, "/b/c/y", &f);
+	CHECK(fd >= 0 && c.walkdir_len == 4 && fcntl(c.walkdir_fd, F_GETFD) >= 0, "walkdir: reopen closed the kept directory");
+	close(fd);
+	fd = resolve_stat(&c, "/b/c", R_EXISTING, &st); /* the kept directory itself is a target: /b kept instead */
+	CHECK(fd >= 0 && c.walkdir_len == 2 && strncmp(c.walkdir, "/b", 2) == 0, "walkdir: /b/c kept over its own mount");
+	close(fd);
+	fd = resolve_stat(&c, "/b/c/../x", R_EXISTING, &st); /* not plain: nothing kept */
+	CHECK(fd >= 0 && c.walkdir_len == 0, "walkdir: kept for a path with ..");
+	close(fd);
+	fd = resolve_stat(&c, "/b/x", R_EXISTING, &st);
+	CHECK(fd >= 0 && c.walkdir_len == 2, "walkdir: /b not kept");
+	close(fd);
+	resolve_forget(&c); /* what run_steps does before any other step */
+	CHECK(c.walkdir_len == 0 && open_fds() == before, "walkdir: %d fds open after, %d before", open_fds(), before);
+	close(c.rootfd);
+}
+
 /* Joining: the namespace files are opened by the launcher before clone (the child
  * may no longer reach them once it is in a new user or mount namespace). */
 static void test_join_namespaces(void)
@@ -1203,6 +1279,7 @@ int main(void)
 	test_capability_calls();
 	test_bounding_without_setpcap();
 	test_resolve_found();
+	test_walk_dir_kept();
 	test_console_socket();
 	test_apparmor_exec();
 
