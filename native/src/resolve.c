@@ -240,6 +240,14 @@ static int walk(struct ctx *c, const char *path, enum resolve_mode mode, char *l
 		goto err;
 	if ((cur = own(c, cur)) < 0)
 		goto err;
+	if (c->walkdir_len && (links || dotdot)) {
+		/* Reached through a link or "..": the mount on it could be anywhere, the kept directory's
+		 * path included. Dropped (the caller's f->dir, if it is that fd, now owns it). */
+		if (f && f->dir == c->walkdir_fd)
+			c->walkdir_len = 0;
+		else
+			resolve_forget(c);
+	}
 	return cur;
 err:;
 	int e = errno;

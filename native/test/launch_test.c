@@ -857,6 +857,8 @@ static void test_walk_dir_kept(void)
 	}
 	snprintf(path, sizeof(path), "%s/b/c/up", top);
 	CHECK(symlink("../x", path) == 0, "symlink ../x");
+	snprintf(path, sizeof(path), "%s/b/c/rel", top);
+	CHECK(symlink("y", path) == 0, "symlink y");
 	static char mask[] = "mask", mount[] = "mount";
 	struct step masking = { mask, 1, 1, NULL }, other = { mount, 2, 1, NULL };
 	struct ctx c;
@@ -888,9 +890,22 @@ static void test_walk_dir_kept(void)
 	fd = resolve_stat(&c, "/b/c/y", R_EXISTING, &st); /* elsewhere: /b/c kept instead */
 	CHECK(fd >= 0 && c.walkdir_len == 4 && strncmp(c.walkdir, "/b/c", 4) == 0, "walkdir: /b/c not kept");
 	close(fd);
-	fd = resolve_stat(&c, "/b/c/up", R_EXISTING, &st); /* ../x from /b/c: /b/x */
+	fd = resolve_stat(&c, "/b/c/up", R_EXISTING, &st); /* ../x from /b/c: /b/x; through a link: dropped */
 	snprintf(want, sizeof(want), "%s/b/x", top);
 	CHECK(fd >= 0 && strcmp(fd_names(fd, buf, sizeof(buf)), want) == 0, "walkdir: /b/c/up is %s, not %s", buf, want);
+	CHECK(c.walkdir_len == 0, "walkdir: kept after a walk through a link");
+	close(fd);
+	fd = resolve_stat(&c, "/b/c/y", R_EXISTING, &st); /* kept again */
+	close(fd);
+	struct found g; /* a link to a name in the kept directory: that fd becomes the caller's */
+	int kept = c.walkdir_fd;
+	fd = resolve_found(&c, "/b/c/rel", R_EXISTING, &g);
+	CHECK(fd >= 0 && g.dir == kept && c.walkdir_len == 0 && strcmp(g.name, "y") == 0, "walkdir: rel: dir %d kept %d (%zu)",
+	      g.dir, kept, c.walkdir_len);
+	close(fd);
+	found_close(&c, &g);
+	CHECK(fcntl(kept, F_GETFD) < 0, "walkdir: the directory handed over was not closed by found_close");
+	fd = resolve_stat(&c, "/b/c/y", R_EXISTING, &st);
 	close(fd);
 	struct found f; /* readonly's walk: the kept directory is the found one, not closed with it */
 	fd = resolve_found(&c, "/b/c/y", R_EXISTING, &f);
