@@ -73,6 +73,7 @@ struct sys {
 	int (*chdir)(const char *path);
 	int (*open)(const char *path, int flags, mode_t mode);
 	ssize_t (*write)(int fd, const void *buf, size_t len);
+	ssize_t (*read)(int fd, void *buf, size_t len); /* for fds from sys->open: /proc/self/cgroup (cgroup_move.c) */
 	int (*close)(int fd); /* for fds from sys->open */
 	int (*flock)(int fd, int op);
 	int (*mkdir)(const char *path, mode_t mode);
@@ -272,6 +273,26 @@ void cgroup_remove_parents(struct ctx *c);
 void cgroup_report_oom(struct ctx *c);
 /* The oom_kill counts of the report-oom files, summed (0 without any). */
 unsigned long long cgroup_oom_kills(struct ctx *c);
+
+/* cgroup_move.c: `spawn-cgroup` (v1): the launcher moves itself into the container's
+ * cgroups ("0" into tasks: no migration lock), clones the child there, moves back. */
+enum { CGROUP_MOVES_MAX = 16 };
+struct cgroup_moves {
+	int n;
+	int failed, err; /* the first move back that failed, its errno */
+	struct cgroup_move {
+		const struct step *step;
+		int in, home; /* the container's tasks file, the launcher's own (to return to) */
+		char in_path[1024], home_path[1024];
+	} m[CGROUP_MOVES_MAX];
+};
+/* Before the clone: open every tasks file, then move in. 0, or -1 (failed, back where it was). */
+int cgroup_move_in(struct ctx *c, struct cgroup_moves *mv);
+/* In the parent after the clone (CHILD < 0: the clone failed): move back, close. -1: the
+ * launcher could not return (the child, if any, is killed and reaped). */
+int cgroup_move_out(struct ctx *c, struct cgroup_moves *mv, pid_t child);
+/* In the child: close the tasks files (it stays where it was born). */
+void cgroup_moves_close(struct ctx *c, struct cgroup_moves *mv);
 
 /* devices.c: the cgroup v2 device allow-list, a BPF_PROG_TYPE_CGROUP_DEVICE program */
 struct dev_rule {

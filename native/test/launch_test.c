@@ -541,19 +541,22 @@ static void test_join_namespaces(void)
 	free(calls), free(err);
 }
 
-/* cgroup v1: the child is born in its cgroups. A helper moves itself into each
- * (0 into tasks), then clones the child as the launcher's own (CLONE_PARENT): no
- * cgroup.procs write, the launcher stays where it was, the child is reaped by it. */
+/* cgroup v1: the child is born in its cgroups. The launcher opens its own cgroups'
+ * tasks files (from /proc/self/cgroup: the fake's pids:/user.slice and
+ * cpu,cpuacct:/), moves itself into each container cgroup (0 into tasks), clones
+ * the child (its own), and moves back: no cgroup.procs write, no helper fork. */
 #define V1P "/sys/fs/cgroup/pids/haco/t1"
 #define V1C "/sys/fs/cgroup/cpuacct/haco/t1"
+#define V1P_HOME "/sys/fs/cgroup/pids/user.slice/tasks"
+#define V1C_HOME "/sys/fs/cgroup/cpuacct/tasks"
 static const char V1_SPEC[] = "haco-launch 1\n"
 	"name t1\n"
 	"cleanup-cgroup " V1P "\n"
 	"cleanup-cgroup " V1C "\n"
 	"cgroup-mkdir " V1P "\n"
 	"cgroup-mkdir " V1C "\n"
-	"spawn-cgroup " V1P "\n"
-	"spawn-cgroup " V1C "\n"
+	"spawn-cgroup " V1P " /sys/fs/cgroup/pids pids\n"
+	"spawn-cgroup " V1C " /sys/fs/cgroup/cpuacct cpuacct\n"
 	"spawn mount,pid\n"
 	"release\n"
 	"exec /bin/true\n";
@@ -566,34 +569,67 @@ static void test_spawn_cgroup_v1(void)
 	check_calls("spawn-cgroup", calls,
 	            "mkdir " V1P " 0755\n"
 	            "mkdir " V1C " 0755\n"
-	            "clone 0\n"
 	            "write " V1P "/tasks 0\n"
 	            "write " V1C "/tasks 0\n"
-	            "clone CLONE_NEWNS|CLONE_NEWPID|CLONE_PARENT\n"
+	            "clone CLONE_NEWNS|CLONE_NEWPID\n"
+	            "write " V1P_HOME " 0\n"
+	            "write " V1C_HOME " 0\n"
 	            "execvp /bin/true\n"
 	            "rmdir " V1C "\n"
 	            "rmdir " V1P "\n");
 	free(calls), free(err);
 
-	/* The helper cannot enter the second cgroup: no clone, the step and path are named, the cgroups go. */
+	/* The launcher cannot enter the second cgroup: it returns from the first, no clone,
+	 * the step and path are named, the cgroups go. */
 	status = launch(V1_SPEC, "write " V1C "/tasks", ENOENT, &calls, &err);
 	CHECK(status == 125, "spawn-cgroup fails: status %d", status);
 	check_calls("spawn-cgroup fails", calls,
 	            "mkdir " V1P " 0755\n"
 	            "mkdir " V1C " 0755\n"
-	            "clone 0\n"
 	            "write " V1P "/tasks 0\n"
 	            "write " V1C "/tasks 0 = FAIL\n"
+	            "write " V1P_HOME " 0\n"
 	            "rmdir " V1C "\n"
 	            "rmdir " V1P "\n");
 	CHECK(strcmp(err, "haco-launch: spawn-cgroup " V1C ": move into " V1C "/tasks: ENOENT (No such file or directory)\n") == 0,
 	      "spawn-cgroup fails: stderr: %s", err);
 	free(calls), free(err);
 
-	/* The clone from the helper fails: the spawn step reports it. */
+	/* Its own cgroup cannot be opened: nothing is moved. */
+	status = launch(V1_SPEC, "open " V1C_HOME, EACCES, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup home fails: status %d", status);
+	check_calls("spawn-cgroup home fails", calls,
+	            "mkdir " V1P " 0755\n"
+	            "mkdir " V1C " 0755\n"
+	            "open " V1C_HOME " = FAIL\n"
+	            "rmdir " V1C "\n"
+	            "rmdir " V1P "\n");
+	CHECK(strstr(err, "haco-launch: spawn-cgroup " V1C ": open /sys/fs/cgroup/cpuacct//tasks") == NULL &&
+	      strstr(err, "haco-launch: spawn-cgroup " V1C ": open /sys/fs/cgroup/cpuacct/tasks") == err,
+	      "spawn-cgroup home fails: stderr: %s", err);
+	free(calls), free(err);
+
+	/* The clone fails: the launcher still returns, the spawn step reports it. */
 	status = launch(V1_SPEC, "clone CLONE_NEWNS", ENOSPC, &calls, &err);
 	CHECK(status == 125, "spawn-cgroup clone fails: status %d", status);
+	check_calls("spawn-cgroup clone fails", calls,
+	            "mkdir " V1P " 0755\n"
+	            "mkdir " V1C " 0755\n"
+	            "write " V1P "/tasks 0\n"
+	            "write " V1C "/tasks 0\n"
+	            "clone CLONE_NEWNS|CLONE_NEWPID = FAIL\n"
+	            "write " V1P_HOME " 0\n"
+	            "write " V1C_HOME " 0\n"
+	            "rmdir " V1C "\n"
+	            "rmdir " V1P "\n");
 	CHECK(strstr(err, "haco-launch: spawn mount,pid: ENOSPC") == err, "spawn-cgroup clone fails: stderr: %s", err);
+	free(calls), free(err);
+
+	/* It cannot return: the child is killed, the launch fails naming the cgroup. */
+	status = launch(V1_SPEC, "write " V1C_HOME, EINVAL, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup return fails: status %d", status);
+	CHECK(strstr(err, "haco-launch: spawn-cgroup " V1C ": return to " V1C_HOME ": EINVAL") == err, "spawn-cgroup return fails: stderr: %s", err);
+	CHECK(strstr(calls, "execvp") == NULL, "spawn-cgroup return fails: the child ran: %s", calls);
 	free(calls), free(err);
 }
 
