@@ -158,6 +158,8 @@ struct ctx {
 	mode_t state_mode;      /* `state-dir` MODE: the state dir's permissions */
 	int lockfd;             /* flock(LOCK_EX) on STATE/lock, held for our whole life */
 	int cglockfd;           /* flock(LOCK_SH) on the cgroup lock, from cgroup-lock until release */
+	int cgwrite_fd;         /* cgroup-write: the file open for the next step too (same PATH), or -1 */
+	const char *cgwrite_path;
 	int detach;             /* --detach: daemonize, report readiness on ready_w */
 	int ready_w;            /* detached: pipe to the process the caller waits for */
 	int start_fd;           /* `start-fifo`: read by the child at `wait-start` (OCI "created") */

@@ -739,7 +739,7 @@ int launcher_main(int argc, char **argv, const struct sys *sys)
 		return 125;
 	c->rootfd = -1;
 	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
-	c->lockfd = c->cglockfd = c->ready_w = c->watch_w = c->start_fd = -1;
+	c->lockfd = c->cglockfd = c->cgwrite_fd = c->ready_w = c->watch_w = c->start_fd = -1;
 	c->pty_sock = c->pty_sock_parent = c->pty_master = -1;
 	c->arg_area = argv[0];
 	c->arg_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);

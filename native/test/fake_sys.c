@@ -32,7 +32,7 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 
-static char log_path[4096], root[4096], fail_prefix[256];
+static char log_path[4096], root[4096], fail_prefix[256], open_prefix[256];
 static int fail_err, exit_status;
 static pid_t child_pid;
 
@@ -47,6 +47,7 @@ void fake_setup(const char *log, const char *rootfs)
 	snprintf(log_path, sizeof(log_path), "%s", log);
 	snprintf(root, sizeof(root), "%s", rootfs);
 	fail_prefix[0] = '\0';
+	open_prefix[0] = '\0';
 	next_fd = 0;
 	exit_status = 0;
 }
@@ -54,6 +55,11 @@ void fake_setup(const char *log, const char *rootfs)
 void fake_exit_status(int status)
 {
 	exit_status = status;
+}
+
+void fake_trace_opens(const char *prefix)
+{
+	snprintf(open_prefix, sizeof(open_prefix), "%s", prefix);
 }
 
 void fake_fail(const char *prefix, int err)
@@ -221,7 +227,8 @@ static int f_open(const char *path, int flags, mode_t mode)
 {
 	if ((flags & O_CREAT) && rec("create %s 0%o", path, (unsigned)mode) < 0)
 		return -1;
-	if (!(flags & O_CREAT) && strncmp(fail_prefix, "open ", 5) == 0 && strncmp(path, fail_prefix + 5, strlen(fail_prefix + 5)) == 0 &&
+	if (!(flags & O_CREAT) && ((strncmp(fail_prefix, "open ", 5) == 0 && strncmp(path, fail_prefix + 5, strlen(fail_prefix + 5)) == 0) ||
+	                           (open_prefix[0] && strncmp(path, open_prefix, strlen(open_prefix)) == 0)) &&
 	    rec("open %s", path) < 0)
 		return -1;
 	return new_fd(path);

@@ -55,6 +55,7 @@ static void write_spec(const char *spec)
 
 /* Run one launch; returns its exit status. *calls and *err: what it did and printed (free them). */
 static int exit_status; /* of the program the fake exec "runs" */
+static const char *trace_opens; /* record the opens under this prefix too */
 
 static int launch(const char *spec, const char *fail_prefix, int fail_err, char **calls, char **err)
 {
@@ -63,6 +64,8 @@ static int launch(const char *spec, const char *fail_prefix, int fail_err, char 
 	unlink(err_path);
 	fake_setup(log_path, rootfs);
 	fake_exit_status(exit_status);
+	if (trace_opens)
+		fake_trace_opens(trace_opens);
 	if (fail_prefix)
 		fake_fail(fail_prefix, fail_err);
 	fflush(stdout);
@@ -633,6 +636,62 @@ static void test_spawn_cgroup_v1(void)
 	free(calls), free(err);
 }
 
+/* Consecutive cgroup-write steps to one file share one open; each value is its own
+ * write. Another file between them opens it again; a failing write names its own
+ * step, path and errno, and the rest is not written. */
+#define DEV "/sys/fs/cgroup/devices/haco/t1"
+static const char WRITES_SPEC[] = "haco-launch 1\n"
+	"cleanup-cgroup " DEV "\n"
+	"cgroup-mkdir " DEV "\n"
+	"cgroup-write " DEV "/devices.deny a\n"
+	"cgroup-write " DEV "/devices.allow c%201:3%20rwm\n"
+	"cgroup-write " DEV "/devices.allow c%201:5%20rwm\n"
+	"cgroup-write " DEV "/devices.allow c%205:0%20rwm\n"
+	"cgroup-write " DEV "/notify_on_release 0\n"
+	"cgroup-write " DEV "/devices.allow c%201:9%20rwm\n"
+	"spawn mount\n"
+	"release\n"
+	"exec /bin/true\n";
+
+static void test_cgroup_write_batch(void)
+{
+	char *calls, *err;
+	trace_opens = DEV;
+	int status = launch(WRITES_SPEC, NULL, 0, &calls, &err);
+	CHECK(status == 0, "cgroup-write batch: status %d, stderr: %s", status, err);
+	check_calls("cgroup-write batch", calls,
+	            "mkdir " DEV " 0755\n"
+	            "open " DEV "/devices.deny\n"
+	            "write " DEV "/devices.deny a\n"
+	            "open " DEV "/devices.allow\n"
+	            "write " DEV "/devices.allow c 1:3 rwm\n"
+	            "write " DEV "/devices.allow c 1:5 rwm\n"
+	            "write " DEV "/devices.allow c 5:0 rwm\n"
+	            "open " DEV "/notify_on_release\n"
+	            "write " DEV "/notify_on_release 0\n"
+	            "open " DEV "/devices.allow\n"
+	            "write " DEV "/devices.allow c 1:9 rwm\n"
+	            "clone CLONE_NEWNS\n"
+	            "execvp /bin/true\n"
+	            "rmdir " DEV "\n");
+	free(calls), free(err);
+
+	status = launch(WRITES_SPEC, "write " DEV "/devices.allow c 1:5", EINVAL, &calls, &err);
+	CHECK(status == 125, "cgroup-write batch fails: status %d", status);
+	check_calls("cgroup-write batch fails", calls,
+	            "mkdir " DEV " 0755\n"
+	            "open " DEV "/devices.deny\n"
+	            "write " DEV "/devices.deny a\n"
+	            "open " DEV "/devices.allow\n"
+	            "write " DEV "/devices.allow c 1:3 rwm\n"
+	            "write " DEV "/devices.allow c 1:5 rwm = FAIL\n"
+	            "rmdir " DEV "\n");
+	CHECK(strcmp(err, "haco-launch: cgroup-write " DEV "/devices.allow c 1:5 rwm: EINVAL (Invalid argument)\n") == 0,
+	      "cgroup-write batch fails: stderr: %s", err);
+	free(calls), free(err);
+	trace_opens = NULL;
+}
+
 /* The device allow-list: a BPF program loaded, then attached to the container's cgroup, before spawn. */
 static void test_devices(void)
 {
@@ -903,6 +962,7 @@ int main(void)
 	test_fuse_overlay();
 	test_join_namespaces();
 	test_spawn_cgroup_v1();
+	test_cgroup_write_batch();
 	test_devices();
 	test_device_nodes();
 	test_restart();
