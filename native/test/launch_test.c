@@ -612,6 +612,20 @@ static void test_spawn_cgroup_v1(void)
 	      "spawn-cgroup home fails: stderr: %s", err);
 	free(calls), free(err);
 
+	/* No line of /proc/self/cgroup has the controller: refused before any move. */
+	status = launch("haco-launch 1\n"
+	                "cgroup-mkdir " V1P "\n"
+	                "spawn-cgroup " V1P " /sys/fs/cgroup/pids nosuch\n"
+	                "spawn mount\n"
+	                "release\n"
+	                "exec /bin/true\n",
+	                NULL, 0, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup unknown controller: status %d", status);
+	check_calls("spawn-cgroup unknown controller", calls, "mkdir " V1P " 0755\n");
+	CHECK(strstr(err, "haco-launch: spawn-cgroup " V1P ": /proc/self/cgroup has no hierarchy with the controller nosuch") == err,
+	      "spawn-cgroup unknown controller: stderr: %s", err);
+	free(calls), free(err);
+
 	/* The clone fails: the launcher still returns, the spawn step reports it. */
 	status = launch(V1_SPEC, "clone CLONE_NEWNS", ENOSPC, &calls, &err);
 	CHECK(status == 125, "spawn-cgroup clone fails: status %d", status);
