@@ -146,12 +146,18 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   return w.render().text;
 }
 
-/** v1SelfMoves on this host's layout; none when no cgroup filesystem is found (the join then says why). */
-function selfMovesHere(dirs: readonly string[]): V1SelfMove[] | undefined {
+/**
+ * `AttachOptions.selfMoves` for a command joining CGROUPS (attach, `haco runtime exec`): born in the
+ * container's v1 cgroups (no grace period after an idle spell), but not for an ordinary user (the host's
+ * cgroup files are root's), not with a pids limit (a full container would refuse the clone: pidsLimited),
+ * and not when the host's layout does not place every dir in a v1 hierarchy (then `cgroup-join`).
+ */
+export function attachSelfMoves(cgroups: readonly string[], rootless: boolean): V1SelfMove[] | undefined {
+  if (rootless || pidsLimited(cgroups)) return undefined;
   try {
-    return v1SelfMoves(dirs, detectCgroupHost());
+    return v1SelfMoves(cgroups, detectCgroupHost());
   } catch {
-    return undefined;
+    return undefined; // no cgroup filesystem found: the join then says why
   }
 }
 
@@ -184,9 +190,7 @@ export function prepareAttach(name: string, command: string[] | undefined, opts:
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));
   const rootless = (process.geteuid?.() ?? 0) !== 0;
   const cgroups = dirs.length ? dirs : tracking ? [tracking] : [];
-  // Born in the container's v1 cgroups (no grace period after an idle spell), but not rootless (the host's
-  // cgroup files are root's) and not with a pids limit (a full container would refuse the clone: pidsLimited).
-  const selfMoves = rootless || pidsLimited(cgroups) ? undefined : selfMovesHere(cgroups);
+  const selfMoves = attachSelfMoves(cgroups, rootless);
   const full = { ...opts, rlimits: readLimits(pid), rootless, ...(selfMoves ? { selfMoves } : {}), ...(rootless ? {} : { seccompPrepared: path.join(s.dir, SECCOMP_PREPARED_FILE) }) };
   const spec = compileAttachSpec(name, pid, plan, env, cgroups, command ?? ['/bin/sh'], full);
   if (inputs) writeAttachTemplate(s.dir, inputs, compileAttachSpec(name, pid, plan, env, cgroups, [ATTACH_COMMAND_TOKEN], full));
