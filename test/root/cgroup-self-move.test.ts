@@ -83,6 +83,14 @@ describeRoot('the launcher moves itself into the container\'s cgroups and back',
         expect({ round, moved: a.stderr.includes(`write("${pidsMount}/haco/${name}/tasks", "0")`), joined: a.stderr.includes('cgroup.procs') }).toEqual({ round, moved: true, joined: false });
       }
     }
+    // The same template from another cgroup (this test's own): the launcher reads where it is at run time
+    // and returns there, not to the cgroup of whoever wrote the template.
+    if (pidsMount) {
+      const mine = cgroupOf('self').match(/^\d+:(?:[^:]*,)?pids(?:,[^:]*)?:(.*)$/m)![1]!;
+      const a = lab.haco(['attach', '--trace', name, '--', 'cat', '/proc/self/cgroup']);
+      expect(a).toExitWith(0);
+      expect({ back: a.stderr.includes(`write("${path.join(pidsMount, mine, 'tasks')}", "0")`), home: a.stderr.includes(home) }).toEqual({ back: true, home: false });
+    }
     expect(cgroupOf(state['supervisor']!)).toBe(own.stdout);
     expect(lab.haco(['kill', '-s', 'KILL', name])).toExitWith(0);
   });
