@@ -24,7 +24,10 @@ struct step {
 	const char *name; /* first field, e.g. "mount" */
 	int line;         /* 1-based line number in the spec, for messages */
 	int argc;         /* number of fields after the name */
-	char **argv;      /* the decoded fields after the name (NULL-terminated) */
+	char **argv;      /* the decoded fields after the name (NULL-terminated); for a deferred
+	                   * line NULL until step_args() */
+	char *raw;        /* deferred lines (hint, seccomp, seccomp-rule): the fields after the
+	                   * name as read, still encoded; NULL for the others */
 };
 
 struct spec {
@@ -39,6 +42,9 @@ int percent_decode(char *field);
  * On error returns -1 and writes a message into err. */
 int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen);
 void spec_free(struct spec *s);
+/* A step's decoded fields: argv, decoding a deferred line on first use (spec.c says
+ * why some wait). NULL only when out of memory. */
+char **step_args(struct step *s);
 /* Split a comma list field into a NULL-terminated array ("-" = empty list).
  * One free() releases it. Returns the count, or -1 (ENOMEM). */
 int split_list(const char *field, char ***out);

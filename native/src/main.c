@@ -135,10 +135,18 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 static int run_steps(struct ctx *c, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
-		const struct step *s = &c->spec->steps[i];
+		struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = find_def(s->name);
 		c->cur = s;
-		if (d->fn && d->fn(c, s->argv, s->argc) < 0)
+		if (!d->fn)
+			continue;
+		/* The prepared filter holds every rule: their lines are never decoded (spec.c). */
+		if (d->fn == step_seccomp_rule && c->seccomp_bpf)
+			continue;
+		char **argv = step_args(s);
+		if (!argv)
+			return fail(c, ENOMEM, "line %d: %s", s->line, s->name);
+		if (d->fn(c, argv, s->argc) < 0)
 			return -1;
 	}
 	return 0;
