@@ -100,7 +100,9 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 			return fail(c, 0, "line %d: %s is not allowed in phase %d (%s)", s->line, s->name,
 			            phase == P1 ? 1 : phase == P2 ? 2 : 3,
 			            phase == P1 ? "prepare" : phase == P2 ? "wire" : "enter");
-		if (strcmp(s->name, "stdio") == 0) {
+		/* The steps checked further are told apart by their function, not by name:
+		 * hundreds of lines (seccomp rules, hints) pass here on every launch. */
+		if (d->fn == step_stdio) {
 			const char *want = phase == P1 ? "host" : "container";
 			if (strcmp(s->argv[1], want) != 0)
 				return fail(c, 0, "line %d: stdio %s must be in phase %s", s->line,
@@ -109,9 +111,14 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 		/* Namespace kinds are checked here, not when the step runs: a typo must
 		 * not surface after phase 1 has made cgroups and run hooks. */
 		int kinds;
-		if ((strcmp(s->name, "unshare") == 0 || strcmp(s->name, "setns") == 0) && ns_flags(c, s->argv[0], &kinds) < 0)
+		if ((d->fn == step_unshare || d->fn == step_setns) && ns_flags(c, s->argv[0], &kinds) < 0)
 			return -1;
-		if (strcmp(s->name, "spawn") == 0) {
+		if (d->fn == step_exec) {
+			*exec = i;
+			phase = 8;
+		} else if (d->fn || (d->phases & META)) {
+			continue; /* not a marker */
+		} else if (strcmp(s->name, "spawn") == 0) {
 			if (strcmp(s->argv[0], "-") != 0 && ns_flags(c, s->argv[0], &c->spawn_flags) < 0)
 				return -1;
 			*spawn = i;
@@ -119,9 +126,6 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 		} else if (strcmp(s->name, "release") == 0) {
 			*release = i;
 			phase = P3;
-		} else if (strcmp(s->name, "exec") == 0) {
-			*exec = i;
-			phase = 8;
 		}
 	}
 	c->cur = NULL;
@@ -157,6 +161,11 @@ static int read_metadata(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
+		/* Only metadata is read here: one look-up (the last step found first) instead of the
+		 * dozen comparisons below for each seccomp rule. Hints are metadata read elsewhere. */
+		const struct stepdef *d = find_def(s->name);
+		if (!d || d->fn || !(d->phases & META) || s->raw)
+			continue;
 		c->cur = s;
 		if (strcmp(s->name, "name") == 0)
 			c->name = s->argv[0];
@@ -226,11 +235,18 @@ static void cleanup(struct ctx *c)
 		c->sys->close(c->cglockfd);
 		c->cglockfd = -1;
 	}
-	for (size_t i = 0; i < c->spec->n; i++)
-		if (strcmp(c->spec->steps[i].name, "cleanup-cgroup") == 0 && depth(c->spec->steps[i].argv[0]) > max)
-			max = depth(c->spec->steps[i].argv[0]);
-	for (int d = max; d >= 0; d--) {
-		for (size_t i = c->spec->n; i-- > 0;) {
+	/* The lines from the first to the last cleanup-cgroup (together at the top of a spec
+	 * TS writes): each depth looks at those only, not at every seccomp rule again. */
+	size_t lo = c->spec->n, hi = 0;
+	for (size_t i = 0; i < c->spec->n; i++) {
+		if (strcmp(c->spec->steps[i].name, "cleanup-cgroup") == 0) {
+			lo = i < lo ? i : lo, hi = i + 1;
+			if (depth(c->spec->steps[i].argv[0]) > max)
+				max = depth(c->spec->steps[i].argv[0]);
+		}
+	}
+	for (int d = max; d >= 0 && lo < hi; d--) {
+		for (size_t i = hi; i-- > lo;) {
 			const struct step *s = &c->spec->steps[i];
 			c->cur = s;
 			if (strcmp(s->name, "cleanup-cgroup") == 0 && depth(s->argv[0]) == d)

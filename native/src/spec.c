@@ -75,39 +75,52 @@ static int split_fields(char *line, char **fields, int max)
 
 #define MAX_FIELDS 256
 
+/* The bytes the scan stops at: the end of a field or line, an escape. */
+static const unsigned char STOP[256] = { ['\0'] = 1, ['\n'] = 1, [' '] = 1, ['%'] = 1 };
+
 /*
  * One pass over a line without changing it: its field count, or -1 with the
  * message splitting and decoding would give, in the same order (too many
  * fields first, then the first field that is empty or badly encoded).
+ * *end: the '\n' or NUL that ends the line; *escaped: whether any field has a
+ * %-escape (without one, decoding changes nothing).
  */
-static int scan_line(const char *line, int lineno, char *err, size_t errlen)
+static int scan_line(char *line, int lineno, char **end, int *escaped, char *err, size_t errlen)
 {
 	int nf = 1, bad = 0, empty = 0;
 	const char *field = line;
-	for (const char *p = line;; p++) {
-		if (*p == ' ' || *p == '\0') {
-			if (!bad && p == field)
-				bad = nf, empty = 1;
-			if (*p == '\0')
-				break;
-			if (++nf > MAX_FIELDS) {
-				snprintf(err, errlen, "line %d: more than %d fields", lineno, MAX_FIELDS);
-				return -1;
-			}
-			field = p + 1;
-		} else if (*p == '%' && !bad) {
-			if (p == field && p[1] == '-' && (p[2] == ' ' || p[2] == '\0')) {
+	char *p = line;
+	*escaped = 0;
+	for (;; p++) {
+		while (!STOP[(unsigned char)*p])
+			p++;
+		if (*p == '%') {
+			*escaped = 1;
+			if (bad)
+				continue; /* only counting now */
+			if (p == field && p[1] == '-' && (STOP[(unsigned char)p[2]] && p[2] != '%')) {
 				p++; /* "%-": the whole field is the empty string */
 				continue;
 			}
-			int hi = hexval(p[1]); /* -1 for the NUL at the end: p[2] is only read after a digit */
+			int hi = hexval(p[1]); /* -1 for the end of the line: p[2] is only read after a digit */
 			int lo = hi >= 0 ? hexval(p[2]) : -1;
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				bad = nf;
 			else
 				p += 2;
+			continue;
 		}
+		if (!bad && p == field) /* a field ends: ' ', '\n' or the NUL */
+			bad = nf, empty = 1;
+		if (*p != ' ')
+			break;
+		if (++nf > MAX_FIELDS) {
+			snprintf(err, errlen, "line %d: more than %d fields", lineno, MAX_FIELDS);
+			return -1;
+		}
+		field = p + 1;
 	}
+	*end = p;
 	if (bad && empty) {
 		snprintf(err, errlen, "line %d: empty field %d (two spaces, or a trailing "
 		         "space?); an empty string is written %%-", lineno, bad);
@@ -124,7 +137,9 @@ static int scan_line(const char *line, int lineno, char *err, size_t errlen)
  * rules it is the key of the prepared filter (seccomp.c), built from the text as read. */
 static int deferred(const char *name)
 {
-	return !strcmp(name, "hint") || !strcmp(name, "seccomp-rule") || !strcmp(name, "seccomp");
+	if (name[0] == 'h')
+		return strcmp(name, "hint") == 0;
+	return name[0] == 's' && (strcmp(name, "seccomp-rule") == 0 || strcmp(name, "seccomp") == 0);
 }
 
 int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen)
@@ -145,31 +160,33 @@ int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen
 	int lineno = 0, seen_version = 0;
 	char *line = buf;
 	while (line && *line) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
 		lineno++;
-		char *next = nl ? nl + 1 : NULL;
-		if (line[0] == '\0' || line[0] == '#') { /* comments are for learners */
-			line = next;
+		if (line[0] == '\n' || line[0] == '#') { /* comments are for learners */
+			char *nl = strchr(line, '\n');
+			line = nl ? nl + 1 : NULL;
 			continue;
 		}
 
-		int nf = scan_line(line, lineno, err, errlen);
+		char *end;
+		int escaped;
+		int nf = scan_line(line, lineno, &end, &escaped, err, errlen);
 		if (nf < 0)
 			return -1;
+		char *next = *end ? end + 1 : NULL;
+		*end = '\0';
 		/* The name is decoded first: it says whether the rest waits. */
-		char *rest = strchr(line, ' ');
+		char *rest = nf > 1 ? strchr(line, ' ') : NULL;
 		if (rest)
 			*rest++ = '\0';
-		percent_decode(line); /* cannot fail: scanned */
+		if (escaped)
+			percent_decode(line); /* cannot fail: scanned */
 		int later = seen_version && deferred(line);
 
 		char *fields[MAX_FIELDS];
 		fields[0] = line;
 		if (rest && !later) {
 			split_fields(rest, fields + 1, MAX_FIELDS - 1); /* nf - 1 fields: scanned */
-			for (int i = 1; i < nf; i++)
+			for (int i = 1; escaped && i < nf; i++)
 				percent_decode(fields[i]);
 		}
 
