@@ -208,36 +208,37 @@ int step_seccomp_load(struct ctx *c, char **argv, int argc)
  */
 static int filter_key(struct ctx *c, char **key, size_t *klen)
 {
-	char head[128];
 	const struct scmp_version *v = seccomp_version();
-	int h = snprintf(head, sizeof(head), "libseccomp %u.%u.%u api %u arch %u\n", v ? v->major : 0, v ? v->minor : 0,
-			 v ? v->micro : 0, seccomp_api_get(), seccomp_arch_native());
-	size_t len = (size_t)h;
+	size_t cap = 16384, len;
+	char *k = malloc(cap);
+	if (!k)
+		return -1;
+	len = (size_t)snprintf(k, cap, "libseccomp %u.%u.%u api %u arch %u\n", v ? v->major : 0, v ? v->minor : 0,
+			       v ? v->micro : 0, seccomp_api_get(), seccomp_arch_native());
 	int filters = 0;
-	for (int pass = 0; pass < 2; pass++) { /* the length, then the copy */
-		char *out = pass ? *key + h : NULL;
-		for (size_t i = 0; i < c->spec->n; i++) {
-			const struct step *s = &c->spec->steps[i];
-			if (!s->raw || (strcmp(s->name, "seccomp") && strcmp(s->name, "seccomp-rule")))
-				continue;
-			size_t n = strlen(s->name), r = strlen(s->raw);
-			if (!pass) {
-				len += n + 1 + r + 1;
-				filters += strcmp(s->name, "seccomp") == 0;
-				continue;
-			}
-			memcpy(out, s->name, n), out += n;
-			*out++ = ' ';
-			memcpy(out, s->raw, r), out += r;
-			*out++ = '\n';
-		}
-		if (!pass) {
-			if (!(*key = malloc(len)))
+	for (size_t i = 0; i < c->spec->n; i++) {
+		const struct step *s = &c->spec->steps[i];
+		if (!s->raw || s->name[0] != 's') /* not deferred, or a hint */
+			continue;
+		int rule = strcmp(s->name, "seccomp-rule") == 0; /* hundreds of these, one `seccomp` */
+		if (!rule && strcmp(s->name, "seccomp") != 0)
+			continue;
+		filters += !rule;
+		size_t n = strlen(s->name), r = strlen(s->raw);
+		if (len + n + r + 2 > cap) {
+			char *more = realloc(k, cap = 2 * cap + n + r + 2);
+			if (!more) {
+				free(k);
 				return -1;
-			memcpy(*key, head, (size_t)h);
+			}
+			k = more;
 		}
+		memcpy(k + len, s->name, n), len += n;
+		k[len++] = ' ';
+		memcpy(k + len, s->raw, r), len += r;
+		k[len++] = '\n';
 	}
-	*klen = len;
+	*key = k, *klen = len;
 	return filters;
 }
 
