@@ -122,7 +122,7 @@ void report_failure(struct ctx *c, const struct failure *f)
 	/* `hint STEP ERRNO TEXT`: TS knows what a failure usually means; first match wins. */
 	for (size_t i = 0; i < c->spec->n; i++) {
 		struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "hint") != 0 || s->argc != 3)
+		if (!name_is(s->name, "hint") || s->argc != 3)
 			continue;
 		char **a = step_args(s); /* hint lines wait until here to be decoded (spec.c) */
 		if (!a || strcmp(a[0], f->step) != 0)

@@ -118,12 +118,12 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 			phase = 8;
 		} else if (d->fn || (d->phases & META)) {
 			continue; /* not a marker */
-		} else if (strcmp(s->name, "spawn") == 0) {
+		} else if (name_is(s->name, "spawn")) {
 			if (strcmp(s->argv[0], "-") != 0 && ns_flags(c, s->argv[0], &c->spawn_flags) < 0)
 				return -1;
 			*spawn = i;
 			phase = P2;
-		} else if (strcmp(s->name, "release") == 0) {
+		} else if (name_is(s->name, "release")) {
 			*release = i;
 			phase = P3;
 		}
@@ -167,48 +167,48 @@ static int read_metadata(struct ctx *c)
 		if (!d || d->fn || !(d->phases & META) || s->raw)
 			continue;
 		c->cur = s;
-		if (strcmp(s->name, "name") == 0)
+		if (name_is(s->name, "name"))
 			c->name = s->argv[0];
-		else if (strcmp(s->name, "state-dir") == 0) {
+		else if (name_is(s->name, "state-dir")) {
 			if (s->argv[0][0] != '/' || (strcmp(s->argv[1], "keep") && strcmp(s->argv[1], "remove")) ||
 			    parse_mode(s->argv[2], &c->state_mode) < 0)
 				return fail(c, 0, "line %d: state-dir takes an absolute PATH, keep|remove and an octal MODE", s->line);
 			c->state_dir = s->argv[0];
 			c->state_keep = strcmp(s->argv[1], "keep") == 0;
-		} else if (strcmp(s->name, "restart") == 0) {
+		} else if (name_is(s->name, "restart")) {
 			const char *p = s->argv[0];
 			c->restart_policy = !strcmp(p, "no") ? RESTART_NO : !strcmp(p, "on-failure") ? RESTART_ON_FAILURE
 			                  : !strcmp(p, "always") ? RESTART_ALWAYS : -1;
 			if (c->restart_policy < 0 || parse_ulong(s->argv[1], &c->restart_max) < 0 ||
 			    parse_ulong(s->argv[2], &c->backoff_ms) < 0)
 				return fail(c, 0, "line %d: restart takes no|on-failure|always MAX BACKOFF_MS", s->line);
-		} else if (strcmp(s->name, "hook-timeout") == 0) {
+		} else if (name_is(s->name, "hook-timeout")) {
 			if (parse_ulong(s->argv[0], &c->hook_timeout_ms) < 0)
 				return fail(c, 0, "line %d: hook-timeout takes a number of ms (0 = none)", s->line);
-		} else if (strcmp(s->name, "preserve-fds") == 0) {
+		} else if (name_is(s->name, "preserve-fds")) {
 			unsigned long long n;
 			/* The bound is only a sanity check of the format; TS sets the real limit. */
 			if (parse_ulong(s->argv[0], &n) < 0 || n > 1000)
 				return fail(c, 0, "line %d: preserve-fds takes a number of fds, 0 to 1000", s->line);
 			c->preserve_fds = (int)n;
-		} else if (strcmp(s->name, "supervisor-exits") == 0) {
+		} else if (name_is(s->name, "supervisor-exits")) {
 			c->unsupervised = 1;
-		} else if (strcmp(s->name, "console") == 0) {
+		} else if (name_is(s->name, "console")) {
 			if (s->argv[0][0] != '/')
 				return fail(c, 0, "line %d: console takes an absolute PATH", s->line);
 			c->console_path = s->argv[0];
-		} else if (strcmp(s->name, "console-socket") == 0) {
+		} else if (name_is(s->name, "console-socket")) {
 			if (s->argv[0][0] != '/')
 				return fail(c, 0, "line %d: console-socket takes an absolute PATH", s->line);
 			c->console_socket = s->argv[0];
-		} else if (strcmp(s->name, "log") == 0) {
+		} else if (name_is(s->name, "log")) {
 			if (s->argv[0][0] != '/' || parse_ulong(s->argv[1], &c->log_max) < 0)
 				return fail(c, 0, "line %d: log takes an absolute PATH and MAXBYTES (0 = no rotation)", s->line);
 			c->log_path = s->argv[0];
-		} else if (strcmp(s->name, "forward-signals") == 0) {
+		} else if (name_is(s->name, "forward-signals")) {
 			if (parse_forward_signals(c, s->argv[0]) < 0)
 				return -1;
-		} else if (strcmp(s->name, "pty") == 0) {
+		} else if (name_is(s->name, "pty")) {
 			if (strcmp(s->argv[3], "stdin") && strcmp(s->argv[3], "no-stdin"))
 				return fail(c, 0, "line %d: pty takes PTMX UID GID stdin|no-stdin", s->line);
 			c->pty_input = strcmp(s->argv[3], "stdin") == 0;
@@ -239,7 +239,7 @@ static void cleanup(struct ctx *c)
 	 * TS writes): each depth looks at those only, not at every seccomp rule again. */
 	size_t lo = c->spec->n, hi = 0;
 	for (size_t i = 0; i < c->spec->n; i++) {
-		if (strcmp(c->spec->steps[i].name, "cleanup-cgroup") == 0) {
+		if (name_is(c->spec->steps[i].name, "cleanup-cgroup")) {
 			lo = i < lo ? i : lo, hi = i + 1;
 			if (depth(c->spec->steps[i].argv[0]) > max)
 				max = depth(c->spec->steps[i].argv[0]);
@@ -249,7 +249,7 @@ static void cleanup(struct ctx *c)
 		for (size_t i = hi; i-- > lo;) {
 			const struct step *s = &c->spec->steps[i];
 			c->cur = s;
-			if (strcmp(s->name, "cleanup-cgroup") == 0 && depth(s->argv[0]) == d)
+			if (name_is(s->name, "cleanup-cgroup") && depth(s->argv[0]) == d)
 				cgroup_cleanup(c, s->argv[0]);
 		}
 	}
@@ -258,7 +258,7 @@ static void cleanup(struct ctx *c)
 		const struct step *s = &c->spec->steps[i];
 		c->cur = s;
 		c->point = "afterExit"; /* HACO_POINT: the plan's afterExit hooks are cleanup commands */
-		if (strcmp(s->name, "cleanup-cmd") == 0 && run_command(c, s->argv, 0, "cleanup-cmd") < 0) {
+		if (name_is(s->name, "cleanup-cmd") && run_command(c, s->argv, 0, "cleanup-cmd") < 0) {
 			report_failure(c, &c->fail);
 			memset(&c->fail, 0, sizeof(c->fail));
 		}
@@ -468,7 +468,7 @@ static void failure_cmds(struct ctx *c, int status)
 		const struct step *s = &c->spec->steps[i];
 		c->cur = s;
 		c->point = "afterFailure";
-		if (strcmp(s->name, "failure-cmd") == 0 && run_command_status(c, s->argv, 0, "failure-cmd", status) < 0) {
+		if (name_is(s->name, "failure-cmd") && run_command_status(c, s->argv, 0, "failure-cmd", status) < 0) {
 			report_failure(c, &c->fail);
 			memset(&c->fail, 0, sizeof(c->fail));
 		}
@@ -520,7 +520,7 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	}
 	if (c->state_dir) {
 		for (size_t i = 0; i < c->spec->n; i++)
-			if (strcmp(c->spec->steps[i].name, "state-dir") == 0)
+			if (name_is(c->spec->steps[i].name, "state-dir"))
 				c->cur = &c->spec->steps[i];
 		/* Before anything else: a second start of the same name must not touch the
 		 * first one's cgroups, not even through its own cleanup. */
@@ -631,7 +631,7 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 static int host_only(const struct spec *sp)
 {
 	for (size_t i = 0; i < sp->n; i++)
-		if (strcmp(sp->steps[i].name, "host-only") == 0)
+		if (name_is(sp->steps[i].name, "host-only"))
 			return 1;
 	return 0;
 }
@@ -646,7 +646,7 @@ static int validate_host_only(struct ctx *c)
 			return -1;
 		if (!(d->phases & HOST))
 			return fail(c, 0, "line %d: %s is not allowed in a host-only spec", s->line, s->name);
-		if (strcmp(s->name, "name") == 0)
+		if (name_is(s->name, "name"))
 			c->name = s->argv[0];
 	}
 	c->cur = NULL;

@@ -218,10 +218,10 @@ static int filter_key(struct ctx *c, char **key, size_t *klen)
 	int filters = 0;
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (!s->raw || s->name[0] != 's') /* not deferred, or a hint */
+		if (!s->raw) /* not deferred: no seccomp line */
 			continue;
-		int rule = strcmp(s->name, "seccomp-rule") == 0; /* hundreds of these, one `seccomp` */
-		if (!rule && strcmp(s->name, "seccomp") != 0)
+		int rule = name_is(s->name, "seccomp-rule"); /* hundreds of these, one `seccomp` */
+		if (!rule && !name_is(s->name, "seccomp"))
 			continue;
 		filters += !rule;
 		size_t n = strlen(s->name), r = strlen(s->raw);
@@ -383,8 +383,8 @@ int step_seccomp_prepared(struct ctx *c, char **argv, int argc)
 		struct step *s = &c->spec->steps[i];
 		int rc = 0;
 		c->cur = s;
-		int rule = strcmp(s->name, "seccomp-rule") == 0;
-		if (!rule && strcmp(s->name, "seccomp") != 0)
+		int rule = name_is(s->name, "seccomp-rule");
+		if (!rule && !name_is(s->name, "seccomp"))
 			continue;
 		char **argv = step_args(s); /* decoded only now, on a miss (spec.c) */
 		if (!argv)

@@ -137,9 +137,7 @@ static int scan_line(char *line, int lineno, char **end, int *escaped, char *err
  * rules it is the key of the prepared filter (seccomp.c), built from the text as read. */
 static int deferred(const char *name)
 {
-	if (name[0] == 'h')
-		return strcmp(name, "hint") == 0;
-	return name[0] == 's' && (strcmp(name, "seccomp-rule") == 0 || strcmp(name, "seccomp") == 0);
+	return name_is(name, "hint") || name_is(name, "seccomp-rule") || name_is(name, "seccomp");
 }
 
 int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen)
