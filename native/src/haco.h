@@ -29,6 +29,7 @@ struct step {
 	                   * line NULL until step_args() */
 	char *raw;        /* deferred lines (hint, seccomp, seccomp-rule): the fields after the
 	                   * name as read, still encoded; NULL for the others */
+	int def;          /* main.c: its row in the step table once the line is checked, else -1 */
 };
 
 struct spec {

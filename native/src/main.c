@@ -64,11 +64,13 @@ static int step_hostname(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
-/* One line against the step table: a known step with a field count it accepts. */
-static const struct stepdef *check_line(struct ctx *c, const struct step *s)
+/* One line against the step table: a known step with a field count it accepts. Its row is kept
+ * in the step: the later passes (metadata, run) need no look-up. */
+static const struct stepdef *check_line(struct ctx *c, struct step *s)
 {
 	const struct stepdef *d = find_def(s->name);
 	c->cur = s;
+	s->def = d ? (int)(d - STEPS) : -1;
 	if (!d) {
 		fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
 		return NULL;
@@ -87,7 +89,7 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 	int phase = P1;
 	*spawn = *release = *exec = (size_t)-1;
 	for (size_t i = 0; i < c->spec->n; i++) {
-		const struct step *s = &c->spec->steps[i];
+		struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = check_line(c, s);
 		if (!d)
 			return -1;
@@ -140,7 +142,7 @@ static int run_steps(struct ctx *c, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
 		struct step *s = &c->spec->steps[i];
-		const struct stepdef *d = find_def(s->name);
+		const struct stepdef *d = &STEPS[s->def]; /* checked: validate() or validate_host_only() */
 		c->cur = s;
 		if (!d->fn)
 			continue;
@@ -161,9 +163,9 @@ static int read_metadata(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		/* Only metadata is read here: one look-up (the last step found first) instead of the
-		 * dozen comparisons below for each seccomp rule. Hints are metadata read elsewhere. */
-		const struct stepdef *d = find_def(s->name);
+		/* Only metadata is read here: its row in the step table (validate() kept it) instead of
+		 * the dozen comparisons below for each seccomp rule. Hints are metadata read elsewhere. */
+		const struct stepdef *d = s->def >= 0 ? &STEPS[s->def] : NULL;
 		if (!d || d->fn || !(d->phases & META) || s->raw)
 			continue;
 		c->cur = s;
@@ -640,7 +642,7 @@ static int host_only(const struct spec *sp)
 static int validate_host_only(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
-		const struct step *s = &c->spec->steps[i];
+		struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = check_line(c, s);
 		if (!d)
 			return -1;

@@ -212,6 +212,7 @@ int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen
 		st->argc = nf - 1;
 		st->argv = NULL;
 		st->raw = NULL;
+		st->def = -1;
 		if (later) {
 			st->raw = rest ? rest : line + strlen(line); /* "" when there are no fields */
 		} else {
