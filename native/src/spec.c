@@ -4,14 +4,15 @@
  * The format is deliberately dumb (docs/launch-spec.md): one step per line,
  * fields separated by one space, every field percent-encoded. That is all the
  * parsing a launcher written in C should have to do: no JSON, no quoting rules.
- * Everything is decoded in place in one buffer, so there is one free().
+ * Fields are decoded in place in one buffer (steps point into it).
  *
  * Most lines of a real spec are only needed when something goes wrong or a
  * cache misses: the `hint` lines (a step failed) and the seccomp profile's
  * hundreds of `seccomp-rule` lines (the prepared filter is missing). Those are
  * "deferred": checked here with one byte scan, so a malformed spec is still
  * refused before any step runs, but split and decoded only by step_args(),
- * on first use. The scan finds exactly the errors decoding would.
+ * on first use, into a copy: their text stays as read. The scan finds exactly
+ * the errors decoding would.
  */
 #include "haco.h"
 
