@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <termios.h>
@@ -24,7 +25,11 @@ struct step {
 	const char *name; /* first field, e.g. "mount" */
 	int line;         /* 1-based line number in the spec, for messages */
 	int argc;         /* number of fields after the name */
-	char **argv;      /* the decoded fields after the name (NULL-terminated) */
+	char **argv;      /* the decoded fields after the name (NULL-terminated); for a deferred
+	                   * line NULL until step_args() */
+	char *raw;        /* deferred lines (hint, seccomp, seccomp-rule): the fields after the
+	                   * name as read, still encoded; NULL for the others */
+	int def;          /* main.c: its row in the step table once the line is checked, else -1 */
 };
 
 struct spec {
@@ -39,6 +44,15 @@ int percent_decode(char *field);
  * On error returns -1 and writes a message into err. */
 int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen);
 void spec_free(struct spec *s);
+/* Whether a step's NAME is WANT. Most loops look for one step among a spec's hundreds of lines
+ * (seccomp rules, hints): the first letter tells almost all of them apart without a call. */
+static inline int name_is(const char *name, const char *want)
+{
+	return name[0] == want[0] && strcmp(name, want) == 0;
+}
+/* A step's decoded fields: argv, decoding a deferred line on first use (spec.c says
+ * why some wait). NULL only when out of memory. */
+char **step_args(struct step *s);
 /* Split a comma list field into a NULL-terminated array ("-" = empty list).
  * One free() releases it. Returns the count, or -1 (ENOMEM). */
 int split_list(const char *field, char ***out);

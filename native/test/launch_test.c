@@ -12,6 +12,7 @@
 #include "fake_sys.h"
 
 #include <errno.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -236,6 +237,101 @@ static void test_seccomp_prepared(void)
 	free(calls), free(err);
 	unlink(target);
 	rmdir(dir);
+}
+
+/* The BPF kept in FILE (after its header and key), malloc'd; *len its size. NULL if unreadable. */
+static char *prepared_bpf(const char *file, size_t *len)
+{
+	char *text = slurp(file), *nl = strchr(text, '\n');
+	size_t k = 0, b = 0;
+	char *bpf = NULL;
+	if (nl && sscanf(text, "haco-seccomp-bpf 2 %zu %zu", &k, &b) == 2 && (bpf = malloc(b)))
+		memcpy(bpf, nl + 1 + k, b), *len = b; /* slurp read up to 1 MiB: the file is far smaller */
+	free(text);
+	return bpf;
+}
+
+/* The rule lines are never decoded on a hit; on a miss they are decoded then. The key is their text as
+ * written, so another encoding of the same rules is a miss (rebuilt), and builds the same filter. A file
+ * of the old format (magic 1, its key made of decoded fields) is a miss too, and is replaced. */
+static void test_seccomp_prepared_encoded(void)
+{
+	char dir[] = "/tmp/haco-launch-test-XXXXXX", file[128], spec[1024], *calls, *err;
+	CHECK(mkdtemp(dir) != NULL, "seccomp-prepared encoded: mkdtemp");
+	snprintf(file, sizeof(file), "%s/seccomp.bpf", dir);
+	const char *rules[] = { "errno:13 reboot 0:eq:1", "errno:%313 %72eboot 0%3Aeq%3A1" };
+	char *bpf[2] = { NULL, NULL };
+	size_t len[2] = { 0, 0 };
+	struct stat st[2];
+	for (int i = 0; i < 2; i++) {
+		snprintf(spec, sizeof(spec), "haco-launch 1\nseccomp-prepared %s\nspawn -\nrelease\nseccomp allow\n"
+		         "seccomp-rule %s\nseccomp-load\nexec /bin/true\n", file, rules[i]);
+		int status = launch(spec, NULL, 0, &calls, &err);
+		CHECK(status == 0, "seccomp-prepared encoded %d: status %d, stderr: %s", i, status, err);
+		CHECK(stat(file, &st[i]) == 0 && (bpf[i] = prepared_bpf(file, &len[i])) != NULL,
+		      "seccomp-prepared encoded %d: %s not kept", i, file);
+		free(calls), free(err);
+	}
+	CHECK(st[0].st_ino != st[1].st_ino, "seccomp-prepared encoded: other text, same file: not rebuilt");
+	CHECK(len[0] > 8 && len[0] == len[1] && bpf[0] && bpf[1] && memcmp(bpf[0], bpf[1], len[0]) == 0,
+	      "seccomp-prepared encoded: the decoded rules built another filter (%zu, %zu bytes)", len[0], len[1]);
+
+	/* The old format, with the key it would have matched and one bogus instruction. */
+	const struct scmp_version *v = seccomp_version();
+	char key[512];
+	int k = snprintf(key, sizeof(key), "libseccomp %u.%u.%u api %u arch %u\n", v->major, v->minor, v->micro,
+	                 seccomp_api_get(), seccomp_arch_native());
+	const char rules_v1[] = "seccomp\0allow\nseccomp-rule\0errno:13\0reboot\0" "0:eq:1\n";
+	memcpy(key + k, rules_v1, sizeof(rules_v1) - 1);
+	k += (int)sizeof(rules_v1) - 1;
+	FILE *f = fopen(file, "we");
+	fprintf(f, "haco-seccomp-bpf 1 %d 8\n", k);
+	fwrite(key, 1, (size_t)k, f);
+	fwrite("\x06\0\0\0\0\0\xff\x7f", 1, 8, f); /* BPF_RET ALLOW */
+	fclose(f);
+	chmod(file, 0600);
+	snprintf(spec, sizeof(spec), "haco-launch 1\nseccomp-prepared %s\nspawn -\nrelease\nseccomp allow\n"
+	         "seccomp-rule %s\nseccomp-load\nexec /bin/true\n", file, rules[0]);
+	int status = launch(spec, NULL, 0, &calls, &err);
+	char want[64];
+	snprintf(want, sizeof(want), "seccomp SECCOMP_SET_MODE_FILTER %zu insns\n", len[0] / 8);
+	size_t n = 0;
+	char *again = prepared_bpf(file, &n);
+	CHECK(status == 0 && strstr(calls, want) && again && n == len[0] && memcmp(again, bpf[0], n) == 0,
+	      "seccomp-prepared, old format: not rebuilt (status %d, %s, calls: %s)", status, err, calls);
+	free(again), free(calls), free(err);
+	free(bpf[0]), free(bpf[1]);
+	unlink(file);
+	rmdir(dir);
+}
+
+/* A hint line is only scanned when the spec is read, yet a bad escape in it is refused
+ * before the first step; a failing deferred step (a seccomp rule) still prints its hint. */
+static void test_deferred_lines(void)
+{
+	char spec[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "exec /bin/true\n");
+	char *bad = strstr(spec, "mounting%20needs");
+	memcpy(bad, "%ZZ", 3); /* HEAD's hint, line 4: mounting needs... */
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 125 && calls[0] == '\0', "bad hint: status %d, calls: %s", status, calls);
+	CHECK(strcmp(err, "haco-launch: spec: line 4: bad percent-encoding in field 4\n") == 0, "bad hint: stderr: %s", err);
+	free(calls), free(err);
+
+	snprintf(spec, sizeof(spec), "%s", "haco-launch 1\n"
+	         "hint seccomp-rule EPERM not%20this%20one\n"
+	         "hint seccomp-rule * a%20rule%20TS%20thought%20optional%3A%20100%25%20sure\n"
+	         "spawn -\n"
+	         "release\n"
+	         "seccomp allow\n"
+	         "seccomp-rule errno:1 %6Eo_such_call -\n"
+	         "seccomp-load\n"
+	         "exec /bin/true\n");
+	status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 125, "failing rule: status %d", status);
+	CHECK(strcmp(err, "haco-launch: seccomp-rule: unknown system call \"no_such_call\" on this architecture\n"
+	                  "hint: a rule TS thought optional: 100% sure\n") == 0, "failing rule: stderr: %s", err);
+	free(calls), free(err);
 }
 
 /* A user namespace is configured from outside, in phase 2, while the child waits. */
@@ -971,6 +1067,8 @@ int main(void)
 	test_typical_launch();
 	test_capability_order();
 	test_seccomp_prepared();
+	test_seccomp_prepared_encoded();
+	test_deferred_lines();
 	test_user_namespace();
 	test_idmap_mount();
 	test_fuse_overlay();
