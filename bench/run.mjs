@@ -150,6 +150,11 @@ export default defineContainer('bench-attach')
         'nsenter -a': `nsenter -a -t ${pid} /bin/true`,
         'haco attach (prepared spec)': `${haco} attach bench-attach -- /bin/true`,
         'haco attach (through node)': `env HACO_NO_FAST_ATTACH=1 ${haco} attach bench-attach -- /bin/true`,
+        // After a quiet spell (docs/performance.md, the kernel's share): a cgroup.procs write would wait for
+        // an RCU grace period; the launcher's self-move (spawn-cgroup) does not.
+        'sleep 0.05': 'sh -c "sleep 0.05"',
+        'sleep 0.05; nsenter -a': `sh -c "sleep 0.05; nsenter -a -t ${pid} /bin/true"`,
+        'sleep 0.05; haco attach': `sh -c "sleep 0.05; ${haco} attach bench-attach -- /bin/true"`,
       });
       for (const k of Object.keys(env)) delete env[k];
       Object.assign(env, saved);
@@ -207,6 +212,13 @@ export default defineContainer('bench-attach')
   if (idle && idleLaunch && idleUnshare) {
     const l = idleLaunch.meanMs - idle.meanMs, u = idleUnshare.meanMs - idle.meanMs;
     console.log(`  ${'haco-launch / unshare, 50 ms idle'.padEnd(32)} ${(l / u).toFixed(2).padStart(6)}×  target ≤ 1.2× (${l.toFixed(1)} vs ${u.toFixed(1)} ms after the sleep)`);
+  }
+  const idleAttach = results['sleep 0.05; haco attach'], idleNsenter = results['sleep 0.05; nsenter -a'];
+  if (idle && idleAttach && idleNsenter) {
+    // Medians: one slow `sleep 0.05` run moves the mean of the baseline by more than nsenter takes.
+    const a = idleAttach.medianMs - idle.medianMs, n = idleNsenter.medianMs - idle.medianMs;
+    const r = n > 0 ? `${(a / n).toFixed(2)}×` : 'n/a';
+    console.log(`  ${'haco attach / nsenter -a, 50 ms idle'.padEnd(32)} ${r.padStart(7)}  target ≤ 3× (medians ${a.toFixed(1)} vs ${n.toFixed(1)} ms after the sleep)`);
   }
   const runc = results['runc'], start = results['haco start (warm cache)'];
   if (runc && start) console.log(`  ${'haco start (warm) / runc run'.padEnd(32)} ${(start.meanMs / runc.meanMs).toFixed(2).padStart(6)}×  target ≤ 0.8× (issue 19.1)`);

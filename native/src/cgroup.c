@@ -116,11 +116,49 @@ int step_cgroup_mkdir(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
+/*
+ * Consecutive cgroup-write steps to one file (a v1 devices.allow rule list: nine on
+ * every start) share one open: each VALUE is still its own write(2), which the
+ * kernel takes as one setting. The file stays open only while the next step writes
+ * the same PATH.
+ */
+static void cgroup_write_close(struct ctx *c)
+{
+	if (c->cgwrite_fd >= 0)
+		c->sys->close(c->cgwrite_fd);
+	c->cgwrite_fd = -1;
+	c->cgwrite_path = NULL;
+}
+
 int step_cgroup_write(struct ctx *c, char **argv, int argc)
 {
 	(void)argc;
-	if (write_file(c, argv[0], argv[1]) < 0)
-		return fail(c, errno, "cgroup-write %s %s", argv[0], argv[1]);
+	const char *path = argv[0], *value = argv[1];
+	size_t at = (size_t)(c->cur - c->spec->steps);
+	const struct step *next = at + 1 < c->spec->n ? c->cur + 1 : NULL;
+	int keep = next && strcmp(next->name, "cgroup-write") == 0 && strcmp(next->argv[0], path) == 0;
+	if (c->cgwrite_fd < 0 || strcmp(c->cgwrite_path, path) != 0) {
+		cgroup_write_close(c);
+		int fd = c->sys->open(path, O_WRONLY | O_CLOEXEC, 0);
+		if (fd < 0) {
+			traced(c, -1, "open(\"%s\", O_WRONLY)", path);
+			return fail(c, errno, "cgroup-write %s %s", path, value);
+		}
+		if (keep)
+			tracef(c, "open(\"%s\", O_WRONLY) = %d   /* once for the next cgroup-write steps to it too */", path, fd);
+		c->cgwrite_fd = fd;
+		c->cgwrite_path = path;
+	}
+	size_t len = strlen(value);
+	ssize_t n = c->sys->write(c->cgwrite_fd, value, len);
+	int e = n < 0 ? errno : EIO; /* a short write is a failure too */
+	int rc = n == (ssize_t)len ? 0 : -1;
+	errno = e;
+	traced(c, rc, "write(\"%s\", \"%s\")", path, value);
+	if (rc < 0 || !keep)
+		cgroup_write_close(c);
+	if (rc < 0)
+		return fail(c, e, "cgroup-write %s %s", path, value);
 	return 0;
 }
 

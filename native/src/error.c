@@ -121,14 +121,15 @@ void report_failure(struct ctx *c, const struct failure *f)
 
 	/* `hint STEP ERRNO TEXT`: TS knows what a failure usually means; first match wins. */
 	for (size_t i = 0; i < c->spec->n; i++) {
-		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "hint") != 0 || s->argc != 3)
+		struct step *s = &c->spec->steps[i];
+		if (!name_is(s->name, "hint") || s->argc != 3)
 			continue;
-		if (strcmp(s->argv[0], f->step) != 0)
+		char **a = step_args(s); /* hint lines wait until here to be decoded (spec.c) */
+		if (!a || strcmp(a[0], f->step) != 0)
 			continue;
-		if (strcmp(s->argv[1], "*") != 0 && (f->err == 0 || strcmp(s->argv[1], errno_name(f->err)) != 0))
+		if (strcmp(a[1], "*") != 0 && (f->err == 0 || strcmp(a[1], errno_name(f->err)) != 0))
 			continue;
-		say(c, "hint: %s", s->argv[2]);
+		say(c, "hint: %s", a[2]);
 		break;
 	}
 }

@@ -66,7 +66,7 @@ static int has_step(const struct ctx *c, const char *const *names)
 {
 	for (size_t i = 0; i < c->spec->n; i++)
 		for (const char *const *n = names; *n; n++)
-			if (strcmp(c->spec->steps[i].name, *n) == 0)
+			if (name_is(c->spec->steps[i].name, *n))
 				return 1;
 	return 0;
 }
@@ -82,7 +82,7 @@ void events_signals(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "on-signal") != 0 || !signal_of(s->argv[0]))
+		if (!name_is(s->name, "on-signal") || !signal_of(s->argv[0]))
 			continue;
 		/* TS took it out of forward-signals: between runs (no event process) it is dropped, never fatal. */
 		struct sigaction sa;
@@ -471,7 +471,7 @@ int events_start(struct ctx *c)
 		const struct step *s = &c->spec->steps[i];
 		int known = 0;
 		for (const char *const *k = EVENT_STEPS; *k; k++)
-			known |= strcmp(s->name, *k) == 0;
+			known |= name_is(s->name, *k);
 		if (!known)
 			continue;
 		if (watch_open(c, s, &w[n]) < 0) {

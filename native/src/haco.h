@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h> /* struct stat in struct found (resolve.c) */
 #include <sys/types.h>
@@ -25,7 +26,11 @@ struct step {
 	const char *name; /* first field, e.g. "mount" */
 	int line;         /* 1-based line number in the spec, for messages */
 	int argc;         /* number of fields after the name */
-	char **argv;      /* the decoded fields after the name (NULL-terminated) */
+	char **argv;      /* the decoded fields after the name (NULL-terminated); for a deferred
+	                   * line NULL until step_args() */
+	char *raw;        /* deferred lines (hint, seccomp, seccomp-rule): the fields after the
+	                   * name as read, still encoded; NULL for the others */
+	int def;          /* main.c: its row in the step table once the line is checked, else -1 */
 };
 
 struct spec {
@@ -40,6 +45,15 @@ int percent_decode(char *field);
  * On error returns -1 and writes a message into err. */
 int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen);
 void spec_free(struct spec *s);
+/* Whether a step's NAME is WANT. Most loops look for one step among a spec's hundreds of lines
+ * (seccomp rules, hints): the first letter tells almost all of them apart without a call. */
+static inline int name_is(const char *name, const char *want)
+{
+	return name[0] == want[0] && strcmp(name, want) == 0;
+}
+/* A step's decoded fields: argv, decoding a deferred line on first use (spec.c says
+ * why some wait). NULL only when out of memory. */
+char **step_args(struct step *s);
 /* Split a comma list field into a NULL-terminated array ("-" = empty list).
  * One free() releases it. Returns the count, or -1 (ENOMEM). */
 int split_list(const char *field, char ***out);
@@ -74,6 +88,7 @@ struct sys {
 	int (*chdir)(const char *path);
 	int (*open)(const char *path, int flags, mode_t mode);
 	ssize_t (*write)(int fd, const void *buf, size_t len);
+	ssize_t (*read)(int fd, void *buf, size_t len); /* for fds from sys->open: /proc/self/cgroup (cgroup_move.c) */
 	int (*close)(int fd); /* for fds from sys->open */
 	int (*flock)(int fd, int op);
 	int (*mkdir)(const char *path, mode_t mode);
@@ -163,6 +178,8 @@ struct ctx {
 	mode_t state_mode;      /* `state-dir` MODE: the state dir's permissions */
 	int lockfd;             /* flock(LOCK_EX) on STATE/lock, held for our whole life */
 	int cglockfd;           /* flock(LOCK_SH) on the cgroup lock, from cgroup-lock until release */
+	int cgwrite_fd;         /* cgroup-write: the file open for the next step too (same PATH), or -1 */
+	const char *cgwrite_path;
 	int detach;             /* --detach: daemonize, report readiness on ready_w */
 	int ready_w;            /* detached: pipe to the process the caller waits for */
 	int start_fd;           /* `start-fifo`: read by the child at `wait-start` (OCI "created") */
@@ -292,6 +309,26 @@ void cgroup_remove_parents(struct ctx *c);
 void cgroup_report_oom(struct ctx *c);
 /* The oom_kill counts of the report-oom files, summed (0 without any). */
 unsigned long long cgroup_oom_kills(struct ctx *c);
+
+/* cgroup_move.c: `spawn-cgroup` (v1): the launcher moves itself into the container's
+ * cgroups ("0" into tasks: no migration lock), clones the child there, moves back. */
+enum { CGROUP_MOVES_MAX = 16 };
+struct cgroup_moves {
+	int n;
+	int failed, err; /* the first move back that failed, its errno */
+	struct cgroup_move {
+		const struct step *step;
+		int in, home; /* the container's tasks file, the launcher's own (to return to) */
+		char in_path[1024], home_path[1024];
+	} m[CGROUP_MOVES_MAX];
+};
+/* Before the clone: open every tasks file, then move in. 0, or -1 (failed, back where it was). */
+int cgroup_move_in(struct ctx *c, struct cgroup_moves *mv);
+/* In the parent after the clone (CHILD < 0: the clone failed): move back, close. -1: the
+ * launcher could not return (the child, if any, is killed and reaped). */
+int cgroup_move_out(struct ctx *c, struct cgroup_moves *mv, pid_t child);
+/* In the child: close the tasks files (it stays where it was born). */
+void cgroup_moves_close(struct ctx *c, struct cgroup_moves *mv);
 
 /* devices.c: the cgroup v2 device allow-list, a BPF_PROG_TYPE_CGROUP_DEVICE program */
 struct dev_rule {

@@ -73,7 +73,7 @@ void hooks_run_point(struct ctx *c, const char *point, int status)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "point-cmd") != 0 || strcmp(s->argv[0], point) != 0)
+		if (!name_is(s->name, "point-cmd") || strcmp(s->argv[0], point) != 0)
 			continue;
 		c->cur = s;
 		c->point = point;

@@ -64,11 +64,13 @@ static int step_hostname(struct ctx *c, char **argv, int argc)
 	return 0;
 }
 
-/* One line against the step table: a known step with a field count it accepts. */
-static const struct stepdef *check_line(struct ctx *c, const struct step *s)
+/* One line against the step table: a known step with a field count it accepts. Its row is kept
+ * in the step: the later passes (metadata, run) need no look-up. */
+static const struct stepdef *check_line(struct ctx *c, struct step *s)
 {
 	const struct stepdef *d = find_def(s->name);
 	c->cur = s;
+	s->def = d ? (int)(d - STEPS) : -1;
 	if (!d) {
 		fail(c, 0, "line %d: unknown step \"%s\"", s->line, s->name);
 		return NULL;
@@ -87,7 +89,7 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 	int phase = P1;
 	*spawn = *release = *exec = (size_t)-1;
 	for (size_t i = 0; i < c->spec->n; i++) {
-		const struct step *s = &c->spec->steps[i];
+		struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = check_line(c, s);
 		if (!d)
 			return -1;
@@ -100,7 +102,9 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 			return fail(c, 0, "line %d: %s is not allowed in phase %d (%s)", s->line, s->name,
 			            phase == P1 ? 1 : phase == P2 ? 2 : 3,
 			            phase == P1 ? "prepare" : phase == P2 ? "wire" : "enter");
-		if (strcmp(s->name, "stdio") == 0) {
+		/* The steps checked further are told apart by their function, not by name:
+		 * hundreds of lines (seccomp rules, hints) pass here on every launch. */
+		if (d->fn == step_stdio) {
 			const char *want = phase == P1 ? "host" : "container";
 			if (strcmp(s->argv[1], want) != 0)
 				return fail(c, 0, "line %d: stdio %s must be in phase %s", s->line,
@@ -109,19 +113,21 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 		/* Namespace kinds are checked here, not when the step runs: a typo must
 		 * not surface after phase 1 has made cgroups and run hooks. */
 		int kinds;
-		if ((strcmp(s->name, "unshare") == 0 || strcmp(s->name, "setns") == 0) && ns_flags(c, s->argv[0], &kinds) < 0)
+		if ((d->fn == step_unshare || d->fn == step_setns) && ns_flags(c, s->argv[0], &kinds) < 0)
 			return -1;
-		if (strcmp(s->name, "spawn") == 0) {
+		if (d->fn == step_exec) {
+			*exec = i;
+			phase = 8;
+		} else if (d->fn || (d->phases & META)) {
+			continue; /* not a marker */
+		} else if (name_is(s->name, "spawn")) {
 			if (strcmp(s->argv[0], "-") != 0 && ns_flags(c, s->argv[0], &c->spawn_flags) < 0)
 				return -1;
 			*spawn = i;
 			phase = P2;
-		} else if (strcmp(s->name, "release") == 0) {
+		} else if (name_is(s->name, "release")) {
 			*release = i;
 			phase = P3;
-		} else if (strcmp(s->name, "exec") == 0) {
-			*exec = i;
-			phase = 8;
 		}
 	}
 	c->cur = NULL;
@@ -135,12 +141,20 @@ static int validate(struct ctx *c, size_t *spawn, size_t *release, size_t *exec)
 static int run_steps(struct ctx *c, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
-		const struct step *s = &c->spec->steps[i];
-		const struct stepdef *d = find_def(s->name);
+		struct step *s = &c->spec->steps[i];
+		const struct stepdef *d = &STEPS[s->def]; /* checked: validate() or validate_host_only() */
 		c->cur = s;
 		if (c->walkdir_len && strcmp(s->name, "mask") && strcmp(s->name, "readonly"))
 			resolve_forget(c); /* resolve.c: kept only across mask and readonly steps */
-		if (d->fn && d->fn(c, s->argv, s->argc) < 0)
+		if (!d->fn)
+			continue;
+		/* The prepared filter holds every rule: their lines are never decoded (spec.c). */
+		if (d->fn == step_seccomp_rule && c->seccomp_bpf)
+			continue;
+		char **argv = step_args(s);
+		if (!argv)
+			return fail(c, ENOMEM, "line %d: %s", s->line, s->name);
+		if (d->fn(c, argv, s->argc) < 0)
 			return -1;
 	}
 	return 0;
@@ -151,49 +165,54 @@ static int read_metadata(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
+		/* Only metadata is read here: its row in the step table (validate() kept it) instead of
+		 * the dozen comparisons below for each seccomp rule. Hints are metadata read elsewhere. */
+		const struct stepdef *d = s->def >= 0 ? &STEPS[s->def] : NULL;
+		if (!d || d->fn || !(d->phases & META) || s->raw)
+			continue;
 		c->cur = s;
-		if (strcmp(s->name, "name") == 0)
+		if (name_is(s->name, "name"))
 			c->name = s->argv[0];
-		else if (strcmp(s->name, "state-dir") == 0) {
+		else if (name_is(s->name, "state-dir")) {
 			if (s->argv[0][0] != '/' || (strcmp(s->argv[1], "keep") && strcmp(s->argv[1], "remove")) ||
 			    parse_mode(s->argv[2], &c->state_mode) < 0)
 				return fail(c, 0, "line %d: state-dir takes an absolute PATH, keep|remove and an octal MODE", s->line);
 			c->state_dir = s->argv[0];
 			c->state_keep = strcmp(s->argv[1], "keep") == 0;
-		} else if (strcmp(s->name, "restart") == 0) {
+		} else if (name_is(s->name, "restart")) {
 			const char *p = s->argv[0];
 			c->restart_policy = !strcmp(p, "no") ? RESTART_NO : !strcmp(p, "on-failure") ? RESTART_ON_FAILURE
 			                  : !strcmp(p, "always") ? RESTART_ALWAYS : -1;
 			if (c->restart_policy < 0 || parse_ulong(s->argv[1], &c->restart_max) < 0 ||
 			    parse_ulong(s->argv[2], &c->backoff_ms) < 0)
 				return fail(c, 0, "line %d: restart takes no|on-failure|always MAX BACKOFF_MS", s->line);
-		} else if (strcmp(s->name, "hook-timeout") == 0) {
+		} else if (name_is(s->name, "hook-timeout")) {
 			if (parse_ulong(s->argv[0], &c->hook_timeout_ms) < 0)
 				return fail(c, 0, "line %d: hook-timeout takes a number of ms (0 = none)", s->line);
-		} else if (strcmp(s->name, "preserve-fds") == 0) {
+		} else if (name_is(s->name, "preserve-fds")) {
 			unsigned long long n;
 			/* The bound is only a sanity check of the format; TS sets the real limit. */
 			if (parse_ulong(s->argv[0], &n) < 0 || n > 1000)
 				return fail(c, 0, "line %d: preserve-fds takes a number of fds, 0 to 1000", s->line);
 			c->preserve_fds = (int)n;
-		} else if (strcmp(s->name, "supervisor-exits") == 0) {
+		} else if (name_is(s->name, "supervisor-exits")) {
 			c->unsupervised = 1;
-		} else if (strcmp(s->name, "console") == 0) {
+		} else if (name_is(s->name, "console")) {
 			if (s->argv[0][0] != '/')
 				return fail(c, 0, "line %d: console takes an absolute PATH", s->line);
 			c->console_path = s->argv[0];
-		} else if (strcmp(s->name, "console-socket") == 0) {
+		} else if (name_is(s->name, "console-socket")) {
 			if (s->argv[0][0] != '/')
 				return fail(c, 0, "line %d: console-socket takes an absolute PATH", s->line);
 			c->console_socket = s->argv[0];
-		} else if (strcmp(s->name, "log") == 0) {
+		} else if (name_is(s->name, "log")) {
 			if (s->argv[0][0] != '/' || parse_ulong(s->argv[1], &c->log_max) < 0)
 				return fail(c, 0, "line %d: log takes an absolute PATH and MAXBYTES (0 = no rotation)", s->line);
 			c->log_path = s->argv[0];
-		} else if (strcmp(s->name, "forward-signals") == 0) {
+		} else if (name_is(s->name, "forward-signals")) {
 			if (parse_forward_signals(c, s->argv[0]) < 0)
 				return -1;
-		} else if (strcmp(s->name, "pty") == 0) {
+		} else if (name_is(s->name, "pty")) {
 			if (strcmp(s->argv[3], "stdin") && strcmp(s->argv[3], "no-stdin"))
 				return fail(c, 0, "line %d: pty takes PTMX UID GID stdin|no-stdin", s->line);
 			c->pty_input = strcmp(s->argv[3], "stdin") == 0;
@@ -220,14 +239,21 @@ static void cleanup(struct ctx *c)
 		c->sys->close(c->cglockfd);
 		c->cglockfd = -1;
 	}
-	for (size_t i = 0; i < c->spec->n; i++)
-		if (strcmp(c->spec->steps[i].name, "cleanup-cgroup") == 0 && depth(c->spec->steps[i].argv[0]) > max)
-			max = depth(c->spec->steps[i].argv[0]);
-	for (int d = max; d >= 0; d--) {
-		for (size_t i = c->spec->n; i-- > 0;) {
+	/* The lines from the first to the last cleanup-cgroup (together at the top of a spec
+	 * TS writes): each depth looks at those only, not at every seccomp rule again. */
+	size_t lo = c->spec->n, hi = 0;
+	for (size_t i = 0; i < c->spec->n; i++) {
+		if (name_is(c->spec->steps[i].name, "cleanup-cgroup")) {
+			lo = i < lo ? i : lo, hi = i + 1;
+			if (depth(c->spec->steps[i].argv[0]) > max)
+				max = depth(c->spec->steps[i].argv[0]);
+		}
+	}
+	for (int d = max; d >= 0 && lo < hi; d--) {
+		for (size_t i = hi; i-- > lo;) {
 			const struct step *s = &c->spec->steps[i];
 			c->cur = s;
-			if (strcmp(s->name, "cleanup-cgroup") == 0 && depth(s->argv[0]) == d)
+			if (name_is(s->name, "cleanup-cgroup") && depth(s->argv[0]) == d)
 				cgroup_cleanup(c, s->argv[0]);
 		}
 	}
@@ -236,7 +262,7 @@ static void cleanup(struct ctx *c)
 		const struct step *s = &c->spec->steps[i];
 		c->cur = s;
 		c->point = "afterExit"; /* HACO_POINT: the plan's afterExit hooks are cleanup commands */
-		if (strcmp(s->name, "cleanup-cmd") == 0 && run_command(c, s->argv, 0, "cleanup-cmd") < 0) {
+		if (name_is(s->name, "cleanup-cmd") && run_command(c, s->argv, 0, "cleanup-cmd") < 0) {
 			report_failure(c, &c->fail);
 			memset(&c->fail, 0, sizeof(c->fail));
 		}
@@ -446,7 +472,7 @@ static void failure_cmds(struct ctx *c, int status)
 		const struct step *s = &c->spec->steps[i];
 		c->cur = s;
 		c->point = "afterFailure";
-		if (strcmp(s->name, "failure-cmd") == 0 && run_command_status(c, s->argv, 0, "failure-cmd", status) < 0) {
+		if (name_is(s->name, "failure-cmd") && run_command_status(c, s->argv, 0, "failure-cmd", status) < 0) {
 			report_failure(c, &c->fail);
 			memset(&c->fail, 0, sizeof(c->fail));
 		}
@@ -498,7 +524,7 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 	}
 	if (c->state_dir) {
 		for (size_t i = 0; i < c->spec->n; i++)
-			if (strcmp(c->spec->steps[i].name, "state-dir") == 0)
+			if (name_is(c->spec->steps[i].name, "state-dir"))
 				c->cur = &c->spec->steps[i];
 		/* Before anything else: a second start of the same name must not touch the
 		 * first one's cgroups, not even through its own cleanup. */
@@ -609,7 +635,7 @@ static int supervise(struct ctx *c, size_t spawn, size_t release, size_t exec)
 static int host_only(const struct spec *sp)
 {
 	for (size_t i = 0; i < sp->n; i++)
-		if (strcmp(sp->steps[i].name, "host-only") == 0)
+		if (name_is(sp->steps[i].name, "host-only"))
 			return 1;
 	return 0;
 }
@@ -618,13 +644,13 @@ static int host_only(const struct spec *sp)
 static int validate_host_only(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
-		const struct step *s = &c->spec->steps[i];
+		struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = check_line(c, s);
 		if (!d)
 			return -1;
 		if (!(d->phases & HOST))
 			return fail(c, 0, "line %d: %s is not allowed in a host-only spec", s->line, s->name);
-		if (strcmp(s->name, "name") == 0)
+		if (name_is(s->name, "name"))
 			c->name = s->argv[0];
 	}
 	c->cur = NULL;
@@ -741,7 +767,7 @@ int launcher_main(int argc, char **argv, const struct sys *sys)
 		return 125;
 	c->rootfd = -1;
 	c->sync_r = c->sync_w = c->err_r = c->err_w = -1;
-	c->lockfd = c->cglockfd = c->ready_w = c->watch_w = c->start_fd = -1;
+	c->lockfd = c->cglockfd = c->cgwrite_fd = c->ready_w = c->watch_w = c->start_fd = -1;
 	c->pty_sock = c->pty_sock_parent = c->pty_master = -1;
 	c->arg_area = argv[0];
 	c->arg_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);

@@ -79,85 +79,27 @@ const char *ns_flags_str(char *buf, size_t sz, int flags)
  * CLONE_NEWTIME cannot be given here (it only fits clone3), hence `unshare time`.
  */
 /*
- * `spawn-cgroup DIR` steps (cgroup v1): the child is born in each DIR instead of
- * being moved there after the clone. Moving another process (its pid into
- * cgroup.procs, as `cgroup-join` does) write-locks the kernel's
- * cgroup_threadgroup_rwsem, a per-cpu rwsem whose first writer after a quiet
- * spell waits for an RCU grace period: 5-20 ms, more than the rest of a launch.
- * A thread that moves only itself ("0" into DIR/tasks) takes no such lock
- * (cgroup_procs_write_start: CGRP_ATTACH_LOCK_NONE). So a helper forked from us
- * moves itself into each DIR and clones the child as our child (CLONE_PARENT);
- * it sends us the pid and exits. We (the supervisor to be) never leave our own
- * cgroups, and no host cgroup is written but the container's own.
+ * `spawn-cgroup` steps (cgroup v1, cgroup_move.c): the launcher moves itself into
+ * each of the container's cgroups, clones the child there (born in them: no
+ * migration of another process, no cgroup_threadgroup_rwsem), and moves back.
  */
-struct helper_msg {
-	long pid;   /* the child's, or -1 */
-	int err;    /* errno of the failed call */
-	int step;   /* index of the spawn-cgroup step that failed, or -1 (the clone) */
-};
-
-static pid_t spawn_via_helper(struct ctx *c, int flags, const char *fl)
+static pid_t spawn_moved(struct ctx *c, int flags, const char *fl)
 {
-	const struct step *spawn = c->cur;
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return fail(c, errno, "spawn %s: pipe2", spawn->argv[0]);
-	long helper = c->sys->clone(0);
-	if (helper == 0) {
-		close(p[0]);
-		struct helper_msg m = { -1, 0, -1 };
-		/* After a `setns pid` the helper lives in that pid namespace: the pid its clone
-		 * returns would be one of that namespace, not ours. TS never combines the two. */
-		if (getppid() != c->launcher)
-			m.err = EXDEV;
-		for (size_t i = 0; i < c->spec->n && m.err == 0; i++) {
-			const struct step *s = &c->spec->steps[i];
-			char path[4096];
-			if (strcmp(s->name, "spawn-cgroup") != 0)
-				continue;
-			c->cur = s;
-			if (strfmt(path, sizeof(path), "%s/tasks", s->argv[0]) < 0 || write_file(c, path, "0") < 0)
-				m.err = errno, m.step = (int)i;
-		}
-		if (m.err == 0) {
-			c->cur = spawn;
-			m.pid = c->sys->clone((unsigned long)flags | CLONE_PARENT);
-			if (m.pid == 0) { /* the container's child: ours, born in the cgroups */
-				close(p[1]);
-				return 0;
-			}
-			m.err = m.pid < 0 ? errno : 0;
-		}
-		ssize_t w = write(p[1], &m, sizeof(m));
-		_exit(w == (ssize_t)sizeof(m) ? 0 : 1);
+	struct cgroup_moves mv;
+	if (cgroup_move_in(c, &mv) < 0)
+		return -1;
+	long pid = c->sys->clone((unsigned long)flags);
+	if (pid == 0) { /* the child stays where it was born */
+		cgroup_moves_close(c, &mv);
+		return 0;
 	}
-	close(p[1]);
-	if (helper < 0) {
-		int e = errno;
-		close(p[0]);
-		traced(c, -1, "clone(SIGCHLD)   /* the spawn-cgroup helper */");
-		return fail(c, e, "spawn %s: fork the spawn-cgroup helper", spawn->argv[0]);
-	}
-	struct helper_msg m = { -1, EPIPE, -1 };
-	ssize_t n;
-	do
-		n = read(p[0], &m, sizeof(m));
-	while (n < 0 && errno == EINTR);
-	close(p[0]);
-	if (n != (ssize_t)sizeof(m))
-		m.pid = -1, m.err = EPIPE, m.step = -1; /* the helper died before it could say */
-	wait_exit_status((pid_t)helper);
-	if (m.err == EXDEV && m.step < 0 && m.pid < 0)
-		return fail(c, 0, "spawn %s: spawn-cgroup needs the helper in our pid namespace (a `setns pid` came first): join the cgroups with cgroup-join", spawn->argv[0]);
-	if (m.step >= 0) {
-		c->cur = &c->spec->steps[m.step];
-		return fail(c, m.err, "spawn-cgroup %s: move into %s/tasks", c->cur->argv[0], c->cur->argv[0]);
-	}
-	errno = m.err;
-	traced(c, m.pid, "clone(%s%sCLONE_PARENT|SIGCHLD)   /* from a helper that moved itself into the spawn-cgroup dirs */", fl, fl[0] ? "|" : "");
-	if (m.pid < 0)
-		return fail(c, m.err, "spawn %s", spawn->argv[0]);
-	return (pid_t)m.pid;
+	int e = errno;
+	traced(c, pid, "clone(%s%sSIGCHLD)   /* born in the spawn-cgroup dirs */", fl, fl[0] ? "|" : "");
+	if (cgroup_move_out(c, &mv, (pid_t)pid) < 0)
+		return -1;
+	if (pid < 0)
+		return fail(c, e, "spawn %s", c->cur->argv[0]);
+	return (pid_t)pid;
 }
 
 static int has_spawn_cgroup(const struct ctx *c)
@@ -175,7 +117,7 @@ pid_t ns_spawn(struct ctx *c, int flags, const char *cgroup)
 	if (has_spawn_cgroup(c)) {
 		if (cgroup)
 			return fail(c, 0, "spawn %s %s: a CGROUP field (clone3 into it) and spawn-cgroup steps exclude each other", c->cur->argv[0], cgroup);
-		return spawn_via_helper(c, flags, fl);
+		return spawn_moved(c, flags, fl);
 	}
 	if (!cgroup) {
 		long pid = c->sys->clone((unsigned long)flags);

@@ -202,7 +202,7 @@ int run_command_status(struct ctx *c, char **argv, pid_t pid, const char *what, 
 		}
 		/* `hook-env KEY VALUE`: what TS wants every hook to know (HACO_ROOTFS, HACO_STATE_DIR). */
 		for (size_t i = 0; i < c->spec->n; i++)
-			if (strcmp(c->spec->steps[i].name, "hook-env") == 0)
+			if (name_is(c->spec->steps[i].name, "hook-env"))
 				setenv(c->spec->steps[i].argv[0], c->spec->steps[i].argv[1], 1);
 		/* A hook runs as root on the host (or inside the container, phase 3):
 		 * it gets stdio and nothing else the caller or the launcher had open. */

@@ -54,7 +54,7 @@ static void on_wake(int sig)
 int pty_wanted(const struct spec *sp)
 {
 	for (size_t i = 0; i < sp->n; i++)
-		if (strcmp(sp->steps[i].name, "pty") == 0)
+		if (name_is(sp->steps[i].name, "pty"))
 			return 1;
 	return 0;
 }
@@ -522,9 +522,9 @@ int pty_send_console(struct ctx *c)
 	const char *ptmx = "/dev/ptmx";
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "console-socket") == 0)
+		if (name_is(s->name, "console-socket"))
 			c->cur = s;
-		else if (strcmp(s->name, "pty") == 0)
+		else if (name_is(s->name, "pty"))
 			ptmx = s->argv[0];
 	}
 	struct sockaddr_un a;

@@ -200,32 +200,51 @@ int step_seccomp_load(struct ctx *c, char **argv, int argc)
  * Trusted only as a regular file of the launcher's user, mode 0600, not a symlink, in a directory of
  * that user that nobody else can write: anyone else who could write it would choose the filter.
  */
-#define PREPARED_MAGIC "haco-seccomp-bpf 1"
+/* 2: the key holds the seccomp lines as written in the spec (still encoded); 3: the BPF is built as a
+ * binary tree (SCMP_FLTATR_CTL_OPTIMIZE 2). A file of another format never matches: it is rebuilt and
+ * replaced, like any other miss. */
+#define PREPARED_MAGIC "haco-seccomp-bpf 3"
 #define PREPARED_MAX (1u << 20)
 
+/*
+ * The key: the library line, then every `seccomp` and `seccomp-rule` line as read (name, a space,
+ * the still-encoded fields, a newline). The encoded text determines the decoded one, and holds no
+ * newline, so equal keys mean equal rules; the lines are copied, never decoded, on every launch
+ * (spec.c defers them). Returns the number of `seccomp` lines, or -1 (ENOMEM).
+ */
 static int filter_key(struct ctx *c, char **key, size_t *klen)
 {
-	FILE *m = open_memstream(key, klen);
-	if (!m)
-		return -1;
 	const struct scmp_version *v = seccomp_version();
-	fprintf(m, "libseccomp %u.%u.%u api %u arch %u\n", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0,
-		seccomp_api_get(), seccomp_arch_native());
+	size_t cap = 16384, len;
+	char *k = malloc(cap);
+	if (!k)
+		return -1;
+	len = (size_t)snprintf(k, cap, "libseccomp %u.%u.%u api %u arch %u\n", v ? v->major : 0, v ? v->minor : 0,
+			       v ? v->micro : 0, seccomp_api_get(), seccomp_arch_native());
 	int filters = 0;
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "seccomp") && strcmp(s->name, "seccomp-rule"))
+		if (!s->raw) /* not deferred: no seccomp line */
 			continue;
-		filters += strcmp(s->name, "seccomp") == 0;
-		fputs(s->name, m);
-		for (int k = 0; k < s->argc; k++) {
-			fputc('\0', m);
-			fputs(s->argv[k], m);
+		int rule = name_is(s->name, "seccomp-rule"); /* hundreds of these, one `seccomp` */
+		if (!rule && !name_is(s->name, "seccomp"))
+			continue;
+		filters += !rule;
+		size_t n = strlen(s->name), r = strlen(s->raw);
+		if (len + n + r + 2 > cap) {
+			char *more = realloc(k, cap = 2 * cap + n + r + 2);
+			if (!more) {
+				free(k);
+				return -1;
+			}
+			k = more;
 		}
-		fputc('\n', m);
+		memcpy(k + len, s->name, n), len += n;
+		k[len++] = ' ';
+		memcpy(k + len, s->raw, r), len += r;
+		k[len++] = '\n';
 	}
-	if (fclose(m) != 0)
-		return -1;
+	*key = k, *klen = len;
 	return filters;
 }
 
@@ -367,13 +386,17 @@ int step_seccomp_prepared(struct ctx *c, char **argv, int argc)
 	/* Build it as the seccomp steps would, each step's failure reported as that step's. */
 	const struct step *self = c->cur;
 	for (size_t i = 0; i < c->spec->n; i++) {
-		const struct step *s = &c->spec->steps[i];
+		struct step *s = &c->spec->steps[i];
 		int rc = 0;
 		c->cur = s;
-		if (strcmp(s->name, "seccomp") == 0)
-			rc = step_seccomp(c, s->argv, s->argc);
-		else if (strcmp(s->name, "seccomp-rule") == 0)
-			rc = step_seccomp_rule(c, s->argv, s->argc);
+		int rule = name_is(s->name, "seccomp-rule");
+		if (!rule && !name_is(s->name, "seccomp"))
+			continue;
+		char **argv = step_args(s); /* decoded only now, on a miss (spec.c) */
+		if (!argv)
+			rc = fail(c, ENOMEM, "line %d: %s", s->line, s->name);
+		else
+			rc = rule ? step_seccomp_rule(c, argv, s->argc) : step_seccomp(c, argv, s->argc);
 		if (rc < 0) {
 			if (dirfd >= 0)
 				close(dirfd);

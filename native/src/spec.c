@@ -4,7 +4,15 @@
  * The format is deliberately dumb (docs/launch-spec.md): one step per line,
  * fields separated by one space, every field percent-encoded. That is all the
  * parsing a launcher written in C should have to do: no JSON, no quoting rules.
- * Everything is decoded in place in one buffer, so there is one free().
+ * Fields are decoded in place in one buffer (steps point into it).
+ *
+ * Most lines of a real spec are only needed when something goes wrong or a
+ * cache misses: the `hint` lines (a step failed) and the seccomp profile's
+ * hundreds of `seccomp-rule` lines (the prepared filter is missing). Those are
+ * "deferred": checked here with one byte scan, so a malformed spec is still
+ * refused before any step runs, but split and decoded only by step_args(),
+ * on first use, into a copy: their text stays as read. The scan finds exactly
+ * the errors decoding would.
  */
 #include "haco.h"
 
@@ -68,6 +76,71 @@ static int split_fields(char *line, char **fields, int max)
 
 #define MAX_FIELDS 256
 
+/* The bytes the scan stops at: the end of a field or line, an escape. */
+static const unsigned char STOP[256] = { ['\0'] = 1, ['\n'] = 1, [' '] = 1, ['%'] = 1 };
+
+/*
+ * One pass over a line without changing it: its field count, or -1 with the
+ * message splitting and decoding would give, in the same order (too many
+ * fields first, then the first field that is empty or badly encoded).
+ * *end: the '\n' or NUL that ends the line; *escaped: whether any field has a
+ * %-escape (without one, decoding changes nothing).
+ */
+static int scan_line(char *line, int lineno, char **end, int *escaped, char *err, size_t errlen)
+{
+	int nf = 1, bad = 0, empty = 0;
+	const char *field = line;
+	char *p = line;
+	*escaped = 0;
+	for (;; p++) {
+		while (!STOP[(unsigned char)*p])
+			p++;
+		if (*p == '%') {
+			*escaped = 1;
+			if (bad)
+				continue; /* only counting now */
+			if (p == field && p[1] == '-' && (STOP[(unsigned char)p[2]] && p[2] != '%')) {
+				p++; /* "%-": the whole field is the empty string */
+				continue;
+			}
+			int hi = hexval(p[1]); /* -1 for the end of the line: p[2] is only read after a digit */
+			int lo = hi >= 0 ? hexval(p[2]) : -1;
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				bad = nf;
+			else
+				p += 2;
+			continue;
+		}
+		if (!bad && p == field) /* a field ends: ' ', '\n' or the NUL */
+			bad = nf, empty = 1;
+		if (*p != ' ')
+			break;
+		if (++nf > MAX_FIELDS) {
+			snprintf(err, errlen, "line %d: more than %d fields", lineno, MAX_FIELDS);
+			return -1;
+		}
+		field = p + 1;
+	}
+	*end = p;
+	if (bad && empty) {
+		snprintf(err, errlen, "line %d: empty field %d (two spaces, or a trailing "
+		         "space?); an empty string is written %%-", lineno, bad);
+		return -1;
+	}
+	if (bad) {
+		snprintf(err, errlen, "line %d: bad percent-encoding in field %d", lineno, bad);
+		return -1;
+	}
+	return nf;
+}
+
+/* The steps whose fields wait for step_args(). `seccomp` is one line, but with its
+ * rules it is the key of the prepared filter (seccomp.c), built from the text as read. */
+static int deferred(const char *name)
+{
+	return name_is(name, "hint") || name_is(name, "seccomp-rule") || name_is(name, "seccomp");
+}
+
 int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
@@ -86,33 +159,34 @@ int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen
 	int lineno = 0, seen_version = 0;
 	char *line = buf;
 	while (line && *line) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
 		lineno++;
-		char *next = nl ? nl + 1 : NULL;
-		if (line[0] == '\0' || line[0] == '#') { /* comments are for learners */
-			line = next;
+		if (line[0] == '\n' || line[0] == '#') { /* comments are for learners */
+			char *nl = strchr(line, '\n');
+			line = nl ? nl + 1 : NULL;
 			continue;
 		}
 
-		char *fields[MAX_FIELDS];
-		int nf = split_fields(line, fields, MAX_FIELDS);
-		if (nf < 0) {
-			snprintf(err, errlen, "line %d: more than %d fields", lineno, MAX_FIELDS);
+		char *end;
+		int escaped;
+		int nf = scan_line(line, lineno, &end, &escaped, err, errlen);
+		if (nf < 0)
 			return -1;
-		}
-		for (int i = 0; i < nf; i++) {
-			if (fields[i][0] == '\0') {
-				snprintf(err, errlen, "line %d: empty field %d (two spaces, or a trailing "
-				         "space?); an empty string is written %%-", lineno, i + 1);
-				return -1;
-			}
-			if (percent_decode(fields[i]) < 0) {
-				snprintf(err, errlen, "line %d: bad percent-encoding in field %d", lineno,
-				         i + 1);
-				return -1;
-			}
+		char *next = *end ? end + 1 : NULL;
+		*end = '\0';
+		/* The name is decoded first: it says whether the rest waits. */
+		char *rest = nf > 1 ? strchr(line, ' ') : NULL;
+		if (rest)
+			*rest++ = '\0';
+		if (escaped)
+			percent_decode(line); /* cannot fail: scanned */
+		int later = seen_version && deferred(line);
+
+		char *fields[MAX_FIELDS];
+		fields[0] = line;
+		if (rest && !later) {
+			split_fields(rest, fields + 1, MAX_FIELDS - 1); /* nf - 1 fields: scanned */
+			for (int i = 1; escaped && i < nf; i++)
+				percent_decode(fields[i]);
 		}
 
 		if (!seen_version) { /* the first real line: the format version */
@@ -137,10 +211,17 @@ int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen
 		st->name = fields[0];
 		st->line = lineno;
 		st->argc = nf - 1;
-		st->argv = calloc((size_t)nf, sizeof(char *)); /* argc + NULL */
-		if (!st->argv)
-			goto nomem;
-		memcpy(st->argv, fields + 1, (size_t)(nf - 1) * sizeof(char *));
+		st->argv = NULL;
+		st->raw = NULL;
+		st->def = -1;
+		if (later) {
+			st->raw = rest ? rest : line + strlen(line); /* "" when there are no fields */
+		} else {
+			st->argv = calloc((size_t)nf, sizeof(char *)); /* argc + NULL */
+			if (!st->argv)
+				goto nomem;
+			memcpy(st->argv, fields + 1, (size_t)(nf - 1) * sizeof(char *));
+		}
 		line = next;
 	}
 	if (!seen_version) {
@@ -151,6 +232,31 @@ int spec_parse(char *buf, size_t len, struct spec *out, char *err, size_t errlen
 nomem:
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+char **step_args(struct step *s)
+{
+	if (s->argv || !s->raw)
+		return s->argv;
+	/* A decoded copy, pointers and text in one allocation (freed by spec_free): the raw
+	 * text stays as read, for the prepared filter's key (seccomp.c). */
+	size_t len = strlen(s->raw) + 1;
+	char **v = malloc((size_t)(s->argc + 1) * sizeof(char *) + len);
+	if (!v)
+		return NULL;
+	char *copy = (char *)(v + s->argc + 1);
+	memcpy(copy, s->raw, len);
+	if (s->argc > 0)
+		split_fields(copy, v, s->argc); /* argc fields: scanned by spec_parse */
+	for (int i = 0; i < s->argc; i++) {
+		if (percent_decode(v[i]) < 0) { /* scanned: cannot happen */
+			free(v);
+			errno = EINVAL;
+			return NULL;
+		}
+	}
+	v[s->argc] = NULL;
+	return s->argv = v;
 }
 
 void spec_free(struct spec *s)

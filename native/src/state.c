@@ -112,7 +112,7 @@ int host_dirs(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "host-dir") != 0)
+		if (!name_is(s->name, "host-dir"))
 			continue;
 		c->cur = s;
 		mode_t mode;
@@ -235,7 +235,7 @@ int state_write(struct ctx *c, const char *status, int exit_code, const char *re
 	/* TS-decided extra lines (plan hash, source file, cgroup paths): `state-meta KEY VALUE`. */
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "state-meta") != 0 || strpbrk(s->argv[0], "=\n") || strchr(s->argv[1], '\n'))
+		if (!name_is(s->name, "state-meta") || strpbrk(s->argv[0], "=\n") || strchr(s->argv[1], '\n'))
 			continue;
 		PUT("%s=%s\n", s->argv[0], s->argv[1]);
 	}
@@ -253,7 +253,7 @@ int state_files(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "state-file") != 0)
+		if (!name_is(s->name, "state-file"))
 			continue;
 		c->cur = s;
 		if (strchr(s->argv[0], '/') || s->argv[0][0] == '.' || !strcmp(s->argv[0], "state") ||

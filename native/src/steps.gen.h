@@ -41,7 +41,7 @@ STEP("timens-offset", P1, 2, 2, step_timens_offset)
 STEP("start-fifo", P1, 1, 1, step_start_fifo)
 STEP("hook", P1 | P2 | P3, 1, -1, step_hook)
 STEP("hook-at", P1 | P2 | P3, 2, -1, step_hook_at)
-STEP("spawn-cgroup", P1, 1, 1, NULL) /* spawn_via_helper */
+STEP("spawn-cgroup", P1, 3, 3, NULL) /* cgroup_move_in */
 STEP("spawn", P1, 1, 2, NULL) /* validate */
 STEP("setgroups", P2, 1, 1, step_setgroups)
 STEP("uid-map", P2, 1, 1, step_uid_map)

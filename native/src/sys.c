@@ -121,6 +121,7 @@ const struct sys sys_real = {
 	.chdir = chdir,
 	.open = real_open,
 	.write = write,
+	.read = read,
 	.close = close,
 	.flock = flock,
 	.mkdir = mkdir,

@@ -32,7 +32,7 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 
-static char log_path[4096], root[4096], fail_prefix[256];
+static char log_path[4096], root[4096], fail_prefix[256], open_prefix[256];
 static int fail_err, exit_status;
 enum { FAKE_LAST_CAP = 40 };
 static unsigned long long bounding = (1ULL << (FAKE_LAST_CAP + 1)) - 1;
@@ -44,12 +44,14 @@ static pid_t child_pid;
 enum { FAKE_FD = 1000, FAKE_FDS = 64 };
 static char fd_path[FAKE_FDS][512];
 static int next_fd;
+static size_t read_off[FAKE_FDS]; /* f_read's position in each fake fd */
 
 void fake_setup(const char *log, const char *rootfs)
 {
 	snprintf(log_path, sizeof(log_path), "%s", log);
 	snprintf(root, sizeof(root), "%s", rootfs);
 	fail_prefix[0] = '\0';
+	open_prefix[0] = '\0';
 	next_fd = 0;
 	exit_status = 0;
 	bounding = (1ULL << (FAKE_LAST_CAP + 1)) - 1;
@@ -78,6 +80,11 @@ void fake_record_questions(int on)
 void fake_exit_status(int status)
 {
 	exit_status = status;
+}
+
+void fake_trace_opens(const char *prefix)
+{
+	snprintf(open_prefix, sizeof(open_prefix), "%s", prefix);
 }
 
 void fake_fail(const char *prefix, int err)
@@ -164,8 +171,7 @@ static long f_clone(unsigned long flags)
 	if (rec("clone %s%s", kinds ? ns_flags_str(fl, sizeof(fl), (int)kinds) : flags ? "" : "0",
 	        flags & CLONE_PARENT ? (kinds ? "|CLONE_PARENT" : "CLONE_PARENT") : "") < 0)
 		return -1;
-	/* CLONE_PARENT for real (no namespaces: no root needed): the spawn-cgroup helper's child is the launcher's. */
-	pid_t p = flags & CLONE_PARENT ? (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0) : fork();
+	pid_t p = fork();
 	if (p > 0)
 		child_pid = p;
 	return p;
@@ -236,13 +242,19 @@ static int new_fd(const char *path)
 	if (next_fd == FAKE_FDS)
 		return errno = EMFILE, -1;
 	snprintf(fd_path[next_fd], sizeof(fd_path[0]), "%s", path);
+	read_off[next_fd] = 0;
 	return FAKE_FD + next_fd++;
 }
 
-/* Opening to read or write is not a change; creating a file is. */
+/* Opening to read or write is not a change; creating a file is. An open that
+ * fake_fail() names ("open PATH") is recorded and fails. */
 static int f_open(const char *path, int flags, mode_t mode)
 {
 	if ((flags & O_CREAT) && rec("create %s 0%o", path, (unsigned)mode) < 0)
+		return -1;
+	if (!(flags & O_CREAT) && ((strncmp(fail_prefix, "open ", 5) == 0 && strncmp(path, fail_prefix + 5, strlen(fail_prefix + 5)) == 0) ||
+	                           (open_prefix[0] && strncmp(path, open_prefix, strlen(open_prefix)) == 0)) &&
+	    rec("open %s", path) < 0)
 		return -1;
 	if (file_path[0] && strcmp(path, file_path) == 0 && (flags & O_ACCMODE) == O_RDONLY) {
 		/* a real fd to read the content from: a pipe holds it */
@@ -255,6 +267,27 @@ static int f_open(const char *path, int flags, mode_t mode)
 		return p[0];
 	}
 	return new_fd(path);
+}
+
+/* The launcher's cgroups as /proc/self/cgroup would tell them (cgroup_move.c reads it). */
+static const char SELF_CGROUP[] = "12:pids:/user.slice\n"
+	"5:cpu,cpuacct:/\n"
+	"4:devices:/user.slice/session-1.scope\n"
+	"1:name=systemd:/user.slice\n"
+	"0::/user.slice\n";
+
+static ssize_t f_read(int fd, void *buf, size_t len)
+{
+	if (fd < FAKE_FD || fd >= FAKE_FD + FAKE_FDS)
+		return read(fd, buf, len);
+	int i = fd - FAKE_FD;
+	if (strcmp(fd_path[i], "/proc/self/cgroup") != 0)
+		return 0;
+	size_t left = sizeof(SELF_CGROUP) - 1 - read_off[i];
+	size_t n = len < left ? len : left;
+	memcpy(buf, SELF_CGROUP + read_off[i], n);
+	read_off[i] += n;
+	return (ssize_t)n;
 }
 
 static ssize_t f_write(int fd, const void *buf, size_t len)
@@ -513,7 +546,7 @@ static ssize_t f_sendmsg(int fd, const struct msghdr *msg, int flags)
 const struct sys sys_fake = {
 	.clone = f_clone, .clone3 = f_clone3, .unshare = f_unshare, .setns = f_setns,
 	.mount = f_mount, .umount2 = f_umount2, .statfs = f_statfs, .pivot_root = f_pivot_root, .chroot = f_chroot, .chdir = f_chdir,
-	.open = f_open, .write = f_write, .close = f_close, .flock = f_flock,
+	.open = f_open, .write = f_write, .read = f_read, .close = f_close, .flock = f_flock,
 	.mkdir = f_mkdir, .rmdir = f_rmdir, .symlinkat = f_symlinkat,
 	.mknodat = f_mknodat, .fchmodat = f_fchmodat, .fchownat = f_fchownat,
 	.capget = f_capget, .capset = f_capset, .prctl = f_prctl, .sethostname = f_sethostname,

@@ -15,6 +15,9 @@ extern const struct sys sys_fake;
 
 /* Where the lines go, and what to show as ROOT. */
 void fake_setup(const char *log_path, const char *root);
+/* Also record opens (to read or write) of paths starting with PREFIX, as "open PATH"
+ * (reset by fake_setup; "open PATH" given to fake_fail records and fails that one). */
+void fake_trace_opens(const char *prefix);
 /* Make the first call whose line starts with PREFIX fail with ERR. */
 void fake_fail(const char *prefix, int err);
 /* The exit status of the "program" a successful fake exec runs (0 unless set).

@@ -23,12 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (spec_parse(buf, size, &sp, err, sizeof(err)) == 0) {
 		/* Every field of a parsed spec is a C string the steps may split as a list. */
 		for (size_t i = 0; i < sp.n; i++) {
-			const struct step *s = &sp.steps[i];
-			if (!s->name || s->argv[s->argc] != NULL)
+			struct step *s = &sp.steps[i];
+			/* A deferred line was only scanned: decoding it later must not fail. */
+			char **argv = step_args(s);
+			if (!s->name || !argv || argv[s->argc] != NULL)
 				abort();
 			for (int a = 0; a < s->argc; a++) {
 				char **v;
-				int n = split_list(s->argv[a], &v);
+				int n = split_list(argv[a], &v);
 				if (n >= 0) {
 					for (int k = 0; k < n; k++)
 						if (!v[k])

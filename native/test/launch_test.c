@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <linux/filter.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -63,6 +64,7 @@ static int exit_status; /* of the program the fake exec "runs" */
 static int trace_launch, record_questions, no_setpcap;
 static unsigned long long start_bounding;
 static const char *setgroups_file; /* the content of /proc/self/setgroups (fake_file) */
+static const char *trace_opens; /* record the opens under this prefix too */
 
 static int launch(const char *spec, const char *fail_prefix, int fail_err, char **calls, char **err)
 {
@@ -75,6 +77,8 @@ static int launch(const char *spec, const char *fail_prefix, int fail_err, char 
 	fake_file("/proc/self/setgroups", setgroups_file);
 	if (start_bounding || no_setpcap)
 		fake_bounding(start_bounding ? start_bounding : (1ULL << 41) - 1, !no_setpcap);
+	if (trace_opens)
+		fake_trace_opens(trace_opens);
 	if (fail_prefix)
 		fake_fail(fail_prefix, fail_err);
 	fflush(stdout);
@@ -249,6 +253,101 @@ static void test_seccomp_prepared(void)
 	free(calls), free(err);
 	unlink(target);
 	rmdir(dir);
+}
+
+/* The BPF kept in FILE (after its header and key), malloc'd; *len its size. NULL if unreadable. */
+static char *prepared_bpf(const char *file, size_t *len)
+{
+	char *text = slurp(file), *nl = strchr(text, '\n');
+	size_t k = 0, b = 0;
+	char *bpf = NULL;
+	if (nl && sscanf(text, "haco-seccomp-bpf 3 %zu %zu", &k, &b) == 2 && (bpf = malloc(b)))
+		memcpy(bpf, nl + 1 + k, b), *len = b; /* slurp read up to 1 MiB: the file is far smaller */
+	free(text);
+	return bpf;
+}
+
+/* The rule lines are never decoded on a hit; on a miss they are decoded then. The key is their text as
+ * written, so another encoding of the same rules is a miss (rebuilt), and builds the same filter. A file
+ * of the old format (magic 1, its key made of decoded fields) is a miss too, and is replaced. */
+static void test_seccomp_prepared_encoded(void)
+{
+	char dir[] = "/tmp/haco-launch-test-XXXXXX", file[128], spec[1024], *calls, *err;
+	CHECK(mkdtemp(dir) != NULL, "seccomp-prepared encoded: mkdtemp");
+	snprintf(file, sizeof(file), "%s/seccomp.bpf", dir);
+	const char *rules[] = { "errno:13 reboot 0:eq:1", "errno:%313 %72eboot 0%3Aeq%3A1" };
+	char *bpf[2] = { NULL, NULL };
+	size_t len[2] = { 0, 0 };
+	struct stat st[2];
+	for (int i = 0; i < 2; i++) {
+		snprintf(spec, sizeof(spec), "haco-launch 1\nseccomp-prepared %s\nspawn -\nrelease\nseccomp allow\n"
+		         "seccomp-rule %s\nseccomp-load\nexec /bin/true\n", file, rules[i]);
+		int status = launch(spec, NULL, 0, &calls, &err);
+		CHECK(status == 0, "seccomp-prepared encoded %d: status %d, stderr: %s", i, status, err);
+		CHECK(stat(file, &st[i]) == 0 && (bpf[i] = prepared_bpf(file, &len[i])) != NULL,
+		      "seccomp-prepared encoded %d: %s not kept", i, file);
+		free(calls), free(err);
+	}
+	CHECK(st[0].st_ino != st[1].st_ino, "seccomp-prepared encoded: other text, same file: not rebuilt");
+	CHECK(len[0] > 8 && len[0] == len[1] && bpf[0] && bpf[1] && memcmp(bpf[0], bpf[1], len[0]) == 0,
+	      "seccomp-prepared encoded: the decoded rules built another filter (%zu, %zu bytes)", len[0], len[1]);
+
+	/* The old format, with the key it would have matched and one bogus instruction. */
+	const struct scmp_version *v = seccomp_version();
+	char key[512];
+	int k = snprintf(key, sizeof(key), "libseccomp %u.%u.%u api %u arch %u\n", v->major, v->minor, v->micro,
+	                 seccomp_api_get(), seccomp_arch_native());
+	const char rules_v1[] = "seccomp\0allow\nseccomp-rule\0errno:13\0reboot\0" "0:eq:1\n";
+	memcpy(key + k, rules_v1, sizeof(rules_v1) - 1);
+	k += (int)sizeof(rules_v1) - 1;
+	FILE *f = fopen(file, "we");
+	fprintf(f, "haco-seccomp-bpf 1 %d 8\n", k);
+	fwrite(key, 1, (size_t)k, f);
+	fwrite("\x06\0\0\0\0\0\xff\x7f", 1, 8, f); /* BPF_RET ALLOW */
+	fclose(f);
+	chmod(file, 0600);
+	snprintf(spec, sizeof(spec), "haco-launch 1\nseccomp-prepared %s\nspawn -\nrelease\nseccomp allow\n"
+	         "seccomp-rule %s\nseccomp-load\nexec /bin/true\n", file, rules[0]);
+	int status = launch(spec, NULL, 0, &calls, &err);
+	char want[64];
+	snprintf(want, sizeof(want), "seccomp SECCOMP_SET_MODE_FILTER %zu insns\n", len[0] / 8);
+	size_t n = 0;
+	char *again = prepared_bpf(file, &n);
+	CHECK(status == 0 && strstr(calls, want) && again && n == len[0] && memcmp(again, bpf[0], n) == 0,
+	      "seccomp-prepared, old format: not rebuilt (status %d, %s, calls: %s)", status, err, calls);
+	free(again), free(calls), free(err);
+	free(bpf[0]), free(bpf[1]);
+	unlink(file);
+	rmdir(dir);
+}
+
+/* A hint line is only scanned when the spec is read, yet a bad escape in it is refused
+ * before the first step; a failing deferred step (a seccomp rule) still prints its hint. */
+static void test_deferred_lines(void)
+{
+	char spec[4096], *calls, *err;
+	snprintf(spec, sizeof(spec), "%s%s", HEAD, "exec /bin/true\n");
+	char *bad = strstr(spec, "mounting%20needs");
+	memcpy(bad, "%ZZ", 3); /* HEAD's hint, line 4: mounting needs... */
+	int status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 125 && calls[0] == '\0', "bad hint: status %d, calls: %s", status, calls);
+	CHECK(strcmp(err, "haco-launch: spec: line 4: bad percent-encoding in field 4\n") == 0, "bad hint: stderr: %s", err);
+	free(calls), free(err);
+
+	snprintf(spec, sizeof(spec), "%s", "haco-launch 1\n"
+	         "hint seccomp-rule EPERM not%20this%20one\n"
+	         "hint seccomp-rule * a%20rule%20TS%20thought%20optional%3A%20100%25%20sure\n"
+	         "spawn -\n"
+	         "release\n"
+	         "seccomp allow\n"
+	         "seccomp-rule errno:1 %6Eo_such_call -\n"
+	         "seccomp-load\n"
+	         "exec /bin/true\n");
+	status = launch(spec, NULL, 0, &calls, &err);
+	CHECK(status == 125, "failing rule: status %d", status);
+	CHECK(strcmp(err, "haco-launch: seccomp-rule: unknown system call \"no_such_call\" on this architecture\n"
+	                  "hint: a rule TS thought optional: 100% sure\n") == 0, "failing rule: stderr: %s", err);
+	free(calls), free(err);
 }
 
 /* A user namespace is configured from outside, in phase 2, while the child waits. */
@@ -860,7 +959,7 @@ static void test_walk_dir_kept(void)
 	snprintf(path, sizeof(path), "%s/b/c/rel", top);
 	CHECK(symlink("y", path) == 0, "symlink y");
 	static char mask[] = "mask", mount[] = "mount";
-	struct step masking = { mask, 1, 1, NULL }, other = { mount, 2, 1, NULL };
+	struct step masking = { .name = mask, .line = 1, .argc = 1, .def = -1 }, other = { .name = mount, .line = 2, .argc = 1, .def = -1 };
 	struct ctx c;
 	memset(&c, 0, sizeof(c));
 	c.sys = &sys_fake;
@@ -949,19 +1048,22 @@ static void test_join_namespaces(void)
 	free(calls), free(err);
 }
 
-/* cgroup v1: the child is born in its cgroups. A helper moves itself into each
- * (0 into tasks), then clones the child as the launcher's own (CLONE_PARENT): no
- * cgroup.procs write, the launcher stays where it was, the child is reaped by it. */
+/* cgroup v1: the child is born in its cgroups. The launcher opens its own cgroups'
+ * tasks files (from /proc/self/cgroup: the fake's pids:/user.slice and
+ * cpu,cpuacct:/), moves itself into each container cgroup (0 into tasks), clones
+ * the child (its own), and moves back: no cgroup.procs write, no helper fork. */
 #define V1P "/sys/fs/cgroup/pids/haco/t1"
 #define V1C "/sys/fs/cgroup/cpuacct/haco/t1"
+#define V1P_HOME "/sys/fs/cgroup/pids/user.slice/tasks"
+#define V1C_HOME "/sys/fs/cgroup/cpuacct/tasks"
 static const char V1_SPEC[] = "haco-launch 1\n"
 	"name t1\n"
 	"cleanup-cgroup " V1P "\n"
 	"cleanup-cgroup " V1C "\n"
 	"cgroup-mkdir " V1P "\n"
 	"cgroup-mkdir " V1C "\n"
-	"spawn-cgroup " V1P "\n"
-	"spawn-cgroup " V1C "\n"
+	"spawn-cgroup " V1P " /sys/fs/cgroup/pids pids\n"
+	"spawn-cgroup " V1C " /sys/fs/cgroup/cpuacct cpuacct\n"
 	"spawn mount,pid\n"
 	"release\n"
 	"exec /bin/true\n";
@@ -974,35 +1076,138 @@ static void test_spawn_cgroup_v1(void)
 	check_calls("spawn-cgroup", calls,
 	            "mkdir " V1P " 0755\n"
 	            "mkdir " V1C " 0755\n"
-	            "clone 0\n"
 	            "write " V1P "/tasks 0\n"
 	            "write " V1C "/tasks 0\n"
-	            "clone CLONE_NEWNS|CLONE_NEWPID|CLONE_PARENT\n"
+	            "clone CLONE_NEWNS|CLONE_NEWPID\n"
+	            "write " V1P_HOME " 0\n"
+	            "write " V1C_HOME " 0\n"
 	            "execvp /bin/true\n"
 	            "rmdir " V1C "\n"
 	            "rmdir " V1P "\n");
 	free(calls), free(err);
 
-	/* The helper cannot enter the second cgroup: no clone, the step and path are named, the cgroups go. */
+	/* The launcher cannot enter the second cgroup: it returns from the first, no clone,
+	 * the step and path are named, the cgroups go. */
 	status = launch(V1_SPEC, "write " V1C "/tasks", ENOENT, &calls, &err);
 	CHECK(status == 125, "spawn-cgroup fails: status %d", status);
 	check_calls("spawn-cgroup fails", calls,
 	            "mkdir " V1P " 0755\n"
 	            "mkdir " V1C " 0755\n"
-	            "clone 0\n"
 	            "write " V1P "/tasks 0\n"
 	            "write " V1C "/tasks 0 = FAIL\n"
+	            "write " V1P_HOME " 0\n"
 	            "rmdir " V1C "\n"
 	            "rmdir " V1P "\n");
 	CHECK(strcmp(err, "haco-launch: spawn-cgroup " V1C ": move into " V1C "/tasks: ENOENT (No such file or directory)\n") == 0,
 	      "spawn-cgroup fails: stderr: %s", err);
 	free(calls), free(err);
 
-	/* The clone from the helper fails: the spawn step reports it. */
+	/* Its own cgroup cannot be opened: nothing is moved. */
+	status = launch(V1_SPEC, "open " V1C_HOME, EACCES, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup home fails: status %d", status);
+	check_calls("spawn-cgroup home fails", calls,
+	            "mkdir " V1P " 0755\n"
+	            "mkdir " V1C " 0755\n"
+	            "open " V1C_HOME " = FAIL\n"
+	            "rmdir " V1C "\n"
+	            "rmdir " V1P "\n");
+	CHECK(strstr(err, "haco-launch: spawn-cgroup " V1C ": open /sys/fs/cgroup/cpuacct//tasks") == NULL &&
+	      strstr(err, "haco-launch: spawn-cgroup " V1C ": open /sys/fs/cgroup/cpuacct/tasks") == err,
+	      "spawn-cgroup home fails: stderr: %s", err);
+	free(calls), free(err);
+
+	/* No line of /proc/self/cgroup has the controller: refused before any move. */
+	status = launch("haco-launch 1\n"
+	                "cgroup-mkdir " V1P "\n"
+	                "spawn-cgroup " V1P " /sys/fs/cgroup/pids nosuch\n"
+	                "spawn mount\n"
+	                "release\n"
+	                "exec /bin/true\n",
+	                NULL, 0, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup unknown controller: status %d", status);
+	check_calls("spawn-cgroup unknown controller", calls, "mkdir " V1P " 0755\n");
+	CHECK(strstr(err, "haco-launch: spawn-cgroup " V1P ": /proc/self/cgroup has no hierarchy with the controller nosuch") == err,
+	      "spawn-cgroup unknown controller: stderr: %s", err);
+	free(calls), free(err);
+
+	/* The clone fails: the launcher still returns, the spawn step reports it. */
 	status = launch(V1_SPEC, "clone CLONE_NEWNS", ENOSPC, &calls, &err);
 	CHECK(status == 125, "spawn-cgroup clone fails: status %d", status);
+	check_calls("spawn-cgroup clone fails", calls,
+	            "mkdir " V1P " 0755\n"
+	            "mkdir " V1C " 0755\n"
+	            "write " V1P "/tasks 0\n"
+	            "write " V1C "/tasks 0\n"
+	            "clone CLONE_NEWNS|CLONE_NEWPID = FAIL\n"
+	            "write " V1P_HOME " 0\n"
+	            "write " V1C_HOME " 0\n"
+	            "rmdir " V1C "\n"
+	            "rmdir " V1P "\n");
 	CHECK(strstr(err, "haco-launch: spawn mount,pid: ENOSPC") == err, "spawn-cgroup clone fails: stderr: %s", err);
 	free(calls), free(err);
+
+	/* It cannot return: the child is killed, the launch fails naming the cgroup. */
+	status = launch(V1_SPEC, "write " V1C_HOME, EINVAL, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup return fails: status %d", status);
+	CHECK(strstr(err, "haco-launch: spawn-cgroup " V1C ": return to " V1C_HOME ": EINVAL") == err, "spawn-cgroup return fails: stderr: %s", err);
+	CHECK(strstr(calls, "execvp") == NULL, "spawn-cgroup return fails: the child ran: %s", calls);
+	free(calls), free(err);
+}
+
+/* Consecutive cgroup-write steps to one file share one open; each value is its own
+ * write. Another file between them opens it again; a failing write names its own
+ * step, path and errno, and the rest is not written. */
+#define DEV "/sys/fs/cgroup/devices/haco/t1"
+static const char WRITES_SPEC[] = "haco-launch 1\n"
+	"cleanup-cgroup " DEV "\n"
+	"cgroup-mkdir " DEV "\n"
+	"cgroup-write " DEV "/devices.deny a\n"
+	"cgroup-write " DEV "/devices.allow c%201:3%20rwm\n"
+	"cgroup-write " DEV "/devices.allow c%201:5%20rwm\n"
+	"cgroup-write " DEV "/devices.allow c%205:0%20rwm\n"
+	"cgroup-write " DEV "/notify_on_release 0\n"
+	"cgroup-write " DEV "/devices.allow c%201:9%20rwm\n"
+	"spawn mount\n"
+	"release\n"
+	"exec /bin/true\n";
+
+static void test_cgroup_write_batch(void)
+{
+	char *calls, *err;
+	trace_opens = DEV;
+	int status = launch(WRITES_SPEC, NULL, 0, &calls, &err);
+	CHECK(status == 0, "cgroup-write batch: status %d, stderr: %s", status, err);
+	check_calls("cgroup-write batch", calls,
+	            "mkdir " DEV " 0755\n"
+	            "open " DEV "/devices.deny\n"
+	            "write " DEV "/devices.deny a\n"
+	            "open " DEV "/devices.allow\n"
+	            "write " DEV "/devices.allow c 1:3 rwm\n"
+	            "write " DEV "/devices.allow c 1:5 rwm\n"
+	            "write " DEV "/devices.allow c 5:0 rwm\n"
+	            "open " DEV "/notify_on_release\n"
+	            "write " DEV "/notify_on_release 0\n"
+	            "open " DEV "/devices.allow\n"
+	            "write " DEV "/devices.allow c 1:9 rwm\n"
+	            "clone CLONE_NEWNS\n"
+	            "execvp /bin/true\n"
+	            "rmdir " DEV "\n");
+	free(calls), free(err);
+
+	status = launch(WRITES_SPEC, "write " DEV "/devices.allow c 1:5", EINVAL, &calls, &err);
+	CHECK(status == 125, "cgroup-write batch fails: status %d", status);
+	check_calls("cgroup-write batch fails", calls,
+	            "mkdir " DEV " 0755\n"
+	            "open " DEV "/devices.deny\n"
+	            "write " DEV "/devices.deny a\n"
+	            "open " DEV "/devices.allow\n"
+	            "write " DEV "/devices.allow c 1:3 rwm\n"
+	            "write " DEV "/devices.allow c 1:5 rwm = FAIL\n"
+	            "rmdir " DEV "\n");
+	CHECK(strcmp(err, "haco-launch: cgroup-write " DEV "/devices.allow c 1:5 rwm: EINVAL (Invalid argument)\n") == 0,
+	      "cgroup-write batch fails: stderr: %s", err);
+	free(calls), free(err);
+	trace_opens = NULL;
 }
 
 /* The device allow-list: a BPF program loaded, then attached to the container's cgroup, before spawn. */
@@ -1271,11 +1476,14 @@ int main(void)
 	test_capability_order();
 	test_seccomp_prepared();
 	test_seccomp_tree();
+	test_seccomp_prepared_encoded();
+	test_deferred_lines();
 	test_user_namespace();
 	test_idmap_mount();
 	test_fuse_overlay();
 	test_join_namespaces();
 	test_spawn_cgroup_v1();
+	test_cgroup_write_batch();
 	test_devices();
 	test_device_nodes();
 	test_restart();

@@ -86,6 +86,61 @@ int main(void)
 	      "bad escape: %s", err);
 	spec_free(&sp);
 
+	/* Deferred lines (hint, seccomp, seccomp-rule): scanned by spec_parse, decoded by step_args. */
+	rc = parse("haco-launch 1\nhint mount EPERM needs%20CAP_SYS_ADMIN%25\nseccomp errno:1\n"
+	           "seccomp-rule errno:1 %72eboot %- optional\nenv A%20B c\n", &sp, err, sizeof(err));
+	CHECK(rc == 0, "deferred spec: %s", err);
+	if (rc == 0) {
+		struct step *h = &sp.steps[0], *r = &sp.steps[2];
+		CHECK(!strcmp(h->name, "hint") && h->argc == 3 && h->argv == NULL &&
+		          !strcmp(h->raw, "mount EPERM needs%20CAP_SYS_ADMIN%25"), "hint deferred, raw kept");
+		CHECK(r->argc == 4 && r->argv == NULL && sp.steps[1].argv == NULL && sp.steps[1].argc == 1, "seccomp lines deferred");
+		CHECK(sp.steps[3].raw == NULL && !strcmp(sp.steps[3].argv[0], "A B"), "env decoded at once");
+		char **a = step_args(h);
+		CHECK(a && !strcmp(a[0], "mount") && !strcmp(a[2], "needs CAP_SYS_ADMIN%") && a[3] == NULL,
+		      "hint decoded on use");
+		CHECK(step_args(h) == a && !strcmp(h->raw, "mount EPERM needs%20CAP_SYS_ADMIN%25"),
+		      "decoded once, raw text unchanged");
+		a = step_args(r);
+		CHECK(a && !strcmp(a[1], "reboot") && a[2][0] == '\0' && !strcmp(a[3], "optional") && a[4] == NULL,
+		      "seccomp-rule decoded on use");
+	}
+	spec_free(&sp);
+	/* The scan refuses exactly what decoding would, with the same message, before any use. */
+	const char *fields[] = { "%ZZ", "%", "%4", "a%00b", "a%-", "%-", "-", "%c3%A9", "x%20y", "%2", "%-x" };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		char eager[256], later[256], text[128], e1[256] = "", e2[256] = "";
+		struct spec a, l;
+		snprintf(text, sizeof(text), "haco-launch 1\nenv A %s\n", fields[i]);
+		int r1 = parse(text, &a, e1, sizeof(e1));
+		snprintf(text, sizeof(text), "haco-launch 1\nhint A %s\n", fields[i]);
+		int r2 = parse(text, &l, e2, sizeof(e2));
+		int ok = decode(fields[i], b, sizeof(b)) == 0;
+		CHECK(r1 == r2 && (r1 == 0) == ok && !strcmp(e1, e2), "\"%s\": env %d (%s), hint %d (%s)", fields[i], r1, e1, r2, e2);
+		if (r1 == 0 && r2 == 0) {
+			snprintf(eager, sizeof(eager), "%s", a.steps[0].argv[1]);
+			char **v = step_args(&l.steps[0]);
+			snprintf(later, sizeof(later), "%s", v ? v[1] : "(null)");
+			CHECK(!strcmp(eager, later) && !strcmp(eager, b), "\"%s\" decoded alike: %s, %s", fields[i], eager, later);
+		}
+		spec_free(&a);
+		spec_free(&l);
+	}
+	CHECK(parse("haco-launch 1\nhint mount EPERM bad%ZZ\n", &sp, err, sizeof(err)) < 0 &&
+	          !strcmp(err, "line 2: bad percent-encoding in field 4"), "bad escape in a hint: %s", err);
+	spec_free(&sp);
+	CHECK(parse("haco-launch 1\nseccomp-rule errno:1  reboot\n", &sp, err, sizeof(err)) < 0 &&
+	          strstr(err, "line 2: empty field 3"), "empty field in a seccomp-rule: %s", err);
+	spec_free(&sp);
+	CHECK(parse("haco-launch 1\nseccomp-rule errno:1 reboot -%\n", &sp, err, sizeof(err)) < 0 &&
+	          strstr(err, "line 2: bad percent-encoding in field 4"), "escape cut at the end of a line: %s", err);
+	spec_free(&sp);
+	char many[1200] = "haco-launch 1\nhint";
+	for (int i = 0; i < 256; i++)
+		strcat(many, " x");
+	CHECK(parse(many, &sp, err, sizeof(err)) < 0 && strstr(err, "more than 256 fields"), "257 fields: %s", err);
+	spec_free(&sp);
+
 	/* comma lists */
 	char **v;
 	int n = split_list("mount,uts,pid", &v);

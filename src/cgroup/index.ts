@@ -6,3 +6,4 @@ export { planCgroupV1, v1FileWrites, weightToShares, clampBlkioWeight, type V1Fi
 export { planCgroupV2, v2FileWrites, v2ControllersFor, type CgroupFileWrite } from './v2';
 export { listStaleCgroups, hacoParents, staleCgroupsOf } from './stale';
 export * from './types';
+export { v1SelfMoves, pidsLimited } from './self-move';

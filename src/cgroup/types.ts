@@ -61,6 +61,17 @@ export type DeviceCgroup =
   | { version: 'v1'; dir: string; writes: Array<{ path: string; value: string }> }
   | { version: 'v2'; dir: string; rules: DeviceRule[] };
 
+/**
+ * A v1 cgroup the launcher moves itself into to clone the child there (`spawn-cgroup PATH MOUNT CONTROLLER`):
+ * MOUNT is where its hierarchy is mounted, CONTROLLER names that hierarchy's line in /proc/self/cgroup, from
+ * which the launcher finds its own cgroup to return to.
+ */
+export interface V1SelfMove {
+  dir: string;
+  mount: string;
+  controller: string;
+}
+
 /** One filesystem action of the prepare phase, in order (becomes `cgroup-mkdir` / `cgroup-write`). */
 export type CgroupAction = { op: 'mkdir'; path: string } | { op: 'write'; path: string; value: string };
 
@@ -71,11 +82,13 @@ export interface CgroupSetup {
   /** Cgroup directories the child is moved into (`cgroup-join`), one per v1 hierarchy or the one v2 cgroup. */
   join: string[];
   /**
-   * v1: the child can be born in the `join` dirs (`spawn-cgroup`: a helper moves itself there and clones it)
-   * instead of being moved after the clone, which waits for an RCU grace period after a quiet spell
-   * (docs/performance.md). Not when pids.max is below 2: the helper and the child both count at the clone.
+   * v1: the child can be born in the `join` dirs (`spawn-cgroup`: the launcher moves itself there, clones it
+   * and moves back) instead of being moved after the clone, which waits for an RCU grace period after a quiet
+   * spell (docs/performance.md). Not when pids.max is below 2: the launcher and the child both count at the clone.
    */
   bornInJoin?: boolean;
+  /** v1: each `join` dir with its hierarchy's mount point and one of its controllers (`spawn-cgroup`). */
+  moves?: V1SelfMove[];
   /** The directory whose cgroup.procs lists the container's processes (`haco ps` counts there). */
   tracking: string;
   /** Removed when the container is gone (`cleanup-cgroup`); the shared `haco` parents follow when empty. */

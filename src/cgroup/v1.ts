@@ -4,7 +4,7 @@ import { allowsAllDevices, deviceRuleText } from '../plan/devices';
 import type { CgroupPlan, CgroupResources, DeviceRule } from '../plan/types';
 import { controllerOfFile, V1_CONTROLLERS } from './controllers';
 import { cgroupPlace } from './place';
-import { HACO_CGROUP_PARENT, type CgroupAction, type CgroupHost, type CgroupSetup, type CgroupV1Host } from './types';
+import { HACO_CGROUP_PARENT, type CgroupAction, type CgroupHost, type CgroupSetup, type CgroupV1Host, type V1SelfMove } from './types';
 import { DEFAULT_CPU_PERIOD_US } from './v2';
 
 /** A write in the container's cgroup of one v1 controller's hierarchy. */
@@ -147,6 +147,7 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, d
   const place = cgroupPlace(name, plan.path);
   const actions: CgroupAction[] = [];
   const join: string[] = [];
+  const moves: V1SelfMove[] = [];
   // Controllers co-mounted in one hierarchy (cpu,cpuacct) share a directory: create and join it once.
   const seen = new Set<string>();
   for (const controller of needed) {
@@ -168,6 +169,7 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, d
     const inHierarchy = new Set(needed.filter((c) => v1.hierarchies[c] === hierarchy));
     for (const w of writes) if (inHierarchy.has(w.controller)) actions.push({ op: 'write', path: path.join(dir, w.file), value: w.value });
     join.push(dir);
+    moves.push({ dir, mount: hierarchy, controller });
   }
   const trackingDir = path.join(v1.hierarchies[tracking]!, place.leaf);
   const memory = needed.includes('memory') ? { oomEvents: path.join(v1.hierarchies.memory!, place.leaf, 'memory.oom_control') } : {};
@@ -186,8 +188,8 @@ export function planCgroupV1(name: string, plan: CgroupPlan, host: CgroupHost, d
       }
     : {};
   const parents = [...seen].flatMap((h) => place.parents.map((rel) => path.join(h, rel)).reverse());
-  // The spawn-cgroup helper is in the pids cgroup when it clones the child: a limit below 2 would refuse it.
+  // The launcher is in the pids cgroup when it clones the child (spawn-cgroup): a limit below 2 would refuse it.
   // (-1 and `max` are no limit.)
   const bornInJoin = writes.filter((w) => w.file === 'pids.max').every((w) => !/^\d+$/.test(w.value.trim()) || Number(w.value) >= 2);
-  return { version: 'v1', actions, join, bornInJoin, tracking: trackingDir, cleanup: [...join], parents, ...memory, notes, ...deviceSetup };
+  return { version: 'v1', actions, join, bornInJoin, moves, tracking: trackingDir, cleanup: [...join], parents, ...memory, notes, ...deviceSetup };
 }

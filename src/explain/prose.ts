@@ -86,7 +86,7 @@ export const STEP_PROSE: Record<StepName, StepProse> = {
   'timens-offset': { section: 'time', kernel: (f) => `write "${f[0]} ${f[1]} 0" to /proc/self/timens_offsets` },
   hook: { section: (s) => s.hookSection ?? 'hook-beforeStart', kernel: COMMAND },
   'hook-at': { section: (s) => HOOK_AT_SECTION[s.fields[0] ?? ''] ?? 'hook-point', kernel: () => 'fork(2) + setpgid(2) + execv(2), waitpid(2) with a time limit' },
-  'spawn-cgroup': { section: 'clone', kernel: (f) => `a helper fork writes "0" to ${f[0]}/tasks (moves itself: no migration lock), then clones the child` },
+  'spawn-cgroup': { section: 'clone', kernel: (f) => `the launcher writes "0" to ${f[0]}/tasks (moves itself: no migration lock), clones the child there, then writes "0" to its own ${f[2]} cgroup's tasks under ${f[1]} (from /proc/self/cgroup) to move back` },
   spawn: {
     section: 'clone',
     kernel: (f) =>

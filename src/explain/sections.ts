@@ -176,7 +176,7 @@ function clone(s: Section): SectionText {
       into
         ? `clone3(2) starts a child process straight inside its cgroup ${into} (CLONE_INTO_CGROUP, cgroup v2 on Linux 5.7+), so it needs no move; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
         : bornIn.length
-          ? `clone(2) starts a child process straight inside its cgroups (${bornIn.join(', ')}): a short-lived helper moves itself into each (writing 0 to its tasks file moves only that thread, without the kernel's migration lock) and clones the child as the launcher's own (CLONE_PARENT); each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
+          ? `clone(2) starts a child process straight inside its cgroups (${bornIn.join(', ')}): the launcher moves itself into each (writing 0 to its tasks file moves only that thread, without the kernel's migration lock), clones the child there and moves back into its own cgroups the same way; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.`
           : 'clone(2) starts a child process; each CLONE_NEW* flag gives it a private copy of one kind of kernel resource.',
       'The child waits on a pipe until the launcher has wired it up.',
       ...created.map((k) => `${k} (${NAMESPACE_FACTS[k].flag}): isolates ${NAMESPACE_FACTS[k].isolates}.`),

@@ -9,6 +9,8 @@ import { emitEnv, emitPreserveFds, emitRlimits, emitStdio, emitUser, withListenF
 import { containerPtmx, forwardedSignals, type TerminalOptions } from '../runtime/compile-terminal';
 import { emitSeccomp, seccompLoadsEarly } from '../runtime/compile-seccomp';
 import { SpecWriter } from '../runtime/spec-writer';
+import { emitSpawnCgroups } from '../runtime/compile-spawn-cgroup';
+import { detectCgroupHost, pidsLimited, v1SelfMoves, type V1SelfMove } from '../cgroup';
 import { HOST_MODES, octal } from '../state/paths';
 import { ATTACH_COMMAND_TOKEN, snapshotInputs, writeAttachTemplate } from './attach-template';
 import { cgroupDirs, isSameProcess, ownNamespaces, readEnviron, readSavedPlan, requireRunning, type NsFile } from '../state';
@@ -20,7 +22,8 @@ const KIND: Record<NsFile, string> = { user: 'user', mnt: 'mount', uts: 'uts', i
  * The launch spec that runs CMD inside a running container (docs/lifecycle.md, attach):
  *   phase 1  setns pid/time: they only take effect for children, so the launcher joins them before spawn
  *   spawn -  a plain fork (now inside the container's pid and time namespaces)
- *   phase 2  cgroup-join: the launcher still sees the host's /sys/fs/cgroup
+ *   phase 2  cgroup-join: the launcher still sees the host's /sys/fs/cgroup (on v1 without a pids limit the
+ *            child is born in them instead: spawn-cgroup, read by spawn; setns pid only affects children)
  *   phase 3  setns user first (it grants the rights to join the others it owns), then uts ipc net
  *            cgroup, mount last (it also switches root and cwd to the container's, or, for a legacy
  *            chroot container, `chroot /proc/PID/root` follows); then the container's identity,
@@ -58,6 +61,12 @@ export interface AttachOptions {
    * are host files (the caller's, as /proc/PID/fd/N).
    */
   detached?: { stateDir: string; stdio: StdioPlan; consoleSocket?: string };
+  /**
+   * cgroup v1: the command is born in the container's cgroups (`spawn-cgroup`: the launcher moves itself
+   * in, clones, moves back) instead of being moved there (`cgroup-join`), which after an idle spell waits
+   * for an RCU grace period. Absent: `cgroup-join`.
+   */
+  selfMoves?: V1SelfMove[];
 }
 
 /** The init's capability sets with -A/-D applied. */
@@ -96,8 +105,9 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   // With a terminal the pty's peer becomes fds 0-2: the caller's stdio would only be replaced.
   if (opts.detached && !opts.terminal?.pty) emitStdio(w, { ...plan.process, stdio: opts.detached.stdio }, 'host');
   if (plan.seccomp && opts.seccompPrepared) w.step('seccomp-prepared', opts.seccompPrepared);
+  if (opts.selfMoves) emitSpawnCgroups(w, opts.selfMoves);
   w.step('spawn', '-');
-  for (const dir of cgroups) w.step('cgroup-join', dir);
+  if (!opts.selfMoves) for (const dir of cgroups) w.step('cgroup-join', dir);
   w.step('release');
   // The init's limits, while we are still the host's root: raising a hard limit needs CAP_SYS_RESOURCE in
   // the initial user namespace, which joining the container's user namespace would take away.
@@ -136,6 +146,21 @@ export function compileAttachSpec(name: string, pid: number, plan: ContainerPlan
   return w.render().text;
 }
 
+/**
+ * `AttachOptions.selfMoves` for a command joining CGROUPS (attach, `haco runtime exec`): born in the
+ * container's v1 cgroups (no grace period after an idle spell), but not for an ordinary user (the host's
+ * cgroup files are root's), not with a pids limit (a full container would refuse the clone: pidsLimited),
+ * and not when the host's layout does not place every dir in a v1 hierarchy (then `cgroup-join`).
+ */
+export function attachSelfMoves(cgroups: readonly string[], rootless: boolean): V1SelfMove[] | undefined {
+  if (rootless || pidsLimited(cgroups)) return undefined;
+  try {
+    return v1SelfMoves(cgroups, detectCgroupHost());
+  } catch {
+    return undefined; // no cgroup filesystem found: the join then says why
+  }
+}
+
 export interface AttachTarget {
   spec: string;
   pid: number;
@@ -165,7 +190,8 @@ export function prepareAttach(name: string, command: string[] | undefined, opts:
   const dirs = cgroupDirs(s).filter((d) => fs.existsSync(d));
   const rootless = (process.geteuid?.() ?? 0) !== 0;
   const cgroups = dirs.length ? dirs : tracking ? [tracking] : [];
-  const full = { ...opts, rlimits: readLimits(pid), rootless, ...(rootless ? {} : { seccompPrepared: path.join(s.dir, SECCOMP_PREPARED_FILE) }) };
+  const selfMoves = attachSelfMoves(cgroups, rootless);
+  const full = { ...opts, rlimits: readLimits(pid), rootless, ...(selfMoves ? { selfMoves } : {}), ...(rootless ? {} : { seccompPrepared: path.join(s.dir, SECCOMP_PREPARED_FILE) }) };
   const spec = compileAttachSpec(name, pid, plan, env, cgroups, command ?? ['/bin/sh'], full);
   if (inputs) writeAttachTemplate(s.dir, inputs, compileAttachSpec(name, pid, plan, env, cgroups, [ATTACH_COMMAND_TOKEN], full));
   return { spec, pid };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, HacoError, UsageError } from '../errors';
-import { compileAttachSpec, type AttachOptions } from '../lifecycle/attach';
+import { attachSelfMoves, compileAttachSpec, type AttachOptions } from '../lifecycle/attach';
 import type { ContainerPlan } from '../plan/types';
 import { readLimits } from '../procfs/limits';
 import { findLauncher } from '../runtime/launcher-path';
@@ -64,7 +64,8 @@ export async function execInContainer(req: ExecRequest): Promise<number> {
   const env = proc.env ? Object.fromEntries(proc.env.map((kv) => [kv.slice(0, Math.max(kv.indexOf('='), 0)) || kv, kv.includes('=') ? kv.slice(kv.indexOf('=') + 1) : ''])) : readEnviron(pid);
   const cgroups = (entry.recorded.meta['cgroups'] ?? '').split(',').filter((d) => d && fs.existsSync(d));
   const user = proc.user?.uid !== undefined ? { uid: proc.user.uid, gid: proc.user.gid ?? 0 } : undefined;
-  const opts: AttachOptions = { preserveFds: req.preserveFds, rlimits: readLimits(pid), ...(user ? { user } : {}), ...(terminal ? { terminal } : {}) };
+  const selfMoves = attachSelfMoves(cgroups, (process.geteuid?.() ?? 0) !== 0);
+  const opts: AttachOptions = { preserveFds: req.preserveFds, rlimits: readLimits(pid), ...(user ? { user } : {}), ...(terminal ? { terminal } : {}), ...(selfMoves ? { selfMoves } : {}) };
   const name = entry.recorded.name || req.id;
   if (!req.detach) {
     const spec = compileAttachSpec(name, pid, plan, env, cgroups, args, opts);

@@ -56,7 +56,7 @@ export function launchHints(c: ContainerPlan, facts: HostFacts, cgroup: CgroupSe
     add('cgroup-devices', 'EINVAL', 'the kernel does not support cgroup device programs (CONFIG_CGROUP_BPF); .devices(\'host\') turns the device cgroup off, unsafely');
     add('cgroup-devices', 'ENOSYS', 'the kernel has no bpf(2) (CONFIG_BPF_SYSCALL); .devices(\'host\') turns the device cgroup off, unsafely');
   }
-  if (cgroup.bornInJoin) add('spawn-cgroup', '*', 'could not put the spawn helper into the container\'s cgroup; check that the cgroup was created and `cat /proc/self/cgroup` (docs/cgroups.md)');
+  if (cgroup.bornInJoin) add('spawn-cgroup', '*', 'the launcher could not move itself into the container\'s cgroup or back into its own; check that the cgroup was created and `cat /proc/self/cgroup` (docs/cgroups.md)');
   add('cgroup-join', '*', 'could not move the container into its cgroup; check `cat /proc/self/cgroup` and that the cgroup was created (docs/cgroups.md)');
 
   // namespaces

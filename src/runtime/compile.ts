@@ -24,6 +24,7 @@ import {
 import { emitLifecycle, type LifecycleOptions } from './compile-lifecycle';
 import { emitEnv, emitPreserveFds, emitRlimits, emitStdio, emitUser, withListenFds } from './compile-process';
 import { emitSeccomp, seccompCacheFile, seccompLoadsEarly } from './compile-seccomp';
+import { emitSpawnCgroups } from './compile-spawn-cgroup';
 import { emitTerminal, forwardedSignals, type TerminalOptions } from './compile-terminal';
 import type { HostFacts } from './host-facts';
 import { SpecWriter } from './spec-writer';
@@ -155,16 +156,14 @@ export function compileLaunchSpec(container: ContainerPlan, host: HostFacts, opt
   // cgroup v2 on Linux 5.7+: born in the cgroup (clone3 CLONE_INTO_CGROUP). Moving it there by writing
   // cgroup.procs takes the kernel's migration lock, whose first writer waits for an RCU grace period.
   const bornInto = cgroup.version === 'v2' && host.kernel.cloneIntoCgroup && cgroup.join.length === 1 ? cgroup.join[0] : undefined;
-  // cgroup v1: born in its cgroups too, cloned by a helper that moved itself there (native/src/ns.c).
-  // Not after a `setns pid`: the helper would live in that pid namespace, and its clone return a pid of it.
-  const entersPid = ns.enter.some((e) => e.kind === 'pid');
-  const bornInV1 = !bornInto && cgroup.version === 'v1' && cgroup.bornInJoin === true && !entersPid ? cgroup.join : [];
+  // cgroup v1: born in its cgroups too: the launcher moves itself there, clones it, moves back (native/src/cgroup_move.c).
+  const bornInV1 = !bornInto && cgroup.version === 'v1' && cgroup.bornInJoin === true ? cgroup.moves ?? [] : [];
   if (bornInto) {
     w.comment(`clone3(2) with the new namespaces, straight into ${bornInto}; the child waits until the wire phase is done`);
     w.step('spawn', spawnField(ns), bornInto);
   } else if (bornInV1.length > 0) {
-    w.comment('clone(2) with the new namespaces from a helper that moved itself into these cgroups (0 into tasks: no migration lock); the child waits until the wire phase is done');
-    for (const dir of bornInV1) w.step('spawn-cgroup', dir);
+    w.comment('clone(2) with the new namespaces, by the launcher moved into these cgroups (0 into tasks: no migration lock) and back after; the child waits until the wire phase is done');
+    emitSpawnCgroups(w, bornInV1);
     w.step('spawn', spawnField(ns));
   } else {
     w.comment('clone(2) with the new namespaces; the child waits until the wire phase is done');

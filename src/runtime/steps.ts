@@ -75,8 +75,9 @@ export const STEP_TABLE = [
   { name: 'start-fifo', phases: ['prepare'], fields: 'FIFO', run: 'step_start_fifo' },
   { name: 'hook', phases: ['prepare', 'wire', 'enter'], fields: 'ARGV...', run: 'step_hook' },
   { name: 'hook-at', phases: ['prepare', 'wire', 'enter'], fields: 'POINT ARGV...', run: 'step_hook_at' },
-  // cgroup v1: the child is born in PATH (spawn_via_helper: a helper moves itself there, then clones the child)
-  { name: 'spawn-cgroup', phases: ['prepare'], fields: 'PATH', run: 'spawn_via_helper' },
+  // cgroup v1: the child is born in PATH: the launcher moves itself there, clones it, and returns to its own
+  // cgroup of that hierarchy (mounted at MOUNT; CONTROLLER names its /proc/self/cgroup line)
+  { name: 'spawn-cgroup', phases: ['prepare'], fields: 'PATH MOUNT CONTROLLER', run: 'cgroup_move_in' },
   // the end of phase 1: validate finds it, launch_once clones there
   { name: 'spawn', phases: ['prepare'], fields: 'KINDS [CGROUP]', run: 'validate' },
   // phase 2: wire, in the parent, while the child waits

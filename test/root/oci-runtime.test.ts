@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { cgroupHost } from '../support/cgroup';
 import { haco, REPO, type CliResult } from '../support/cli';
 import { describeStart, makeWorkspace, uniqueName, type Workspace } from '../support/rootfs';
 
@@ -182,6 +183,13 @@ describeStart('haco runtime: the OCI runtime lifecycle on an exported bundle', (
     const fg = haco(['runtime', 'exec', '--root', root, id, '--', '/bin/sh', '-c', 'echo pid1-$(cat /proc/1/comm); exit 6'], { cwd: ws.dir, env: ws.env });
     expect(fg).toExitWith(6);
     expect(fg.stdout).toContain('pid1-sh');
+    // On cgroup v1 the command is born in the container's cgroups: the launcher moves itself in ("0" into
+    // tasks: no wait for an RCU grace period) and back (spawn-cgroup), nothing writes cgroup.procs.
+    if (cgroupHost().mode !== 'v2') {
+      const traced = haco(['runtime', 'exec', '--trace', '--root', root, id, '--', '/bin/true'], { cwd: ws.dir, env: ws.env });
+      expect(traced).toExitWith(0);
+      expect({ moved: traced.stderr.includes(`write("${cgroupsOf(id)[0]}/tasks", "0")`), joined: traced.stderr.includes('cgroup.procs') }).toEqual({ moved: true, joined: false });
+    }
     const proc = path.join(ws.dir, `${id}.process.json`);
     fs.writeFileSync(proc, JSON.stringify({ args: ['/bin/sh', '-c', 'echo $GREETING > /exec-done; sleep 30'], env: ['GREETING=hi', 'PATH=/bin'], cwd: '/' }));
     const pidFile = path.join(ws.dir, `${id}.exec.pid`);

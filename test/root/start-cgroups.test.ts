@@ -133,7 +133,7 @@ describeStart('haco start: cgroup limits as the kernel applies them', () => {
     // (on v1) never the v2 path /sys/fs/cgroup/haco/NAME.
     const explain = haco(['explain', file], { env: ws.env });
     expect({ status: explain.status, stderr: explain.stderr }).toEqual({ status: 0, stderr: '' });
-    // (v1: a helper moves itself into each group, 0 into tasks, and clones the child there; v2 on Linux 5.7+
+    // (v1: the launcher moves itself into each group, 0 into tasks, clones the child there and moves back; v2 on Linux 5.7+
     // clones straight into the group.)
     for (const dir of report.cgroup.dirs) expect(explain.stdout).toContain(host.mode === 'v2' ? dir : `writes "0" to ${dir}/tasks`);
     if (host.mode !== 'v2') expect(explain.stdout).not.toContain(`${host.root}/haco/${name}`);

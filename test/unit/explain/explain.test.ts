@@ -148,9 +148,9 @@ describe('explainContainer: told from the launch spec', () => {
   it('on a v1 host with cpuacct apart from cpu, joins cpuacct and says where CPU time is counted', () => {
     const e = explain(first, v1);
     expect(step(e, 'clone').kernel.slice(0, 3)).toEqual([
-      'a helper fork writes "0" to /sys/fs/cgroup/pids/haco/box/tasks (moves itself: no migration lock), then clones the child',
-      'a helper fork writes "0" to /sys/fs/cgroup/cpuacct/haco/box/tasks (moves itself: no migration lock), then clones the child',
-      'a helper fork writes "0" to /sys/fs/cgroup/devices/haco/box/tasks (moves itself: no migration lock), then clones the child',
+      'the launcher writes "0" to /sys/fs/cgroup/pids/haco/box/tasks (moves itself: no migration lock), clones the child there, then writes "0" to its own pids cgroup\'s tasks under /sys/fs/cgroup/pids (from /proc/self/cgroup) to move back',
+      'the launcher writes "0" to /sys/fs/cgroup/cpuacct/haco/box/tasks (moves itself: no migration lock), clones the child there, then writes "0" to its own cpuacct cgroup\'s tasks under /sys/fs/cgroup/cpuacct (from /proc/self/cgroup) to move back',
+      'the launcher writes "0" to /sys/fs/cgroup/devices/haco/box/tasks (moves itself: no migration lock), clones the child there, then writes "0" to its own devices cgroup\'s tasks under /sys/fs/cgroup/devices (from /proc/self/cgroup) to move back',
     ]);
     expect(text(e, 'clone')).toContain('straight inside its cgroups (/sys/fs/cgroup/pids/haco/box, /sys/fs/cgroup/cpuacct/haco/box, /sys/fs/cgroup/devices/haco/box)');
     expect(text(e, 'cgroup')).toContain('cpuacct (/sys/fs/cgroup/cpuacct) counts its CPU time');

@@ -401,10 +401,11 @@ describe('compileLaunchSpec: conditional steps', () => {
   it('compiles cgroup v1: born in one cgroup per hierarchy (spawn-cgroup, before spawn), cleanup for each', () => {
     const steps = compile({ cgroup: { resources: { cpu: { weight: 50 }, memory: { max: 1 } } } }, facts({ cgroup: v1Host }));
     expect(lines(steps, 'spawn-cgroup')).toEqual([
-      'spawn-cgroup /sys/fs/cgroup/pids/haco/demo',
-      'spawn-cgroup /sys/fs/cgroup/cpu,cpuacct/haco/demo',
-      'spawn-cgroup /sys/fs/cgroup/memory/haco/demo',
-      'spawn-cgroup /sys/fs/cgroup/devices/haco/demo',
+      // PATH, the hierarchy's mount, a controller naming its /proc/self/cgroup line (the launcher returns there)
+      'spawn-cgroup /sys/fs/cgroup/pids/haco/demo /sys/fs/cgroup/pids pids',
+      'spawn-cgroup /sys/fs/cgroup/cpu,cpuacct/haco/demo /sys/fs/cgroup/cpu,cpuacct cpuacct',
+      'spawn-cgroup /sys/fs/cgroup/memory/haco/demo /sys/fs/cgroup/memory memory',
+      'spawn-cgroup /sys/fs/cgroup/devices/haco/demo /sys/fs/cgroup/devices devices',
     ]);
     expect(at(steps, 'spawn-cgroup')).toBeLessThan(at(steps, 'spawn'));
     expect(idx(steps, (s) => line(s) === 'cgroup-mkdir /sys/fs/cgroup/devices/haco/demo')).toBeLessThan(at(steps, 'spawn-cgroup'));
@@ -424,20 +425,20 @@ describe('compileLaunchSpec: conditional steps', () => {
     expect(lines(into, 'cgroup-join')).toEqual([]);
     // Created (phase 1) before the spawn that needs it.
     expect(idx(into, (s) => line(s) === 'cgroup-mkdir /sys/fs/cgroup/haco/demo')).toBeLessThan(at(into, 'spawn'));
-    // v1 has no CLONE_INTO_CGROUP: born in each hierarchy's cgroup through the spawn-cgroup helper.
+    // v1 has no CLONE_INTO_CGROUP: born in each hierarchy's cgroup, the launcher moving itself there and back.
     const v1 = compile({}, facts({ cgroup: v1Host, kernel: { ...facts().kernel, cloneIntoCgroup: true } }));
     expect(lines(v1, 'spawn')).toEqual(['spawn mount,uts,ipc,pid,net']);
     expect(lines(v1, 'spawn-cgroup').length).toBeGreaterThan(0);
     expect(lines(v1, 'cgroup-join')).toEqual([]);
   });
 
-  it('moves the child with cgroup-join on v1 after a setns pid (the helper would be in that pid namespace)', () => {
+  it('is born in its v1 cgroups after a setns pid too (the launcher moves itself: setns pid only affects its children)', () => {
     const steps = compile({ namespaces: { unshare: ['mount'], enter: [{ kind: 'pid', path: '/proc/42/ns/pid' }] } }, facts({ cgroup: v1Host }));
-    expect(lines(steps, 'spawn-cgroup')).toEqual([]);
-    expect(lines(steps, 'cgroup-join').length).toBeGreaterThan(0);
+    expect(lines(steps, 'spawn-cgroup').length).toBeGreaterThan(0);
+    expect(lines(steps, 'cgroup-join')).toEqual([]);
   });
 
-  it('moves the child with cgroup-join on v1 when pids.max is below 2 (the spawn-cgroup helper would count too)', () => {
+  it('moves the child with cgroup-join on v1 when pids.max is below 2 (the launcher counts too while it clones)', () => {
     for (const [max, born] of [[1, false], [0, false], [2, true], [100, true]] as const) {
       const steps = compile({ cgroup: { resources: { pids: { max } } } }, facts({ cgroup: v1Host }));
       expect({ max, spawnCgroup: lines(steps, 'spawn-cgroup').length > 0, join: lines(steps, 'cgroup-join').length > 0 }).toEqual({ max, spawnCgroup: born, join: !born });
@@ -515,7 +516,7 @@ describe('compileLaunchSpec on a plan made by the DSL', () => {
 
 describe('compileLaunchSpec: cgroupfs inside a cgroup namespace', () => {
   const withCgroupNs: DeepPartial<ContainerPlan> = { namespaces: { unshare: ['mount', 'uts', 'ipc', 'pid', 'net', 'cgroup'] } };
-  const mountLines = (steps: ParsedStep[]) => steps.filter((s) => s.fields[1]?.startsWith('/sys/fs/cgroup') || s.fields[0] === '/sys/fs/cgroup').map(line);
+  const mountLines = (steps: ParsedStep[]) => steps.filter((s) => s.step !== 'spawn-cgroup').filter((s) => s.fields[1]?.startsWith('/sys/fs/cgroup') || s.fields[0] === '/sys/fs/cgroup').map(line);
 
   it('v2: the unified hierarchy, read-only, right after sysfs', () => {
     const steps = compile(withCgroupNs);

@@ -77,7 +77,7 @@ describe('compiled on a cgroup v1 (hybrid) host', () => {
 
   it('joins a devices cgroup of its own, denies everything, then allows rule by rule', () => {
     expect(lines(steps, 'cgroup-write')).toEqual([`cgroup-write ${dir}/devices.deny a`, ...DEFAULT_V1_ALLOW.map((r) => `cgroup-write ${dir}/devices.allow ${r}`)]);
-    expect(lines(steps, 'spawn-cgroup')).toContain(`spawn-cgroup ${dir}`);
+    expect(lines(steps, 'spawn-cgroup')).toContain(`spawn-cgroup ${dir} /sys/fs/cgroup/devices devices`);
     expect(lines(steps, 'cleanup-cgroup')).toContain(`cleanup-cgroup ${dir}`);
     expect(lines(steps, 'cgroup-devices')).toEqual([]);
   });
