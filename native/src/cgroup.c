@@ -74,14 +74,14 @@ void cgroup_remove_parents(struct ctx *c)
 {
 	const char *lock = NULL;
 	for (size_t i = 0; i < c->spec->n; i++)
-		if (strcmp(c->spec->steps[i].name, "cgroup-lock") == 0)
+		if (name_is(c->spec->steps[i].name, "cgroup-lock"))
 			lock = c->spec->steps[i].argv[0];
 	if (!lock)
 		return;
 	int fd = -1;
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "cleanup-cgroup-parent") != 0)
+		if (!name_is(s->name, "cleanup-cgroup-parent"))
 			continue;
 		c->cur = s;
 		if (fd < 0) {
@@ -246,7 +246,7 @@ unsigned long long cgroup_oom_kills(struct ctx *c)
 	unsigned long long total = 0;
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "report-oom") != 0)
+		if (!name_is(s->name, "report-oom"))
 			continue;
 		FILE *f = fopen(s->argv[0], "re");
 		if (!f)
@@ -266,7 +266,7 @@ void cgroup_report_oom(struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "report-oom") != 0)
+		if (!name_is(s->name, "report-oom"))
 			continue;
 		c->cur = s;
 		FILE *f = fopen(s->argv[0], "re");

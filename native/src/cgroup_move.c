@@ -131,7 +131,7 @@ int cgroup_move_in(struct ctx *c, struct cgroup_moves *mv)
 	mv->failed = -1;
 	for (size_t i = 0; i < c->spec->n; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "spawn-cgroup") != 0)
+		if (!name_is(s->name, "spawn-cgroup"))
 			continue;
 		c->cur = s;
 		if (mv->n == CGROUP_MOVES_MAX) {

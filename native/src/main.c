@@ -144,7 +144,7 @@ static int run_steps(struct ctx *c, size_t from, size_t to)
 		struct step *s = &c->spec->steps[i];
 		const struct stepdef *d = &STEPS[s->def]; /* checked: validate() or validate_host_only() */
 		c->cur = s;
-		if (c->walkdir_len && strcmp(s->name, "mask") && strcmp(s->name, "readonly"))
+		if (c->walkdir_len && !name_is(s->name, "mask") && !name_is(s->name, "readonly"))
 			resolve_forget(c); /* resolve.c: kept only across mask and readonly steps */
 		if (!d->fn)
 			continue;

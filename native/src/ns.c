@@ -105,7 +105,7 @@ static pid_t spawn_moved(struct ctx *c, int flags, const char *fl)
 static int has_spawn_cgroup(const struct ctx *c)
 {
 	for (size_t i = 0; i < c->spec->n; i++)
-		if (strcmp(c->spec->steps[i].name, "spawn-cgroup") == 0)
+		if (name_is(c->spec->steps[i].name, "spawn-cgroup"))
 			return 1;
 	return 0;
 }
@@ -158,7 +158,7 @@ int ns_preopen(struct ctx *c, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
 		const struct step *s = &c->spec->steps[i];
-		if (strcmp(s->name, "setns") != 0)
+		if (!name_is(s->name, "setns"))
 			continue;
 		c->cur = s;
 		if (c->npreopen == (int)(sizeof(c->preopen) / sizeof(c->preopen[0])))

@@ -184,7 +184,7 @@ void supervise_drain_cgroups(struct ctx *c, int max_ms)
 	for (int waited = 0; waited <= max_ms; waited += 20) {
 		int left = 0;
 		for (size_t i = 0; i < c->spec->n; i++)
-			if (strcmp(c->spec->steps[i].name, "cleanup-cgroup") == 0)
+			if (name_is(c->spec->steps[i].name, "cleanup-cgroup"))
 				left += kill_members(c, c->spec->steps[i].argv[0]);
 		if (!left)
 			return;
