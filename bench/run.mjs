@@ -205,6 +205,9 @@ export default defineContainer('bench-attach')
   const s = results['haco start (warm cache)'], n = results['node -e 0'];
   if (s && n) console.log(`  ${'haco start − node -e 0'.padEnd(32)} ${(s.meanMs - n.meanMs).toFixed(1).padStart(6)} ms  target ≤ 20 ms`);
   const cpu = (a, b) => (results[a]?.cpuMs && results[b]?.cpuMs ? results[a].cpuMs / results[b].cpuMs : undefined);
+  // Medians next to the means: one run delayed by another job moves a 3 ms mean by a tenth; the target is read on both.
+  const lm = results['haco-launch (launcher alone)'], um = results['unshare (util-linux)'];
+  if (lm && um) console.log(`  ${'haco-launch / unshare, medians'.padEnd(32)} ${(lm.medianMs / um.medianMs).toFixed(2).padStart(6)}×  target ≤ 1.2× (${lm.medianMs.toFixed(1)} vs ${um.medianMs.toFixed(1)} ms)`);
   const launchCpu = cpu('haco-launch (launcher alone)', 'unshare (util-linux)');
   if (launchCpu) console.log(`  ${'haco-launch / unshare, CPU time'.padEnd(32)} ${launchCpu.toFixed(2).padStart(6)}×  (user + system: what the launcher itself costs)`);
   // After a quiet spell: each minus the 50 ms sleep, as a ratio (issue 19.3: the kernel's cgroup move).
