@@ -168,8 +168,8 @@ static int read_metadata(struct ctx *c)
 		/* Only metadata is read here: its row in the step table (validate() kept it) instead of
 		 * the dozen comparisons below for each seccomp rule. Hints are metadata read elsewhere. */
 		const struct stepdef *d = s->def >= 0 ? &STEPS[s->def] : NULL;
-		if (!d || d->fn || !(d->phases & META) || s->raw)
-			continue;
+		if (!d || s->raw || !((!d->fn && (d->phases & META)) || d->fn == step_pty))
+			continue; /* `pty` is a step of phase 3 whose fields the relay also needs (below) */
 		c->cur = s;
 		if (name_is(s->name, "name"))
 			c->name = s->argv[0];
