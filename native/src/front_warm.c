@@ -351,6 +351,14 @@ int front_warm(int argc, char **argv)
 		free(data);
 		return -1;
 	}
+	/* The record is keyed by the directory and the arguments only: another haco (a second checkout, a
+	 * new build elsewhere) run with the same ones must not be answered with this one's launcher. Its
+	 * launcher is this front's own program, or Node decides (and keeps a record of its own). */
+	struct stat self, kept;
+	if (stat("/proc/self/exe", &self) < 0 || stat(launch[0], &kept) < 0 || self.st_dev != kept.st_dev || self.st_ino != kept.st_ino) {
+		free(data);
+		return -1;
+	}
 	/* As front_main after Node's handoff: the spec in a memory file above fds 3..8, then the launcher. */
 	int fd = front_spec_fd(spec, len - (size_t)(spec - data));
 	if (fd < 0) {

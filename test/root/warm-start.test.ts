@@ -2,6 +2,7 @@
 // whose kept launch still holds is run by the C front without Node, with the result Node gives; every kind
 // of change falls back to Node, which keeps the launch afresh. Node is told apart by NODE_OPTIONS
 // requiring a missing module: every Node run then fails, the front's own run does not. About 15 s.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { haco as runHaco } from '../support/cli';
@@ -168,6 +169,15 @@ describeRoot('haco start from the kept launch (no Node)', () => {
     fs.rmSync(kept);
     fs.rmSync(`${kept}.real`);
     expect(start(args)).toExitWith(3);
+    expect(start(args, noNode)).toExitWith(3);
+    // Another haco (here: a copy of the launcher as its front) with the same directory and arguments: the
+    // record names this haco's launcher, not the copy's own program, so Node decides.
+    const ROOT = path.resolve(__dirname, '..', '..');
+    const other = path.join(lab.work, 'other-haco-launch');
+    fs.copyFileSync(path.join(ROOT, 'native', 'build', 'haco-launch'), other);
+    fs.chmodSync(other, 0o755);
+    const viaOther = spawnSync(other, ['--front', 'node', path.join(ROOT, 'dist', 'cli.js'), 'start', ...args], { env: { ...lab.env, ...noNode }, cwd: lab.work, encoding: 'utf8' });
+    expect(viaOther.stderr).toContain(missing);
     expect(start(args, noNode)).toExitWith(3);
     expect(lab.leftovers()).toEqual([]);
   });
