@@ -92,6 +92,25 @@ cleanup_tmp() {
   done < <(ocitest_dirs)
 }
 
+# The cgroups the suite's cgroupsPath cases name (runc leaves the relative ones, testdir/cgrouptest, behind
+# in every hierarchy): removed after each binary when it made them and they are empty (rmdir, deepest first).
+suite_cgroups() {
+  local m p
+  for m in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+    for p in testdir/cgrouptest/container testdir/cgrouptest testdir cgrouptest/container cgrouptest; do
+      [ -d "$m$p" ] && echo "$m$p"
+    done
+  done
+}
+cleanup_cgroups() {
+  local before=$1 d
+  while read -r d; do
+    [ -n "$d" ] || continue
+    grep -qxF "$d" <<<"$before" && continue
+    rmdir "$d" 2>/dev/null
+  done < <(suite_cgroups)
+}
+
 # Containers left in this runtime's own root.
 cleanup_containers() {
   local runtime=$1 root=$2 id
@@ -102,7 +121,7 @@ cleanup_containers() {
 }
 
 run_runtime() {
-  local runtime=$1 dir=$out/$1 root wrapper name t0 t1 before rc start_all
+  local runtime=$1 dir=$out/$1 root wrapper name t0 t1 before cgroups_before rc start_all
   mkdir -p "$dir"
   root=$dir/state
   mkdir -p "$root"
@@ -116,6 +135,7 @@ run_runtime() {
   start_all=$(date +%s%N)
   for name in "${binaries[@]}"; do
     before=$(ocitest_dirs)
+    cgroups_before=$(suite_cgroups)
     t0=$(date +%s%N)
     (cd "$suite" && RUNTIME=$wrapper timeout -k 10 "$per_binary_timeout" "./validation/$name/$name.t" \
       >"$dir/$name.tap" 2>"$dir/$name.err" </dev/null)
@@ -126,6 +146,7 @@ run_runtime() {
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then echo "timeout after ${per_binary_timeout}s" >>"$dir/$name.err"; fi
     cleanup_containers "$runtime" "$root"
     cleanup_tmp "$before"
+    cleanup_cgroups "$cgroups_before"
   done
   echo $((($(date +%s%N) - start_all) / 1000000)) >"$dir/total.ms"
   rm -rf "$root" "$wrapper"
