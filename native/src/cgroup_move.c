@@ -26,23 +26,22 @@
 #include <unistd.h>
 
 /* The launcher's own cgroup of CONTROLLER's hierarchy, from /proc/self/cgroup
- * ("ID:CONTROLLERS:PATH" lines). Returns a pointer into TEXT (cut at the line
- * end), or NULL. */
-static const char *own_cgroup(char *text, const char *controller)
+ * ("ID:CONTROLLERS:PATH" lines): a pointer into TEXT and its length (TEXT is not
+ * changed, so each spawn-cgroup step looks in the same buffer), or NULL. */
+static const char *own_cgroup(const char *text, const char *controller, int *len_out)
 {
 	size_t cl = strlen(controller);
-	for (char *line = text; line && *line;) {
-		char *end = strchr(line, '\n');
-		char *next = end ? end + 1 : NULL;
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		const char *next = end ? end + 1 : NULL;
+		const char *c1 = strchr(line, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (c2 && (!end || c2 < end)) {
-			for (char *p = c1 + 1; p < c2;) { /* the comma list of the hierarchy's controllers */
-				char *q = memchr(p, ',', (size_t)(c2 - p));
+			for (const char *p = c1 + 1; p < c2;) { /* the comma list of the hierarchy's controllers */
+				const char *q = memchr(p, ',', (size_t)(c2 - p));
 				size_t len = (size_t)((q ? q : c2) - p);
 				if (len == cl && memcmp(p, controller, cl) == 0) {
-					if (end)
-						*end = '\0';
+					*len_out = (int)(end ? (size_t)(end - (c2 + 1)) : strlen(c2 + 1));
 					return c2 + 1;
 				}
 				p = q ? q + 1 : c2;
@@ -150,16 +149,18 @@ int cgroup_move_in(struct ctx *c, struct cgroup_moves *mv)
 		m->step = s;
 		m->in = m->home = -1;
 		m->in_path[0] = m->home_path[0] = '\0';
-		/* own_cgroup cuts the line it returns: look it up in a copy */
-		char text[sizeof(self)];
-		memcpy(text, self, sizeof(self));
-		const char *own = own_cgroup(text, s->argv[2]);
+		int own_len = 0;
+		const char *own = own_cgroup(self, s->argv[2], &own_len);
 		char home[sizeof(m->home_path)];
 		if (!own) {
 			close_all(c, mv);
 			return fail(c, 0, "spawn-cgroup %s: /proc/self/cgroup has no hierarchy with the controller %s (the launcher's own cgroup to return to)", s->argv[0], s->argv[2]);
 		}
-		if (strfmt(home, sizeof(home), "%s%s", s->argv[1], own) < 0 ||
+		if (strncmp(own, "/..", 3) == 0) { /* no path to it from MOUNT: the move back could not happen */
+			close_all(c, mv);
+			return fail(c, 0, "spawn-cgroup %s: the launcher's own cgroup (%.*s in /proc/self/cgroup) lies outside its cgroup namespace, so it could not return there after the clone: run haco from the host's cgroup namespace (e.g. not inside another container), or without cgroup limits", s->argv[0], own_len, own);
+		}
+		if (strfmt(home, sizeof(home), "%s%.*s", s->argv[1], own_len, own) < 0 ||
 		    (m->home = open_tasks(c, home, m->home_path, sizeof(m->home_path), "the launcher's own cgroup, to return to")) < 0) {
 			int e = errno;
 			close_all(c, mv);

@@ -273,6 +273,7 @@ static int f_open(const char *path, int flags, mode_t mode)
 static const char SELF_CGROUP[] = "12:pids:/user.slice\n"
 	"5:cpu,cpuacct:/\n"
 	"4:devices:/user.slice/session-1.scope\n"
+	"3:freezer:/../outside\n" /* a cgroup outside the cgroup namespace's root */
 	"1:name=systemd:/user.slice\n"
 	"0::/user.slice\n";
 

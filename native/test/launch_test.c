@@ -1130,6 +1130,20 @@ static void test_spawn_cgroup_v1(void)
 	      "spawn-cgroup unknown controller: stderr: %s", err);
 	free(calls), free(err);
 
+	/* The launcher's own cgroup is outside its cgroup namespace: refused before any move, saying so. */
+	status = launch("haco-launch 1\n"
+	                "cgroup-mkdir " V1P "\n"
+	                "spawn-cgroup " V1P " /sys/fs/cgroup/freezer freezer\n"
+	                "spawn mount\n"
+	                "release\n"
+	                "exec /bin/true\n",
+	                NULL, 0, &calls, &err);
+	CHECK(status == 125, "spawn-cgroup outside the namespace: status %d", status);
+	check_calls("spawn-cgroup outside the namespace", calls, "mkdir " V1P " 0755\n");
+	CHECK(strstr(err, "haco-launch: spawn-cgroup " V1P ": the launcher's own cgroup (/../outside in /proc/self/cgroup) lies outside its cgroup namespace") == err,
+	      "spawn-cgroup outside the namespace: stderr: %s", err);
+	free(calls), free(err);
+
 	/* The clone fails: the launcher still returns, the spawn step reports it. */
 	status = launch(V1_SPEC, "clone CLONE_NEWNS", ENOSPC, &calls, &err);
 	CHECK(status == 125, "spawn-cgroup clone fails: status %d", status);
